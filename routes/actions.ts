@@ -1,0 +1,64 @@
+import { type Request, Router } from 'express';
+import { ACTION_STATUSES, type ActionQuery, type ActionRecord } from '../src/domain/action';
+import { ACTION_TYPES } from '../src/domain/rule';
+import { NotFoundError, ValidationError } from '../src/errors';
+import { QueryReader } from '../src/http/query';
+import { parseBody } from '../src/http/validate';
+import type { DecisionInput } from '../src/remediation/approvals';
+import { SCHEMA_IDS } from '../src/schemas/registry';
+import type { Services } from '../src/services/create-services';
+
+const ACTION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const RULE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+
+function actionId(req: Request): string {
+  const id = String(req.params.id);
+  if (!ACTION_ID.test(id)) {
+    throw new ValidationError('invalid action id', [{ pointer: '/params/id', message: 'must be a UUID' }]);
+  }
+  return id;
+}
+
+export function createActionsRouter(services: Services): Router {
+  const router = Router();
+
+  router.get('/api/self-healing/actions', async (req, res) => {
+    const q = new QueryReader(req, ['status', 'rule', 'type', 'since', 'until', 'limit', 'cursor']);
+    const query: ActionQuery = { limit: q.limit() };
+    const status = q.enumList('status', ACTION_STATUSES);
+    const rule = q.string('rule', RULE_NAME);
+    const type = q.oneOf('type', ACTION_TYPES);
+    const since = q.date('since');
+    const until = q.date('until');
+    const cursor = q.cursor();
+    q.done();
+    if (status) query.status = status;
+    if (rule) query.rule = rule;
+    if (type) query.type = type;
+    if (since) query.since = since;
+    if (until) query.until = until;
+    if (cursor) query.cursor = cursor;
+    res.json(await services.store.listActions(query));
+  });
+
+  router.get('/api/self-healing/actions/:id', async (req, res) => {
+    const id = actionId(req);
+    const action: ActionRecord | null = await services.store.getAction(id);
+    if (!action) throw new NotFoundError(`no action with id "${id}"`);
+    res.json(action);
+  });
+
+  router.post('/api/self-healing/actions/:id/approve', async (req, res) => {
+    const id = actionId(req);
+    const input = parseBody<DecisionInput>(services.schemas, SCHEMA_IDS.decisionRequest, req.body);
+    res.json(await services.approvals.approve(id, input));
+  });
+
+  router.post('/api/self-healing/actions/:id/reject', async (req, res) => {
+    const id = actionId(req);
+    const input = parseBody<DecisionInput>(services.schemas, SCHEMA_IDS.decisionRequest, req.body);
+    res.json(await services.approvals.reject(id, input));
+  });
+
+  return router;
+}

@@ -1,0 +1,56 @@
+import { type Response, Router } from 'express';
+import type { FailoverState } from '../src/domain/state';
+import { parseBody } from '../src/http/validate';
+import { routerResetRequestSchema } from '../src/schemas/router-health-schemas';
+import type { Services } from '../src/services/create-services';
+
+interface RouterResetRequest {
+  by?: string;
+}
+
+/**
+ * The legacy top-level fields stay exactly as n8n workflows read them; `currentUrl` saves clients
+ * from mapping the role to a URL themselves.
+ */
+function stateBody(state: FailoverState): Record<string, unknown> {
+  return {
+    current: state.current,
+    primary: state.primary,
+    secondary: state.secondary,
+    failedOver: state.failedOver,
+    failoverTimestamp: state.failoverTimestamp,
+    reason: state.reason,
+    failoverCount: state.failoverCount,
+    currentUrl: state.current === 'primary' ? state.primary : state.secondary,
+  };
+}
+
+function noStore(res: Response): Response {
+  // Clients route by this answer: a cached one could send traffic to a host we have left.
+  return res.set('Cache-Control', 'no-store');
+}
+
+export function createRouterHealthRouter(services: Services): Router {
+  const router = Router();
+
+  router.get('/api/health/router', async (_req, res) => {
+    const state = await services.failover.getState();
+    noStore(res).json(stateBody(state));
+  });
+
+  router.post('/api/health/router/reset', async (req, res) => {
+    const body =
+      req.body === undefined
+        ? {}
+        : parseBody<RouterResetRequest>(services.schemas, routerResetRequestSchema.$id, req.body);
+    const outcome = await services.failover.reset(body.by ?? 'api');
+    noStore(res).json({
+      ...stateBody(outcome.state),
+      changed: outcome.changed,
+      summary: outcome.summary,
+      checks: outcome.checks,
+    });
+  });
+
+  return router;
+}

@@ -1,0 +1,25 @@
+import { Router } from 'express';
+import { QueryReader } from '../src/http/query';
+import type { Services } from '../src/services/create-services';
+
+/** The throttle the apps' rate limiters poll, and the operator's way to lift it at once. */
+export function createThrottleRouter(services: Services): Router {
+  const router = Router();
+  const { throttle } = services;
+
+  router.get('/api/self-healing/throttle', async (req, res) => {
+    new QueryReader(req, []).done();
+    res.json(await throttle.getState());
+  });
+
+  router.delete('/api/self-healing/throttle', async (req, res) => {
+    const query = new QueryReader(req, ['by', 'reason']);
+    const by = query.string('by') ?? 'api';
+    const reason = query.string('reason', undefined, 500);
+    query.done();
+    const outcome = await throttle.restore({ by, reason });
+    res.json({ ...outcome.to, restored: outcome.changed });
+  });
+
+  return router;
+}

@@ -1,0 +1,35 @@
+import express, { type Express } from 'express';
+import { createActionsRouter } from '../routes/actions';
+import { createAlertsRouter } from '../routes/alerts';
+import { createHealthRouter } from '../routes/health';
+import { createMetricsRouter } from '../routes/metrics';
+import { createPromptsRouter } from '../routes/prompts';
+import { createRouterHealthRouter } from '../routes/router-health';
+import { createRulesRouter } from '../routes/rules';
+import { createSimulateRouter } from '../routes/simulate';
+import { createThrottleRouter } from '../routes/throttle';
+import { errorHandler, notFoundHandler } from './http/error-handler';
+import { requestContext } from './http/request-context';
+import type { Services } from './services/create-services';
+
+/** The express app over already-built services: HTTP concerns only. */
+export function createApp(services: Services): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  app.use(requestContext(services.logging));
+  app.use(express.json({ limit: services.config.server.bodyLimit, type: ['application/json', 'application/*+json'] }));
+  app.use(createHealthRouter(services));
+  // /api/health/router must be matched before anything more general under /api/health.
+  app.use(createRouterHealthRouter(services));
+  app.use(createMetricsRouter(services));
+  app.use(createSimulateRouter(services));
+  app.use(createRulesRouter(services));
+  app.use(createActionsRouter(services));
+  app.use(createPromptsRouter(services));
+  app.use(createThrottleRouter(services));
+  app.use(createAlertsRouter(services));
+  app.use(notFoundHandler);
+  app.use(errorHandler(services.logger));
+  return app;
+}

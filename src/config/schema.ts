@@ -1,0 +1,173 @@
+import type { JSONSchemaType } from 'ajv';
+
+/** The service's own configuration; the schema below is type-checked against this interface. */
+export interface AppConfig {
+  server: { host: string; port: number; bodyLimit: string; shutdownTimeoutMs: number };
+  log: { level: 'error' | 'warn' | 'info' | 'debug'; format: 'auto' | 'json' | 'pretty' };
+  store: {
+    type: 'sqlite' | 'mongo';
+    sqlite: { path: string; busyTimeoutMs: number };
+    mongo: { uri: string };
+  };
+  rules: { file: string; watch: boolean; watchDebounceMs: number };
+  approvals: { timeoutMinutes: number; sweepIntervalMs: number };
+  snapshots: {
+    retention: { maxCount: number; maxAgeHours: number };
+    sweepIntervalMs: number;
+  };
+  actions: { timeoutMs: number; waitForOutcome: boolean };
+  modelHosts: { primary: string; secondary: string; healthPath: string; timeoutMs: number };
+  services: Record<string, string>;
+  pm2: { stabilizationMs: number };
+  throttle: {
+    baseLimit: number;
+    minFactor: number;
+    defaultFactor: number;
+    defaultDurationMinutes: number;
+    sweepIntervalMs: number;
+  };
+}
+
+const positiveInt = { type: 'integer', minimum: 1 } as const;
+const nonNegativeInt = { type: 'integer', minimum: 0 } as const;
+const httpUrl = { type: 'string', pattern: '^https?://[^\\s]+$' } as const;
+
+export const CONFIG_SCHEMA_ID = 'https://self-healing.local/schemas/config.json';
+
+export const configSchema: JSONSchemaType<AppConfig> = {
+  $id: CONFIG_SCHEMA_ID,
+  type: 'object',
+  additionalProperties: false,
+  required: [
+    'server',
+    'log',
+    'store',
+    'rules',
+    'approvals',
+    'snapshots',
+    'actions',
+    'modelHosts',
+    'services',
+    'pm2',
+    'throttle',
+  ],
+  properties: {
+    server: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['host', 'port', 'bodyLimit', 'shutdownTimeoutMs'],
+      properties: {
+        host: { type: 'string', minLength: 1 },
+        port: { type: 'integer', minimum: 0, maximum: 65535 },
+        bodyLimit: { type: 'string', pattern: '^[0-9]+(b|kb|mb)$' },
+        shutdownTimeoutMs: positiveInt,
+      },
+    },
+    log: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['level', 'format'],
+      properties: {
+        level: { type: 'string', enum: ['error', 'warn', 'info', 'debug'] },
+        format: { type: 'string', enum: ['auto', 'json', 'pretty'] },
+      },
+    },
+    store: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['type', 'sqlite', 'mongo'],
+      properties: {
+        type: { type: 'string', enum: ['sqlite', 'mongo'] },
+        sqlite: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['path', 'busyTimeoutMs'],
+          properties: { path: { type: 'string', minLength: 1 }, busyTimeoutMs: nonNegativeInt },
+        },
+        mongo: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['uri'],
+          properties: { uri: { type: 'string' } },
+        },
+      },
+    },
+    rules: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['file', 'watch', 'watchDebounceMs'],
+      properties: {
+        file: { type: 'string', minLength: 1 },
+        watch: { type: 'boolean' },
+        watchDebounceMs: nonNegativeInt,
+      },
+    },
+    approvals: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['timeoutMinutes', 'sweepIntervalMs'],
+      properties: {
+        timeoutMinutes: { type: 'number', exclusiveMinimum: 0 },
+        sweepIntervalMs: positiveInt,
+      },
+    },
+    snapshots: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['retention', 'sweepIntervalMs'],
+      properties: {
+        retention: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['maxCount', 'maxAgeHours'],
+          properties: {
+            maxCount: positiveInt,
+            maxAgeHours: { type: 'number', exclusiveMinimum: 0 },
+          },
+        },
+        sweepIntervalMs: positiveInt,
+      },
+    },
+    actions: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['timeoutMs', 'waitForOutcome'],
+      properties: { timeoutMs: positiveInt, waitForOutcome: { type: 'boolean' } },
+    },
+    modelHosts: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['primary', 'secondary', 'healthPath', 'timeoutMs'],
+      properties: {
+        primary: httpUrl,
+        secondary: httpUrl,
+        healthPath: { type: 'string', pattern: '^/' },
+        timeoutMs: positiveInt,
+      },
+    },
+    services: {
+      type: 'object',
+      required: [],
+      propertyNames: { pattern: '^[A-Za-z0-9._-]{1,64}$' },
+      additionalProperties: { type: 'string', minLength: 1 },
+    },
+    pm2: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['stabilizationMs'],
+      properties: { stabilizationMs: nonNegativeInt },
+    },
+    throttle: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['baseLimit', 'minFactor', 'defaultFactor', 'defaultDurationMinutes', 'sweepIntervalMs'],
+      properties: {
+        baseLimit: { type: 'number', exclusiveMinimum: 0 },
+        minFactor: { type: 'number', exclusiveMinimum: 0, maximum: 1 },
+        defaultFactor: { type: 'number', exclusiveMinimum: 0, maximum: 1 },
+        defaultDurationMinutes: { type: 'number', exclusiveMinimum: 0 },
+        sweepIntervalMs: positiveInt,
+      },
+    },
+  },
+};

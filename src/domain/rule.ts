@@ -1,0 +1,59 @@
+export const SEVERITIES = ['critical', 'warning', 'info'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+export const ACTION_TYPES = [
+  'model_failover',
+  'prompt_rollback',
+  'service_restart',
+  'throttle',
+  'alert_only',
+] as const;
+export type ActionType = (typeof ACTION_TYPES)[number];
+
+/** A leaf condition in json-rules-engine's format. */
+export interface FactCondition {
+  fact: string;
+  operator: string;
+  value: unknown;
+  path?: string;
+  params?: Record<string, unknown>;
+}
+export interface AllCondition {
+  all: Condition[];
+}
+export interface AnyCondition {
+  any: Condition[];
+}
+export interface NotCondition {
+  not: Condition;
+}
+export type Condition = FactCondition | AllCondition | AnyCondition | NotCondition;
+export type TopLevelCondition = AllCondition | AnyCondition | NotCondition;
+
+export interface RuleAction {
+  type: ActionType;
+  params: Record<string, unknown>;
+}
+
+/** A rule with every default filled in: what the engine and the deciders work with. */
+export interface Rule {
+  name: string;
+  description: string;
+  enabled: boolean;
+  priority: number;
+  severity: Severity;
+  conditions: TopLevelCondition;
+  action: RuleAction;
+  cooldownMinutes: number;
+  /** Explicit override from the file; `undefined` means "the action type's default". */
+  requiresApproval?: boolean;
+  notifications: { channels: string[] };
+}
+
+/** The loaded rules file: rules in file order plus what the API reports about the file. */
+export interface Ruleset {
+  rules: Rule[];
+  byName: Map<string, Rule>;
+  version: string;
+  loadedAt: Date;
+}

@@ -1,0 +1,69 @@
+/**
+ * One error hierarchy for the whole service: each kind carries its HTTP status and a stable code,
+ * and the express error handler turns any of them into application/problem+json.
+ */
+export interface ProblemDetail {
+  /** JSON pointer into the offending document (request body, rules file, config). */
+  pointer: string;
+  message: string;
+}
+
+export class AppError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly errors: ProblemDetail[] = [],
+    readonly extra: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export class ValidationError extends AppError {
+  constructor(message: string, errors: ProblemDetail[] = []) {
+    super(400, 'validation_failed', message, errors);
+  }
+}
+
+export class NotFoundError extends AppError {
+  constructor(message: string) {
+    super(404, 'not_found', message);
+  }
+}
+
+export class ConflictError extends AppError {
+  constructor(message: string, extra: Record<string, unknown> = {}, code = 'conflict') {
+    super(409, code, message, [], extra);
+  }
+}
+
+export class PreconditionFailedError extends AppError {
+  constructor(message: string, extra: Record<string, unknown> = {}) {
+    super(412, 'precondition_failed', message, [], extra);
+  }
+}
+
+export class PayloadTooLargeError extends AppError {
+  constructor(message: string) {
+    super(413, 'payload_too_large', message);
+  }
+}
+
+export class ServiceUnavailableError extends AppError {
+  constructor(message: string) {
+    super(503, 'service_unavailable', message);
+  }
+}
+
+/** A bad configuration value: the service refuses to start and names the key. */
+export class ConfigError extends Error {
+  constructor(
+    readonly key: string,
+    readonly reason: string,
+  ) {
+    super(`invalid configuration: ${key}: ${reason}`);
+    this.name = 'ConfigError';
+  }
+}

@@ -1,0 +1,60 @@
+import type { NextFunction, Request, Response } from 'express';
+import { AppError, NotFoundError, PayloadTooLargeError, ValidationError } from '../errors';
+import type { Logger } from '../logging/logger';
+
+interface BodyParserError extends Error {
+  type?: string;
+  status?: number;
+  limit?: number;
+}
+
+/** Maps body-parser's own failures onto our error kinds. */
+function fromBodyParser(err: BodyParserError): AppError | null {
+  switch (err.type) {
+    case 'entity.too.large':
+      return new PayloadTooLargeError(`request body is larger than the limit of ${err.limit ?? '?'} bytes`);
+    case 'entity.parse.failed':
+      return new ValidationError(`request body is not valid JSON: ${err.message}`, [
+        { pointer: '', message: 'malformed JSON' },
+      ]);
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return new AppError(415, 'unsupported_media_type', err.message);
+    case 'request.aborted':
+      return new AppError(400, 'request_aborted', 'request aborted by the client');
+    default:
+      return null;
+  }
+}
+
+export function notFoundHandler(req: Request, _res: Response, next: NextFunction): void {
+  next(new NotFoundError(`no route for ${req.method} ${req.path}`));
+}
+
+/**
+ * The one place errors become responses: application/problem+json with a stable code and every
+ * validation problem. Unknown errors are logged with their stack and answered without internals.
+ */
+export function errorHandler(logger: Logger) {
+  return (err: unknown, req: Request, res: Response, _next: NextFunction): void => {
+    let appError: AppError | null = null;
+    if (err instanceof AppError) appError = err;
+    else if (err instanceof Error) appError = fromBodyParser(err as BodyParserError);
+    if (!appError) {
+      logger.error('unhandled error', { error: err instanceof Error ? err.stack : String(err), path: req.path });
+      appError = new AppError(500, 'internal_error', 'internal error');
+    }
+    if (res.headersSent) return;
+    const body: Record<string, unknown> = {
+      type: `about:blank#${appError.code}`,
+      title: appError.message,
+      status: appError.status,
+      code: appError.code,
+      detail: appError.message,
+      instance: req.originalUrl,
+      ...appError.extra,
+    };
+    if (appError.errors.length > 0) body.errors = appError.errors;
+    res.status(appError.status).type('application/problem+json').send(JSON.stringify(body));
+  };
+}

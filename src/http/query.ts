@@ -1,0 +1,97 @@
+import type { Request } from 'express';
+import { ValidationError, type ProblemDetail } from '../errors';
+import { decodeCursor } from '../store/cursor';
+
+/**
+ * Reads query parameters strictly: unknown names, repeated values and bad formats are collected and
+ * reported together as one 400.
+ */
+export class QueryReader {
+  readonly problems: ProblemDetail[] = [];
+
+  constructor(
+    private readonly req: Request,
+    allowed: string[],
+  ) {
+    for (const name of Object.keys(req.query)) {
+      if (!allowed.includes(name)) this.problems.push({ pointer: `/query/${name}`, message: 'is not a known parameter' });
+    }
+  }
+
+  string(name: string, pattern?: RegExp, maxLength = 200): string | undefined {
+    const raw = this.req.query[name];
+    if (raw === undefined) return undefined;
+    if (typeof raw !== 'string') {
+      this.problems.push({ pointer: `/query/${name}`, message: 'must be given once, as a plain value' });
+      return undefined;
+    }
+    if (raw.length === 0 || raw.length > maxLength || (pattern && !pattern.test(raw))) {
+      this.problems.push({ pointer: `/query/${name}`, message: `is not a valid value: ${JSON.stringify(raw.slice(0, 100))}` });
+      return undefined;
+    }
+    return raw;
+  }
+
+  enumList<T extends string>(name: string, allowed: readonly T[]): T[] | undefined {
+    const raw = this.string(name, undefined, 500);
+    if (raw === undefined) return undefined;
+    const values = raw.split(',');
+    const bad = values.filter((v) => !allowed.includes(v as T));
+    if (bad.length > 0) {
+      this.problems.push({ pointer: `/query/${name}`, message: `must be among ${allowed.join(', ')} (got ${bad.join(', ')})` });
+      return undefined;
+    }
+    return values as T[];
+  }
+
+  oneOf<T extends string>(name: string, allowed: readonly T[]): T | undefined {
+    const raw = this.string(name);
+    if (raw === undefined) return undefined;
+    if (!allowed.includes(raw as T)) {
+      this.problems.push({ pointer: `/query/${name}`, message: `must be one of ${allowed.join(', ')}` });
+      return undefined;
+    }
+    return raw as T;
+  }
+
+  boolean(name: string): boolean | undefined {
+    const raw = this.oneOf(name, ['true', 'false'] as const);
+    return raw === undefined ? undefined : raw === 'true';
+  }
+
+  date(name: string): Date | undefined {
+    const raw = this.string(name, undefined, 64);
+    if (raw === undefined) return undefined;
+    const date = new Date(raw);
+    if (Number.isNaN(date.getTime()) || !/^\d{4}-\d{2}-\d{2}/.test(raw)) {
+      this.problems.push({ pointer: `/query/${name}`, message: 'must be an ISO 8601 date-time' });
+      return undefined;
+    }
+    return date;
+  }
+
+  limit(defaultLimit = 50, max = 500): number {
+    const raw = this.string('limit', /^\d+$/, 6);
+    if (raw === undefined) return defaultLimit;
+    const n = Number(raw);
+    if (n < 1 || n > max) {
+      this.problems.push({ pointer: '/query/limit', message: `must be between 1 and ${max}` });
+      return defaultLimit;
+    }
+    return n;
+  }
+
+  cursor(): string | undefined {
+    const raw = this.string('cursor', /^[A-Za-z0-9_-]+$/, 200);
+    if (raw !== undefined && !decodeCursor(raw)) {
+      this.problems.push({ pointer: '/query/cursor', message: 'is not a cursor this service issued' });
+      return undefined;
+    }
+    return raw;
+  }
+
+  /** Throws one 400 naming every problem found so far. */
+  done(): void {
+    if (this.problems.length > 0) throw new ValidationError('query parameters are invalid', this.problems);
+  }
+}

@@ -1,0 +1,76 @@
+import { randomUUID } from 'node:crypto';
+import type { ActionRecord } from '../domain/action';
+import type { Severity } from '../domain/rule';
+import type { Logger } from '../logging/logger';
+
+export const EVENT_TYPES = [
+  'action.pending_approval',
+  'action.succeeded',
+  'action.failed',
+  'action.rejected',
+  'action.expired',
+  'alert.created',
+  'failover.changed',
+  'throttle.changed',
+] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
+/** The one envelope every outbound event uses; `id` is stable so receivers can drop duplicates. */
+export interface NotificationEvent {
+  id: string;
+  type: EventType;
+  occurredAt: string;
+  rule: string | null;
+  severity: Severity | null;
+  action: { id: string; type: string; status: string; params: Record<string, unknown> } | null;
+  data: Record<string, unknown>;
+  /** Channels named by the rule (e.g. "log", "n8n"); the log channel always gets every event. */
+  channels: string[];
+}
+
+export interface Notifier {
+  notify(event: NotificationEvent): void;
+}
+
+export function buildEvent(
+  type: EventType,
+  at: Date,
+  fields: {
+    rule?: string | null;
+    severity?: Severity | null;
+    action?: ActionRecord | null;
+    data?: Record<string, unknown>;
+    channels?: string[];
+  },
+): NotificationEvent {
+  const action = fields.action ?? null;
+  return {
+    id: randomUUID(),
+    type,
+    occurredAt: at.toISOString(),
+    rule: fields.rule ?? action?.rule ?? null,
+    severity: fields.severity ?? action?.severity ?? null,
+    action: action
+      ? { id: action.id, type: action.type, status: action.status, params: action.params }
+      : null,
+    data: fields.data ?? {},
+    channels: fields.channels ?? ['log'],
+  };
+}
+
+/**
+ * The log channel: every event becomes one structured log line. Notifying never throws, so a
+ * broken channel cannot break a remediation.
+ */
+export class LogNotifier implements Notifier {
+  constructor(private readonly logger: Logger) {}
+
+  notify(event: NotificationEvent): void {
+    try {
+      const level = event.type === 'action.failed' || event.severity === 'critical' ? 'warn' : 'info';
+      this.logger.log(level, `event ${event.type}`, { event });
+    } catch {
+      // A notification that cannot be logged must not fail the caller.
+    }
+  }
+}

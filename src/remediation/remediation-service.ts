@@ -1,0 +1,249 @@
+import { randomUUID } from 'node:crypto';
+import type { ActionRecord } from '../domain/action';
+import type { ActionType, Rule, Ruleset } from '../domain/rule';
+import type { Snapshot, StoredSnapshot } from '../domain/snapshot';
+import { approvalRequired, type Decision, decide } from '../engine/decide';
+import type { Evaluator, RuleEvaluation } from '../engine/evaluate';
+import type { ConditionOutcome } from '../engine/condition-outcomes';
+import { NotFoundError } from '../errors';
+import { buildEvent } from '../integrations/notifier';
+import type { RulesService } from '../rules/rules-service';
+import type { ServiceDeps } from '../services/deps';
+import type { StrategyRegistry } from '../strategies/strategy';
+import type { ActionExecutor } from './executor';
+import { newAction } from './new-action';
+
+export interface RemediationDeps extends ServiceDeps {
+  rules: RulesService;
+  evaluator: Evaluator;
+  strategies: StrategyRegistry;
+  executor: ActionExecutor;
+}
+
+/** One entry of an ingest reply. */
+export interface AppliedDecision {
+  rule: string;
+  decision: Decision['decision'];
+  reason: string;
+  actionId?: string;
+  status?: ActionRecord['status'];
+  until?: string;
+}
+
+export interface IngestResult {
+  snapshotId: string;
+  rulesVersion: string;
+  decisions: AppliedDecision[];
+}
+
+/** One entry of a simulate reply: the decision ingest would take, and why. */
+export interface SimulatedRule {
+  rule: string;
+  enabled: boolean;
+  priority: number;
+  action: { type: ActionType; params: Record<string, unknown> };
+  requiresApproval: boolean;
+  matched: boolean;
+  decision: Decision['decision'] | 'no_match' | 'disabled';
+  reason: string;
+  until?: string;
+  actionId?: string;
+  /** For a disabled rule: what ingest would decide if it were enabled. */
+  ifEnabled?: Decision['decision'];
+  matchedFacts?: Record<string, unknown>;
+  failedConditions?: ConditionOutcome[];
+}
+
+export interface SimulateResult {
+  rulesVersion: string;
+  at: string;
+  results: SimulatedRule[];
+}
+
+export interface IngestOptions {
+  requestedBy: string;
+  /** Wait for executed actions to finish and report their final status. */
+  waitForOutcome?: boolean;
+}
+
+/**
+ * The pipeline: evaluate → decide → apply. Simulate runs the same evaluate and decide against the
+ * same state and stops before apply, so it changes nothing.
+ */
+export class RemediationService {
+  private readonly approvalDefaults: ReadonlyMap<ActionType, boolean>;
+
+  constructor(private readonly deps: RemediationDeps) {
+    this.approvalDefaults = new Map([...deps.strategies].map(([type, s]) => [type, s.requiresApprovalByDefault]));
+  }
+
+  requiresApproval(rule: Rule): boolean {
+    return approvalRequired(rule, this.approvalDefaults);
+  }
+
+  async ingest(snapshot: Snapshot, options: IngestOptions): Promise<IngestResult> {
+    const { store, clock } = this.deps;
+    const stored: StoredSnapshot = { ...snapshot, id: randomUUID(), receivedAt: clock.now() };
+    await store.insertSnapshot(stored);
+    const ruleset = this.deps.rules.current();
+    const matches = (await this.deps.evaluator.evaluateEnabled(ruleset, snapshot.metrics)).filter((e) => e.matched);
+    if (matches.length === 0) return { snapshotId: stored.id, rulesVersion: ruleset.version, decisions: [] };
+    const decisions = await this.decideFor(matches.map((m) => m.rule));
+    const outcomes: Promise<AppliedDecision>[] = [];
+    const applied: AppliedDecision[] = [];
+    for (const [i, decision] of decisions.entries()) {
+      const outcome = await this.apply(decision, matches[i]!, stored, options);
+      applied.push(outcome.applied);
+      if (outcome.running) outcomes.push(outcome.running);
+    }
+    if (options.waitForOutcome && outcomes.length > 0) {
+      const finished = new Map((await Promise.all(outcomes)).map((a) => [a.actionId, a]));
+      for (const [i, a] of applied.entries()) {
+        if (a.actionId && finished.has(a.actionId)) applied[i] = finished.get(a.actionId)!;
+      }
+    }
+    return { snapshotId: stored.id, rulesVersion: ruleset.version, decisions: applied };
+  }
+
+  /**
+   * The decisions ingest would take. With a snapshot, every rule (or the named one) is evaluated;
+   * with only a rule name, that rule is treated as matched so its action path can be checked.
+   */
+  async simulate(input: { snapshot?: Snapshot; ruleName?: string }): Promise<SimulateResult> {
+    const ruleset = this.deps.rules.current();
+    const now = this.deps.clock.now();
+    let rules = ruleset.rules;
+    if (input.ruleName !== undefined) {
+      const rule = ruleset.byName.get(input.ruleName);
+      if (!rule) throw new NotFoundError(`no rule named "${input.ruleName}"`);
+      rules = [rule];
+    }
+    const evaluations: RuleEvaluation[] = input.snapshot
+      ? await this.deps.evaluator.evaluateRules(rules, ruleset, input.snapshot.metrics)
+      : rules.map((rule) => ({ rule, matched: true, matchedFacts: {}, failedConditions: [] }));
+    const states = await this.deps.store.getRuleStates(evaluations.map((e) => e.rule.name));
+    // Disabled rules are decided as if enabled, to show what turning them on would do.
+    const matched = evaluations.filter((e) => e.matched).map((e) => e.rule);
+    const decisions = new Map(
+      decide({ matched, states, now, requiresApproval: (r) => this.requiresApproval(r) }).map((d) => [d.rule, d]),
+    );
+    const results = evaluations.map((e): SimulatedRule => {
+      const base = {
+        rule: e.rule.name,
+        enabled: e.rule.enabled,
+        priority: e.rule.priority,
+        action: e.rule.action,
+        requiresApproval: this.requiresApproval(e.rule),
+        matched: e.matched,
+      };
+      if (!e.matched) {
+        return {
+          ...base,
+          decision: e.rule.enabled ? 'no_match' : 'disabled',
+          reason: describeFailure(e.failedConditions, e.rule.enabled),
+          failedConditions: e.failedConditions,
+        };
+      }
+      const d = decisions.get(e.rule.name)!;
+      const shown: SimulatedRule = e.rule.enabled
+        ? { ...base, decision: d.decision, reason: d.reason }
+        : { ...base, decision: 'disabled', ifEnabled: d.decision, reason: `rule is disabled; if enabled: ${d.reason}` };
+      if (d.until) shown.until = d.until;
+      if (d.actionId) shown.actionId = d.actionId;
+      if (input.snapshot) shown.matchedFacts = e.matchedFacts;
+      return shown;
+    });
+    return { rulesVersion: ruleset.version, at: now.toISOString(), results };
+  }
+
+  private async decideFor(rules: Rule[]): Promise<Decision[]> {
+    const states = await this.deps.store.getRuleStates(rules.map((r) => r.name));
+    return decide({
+      matched: rules,
+      states,
+      now: this.deps.clock.now(),
+      requiresApproval: (r) => this.requiresApproval(r),
+    });
+  }
+
+  /**
+   * Dispatches one decision. The store's dispatch is the atomic step: if another snapshot (or
+   * instance) got there first, the answer is the cooldown or the open approval it left.
+   */
+  private async apply(
+    decision: Decision,
+    match: RuleEvaluation,
+    snapshot: StoredSnapshot,
+    options: IngestOptions,
+  ): Promise<{ applied: AppliedDecision; running?: Promise<AppliedDecision> }> {
+    if (decision.decision === 'cooldown' || decision.decision === 'duplicate_pending') {
+      return { applied: pick(decision) };
+    }
+    const { store, clock, config } = this.deps;
+    const now = clock.now();
+    const rule = match.rule;
+    const pending = decision.decision === 'require_approval';
+    const action = newAction({
+      rule,
+      status: pending ? 'pending_approval' : 'running',
+      now,
+      requestedBy: options.requestedBy,
+      snapshot,
+      matchedFacts: match.matchedFacts,
+      expiresAt: pending ? new Date(now.getTime() + config.approvals.timeoutMinutes * 60_000) : null,
+    });
+    const cooldownUntil = new Date(now.getTime() + rule.cooldownMinutes * 60_000);
+    const outcome = await store.dispatchAction(action, cooldownUntil, now);
+    if (!outcome.ok) {
+      const raced: Decision =
+        outcome.reason === 'cooldown'
+          ? { rule: rule.name, decision: 'cooldown', until: outcome.until.toISOString(), reason: `in cooldown until ${outcome.until.toISOString()}` }
+          : { rule: rule.name, decision: 'duplicate_pending', actionId: outcome.actionId, reason: `an approval for this rule is already pending (${outcome.actionId})` };
+      return { applied: pick(raced) };
+    }
+    const applied: AppliedDecision = { ...pick(decision), actionId: action.id, status: action.status };
+    if (pending) {
+      this.deps.notifier.notify(
+        buildEvent('action.pending_approval', now, {
+          action,
+          channels: rule.notifications.channels,
+          data: {
+            description: rule.description,
+            why: match.matchedFacts,
+            conditions: rule.conditions,
+            willRun: { type: rule.action.type, params: rule.action.params },
+            expiresAt: action.expiresAt?.toISOString(),
+            source: snapshot.source,
+            answer: {
+              approve: `POST /api/self-healing/actions/${action.id}/approve`,
+              reject: `POST /api/self-healing/actions/${action.id}/reject`,
+              body: { by: '<your name>', comment: '<optional>' },
+            },
+          },
+        }),
+      );
+      return { applied };
+    }
+    const running = this.deps.executor
+      .run(action)
+      .then((final): AppliedDecision => ({ ...applied, status: final.status, ...(final.error ? { reason: final.error } : {}) }));
+    return { applied, running };
+  }
+}
+
+function pick(d: Decision): AppliedDecision {
+  const out: AppliedDecision = { rule: d.rule, decision: d.decision, reason: d.reason };
+  if (d.until) out.until = d.until;
+  if (d.actionId) out.actionId = d.actionId;
+  return out;
+}
+
+function describeFailure(failed: ConditionOutcome[], enabled: boolean): string {
+  const prefix = enabled ? '' : 'rule is disabled; ';
+  if (failed.length === 0) return `${prefix}conditions did not match`;
+  const parts = failed.slice(0, 5).map((c) => {
+    const fact = c.path ? `${c.fact}${c.path.slice(1)}` : c.fact;
+    return `${fact} ${c.operator} ${JSON.stringify(c.value)} was false (value: ${c.factValue === undefined ? 'missing' : JSON.stringify(c.factValue)})`;
+  });
+  return `${prefix}${parts.join('; ')}`;
+}

@@ -1,0 +1,51 @@
+/** Request-body schemas of the core API. Each has an $id and is compiled once by the registry. */
+export const SCHEMA_BASE = 'https://self-healing.local/schemas';
+
+export const snapshotSchema = {
+  $id: `${SCHEMA_BASE}/snapshot.json`,
+  type: 'object',
+  additionalProperties: false,
+  required: ['source', 'timestamp', 'metrics'],
+  properties: {
+    source: { type: 'string', minLength: 1, maxLength: 128, pattern: '^[\\x21-\\x7E]+$' },
+    timestamp: { type: 'string', format: 'date-time', maxLength: 64 },
+    metrics: { type: 'object', maxProperties: 500 },
+  },
+} as const;
+
+export const simulateRequestSchema = {
+  $id: `${SCHEMA_BASE}/simulate-request.json`,
+  type: 'object',
+  additionalProperties: false,
+  minProperties: 1,
+  properties: {
+    ruleName: { $ref: `${SCHEMA_BASE}/rules-file.json#/$defs/ruleName` },
+    snapshot: { $ref: `${SCHEMA_BASE}/snapshot.json` },
+  },
+} as const;
+
+export const decisionRequestSchema = {
+  $id: `${SCHEMA_BASE}/decision-request.json`,
+  type: 'object',
+  additionalProperties: false,
+  required: ['by'],
+  properties: {
+    by: { type: 'string', minLength: 1, maxLength: 200 },
+    comment: { type: 'string', maxLength: 2000 },
+  },
+} as const;
+
+export const rulePatchSchema = {
+  $id: `${SCHEMA_BASE}/rule-patch.json`,
+  type: 'object',
+  additionalProperties: false,
+  minProperties: 1,
+  properties: {
+    enabled: { type: 'boolean' },
+    description: { type: 'string', maxLength: 1000 },
+    priority: { type: 'integer', minimum: 1, maximum: 1000 },
+    severity: { enum: ['critical', 'warning', 'info'] },
+    cooldownMinutes: { type: 'number', minimum: 0, maximum: 525600 },
+    requiresApproval: { type: 'boolean' },
+  },
+} as const;

@@ -1,0 +1,69 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Ajv2020 from 'ajv/dist/2020';
+import type { AnySchema, ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
+import { findProjectRoot } from '../config/project-root';
+import type { ProblemDetail } from '../errors';
+import {
+  SCHEMA_BASE,
+  decisionRequestSchema,
+  rulePatchSchema,
+  simulateRequestSchema,
+  snapshotSchema,
+} from './api-schemas';
+import { featureSchemas } from './feature-schemas';
+import { toProblems } from './problems';
+
+export const SCHEMA_IDS = {
+  rulesFile: `${SCHEMA_BASE}/rules-file.json`,
+  rule: `${SCHEMA_BASE}/rules-file.json#/$defs/rule`,
+  snapshot: snapshotSchema.$id,
+  simulateRequest: simulateRequestSchema.$id,
+  decisionRequest: decisionRequestSchema.$id,
+  rulePatch: rulePatchSchema.$id,
+} as const;
+
+export type ValidationResult<T> = { ok: true; value: T } | { ok: false; errors: ProblemDetail[] };
+
+export interface SchemaRegistry {
+  /** Validates `data` against the schema with this $id (or $id#/pointer). */
+  validate<T>(id: string, data: unknown, pointerPrefix?: string): ValidationResult<T>;
+  /** Every registered schema, for the OpenAPI document. */
+  schemas(): AnySchema[];
+}
+
+export function loadRulesFileSchema(): Record<string, unknown> {
+  const file = path.join(findProjectRoot(), 'config', 'self-healing-rules.schema.json');
+  return JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
+}
+
+/** One ajv instance for every shape; validators are compiled on first use and kept. */
+export function createSchemaRegistry(): SchemaRegistry {
+  const ajv = new Ajv2020({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true });
+  addFormats(ajv);
+  const all: AnySchema[] = [
+    loadRulesFileSchema(),
+    snapshotSchema,
+    simulateRequestSchema,
+    decisionRequestSchema,
+    rulePatchSchema,
+    ...featureSchemas,
+  ];
+  for (const schema of all) ajv.addSchema(schema as AnySchema);
+  const compiled = new Map<string, ValidateFunction>();
+
+  return {
+    validate<T>(id: string, data: unknown, pointerPrefix = ''): ValidationResult<T> {
+      let fn = compiled.get(id);
+      if (!fn) {
+        fn = ajv.getSchema(id);
+        if (!fn) throw new Error(`unknown schema ${id}`);
+        compiled.set(id, fn);
+      }
+      if (fn(data)) return { ok: true, value: data as T };
+      return { ok: false, errors: toProblems(fn.errors, pointerPrefix) };
+    },
+    schemas: () => all,
+  };
+}

@@ -1,0 +1,105 @@
+import { randomUUID } from 'node:crypto';
+import type { Page } from '../domain/action';
+import type { Severity } from '../domain/rule';
+import type { Alert, AlertQuery } from '../domain/state';
+import { ConflictError, NotFoundError, ValidationError } from '../errors';
+import { buildEvent } from '../integrations/notifier';
+import type { ServiceDeps } from './deps';
+
+export const ALERT_LIMITS = {
+  messageMaxLength: 4000,
+  /** Serialized size of the matched metrics kept with an alert; larger ones keep only their keys. */
+  metricsMaxJsonLength: 64 * 1024,
+  byMaxLength: 200,
+} as const;
+
+export interface NewAlert {
+  rule: string;
+  severity: Severity;
+  message: string;
+  metrics: Record<string, unknown>;
+  actionId: string | null;
+  /** The rule's notification channels; the log channel gets every event anyway. */
+  channels?: string[];
+}
+
+function boundedMetrics(metrics: Record<string, unknown>): Record<string, unknown> {
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(metrics);
+  } catch {
+    json = undefined;
+  }
+  if (json !== undefined && json.length <= ALERT_LIMITS.metricsMaxJsonLength) return metrics;
+  // Too big (or not serializable) to keep whole; the keys still say what matched.
+  return { truncated: true, keys: Object.keys(metrics).slice(0, 200) };
+}
+
+function truncate(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+/** Alerts recorded by alert_only (and anything else that must tell a person), and their acknowledgement. */
+export class AlertService {
+  constructor(private readonly deps: ServiceDeps) {}
+
+  async create(input: NewAlert): Promise<Alert> {
+    const alert: Alert = {
+      id: randomUUID(),
+      rule: input.rule,
+      severity: input.severity,
+      message: truncate(input.message, ALERT_LIMITS.messageMaxLength),
+      metrics: boundedMetrics(input.metrics),
+      actionId: input.actionId,
+      createdAt: this.deps.clock.now(),
+      acknowledgedAt: null,
+      acknowledgedBy: null,
+    };
+    await this.deps.store.insertAlert(alert);
+    this.deps.notifier.notify(
+      buildEvent('alert.created', alert.createdAt, {
+        rule: alert.rule,
+        severity: alert.severity,
+        channels: input.channels,
+        data: {
+          alertId: alert.id,
+          actionId: alert.actionId,
+          message: alert.message,
+          metrics: alert.metrics,
+        },
+      }),
+    );
+    return alert;
+  }
+
+  async get(id: string): Promise<Alert> {
+    const alert = await this.deps.store.getAlert(id);
+    if (!alert) throw new NotFoundError(`no alert with id ${id}`);
+    return alert;
+  }
+
+  list(query: AlertQuery): Promise<Page<Alert>> {
+    return this.deps.store.listAlerts(query);
+  }
+
+  /** Acknowledges once: the first acknowledgement wins, later ones get a 409 naming it. */
+  async acknowledge(id: string, by: string): Promise<Alert> {
+    if (typeof by !== 'string' || by.length === 0 || by.length > ALERT_LIMITS.byMaxLength) {
+      throw new ValidationError('acknowledgement is invalid', [
+        { pointer: '/by', message: `must be 1 to ${ALERT_LIMITS.byMaxLength} characters` },
+      ]);
+    }
+    const acknowledged = await this.deps.store.acknowledgeAlert(id, by, this.deps.clock.now());
+    if (acknowledged) return acknowledged;
+    const existing = await this.deps.store.getAlert(id);
+    if (!existing) throw new NotFoundError(`no alert with id ${id}`);
+    throw new ConflictError(
+      `alert ${id} was already acknowledged by ${existing.acknowledgedBy ?? '?'}`,
+      {
+        acknowledgedBy: existing.acknowledgedBy,
+        acknowledgedAt: existing.acknowledgedAt ? existing.acknowledgedAt.toISOString() : null,
+      },
+      'already_acknowledged',
+    );
+  }
+}

@@ -1,0 +1,120 @@
+import { type Clock, systemClock } from '../clock';
+import type { AppConfig } from '../config/schema';
+import { Evaluator } from '../engine/evaluate';
+import { LogNotifier, type Notifier } from '../integrations/notifier';
+import type { Logging } from '../logging/logger';
+import { ApprovalService } from '../remediation/approvals';
+import { ActionExecutor } from '../remediation/executor';
+import { recoverInterruptedActions } from '../remediation/recovery';
+import { RemediationService } from '../remediation/remediation-service';
+import { Sweeps } from '../remediation/sweeps';
+import { RulesService } from '../rules/rules-service';
+import { createSchemaRegistry, type SchemaRegistry } from '../schemas/registry';
+import type { Store } from '../store/store';
+import { createAlertOnlyStrategy } from '../strategies/alert-only';
+import { createModelFailoverStrategy } from '../strategies/model-failover';
+import { createPromptRollbackStrategy } from '../strategies/prompt-rollback';
+import { createStrategyRegistry } from '../strategies/registry';
+import { createServiceRestartStrategy } from '../strategies/service-restart';
+import type { StrategyRegistry } from '../strategies/strategy';
+import { createThrottleStrategy } from '../strategies/throttle';
+import { AlertService } from './alert-service';
+import type { ServiceDeps } from './deps';
+import { FailoverService } from './failover-service';
+import { PromptRegistry } from './prompt-registry';
+import { ThrottleService } from './throttle-service';
+
+export interface Services extends ServiceDeps {
+  logging: Logging;
+  schemas: SchemaRegistry;
+  strategies: StrategyRegistry;
+  rules: RulesService;
+  evaluator: Evaluator;
+  executor: ActionExecutor;
+  remediation: RemediationService;
+  approvals: ApprovalService;
+  sweeps: Sweeps;
+  failover: FailoverService;
+  prompts: PromptRegistry;
+  throttle: ThrottleService;
+  alerts: AlertService;
+  /** Opens the store, loads the rules, recovers interrupted work and starts the sweeps. */
+  start(): Promise<void>;
+  /** Stops sweeps and watchers, waits for running actions, closes the store. */
+  stop(): Promise<void>;
+}
+
+export interface ServiceOverrides {
+  clock?: Clock;
+  notifier?: Notifier;
+}
+
+/** The composition root of everything below the routes: each service gets what it needs here, once. */
+export function createServices(
+  store: Store,
+  config: AppConfig,
+  logging: Logging,
+  overrides: ServiceOverrides = {},
+): Services {
+  const logger = logging.logger;
+  const clock = overrides.clock ?? systemClock;
+  const notifier = overrides.notifier ?? new LogNotifier(logger);
+  const deps: ServiceDeps = { store, config, clock, logger, notifier };
+
+  const schemas = createSchemaRegistry();
+  const failover = new FailoverService(deps);
+  const prompts = new PromptRegistry(deps);
+  const throttle = new ThrottleService(deps);
+  const alerts = new AlertService(deps);
+  const strategies = createStrategyRegistry([
+    createModelFailoverStrategy({ ...deps, failover }),
+    createPromptRollbackStrategy({ ...deps, prompts }),
+    createServiceRestartStrategy(deps),
+    createThrottleStrategy({ ...deps, throttle }),
+    createAlertOnlyStrategy({ ...deps, alerts }),
+  ]);
+  const rules = new RulesService({
+    file: config.rules.file,
+    watch: config.rules.watch,
+    debounceMs: config.rules.watchDebounceMs,
+    schemas,
+    clock,
+    logger,
+  });
+  const evaluator = new Evaluator();
+  const executor = new ActionExecutor({ ...deps, strategies, rules });
+  const remediation = new RemediationService({ ...deps, rules, evaluator, strategies, executor });
+  const approvals = new ApprovalService({ ...deps, executor });
+  const sweeps = new Sweeps({ ...deps, approvals, throttle });
+
+  return {
+    ...deps,
+    logging,
+    schemas,
+    strategies,
+    rules,
+    evaluator,
+    executor,
+    remediation,
+    approvals,
+    sweeps,
+    failover,
+    prompts,
+    throttle,
+    alerts,
+    async start() {
+      await store.init();
+      await rules.load();
+      await recoverInterruptedActions(deps);
+      await sweeps.runOnce();
+      rules.startWatching();
+      sweeps.start();
+    },
+    async stop() {
+      sweeps.stop();
+      rules.stopWatching();
+      await executor.drain(config.server.shutdownTimeoutMs);
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,314 @@
+import type { ActionRecord, StrategyCheck } from '../domain/action';
+import type { FailoverState, HostRole, Versioned } from '../domain/state';
+import { ConflictError } from '../errors';
+import { checkModelHostHealth, type HostHealth } from '../integrations/model-host-health';
+import { buildEvent } from '../integrations/notifier';
+import type { ServiceDeps } from './deps';
+
+/** Bounded retries of a compare-and-set that lost a race: enough for a burst, never a spin. */
+const MAX_CAS_ATTEMPTS = 5;
+
+/** Who asked for a switch, so the failover.changed event can name the rule and action. */
+export interface SwitchOrigin {
+  action?: ActionRecord | null;
+  channels?: string[];
+}
+
+/** What a switch (or a reset) did: always the checks made, whether or not anything changed. */
+export interface SwitchOutcome {
+  changed: boolean;
+  from: HostRole;
+  to: HostRole;
+  summary: string;
+  state: FailoverState;
+  checks: StrategyCheck[];
+}
+
+/** A switch that did not happen (or was undone); carries the state as it stands and the checks. */
+export class FailoverSwitchError extends Error {
+  constructor(
+    message: string,
+    readonly from: HostRole,
+    readonly to: HostRole,
+    readonly state: FailoverState,
+    readonly checks: StrategyCheck[],
+  ) {
+    super(message);
+    this.name = 'FailoverSwitchError';
+  }
+}
+
+function toCheck(name: string, health: HostHealth): StrategyCheck {
+  return { name, ok: health.ok, detail: `GET ${health.url} → ${health.reason}`, durationMs: health.durationMs };
+}
+
+/**
+ * Which model host client apps should use (primary or secondary), persisted so it survives restarts.
+ * Every change is one compare-and-set on the stored revision; a switch happens only after the target
+ * answered its health check, and is undone if the target fails the check made right after switching.
+ */
+export class FailoverService {
+  constructor(private readonly deps: ServiceDeps) {}
+
+  /** The base URL of a host role, as configured now. */
+  urlOf(role: HostRole): string {
+    return this.deps.config.modelHosts[role];
+  }
+
+  /** The current state; the defaults (on primary, never failed over) until something is stored. */
+  async getState(): Promise<FailoverState> {
+    return (await this.read()).value;
+  }
+
+  /**
+   * Switch to `target` if its health check passes, then check it again and roll back if that fails.
+   * Already on the target: nothing changes (and nothing is probed). Throws FailoverSwitchError.
+   */
+  async switchTo(
+    target: HostRole,
+    reason: string,
+    signal?: AbortSignal,
+    origin: SwitchOrigin = {},
+  ): Promise<SwitchOutcome> {
+    const current = await this.read();
+    const from = current.value.current;
+    if (from === target) {
+      return {
+        changed: false,
+        from,
+        to: target,
+        summary: `already on ${target} (${this.urlOf(target)}); nothing changed`,
+        state: current.value,
+        checks: [],
+      };
+    }
+    const health = await this.check(target, signal);
+    const checks = [toCheck(`health:${target}`, health)];
+    if (!health.ok) {
+      throw new FailoverSwitchError(
+        `${target} host ${this.urlOf(target)} is unhealthy (${health.reason}); staying on ${from}`,
+        from,
+        target,
+        current.value,
+        checks,
+      );
+    }
+    return this.commitAndVerify(target, reason, checks, signal, origin);
+  }
+
+  /**
+   * Back to primary, but only when the primary answers its health check: otherwise a 409 that says
+   * why, and nothing changes. On primary already and healthy: nothing changes.
+   */
+  async reset(by: string, signal?: AbortSignal): Promise<SwitchOutcome> {
+    const current = await this.read();
+    const from = current.value.current;
+    const health = await this.check('primary', signal);
+    const checks = [toCheck('health:primary', health)];
+    if (!health.ok) {
+      throw new ConflictError(
+        `primary host ${this.urlOf('primary')} is unhealthy (${health.reason}); staying on ${from}`,
+        { reason: health.reason, checks, state: current.value },
+        'primary_unhealthy',
+      );
+    }
+    if (from === 'primary') {
+      return {
+        changed: false,
+        from,
+        to: 'primary',
+        summary: `already on primary (${this.urlOf('primary')}); nothing changed`,
+        state: current.value,
+        checks,
+      };
+    }
+    try {
+      return await this.commitAndVerify('primary', `reset to primary by ${by}`, checks, signal, {});
+    } catch (err) {
+      if (err instanceof FailoverSwitchError) {
+        throw new ConflictError(err.message, { reason: err.message, checks: err.checks, state: err.state }, 'primary_unhealthy');
+      }
+      throw err;
+    }
+  }
+
+  private async check(role: HostRole, signal?: AbortSignal): Promise<HostHealth> {
+    return checkModelHostHealth(this.urlOf(role), this.deps.config.modelHosts, signal);
+  }
+
+  private initialState(): FailoverState {
+    return {
+      current: 'primary',
+      primary: this.urlOf('primary'),
+      secondary: this.urlOf('secondary'),
+      failedOver: false,
+      failoverTimestamp: null,
+      reason: null,
+      failoverCount: 0,
+    };
+  }
+
+  /**
+   * The stored state with the URLs taken from the configuration: the role is what is persisted,
+   * so a changed host URL applies at once (and is written back with the next change).
+   */
+  private async read(): Promise<Versioned<FailoverState>> {
+    const stored = await this.deps.store.getFailoverState();
+    if (!stored) return { value: this.initialState(), revision: 0 };
+    return {
+      value: { ...stored.value, primary: this.urlOf('primary'), secondary: this.urlOf('secondary') },
+      revision: stored.revision,
+    };
+  }
+
+  private nextState(previous: FailoverState, target: HostRole, reason: string): FailoverState {
+    return {
+      current: target,
+      primary: this.urlOf('primary'),
+      secondary: this.urlOf('secondary'),
+      failedOver: target !== 'primary',
+      failoverTimestamp: this.deps.clock.now().toISOString(),
+      reason,
+      failoverCount: previous.failoverCount + (target === 'secondary' ? 1 : 0),
+    };
+  }
+
+  /**
+   * Writes the switch (compare-and-set, re-read and retried when it loses a race), announces it,
+   * re-checks the new host, and rolls back if the re-check fails.
+   */
+  private async commitAndVerify(
+    target: HostRole,
+    reason: string,
+    checks: StrategyCheck[],
+    signal: AbortSignal | undefined,
+    origin: SwitchOrigin,
+  ): Promise<SwitchOutcome> {
+    let previous: Versioned<FailoverState> | null = null;
+    let next: FailoverState | null = null;
+    for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
+      const current = await this.read();
+      if (current.value.current === target) {
+        // Someone else (a concurrent action or a reset) got there first: the goal holds already.
+        return {
+          changed: false,
+          from: target,
+          to: target,
+          summary: `already on ${target} (${this.urlOf(target)}), switched by a concurrent change; nothing changed`,
+          state: current.value,
+          checks,
+        };
+      }
+      const candidate = this.nextState(current.value, target, reason);
+      if (await this.deps.store.saveFailoverState(candidate, current.revision)) {
+        previous = current;
+        next = candidate;
+        break;
+      }
+    }
+    if (!previous || !next) {
+      const state = await this.getState();
+      throw new FailoverSwitchError(
+        `could not record the switch to ${target}: the failover state kept changing under concurrent writes`,
+        state.current,
+        target,
+        state,
+        checks,
+      );
+    }
+
+    const from = previous.value.current;
+    this.announce(from, target, next, origin, false);
+    this.deps.logger.warn(`model traffic switched from ${from} to ${target}`, {
+      from,
+      to: target,
+      fromUrl: this.urlOf(from),
+      toUrl: this.urlOf(target),
+      reason,
+    });
+
+    const recheck = await this.check(target, signal);
+    checks.push(toCheck(`health:${target}:recheck`, recheck));
+    if (recheck.ok) {
+      return {
+        changed: true,
+        from,
+        to: target,
+        summary: `switched model traffic from ${from} (${this.urlOf(from)}) to ${target} (${this.urlOf(target)})`,
+        state: next,
+        checks,
+      };
+    }
+    return this.rollBack(from, target, recheck, previous.value, checks, origin);
+  }
+
+  /** Undo a switch whose re-check failed, unless someone else has changed the state since. */
+  private async rollBack(
+    from: HostRole,
+    target: HostRole,
+    recheck: HostHealth,
+    before: FailoverState,
+    checks: StrategyCheck[],
+    origin: SwitchOrigin,
+  ): Promise<never> {
+    const why = `re-check of ${target} host ${this.urlOf(target)} failed (${recheck.reason})`;
+    for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
+      const current = await this.read();
+      if (current.value.current !== target) {
+        throw new FailoverSwitchError(
+          `switched to ${target} but ${why}; the state was changed concurrently to ${current.value.current}, left as is`,
+          from,
+          target,
+          current.value,
+          checks,
+        );
+      }
+      const restored: FailoverState = {
+        ...before,
+        primary: this.urlOf('primary'),
+        secondary: this.urlOf('secondary'),
+        failoverTimestamp: this.deps.clock.now().toISOString(),
+        reason: `rolled back to ${from}: ${why}`,
+      };
+      if (await this.deps.store.saveFailoverState(restored, current.revision)) {
+        this.announce(target, from, restored, origin, true);
+        this.deps.logger.warn(`model traffic switch to ${target} rolled back to ${from}`, { reason: why });
+        throw new FailoverSwitchError(
+          `switched to ${target} but ${why}; rolled back to ${from}`,
+          from,
+          target,
+          restored,
+          checks,
+        );
+      }
+    }
+    const state = await this.getState();
+    throw new FailoverSwitchError(
+      `switched to ${target} but ${why}; the rollback to ${from} lost every race with concurrent writes`,
+      from,
+      target,
+      state,
+      checks,
+    );
+  }
+
+  private announce(from: HostRole, to: HostRole, state: FailoverState, origin: SwitchOrigin, rolledBack: boolean): void {
+    this.deps.notifier.notify(
+      buildEvent('failover.changed', this.deps.clock.now(), {
+        action: origin.action ?? null,
+        severity: origin.action?.severity ?? 'warning',
+        channels: origin.channels,
+        data: {
+          from,
+          to,
+          fromUrl: this.urlOf(from),
+          toUrl: this.urlOf(to),
+          currentUrl: this.urlOf(state.current),
+          reason: state.reason,
+          rolledBack,
+          state,
+        },
+      }),
+    );
+  }
+}

@@ -1,0 +1,400 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import type { ActionPatch, ActionQuery, ActionRecord, ActionStatus, Page } from '../../domain/action';
+import type { StoredSnapshot } from '../../domain/snapshot';
+import type {
+  Alert,
+  AlertQuery,
+  FailoverState,
+  Prompt,
+  ThrottleState,
+  Versioned,
+} from '../../domain/state';
+import { decodeCursor, encodeCursor } from '../cursor';
+import type { DispatchOutcome, RuleState, SnapshotRetention, Store } from '../store';
+import { actionFromDoc, actionToDoc, alertFromDoc, alertToDoc } from './codec';
+import { SQLITE_SCHEMA } from './schema';
+
+export interface SqliteStoreOptions {
+  /** File path, or ':memory:' for a throwaway store. */
+  path: string;
+  busyTimeoutMs?: number;
+}
+
+type Row = Record<string, unknown>;
+
+/**
+ * The embedded store. better-sqlite3 is synchronous, so each method is one short critical section;
+ * WAL and a busy timeout make it safe for several processes on one file, and every multi-step change
+ * runs in an IMMEDIATE transaction (it takes the write lock before reading).
+ */
+export class SqliteStore implements Store {
+  readonly kind = 'sqlite' as const;
+  private db: Database.Database | null = null;
+
+  constructor(private readonly options: SqliteStoreOptions) {}
+
+  async init(): Promise<void> {
+    if (this.options.path !== ':memory:') {
+      fs.mkdirSync(path.dirname(path.resolve(this.options.path)), { recursive: true });
+    }
+    const db = new Database(this.options.path);
+    db.pragma(`busy_timeout = ${this.options.busyTimeoutMs ?? 5000}`);
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.exec(SQLITE_SCHEMA);
+    this.db = db;
+  }
+
+  async close(): Promise<void> {
+    this.db?.close();
+    this.db = null;
+  }
+
+  private get conn(): Database.Database {
+    if (!this.db) throw new Error('SQLite store is not open');
+    return this.db;
+  }
+
+  async ping(): Promise<boolean> {
+    try {
+      this.conn.prepare('SELECT 1').get();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  // --- snapshots -------------------------------------------------------------------------------
+
+  async insertSnapshot(s: StoredSnapshot): Promise<void> {
+    this.conn
+      .prepare('INSERT INTO snapshots (id, source, ts, received_at, metrics) VALUES (?, ?, ?, ?, ?)')
+      .run(s.id, s.source, s.timestamp, s.receivedAt.getTime(), JSON.stringify(s.metrics));
+  }
+
+  async getSnapshot(id: string): Promise<StoredSnapshot | null> {
+    const row = this.conn.prepare('SELECT * FROM snapshots WHERE id = ?').get(id) as Row | undefined;
+    if (!row) return null;
+    return {
+      id: row.id as string,
+      source: row.source as string,
+      timestamp: row.ts as string,
+      receivedAt: new Date(row.received_at as number),
+      metrics: JSON.parse(row.metrics as string),
+    };
+  }
+
+  async countSnapshots(): Promise<number> {
+    return (this.conn.prepare('SELECT COUNT(*) AS n FROM snapshots').get() as { n: number }).n;
+  }
+
+  async pruneSnapshots(retention: SnapshotRetention): Promise<number> {
+    let removed = 0;
+    if (retention.olderThan) {
+      removed += this.conn
+        .prepare('DELETE FROM snapshots WHERE received_at < ?')
+        .run(retention.olderThan.getTime()).changes;
+    }
+    if (retention.keepNewest !== undefined) {
+      removed += this.conn
+        .prepare(
+          `DELETE FROM snapshots WHERE id IN (
+             SELECT id FROM snapshots ORDER BY received_at DESC, id DESC LIMIT -1 OFFSET ?)`,
+        )
+        .run(retention.keepNewest).changes;
+    }
+    return removed;
+  }
+
+  // --- cooldowns, approvals, actions ----------------------------------------------------------
+
+  async getRuleStates(rules: string[]): Promise<Map<string, RuleState>> {
+    const states = new Map<string, RuleState>();
+    if (rules.length === 0) return states;
+    for (const rule of rules) states.set(rule, { cooldownUntil: null, openApprovalId: null });
+    const marks = rules.map(() => '?').join(',');
+    const cooldowns = this.conn
+      .prepare(`SELECT rule, until FROM cooldowns WHERE rule IN (${marks})`)
+      .all(...rules) as Row[];
+    for (const row of cooldowns) {
+      states.get(row.rule as string)!.cooldownUntil = new Date(row.until as number);
+    }
+    const open = this.conn
+      .prepare(`SELECT rule, id FROM actions WHERE status = 'pending_approval' AND rule IN (${marks})`)
+      .all(...rules) as Row[];
+    for (const row of open) states.get(row.rule as string)!.openApprovalId = row.id as string;
+    return states;
+  }
+
+  async dispatchAction(action: ActionRecord, cooldownUntil: Date, now: Date): Promise<DispatchOutcome> {
+    const db = this.conn;
+    const run = db.transaction((): DispatchOutcome => {
+      const cooldown = db.prepare('SELECT until FROM cooldowns WHERE rule = ?').get(action.rule) as
+        | Row
+        | undefined;
+      if (cooldown && (cooldown.until as number) > now.getTime()) {
+        return { ok: false, reason: 'cooldown', until: new Date(cooldown.until as number) };
+      }
+      if (action.status === 'pending_approval') {
+        const open = db
+          .prepare(`SELECT id FROM actions WHERE rule = ? AND status = 'pending_approval'`)
+          .get(action.rule) as Row | undefined;
+        if (open) return { ok: false, reason: 'duplicate_pending', actionId: open.id as string };
+      }
+      this.insertActionRow(action);
+      db.prepare(
+        `INSERT INTO cooldowns (rule, until, action_id) VALUES (?, ?, ?)
+         ON CONFLICT (rule) DO UPDATE SET until = excluded.until, action_id = excluded.action_id`,
+      ).run(action.rule, cooldownUntil.getTime(), action.id);
+      return { ok: true, action };
+    });
+    return run.immediate();
+  }
+
+  private insertActionRow(action: ActionRecord): void {
+    this.conn
+      .prepare(
+        `INSERT INTO actions (id, rule, type, status, created_at, expires_at, doc)
+         VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        action.id,
+        action.rule,
+        action.type,
+        action.status,
+        action.createdAt.getTime(),
+        action.expiresAt ? action.expiresAt.getTime() : null,
+        actionToDoc(action),
+      );
+  }
+
+  async getAction(id: string): Promise<ActionRecord | null> {
+    const row = this.conn.prepare('SELECT doc FROM actions WHERE id = ?').get(id) as Row | undefined;
+    return row ? actionFromDoc(row.doc as string) : null;
+  }
+
+  async listActions(query: ActionQuery): Promise<Page<ActionRecord>> {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (query.status && query.status.length > 0) {
+      where.push(`status IN (${query.status.map(() => '?').join(',')})`);
+      args.push(...query.status);
+    }
+    if (query.rule !== undefined) {
+      where.push('rule = ?');
+      args.push(query.rule);
+    }
+    if (query.type !== undefined) {
+      where.push('type = ?');
+      args.push(query.type);
+    }
+    if (query.since) {
+      where.push('created_at >= ?');
+      args.push(query.since.getTime());
+    }
+    if (query.until) {
+      where.push('created_at <= ?');
+      args.push(query.until.getTime());
+    }
+    const cursor = query.cursor ? decodeCursor(query.cursor) : null;
+    if (cursor) {
+      where.push('(created_at < ? OR (created_at = ? AND id < ?))');
+      args.push(cursor.at, cursor.at, cursor.id);
+    }
+    const sql = `SELECT doc FROM actions ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+                 ORDER BY created_at DESC, id DESC LIMIT ?`;
+    const rows = this.conn.prepare(sql).all(...args, query.limit + 1) as Row[];
+    const items = rows.slice(0, query.limit).map((r) => actionFromDoc(r.doc as string));
+    const last = items[items.length - 1];
+    const nextCursor =
+      rows.length > query.limit && last ? encodeCursor({ at: last.createdAt.getTime(), id: last.id }) : null;
+    return { items, nextCursor };
+  }
+
+  async transitionAction(
+    id: string,
+    from: ActionStatus[],
+    patch: ActionPatch,
+  ): Promise<ActionRecord | null> {
+    const db = this.conn;
+    const run = db.transaction((): ActionRecord | null => {
+      const row = db.prepare('SELECT doc FROM actions WHERE id = ?').get(id) as Row | undefined;
+      if (!row) return null;
+      const current = actionFromDoc(row.doc as string);
+      if (!from.includes(current.status)) return null;
+      const next: ActionRecord = { ...current, ...patch };
+      db.prepare('UPDATE actions SET status = ?, doc = ? WHERE id = ?').run(
+        next.status,
+        actionToDoc(next),
+        id,
+      );
+      return next;
+    });
+    return run.immediate();
+  }
+
+  async listOverdueApprovals(now: Date): Promise<ActionRecord[]> {
+    const rows = this.conn
+      .prepare(`SELECT doc FROM actions WHERE status = 'pending_approval' AND expires_at <= ?`)
+      .all(now.getTime()) as Row[];
+    return rows.map((r) => actionFromDoc(r.doc as string));
+  }
+
+  async listActionsByStatus(statuses: ActionStatus[]): Promise<ActionRecord[]> {
+    if (statuses.length === 0) return [];
+    const rows = this.conn
+      .prepare(`SELECT doc FROM actions WHERE status IN (${statuses.map(() => '?').join(',')})`)
+      .all(...statuses) as Row[];
+    return rows.map((r) => actionFromDoc(r.doc as string));
+  }
+
+  // --- singleton states (failover, throttle) ------------------------------------------------
+
+  private getState<T>(key: string): Versioned<T> | null {
+    const row = this.conn.prepare('SELECT revision, doc FROM state WHERE key = ?').get(key) as
+      | Row
+      | undefined;
+    return row ? { value: JSON.parse(row.doc as string) as T, revision: row.revision as number } : null;
+  }
+
+  private saveState<T>(key: string, value: T, expectedRevision: number): boolean {
+    const doc = JSON.stringify(value);
+    if (expectedRevision === 0) {
+      return (
+        this.conn
+          .prepare('INSERT INTO state (key, revision, doc) VALUES (?, 1, ?) ON CONFLICT (key) DO NOTHING')
+          .run(key, doc).changes === 1
+      );
+    }
+    return (
+      this.conn
+        .prepare('UPDATE state SET revision = revision + 1, doc = ? WHERE key = ? AND revision = ?')
+        .run(doc, key, expectedRevision).changes === 1
+    );
+  }
+
+  async getFailoverState(): Promise<Versioned<FailoverState> | null> {
+    return this.getState<FailoverState>('failover');
+  }
+
+  async saveFailoverState(value: FailoverState, expectedRevision: number): Promise<boolean> {
+    return this.saveState('failover', value, expectedRevision);
+  }
+
+  async getThrottleState(): Promise<Versioned<ThrottleState> | null> {
+    return this.getState<ThrottleState>('throttle');
+  }
+
+  async saveThrottleState(value: ThrottleState, expectedRevision: number): Promise<boolean> {
+    return this.saveState('throttle', value, expectedRevision);
+  }
+
+  // --- prompts -------------------------------------------------------------------------------
+
+  async listPrompts(): Promise<Prompt[]> {
+    const rows = this.conn.prepare('SELECT doc FROM prompts ORDER BY name').all() as Row[];
+    return rows.map((r) => JSON.parse(r.doc as string) as Prompt);
+  }
+
+  async getPrompt(name: string): Promise<Versioned<Prompt> | null> {
+    const row = this.conn.prepare('SELECT revision, doc FROM prompts WHERE name = ?').get(name) as
+      | Row
+      | undefined;
+    return row ? { value: JSON.parse(row.doc as string) as Prompt, revision: row.revision as number } : null;
+  }
+
+  async savePrompt(value: Prompt, expectedRevision: number): Promise<boolean> {
+    const doc = JSON.stringify(value);
+    if (expectedRevision === 0) {
+      return (
+        this.conn
+          .prepare('INSERT INTO prompts (name, revision, doc) VALUES (?, 1, ?) ON CONFLICT (name) DO NOTHING')
+          .run(value.name, doc).changes === 1
+      );
+    }
+    return (
+      this.conn
+        .prepare('UPDATE prompts SET revision = revision + 1, doc = ? WHERE name = ? AND revision = ?')
+        .run(doc, value.name, expectedRevision).changes === 1
+    );
+  }
+
+  // --- alerts --------------------------------------------------------------------------------
+
+  async insertAlert(alert: Alert): Promise<void> {
+    this.conn
+      .prepare(
+        `INSERT INTO alerts (id, rule, severity, created_at, acknowledged_at, doc) VALUES (?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        alert.id,
+        alert.rule,
+        alert.severity,
+        alert.createdAt.getTime(),
+        alert.acknowledgedAt ? alert.acknowledgedAt.getTime() : null,
+        alertToDoc(alert),
+      );
+  }
+
+  async getAlert(id: string): Promise<Alert | null> {
+    const row = this.conn.prepare('SELECT doc FROM alerts WHERE id = ?').get(id) as Row | undefined;
+    return row ? alertFromDoc(row.doc as string) : null;
+  }
+
+  async listAlerts(query: AlertQuery): Promise<Page<Alert>> {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (query.rule !== undefined) {
+      where.push('rule = ?');
+      args.push(query.rule);
+    }
+    if (query.severity !== undefined) {
+      where.push('severity = ?');
+      args.push(query.severity);
+    }
+    if (query.acknowledged !== undefined) {
+      where.push(query.acknowledged ? 'acknowledged_at IS NOT NULL' : 'acknowledged_at IS NULL');
+    }
+    if (query.since) {
+      where.push('created_at >= ?');
+      args.push(query.since.getTime());
+    }
+    if (query.until) {
+      where.push('created_at <= ?');
+      args.push(query.until.getTime());
+    }
+    const cursor = query.cursor ? decodeCursor(query.cursor) : null;
+    if (cursor) {
+      where.push('(created_at < ? OR (created_at = ? AND id < ?))');
+      args.push(cursor.at, cursor.at, cursor.id);
+    }
+    const sql = `SELECT doc FROM alerts ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+                 ORDER BY created_at DESC, id DESC LIMIT ?`;
+    const rows = this.conn.prepare(sql).all(...args, query.limit + 1) as Row[];
+    const items = rows.slice(0, query.limit).map((r) => alertFromDoc(r.doc as string));
+    const last = items[items.length - 1];
+    const nextCursor =
+      rows.length > query.limit && last ? encodeCursor({ at: last.createdAt.getTime(), id: last.id }) : null;
+    return { items, nextCursor };
+  }
+
+  async acknowledgeAlert(id: string, by: string, at: Date): Promise<Alert | null> {
+    const db = this.conn;
+    const run = db.transaction((): Alert | null => {
+      const row = db
+        .prepare('SELECT doc FROM alerts WHERE id = ? AND acknowledged_at IS NULL')
+        .get(id) as Row | undefined;
+      if (!row) return null;
+      const next: Alert = { ...alertFromDoc(row.doc as string), acknowledgedAt: at, acknowledgedBy: by };
+      db.prepare('UPDATE alerts SET acknowledged_at = ?, doc = ? WHERE id = ?').run(
+        at.getTime(),
+        alertToDoc(next),
+        id,
+      );
+      return next;
+    });
+    return run.immediate();
+  }
+}

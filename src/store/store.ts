@@ -1,0 +1,76 @@
+import type { ActionPatch, ActionQuery, ActionRecord, ActionStatus, Page } from '../domain/action';
+import type { StoredSnapshot } from '../domain/snapshot';
+import type {
+  Alert,
+  AlertQuery,
+  FailoverState,
+  Prompt,
+  ThrottleState,
+  Versioned,
+} from '../domain/state';
+
+/** Per-rule state that `decide` reads: when its cooldown ends and which approval is open. */
+export interface RuleState {
+  cooldownUntil: Date | null;
+  openApprovalId: string | null;
+}
+
+export type DispatchOutcome =
+  | { ok: true; action: ActionRecord }
+  | { ok: false; reason: 'cooldown'; until: Date }
+  | { ok: false; reason: 'duplicate_pending'; actionId: string };
+
+export interface SnapshotRetention {
+  /** Delete snapshots received before this instant. */
+  olderThan?: Date;
+  /** Keep at most this many of the newest snapshots. */
+  keepNewest?: number;
+}
+
+/**
+ * Everything the service persists, in domain types. Every state change that must be atomic is one
+ * method here, so each adapter can make it one conditional write (or one SQLite transaction).
+ */
+export interface Store {
+  readonly kind: 'sqlite' | 'mongo';
+  init(): Promise<void>;
+  close(): Promise<void>;
+  /** True when the store answers a trivial query. */
+  ping(): Promise<boolean>;
+
+  insertSnapshot(snapshot: StoredSnapshot): Promise<void>;
+  getSnapshot(id: string): Promise<StoredSnapshot | null>;
+  countSnapshots(): Promise<number>;
+  pruneSnapshots(retention: SnapshotRetention): Promise<number>;
+
+  getRuleStates(rules: string[]): Promise<Map<string, RuleState>>;
+  /**
+   * Atomically: refuse if the rule's cooldown runs past `now` or (for a pending action) an approval
+   * for the rule is open; otherwise insert the action and set the cooldown to `cooldownUntil`.
+   */
+  dispatchAction(action: ActionRecord, cooldownUntil: Date, now: Date): Promise<DispatchOutcome>;
+  getAction(id: string): Promise<ActionRecord | null>;
+  listActions(query: ActionQuery): Promise<Page<ActionRecord>>;
+  /** Apply `patch` only if the action's status is one of `from`; null when it was not. */
+  transitionAction(id: string, from: ActionStatus[], patch: ActionPatch): Promise<ActionRecord | null>;
+  listOverdueApprovals(now: Date): Promise<ActionRecord[]>;
+  /** Actions in the given statuses (used at start-up to fail what a crash interrupted). */
+  listActionsByStatus(statuses: ActionStatus[]): Promise<ActionRecord[]>;
+
+  getFailoverState(): Promise<Versioned<FailoverState> | null>;
+  /** Compare-and-set on the revision; `expectedRevision` 0 means "create". False when stale. */
+  saveFailoverState(value: FailoverState, expectedRevision: number): Promise<boolean>;
+
+  getThrottleState(): Promise<Versioned<ThrottleState> | null>;
+  saveThrottleState(value: ThrottleState, expectedRevision: number): Promise<boolean>;
+
+  listPrompts(): Promise<Prompt[]>;
+  getPrompt(name: string): Promise<Versioned<Prompt> | null>;
+  savePrompt(value: Prompt, expectedRevision: number): Promise<boolean>;
+
+  insertAlert(alert: Alert): Promise<void>;
+  getAlert(id: string): Promise<Alert | null>;
+  listAlerts(query: AlertQuery): Promise<Page<Alert>>;
+  /** Acknowledge once: null when the alert is missing or already acknowledged. */
+  acknowledgeAlert(id: string, by: string, at: Date): Promise<Alert | null>;
+}

@@ -1,0 +1,64 @@
+import type { HostRole } from '../domain/state';
+import type { ServiceDeps } from '../services/deps';
+import { type FailoverService, FailoverSwitchError } from '../services/failover-service';
+import { type Strategy, StrategyFailure } from './strategy';
+
+export interface ModelFailoverParams {
+  target?: HostRole;
+}
+
+/** Time for the health check, the re-check and a spare one, plus the store writes around them. */
+const MARGIN_MS = 2000;
+
+/**
+ * Moves model traffic to the target host (secondary by default) after checking its health; the
+ * failover service does the checking, persisting and rolling back, this turns it into a result.
+ */
+export function createModelFailoverStrategy(deps: ServiceDeps & { failover: FailoverService }): Strategy {
+  const { failover } = deps;
+  return {
+    type: 'model_failover',
+    requiresApprovalByDefault: false,
+    timeoutMs: 3 * deps.config.modelHosts.timeoutMs + MARGIN_MS,
+    async execute({ action, params, rule, signal }) {
+      const target: HostRole = (params as ModelFailoverParams).target ?? 'secondary';
+      if (target !== 'primary' && target !== 'secondary') {
+        throw new StrategyFailure(`unknown target ${JSON.stringify(target)}: expected "primary" or "secondary"`);
+      }
+      const reason = `rule "${action.rule}" (action ${action.id})`;
+      try {
+        const outcome = await failover.switchTo(target, reason, signal, {
+          action,
+          channels: rule?.notifications.channels,
+        });
+        return {
+          summary: outcome.summary,
+          changed: outcome.changed,
+          details: {
+            from: outcome.from,
+            to: outcome.to,
+            fromUrl: failover.urlOf(outcome.from),
+            toUrl: failover.urlOf(outcome.to),
+            state: outcome.state,
+          },
+          checks: outcome.checks,
+        };
+      } catch (err) {
+        if (err instanceof FailoverSwitchError) {
+          throw new StrategyFailure(
+            err.message,
+            {
+              from: err.from,
+              to: err.to,
+              fromUrl: failover.urlOf(err.from),
+              toUrl: failover.urlOf(err.to),
+              state: err.state,
+            },
+            err.checks,
+          );
+        }
+        throw err;
+      }
+    },
+  };
+}

@@ -1,0 +1,39 @@
+import type { ActionRecord, StrategyCheck, StrategyResult } from '../domain/action';
+import type { ActionType, Rule } from '../domain/rule';
+import type { Logger } from '../logging/logger';
+
+export interface StrategyContext<P = Record<string, unknown>> {
+  action: ActionRecord;
+  params: P;
+  /** The rule as it stood when the action ran; null if it has since been deleted. */
+  rule: Rule | null;
+  /** Aborted when the strategy's time is up or the service shuts down: stop waiting and return. */
+  signal: AbortSignal;
+  logger: Logger;
+}
+
+/**
+ * One remediation. `execute` acts on the real world and verifies it; it returns what changed, or
+ * throws a StrategyFailure naming the reason (anything else thrown is reported as an error too).
+ */
+export interface Strategy<P = Record<string, unknown>> {
+  readonly type: ActionType;
+  readonly requiresApprovalByDefault: boolean;
+  /** Upper bound for one execution; the pipeline fails the action when it is exceeded. */
+  readonly timeoutMs: number;
+  execute(context: StrategyContext<P>): Promise<StrategyResult>;
+}
+
+/** A strategy's own "this did not work", with the checks that show why. */
+export class StrategyFailure extends Error {
+  constructor(
+    message: string,
+    readonly details: Record<string, unknown> = {},
+    readonly checks: StrategyCheck[] = [],
+  ) {
+    super(message);
+    this.name = 'StrategyFailure';
+  }
+}
+
+export type StrategyRegistry = ReadonlyMap<ActionType, Strategy>;

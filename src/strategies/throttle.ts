@@ -1,0 +1,105 @@
+import type { StrategyCheck } from '../domain/action';
+import type { ThrottleState } from '../domain/state';
+import { ValidationError } from '../errors';
+import type { ServiceDeps } from '../services/deps';
+import type { ThrottleService } from '../services/throttle-service';
+import { type Strategy, StrategyFailure } from './strategy';
+
+export interface ThrottleParams {
+  factor?: number;
+  durationMinutes?: number;
+}
+
+function rate(state: ThrottleState): { active: boolean; factor: number; limit: number } {
+  return { active: state.active, factor: state.factor, limit: state.limit };
+}
+
+function optionalNumber(value: unknown, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    throw new StrategyFailure(`params.${name} must be a number`, { reason: 'invalid_params' });
+  }
+  return value;
+}
+
+/**
+ * Lowers the allowed request rate that the apps' rate limiters read (GET
+ * /api/self-healing/throttle), then reads the state back to confirm it is what they will see.
+ */
+export function createThrottleStrategy(deps: ServiceDeps & { throttle: ThrottleService }): Strategy {
+  const { throttle, clock, config } = deps;
+  return {
+    type: 'throttle',
+    requiresApprovalByDefault: false,
+    timeoutMs: 30_000,
+    async execute({ params, action, rule, signal }) {
+      const p = params as ThrottleParams;
+      const factor = optionalNumber(p.factor, 'factor');
+      const durationMinutes = optionalNumber(p.durationMinutes, 'durationMinutes');
+      signal.throwIfAborted();
+      const checks: StrategyCheck[] = [];
+      const reason = rule ? `rule ${rule.name}: ${rule.description}` : `rule ${action.rule}`;
+
+      let started = clock.now().getTime();
+      let outcome;
+      try {
+        outcome = await throttle.apply({
+          factor,
+          durationMinutes,
+          reason,
+          action,
+          channels: rule?.notifications.channels,
+        });
+      } catch (err) {
+        const reason = err instanceof ValidationError ? 'invalid_params' : 'apply_failed';
+        throw new StrategyFailure(`throttle could not be applied: ${(err as Error).message}`, { reason }, [
+          { name: 'apply', ok: false, detail: (err as Error).message, durationMs: clock.now().getTime() - started },
+        ]);
+      }
+      checks.push({
+        name: 'apply',
+        ok: true,
+        detail: outcome.change,
+        durationMs: clock.now().getTime() - started,
+      });
+      const requested = outcome.requestedFactor ?? config.throttle.defaultFactor;
+      if (requested < config.throttle.minFactor) {
+        checks.push({
+          name: 'factor_floor',
+          ok: true,
+          detail: `requested factor ${requested} raised to the floor ${config.throttle.minFactor}`,
+        });
+      }
+
+      started = clock.now().getTime();
+      const seen = await throttle.getState();
+      const persisted = seen.active && seen.factor <= outcome.to.factor && seen.until !== null && seen.until >= (outcome.to.until ?? '');
+      checks.push({
+        name: 'verify_state',
+        ok: persisted,
+        detail: `apps now read factor ${seen.factor}, limit ${seen.limit}, until ${seen.until ?? 'none'}`,
+        durationMs: clock.now().getTime() - started,
+      });
+      if (!persisted) {
+        throw new StrategyFailure('the throttle state read back does not show the throttle', { reason: 'verify_failed', state: seen }, checks);
+      }
+
+      const to = outcome.to;
+      const pct = `${Math.round(to.factor * 1000) / 10}%`;
+      const summary =
+        outcome.change === 'activated'
+          ? `request rate throttled to ${pct} (limit ${to.limit} of ${to.baseLimit}) until ${to.until}`
+          : outcome.change === 'tightened'
+            ? `throttle tightened to ${pct} (limit ${to.limit} of ${to.baseLimit}) until ${to.until}`
+            : outcome.change === 'extended'
+              ? `throttle at ${pct} extended until ${to.until}`
+              : `throttle already at ${pct} until ${to.until}; nothing changed`;
+      return {
+        summary,
+        changed: outcome.changed,
+        details: { from: rate(outcome.from), to: rate(to), until: to.until, change: outcome.change },
+        checks,
+      };
+    },
+  };
+}
