@@ -1,5 +1,6 @@
 import type { ActionPatch, ActionQuery, ActionRecord, ActionStatus, Page } from '../domain/action';
 import type { StoredSnapshot } from '../domain/snapshot';
+import type { NotificationStore } from './notification-store';
 import type {
   Alert,
   AlertQuery,
@@ -33,6 +34,8 @@ export interface SnapshotRetention {
  */
 export interface Store {
   readonly kind: 'sqlite' | 'mongo';
+  /** Outbound-event outbox and inbound replay protection (the n8n integration). */
+  readonly notifications: NotificationStore;
   init(): Promise<void>;
   close(): Promise<void>;
   /** True when the store answers a trivial query. */
@@ -67,6 +70,14 @@ export interface Store {
   listPrompts(): Promise<Prompt[]>;
   getPrompt(name: string): Promise<Versioned<Prompt> | null>;
   savePrompt(value: Prompt, expectedRevision: number): Promise<boolean>;
+
+  /**
+   * Take or renew the named lease until `now + ttlMs`: succeeds when it is free, expired, or already
+   * held by `holder`. Periodic work runs only on the instance holding its lease.
+   */
+  acquireLease(name: string, holder: string, ttlMs: number, now: Date): Promise<boolean>;
+  /** Give the lease up early (on shutdown) so another instance takes over at once. */
+  releaseLease(name: string, holder: string): Promise<void>;
 
   insertAlert(alert: Alert): Promise<void>;
   getAlert(id: string): Promise<Alert | null>;

@@ -14,6 +14,7 @@ import type {
 import { decodeCursor, encodeCursor } from '../cursor';
 import type { DispatchOutcome, RuleState, SnapshotRetention, Store } from '../store';
 import { actionFromDoc, actionToDoc, alertFromDoc, alertToDoc } from './codec';
+import { SqliteNotificationStore } from './sqlite-notification-store';
 import { SQLITE_SCHEMA } from './schema';
 
 export interface SqliteStoreOptions {
@@ -31,9 +32,12 @@ type Row = Record<string, unknown>;
  */
 export class SqliteStore implements Store {
   readonly kind = 'sqlite' as const;
+  readonly notifications: SqliteNotificationStore;
   private db: Database.Database | null = null;
 
-  constructor(private readonly options: SqliteStoreOptions) {}
+  constructor(private readonly options: SqliteStoreOptions) {
+    this.notifications = new SqliteNotificationStore(() => this.conn);
+  }
 
   async init(): Promise<void> {
     if (this.options.path !== ':memory:') {
@@ -45,6 +49,7 @@ export class SqliteStore implements Store {
     db.pragma('synchronous = NORMAL');
     db.exec(SQLITE_SCHEMA);
     this.db = db;
+    this.notifications.init();
   }
 
   async close(): Promise<void> {
@@ -319,6 +324,23 @@ export class SqliteStore implements Store {
         .prepare('UPDATE prompts SET revision = revision + 1, doc = ? WHERE name = ? AND revision = ?')
         .run(doc, value.name, expectedRevision).changes === 1
     );
+  }
+
+  // --- leases --------------------------------------------------------------------------------
+
+  async acquireLease(name: string, holder: string, ttlMs: number, now: Date): Promise<boolean> {
+    const result = this.conn
+      .prepare(
+        `INSERT INTO leases (name, holder, expires_at) VALUES (?, ?, ?)
+         ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
+         WHERE leases.holder = excluded.holder OR leases.expires_at <= ?`,
+      )
+      .run(name, holder, now.getTime() + ttlMs, now.getTime());
+    return result.changes === 1;
+  }
+
+  async releaseLease(name: string, holder: string): Promise<void> {
+    this.conn.prepare('DELETE FROM leases WHERE name = ? AND holder = ?').run(name, holder);
   }
 
   // --- alerts --------------------------------------------------------------------------------
