@@ -1,10 +1,14 @@
+import { AUTH_ENV } from './sections/auth';
+import { CLUSTER_ENV } from './sections/cluster';
+import { NOTIFICATIONS_ENV } from './sections/notifications';
+
 /** Environment variables that override configuration keys, and how each is read. */
 export interface EnvBinding {
   key: string;
   kind: 'string' | 'number' | 'boolean';
 }
 
-export const ENV_BINDINGS: Record<string, EnvBinding> = {
+const CORE_ENV: Record<string, EnvBinding> = {
   HOST: { key: 'server.host', kind: 'string' },
   PORT: { key: 'server.port', kind: 'number' },
   BODY_LIMIT: { key: 'server.bodyLimit', kind: 'string' },
@@ -23,6 +27,13 @@ export const ENV_BINDINGS: Record<string, EnvBinding> = {
   MODEL_HOST_SECONDARY: { key: 'modelHosts.secondary', kind: 'string' },
   PM2_STABILIZATION_MS: { key: 'pm2.stabilizationMs', kind: 'number' },
   THROTTLE_BASE_LIMIT: { key: 'throttle.baseLimit', kind: 'number' },
+};
+
+export const ENV_BINDINGS: Record<string, EnvBinding> = {
+  ...CORE_ENV,
+  ...CLUSTER_ENV,
+  ...AUTH_ENV,
+  ...NOTIFICATIONS_ENV,
 };
 
 /** Converts only well-formed values, so a bad one reaches schema validation and is reported there. */

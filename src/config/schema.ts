@@ -1,4 +1,7 @@
 import type { JSONSchemaType } from 'ajv';
+import { type AuthConfig, authConfigSchema } from './sections/auth';
+import { type ClusterConfig, clusterConfigSchema } from './sections/cluster';
+import { type NotificationsConfig, notificationsConfigSchema } from './sections/notifications';
 
 /** The service's own configuration; the schema below is type-checked against this interface. */
 export interface AppConfig {
@@ -26,6 +29,9 @@ export interface AppConfig {
     defaultDurationMinutes: number;
     sweepIntervalMs: number;
   };
+  cluster: ClusterConfig;
+  auth: AuthConfig;
+  notifications: NotificationsConfig;
 }
 
 const positiveInt = { type: 'integer', minimum: 1 } as const;
@@ -50,6 +56,9 @@ export const configSchema: JSONSchemaType<AppConfig> = {
     'services',
     'pm2',
     'throttle',
+    'cluster',
+    'auth',
+    'notifications',
   ],
   properties: {
     server: {
@@ -169,5 +178,8 @@ export const configSchema: JSONSchemaType<AppConfig> = {
         sweepIntervalMs: positiveInt,
       },
     },
+    cluster: clusterConfigSchema,
+    auth: authConfigSchema,
+    notifications: notificationsConfigSchema,
   },
 };

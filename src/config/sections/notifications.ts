@@ -1,0 +1,68 @@
+import type { JSONSchemaType } from 'ajv';
+import type { EnvBinding } from '../env';
+
+/** Outbound events to n8n (and other webhook channels) and the inbound n8n webhook. */
+export interface NotificationsConfig {
+  n8n: { url: string; secret: string };
+  /** Further webhook channels a rule may name: channel name -> URL. */
+  channels: Record<string, string>;
+  delivery: {
+    maxAttempts: number;
+    initialDelayMs: number;
+    maxDelayMs: number;
+    timeoutMs: number;
+    pollIntervalMs: number;
+  };
+  inbound: { auth: 'hmac' | 'token'; token: string; maxSkewSeconds: number };
+}
+
+export const notificationsConfigSchema: JSONSchemaType<NotificationsConfig> = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['n8n', 'channels', 'delivery', 'inbound'],
+  properties: {
+    n8n: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['url', 'secret'],
+      properties: {
+        url: { type: 'string', pattern: '^(https?://[^\\s]+)?$' },
+        secret: { type: 'string' },
+      },
+    },
+    channels: {
+      type: 'object',
+      required: [],
+      propertyNames: { pattern: '^[a-z][a-z0-9_-]{0,31}$' },
+      additionalProperties: { type: 'string', pattern: '^https?://[^\\s]+$' },
+    },
+    delivery: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['maxAttempts', 'initialDelayMs', 'maxDelayMs', 'timeoutMs', 'pollIntervalMs'],
+      properties: {
+        maxAttempts: { type: 'integer', minimum: 1 },
+        initialDelayMs: { type: 'integer', minimum: 1 },
+        maxDelayMs: { type: 'integer', minimum: 1 },
+        timeoutMs: { type: 'integer', minimum: 1 },
+        pollIntervalMs: { type: 'integer', minimum: 10 },
+      },
+    },
+    inbound: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['auth', 'token', 'maxSkewSeconds'],
+      properties: {
+        auth: { type: 'string', enum: ['hmac', 'token'] },
+        token: { type: 'string' },
+        maxSkewSeconds: { type: 'integer', minimum: 1 },
+      },
+    },
+  },
+};
+
+export const NOTIFICATIONS_ENV: Record<string, EnvBinding> = {
+  N8N_WEBHOOK_URL: { key: 'notifications.n8n.url', kind: 'string' },
+  N8N_WEBHOOK_SECRET: { key: 'notifications.n8n.secret', kind: 'string' },
+  N8N_INBOUND_TOKEN: { key: 'notifications.inbound.token', kind: 'string' },
+};
