@@ -45,14 +45,15 @@ export function errorHandler(logger: Logger) {
       appError = new AppError(500, 'internal_error', 'internal error');
     }
     if (res.headersSent) return;
+    // Extra members come first so they can never overwrite the standard problem fields.
     const body: Record<string, unknown> = {
+      ...appError.extra,
       type: `about:blank#${appError.code}`,
       title: appError.message,
       status: appError.status,
       code: appError.code,
       detail: appError.message,
       instance: req.originalUrl,
-      ...appError.extra,
     };
     if (appError.errors.length > 0) body.errors = appError.errors;
     res.status(appError.status).type('application/problem+json').send(JSON.stringify(body));

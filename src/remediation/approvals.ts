@@ -93,7 +93,7 @@ export class ApprovalService {
     const now = this.deps.clock.now();
     if (action.status === 'pending_approval' && action.expiresAt && action.expiresAt.getTime() <= now.getTime()) {
       await this.expire(id, now);
-      throw new ConflictError(`the approval expired at ${action.expiresAt.toISOString()}`, { status: 'expired' }, 'approval_expired');
+      throw new ConflictError(`the approval expired at ${action.expiresAt.toISOString()}`, { actionStatus: 'expired' }, 'approval_expired');
     }
   }
 
@@ -103,7 +103,7 @@ export class ApprovalService {
     const by = action.decidedBy ? ` by ${action.decidedBy}` : '';
     return new ConflictError(
       `action is no longer pending approval: it is ${action.status}${by}`,
-      { status: action.status, decidedBy: action.decidedBy },
+      { actionStatus: action.status, decidedBy: action.decidedBy },
       'already_decided',
     );
   }

@@ -38,7 +38,7 @@ export function createThrottleStrategy(deps: ServiceDeps & { throttle: ThrottleS
       const durationMinutes = optionalNumber(p.durationMinutes, 'durationMinutes');
       signal.throwIfAborted();
       const checks: StrategyCheck[] = [];
-      const reason = rule ? `rule ${rule.name}: ${rule.description}` : `rule ${action.rule}`;
+      const reason = rule?.description ? `rule ${rule.name}: ${rule.description}` : `rule ${action.rule}`;
 
       let started = clock.now().getTime();
       let outcome;

@@ -66,6 +66,7 @@ describe('approval gate', () => {
     expect(alerts.items).toHaveLength(1);
     const again = await request(t.app).post(`/api/self-healing/actions/${id}/reject`).send({ by: 'bob' });
     expect(again.status).toBe(409);
+    expect(again.body).toMatchObject({ status: 409, code: 'already_decided', actionStatus: 'succeeded', decidedBy: 'alice' });
     expect(again.body.detail).toMatch(/succeeded by alice/);
     expect(t.notifier.ofType('action.succeeded')).toHaveLength(1);
   });
