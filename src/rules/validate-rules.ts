@@ -59,20 +59,27 @@ function normalize(raw: Record<string, unknown>, defaults: Record<string, unknow
  */
 export function validateRulesDocument(schemas: SchemaRegistry, doc: unknown): RulesValidation {
   const shape = schemas.validate<RulesDocument>(SCHEMA_IDS.rulesFile, doc);
-  if (!shape.ok) return { ok: false, problems: shape.errors };
-  const problems: ProblemDetail[] = [];
+  const problems: ProblemDetail[] = shape.ok ? [] : [...shape.errors];
+  const rawRules = (doc as { rules?: unknown } | null)?.rules;
+  if (!Array.isArray(rawRules)) return { ok: false, problems };
+  const defaults = shape.ok ? (shape.value.defaults ?? {}) : {};
   const firstSeen = new Map<string, number>();
-  const defaults = shape.value.defaults ?? {};
   const rules: Rule[] = [];
-  shape.value.rules.forEach((raw, index) => {
+  // Semantic checks run on every rule that is well-formed on its own, even when another part of
+  // the file is not, so that one pass reports every problem.
+  rawRules.forEach((raw: unknown, index) => {
     const pointer = `/rules/${index}`;
-    const rule = normalize(raw, defaults);
-    const earlier = firstSeen.get(rule.name);
-    if (earlier !== undefined) {
-      problems.push({ pointer: `${pointer}/name`, message: `duplicate rule name "${rule.name}" (first at /rules/${earlier})` });
-    } else {
-      firstSeen.set(rule.name, index);
+    const name = (raw as { name?: unknown } | null)?.name;
+    if (typeof name === 'string') {
+      const earlier = firstSeen.get(name);
+      if (earlier !== undefined) {
+        problems.push({ pointer: `${pointer}/name`, message: `duplicate rule name "${name}" (first at /rules/${earlier})` });
+      } else {
+        firstSeen.set(name, index);
+      }
     }
+    if (!shape.ok && !schemas.validate(SCHEMA_IDS.rule, raw).ok) return;
+    const rule = normalize(raw as Record<string, unknown>, defaults);
     const before = problems.length;
     checkConditions(rule.conditions, `${pointer}/conditions`, 1, problems);
     if (problems.length === before) {

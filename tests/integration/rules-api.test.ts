@@ -138,7 +138,7 @@ describe('rules REST', () => {
       .send(rulesDoc(rule('x'), rule('x'), rule('y', { action: { type: 'reboot_universe' } })));
     expect(bad.status).toBe(200);
     expect(bad.body.valid).toBe(false);
-    expect(bad.body.problems.map((p: { pointer: string }) => p.pointer)).toEqual(['/rules/2/action/type']);
+    expect(bad.body.problems.map((p: { pointer: string }) => p.pointer).sort()).toEqual(['/rules/1/name', '/rules/2/action/type']);
     const dup = await request(t.app).post('/api/self-healing/rules/validate').send(rulesDoc(rule('x'), rule('x')));
     expect(dup.body.problems).toEqual([{ pointer: '/rules/1/name', message: 'duplicate rule name "x" (first at /rules/0)' }]);
     expect(readFile(t)).toBe(before);

@@ -56,6 +56,17 @@ describe('rules validation', () => {
     expect(bad.ok).toBe(false);
   });
 
+  it('reports semantic problems of good rules even when another rule is malformed', () => {
+    const result = validateRulesDocument(
+      schemas,
+      rulesDoc(rule('a', { conditions: { all: [{ fact: 'x', operator: 'around', value: 1 }] } }), rule('b', { severity: 'loud' })),
+    );
+    expect(result.ok).toBe(false);
+    if (!result.ok) {
+      expect(result.problems.map((p) => p.pointer).sort()).toEqual(['/rules/0/conditions/all/0/operator', '/rules/1/severity']);
+    }
+  });
+
   it('refuses conditions nested deeper than ten levels', () => {
     let node: Record<string, unknown> = { fact: 'a', operator: 'equal', value: 1 };
     for (let i = 0; i < 11; i++) node = { not: node };
