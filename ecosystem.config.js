@@ -1,7 +1,13 @@
 // PM2 ecosystem for the self-healing rule engine.
 //
 //   npm run build
-//   pm2 start ecosystem.config.js --only self-healing-engine
+//   pm2 start ecosystem.config.js            # one process on the embedded SQLite store
+//
+// Several instances over one MongoDB (PM2 cluster mode; docs/operations.md): with MONGODB_URI set
+// in the environment, the same command starts the cluster entry instead (both listen on 3080, so
+// the file offers only one of them at a time):
+//
+//   MONGODB_URI=mongodb://db.internal:27017/self-healing pm2 start ecosystem.config.js
 //
 // The engine restarts other services through the PM2 daemon it runs under: every process that
 // rules may restart must be managed by the same daemon (same user, same PM2_HOME). PM2 passes its
@@ -17,8 +23,9 @@ const engine = {
   name: 'self-healing-engine',
   cwd: __dirname,
   script: 'dist/src/server.js',
-  // One instance: sweeps, the rules-file watcher and SQLite want a single process; cluster mode
-  // would run every sweep twice.
+  // One process on the embedded SQLite store. Several processes on one SQLite file are safe (WAL,
+  // busy timeout, IMMEDIATE transactions; periodic work is leased), but only on one machine's local
+  // disk: for several machines, or simply for more instances, use the cluster entry below.
   exec_mode: 'fork',
   instances: 1,
   autorestart: true,
@@ -33,6 +40,26 @@ const engine = {
   env: {
     NODE_ENV: 'production',
     PORT: 3080,
+  },
+};
+
+// The same engine in PM2 cluster mode: two workers share the port and one MongoDB. Cooldowns,
+// approvals, history, failover/throttle state, prompts and leases live in the store, so the workers
+// agree on everything; periodic work (approval expiry, throttle restore, snapshot retention,
+// recovery of a dead instance's actions) runs on whichever worker holds the `periodic-work` lease.
+// Each worker's INSTANCE_ID defaults to <hostname>:<pid>; set it only if it is unique per worker.
+// Each worker watches the rules file itself; keep one copy per machine (docs/operations.md).
+const engineCluster = {
+  ...engine,
+  name: 'self-healing-engine-cluster',
+  exec_mode: 'cluster',
+  instances: 2,
+  env: {
+    NODE_ENV: 'production',
+    PORT: 3080,
+    STORE: 'mongo',
+    // Taken from the environment `pm2 start` runs in; the engine refuses to start without it.
+    MONGODB_URI: process.env.MONGODB_URI || '',
   },
 };
 
@@ -68,6 +95,6 @@ const managedExamples = [
 ];
 
 module.exports = {
-  apps: [engine],
+  apps: process.env.MONGODB_URI ? [engineCluster] : [engine],
   managedExamples,
 };

@@ -1,7 +1,8 @@
-import { type Request, Router } from 'express';
+import { type Request, type Response, Router } from 'express';
 import { ACTION_STATUSES, type ActionQuery, type ActionRecord } from '../src/domain/action';
 import { ACTION_TYPES } from '../src/domain/rule';
 import { NotFoundError, ValidationError } from '../src/errors';
+import { principalOf } from '../src/http/access-control';
 import { QueryReader } from '../src/http/query';
 import { parseBody } from '../src/http/validate';
 import type { DecisionInput } from '../src/remediation/approvals';
@@ -17,6 +18,12 @@ function actionId(req: Request): string {
     throw new ValidationError('invalid action id', [{ pointer: '/params/id', message: 'must be a UUID' }]);
   }
   return id;
+}
+
+/** The key that sent a decision is the decider on record (the body's `by` becomes a note). */
+function withKey(input: DecisionInput, res: Response): DecisionInput {
+  const key = principalOf(res);
+  return key ? { ...input, keyName: key.name } : input;
 }
 
 export function createActionsRouter(services: Services): Router {
@@ -51,13 +58,13 @@ export function createActionsRouter(services: Services): Router {
   router.post('/api/self-healing/actions/:id/approve', async (req, res) => {
     const id = actionId(req);
     const input = parseBody<DecisionInput>(services.schemas, SCHEMA_IDS.decisionRequest, req.body);
-    res.json(await services.approvals.approve(id, input));
+    res.json(await services.approvals.approve(id, withKey(input, res)));
   });
 
   router.post('/api/self-healing/actions/:id/reject', async (req, res) => {
     const id = actionId(req);
     const input = parseBody<DecisionInput>(services.schemas, SCHEMA_IDS.decisionRequest, req.body);
-    res.json(await services.approvals.reject(id, input));
+    res.json(await services.approvals.reject(id, withKey(input, res)));
   });
 
   return router;

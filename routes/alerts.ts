@@ -1,6 +1,7 @@
 import { type Request, Router } from 'express';
 import { SEVERITIES } from '../src/domain/rule';
 import { ValidationError } from '../src/errors';
+import { actorName } from '../src/http/access-control';
 import { QueryReader } from '../src/http/query';
 import { parseBody } from '../src/http/validate';
 import type { Services } from '../src/services/create-services';
@@ -45,7 +46,7 @@ export function createAlertsRouter(services: Services): Router {
     new QueryReader(req, []).done();
     const id = alertId(req);
     const { by } = parseBody<{ by: string }>(schemas, ALERT_SCHEMA_IDS.ackRequest, req.body);
-    res.json(await alerts.acknowledge(id, by));
+    res.json(await alerts.acknowledge(id, actorName(res, by)));
   });
 
   return router;

@@ -7,7 +7,12 @@ export function createHealthRouter(services: Services): Router {
   // Liveness: the process answers. Nothing else is checked, so PM2 or an orchestrator never kills
   // the service for a slow database.
   router.get('/api/health', (_req, res) => {
-    res.json({ status: 'ok', uptimeSeconds: Math.round(process.uptime()) });
+    res.json({
+      status: 'ok',
+      uptimeSeconds: Math.round(process.uptime()),
+      // Which instance answered, and whether it is the one running the periodic work (docs/operations.md).
+      instance: { id: services.instanceId, periodicWork: services.sweeps.holdsLease },
+    });
   });
 
   // Readiness: the store answers and rules are in force.

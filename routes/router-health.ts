@@ -1,5 +1,6 @@
 import { type Response, Router } from 'express';
 import type { FailoverState } from '../src/domain/state';
+import { actorName } from '../src/http/access-control';
 import { parseBody } from '../src/http/validate';
 import { routerResetRequestSchema } from '../src/schemas/router-health-schemas';
 import type { Services } from '../src/services/create-services';
@@ -43,7 +44,7 @@ export function createRouterHealthRouter(services: Services): Router {
       req.body === undefined
         ? {}
         : parseBody<RouterResetRequest>(services.schemas, routerResetRequestSchema.$id, req.body);
-    const outcome = await services.failover.reset(body.by ?? 'api');
+    const outcome = await services.failover.reset(actorName(res, body.by ?? 'api'));
     noStore(res).json({
       ...stateBody(outcome.state),
       changed: outcome.changed,

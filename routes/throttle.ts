@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import { actorName } from '../src/http/access-control';
 import { QueryReader } from '../src/http/query';
 import type { Services } from '../src/services/create-services';
 
@@ -17,7 +18,7 @@ export function createThrottleRouter(services: Services): Router {
     const by = query.string('by') ?? 'api';
     const reason = query.string('reason', undefined, 500);
     query.done();
-    const outcome = await throttle.restore({ by, reason });
+    const outcome = await throttle.restore({ by: actorName(res, by), reason });
     res.json({ ...outcome.to, restored: outcome.changed });
   });
 

@@ -57,6 +57,26 @@ export class ServiceUnavailableError extends AppError {
   }
 }
 
+/** No API key, or one that is not configured. */
+export class UnauthorizedError extends AppError {
+  constructor(message: string) {
+    super(401, 'unauthorized', message);
+  }
+}
+
+/** A known key whose role is not enough, or a rule such as four eyes that forbids this key. */
+export class ForbiddenError extends AppError {
+  constructor(message: string, extra: Record<string, unknown> = {}, code = 'forbidden') {
+    super(403, code, message, [], extra);
+  }
+}
+
+export class TooManyRequestsError extends AppError {
+  constructor(message: string, readonly retryAfterSeconds: number) {
+    super(429, 'too_many_requests', message, [], { retryAfterSeconds });
+  }
+}
+
 /** A bad configuration value: the service refuses to start and names the key. */
 export class ConfigError extends Error {
   constructor(

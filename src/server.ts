@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import { createApp } from './app';
 import { loadConfig } from './config/load-config';
 import { ConfigError } from './errors';
+import { checkOpenAccess, loadApiKeys } from './http/api-keys';
 import { createLogging } from './logging/logger';
 import { createServices, type Services } from './services/create-services';
 import { createStore } from './store/create-store';
@@ -16,6 +17,8 @@ export interface RunningService {
 /** Builds everything from configuration, starts it and listens; the caller owns the process. */
 export async function startService(env: NodeJS.ProcessEnv = process.env): Promise<RunningService> {
   const config = loadConfig({ env });
+  // Bad keys, or no keys on a non-loopback address, refuse the start before anything is opened.
+  checkOpenAccess(config.server.host, loadApiKeys(config.auth));
   const logging = createLogging(config, env);
   const store = createStore(config);
   const services = createServices(store, config, logging);

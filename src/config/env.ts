@@ -20,6 +20,7 @@ const CORE_ENV: Record<string, EnvBinding> = {
   RULES_FILE: { key: 'rules.file', kind: 'string' },
   RULES_WATCH: { key: 'rules.watch', kind: 'boolean' },
   APPROVAL_TIMEOUT_MINUTES: { key: 'approvals.timeoutMinutes', kind: 'number' },
+  APPROVAL_SWEEP_INTERVAL_MS: { key: 'approvals.sweepIntervalMs', kind: 'number' },
   SNAPSHOT_RETENTION_COUNT: { key: 'snapshots.retention.maxCount', kind: 'number' },
   SNAPSHOT_RETENTION_HOURS: { key: 'snapshots.retention.maxAgeHours', kind: 'number' },
   ACTION_TIMEOUT_MS: { key: 'actions.timeoutMs', kind: 'number' },

@@ -6,6 +6,7 @@ import { ENV_BINDINGS, readEnvValue } from './env';
 import { deepMerge, setPath } from './merge';
 import { findProjectRoot } from './project-root';
 import { type AppConfig, configSchema } from './schema';
+import { clusterConfigProblem } from './sections/cluster';
 
 export interface LoadConfigOptions {
   env?: NodeJS.ProcessEnv;
@@ -75,6 +76,11 @@ export function loadConfig(options: LoadConfigOptions = {}): AppConfig {
   config.rules.file = path.resolve(cwd, config.rules.file);
   if (config.store.type === 'mongo' && !config.store.mongo.uri) {
     throw new ConfigError('store.mongo.uri', 'required when store.type is "mongo" (set MONGODB_URI)');
+  }
+  const clusterProblem = clusterConfigProblem(config.cluster);
+  if (clusterProblem) {
+    const origin = sources.get(clusterProblem.key);
+    throw new ConfigError(origin ? `${clusterProblem.key} (from ${origin})` : clusterProblem.key, clusterProblem.message);
   }
   return config;
 }

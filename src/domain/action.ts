@@ -51,6 +51,12 @@ export interface ActionRecord {
   finishedAt: Date | null;
   result: StrategyResult | null;
   error: string | null;
+  /**
+   * The instance (cluster.instanceId) that runs or ran the action, set when it starts running or is
+   * approved; null while pending. Start-up and the recovery sweep fail an unfinished action once its
+   * runner is gone. Optional because records written before it existed lack it.
+   */
+  runner?: string | null;
 }
 
 export type ActionPatch = Partial<
@@ -65,6 +71,7 @@ export type ActionPatch = Partial<
     | 'result'
     | 'error'
     | 'updatedAt'
+    | 'runner'
   >
 >;
 

@@ -45,7 +45,14 @@ export function collectLeaves(node: unknown, out: ConditionOutcome[] = []): Cond
 export function matchedFactValues(leaves: ConditionOutcome[]): Record<string, unknown> {
   const values: Record<string, unknown> = {};
   for (const leaf of leaves) {
-    if (leaf.result) values[leaf.path ? `${leaf.fact}${leaf.path.slice(1)}` : leaf.fact] = leaf.factValue;
+    if (!leaf.result) continue;
+    // defineProperty, so a fact literally named "__proto__" stays a plain key.
+    Object.defineProperty(values, leaf.path ? `${leaf.fact}${leaf.path.slice(1)}` : leaf.fact, {
+      value: leaf.factValue,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   }
   return values;
 }

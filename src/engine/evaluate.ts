@@ -1,4 +1,4 @@
-import { Engine, Rule as EngineRule } from 'json-rules-engine';
+import { Engine, Fact, Rule as EngineRule } from 'json-rules-engine';
 import type { Rule, Ruleset } from '../domain/rule';
 import { collectLeaves, type ConditionOutcome, matchedFactValues } from './condition-outcomes';
 
@@ -35,8 +35,12 @@ function buildEngine(rules: Rule[]): Engine {
  */
 class EnginePool {
   private readonly idle: Engine[] = [];
+  /** File position of each rule, the tie-breaker after priority. */
+  readonly order: Map<string, number>;
 
-  constructor(private readonly rules: Rule[]) {}
+  constructor(private readonly rules: Rule[]) {
+    this.order = new Map(rules.map((r, i) => [r.name, i]));
+  }
 
   acquire(): Engine {
     return this.idle.pop() ?? buildEngine(this.rules);
@@ -68,9 +72,12 @@ export class Evaluator {
 
   private async runOn(pool: EnginePool, ruleset: Ruleset, facts: Record<string, unknown>): Promise<RuleEvaluation[]> {
     const engine = pool.acquire();
+    // Each metric is a constant fact read once per run: caching would only spend time hashing it.
+    const runtimeFacts: Record<string, Fact> = {};
+    for (const [id, value] of Object.entries(facts)) runtimeFacts[id] = new Fact(id, value as never, { cache: false });
     let outcome: Awaited<ReturnType<Engine['run']>>;
     try {
-      outcome = await engine.run(facts);
+      outcome = await engine.run(runtimeFacts);
     } finally {
       pool.release(engine);
     }
@@ -91,12 +98,11 @@ export class Evaluator {
         });
       }
     }
-    return sortByPriority(evaluations, ruleset);
+    return sortByPriority(evaluations, pool.order);
   }
 }
 
-function sortByPriority(evaluations: RuleEvaluation[], ruleset: Ruleset): RuleEvaluation[] {
-  const order = new Map(ruleset.rules.map((r, i) => [r.name, i]));
+function sortByPriority(evaluations: RuleEvaluation[], order: Map<string, number>): RuleEvaluation[] {
   return evaluations.sort(
     (a, b) => b.rule.priority - a.rule.priority || order.get(a.rule.name)! - order.get(b.rule.name)!,
   );

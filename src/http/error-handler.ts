@@ -27,6 +27,19 @@ function fromBodyParser(err: BodyParserError): AppError | null {
   }
 }
 
+/**
+ * Other client errors raised by express, its router or body-parser (they carry a 4xx `status`):
+ * answered with that status and a fixed message, since their own text can quote internals.
+ */
+function fromHttpError(err: BodyParserError & { statusCode?: number }): AppError | null {
+  const status = err.status ?? err.statusCode;
+  if (typeof status !== 'number' || status < 400 || status > 499) return null;
+  if (err instanceof URIError) {
+    return new AppError(400, 'bad_request', 'the URL is not valid: a percent-encoded part cannot be decoded');
+  }
+  return new AppError(status, 'bad_request', `the request could not be handled (${err.type ?? 'client error'})`);
+}
+
 export function notFoundHandler(req: Request, _res: Response, next: NextFunction): void {
   next(new NotFoundError(`no route for ${req.method} ${req.path}`));
 }
@@ -39,7 +52,7 @@ export function errorHandler(logger: Logger) {
   return (err: unknown, req: Request, res: Response, _next: NextFunction): void => {
     let appError: AppError | null = null;
     if (err instanceof AppError) appError = err;
-    else if (err instanceof Error) appError = fromBodyParser(err as BodyParserError);
+    else if (err instanceof Error) appError = fromBodyParser(err as BodyParserError) ?? fromHttpError(err as BodyParserError);
     if (!appError) {
       logger.error('unhandled error', { error: err instanceof Error ? err.stack : String(err), path: req.path });
       appError = new AppError(500, 'internal_error', 'internal error');

@@ -1,16 +1,29 @@
 import type { ActionRecord } from '../domain/action';
-import { ConflictError, NotFoundError } from '../errors';
+import { ConflictError, ForbiddenError, NotFoundError } from '../errors';
 import { buildEvent } from '../integrations/notifier';
 import type { ServiceDeps } from '../services/deps';
 import type { ActionExecutor } from './executor';
 
 export interface ApprovalDeps extends ServiceDeps {
   executor: ActionExecutor;
+  /** Recorded as the `runner` of actions approved (and so run) here. */
+  instanceId: string;
 }
 
 export interface DecisionInput {
   by: string;
   comment?: string;
+  /**
+   * The API key that made the decision. When present it is the decider on record (`decidedBy`),
+   * and a `by` that differs is kept as a note in front of the comment.
+   */
+  keyName?: string;
+}
+
+/** Who decided, and the comment to keep: a key's name outranks what the body claims. */
+function decisionOf(input: DecisionInput): { by: string; comment: string | null } {
+  if (input.keyName === undefined || input.by === input.keyName) return { by: input.keyName ?? input.by, comment: input.comment ?? null };
+  return { by: input.keyName, comment: `(by ${input.by})${input.comment ? ` ${input.comment}` : ''}` };
 }
 
 /**
@@ -22,17 +35,20 @@ export class ApprovalService {
 
   /** Approves, runs the action, and returns it with its outcome. */
   async approve(id: string, input: DecisionInput): Promise<ActionRecord> {
-    await this.refuseIfExpired(id);
+    const action = await this.refuseIfExpired(id);
+    const decision = decisionOf(input);
+    this.refuseSameRequester(action, decision.by);
     const now = this.deps.clock.now();
     const approved = await this.deps.store.transitionAction(id, ['pending_approval'], {
       status: 'approved',
-      decidedBy: input.by,
+      decidedBy: decision.by,
       decidedAt: now,
-      decisionComment: input.comment ?? null,
+      decisionComment: decision.comment,
       updatedAt: now,
+      runner: this.deps.instanceId,
     });
     if (!approved) throw await this.alreadyDecided(id);
-    this.deps.logger.info('action approved', { actionId: id, rule: approved.rule, by: input.by });
+    this.deps.logger.info('action approved', { actionId: id, rule: approved.rule, by: decision.by });
     const running = await this.deps.store.transitionAction(id, ['approved'], {
       status: 'running',
       startedAt: this.deps.clock.now(),
@@ -44,19 +60,20 @@ export class ApprovalService {
 
   async reject(id: string, input: DecisionInput): Promise<ActionRecord> {
     await this.refuseIfExpired(id);
+    const decision = decisionOf(input);
     const now = this.deps.clock.now();
     const rejected = await this.deps.store.transitionAction(id, ['pending_approval'], {
       status: 'rejected',
-      decidedBy: input.by,
+      decidedBy: decision.by,
       decidedAt: now,
-      decisionComment: input.comment ?? null,
+      decisionComment: decision.comment,
       updatedAt: now,
       finishedAt: now,
     });
     if (!rejected) throw await this.alreadyDecided(id);
-    this.deps.logger.info('action rejected', { actionId: id, rule: rejected.rule, by: input.by });
+    this.deps.logger.info('action rejected', { actionId: id, rule: rejected.rule, by: decision.by });
     this.deps.notifier.notify(
-      buildEvent('action.rejected', now, { action: rejected, data: { by: input.by, comment: input.comment ?? null } }),
+      buildEvent('action.rejected', now, { action: rejected, data: { by: decision.by, comment: decision.comment } }),
     );
     return rejected;
   }
@@ -87,7 +104,7 @@ export class ApprovalService {
   }
 
   /** A decision that arrives after the deadline expires the approval (if the sweep has not yet) and is refused. */
-  private async refuseIfExpired(id: string): Promise<void> {
+  private async refuseIfExpired(id: string): Promise<ActionRecord> {
     const action = await this.deps.store.getAction(id);
     if (!action) throw new NotFoundError(`no action with id "${id}"`);
     const now = this.deps.clock.now();
@@ -95,6 +112,22 @@ export class ApprovalService {
       await this.expire(id, now);
       throw new ConflictError(`the approval expired at ${action.expiresAt.toISOString()}`, { actionStatus: 'expired' }, 'approval_expired');
     }
+    return action;
+  }
+
+  /**
+   * Four eyes: whoever asked for an action of a listed type (auth.fourEyes) may not also approve
+   * it; rejecting one's own request stays allowed. Only a pending action is checked, so a late
+   * decision still gets the 409 that says what became of it.
+   */
+  private refuseSameRequester(action: ActionRecord, decider: string): void {
+    if (action.status !== 'pending_approval') return;
+    if (!this.deps.config.auth.fourEyes.includes(action.type) || action.requestedBy !== decider) return;
+    throw new ForbiddenError(
+      `four eyes: "${decider}" requested this ${action.type} action and cannot approve it too; another key must approve it`,
+      { actionId: action.id, requestedBy: action.requestedBy, actionType: action.type },
+      'four_eyes',
+    );
   }
 
   private async alreadyDecided(id: string): Promise<ConflictError> {

@@ -25,6 +25,11 @@ export class ActionExecutor {
     return this.inFlight.size;
   }
 
+  /** Whether this process is running the action now (recovery tells its own live work from leftovers). */
+  isRunning(actionId: string): boolean {
+    return this.inFlight.has(actionId);
+  }
+
   run(action: ActionRecord): Promise<ActionRecord> {
     const controller = new AbortController();
     const done = this.execute(action, controller).finally(() => this.inFlight.delete(action.id));

@@ -11,6 +11,8 @@ export interface NewActionInput {
   snapshot: StoredSnapshot | null;
   matchedFacts: Record<string, unknown>;
   expiresAt: Date | null;
+  /** The instance that runs it; only for an action dispatched as `running`. */
+  runner?: string | null;
 }
 
 /** A fresh action record for a rule that is being dispatched. */
@@ -39,5 +41,6 @@ export function newAction(input: NewActionInput): ActionRecord {
     finishedAt: null,
     result: null,
     error: null,
+    runner: input.status === 'running' ? (input.runner ?? null) : null,
   };
 }

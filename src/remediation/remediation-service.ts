@@ -5,7 +5,8 @@ import type { Snapshot, StoredSnapshot } from '../domain/snapshot';
 import { approvalRequired, type Decision, decide } from '../engine/decide';
 import type { Evaluator, RuleEvaluation } from '../engine/evaluate';
 import type { ConditionOutcome } from '../engine/condition-outcomes';
-import { NotFoundError } from '../errors';
+import { ConflictError, NotFoundError } from '../errors';
+import { approvalRequestData } from '../integrations/approval-request';
 import { buildEvent } from '../integrations/notifier';
 import type { RulesService } from '../rules/rules-service';
 import type { ServiceDeps } from '../services/deps';
@@ -18,6 +19,8 @@ export interface RemediationDeps extends ServiceDeps {
   evaluator: Evaluator;
   strategies: StrategyRegistry;
   executor: ActionExecutor;
+  /** Recorded as the `runner` of actions this instance dispatches as running. */
+  instanceId: string;
 }
 
 /** One entry of an ingest reply. */
@@ -66,6 +69,18 @@ export interface IngestOptions {
   waitForOutcome?: boolean;
 }
 
+export interface TriggerOptions extends IngestOptions {
+  /** Why the person asked; kept with the action (matchedFacts.manualTrigger) for whoever approves it. */
+  reason?: string;
+}
+
+/** The reply to a manual trigger: shaped like an ingest reply, with one decision. */
+export interface TriggerResult {
+  rulesVersion: string;
+  requestedBy: string;
+  decisions: AppliedDecision[];
+}
+
 /**
  * The pipeline: evaluate → decide → apply. Simulate runs the same evaluate and decide against the
  * same state and stops before apply, so it changes nothing.
@@ -84,9 +99,10 @@ export class RemediationService {
   async ingest(snapshot: Snapshot, options: IngestOptions): Promise<IngestResult> {
     const { store, clock } = this.deps;
     const stored: StoredSnapshot = { ...snapshot, id: randomUUID(), receivedAt: clock.now() };
-    await store.insertSnapshot(stored);
     const ruleset = this.deps.rules.current();
+    // Evaluate before storing: a snapshot the engine cannot evaluate leaves nothing behind.
     const matches = (await this.deps.evaluator.evaluateEnabled(ruleset, snapshot.metrics)).filter((e) => e.matched);
+    await store.insertSnapshot(stored);
     if (matches.length === 0) return { snapshotId: stored.id, rulesVersion: ruleset.version, decisions: [] };
     const decisions = await this.decideFor(matches.map((m) => m.rule));
     const outcomes: Promise<AppliedDecision>[] = [];
@@ -156,6 +172,25 @@ export class RemediationService {
     return { rulesVersion: ruleset.version, at: now.toISOString(), results };
   }
 
+  /**
+   * A person asks for a rule's action now. The rule counts as matched and goes through the same
+   * decide and apply as an ingest: cooldown, approval gate and one-open-approval all still hold.
+   */
+  async trigger(ruleName: string, options: TriggerOptions): Promise<TriggerResult> {
+    const ruleset = this.deps.rules.current();
+    const rule = ruleset.byName.get(ruleName);
+    if (!rule) throw new NotFoundError(`no rule named "${ruleName}"`);
+    if (!rule.enabled) {
+      throw new ConflictError(`rule "${ruleName}" is disabled; enable it before triggering it`, { rule: ruleName }, 'rule_disabled');
+    }
+    const [decision] = await this.decideFor([rule]);
+    const matchedFacts = { manualTrigger: { requestedBy: options.requestedBy, reason: options.reason ?? null } };
+    const match: RuleEvaluation = { rule, matched: true, matchedFacts, failedConditions: [] };
+    const outcome = await this.apply(decision!, match, null, options);
+    const applied = options.waitForOutcome && outcome.running ? await outcome.running : outcome.applied;
+    return { rulesVersion: ruleset.version, requestedBy: options.requestedBy, decisions: [applied] };
+  }
+
   private async decideFor(rules: Rule[]): Promise<Decision[]> {
     const states = await this.deps.store.getRuleStates(rules.map((r) => r.name));
     return decide({
@@ -173,7 +208,7 @@ export class RemediationService {
   private async apply(
     decision: Decision,
     match: RuleEvaluation,
-    snapshot: StoredSnapshot,
+    snapshot: StoredSnapshot | null,
     options: IngestOptions,
   ): Promise<{ applied: AppliedDecision; running?: Promise<AppliedDecision> }> {
     if (decision.decision === 'cooldown' || decision.decision === 'duplicate_pending') {
@@ -191,6 +226,7 @@ export class RemediationService {
       snapshot,
       matchedFacts: match.matchedFacts,
       expiresAt: pending ? new Date(now.getTime() + config.approvals.timeoutMinutes * 60_000) : null,
+      runner: this.deps.instanceId,
     });
     const cooldownUntil = new Date(now.getTime() + rule.cooldownMinutes * 60_000);
     const outcome = await store.dispatchAction(action, cooldownUntil, now);
@@ -207,19 +243,7 @@ export class RemediationService {
         buildEvent('action.pending_approval', now, {
           action,
           channels: rule.notifications.channels,
-          data: {
-            description: rule.description,
-            why: match.matchedFacts,
-            conditions: rule.conditions,
-            willRun: { type: rule.action.type, params: rule.action.params },
-            expiresAt: action.expiresAt?.toISOString(),
-            source: snapshot.source,
-            answer: {
-              approve: `POST /api/self-healing/actions/${action.id}/approve`,
-              reject: `POST /api/self-healing/actions/${action.id}/reject`,
-              body: { by: '<your name>', comment: '<optional>' },
-            },
-          },
+          data: approvalRequestData({ rule, action, matchedFacts: match.matchedFacts, publicUrl: config.notifications.publicUrl }),
         }),
       );
       return { applied };

@@ -1,26 +1,46 @@
+import { Lease } from '../cluster/lease';
 import type { ServiceDeps } from '../services/deps';
 import type { ThrottleService } from '../services/throttle-service';
 import type { ApprovalService } from './approvals';
+import type { ActionExecutor } from './executor';
+import { recoverInterruptedActions } from './recovery';
 
 export interface SweepDeps extends ServiceDeps {
   approvals: ApprovalService;
   throttle: ThrottleService;
+  executor: ActionExecutor;
+  /** Holder name in the periodic-work lease. */
+  instanceId: string;
 }
 
 interface Job {
   name: string;
   intervalMs: number;
   run: () => Promise<unknown>;
+  /** Work about this instance itself: runs everywhere, not only on the lease holder. */
+  everyInstance?: boolean;
 }
 
+/** The store lease that decides which instance runs the periodic work. */
+export const PERIODIC_WORK_LEASE = 'periodic-work';
+
 /**
- * Periodic work: expire overdue approvals, restore an expired throttle, apply snapshot retention.
- * Each job never overlaps itself, and a failure is logged and retried on the next tick.
+ * Periodic work: expire overdue approvals, restore an expired throttle, apply snapshot retention,
+ * and fail actions whose instance died. With several instances on one store, only the holder of the
+ * `periodic-work` lease runs it (each instance still looks after its own leftover actions). The lease is renewed every `cluster.leaseRenewMs` and lasts
+ * `cluster.leaseTtlMs`; when its holder dies, another instance takes it within leaseTtlMs +
+ * leaseRenewMs and runs every job at once. Each job is also safe if it ever ran twice (conditional
+ * transitions, compare-and-set), so the lease saves work and noise rather than carrying correctness.
+ * A job never overlaps itself, and a failure is logged and retried on the next tick.
  */
 export class Sweeps {
   private readonly timers: NodeJS.Timeout[] = [];
-  private readonly busy = new Set<string>();
+  private readonly inFlight = new Map<string, Promise<void>>();
   private readonly jobs: Job[];
+  private readonly lease: Lease;
+  /** What the last renewal found, so a change of hands is logged once. */
+  private holding = false;
+  private renewing: Promise<boolean> | null = null;
 
   constructor(private readonly deps: SweepDeps) {
     const { config } = deps;
@@ -28,24 +48,62 @@ export class Sweeps {
       { name: 'approval-expiry', intervalMs: config.approvals.sweepIntervalMs, run: () => deps.approvals.expireOverdue() },
       { name: 'throttle-restore', intervalMs: config.throttle.sweepIntervalMs, run: () => deps.throttle.restoreExpired() },
       { name: 'snapshot-retention', intervalMs: config.snapshots.sweepIntervalMs, run: () => this.pruneSnapshots() },
+      {
+        name: 'interrupted-actions',
+        intervalMs: config.cluster.leaseRenewMs,
+        run: () => recoverInterruptedActions(deps, { instanceId: deps.instanceId, scope: 'dead-instances' }),
+      },
+      {
+        name: 'own-leftover-actions',
+        intervalMs: config.cluster.leaseTtlMs,
+        everyInstance: true,
+        run: () =>
+          recoverInterruptedActions(deps, {
+            instanceId: deps.instanceId,
+            scope: 'own-leftovers',
+            runningHere: (id) => deps.executor.isRunning(id),
+          }),
+      },
     ];
+    this.lease = new Lease(deps, PERIODIC_WORK_LEASE, deps.instanceId, config.cluster.leaseTtlMs);
+  }
+
+  /** True while this instance holds the periodic-work lease (shown by GET /api/health). */
+  get holdsLease(): boolean {
+    return this.lease.isHeld();
   }
 
   start(): void {
+    const renew = setInterval(() => void this.renewLease(), this.deps.config.cluster.leaseRenewMs);
+    renew.unref();
+    this.timers.push(renew);
     for (const job of this.jobs) {
-      const timer = setInterval(() => void this.runJob(job), job.intervalMs);
+      const timer = setInterval(() => {
+        if (job.everyInstance || this.lease.isHeld()) void this.runJob(job);
+      }, job.intervalMs);
       timer.unref();
       this.timers.push(timer);
     }
   }
 
-  stop(): void {
+  /** Stops the timers, lets a job in progress finish, and hands the lease over at once. */
+  async stop(): Promise<void> {
     for (const timer of this.timers.splice(0)) clearInterval(timer);
+    await Promise.allSettled([...this.inFlight.values()]);
+    this.holding = false;
+    if (await this.lease.release()) {
+      this.deps.logger.info('periodic-work lease released', { instanceId: this.deps.instanceId });
+    }
   }
 
-  /** Runs every job once now (at start-up, and from tests). */
-  async runOnce(): Promise<void> {
-    for (const job of this.jobs) await this.runJob(job);
+  /**
+   * Takes or renews the lease and runs, once now, every job this instance may run: all of them if it
+   * holds the lease (at start-up, and from tests). False when another instance holds the lease.
+   */
+  async runOnce(): Promise<boolean> {
+    const held = await this.renewLease(false);
+    for (const job of this.jobs) if (held || job.everyInstance) await this.runJob(job);
+    return held;
   }
 
   async pruneSnapshots(): Promise<number> {
@@ -54,15 +112,47 @@ export class Sweeps {
     return this.deps.store.pruneSnapshots({ olderThan, keepNewest: retention.maxCount });
   }
 
-  private async runJob(job: Job): Promise<void> {
-    if (this.busy.has(job.name)) return;
-    this.busy.add(job.name);
-    try {
-      await job.run();
-    } catch (err) {
-      this.deps.logger.error(`sweep ${job.name} failed`, { error: (err as Error).message });
-    } finally {
-      this.busy.delete(job.name);
+  /** Logs when the lease changes hands; on taking it over, catches up on every job at once. */
+  private renewLease(catchUp = true): Promise<boolean> {
+    this.renewing ??= this.renewLeaseNow(catchUp).finally(() => {
+      this.renewing = null;
+    });
+    return this.renewing;
+  }
+
+  private async renewLeaseNow(catchUp: boolean): Promise<boolean> {
+    const had = this.holding;
+    const outcome = await this.lease.tryHold();
+    // Unreachable store: the lease is still ours until its last expiry, and nobody can take it before.
+    const holds = outcome === 'held' || (outcome === 'store_unreachable' && this.lease.isHeld());
+    this.holding = holds;
+    const meta = { instanceId: this.deps.instanceId, lease: PERIODIC_WORK_LEASE };
+    if (holds && !had) {
+      this.deps.logger.info('this instance now runs the periodic work', meta);
+      if (catchUp) for (const job of this.jobs) if (!job.everyInstance) void this.runJob(job);
+    } else if (!holds && had) {
+      const why =
+        outcome === 'held_by_other'
+          ? 'periodic-work lease lost to another instance; periodic work stops here'
+          : 'periodic-work lease lapsed while the store does not answer; periodic work pauses here';
+      this.deps.logger.warn(why, meta);
     }
+    return holds;
+  }
+
+  private runJob(job: Job): Promise<void> {
+    const running = this.inFlight.get(job.name);
+    if (running) return running;
+    const done = (async () => {
+      try {
+        await job.run();
+      } catch (err) {
+        this.deps.logger.error(`sweep ${job.name} failed`, { error: (err as Error).message });
+      } finally {
+        this.inFlight.delete(job.name);
+      }
+    })();
+    this.inFlight.set(job.name, done);
+    return done;
   }
 }

@@ -9,7 +9,8 @@ export const snapshotSchema = {
   properties: {
     source: { type: 'string', minLength: 1, maxLength: 128, pattern: '^[\\x21-\\x7E]+$' },
     timestamp: { type: 'string', format: 'date-time', maxLength: 64 },
-    metrics: { type: 'object', maxProperties: 500 },
+    // Each top-level key becomes a json-rules-engine fact, which refuses an empty id (a 500 otherwise).
+    metrics: { type: 'object', maxProperties: 500, propertyNames: { minLength: 1, maxLength: 200 } },
   },
 } as const;
 

@@ -2,9 +2,11 @@ import type { AnySchema } from 'ajv';
 import { alertSchemas } from './alert-schemas';
 import { promptSchemas } from './prompt-schemas';
 import { routerResetRequestSchema } from './router-health-schemas';
+import { triggerRequestSchema } from './trigger-schemas';
+import { webhookSchemas } from './webhook-schemas';
 
 /**
  * Request-body schemas of the feature routes (prompts, throttle, alerts, router, ...). Each feature
  * keeps its schemas in its own module and lists them here, so one registry compiles them all.
  */
-export const featureSchemas: AnySchema[] = [routerResetRequestSchema, ...promptSchemas, ...alertSchemas];
+export const featureSchemas: AnySchema[] = [routerResetRequestSchema, ...promptSchemas, ...alertSchemas, triggerRequestSchema, ...webhookSchemas];

@@ -13,6 +13,8 @@ import {
   snapshotSchema,
 } from './api-schemas';
 import { featureSchemas } from './feature-schemas';
+import { responseSchemas } from './response-schemas';
+import { MAX_JSON_DEPTH, nestsDeeperThan } from './json-depth';
 import { toProblems } from './problems';
 
 export const SCHEMA_IDS = {
@@ -49,6 +51,8 @@ export function createSchemaRegistry(): SchemaRegistry {
     decisionRequestSchema,
     rulePatchSchema,
     ...featureSchemas,
+    // Reply shapes: the OpenAPI document and the contract tests validate with the same ajv.
+    ...responseSchemas,
   ];
   for (const schema of all) ajv.addSchema(schema as AnySchema);
   const compiled = new Map<string, ValidateFunction>();
@@ -60,6 +64,10 @@ export function createSchemaRegistry(): SchemaRegistry {
         fn = ajv.getSchema(id);
         if (!fn) throw new Error(`unknown schema ${id}`);
         compiled.set(id, fn);
+      }
+      // ajv recurses with the data on recursive schemas: refuse absurd nesting before it can overflow.
+      if (nestsDeeperThan(data, MAX_JSON_DEPTH)) {
+        return { ok: false, errors: [{ pointer: pointerPrefix, message: `nests deeper than ${MAX_JSON_DEPTH} levels` }] };
       }
       if (fn(data)) return { ok: true, value: data as T };
       return { ok: false, errors: toProblems(fn.errors, pointerPrefix) };

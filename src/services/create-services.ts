@@ -1,6 +1,9 @@
 import { type Clock, systemClock } from '../clock';
+import { InstanceLiveness } from '../cluster/instance-liveness';
+import { resolveInstanceId } from '../cluster/instance-id';
 import type { AppConfig } from '../config/schema';
 import { Evaluator } from '../engine/evaluate';
+import { FanoutNotifier } from '../integrations/fanout-notifier';
 import { LogNotifier, type Notifier } from '../integrations/notifier';
 import type { Logging } from '../logging/logger';
 import { ApprovalService } from '../remediation/approvals';
@@ -21,6 +24,7 @@ import { createThrottleStrategy } from '../strategies/throttle';
 import { AlertService } from './alert-service';
 import type { ServiceDeps } from './deps';
 import { FailoverService } from './failover-service';
+import { NotificationService } from './notification-service';
 import { PromptRegistry } from './prompt-registry';
 import { ThrottleService } from './throttle-service';
 
@@ -34,10 +38,15 @@ export interface Services extends ServiceDeps {
   remediation: RemediationService;
   approvals: ApprovalService;
   sweeps: Sweeps;
+  /** This instance's id in leases and action `runner`s (cluster.instanceId, or `<hostname>:<pid>`). */
+  instanceId: string;
+  liveness: InstanceLiveness;
   failover: FailoverService;
   prompts: PromptRegistry;
   throttle: ThrottleService;
   alerts: AlertService;
+  /** Outbound webhook outbox and dispatcher, inbound webhook guard (the n8n integration). */
+  notifications: NotificationService;
   /** Opens the store, loads the rules, recovers interrupted work and starts the sweeps. */
   start(): Promise<void>;
   /** Stops sweeps and watchers, waits for running actions, closes the store. */
@@ -58,7 +67,9 @@ export function createServices(
 ): Services {
   const logger = logging.logger;
   const clock = overrides.clock ?? systemClock;
-  const notifier = overrides.notifier ?? new LogNotifier(logger);
+  const notifications = new NotificationService({ store, config, clock, logger, instanceId: resolveInstanceId(config.cluster.instanceId) });
+  // The log channel (or a test's recorder) and the webhook outbox both get every event.
+  const notifier = new FanoutNotifier([overrides.notifier ?? new LogNotifier(logger), notifications.notifier]);
   const deps: ServiceDeps = { store, config, clock, logger, notifier };
 
   const schemas = createSchemaRegistry();
@@ -83,9 +94,11 @@ export function createServices(
   });
   const evaluator = new Evaluator();
   const executor = new ActionExecutor({ ...deps, strategies, rules });
-  const remediation = new RemediationService({ ...deps, rules, evaluator, strategies, executor });
-  const approvals = new ApprovalService({ ...deps, executor });
-  const sweeps = new Sweeps({ ...deps, approvals, throttle });
+  const instanceId = resolveInstanceId(config.cluster.instanceId);
+  const liveness = new InstanceLiveness(deps, instanceId);
+  const remediation = new RemediationService({ ...deps, rules, evaluator, strategies, executor, instanceId });
+  const approvals = new ApprovalService({ ...deps, executor, instanceId });
+  const sweeps = new Sweeps({ ...deps, approvals, throttle, executor, instanceId });
 
   return {
     ...deps,
@@ -98,22 +111,30 @@ export function createServices(
     remediation,
     approvals,
     sweeps,
+    instanceId,
+    liveness,
     failover,
     prompts,
     throttle,
     alerts,
+    notifications,
     async start() {
       await store.init();
       await rules.load();
-      await recoverInterruptedActions(deps);
+      // Liveness first: from here on other instances see this one as alive and leave its actions be.
+      await liveness.start();
+      await recoverInterruptedActions(deps, { instanceId, scope: 'start' });
       await sweeps.runOnce();
       rules.startWatching();
       sweeps.start();
+      await notifications.start();
     },
     async stop() {
-      sweeps.stop();
+      await sweeps.stop();
       rules.stopWatching();
       await executor.drain(config.server.shutdownTimeoutMs);
+      await notifications.stop();
+      await liveness.stop();
       await store.close();
     },
   };

@@ -1,5 +1,6 @@
 import type { AppConfig } from '../config/schema';
 import { ConfigError } from '../errors';
+import { MongoStore } from './mongo/mongo-store';
 import { SqliteStore } from './sqlite/sqlite-store';
 import type { Store } from './store';
 
@@ -9,6 +10,9 @@ export function createStore(config: AppConfig): Store {
     case 'sqlite':
       return new SqliteStore({ path: config.store.sqlite.path, busyTimeoutMs: config.store.sqlite.busyTimeoutMs });
     case 'mongo':
-      throw new ConfigError('store.type', 'the MongoDB store is not available in this build yet; use "sqlite"');
+      if (config.store.mongo.uri.trim() === '') {
+        throw new ConfigError('store.mongo.uri', 'is required when store.type is "mongo" (set MONGODB_URI)');
+      }
+      return new MongoStore({ uri: config.store.mongo.uri });
   }
 }

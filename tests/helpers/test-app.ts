@@ -13,6 +13,7 @@ import { createLogging } from '../../src/logging/logger';
 import { createServices, type Services } from '../../src/services/create-services';
 import { createStore } from '../../src/store/create-store';
 import { RecordingNotifier } from './recording-notifier';
+import { testStoreConfig } from './test-store';
 
 export const DEFAULT_RULES_FILE = path.join(__dirname, '..', '..', 'config', 'self-healing-rules.json');
 
@@ -45,7 +46,10 @@ export function makeTempDir(prefix = 'shre-test-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
-/** A real app on a real SQLite file in a temp dir, with a manual clock and a recording notifier. */
+/**
+ * A real app on a real SQLite file in a temp dir (or MongoDB with TEST_STORE=mongo, see test-store.ts),
+ * with a manual clock and a recording notifier.
+ */
 export async function buildTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const dir = options.dir ?? makeTempDir();
   const rulesFile = path.join(dir, 'rules.json');
@@ -58,7 +62,7 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
     cwd: dir,
     overrides: deepMerge(
       {
-        store: { type: 'sqlite', sqlite: { path: path.join(dir, 'store.db') } },
+        store: testStoreConfig(dir),
         rules: { file: rulesFile, watch: false, watchDebounceMs: 20 },
         log: { level: 'debug', format: 'json' },
       },

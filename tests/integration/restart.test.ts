@@ -43,3 +43,35 @@ describe('persistence across restarts', () => {
     }
   });
 });
+
+describe('graceful shutdown', () => {
+  it('waits for running actions to finish before closing the store', async () => {
+    const { FakeModelHost } = await import('../helpers/fake-model-host');
+    const primary = await FakeModelHost.start();
+    const secondary = await FakeModelHost.start({ slowMs: 600 });
+    await secondary.setMode('slow');
+    const t = await buildTestApp({
+      rules: rulesDoc(rule('failover', { action: { type: 'model_failover', params: {} } })),
+      config: { modelHosts: { primary: primary.url, secondary: secondary.url, timeoutMs: 2000 } },
+    });
+    try {
+      const res = await request(t.app).post('/api/metrics').send(snapshot({ errorRate: 0.5 }));
+      const id = res.body.decisions[0].actionId as string;
+      expect(res.body.decisions[0].status).toBe('running');
+      expect(t.services.executor.runningCount).toBe(1);
+      await t.stop(); // must wait for the slow health check and record the outcome first
+      expect(t.services.executor.runningCount).toBe(0);
+      const reopened = await buildTestApp({ dir: t.dir });
+      try {
+        const action = await reopened.services.store.getAction(id);
+        expect(action?.status).toBe('succeeded');
+        expect(action?.result?.details).toMatchObject({ from: 'primary', to: 'secondary' });
+      } finally {
+        await reopened.stop();
+      }
+    } finally {
+      await primary.close();
+      await secondary.close();
+    }
+  });
+});

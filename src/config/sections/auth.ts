@@ -1,4 +1,5 @@
 import type { JSONSchemaType } from 'ajv';
+import { ACTION_TYPES } from '../../domain/rule';
 import type { EnvBinding } from '../env';
 
 /** API keys with roles, four eyes, and request-rate limits. */
@@ -19,7 +20,8 @@ export const authConfigSchema: JSONSchemaType<AuthConfig> = {
   properties: {
     apiKeys: { type: 'string' },
     apiKeysFile: { type: 'string' },
-    fourEyes: { type: 'array', items: { type: 'string' }, uniqueItems: true },
+    // A misspelt type would silently switch four eyes off for it, so only real types are accepted.
+    fourEyes: { type: 'array', items: { type: 'string', enum: [...ACTION_TYPES] }, uniqueItems: true },
     rateLimit: {
       type: 'object',
       additionalProperties: false,

@@ -22,4 +22,17 @@ export const clusterConfigSchema: JSONSchemaType<ClusterConfig> = {
 
 export const CLUSTER_ENV: Record<string, EnvBinding> = {
   INSTANCE_ID: { key: 'cluster.instanceId', kind: 'string' },
+  LEASE_TTL_MS: { key: 'cluster.leaseTtlMs', kind: 'number' },
+  LEASE_RENEW_MS: { key: 'cluster.leaseRenewMs', kind: 'number' },
 };
+
+/**
+ * A lease renewed no faster than it expires would lapse between renewals and change hands at
+ * random, so the renewal must come well inside the TTL. Returns the problem, or null.
+ */
+export function clusterConfigProblem(cluster: ClusterConfig): { key: string; message: string } | null {
+  if (cluster.leaseRenewMs * 2 > cluster.leaseTtlMs) {
+    return { key: 'cluster.leaseRenewMs', message: `must be at most half of cluster.leaseTtlMs (${cluster.leaseTtlMs})` };
+  }
+  return null;
+}

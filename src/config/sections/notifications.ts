@@ -4,6 +4,8 @@ import type { EnvBinding } from '../env';
 /** Outbound events to n8n (and other webhook channels) and the inbound n8n webhook. */
 export interface NotificationsConfig {
   n8n: { url: string; secret: string };
+  /** This service's base URL as n8n reaches it; makes the "how to answer" links absolute. */
+  publicUrl: string;
   /** Further webhook channels a rule may name: channel name -> URL. */
   channels: Record<string, string>;
   delivery: {
@@ -12,14 +14,18 @@ export interface NotificationsConfig {
     maxDelayMs: number;
     timeoutMs: number;
     pollIntervalMs: number;
+    /** Delivered and failed entries are deleted this long after their last change. */
+    retentionHours: number;
   };
+  /** Per destination: stop sending to a webhook that keeps failing, and probe it again later. */
+  breaker: { errorThresholdPercentage: number; volumeThreshold: number; resetTimeoutMs: number; rollingWindowMs: number };
   inbound: { auth: 'hmac' | 'token'; token: string; maxSkewSeconds: number };
 }
 
 export const notificationsConfigSchema: JSONSchemaType<NotificationsConfig> = {
   type: 'object',
   additionalProperties: false,
-  required: ['n8n', 'channels', 'delivery', 'inbound'],
+  required: ['n8n', 'publicUrl', 'channels', 'delivery', 'breaker', 'inbound'],
   properties: {
     n8n: {
       type: 'object',
@@ -30,6 +36,7 @@ export const notificationsConfigSchema: JSONSchemaType<NotificationsConfig> = {
         secret: { type: 'string' },
       },
     },
+    publicUrl: { type: 'string', pattern: '^(https?://[^\\s]+)?$' },
     channels: {
       type: 'object',
       required: [],
@@ -39,13 +46,25 @@ export const notificationsConfigSchema: JSONSchemaType<NotificationsConfig> = {
     delivery: {
       type: 'object',
       additionalProperties: false,
-      required: ['maxAttempts', 'initialDelayMs', 'maxDelayMs', 'timeoutMs', 'pollIntervalMs'],
+      required: ['maxAttempts', 'initialDelayMs', 'maxDelayMs', 'timeoutMs', 'pollIntervalMs', 'retentionHours'],
       properties: {
         maxAttempts: { type: 'integer', minimum: 1 },
         initialDelayMs: { type: 'integer', minimum: 1 },
         maxDelayMs: { type: 'integer', minimum: 1 },
         timeoutMs: { type: 'integer', minimum: 1 },
         pollIntervalMs: { type: 'integer', minimum: 10 },
+        retentionHours: { type: 'integer', minimum: 1 },
+      },
+    },
+    breaker: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['errorThresholdPercentage', 'volumeThreshold', 'resetTimeoutMs', 'rollingWindowMs'],
+      properties: {
+        errorThresholdPercentage: { type: 'integer', minimum: 1, maximum: 100 },
+        volumeThreshold: { type: 'integer', minimum: 1 },
+        resetTimeoutMs: { type: 'integer', minimum: 10 },
+        rollingWindowMs: { type: 'integer', minimum: 100 },
       },
     },
     inbound: {
@@ -65,4 +84,7 @@ export const NOTIFICATIONS_ENV: Record<string, EnvBinding> = {
   N8N_WEBHOOK_URL: { key: 'notifications.n8n.url', kind: 'string' },
   N8N_WEBHOOK_SECRET: { key: 'notifications.n8n.secret', kind: 'string' },
   N8N_INBOUND_TOKEN: { key: 'notifications.inbound.token', kind: 'string' },
+  N8N_INBOUND_AUTH: { key: 'notifications.inbound.auth', kind: 'string' },
+  SELF_HEALING_PUBLIC_URL: { key: 'notifications.publicUrl', kind: 'string' },
+  NOTIFY_MAX_ATTEMPTS: { key: 'notifications.delivery.maxAttempts', kind: 'number' },
 };

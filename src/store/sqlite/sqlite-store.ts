@@ -25,6 +25,8 @@ export interface SqliteStoreOptions {
 
 type Row = Record<string, unknown>;
 
+const MAX_CACHED_STATEMENTS = 500;
+
 /**
  * The embedded store. better-sqlite3 is synchronous, so each method is one short critical section;
  * WAL and a busy timeout make it safe for several processes on one file, and every multi-step change
@@ -34,6 +36,7 @@ export class SqliteStore implements Store {
   readonly kind = 'sqlite' as const;
   readonly notifications: SqliteNotificationStore;
   private db: Database.Database | null = null;
+  private readonly statements = new Map<string, Database.Statement>();
 
   constructor(private readonly options: SqliteStoreOptions) {
     this.notifications = new SqliteNotificationStore(() => this.conn);
@@ -53,6 +56,7 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
+    this.statements.clear();
     this.db?.close();
     this.db = null;
   }
@@ -62,9 +66,20 @@ export class SqliteStore implements Store {
     return this.db;
   }
 
+  /** Statements are compiled once and reused: preparing costs as much as running a small query. */
+  private stmt(sql: string): Database.Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      if (this.statements.size >= MAX_CACHED_STATEMENTS) this.statements.clear();
+      statement = this.conn.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+
   async ping(): Promise<boolean> {
     try {
-      this.conn.prepare('SELECT 1').get();
+      this.stmt('SELECT 1').get();
       return true;
     } catch {
       return false;
@@ -74,13 +89,12 @@ export class SqliteStore implements Store {
   // --- snapshots -------------------------------------------------------------------------------
 
   async insertSnapshot(s: StoredSnapshot): Promise<void> {
-    this.conn
-      .prepare('INSERT INTO snapshots (id, source, ts, received_at, metrics) VALUES (?, ?, ?, ?, ?)')
+    this.stmt('INSERT INTO snapshots (id, source, ts, received_at, metrics) VALUES (?, ?, ?, ?, ?)')
       .run(s.id, s.source, s.timestamp, s.receivedAt.getTime(), JSON.stringify(s.metrics));
   }
 
   async getSnapshot(id: string): Promise<StoredSnapshot | null> {
-    const row = this.conn.prepare('SELECT * FROM snapshots WHERE id = ?').get(id) as Row | undefined;
+    const row = this.stmt('SELECT * FROM snapshots WHERE id = ?').get(id) as Row | undefined;
     if (!row) return null;
     return {
       id: row.id as string,
@@ -92,19 +106,17 @@ export class SqliteStore implements Store {
   }
 
   async countSnapshots(): Promise<number> {
-    return (this.conn.prepare('SELECT COUNT(*) AS n FROM snapshots').get() as { n: number }).n;
+    return (this.stmt('SELECT COUNT(*) AS n FROM snapshots').get() as { n: number }).n;
   }
 
   async pruneSnapshots(retention: SnapshotRetention): Promise<number> {
     let removed = 0;
     if (retention.olderThan) {
-      removed += this.conn
-        .prepare('DELETE FROM snapshots WHERE received_at < ?')
+      removed += this.stmt('DELETE FROM snapshots WHERE received_at < ?')
         .run(retention.olderThan.getTime()).changes;
     }
     if (retention.keepNewest !== undefined) {
-      removed += this.conn
-        .prepare(
+      removed += this.stmt(
           `DELETE FROM snapshots WHERE id IN (
              SELECT id FROM snapshots ORDER BY received_at DESC, id DESC LIMIT -1 OFFSET ?)`,
         )
@@ -120,14 +132,12 @@ export class SqliteStore implements Store {
     if (rules.length === 0) return states;
     for (const rule of rules) states.set(rule, { cooldownUntil: null, openApprovalId: null });
     const marks = rules.map(() => '?').join(',');
-    const cooldowns = this.conn
-      .prepare(`SELECT rule, until FROM cooldowns WHERE rule IN (${marks})`)
+    const cooldowns = this.stmt(`SELECT rule, until FROM cooldowns WHERE rule IN (${marks})`)
       .all(...rules) as Row[];
     for (const row of cooldowns) {
       states.get(row.rule as string)!.cooldownUntil = new Date(row.until as number);
     }
-    const open = this.conn
-      .prepare(`SELECT rule, id FROM actions WHERE status = 'pending_approval' AND rule IN (${marks})`)
+    const open = this.stmt(`SELECT rule, id FROM actions WHERE status = 'pending_approval' AND rule IN (${marks})`)
       .all(...rules) as Row[];
     for (const row of open) states.get(row.rule as string)!.openApprovalId = row.id as string;
     return states;
@@ -136,20 +146,19 @@ export class SqliteStore implements Store {
   async dispatchAction(action: ActionRecord, cooldownUntil: Date, now: Date): Promise<DispatchOutcome> {
     const db = this.conn;
     const run = db.transaction((): DispatchOutcome => {
-      const cooldown = db.prepare('SELECT until FROM cooldowns WHERE rule = ?').get(action.rule) as
+      const cooldown = this.stmt('SELECT until FROM cooldowns WHERE rule = ?').get(action.rule) as
         | Row
         | undefined;
       if (cooldown && (cooldown.until as number) > now.getTime()) {
         return { ok: false, reason: 'cooldown', until: new Date(cooldown.until as number) };
       }
       if (action.status === 'pending_approval') {
-        const open = db
-          .prepare(`SELECT id FROM actions WHERE rule = ? AND status = 'pending_approval'`)
+        const open = this.stmt(`SELECT id FROM actions WHERE rule = ? AND status = 'pending_approval'`)
           .get(action.rule) as Row | undefined;
         if (open) return { ok: false, reason: 'duplicate_pending', actionId: open.id as string };
       }
       this.insertActionRow(action);
-      db.prepare(
+      this.stmt(
         `INSERT INTO cooldowns (rule, until, action_id) VALUES (?, ?, ?)
          ON CONFLICT (rule) DO UPDATE SET until = excluded.until, action_id = excluded.action_id`,
       ).run(action.rule, cooldownUntil.getTime(), action.id);
@@ -159,8 +168,7 @@ export class SqliteStore implements Store {
   }
 
   private insertActionRow(action: ActionRecord): void {
-    this.conn
-      .prepare(
+    this.stmt(
         `INSERT INTO actions (id, rule, type, status, created_at, expires_at, doc)
          VALUES (?, ?, ?, ?, ?, ?, ?)`,
       )
@@ -176,7 +184,7 @@ export class SqliteStore implements Store {
   }
 
   async getAction(id: string): Promise<ActionRecord | null> {
-    const row = this.conn.prepare('SELECT doc FROM actions WHERE id = ?').get(id) as Row | undefined;
+    const row = this.stmt('SELECT doc FROM actions WHERE id = ?').get(id) as Row | undefined;
     return row ? actionFromDoc(row.doc as string) : null;
   }
 
@@ -210,7 +218,7 @@ export class SqliteStore implements Store {
     }
     const sql = `SELECT doc FROM actions ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
                  ORDER BY created_at DESC, id DESC LIMIT ?`;
-    const rows = this.conn.prepare(sql).all(...args, query.limit + 1) as Row[];
+    const rows = this.stmt(sql).all(...args, query.limit + 1) as Row[];
     const items = rows.slice(0, query.limit).map((r) => actionFromDoc(r.doc as string));
     const last = items[items.length - 1];
     const nextCursor =
@@ -225,12 +233,12 @@ export class SqliteStore implements Store {
   ): Promise<ActionRecord | null> {
     const db = this.conn;
     const run = db.transaction((): ActionRecord | null => {
-      const row = db.prepare('SELECT doc FROM actions WHERE id = ?').get(id) as Row | undefined;
+      const row = this.stmt('SELECT doc FROM actions WHERE id = ?').get(id) as Row | undefined;
       if (!row) return null;
       const current = actionFromDoc(row.doc as string);
       if (!from.includes(current.status)) return null;
       const next: ActionRecord = { ...current, ...patch };
-      db.prepare('UPDATE actions SET status = ?, doc = ? WHERE id = ?').run(
+      this.stmt('UPDATE actions SET status = ?, doc = ? WHERE id = ?').run(
         next.status,
         actionToDoc(next),
         id,
@@ -241,16 +249,14 @@ export class SqliteStore implements Store {
   }
 
   async listOverdueApprovals(now: Date): Promise<ActionRecord[]> {
-    const rows = this.conn
-      .prepare(`SELECT doc FROM actions WHERE status = 'pending_approval' AND expires_at <= ?`)
+    const rows = this.stmt(`SELECT doc FROM actions WHERE status = 'pending_approval' AND expires_at <= ?`)
       .all(now.getTime()) as Row[];
     return rows.map((r) => actionFromDoc(r.doc as string));
   }
 
   async listActionsByStatus(statuses: ActionStatus[]): Promise<ActionRecord[]> {
     if (statuses.length === 0) return [];
-    const rows = this.conn
-      .prepare(`SELECT doc FROM actions WHERE status IN (${statuses.map(() => '?').join(',')})`)
+    const rows = this.stmt(`SELECT doc FROM actions WHERE status IN (${statuses.map(() => '?').join(',')})`)
       .all(...statuses) as Row[];
     return rows.map((r) => actionFromDoc(r.doc as string));
   }
@@ -258,7 +264,7 @@ export class SqliteStore implements Store {
   // --- singleton states (failover, throttle) ------------------------------------------------
 
   private getState<T>(key: string): Versioned<T> | null {
-    const row = this.conn.prepare('SELECT revision, doc FROM state WHERE key = ?').get(key) as
+    const row = this.stmt('SELECT revision, doc FROM state WHERE key = ?').get(key) as
       | Row
       | undefined;
     return row ? { value: JSON.parse(row.doc as string) as T, revision: row.revision as number } : null;
@@ -268,14 +274,12 @@ export class SqliteStore implements Store {
     const doc = JSON.stringify(value);
     if (expectedRevision === 0) {
       return (
-        this.conn
-          .prepare('INSERT INTO state (key, revision, doc) VALUES (?, 1, ?) ON CONFLICT (key) DO NOTHING')
+        this.stmt('INSERT INTO state (key, revision, doc) VALUES (?, 1, ?) ON CONFLICT (key) DO NOTHING')
           .run(key, doc).changes === 1
       );
     }
     return (
-      this.conn
-        .prepare('UPDATE state SET revision = revision + 1, doc = ? WHERE key = ? AND revision = ?')
+      this.stmt('UPDATE state SET revision = revision + 1, doc = ? WHERE key = ? AND revision = ?')
         .run(doc, key, expectedRevision).changes === 1
     );
   }
@@ -299,12 +303,12 @@ export class SqliteStore implements Store {
   // --- prompts -------------------------------------------------------------------------------
 
   async listPrompts(): Promise<Prompt[]> {
-    const rows = this.conn.prepare('SELECT doc FROM prompts ORDER BY name').all() as Row[];
+    const rows = this.stmt('SELECT doc FROM prompts ORDER BY name').all() as Row[];
     return rows.map((r) => JSON.parse(r.doc as string) as Prompt);
   }
 
   async getPrompt(name: string): Promise<Versioned<Prompt> | null> {
-    const row = this.conn.prepare('SELECT revision, doc FROM prompts WHERE name = ?').get(name) as
+    const row = this.stmt('SELECT revision, doc FROM prompts WHERE name = ?').get(name) as
       | Row
       | undefined;
     return row ? { value: JSON.parse(row.doc as string) as Prompt, revision: row.revision as number } : null;
@@ -314,14 +318,12 @@ export class SqliteStore implements Store {
     const doc = JSON.stringify(value);
     if (expectedRevision === 0) {
       return (
-        this.conn
-          .prepare('INSERT INTO prompts (name, revision, doc) VALUES (?, 1, ?) ON CONFLICT (name) DO NOTHING')
+        this.stmt('INSERT INTO prompts (name, revision, doc) VALUES (?, 1, ?) ON CONFLICT (name) DO NOTHING')
           .run(value.name, doc).changes === 1
       );
     }
     return (
-      this.conn
-        .prepare('UPDATE prompts SET revision = revision + 1, doc = ? WHERE name = ? AND revision = ?')
+      this.stmt('UPDATE prompts SET revision = revision + 1, doc = ? WHERE name = ? AND revision = ?')
         .run(doc, value.name, expectedRevision).changes === 1
     );
   }
@@ -329,8 +331,7 @@ export class SqliteStore implements Store {
   // --- leases --------------------------------------------------------------------------------
 
   async acquireLease(name: string, holder: string, ttlMs: number, now: Date): Promise<boolean> {
-    const result = this.conn
-      .prepare(
+    const result = this.stmt(
         `INSERT INTO leases (name, holder, expires_at) VALUES (?, ?, ?)
          ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
          WHERE leases.holder = excluded.holder OR leases.expires_at <= ?`,
@@ -340,14 +341,13 @@ export class SqliteStore implements Store {
   }
 
   async releaseLease(name: string, holder: string): Promise<void> {
-    this.conn.prepare('DELETE FROM leases WHERE name = ? AND holder = ?').run(name, holder);
+    this.stmt('DELETE FROM leases WHERE name = ? AND holder = ?').run(name, holder);
   }
 
   // --- alerts --------------------------------------------------------------------------------
 
   async insertAlert(alert: Alert): Promise<void> {
-    this.conn
-      .prepare(
+    this.stmt(
         `INSERT INTO alerts (id, rule, severity, created_at, acknowledged_at, doc) VALUES (?, ?, ?, ?, ?, ?)`,
       )
       .run(
@@ -361,7 +361,7 @@ export class SqliteStore implements Store {
   }
 
   async getAlert(id: string): Promise<Alert | null> {
-    const row = this.conn.prepare('SELECT doc FROM alerts WHERE id = ?').get(id) as Row | undefined;
+    const row = this.stmt('SELECT doc FROM alerts WHERE id = ?').get(id) as Row | undefined;
     return row ? alertFromDoc(row.doc as string) : null;
   }
 
@@ -394,7 +394,7 @@ export class SqliteStore implements Store {
     }
     const sql = `SELECT doc FROM alerts ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
                  ORDER BY created_at DESC, id DESC LIMIT ?`;
-    const rows = this.conn.prepare(sql).all(...args, query.limit + 1) as Row[];
+    const rows = this.stmt(sql).all(...args, query.limit + 1) as Row[];
     const items = rows.slice(0, query.limit).map((r) => alertFromDoc(r.doc as string));
     const last = items[items.length - 1];
     const nextCursor =
@@ -405,12 +405,11 @@ export class SqliteStore implements Store {
   async acknowledgeAlert(id: string, by: string, at: Date): Promise<Alert | null> {
     const db = this.conn;
     const run = db.transaction((): Alert | null => {
-      const row = db
-        .prepare('SELECT doc FROM alerts WHERE id = ? AND acknowledged_at IS NULL')
+      const row = this.stmt('SELECT doc FROM alerts WHERE id = ? AND acknowledged_at IS NULL')
         .get(id) as Row | undefined;
       if (!row) return null;
       const next: Alert = { ...alertFromDoc(row.doc as string), acknowledgedAt: at, acknowledgedBy: by };
-      db.prepare('UPDATE alerts SET acknowledged_at = ?, doc = ? WHERE id = ?').run(
+      this.stmt('UPDATE alerts SET acknowledged_at = ?, doc = ? WHERE id = ?').run(
         at.getTime(),
         alertToDoc(next),
         id,

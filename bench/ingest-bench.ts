@@ -1,0 +1,239 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+/** The part of autocannon's result this benchmark reads (the package ships no types). */
+interface AutocannonResult {
+  duration: number;
+  errors: number;
+  timeouts: number;
+  non2xx: number;
+  '2xx': number;
+  latency: { average: number; p50: number; p90: number; p99: number; max: number };
+  requests: { average: number; total: number };
+}
+type Autocannon = (options: Record<string, unknown>) => Promise<AutocannonResult>;
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const autocannon = require('autocannon') as Autocannon;
+
+export interface IngestOptions {
+  projectRoot: string;
+  durationSec: number;
+  warmupSec: number;
+  connections: number;
+  /** Extra node flags for the service process, e.g. ["--cpu-prof", "--cpu-prof-dir=/tmp/prof"]. */
+  serviceNodeArgs?: string[];
+  /** Called with a stopper for the child process, so a watchdog or Ctrl-C can stop it too. */
+  onStarted?: (stop: () => Promise<void>) => void;
+}
+
+export interface IngestRun {
+  name: string;
+  description: string;
+  connections: number;
+  durationSec: number;
+  reqPerSec: number;
+  totalRequests: number;
+  p50Ms: number;
+  p90Ms: number;
+  p99Ms: number;
+  meanMs: number;
+  maxMs: number;
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+}
+
+export interface IngestResult {
+  rules: number;
+  store: string;
+  /** What the service answered to the first matching snapshot (before cooldowns set in). */
+  firstMatchDecisions: unknown;
+  runs: IngestRun[];
+}
+
+const TIMESTAMP = '2026-11-23T10:00:00Z';
+
+/** Every metric the shipped rules read, inside its healthy range: no rule matches. */
+export const HEALTHY_SNAPSHOT = {
+  source: 'agentx',
+  timestamp: TIMESTAMP,
+  metrics: {
+    ollama: { avgResponseTimeMs: 1200, errorRate: 0.01 },
+    errorRate: 0.012,
+    costPerHour: 2.4,
+    memoryPercent: 61,
+    diskPercent: 72,
+    prompts: { main: { qualityScore: 0.86 } },
+    services: { agentx: { status: 'online' }, rag: { status: 'online' } },
+    router: { current: 'primary' },
+    rag: { p95LatencyMs: 640 },
+    queue: { waiting: 42 },
+    tokensPerMinute: 54000,
+    requestsPerSecond: 37,
+    cpuPercent: 44,
+  },
+};
+
+/**
+ * An unhealthy snapshot matching five rules whose strategies act inside the service (alerts and a
+ * throttle): the first one dispatches, every later one meets the cooldowns.
+ */
+export const MATCHING_SNAPSHOT = {
+  ...HEALTHY_SNAPSHOT,
+  metrics: {
+    ...HEALTHY_SNAPSHOT.metrics,
+    errorRate: 0.07,
+    costPerHour: 6.2,
+    memoryPercent: 90,
+    diskPercent: 93,
+    queue: { waiting: 800 },
+  },
+};
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const port = (server.address() as net.AddressInfo).port;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function waitReady(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`service exited with code ${child.exitCode} before it was ready`);
+    try {
+      const res = await fetch(`${url}/api/ready`, { signal: AbortSignal.timeout(1000) });
+      if (res.status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    await sleep(100);
+  }
+  throw new Error(`service not ready within ${timeoutMs} ms`);
+}
+
+function signal(pid: number, sig: NodeJS.Signals): void {
+  try {
+    process.kill(pid, sig);
+  } catch {
+    // already gone
+  }
+}
+
+async function stopChild(child: ChildProcess, timeoutMs: number): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  signal(child.pid, 'SIGTERM');
+  const timer = sleep(timeoutMs).then(() => 'timeout' as const);
+  if ((await Promise.race([exited, timer])) === 'timeout') {
+    signal(child.pid, 'SIGKILL');
+    await Promise.race([exited, sleep(5000)]);
+  }
+}
+
+async function load(url: string, name: string, description: string, body: unknown, durationSec: number, connections: number): Promise<IngestRun> {
+  const result = await autocannon({
+    url: `${url}/api/metrics`,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+    connections,
+    duration: durationSec,
+    timeout: 10,
+  });
+  return {
+    name,
+    description,
+    connections,
+    durationSec: result.duration,
+    reqPerSec: result.requests.total / result.duration,
+    totalRequests: result.requests.total,
+    p50Ms: result.latency.p50,
+    p90Ms: result.latency.p90,
+    p99Ms: result.latency.p99,
+    meanMs: result.latency.average,
+    maxMs: result.latency.max,
+    non2xx: result.non2xx,
+    errors: result.errors,
+    timeouts: result.timeouts,
+  };
+}
+
+/**
+ * Starts the built service (dist/src/server.js) on a free 127.0.0.1 port with a temporary SQLite
+ * file and a copy of the shipped rules, loads it with autocannon, and stops it again.
+ */
+export async function runIngestBench(options: IngestOptions, log: (s: string) => void): Promise<IngestResult> {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'shre-bench-'));
+  const rulesFile = path.join(tmp, 'self-healing-rules.json');
+  fs.copyFileSync(path.join(options.projectRoot, 'config', 'self-healing-rules.json'), rulesFile);
+  const rules = (JSON.parse(fs.readFileSync(rulesFile, 'utf8')) as { rules: unknown[] }).rules.length;
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const output: string[] = [];
+  const child = spawn(process.execPath, [...(options.serviceNodeArgs ?? []), path.join(options.projectRoot, 'dist', 'src', 'server.js')], {
+    cwd: options.projectRoot,
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      STORE: 'sqlite',
+      SQLITE_PATH: path.join(tmp, 'bench.db'),
+      RULES_FILE: rulesFile,
+      LOG_LEVEL: 'warn',
+      NODE_ENV: 'production',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const keep = (chunk: Buffer) => {
+    output.push(chunk.toString());
+    if (output.length > 200) output.shift();
+  };
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
+  options.onStarted?.(() => stopChild(child, 5_000));
+  try {
+    await waitReady(url, child, 30_000);
+    log(`  service pid ${child.pid} ready on ${url} (SQLite in ${tmp})`);
+
+    log(`  warm-up ${options.warmupSec} s`);
+    await load(url, 'warm-up', '', HEALTHY_SNAPSHOT, options.warmupSec, options.connections);
+
+    const runs: IngestRun[] = [];
+    runs.push(
+      await load(url, 'no-match', 'healthy snapshot, 12 rules evaluated, none matches (snapshot stored)', HEALTHY_SNAPSHOT,
+        options.durationSec, options.connections),
+    );
+    log(`  no-match: ${runs[0]!.reqPerSec.toFixed(0)} req/s, p99 ${runs[0]!.p99Ms} ms`);
+
+    const first = await fetch(`${url}/api/metrics`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(MATCHING_SNAPSHOT),
+      signal: AbortSignal.timeout(10_000),
+    });
+    const firstMatchDecisions = ((await first.json()) as { decisions?: unknown }).decisions ?? null;
+    runs.push(
+      await load(url, 'match-in-cooldown',
+        'unhealthy snapshot matching 5 rules; dispatched once before the run, so every request decides "cooldown"',
+        MATCHING_SNAPSHOT, options.durationSec, options.connections),
+    );
+    log(`  match-in-cooldown: ${runs[1]!.reqPerSec.toFixed(0)} req/s, p99 ${runs[1]!.p99Ms} ms`);
+    return { rules, store: 'sqlite', firstMatchDecisions, runs };
+  } catch (err) {
+    log(`  service output (last lines):\n${output.join('').split('\n').slice(-20).join('\n')}`);
+    throw err;
+  } finally {
+    await stopChild(child, 15_000);
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,184 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { findProjectRoot } from '../src/config/project-root';
+import { type EvaluateCaseResult, type EvaluateOptions, type ModeResult, runEvaluateCase } from './evaluate-bench';
+import { generateRulesDocument, generateSnapshots, shippedRuleSnapshots } from './generate-rules';
+import { type IngestResult, runIngestBench } from './ingest-bench';
+import type { Figures } from './stats';
+
+/**
+ * `npm run bench`: (a) evaluate+decide against bare json-rules-engine, for the shipped rules and
+ * for 1,000 generated ones; (b) end-to-end ingest with autocannon against the real service on
+ * SQLite. Prints tables and writes bench/results/latest.json.
+ *
+ * Environment knobs (defaults in brackets): BENCH_ROUND_MS [500] and BENCH_ROUNDS [6] per side and
+ * mode, BENCH_WARMUP_MS [1000], BENCH_CONCURRENCY [16], BENCH_INGEST_SECONDS [10],
+ * BENCH_INGEST_CONNECTIONS [10], BENCH_SKIP_INGEST=1, BENCH_SKIP_EVALUATE=1, and
+ * BENCH_SERVICE_NODE_ARGS (node flags for the service, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
+ */
+
+const TARGET_RATIO = 1.3;
+const TARGET_INGEST_RPS = 1000;
+const TARGET_INGEST_P99_MS = 100;
+const WATCHDOG_MS = 10 * 60_000;
+
+function envNumber(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number, got "${raw}"`);
+  return n;
+}
+
+function machine() {
+  const cpus = os.cpus();
+  return {
+    cpuModel: cpus[0]?.model.trim() ?? 'unknown',
+    cpuCount: cpus.length,
+    availableParallelism: os.availableParallelism(),
+    totalMemoryGiB: Math.round((os.totalmem() / 1024 ** 3) * 10) / 10,
+    loadAverage: os.loadavg().map((n) => Math.round(n * 100) / 100),
+    node: process.version,
+    platform: `${os.type()} ${os.release()} ${os.arch()}`,
+  };
+}
+
+function table(headers: string[], rows: string[][]): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  return [line(headers), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const ms = (n: number) => (n < 1 ? n.toFixed(3) : n < 10 ? n.toFixed(2) : n.toFixed(1));
+
+function evaluateRows(results: EvaluateCaseResult[]): string[][] {
+  const rows: string[][] = [];
+  const row = (c: EvaluateCaseResult, label: string, mode: ModeResult, who: 'bare' | 'ours') => {
+    const f: Figures = mode[who];
+    const isOurs = who === 'ours';
+    rows.push([
+      `${c.name}, ${label}`,
+      who === 'bare' ? 'bare json-rules-engine' : 'evaluateEnabled + decide',
+      fmt(f.opsPerSec),
+      ms(f.p50Ms),
+      ms(f.p99Ms),
+      isOurs ? `${mode.ratio.toFixed(3)}x` : '',
+      isOurs ? (mode.ratio <= TARGET_RATIO ? 'ok' : `MISSED by ${((mode.ratio / TARGET_RATIO - 1) * 100).toFixed(1)} %`) : '',
+    ]);
+  };
+  for (const c of results) {
+    for (const [label, mode] of [
+      ['sequential', c.sequential],
+      [`${c.concurrent.concurrency} in flight`, c.concurrent],
+    ] as const) {
+      row(c, label, mode, 'bare');
+      row(c, label, mode, 'ours');
+    }
+  }
+  return rows;
+}
+
+async function main(): Promise<void> {
+  const root = findProjectRoot(__dirname);
+  const started = new Date();
+  const log = (s: string) => process.stdout.write(`${s}\n`);
+  const stoppers: (() => Promise<void>)[] = [];
+  const abort = async (why: string, code: number) => {
+    process.stderr.write(`bench: ${why}; stopping\n`);
+    await Promise.allSettled(stoppers.map((s) => s()));
+    process.exit(code);
+  };
+  setTimeout(() => void abort(`still running after ${WATCHDOG_MS / 60_000} minutes`, 2), WATCHDOG_MS).unref();
+  process.once('SIGINT', () => void abort('interrupted', 130));
+  process.once('SIGTERM', () => void abort('terminated', 143));
+
+  const m = machine();
+  log(`machine: ${m.cpuCount} x ${m.cpuModel}, ${m.totalMemoryGiB} GiB RAM, node ${m.node}, ${m.platform}`);
+  log(`load average at start (1/5/15 min): ${m.loadAverage.join(' / ')}`);
+
+  const evalOptions: EvaluateOptions = {
+    roundMs: envNumber('BENCH_ROUND_MS', 500),
+    rounds: envNumber('BENCH_ROUNDS', 6),
+    warmupMs: envNumber('BENCH_WARMUP_MS', 1000),
+    concurrency: envNumber('BENCH_CONCURRENCY', 16),
+  };
+  let evaluate: EvaluateCaseResult[] = [];
+  if (process.env.BENCH_SKIP_EVALUATE !== '1') {
+    log(`\n(a) evaluate + decide vs bare json-rules-engine ` +
+      `(${evalOptions.rounds} alternating rounds of ${evalOptions.roundMs} ms per side, x3 for 1,000 rules; ${evalOptions.warmupMs} ms warm-up)`);
+    const shippedDoc = JSON.parse(fs.readFileSync(path.join(root, 'config', 'self-healing-rules.json'), 'utf8')) as unknown;
+    evaluate.push(
+      await runEvaluateCase({ name: '12 shipped rules', doc: shippedDoc, snapshots: shippedRuleSnapshots(300) }, evalOptions, log),
+    );
+    evaluate.push(
+      await runEvaluateCase(
+        { name: '1,000 generated rules', doc: generateRulesDocument(1000), snapshots: generateSnapshots(300), roundScale: 3 },
+        evalOptions, log),
+    );
+    log('');
+    log(table(['case', 'implementation', 'ops/s', 'p50 ms', 'p99 ms', 'ours/bare', `target <= ${TARGET_RATIO}x`], evaluateRows(evaluate)));
+  } else {
+    evaluate = [];
+  }
+
+  let ingest: IngestResult | null = null;
+  if (process.env.BENCH_SKIP_INGEST !== '1') {
+    const durationSec = envNumber('BENCH_INGEST_SECONDS', 10);
+    const connections = envNumber('BENCH_INGEST_CONNECTIONS', 10);
+    log(`\n(b) end-to-end POST /api/metrics, service on SQLite, autocannon ${connections} connections x ${durationSec} s`);
+    ingest = await runIngestBench(
+      {
+        projectRoot: root,
+        durationSec,
+        warmupSec: 3,
+        connections,
+        serviceNodeArgs: (process.env.BENCH_SERVICE_NODE_ARGS ?? '').split(' ').filter((a) => a !== ''),
+        onStarted: (stop) => stoppers.push(stop),
+      },
+      log,
+    );
+    log('');
+    log(
+      table(
+        ['run', 'req/s', 'requests', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'non-2xx', 'errors', `>= ${fmt(TARGET_INGEST_RPS)}/s`, `p99 < ${TARGET_INGEST_P99_MS}`],
+        ingest.runs.map((r) => [
+          r.name,
+          fmt(r.reqPerSec),
+          fmt(r.totalRequests),
+          String(r.p50Ms),
+          String(r.p90Ms),
+          String(r.p99Ms),
+          String(r.maxMs),
+          String(r.non2xx),
+          String(r.errors + r.timeouts),
+          r.reqPerSec >= TARGET_INGEST_RPS ? 'ok' : `MISSED by ${((1 - r.reqPerSec / TARGET_INGEST_RPS) * 100).toFixed(0)} %`,
+          r.p99Ms < TARGET_INGEST_P99_MS ? 'ok' : 'MISSED',
+        ]),
+      ),
+    );
+    log(`first matching snapshot's decisions: ${JSON.stringify(ingest.firstMatchDecisions)}`);
+  }
+
+  const finished = new Date();
+  const output = {
+    startedAt: started.toISOString(),
+    finishedAt: finished.toISOString(),
+    command: 'npm run bench',
+    machine: { ...m, loadAverageAtEnd: os.loadavg().map((n) => Math.round(n * 100) / 100) },
+    targets: { evaluateRatioMax: TARGET_RATIO, ingestReqPerSecMin: TARGET_INGEST_RPS, ingestP99MsMax: TARGET_INGEST_P99_MS },
+    evaluate: { options: evalOptions, cases: evaluate },
+    ingest,
+  };
+  const dir = path.join(root, 'bench', 'results');
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, 'latest.json'), `${JSON.stringify(output, null, 2)}\n`);
+  log(`\nfigures written to ${path.relative(process.cwd(), path.join(dir, 'latest.json')) || 'bench/results/latest.json'}`);
+  log(`load average at end (1/5/15 min): ${output.machine.loadAverageAtEnd.join(' / ')}`);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench failed: ${(err as Error).stack ?? String(err)}\n`);
+  process.exit(1);
+});

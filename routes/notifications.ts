@@ -1,0 +1,50 @@
+import { Router } from 'express';
+import { DELIVERY_STATUSES, type OutboxEntry, type OutboxQuery } from '../src/domain/notification';
+import { QueryReader } from '../src/http/query';
+import { EVENT_TYPES } from '../src/integrations/notifier';
+import type { Services } from '../src/services/create-services';
+
+/** The API view of an outbox entry: delivery state and the event; never the destination URL (it may hold a secret). */
+function view(e: OutboxEntry): Record<string, unknown> {
+  let event: unknown = null;
+  try {
+    event = JSON.parse(e.payload);
+  } catch {
+    // Stored by this service, so always JSON; a damaged row still shows its delivery state.
+  }
+  return {
+    id: e.id,
+    eventId: e.eventId,
+    type: e.eventType,
+    destination: e.destination,
+    status: e.status,
+    attempts: e.attempts,
+    lastError: e.lastError,
+    lastStatusCode: e.lastStatusCode,
+    nextAttemptAt: e.status === 'pending' ? e.nextAttemptAt.toISOString() : null,
+    deliveredAt: e.deliveredAt?.toISOString() ?? null,
+    createdAt: e.createdAt.toISOString(),
+    updatedAt: e.updatedAt.toISOString(),
+    event,
+  };
+}
+
+export function createNotificationsRouter(services: Services): Router {
+  const router = Router();
+
+  router.get('/api/self-healing/notifications', async (req, res) => {
+    const q = new QueryReader(req, ['status', 'type', 'limit', 'cursor']);
+    const query: OutboxQuery = { limit: q.limit() };
+    const status = q.enumList('status', DELIVERY_STATUSES);
+    const type = q.oneOf('type', EVENT_TYPES);
+    const cursor = q.cursor();
+    q.done();
+    if (status) query.status = status;
+    if (type) query.eventType = type;
+    if (cursor) query.cursor = cursor;
+    const page = await services.notifications.list(query);
+    res.json({ items: page.items.map(view), nextCursor: page.nextCursor, breakers: services.notifications.dispatcher.breakerStates() });
+  });
+
+  return router;
+}

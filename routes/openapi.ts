@@ -1,0 +1,23 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { Router } from 'express';
+import { findProjectRoot } from '../src/config/project-root';
+import { buildOpenApiDocument } from '../src/openapi/build-document';
+import type { Services } from '../src/services/create-services';
+
+function packageVersion(): string {
+  const pkg = JSON.parse(fs.readFileSync(path.join(findProjectRoot(), 'package.json'), 'utf8')) as { version?: string };
+  return pkg.version ?? '0.0.0';
+}
+
+/** GET /api/openapi.json: the contract, built once from the schemas the server validates with. */
+export function createOpenApiRouter(services: Services): Router {
+  const router = Router();
+  const body = JSON.stringify(buildOpenApiDocument({ schemas: services.schemas.schemas(), version: packageVersion() }));
+
+  router.get('/api/openapi.json', (_req, res) => {
+    res.type('application/json').send(body);
+  });
+
+  return router;
+}

@@ -1,0 +1,130 @@
+import type { NextFunction, Request, Response } from 'express';
+import type { Clock } from '../clock';
+import type { AuthConfig } from '../config/sections/auth';
+import { ForbiddenError, TooManyRequestsError, UnauthorizedError } from '../errors';
+import type { Logger } from '../logging/logger';
+import { type AccessPolicy, createRouteMatcher, type HttpMethod, roleIncludes } from './access-policy';
+import type { ApiKeyring, Principal } from './api-keys';
+import { RateLimiter } from './rate-limiter';
+
+const REALM = 'Bearer realm="self-healing"';
+const BEARER = /^Bearer +([^\s]+) *$/i;
+
+/** The key that made this request, or null (open loopback mode, public routes, webhooks). */
+export function principalOf(res: Response): Principal | null {
+  return (res.locals.principal as Principal | undefined) ?? null;
+}
+
+/** The name recorded for a person's act: the key's name when there is one, else what they said. */
+export function actorName(res: Response, fallback: string): string {
+  return principalOf(res)?.name ?? fallback;
+}
+
+export function clientAddress(req: Request): string {
+  return req.ip ?? req.socket.remoteAddress ?? 'unknown';
+}
+
+export interface AccessControlDeps {
+  keyring: ApiKeyring;
+  policy: AccessPolicy;
+  auth: AuthConfig;
+  clock: Clock;
+  logger: Logger;
+}
+
+/**
+ * Checks every request against the access policy before its body is even read. With no keys
+ * configured (allowed on loopback only, see checkOpenAccess) everything passes.
+ */
+export function accessControl(deps: AccessControlDeps) {
+  const { keyring, policy, logger } = deps;
+  const failures = new RateLimiter(deps.auth.rateLimit.authFailuresPerMinute, deps.clock);
+
+  const fail = (req: Request, res: Response, message: string, withError: boolean): UnauthorizedError => {
+    const address = clientAddress(req);
+    failures.take(address);
+    logger.warn('authentication failed', { address, method: req.method, path: req.path, reason: message });
+    res.setHeader('WWW-Authenticate', withError ? `${REALM}, error="invalid_token"` : REALM);
+    return new UnauthorizedError(message);
+  };
+
+  return (req: Request, res: Response, next: NextFunction): void => {
+    if (keyring.size === 0) return next();
+    const access = policy.accessFor(req.method, req.path);
+    if (access === null || access === 'public' || access === 'webhook') return next();
+
+    // An address that keeps failing is stopped before its key is looked at: otherwise the 200s
+    // among its 429s would still tell a guesser when it hit.
+    const blocked = failures.check(clientAddress(req));
+    if (!blocked.allowed) {
+      res.setHeader('Retry-After', String(blocked.retryAfterSeconds));
+      return next(
+        new TooManyRequestsError(
+          `too many failed authentication attempts from this address; retry in ${blocked.retryAfterSeconds} s`,
+          blocked.retryAfterSeconds,
+        ),
+      );
+    }
+    const header = req.get('authorization');
+    if (header === undefined || header.trim() === '') {
+      return next(fail(req, res, 'an API key is required: send "Authorization: Bearer <key>"', false));
+    }
+    const presented = BEARER.exec(header)?.[1];
+    if (presented === undefined) {
+      return next(fail(req, res, 'the Authorization header must be "Bearer <key>"', true));
+    }
+    const principal = keyring.verify(presented);
+    if (!principal) return next(fail(req, res, 'the API key is not valid', true));
+
+    res.locals.principal = principal;
+    if (!roleIncludes(principal.role, access)) {
+      res.setHeader('WWW-Authenticate', `${REALM}, error="insufficient_scope"`);
+      return next(
+        new ForbiddenError(
+          `${req.method} ${req.path} needs the ${access} role; key "${principal.name}" has ${principal.role}`,
+          { requiredRole: access, keyRole: principal.role },
+          'insufficient_role',
+        ),
+      );
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      // The audit trail of writes: which key did what, never the key itself.
+      res.on('finish', () => {
+        logger.info('authorized write', { key: principal.name, role: principal.role, method: req.method, path: req.path, status: res.statusCode });
+      });
+    }
+    next();
+  };
+}
+
+interface LimitedRoute {
+  method: HttpMethod;
+  path: string;
+}
+
+/** Snapshots come in here: the routes the ingest limit guards. */
+export const INGEST_ROUTES: readonly LimitedRoute[] = [
+  { method: 'POST', path: '/api/metrics' },
+  { method: 'POST', path: '/api/webhooks/n8n' },
+];
+
+/** Limits ingest per key (or per address when the service runs open, or for the webhook). */
+export function ingestRateLimit(deps: { auth: AuthConfig; clock: Clock; logger: Logger }) {
+  const limiter = new RateLimiter(deps.auth.rateLimit.ingestPerMinute, deps.clock);
+  const limited = createRouteMatcher(INGEST_ROUTES);
+  return (req: Request, res: Response, next: NextFunction): void => {
+    if (!limited(req.method, req.path)) return next();
+    const principal = principalOf(res);
+    const key = principal ? `key:${principal.name}` : `address:${clientAddress(req)}`;
+    const decision = limiter.take(key);
+    if (decision.allowed) return next();
+    deps.logger.warn('ingest rate limit reached', { client: key, path: req.path });
+    res.setHeader('Retry-After', String(decision.retryAfterSeconds));
+    next(
+      new TooManyRequestsError(
+        `more than ${deps.auth.rateLimit.ingestPerMinute} snapshots a minute; retry in ${decision.retryAfterSeconds} s`,
+        decision.retryAfterSeconds,
+      ),
+    );
+  };
+}

@@ -1,0 +1,110 @@
+/**
+ * Who may call what: the one table every request is checked against (src/http/access-control.ts)
+ * and that the OpenAPI document reads to say which routes need which key.
+ */
+
+/** Each role includes every role before it. */
+export const ROLES = ['viewer', 'operator', 'approver', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+/**
+ * `public`: no key, ever (liveness, readiness, the API description).
+ * `webhook`: not behind API keys; the route authenticates its caller itself (n8n's HMAC or token).
+ */
+export type Access = Role | 'public' | 'webhook';
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+export interface AccessRule {
+  method: HttpMethod;
+  /** Express-style path; `:name` segments match one path segment. */
+  path: string;
+  access: Access;
+}
+
+export function isRole(value: unknown): value is Role {
+  return typeof value === 'string' && (ROLES as readonly string[]).includes(value);
+}
+
+export function roleIncludes(held: Role, needed: Role): boolean {
+  return ROLES.indexOf(held) >= ROLES.indexOf(needed);
+}
+
+/**
+ * More specific paths come before the general ones they overlap with (first match wins).
+ * A route the app serves but this table misses is refused by a test (tests/integration/auth.test.ts).
+ */
+export const ACCESS_POLICY: readonly AccessRule[] = [
+  { method: 'GET', path: '/api/health', access: 'public' },
+  { method: 'GET', path: '/api/ready', access: 'public' },
+  { method: 'GET', path: '/api/openapi.json', access: 'public' },
+  { method: 'POST', path: '/api/webhooks/n8n', access: 'webhook' },
+
+  { method: 'GET', path: '/api/health/router', access: 'viewer' },
+  { method: 'POST', path: '/api/health/router/reset', access: 'admin' },
+
+  { method: 'POST', path: '/api/metrics', access: 'operator' },
+  { method: 'POST', path: '/api/self-healing/simulate', access: 'operator' },
+
+  { method: 'GET', path: '/api/self-healing/rules', access: 'viewer' },
+  { method: 'POST', path: '/api/self-healing/rules/validate', access: 'operator' },
+  { method: 'POST', path: '/api/self-healing/rules/:name/trigger', access: 'operator' },
+  { method: 'GET', path: '/api/self-healing/rules/:name', access: 'viewer' },
+  { method: 'POST', path: '/api/self-healing/rules', access: 'admin' },
+  { method: 'PUT', path: '/api/self-healing/rules/:name', access: 'admin' },
+  { method: 'PATCH', path: '/api/self-healing/rules/:name', access: 'admin' },
+  { method: 'DELETE', path: '/api/self-healing/rules/:name', access: 'admin' },
+
+  { method: 'GET', path: '/api/self-healing/actions', access: 'viewer' },
+  { method: 'GET', path: '/api/self-healing/actions/:id', access: 'viewer' },
+  { method: 'POST', path: '/api/self-healing/actions/:id/approve', access: 'approver' },
+  { method: 'POST', path: '/api/self-healing/actions/:id/reject', access: 'approver' },
+
+  { method: 'GET', path: '/api/prompts', access: 'viewer' },
+  { method: 'GET', path: '/api/prompts/:name', access: 'viewer' },
+  { method: 'GET', path: '/api/prompts/:name/active', access: 'viewer' },
+  { method: 'POST', path: '/api/prompts/:name/versions', access: 'admin' },
+
+  { method: 'GET', path: '/api/self-healing/throttle', access: 'viewer' },
+  { method: 'DELETE', path: '/api/self-healing/throttle', access: 'admin' },
+
+  { method: 'GET', path: '/api/self-healing/alerts', access: 'viewer' },
+  { method: 'GET', path: '/api/self-healing/alerts/:id', access: 'viewer' },
+  { method: 'POST', path: '/api/self-healing/alerts/:id/ack', access: 'operator' },
+
+  { method: 'GET', path: '/api/self-healing/notifications', access: 'viewer' },
+
+  { method: 'GET', path: '/api/self-healing/notifications', access: 'viewer' },
+];
+
+/**
+ * Mirrors how express 5 matches routes (case-insensitive, an optional trailing slash, a parameter
+ * is one non-empty segment), so a request cannot reach a handler by a spelling the table misses.
+ */
+function compile(path: string): RegExp {
+  const source = path
+    .split('/')
+    .map((segment) => (segment.startsWith(':') ? '[^/]+' : segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+    .join('/');
+  return new RegExp(`^${source}/?$`, 'i');
+}
+
+export interface AccessPolicy {
+  /** The access a request needs, or null for a path no route serves (left to the 404 handler). */
+  accessFor(method: string, path: string): Access | null;
+}
+
+/** First entry whose method and path match a request, the way express would route it. */
+export function createRouteMatcher<T extends { method: HttpMethod; path: string }>(entries: readonly T[]) {
+  const compiled = entries.map((entry) => ({ entry, pattern: compile(entry.path) }));
+  return (method: string, path: string): T | null => {
+    // Express answers HEAD with the GET handler, so HEAD needs what GET needs.
+    const m = method.toUpperCase() === 'HEAD' ? 'GET' : method.toUpperCase();
+    return compiled.find((c) => c.entry.method === m && c.pattern.test(path))?.entry ?? null;
+  };
+}
+
+export function createAccessPolicy(rules: readonly AccessRule[] = ACCESS_POLICY): AccessPolicy {
+  const match = createRouteMatcher(rules);
+  return { accessFor: (method, path) => match(method, path)?.access ?? null };
+}

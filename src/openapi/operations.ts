@@ -1,0 +1,437 @@
+import { ACTION_STATUSES } from '../domain/action';
+import { ACTION_TYPES, SEVERITIES } from '../domain/rule';
+import { SCHEMA_IDS } from '../schemas/registry';
+import { ALERT_SCHEMA_IDS } from '../schemas/alert-schemas';
+import { PROMPT_SCHEMA_IDS } from '../schemas/prompt-schemas';
+import { RESPONSE_SCHEMA_IDS as R } from '../schemas/response-schemas';
+import { routerResetRequestSchema } from '../schemas/router-health-schemas';
+import { TRIGGER_SCHEMA_IDS } from '../schemas/trigger-schemas';
+import { WEBHOOK_SCHEMA_IDS } from '../schemas/webhook-schemas';
+
+/**
+ * Every route the app serves, described once: the OpenAPI document is built from this table and the
+ * registered JSON Schemas, and a test walks the express router to prove the two list the same routes.
+ * Schemas are named by $id (request ones are the very ids the routes validate with).
+ */
+
+export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+
+export interface ParameterSpec {
+  name: string;
+  in: 'path' | 'query' | 'header';
+  description: string;
+  required?: boolean;
+  schema: Record<string, unknown>;
+}
+
+export interface ResponseSpec {
+  status: number;
+  description: string;
+  /** $id (optionally with #/pointer) of the body schema; several: any one of them (oneOf). */
+  schema: string | string[];
+  headers?: Array<'ETag' | 'Cache-Control'>;
+}
+
+export interface OperationSpec {
+  method: Method;
+  /** Express form, `:name` parameters (as in the access policy). */
+  path: string;
+  operationId: string;
+  tag: string;
+  summary: string;
+  description?: string;
+  parameters?: ParameterSpec[];
+  body?: { schema: string | string[]; required: boolean; description?: string };
+  responses: ResponseSpec[];
+  /**
+   * Error statuses this operation answers itself (beyond those every operation can give: 400 for a
+   * malformed body or parameter, 413, 415, 500, and the auth ones added from the access policy).
+   */
+  errors?: Array<{ status: number; description: string }>;
+}
+
+const RULE_NAME_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$';
+const UUID_PATTERN = '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$';
+
+const ruleNameParam: ParameterSpec = {
+  name: 'name',
+  in: 'path',
+  required: true,
+  description: 'Rule name: 1-100 letters, digits, dots, underscores or dashes (checked before any file or store access).',
+  schema: { type: 'string', pattern: RULE_NAME_PATTERN },
+};
+const promptNameParam: ParameterSpec = {
+  name: 'name',
+  in: 'path',
+  required: true,
+  description: 'Prompt name: same shape as a rule name.',
+  schema: { type: 'string', pattern: RULE_NAME_PATTERN },
+};
+const idParam = (what: string): ParameterSpec => ({
+  name: 'id',
+  in: 'path',
+  required: true,
+  description: `${what} id (a lower-case UUID).`,
+  schema: { type: 'string', pattern: UUID_PATTERN },
+});
+const ifMatch: ParameterSpec = {
+  name: 'If-Match',
+  in: 'header',
+  description: 'The rules file version (ETag) this edit is based on; a stale one gets 412. Omit to write unconditionally.',
+  schema: { type: 'string' },
+};
+const pageParams: ParameterSpec[] = [
+  { name: 'since', in: 'query', description: 'Created at or after (ISO 8601).', schema: { type: 'string', format: 'date-time' } },
+  { name: 'until', in: 'query', description: 'Created before (ISO 8601).', schema: { type: 'string', format: 'date-time' } },
+  { name: 'limit', in: 'query', description: 'Page size, 1-500 (default 50).', schema: { type: 'integer', minimum: 1, maximum: 500, default: 50 } },
+  { name: 'cursor', in: 'query', description: '`nextCursor` of the previous page.', schema: { type: 'string', pattern: '^[A-Za-z0-9_-]+$', maxLength: 200 } },
+];
+const ruleFilter: ParameterSpec = { name: 'rule', in: 'query', description: 'Only this rule.', schema: { type: 'string', pattern: RULE_NAME_PATTERN } };
+
+const notFound = (what: string) => ({ status: 404, description: `No such ${what}.` });
+const rulesWriteErrors = [
+  { status: 409, description: '`rule_exists` (create) or `rules_file_invalid`: the file on disk is invalid; fix it first.' },
+  { status: 412, description: 'If-Match does not match the file on disk (`currentVersion` says what does).' },
+];
+
+export const OPERATIONS: readonly OperationSpec[] = [
+  {
+    method: 'get',
+    path: '/api/health',
+    operationId: 'getHealth',
+    tag: 'health',
+    summary: 'Liveness: the process answers',
+    responses: [{ status: 200, description: 'Alive.', schema: R.health }],
+  },
+  {
+    method: 'get',
+    path: '/api/ready',
+    operationId: 'getReadiness',
+    tag: 'health',
+    summary: 'Readiness: the store answers and rules are in force',
+    responses: [
+      { status: 200, description: 'Ready.', schema: R.readiness },
+      { status: 503, description: 'Not ready (same body, `status: not_ready`).', schema: R.readiness },
+    ],
+  },
+  {
+    method: 'get',
+    path: '/api/openapi.json',
+    operationId: 'getOpenApiDocument',
+    tag: 'meta',
+    summary: 'This OpenAPI 3.1 document: the exact contract of the API',
+    responses: [{ status: 200, description: 'The document.', schema: R.openApiDocument }],
+  },
+  {
+    method: 'get',
+    path: '/api/health/router',
+    operationId: 'getRouterState',
+    tag: 'model-failover',
+    summary: 'Which model host to use (legacy route, read by n8n and client apps)',
+    responses: [{ status: 200, description: 'The failover state; never cached.', schema: R.routerState, headers: ['Cache-Control'] }],
+  },
+  {
+    method: 'post',
+    path: '/api/health/router/reset',
+    operationId: 'resetRouter',
+    tag: 'model-failover',
+    summary: 'Switch back to the primary host after checking its health',
+    body: { schema: routerResetRequestSchema.$id, required: false, description: 'Optional; `by` names who reset.' },
+    responses: [{ status: 200, description: 'Reset (or already on primary: `changed: false`).', schema: R.routerResetResult, headers: ['Cache-Control'] }],
+    errors: [{ status: 409, description: '`primary_unhealthy`: the primary failed its health check; nothing changed (`checks`, `state`).' }],
+  },
+  {
+    method: 'post',
+    path: '/api/metrics',
+    operationId: 'ingestSnapshot',
+    tag: 'remediation',
+    summary: 'Ingest a metric snapshot: evaluate, decide, act',
+    parameters: [
+      { name: 'wait', in: 'query', description: '`true`: wait for executed actions to finish and report their final status.', schema: { enum: ['true', 'false'] } },
+    ],
+    body: { schema: SCHEMA_IDS.snapshot, required: true },
+    responses: [{ status: 200, description: 'Stored and evaluated; one decision per matched rule.', schema: R.ingestResult }],
+  },
+  {
+    method: 'post',
+    path: '/api/self-healing/simulate',
+    operationId: 'simulate',
+    tag: 'remediation',
+    summary: 'Dry run: the decisions ingest would take; changes nothing',
+    description: 'Body: `{ snapshot }`, `{ ruleName, snapshot }` or `{ ruleName }` (the legacy form: the rule is treated as matched).',
+    body: { schema: SCHEMA_IDS.simulateRequest, required: true },
+    responses: [{ status: 200, description: 'The decisions, and why.', schema: R.simulateResult }],
+    errors: [notFound('rule (ruleName)')],
+  },
+  {
+    method: 'get',
+    path: '/api/self-healing/rules',
+    operationId: 'listRules',
+    tag: 'rules',
+    summary: 'The rules in force and the file status (legacy route)',
+    responses: [{ status: 200, description: 'Rules with defaults filled in.', schema: R.rulesList, headers: ['ETag'] }],
+  },
+  {
+    method: 'post',
+    path: '/api/self-healing/rules/validate',
+    operationId: 'validateRulesFile',
+    tag: 'rules',
+    summary: 'Validate a whole candidate rules file; applies nothing',
+    body: { schema: SCHEMA_IDS.rulesFile, required: true, description: 'Any JSON; an invalid candidate is answered 200 with `valid: false`.' },
+    responses: [{ status: 200, description: 'The verdict with every problem.', schema: R.rulesValidation }],
+  },
+  {
+    method: 'get',
+    path: '/api/self-healing/rules/:name',
+    operationId: 'getRule',
+    tag: 'rules',
+    summary: 'One rule, its cooldown and open approval',
+    parameters: [ruleNameParam],
+    responses: [{ status: 200, description: 'The rule.', schema: R.ruleDetail, headers: ['ETag'] }],
+    errors: [notFound('rule')],
+  },
+  {
+    method: 'post',
+    path: '/api/self-healing/rules/:name/trigger',
+    operationId: 'triggerRule',
+    tag: 'remediation',
+    summary: "Request a rule's action now, through the same cooldown and approval gates as an ingest",
+    description: 'The requester on record is the API key name. With four eyes on for the action type, the same key cannot approve it.',
+    parameters: [
+      ruleNameParam,
+      { name: 'wait', in: 'query', description: '`true`: wait for an executed action to finish.', schema: { enum: ['true', 'false'] } },
+    ],
+    body: { schema: TRIGGER_SCHEMA_IDS.triggerRequest, required: false, description: 'Optional; `reason` is kept for the approver.' },
+    responses: [{ status: 200, description: 'The decision taken (execute, require_approval, cooldown or duplicate_pending).', schema: R.triggerResult }],
+    errors: [notFound('rule'), { status: 409, description: '`rule_disabled`: enable the rule before triggering it.' }],
+  },
+  {
+    method: 'post',
+    path: '/api/self-healing/rules',
+    operationId: 'createRule',
+    tag: 'rules',
+    summary: 'Add a rule (written back to the file atomically)',
+    parameters: [ifMatch],
+    body: { schema: SCHEMA_IDS.rule, required: true },
+    responses: [{ status: 201, description: 'Written.', schema: R.ruleWrite, headers: ['ETag'] }],
+    errors: rulesWriteErrors,
+  },
+  {
+    method: 'put',
+    path: '/api/self-healing/rules/:name',
+    operationId: 'replaceRule',
+    tag: 'rules',
+    summary: 'Replace a rule (the body name must match the URL)',
+    parameters: [ruleNameParam, ifMatch],
+    body: { schema: SCHEMA_IDS.rule, required: true },
+    responses: [{ status: 200, description: 'Written.', schema: R.ruleWrite, headers: ['ETag'] }],
+    errors: [notFound('rule'), ...rulesWriteErrors],
+  },
+  {
+    method: 'patch',
+    path: '/api/self-healing/rules/:name',
+    operationId: 'patchRule',
+    tag: 'rules',
+    summary: 'Change some fields of a rule (enable/disable, priority, ...)',
+    parameters: [ruleNameParam, ifMatch],
+    body: { schema: SCHEMA_IDS.rulePatch, required: true },
+    responses: [{ status: 200, description: 'Written.', schema: R.ruleWrite, headers: ['ETag'] }],
+    errors: [notFound('rule'), ...rulesWriteErrors],
+  },
+  {
+    method: 'delete',
+    path: '/api/self-healing/rules/:name',
+    operationId: 'deleteRule',
+    tag: 'rules',
+    summary: 'Delete a rule',
+    parameters: [ruleNameParam, ifMatch],
+    responses: [{ status: 200, description: 'Deleted; the file\'s new version.', schema: R.ruleDeleted, headers: ['ETag'] }],
+    errors: [notFound('rule'), ...rulesWriteErrors],
+  },
+  {
+    method: 'get',
+    path: '/api/self-healing/actions',
+    operationId: 'listActions',
+    tag: 'actions',
+    summary: 'Action history, newest first (legacy route)',
+    parameters: [
+      {
+        name: 'status',
+        in: 'query',
+        description: `Comma-separated statuses: ${ACTION_STATUSES.join(', ')}.`,
+        schema: { type: 'string', pattern: `^(${ACTION_STATUSES.join('|')})(,(${ACTION_STATUSES.join('|')}))*$` },
+      },
+      ruleFilter,
+      { name: 'type', in: 'query', description: 'Only this action type.', schema: { enum: [...ACTION_TYPES] } },
+      ...pageParams,
+    ],
+    responses: [{ status: 200, description: 'One page.', schema: R.actionPage }],
+  },
+  {
+    method: 'get',
+    path: '/api/self-healing/actions/:id',
+    operationId: 'getAction',
+    tag: 'actions',
+    summary: 'One action',
+    parameters: [idParam('Action')],
+    responses: [{ status: 200, description: 'The action.', schema: R.action }],
+    errors: [notFound('action')],
+  },
+  {
+    method: 'post',
+    path: '/api/self-healing/actions/:id/approve',
+    operationId: 'approveAction',
+    tag: 'actions',
+    summary: 'Approve a pending action and run it',
+    parameters: [idParam('Action')],
+    body: { schema: SCHEMA_IDS.decisionRequest, required: true },
+    responses: [{ status: 200, description: 'The action with its outcome.', schema: R.action }],
+    errors: [
+      notFound('action'),
+      { status: 409, description: '`already_decided` (the first decision wins) or `approval_expired`.' },
+    ],
+  },
+  {
+    method: 'post',
+    path: '/api/self-healing/actions/:id/reject',
+    operationId: 'rejectAction',
+    tag: 'actions',
+    summary: 'Reject a pending action',
+    parameters: [idParam('Action')],
+    body: { schema: SCHEMA_IDS.decisionRequest, required: true },
+    responses: [{ status: 200, description: 'The rejected action.', schema: R.action }],
+    errors: [
+      notFound('action'),
+      { status: 409, description: '`already_decided` (the first decision wins) or `approval_expired`.' },
+    ],
+  },
+  {
+    method: 'get',
+    path: '/api/prompts',
+    operationId: 'listPrompts',
+    tag: 'prompts',
+    summary: 'Registered prompts',
+    responses: [{ status: 200, description: 'Summaries.', schema: R.promptList }],
+  },
+  {
+    method: 'get',
+    path: '/api/prompts/:name',
+    operationId: 'getPrompt',
+    tag: 'prompts',
+    summary: 'A prompt with all its versions',
+    parameters: [promptNameParam],
+    responses: [{ status: 200, description: 'The prompt.', schema: R.prompt }],
+    errors: [notFound('prompt')],
+  },
+  {
+    method: 'get',
+    path: '/api/prompts/:name/active',
+    operationId: 'getActivePrompt',
+    tag: 'prompts',
+    summary: 'The active version of a prompt',
+    parameters: [promptNameParam],
+    responses: [{ status: 200, description: 'The active version.', schema: R.activePrompt }],
+    errors: [notFound('prompt'), { status: 409, description: '`no_active_version`.' }],
+  },
+  {
+    method: 'post',
+    path: '/api/prompts/:name/versions',
+    operationId: 'addPromptVersion',
+    tag: 'prompts',
+    summary: 'Register a new version (creates the prompt on its first version)',
+    parameters: [promptNameParam],
+    body: { schema: PROMPT_SCHEMA_IDS.versionRequest, required: true },
+    responses: [{ status: 201, description: 'Added.', schema: R.promptVersionCreated }],
+    errors: [{ status: 409, description: '`version_limit` or `concurrent_update`.' }],
+  },
+  {
+    method: 'get',
+    path: '/api/self-healing/throttle',
+    operationId: 'getThrottle',
+    tag: 'throttle',
+    summary: 'The request rate the apps should allow now',
+    responses: [{ status: 200, description: 'The throttle state.', schema: R.throttleState }],
+  },
+  {
+    method: 'delete',
+    path: '/api/self-healing/throttle',
+    operationId: 'restoreThrottle',
+    tag: 'throttle',
+    summary: 'Lift the throttle at once',
+    parameters: [
+      { name: 'by', in: 'query', description: 'Who lifted it (default `api`).', schema: { type: 'string', minLength: 1, maxLength: 200 } },
+      { name: 'reason', in: 'query', description: 'Why.', schema: { type: 'string', minLength: 1, maxLength: 500 } },
+    ],
+    responses: [{ status: 200, description: 'The state now; `restored` says whether anything changed.', schema: R.throttleRestoreResult }],
+    errors: [{ status: 409, description: 'The state kept changing concurrently.' }],
+  },
+  {
+    method: 'get',
+    path: '/api/self-healing/alerts',
+    operationId: 'listAlerts',
+    tag: 'alerts',
+    summary: 'Alerts, newest first',
+    parameters: [
+      ruleFilter,
+      { name: 'severity', in: 'query', description: 'Only this severity.', schema: { enum: [...SEVERITIES] } },
+      { name: 'acknowledged', in: 'query', description: 'Only (un)acknowledged ones.', schema: { enum: ['true', 'false'] } },
+      ...pageParams,
+    ],
+    responses: [{ status: 200, description: 'One page.', schema: R.alertPage }],
+  },
+  {
+    method: 'get',
+    path: '/api/self-healing/alerts/:id',
+    operationId: 'getAlert',
+    tag: 'alerts',
+    summary: 'One alert',
+    parameters: [idParam('Alert')],
+    responses: [{ status: 200, description: 'The alert.', schema: R.alert }],
+    errors: [notFound('alert')],
+  },
+  {
+    method: 'post',
+    path: '/api/self-healing/alerts/:id/ack',
+    operationId: 'acknowledgeAlert',
+    tag: 'alerts',
+    summary: 'Acknowledge an alert (once)',
+    parameters: [idParam('Alert')],
+    body: { schema: ALERT_SCHEMA_IDS.ackRequest, required: true },
+    responses: [{ status: 200, description: 'The acknowledged alert.', schema: R.alert }],
+    errors: [notFound('alert'), { status: 409, description: '`already_acknowledged` (`acknowledgedBy`, `acknowledgedAt`).' }],
+  },
+  {
+    method: 'get',
+    path: '/api/self-healing/notifications',
+    operationId: 'listNotifications',
+    tag: 'notifications',
+    summary: 'Outbound events (n8n webhook outbox) and their delivery state',
+    parameters: [
+      { name: 'status', in: 'query', description: 'Comma-separated: pending, delivered, failed.', schema: { type: 'string', pattern: '^(pending|delivered|failed)(,(pending|delivered|failed))*$' } },
+      { name: 'type', in: 'query', description: 'Only this event type.', schema: { type: 'string' } },
+      pageParams[2]!,
+      pageParams[3]!,
+    ],
+    responses: [{ status: 200, description: 'One page.', schema: R.notificationPage }],
+  },
+  {
+    method: 'post',
+    path: '/api/webhooks/n8n',
+    operationId: 'n8nWebhook',
+    tag: 'notifications',
+    summary: 'Inbound n8n webhook: a snapshot or an approval decision',
+    description: 'Authenticated by an HMAC-SHA256 signature of the raw body (`X-Signature`) or a token, not by API keys; see docs/n8n.',
+    parameters: [
+      { name: 'wait', in: 'query', description: 'For a snapshot: `true` waits for executed actions to finish.', schema: { enum: ['true', 'false'] } },
+      { name: 'X-Signature', in: 'header', description: 'HMAC-SHA256 of the raw body with the shared secret.', schema: { type: 'string' } },
+    ],
+    body: { schema: [WEBHOOK_SCHEMA_IDS.snapshot, WEBHOOK_SCHEMA_IDS.approval], required: true },
+    responses: [{ status: 200, description: 'Snapshot: the ingest result. Approval: the action.', schema: [R.ingestResult, R.action] }],
+    errors: [
+      { status: 401, description: 'Missing or bad signature or token, or a replayed request.' },
+      notFound('action'),
+      { status: 409, description: '`already_decided` or `approval_expired`.' },
+      { status: 429, description: 'Too many snapshots; see Retry-After.' },
+    ],
+  },
+];

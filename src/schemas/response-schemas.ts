@@ -1,0 +1,730 @@
+import { SCHEMA_BASE } from './api-schemas';
+
+/**
+ * Reply shapes of the API, one schema per shape with an $id. They are registered in the same ajv
+ * registry as the request schemas and feed the OpenAPI document; the integration tests validate
+ * real replies against them, so a reply that drifts from its schema fails a test. Objects are closed
+ * (additionalProperties/unevaluatedProperties false) so that an undocumented field is caught too.
+ */
+const R = `${SCHEMA_BASE}/responses`;
+const RULES_FILE = `${SCHEMA_BASE}/rules-file.json`;
+
+const dateTime = { type: 'string', format: 'date-time' } as const;
+const nullableDateTime = { type: ['string', 'null'], format: 'date-time' } as const;
+const nullableString = { type: ['string', 'null'] } as const;
+const uuid = { type: 'string', format: 'uuid' } as const;
+const severity = { enum: ['critical', 'warning', 'info'] } as const;
+const actionType = { enum: ['model_failover', 'prompt_rollback', 'service_restart', 'throttle', 'alert_only'] } as const;
+const actionStatus = {
+  enum: ['pending_approval', 'approved', 'running', 'succeeded', 'failed', 'rejected', 'expired'],
+} as const;
+const decisionKind = { enum: ['execute', 'require_approval', 'cooldown', 'duplicate_pending'] } as const;
+
+/** RFC 9457 problem details as the error handler writes them; kinds may add extension members. */
+export const problemSchema = {
+  $id: `${R}/problem.json`,
+  title: 'Problem',
+  description:
+    'application/problem+json (RFC 9457). `code` is stable; `errors` lists every validation problem with a JSON pointer. Some kinds add members (currentVersion, lastError, reason, checks, state, ...).',
+  type: 'object',
+  required: ['type', 'title', 'status', 'code', 'detail', 'instance'],
+  properties: {
+    type: { type: 'string' },
+    title: { type: 'string' },
+    status: { type: 'integer', minimum: 400, maximum: 599 },
+    code: { type: 'string', pattern: '^[a-z][a-z0-9_]*$' },
+    detail: { type: 'string' },
+    instance: { type: 'string' },
+    errors: {
+      type: 'array',
+      items: { $ref: `${R}/problem-detail.json` },
+    },
+  },
+} as const;
+
+export const problemDetailSchema = {
+  $id: `${R}/problem-detail.json`,
+  title: 'ProblemDetail',
+  type: 'object',
+  additionalProperties: false,
+  required: ['pointer', 'message'],
+  properties: { pointer: { type: 'string' }, message: { type: 'string' } },
+} as const;
+
+export const healthSchema = {
+  $id: `${R}/health.json`,
+  title: 'Health',
+  type: 'object',
+  additionalProperties: false,
+  required: ['status', 'uptimeSeconds'],
+  properties: {
+    status: { const: 'ok' },
+    uptimeSeconds: { type: 'integer', minimum: 0 },
+    instance: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['id', 'periodicWork'],
+      description: 'Which instance answered, and whether it holds the lease for the periodic work.',
+      properties: { id: { type: 'string' }, periodicWork: { type: 'boolean' } },
+    },
+  },
+} as const;
+
+export const rulesFileErrorSchema = {
+  $id: `${R}/rules-file-error.json`,
+  title: 'RulesFileError',
+  description: 'Why the rules file on disk was refused (the last good rules stay in force).',
+  type: 'object',
+  additionalProperties: false,
+  required: ['file', 'pointer', 'message', 'problems', 'at'],
+  properties: {
+    file: { type: 'string' },
+    pointer: { type: 'string' },
+    message: { type: 'string' },
+    problems: { type: 'array', items: { $ref: `${R}/problem-detail.json` } },
+    at: dateTime,
+  },
+} as const;
+
+export const readinessSchema = {
+  $id: `${R}/readiness.json`,
+  title: 'Readiness',
+  type: 'object',
+  additionalProperties: false,
+  required: ['status', 'checks'],
+  properties: {
+    status: { enum: ['ready', 'not_ready'] },
+    checks: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['store', 'rules'],
+      properties: {
+        store: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['ok', 'kind'],
+          properties: { ok: { type: 'boolean' }, kind: { enum: ['sqlite', 'mongo'] } },
+        },
+        rules: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['ok'],
+          properties: {
+            ok: { type: 'boolean' },
+            file: { type: 'string' },
+            version: { type: 'string' },
+            loadedAt: dateTime,
+            lastError: { anyOf: [{ type: 'null' }, { $ref: `${R}/rules-file-error.json` }] },
+            count: { type: 'integer', minimum: 0 },
+          },
+        },
+      },
+    },
+  },
+} as const;
+
+export const strategyCheckSchema = {
+  $id: `${R}/strategy-check.json`,
+  title: 'StrategyCheck',
+  type: 'object',
+  additionalProperties: false,
+  required: ['name', 'ok'],
+  properties: {
+    name: { type: 'string' },
+    ok: { type: 'boolean' },
+    detail: { type: 'string' },
+    durationMs: { type: 'number', minimum: 0 },
+  },
+} as const;
+
+const failoverStateProperties = {
+  current: { enum: ['primary', 'secondary'] },
+  primary: { type: 'string' },
+  secondary: { type: 'string' },
+  failedOver: { type: 'boolean' },
+  failoverTimestamp: nullableDateTime,
+  reason: nullableString,
+  failoverCount: { type: 'integer', minimum: 0 },
+  currentUrl: { type: 'string', description: 'The base URL of `current`: where clients should send model traffic.' },
+} as const;
+const failoverStateRequired = [
+  'current',
+  'primary',
+  'secondary',
+  'failedOver',
+  'failoverTimestamp',
+  'reason',
+  'failoverCount',
+  'currentUrl',
+] as const;
+
+export const routerStateSchema = {
+  $id: `${R}/router-state.json`,
+  title: 'RouterState',
+  description: 'Which model host clients should use. The legacy fields are kept exactly as n8n workflows read them.',
+  type: 'object',
+  additionalProperties: false,
+  required: failoverStateRequired,
+  properties: failoverStateProperties,
+} as const;
+
+export const routerResetResultSchema = {
+  $id: `${R}/router-reset-result.json`,
+  title: 'RouterResetResult',
+  type: 'object',
+  additionalProperties: false,
+  required: [...failoverStateRequired, 'changed', 'summary', 'checks'],
+  properties: {
+    ...failoverStateProperties,
+    changed: { type: 'boolean' },
+    summary: { type: 'string' },
+    checks: { type: 'array', items: { $ref: `${R}/strategy-check.json` } },
+  },
+} as const;
+
+export const actionSchema = {
+  $id: `${R}/action.json`,
+  title: 'Action',
+  description: 'A dispatched remediation action and its lifecycle.',
+  type: 'object',
+  additionalProperties: false,
+  required: [
+    'id',
+    'rule',
+    'type',
+    'params',
+    'severity',
+    'status',
+    'requestedBy',
+    'snapshotId',
+    'snapshot',
+    'matchedFacts',
+    'createdAt',
+    'updatedAt',
+    'expiresAt',
+    'decidedBy',
+    'decidedAt',
+    'decisionComment',
+    'startedAt',
+    'finishedAt',
+    'result',
+    'error',
+  ],
+  properties: {
+    id: uuid,
+    rule: { type: 'string' },
+    type: actionType,
+    params: { type: 'object' },
+    severity,
+    status: actionStatus,
+    requestedBy: { type: 'string', description: '`ingest:<source>`, `webhook:n8n`, or an API key name.' },
+    snapshotId: { type: ['string', 'null'] },
+    snapshot: {
+      anyOf: [
+        { type: 'null' },
+        {
+          type: 'object',
+          additionalProperties: false,
+          required: ['source', 'timestamp', 'metrics'],
+          properties: { source: { type: 'string' }, timestamp: { type: 'string' }, metrics: { type: 'object' } },
+        },
+      ],
+    },
+    matchedFacts: { type: 'object' },
+    createdAt: dateTime,
+    updatedAt: dateTime,
+    expiresAt: nullableDateTime,
+    decidedBy: nullableString,
+    decidedAt: nullableDateTime,
+    decisionComment: nullableString,
+    startedAt: nullableDateTime,
+    finishedAt: nullableDateTime,
+    result: {
+      anyOf: [
+        { type: 'null' },
+        {
+          type: 'object',
+          additionalProperties: false,
+          required: ['summary', 'changed'],
+          properties: {
+            summary: { type: 'string' },
+            changed: { type: 'boolean' },
+            details: { type: 'object' },
+            checks: { type: 'array', items: { $ref: `${R}/strategy-check.json` } },
+          },
+        },
+      ],
+    },
+    error: nullableString,
+    runner: { type: ['string', 'null'], description: 'The instance that runs or ran the action (cluster.instanceId); null while pending.' },
+  },
+} as const;
+
+export const actionPageSchema = {
+  $id: `${R}/action-page.json`,
+  title: 'ActionPage',
+  description: 'Newest first. Pass `nextCursor` as `cursor` for the next page; null on the last page.',
+  type: 'object',
+  additionalProperties: false,
+  required: ['items', 'nextCursor'],
+  properties: {
+    items: { type: 'array', items: { $ref: `${R}/action.json` } },
+    nextCursor: nullableString,
+  },
+} as const;
+
+export const ingestResultSchema = {
+  $id: `${R}/ingest-result.json`,
+  title: 'IngestResult',
+  type: 'object',
+  additionalProperties: false,
+  required: ['snapshotId', 'rulesVersion', 'decisions'],
+  properties: {
+    snapshotId: uuid,
+    rulesVersion: { type: 'string' },
+    decisions: { type: 'array', items: { $ref: `${R}/applied-decision.json` } },
+  },
+} as const;
+
+export const appliedDecisionSchema = {
+  $id: `${R}/applied-decision.json`,
+  title: 'AppliedDecision',
+  description: 'What was done about one matched rule; `status` is the action\'s (final with `wait=true`).',
+  type: 'object',
+  additionalProperties: false,
+  required: ['rule', 'decision', 'reason'],
+  properties: {
+    rule: { type: 'string' },
+    decision: decisionKind,
+    reason: { type: 'string' },
+    actionId: uuid,
+    status: actionStatus,
+    until: dateTime,
+  },
+} as const;
+
+export const triggerResultSchema = {
+  $id: `${R}/trigger-result.json`,
+  title: 'TriggerResult',
+  type: 'object',
+  additionalProperties: false,
+  required: ['rulesVersion', 'requestedBy', 'decisions'],
+  properties: {
+    rulesVersion: { type: 'string' },
+    requestedBy: { type: 'string', description: 'The API key name (or `manual:unauthenticated` in open mode).' },
+    decisions: { type: 'array', minItems: 1, maxItems: 1, items: { $ref: `${R}/applied-decision.json` } },
+  },
+} as const;
+
+export const conditionOutcomeSchema = {
+  $id: `${R}/condition-outcome.json`,
+  title: 'ConditionOutcome',
+  type: 'object',
+  additionalProperties: false,
+  required: ['fact', 'operator', 'result'],
+  properties: {
+    fact: { type: 'string' },
+    path: { type: 'string' },
+    operator: { type: 'string' },
+    value: {},
+    factValue: {},
+    result: { type: 'boolean' },
+  },
+} as const;
+
+export const simulateResultSchema = {
+  $id: `${R}/simulate-result.json`,
+  title: 'SimulateResult',
+  type: 'object',
+  additionalProperties: false,
+  required: ['dryRun', 'rulesVersion', 'at', 'results'],
+  properties: {
+    dryRun: { const: true },
+    rulesVersion: { type: 'string' },
+    at: dateTime,
+    results: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['rule', 'enabled', 'priority', 'action', 'requiresApproval', 'matched', 'decision', 'reason'],
+        properties: {
+          rule: { type: 'string' },
+          enabled: { type: 'boolean' },
+          priority: { type: 'integer' },
+          action: { $ref: `${R}/rule-action.json` },
+          requiresApproval: { type: 'boolean' },
+          matched: { type: 'boolean' },
+          decision: { enum: [...decisionKind.enum, 'no_match', 'disabled'] },
+          reason: { type: 'string' },
+          until: dateTime,
+          actionId: uuid,
+          ifEnabled: decisionKind,
+          matchedFacts: { type: 'object' },
+          failedConditions: { type: 'array', items: { $ref: `${R}/condition-outcome.json` } },
+        },
+      },
+    },
+  },
+} as const;
+
+export const ruleActionSchema = {
+  $id: `${R}/rule-action.json`,
+  title: 'RuleAction',
+  type: 'object',
+  additionalProperties: false,
+  required: ['type', 'params'],
+  properties: { type: actionType, params: { type: 'object' } },
+} as const;
+
+export const effectiveRuleSchema = {
+  $id: `${R}/effective-rule.json`,
+  title: 'EffectiveRule',
+  description: 'A rule with every default filled in; `requiresApproval` is the flag in force (rule or action-type default).',
+  type: 'object',
+  additionalProperties: false,
+  required: [
+    'name',
+    'description',
+    'enabled',
+    'priority',
+    'severity',
+    'conditions',
+    'action',
+    'cooldownMinutes',
+    'requiresApproval',
+    'notifications',
+  ],
+  properties: {
+    name: { $ref: `${RULES_FILE}#/$defs/ruleName` },
+    description: { type: 'string' },
+    enabled: { type: 'boolean' },
+    priority: { type: 'integer' },
+    severity,
+    conditions: { $ref: `${RULES_FILE}#/$defs/topCondition` },
+    action: { $ref: `${R}/rule-action.json` },
+    cooldownMinutes: { type: 'number', minimum: 0 },
+    requiresApproval: { type: 'boolean' },
+    notifications: { $ref: `${RULES_FILE}#/$defs/notifications` },
+  },
+} as const;
+
+export const rulesListSchema = {
+  $id: `${R}/rules-list.json`,
+  title: 'RulesList',
+  description: 'The rules in force, the file they came from and its version (also sent as ETag).',
+  type: 'object',
+  additionalProperties: false,
+  required: ['file', 'version', 'loadedAt', 'lastError', 'count', 'rules'],
+  properties: {
+    file: { type: 'string' },
+    version: { type: 'string' },
+    loadedAt: dateTime,
+    lastError: { anyOf: [{ type: 'null' }, { $ref: `${R}/rules-file-error.json` }] },
+    count: { type: 'integer', minimum: 0 },
+    rules: { type: 'array', items: { $ref: `${R}/effective-rule.json` } },
+  },
+} as const;
+
+export const ruleDetailSchema = {
+  $id: `${R}/rule-detail.json`,
+  title: 'RuleDetail',
+  type: 'object',
+  additionalProperties: false,
+  required: ['version', 'rule', 'state'],
+  properties: {
+    version: { type: 'string' },
+    rule: { $ref: `${R}/effective-rule.json` },
+    state: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['cooldownUntil', 'openApprovalId'],
+      properties: { cooldownUntil: nullableDateTime, openApprovalId: nullableString },
+    },
+  },
+} as const;
+
+export const ruleWriteSchema = {
+  $id: `${R}/rule-write.json`,
+  title: 'RuleWrite',
+  description: 'The rule as written to the file (no defaults filled in) and the file\'s new version (also sent as ETag).',
+  type: 'object',
+  additionalProperties: false,
+  required: ['version', 'rule'],
+  properties: { version: { type: 'string' }, rule: { $ref: `${RULES_FILE}#/$defs/rule` } },
+} as const;
+
+export const ruleDeletedSchema = {
+  $id: `${R}/rule-deleted.json`,
+  title: 'RuleDeleted',
+  type: 'object',
+  additionalProperties: false,
+  required: ['version'],
+  properties: { version: { type: 'string' } },
+} as const;
+
+export const rulesValidationSchema = {
+  $id: `${R}/rules-validation.json`,
+  title: 'RulesValidation',
+  description: 'The verdict on a candidate rules file; nothing is applied.',
+  type: 'object',
+  additionalProperties: false,
+  required: ['valid', 'problems', 'rules'],
+  properties: {
+    valid: { type: 'boolean' },
+    problems: { type: 'array', items: { $ref: `${R}/problem-detail.json` } },
+    rules: { type: 'integer', minimum: 0 },
+  },
+} as const;
+
+const promptVersionProperties = {
+  version: { type: 'integer', minimum: 1 },
+  content: { type: 'string' },
+  description: { type: 'string' },
+  createdAt: dateTime,
+  active: { type: 'boolean' },
+} as const;
+
+export const promptVersionSchema = {
+  $id: `${R}/prompt-version.json`,
+  title: 'PromptVersion',
+  type: 'object',
+  additionalProperties: false,
+  required: ['version', 'content', 'createdAt', 'active'],
+  properties: promptVersionProperties,
+} as const;
+
+export const activePromptSchema = {
+  $id: `${R}/active-prompt.json`,
+  title: 'ActivePrompt',
+  type: 'object',
+  additionalProperties: false,
+  required: ['name', 'version', 'content', 'createdAt', 'active'],
+  properties: { name: { type: 'string' }, ...promptVersionProperties },
+} as const;
+
+export const promptSchema = {
+  $id: `${R}/prompt.json`,
+  title: 'Prompt',
+  type: 'object',
+  additionalProperties: false,
+  required: ['name', 'versions', 'activeVersion', 'active'],
+  properties: {
+    name: { type: 'string' },
+    versions: { type: 'array', items: { $ref: `${R}/prompt-version.json` } },
+    activeVersion: { type: ['integer', 'null'] },
+    active: { anyOf: [{ type: 'null' }, { $ref: `${R}/prompt-version.json` }] },
+  },
+} as const;
+
+export const promptListSchema = {
+  $id: `${R}/prompt-list.json`,
+  title: 'PromptList',
+  type: 'object',
+  additionalProperties: false,
+  required: ['items'],
+  properties: {
+    items: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['name', 'activeVersion', 'latestVersion', 'versionCount', 'updatedAt'],
+        properties: {
+          name: { type: 'string' },
+          activeVersion: { type: ['integer', 'null'] },
+          latestVersion: { type: ['integer', 'null'] },
+          versionCount: { type: 'integer', minimum: 0 },
+          updatedAt: nullableDateTime,
+        },
+      },
+    },
+  },
+} as const;
+
+export const promptVersionCreatedSchema = {
+  $id: `${R}/prompt-version-created.json`,
+  title: 'PromptVersionCreated',
+  type: 'object',
+  additionalProperties: false,
+  required: ['version', 'prompt'],
+  properties: { version: { $ref: `${R}/prompt-version.json` }, prompt: { $ref: `${R}/prompt.json` } },
+} as const;
+
+const throttleStateProperties = {
+  active: { type: 'boolean' },
+  factor: { type: 'number', exclusiveMinimum: 0, maximum: 1 },
+  limit: { type: 'number', minimum: 0 },
+  baseLimit: { type: 'number', minimum: 0 },
+  until: nullableDateTime,
+  previous: {
+    anyOf: [
+      { type: 'null' },
+      {
+        type: 'object',
+        additionalProperties: false,
+        required: ['factor', 'limit'],
+        properties: { factor: { type: 'number' }, limit: { type: 'number' } },
+      },
+    ],
+  },
+  reason: nullableString,
+} as const;
+const throttleStateRequired = ['active', 'factor', 'limit', 'baseLimit', 'until', 'previous', 'reason'] as const;
+
+export const throttleStateSchema = {
+  $id: `${R}/throttle-state.json`,
+  title: 'ThrottleState',
+  description: 'The request rate the apps\' limiters should allow now (`limit`), and until when.',
+  type: 'object',
+  additionalProperties: false,
+  required: throttleStateRequired,
+  properties: throttleStateProperties,
+} as const;
+
+export const throttleRestoreResultSchema = {
+  $id: `${R}/throttle-restore-result.json`,
+  title: 'ThrottleRestoreResult',
+  type: 'object',
+  additionalProperties: false,
+  required: [...throttleStateRequired, 'restored'],
+  properties: { ...throttleStateProperties, restored: { type: 'boolean' } },
+} as const;
+
+export const alertSchema = {
+  $id: `${R}/alert.json`,
+  title: 'Alert',
+  type: 'object',
+  additionalProperties: false,
+  required: ['id', 'rule', 'severity', 'message', 'metrics', 'actionId', 'createdAt', 'acknowledgedAt', 'acknowledgedBy'],
+  properties: {
+    id: uuid,
+    rule: { type: 'string' },
+    severity,
+    message: { type: 'string' },
+    metrics: { type: 'object' },
+    actionId: { type: ['string', 'null'] },
+    createdAt: dateTime,
+    acknowledgedAt: nullableDateTime,
+    acknowledgedBy: nullableString,
+  },
+} as const;
+
+export const alertPageSchema = {
+  $id: `${R}/alert-page.json`,
+  title: 'AlertPage',
+  type: 'object',
+  additionalProperties: false,
+  required: ['items', 'nextCursor'],
+  properties: { items: { type: 'array', items: { $ref: `${R}/alert.json` } }, nextCursor: nullableString },
+} as const;
+
+export const notificationPageSchema = {
+  $id: `${R}/notification-page.json`,
+  title: 'NotificationPage',
+  description: 'Outbound events and their delivery state, newest first; `breakers` is the circuit state per destination.',
+  type: 'object',
+  additionalProperties: false,
+  required: ['items', 'nextCursor', 'breakers'],
+  properties: {
+    items: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['id', 'eventId', 'type', 'destination', 'status', 'attempts', 'lastError', 'lastStatusCode', 'nextAttemptAt', 'deliveredAt', 'createdAt', 'updatedAt', 'event'],
+        properties: {
+          id: { type: ['string', 'integer'] },
+          eventId: { type: 'string' },
+          type: { type: 'string' },
+          destination: { type: 'string' },
+          status: { enum: ['pending', 'delivered', 'failed'] },
+          attempts: { type: 'integer', minimum: 0 },
+          lastError: nullableString,
+          lastStatusCode: { type: ['integer', 'null'] },
+          nextAttemptAt: nullableDateTime,
+          deliveredAt: nullableDateTime,
+          createdAt: dateTime,
+          updatedAt: dateTime,
+          event: {},
+        },
+      },
+    },
+    nextCursor: nullableString,
+    breakers: { type: 'object', additionalProperties: { enum: ['closed', 'open', 'half_open'] } },
+  },
+} as const;
+
+export const openApiDocumentSchema = {
+  $id: `${R}/openapi-document.json`,
+  title: 'OpenApiDocument',
+  description: 'This document (OpenAPI 3.1).',
+  type: 'object',
+  required: ['openapi', 'info', 'paths', 'components'],
+  properties: { openapi: { type: 'string', pattern: '^3\\.1\\.' }, info: { type: 'object' }, paths: { type: 'object' } },
+} as const;
+
+/** $ids of the reply schemas, for the OpenAPI operation table and the tests. */
+export const RESPONSE_SCHEMA_IDS = {
+  problem: problemSchema.$id,
+  health: healthSchema.$id,
+  readiness: readinessSchema.$id,
+  routerState: routerStateSchema.$id,
+  routerResetResult: routerResetResultSchema.$id,
+  action: actionSchema.$id,
+  actionPage: actionPageSchema.$id,
+  ingestResult: ingestResultSchema.$id,
+  triggerResult: triggerResultSchema.$id,
+  simulateResult: simulateResultSchema.$id,
+  rulesList: rulesListSchema.$id,
+  ruleDetail: ruleDetailSchema.$id,
+  ruleWrite: ruleWriteSchema.$id,
+  ruleDeleted: ruleDeletedSchema.$id,
+  rulesValidation: rulesValidationSchema.$id,
+  prompt: promptSchema.$id,
+  promptList: promptListSchema.$id,
+  activePrompt: activePromptSchema.$id,
+  promptVersionCreated: promptVersionCreatedSchema.$id,
+  throttleState: throttleStateSchema.$id,
+  throttleRestoreResult: throttleRestoreResultSchema.$id,
+  alert: alertSchema.$id,
+  alertPage: alertPageSchema.$id,
+  openApiDocument: openApiDocumentSchema.$id,
+  notificationPage: notificationPageSchema.$id,
+} as const;
+
+export const responseSchemas = [
+  problemSchema,
+  problemDetailSchema,
+  healthSchema,
+  rulesFileErrorSchema,
+  readinessSchema,
+  strategyCheckSchema,
+  routerStateSchema,
+  routerResetResultSchema,
+  actionSchema,
+  actionPageSchema,
+  ingestResultSchema,
+  appliedDecisionSchema,
+  triggerResultSchema,
+  conditionOutcomeSchema,
+  simulateResultSchema,
+  ruleActionSchema,
+  effectiveRuleSchema,
+  rulesListSchema,
+  ruleDetailSchema,
+  ruleWriteSchema,
+  ruleDeletedSchema,
+  rulesValidationSchema,
+  promptVersionSchema,
+  activePromptSchema,
+  promptSchema,
+  promptListSchema,
+  promptVersionCreatedSchema,
+  throttleStateSchema,
+  throttleRestoreResultSchema,
+  alertSchema,
+  alertPageSchema,
+  notificationPageSchema,
+  openApiDocumentSchema,
+];

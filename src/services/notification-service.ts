@@ -1,0 +1,81 @@
+import type { Clock } from '../clock';
+import type { AppConfig } from '../config/schema';
+import type { Page } from '../domain/action';
+import type { OutboxEntry, OutboxQuery } from '../domain/notification';
+import { ConfigError } from '../errors';
+import { InboundWebhookGuard } from '../integrations/inbound-webhook-guard';
+import { OutboxNotifier } from '../integrations/outbox-notifier';
+import { WebhookDispatcher } from '../integrations/webhook-dispatcher';
+import type { Logger } from '../logging/logger';
+import type { NotificationStore } from '../store/notification-store';
+
+export interface NotificationServiceDeps {
+  store: { notifications: NotificationStore };
+  config: AppConfig;
+  clock: Clock;
+  logger: Logger;
+  instanceId: string;
+  random?: () => number;
+}
+
+const SWEEP_INTERVAL_MS = 60_000;
+
+/**
+ * The n8n integration in one place: the outbox channel (`notifier`), the dispatcher that delivers it,
+ * the inbound webhook's guard, and a sweep that forgets old deliveries and expired inbound keys.
+ */
+export class NotificationService {
+  readonly notifier: OutboxNotifier;
+  readonly dispatcher: WebhookDispatcher;
+  readonly inbound: InboundWebhookGuard;
+  private sweepTimer: NodeJS.Timeout | null = null;
+
+  constructor(private readonly deps: NotificationServiceDeps) {
+    const cfg = deps.config.notifications;
+    if ((cfg.n8n.url !== '' || Object.keys(cfg.channels).length > 0) && cfg.n8n.secret === '') {
+      // An unsigned event could be forged by anyone who can reach the receiver: refuse to start.
+      throw new ConfigError('notifications.n8n.secret', 'required when notifications.n8n.url or notifications.channels is set (set N8N_WEBHOOK_SECRET)');
+    }
+    const base = { store: deps.store, config: cfg, clock: deps.clock, logger: deps.logger };
+    this.dispatcher = new WebhookDispatcher({ ...base, instanceId: deps.instanceId, ...(deps.random ? { random: deps.random } : {}) });
+    this.notifier = new OutboxNotifier({ ...base, onEnqueued: () => this.dispatcher.kick() });
+    this.inbound = new InboundWebhookGuard(base);
+  }
+
+  async start(): Promise<void> {
+    const cfg = this.deps.config.notifications;
+    if (!this.inbound.enabled()) {
+      this.deps.logger.info(
+        `inbound n8n webhook is closed: no ${cfg.inbound.auth === 'hmac' ? 'notifications.n8n.secret' : 'notifications.inbound.token'} configured`,
+      );
+    }
+    await this.sweep();
+    // With no webhook configured nothing is ever enqueued; entries left from an earlier configuration wait.
+    if (cfg.n8n.url !== '' || Object.keys(cfg.channels).length > 0) this.dispatcher.start();
+    this.sweepTimer = setInterval(() => void this.sweep(), SWEEP_INTERVAL_MS);
+    this.sweepTimer.unref();
+  }
+
+  /** Lets pending outbox writes finish and stops sending; what is undelivered stays for the next start. */
+  async stop(): Promise<void> {
+    if (this.sweepTimer) clearInterval(this.sweepTimer);
+    this.sweepTimer = null;
+    await this.notifier.flush();
+    await this.dispatcher.stop();
+  }
+
+  list(query: OutboxQuery): Promise<Page<OutboxEntry>> {
+    return this.deps.store.notifications.listOutbox(query);
+  }
+
+  async sweep(): Promise<void> {
+    const now = this.deps.clock.now();
+    try {
+      const retentionMs = this.deps.config.notifications.delivery.retentionHours * 3_600_000;
+      await this.deps.store.notifications.pruneOutbox(new Date(now.getTime() - retentionMs));
+      await this.deps.store.notifications.pruneInboundRequests(now);
+    } catch (err) {
+      this.deps.logger.warn('notification sweep failed', { error: err instanceof Error ? err.message : String(err) });
+    }
+  }
+}

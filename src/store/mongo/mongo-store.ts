@@ -1,0 +1,551 @@
+import type { Connection } from 'mongoose';
+import { type Clock, systemClock } from '../../clock';
+import type { ActionPatch, ActionQuery, ActionRecord, ActionStatus, Page } from '../../domain/action';
+import type { StoredSnapshot } from '../../domain/snapshot';
+import type {
+  Alert,
+  AlertQuery,
+  FailoverState,
+  Prompt,
+  ThrottleState,
+  Versioned,
+} from '../../domain/state';
+import { decodeCursor, encodeCursor } from '../cursor';
+import type { DispatchOutcome, RuleState, SnapshotRetention, Store } from '../store';
+import {
+  actionFromDoc,
+  actionToDoc,
+  alertFromDoc,
+  alertToDoc,
+  type Doc,
+  snapshotFromDoc,
+  snapshotToDoc,
+  valueFromDoc,
+  valueToDoc,
+} from './codec';
+import { isDuplicateKeyError, openConnection } from './connection';
+import { createModels, type MongoModels } from './models';
+import { MongoNotificationStore } from './mongo-notification-store';
+
+export interface MongoStoreOptions {
+  uri: string;
+  /** Overrides the database named in the URI. */
+  dbName?: string;
+  serverSelectionTimeoutMs?: number;
+  /** How long `ping` waits before calling the store unreachable. */
+  pingTimeoutMs?: number;
+  /**
+   * Wall time for the adapter's own crash recovery (how old a half-finished claim must be before
+   * another writer completes or clears it); domain time still comes in as method arguments.
+   */
+  clock?: Clock;
+}
+
+/** A claim older than this whose owner never finished is taken as left behind by a crash. */
+const ABANDONED_CLAIM_MS = 10_000;
+/** Retries while another writer finishes a change it has claimed (about 3 s in all). */
+const CLAIM_WAIT_ATTEMPTS = 60;
+/** Revisions of state and prompts that keep their full value; older ones keep only the number. */
+const KEEP_REVISIONS = 20;
+/** Lease terms kept behind the newest one. */
+const KEEP_LEASE_TERMS = 5;
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The MongoDB store, through mongoose, on a connection of its own.
+ *
+ * No transactions, and no conditional update is trusted to be exclusive: on FerretDB 1.24 a
+ * conditional update or findOneAndUpdate reads, then writes by `_id`, so twenty concurrent ones on
+ * one document can all "win" (measured; docs/mongodb.md). What is exclusive on FerretDB and MongoDB
+ * alike is inserting a document whose `_id` exists (duplicate key) and deleting one. So every atomic
+ * change here is won by inserting a claim document with a deterministic `_id`:
+ *  - cooldowns: one document per dispatch, `<rule>#<seq>`; dispatching inserts seq+1;
+ *  - the open approval of a rule: `approval_claims` document `_id: <rule>`;
+ *  - state, prompts, leases: one document per revision/term, `<key>#<revision>`;
+ *  - action transitions and alert acknowledgements: a `claims` document naming the change, and only
+ *    its owner then writes the target document (nobody else writes it meanwhile).
+ */
+export class MongoStore implements Store {
+  readonly kind = 'mongo' as const;
+  readonly notifications: MongoNotificationStore;
+  private connection: Connection | null = null;
+  private models: MongoModels | null = null;
+  private readonly clock: Clock;
+
+  constructor(private readonly options: MongoStoreOptions) {
+    this.clock = options.clock ?? systemClock;
+    this.notifications = new MongoNotificationStore(() => this.conn);
+  }
+
+  async init(): Promise<void> {
+    const conn = await openConnection(this.options);
+    try {
+      const models = createModels(conn);
+      for (const model of Object.values(models)) {
+        await model.createCollection().catch((err: { code?: number }) => {
+          if (err.code !== 48) throw err; // 48: the collection exists already
+        });
+        await model.createIndexes();
+      }
+      this.connection = conn;
+      this.models = models;
+      await this.notifications.init();
+    } catch (err) {
+      this.connection = null;
+      this.models = null;
+      await conn.close(true).catch(() => undefined);
+      throw new Error(`MongoDB store setup failed: ${(err as Error).message.split('\n')[0]}`);
+    }
+  }
+
+  async close(): Promise<void> {
+    const conn = this.connection;
+    this.connection = null;
+    this.models = null;
+    await conn?.close();
+  }
+
+  private get conn(): Connection {
+    if (!this.connection) throw new Error('MongoDB store is not open');
+    return this.connection;
+  }
+
+  private get m(): MongoModels {
+    if (!this.models) throw new Error('MongoDB store is not open');
+    return this.models;
+  }
+
+  async ping(): Promise<boolean> {
+    const conn = this.connection;
+    if (!conn || conn.readyState !== 1 || !conn.db) return false;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), this.options.pingTimeoutMs ?? 2000);
+    });
+    try {
+      return await Promise.race([conn.db.command({ ping: 1 }).then(() => true), timeout]);
+    } catch {
+      return false;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Inserts one document; false when its `_id` is taken (the claim belongs to someone else). */
+  private async claim(model: keyof MongoModels, doc: Doc): Promise<boolean> {
+    try {
+      await this.m[model].collection.insertOne(doc as { _id: never });
+      return true;
+    } catch (err) {
+      if (isDuplicateKeyError(err)) return false;
+      throw err;
+    }
+  }
+
+  private isAbandoned(claimedAt: unknown): boolean {
+    return !(claimedAt instanceof Date) || claimedAt.getTime() < this.clock.now().getTime() - ABANDONED_CLAIM_MS;
+  }
+
+  // --- snapshots -------------------------------------------------------------------------------
+
+  async insertSnapshot(snapshot: StoredSnapshot): Promise<void> {
+    await this.m.snapshots.insertMany([snapshotToDoc(snapshot)], { lean: true });
+  }
+
+  async getSnapshot(id: string): Promise<StoredSnapshot | null> {
+    const doc = await this.m.snapshots.findById(id).lean<Doc>();
+    return doc ? snapshotFromDoc(doc) : null;
+  }
+
+  async countSnapshots(): Promise<number> {
+    return this.m.snapshots.countDocuments({});
+  }
+
+  async pruneSnapshots(retention: SnapshotRetention): Promise<number> {
+    let removed = 0;
+    if (retention.olderThan) {
+      removed += (await this.m.snapshots.deleteMany({ receivedAt: { $lt: retention.olderThan } })).deletedCount;
+    }
+    if (retention.keepNewest !== undefined) {
+      // The oldest snapshot still kept bounds what goes; ties on receivedAt are broken by id, as in SQLite.
+      const edge = await this.m.snapshots
+        .find({}, { _id: 1, receivedAt: 1 })
+        .sort({ receivedAt: -1, _id: -1 })
+        .skip(Math.max(retention.keepNewest - 1, 0))
+        .limit(1)
+        .lean<Doc[]>();
+      const last = edge[0];
+      if (retention.keepNewest === 0) {
+        removed += (await this.m.snapshots.deleteMany({})).deletedCount;
+      } else if (last) {
+        removed += (
+          await this.m.snapshots.deleteMany({
+            $or: [
+              { receivedAt: { $lt: last.receivedAt } },
+              { receivedAt: last.receivedAt, _id: { $lt: last._id as string } },
+            ],
+          })
+        ).deletedCount;
+      }
+    }
+    return removed;
+  }
+
+  // --- cooldowns, approvals, actions ----------------------------------------------------------
+
+  private async latestCooldown(rule: string): Promise<{ seq: number; until: Date } | null> {
+    const [doc] = await this.m.cooldowns.find({ rule }).sort({ seq: -1 }).limit(1).lean<Doc[]>();
+    return doc ? { seq: doc.seq as number, until: doc.until as Date } : null;
+  }
+
+  async getRuleStates(rules: string[]): Promise<Map<string, RuleState>> {
+    const states = new Map<string, RuleState>();
+    if (rules.length === 0) return states;
+    const unique = [...new Set(rules)];
+    // Open approvals through their claims (a small collection) and then by id, rather than a query
+    // over all actions: FerretDB answers most filters by scanning the collection.
+    const [cooldowns, claims] = await Promise.all([
+      Promise.all(unique.map((rule) => this.latestCooldown(rule))),
+      this.m.approvalClaims.find({ _id: { $in: unique } }).lean<Doc[]>(),
+    ]);
+    unique.forEach((rule, i) => states.set(rule, { cooldownUntil: cooldowns[i]?.until ?? null, openApprovalId: null }));
+    await Promise.all(
+      claims.map(async (claim) => {
+        const action = await this.m.actions.findById(claim.actionId, { status: 1 }).lean<Doc>();
+        if (action?.status === 'pending_approval') states.get(claim._id as string)!.openApprovalId = claim.actionId as string;
+      }),
+    );
+    return states;
+  }
+
+  async dispatchAction(action: ActionRecord, cooldownUntil: Date, now: Date): Promise<DispatchOutcome> {
+    // 1. The cooldown: whoever inserts the next window document wins it.
+    let seq = 0;
+    for (let attempt = 0; ; attempt += 1) {
+      if (attempt === CLAIM_WAIT_ATTEMPTS) throw new Error(`could not claim the cooldown of rule "${action.rule}"`);
+      const latest = await this.latestCooldown(action.rule);
+      if (latest && latest.until.getTime() > now.getTime()) {
+        return { ok: false, reason: 'cooldown', until: latest.until };
+      }
+      // A window that is already over refuses nobody, so there is nothing to win: skipping the claim
+      // keeps rules without a cooldown from queueing behind each other under load.
+      if (cooldownUntil.getTime() <= now.getTime()) break;
+      seq = (latest?.seq ?? 0) + 1;
+      const won = await this.claim('cooldowns', {
+        _id: `${action.rule}#${seq}`,
+        rule: action.rule,
+        seq,
+        until: cooldownUntil,
+        actionId: action.id,
+        claimedAt: now,
+      });
+      if (won) {
+        // Older windows are deleted to keep the collection small, so a caller that read a long-gone
+        // window could insert into the gap; a newer window existing means this one does not count.
+        const newer = await this.m.cooldowns.findOne({ rule: action.rule, seq: { $gt: seq } }, { _id: 1 }).lean<Doc>();
+        if (!newer) {
+          await this.m.cooldowns.deleteMany({ rule: action.rule, seq: { $lt: seq - 1 } });
+          break;
+        }
+        await this.m.cooldowns.deleteOne({ _id: `${action.rule}#${seq}`, actionId: action.id });
+      }
+      // Somebody else took this window (or took it and gave it back): look again.
+    }
+    const releaseCooldown = async () => {
+      if (seq > 0) await this.m.cooldowns.deleteOne({ _id: `${action.rule}#${seq}`, actionId: action.id });
+    };
+
+    // 2. For a pending action, the rule's one open approval.
+    if (action.status === 'pending_approval') {
+      const open = await this.claimOpenApproval(action);
+      if (open !== null) {
+        await releaseCooldown();
+        return { ok: false, reason: 'duplicate_pending', actionId: open };
+      }
+    }
+
+    // 3. The action itself; if even that fails, give both claims back so nothing is half written.
+    try {
+      await this.m.actions.insertMany([actionToDoc(action, 0)], { lean: true });
+    } catch (err) {
+      if (action.status === 'pending_approval') {
+        await this.m.approvalClaims.deleteOne({ _id: action.rule, actionId: action.id }).catch(() => undefined);
+      }
+      await releaseCooldown().catch(() => undefined);
+      throw err;
+    }
+    return { ok: true, action };
+  }
+
+  /** Null when `action` now holds its rule's open approval; otherwise the id of the one that does. */
+  private async claimOpenApproval(action: ActionRecord): Promise<string | null> {
+    for (let attempt = 0; attempt < CLAIM_WAIT_ATTEMPTS; attempt += 1) {
+      if (await this.claim('approvalClaims', { _id: action.rule, actionId: action.id, claimedAt: this.clock.now() })) {
+        return null;
+      }
+      const holder = await this.m.approvalClaims.findById(action.rule).lean<Doc>();
+      if (!holder) continue; // released meanwhile: try again
+      const holderId = holder.actionId as string;
+      const held = await this.m.actions.findById(holderId, { status: 1 }).lean<Doc>();
+      // A claim whose action is no longer pending was left by a crash between the transition and
+      // the claim's release; one without an action, by a crash during a dispatch (or it is
+      // mid-dispatch right now, hence the age check).
+      const stale = held ? held.status !== 'pending_approval' : this.isAbandoned(holder.claimedAt);
+      if (!stale) return holderId;
+      await this.m.approvalClaims.deleteOne({ _id: action.rule, actionId: holderId });
+    }
+    throw new Error(`could not settle the open approval of rule "${action.rule}"`);
+  }
+
+  async getAction(id: string): Promise<ActionRecord | null> {
+    const doc = await this.m.actions.findById(id).lean<Doc>();
+    return doc ? actionFromDoc(doc) : null;
+  }
+
+  async listActions(query: ActionQuery): Promise<Page<ActionRecord>> {
+    const filter: Doc = {};
+    if (query.status && query.status.length > 0) filter.status = { $in: query.status };
+    if (query.rule !== undefined) filter.rule = query.rule;
+    if (query.type !== undefined) filter.type = query.type;
+    return this.page(this.m.actions, filter, query, actionFromDoc);
+  }
+
+  /** Newest first, by (createdAt, id), continuing strictly after the cursor's position. */
+  private async page<T extends { id: string; createdAt: Date }>(
+    model: MongoModels['actions'],
+    filter: Doc,
+    query: { since?: Date; until?: Date; limit: number; cursor?: string },
+    decode: (doc: Doc) => T,
+  ): Promise<Page<T>> {
+    const and: Doc[] = [filter];
+    if (query.since || query.until) {
+      and.push({
+        createdAt: { ...(query.since ? { $gte: query.since } : {}), ...(query.until ? { $lte: query.until } : {}) },
+      });
+    }
+    const cursor = query.cursor ? decodeCursor(query.cursor) : null;
+    if (cursor) {
+      const at = new Date(cursor.at);
+      and.push({ $or: [{ createdAt: { $lt: at } }, { createdAt: at, _id: { $lt: cursor.id } }] });
+    }
+    const docs = await model
+      .find(and.length === 1 ? filter : { $and: and })
+      .sort({ createdAt: -1, _id: -1 })
+      .limit(query.limit + 1)
+      .lean<Doc[]>();
+    const items = docs.slice(0, query.limit).map(decode);
+    const last = items[items.length - 1];
+    const nextCursor =
+      docs.length > query.limit && last ? encodeCursor({ at: last.createdAt.getTime(), id: last.id }) : null;
+    return { items, nextCursor };
+  }
+
+  /**
+   * Each change of an action is revision `_rev + 1`, owned by whoever inserts the claim
+   * `action:<id>#<rev+1>`; only the owner then writes the action, so no write can be lost. A claim
+   * whose owner died before writing is completed by the next writer once it is old enough.
+   */
+  async transitionAction(id: string, from: ActionStatus[], patch: ActionPatch): Promise<ActionRecord | null> {
+    for (let attempt = 0; attempt < CLAIM_WAIT_ATTEMPTS; attempt += 1) {
+      const doc = await this.m.actions.findById(id).lean<Doc>();
+      if (!doc) return null;
+      const current = actionFromDoc(doc);
+      if (!from.includes(current.status)) return null;
+      const rev = (typeof doc._rev === 'number' ? doc._rev : 0) + 1;
+      const claimId = `action:${id}#${rev}`;
+      const set = { ...(valueToDoc(patch) as Doc), _rev: rev };
+      if (await this.claim('claims', { _id: claimId, at: this.clock.now(), set })) {
+        // By `_id` alone: the claim already makes this the only writer, and FerretDB answers only
+        // `_id`-only filters from its index (any other filter scans the collection).
+        await this.m.actions.updateOne({ _id: id }, { $set: set });
+        const next: ActionRecord = { ...current, ...patch };
+        if (current.status === 'pending_approval' && next.status !== 'pending_approval') {
+          await this.m.approvalClaims.deleteOne({ _id: current.rule, actionId: id });
+        }
+        return next;
+      }
+      const claim = await this.m.claims.findById(claimId).lean<Doc>();
+      if (claim && this.isAbandoned(claim.at)) {
+        const still = await this.m.actions.findById(id, { _rev: 1 }).lean<Doc>();
+        if ((still?._rev ?? 0) === rev - 1) await this.m.actions.updateOne({ _id: id }, { $set: claim.set as Doc });
+        continue;
+      }
+      await sleep(Math.min(5 + attempt * 5, 100));
+    }
+    throw new Error(`action ${id} is being changed by another writer; try again`);
+  }
+
+  async listOverdueApprovals(now: Date): Promise<ActionRecord[]> {
+    const docs = await this.m.actions.find({ status: 'pending_approval', expiresAt: { $lte: now } }).lean<Doc[]>();
+    return docs.map(actionFromDoc);
+  }
+
+  async listActionsByStatus(statuses: ActionStatus[]): Promise<ActionRecord[]> {
+    if (statuses.length === 0) return [];
+    const docs = await this.m.actions.find({ status: { $in: statuses } }).lean<Doc[]>();
+    return docs.map(actionFromDoc);
+  }
+
+  // --- versioned values: failover and throttle state, prompts ----------------------------------
+
+  /** The newest revision of `key` in a collection of `<key>#<revision>` documents. */
+  private async latestRevision(model: 'state' | 'prompts', field: 'key' | 'name', key: string): Promise<Doc | null> {
+    const [doc] = await this.m[model]
+      .find({ [field]: key })
+      .sort({ revision: -1 })
+      .limit(1)
+      .lean<Doc[]>();
+    return doc ?? null;
+  }
+
+  /**
+   * Compare-and-set as an insert: revision r+1 can be inserted once. Revisions are never deleted
+   * (older ones only lose their value), so a stale writer always hits an existing `_id`.
+   */
+  private async saveRevision(
+    model: 'state' | 'prompts',
+    field: 'key' | 'name',
+    key: string,
+    value: unknown,
+    expectedRevision: number,
+  ): Promise<boolean> {
+    const latest = await this.latestRevision(model, field, key);
+    if (((latest?.revision as number | undefined) ?? 0) !== expectedRevision) return false;
+    const revision = expectedRevision + 1;
+    const won = await this.claim(model, {
+      _id: `${key}#${revision}`,
+      [field]: key,
+      revision,
+      value: valueToDoc(value),
+      savedAt: this.clock.now(),
+    });
+    if (won && revision > KEEP_REVISIONS) {
+      await this.m[model].updateMany(
+        { [field]: key, revision: { $lte: revision - KEEP_REVISIONS } },
+        { $unset: { value: 1 } },
+      );
+    }
+    return won;
+  }
+
+  private async getRevision<T>(model: 'state' | 'prompts', field: 'key' | 'name', key: string) {
+    const doc = await this.latestRevision(model, field, key);
+    return doc ? { value: valueFromDoc<T>(doc.value), revision: doc.revision as number } : null;
+  }
+
+  async getFailoverState(): Promise<Versioned<FailoverState> | null> {
+    return this.getRevision<FailoverState>('state', 'key', 'failover');
+  }
+
+  async saveFailoverState(value: FailoverState, expectedRevision: number): Promise<boolean> {
+    return this.saveRevision('state', 'key', 'failover', value, expectedRevision);
+  }
+
+  async getThrottleState(): Promise<Versioned<ThrottleState> | null> {
+    return this.getRevision<ThrottleState>('state', 'key', 'throttle');
+  }
+
+  async saveThrottleState(value: ThrottleState, expectedRevision: number): Promise<boolean> {
+    return this.saveRevision('state', 'key', 'throttle', value, expectedRevision);
+  }
+
+  async listPrompts(): Promise<Prompt[]> {
+    const docs = await this.m.prompts
+      .find({}, { name: 1, revision: 1 })
+      .sort({ name: 1, revision: -1 })
+      .lean<Doc[]>();
+    const newest = new Map<string, Doc>();
+    for (const doc of docs) if (!newest.has(doc.name as string)) newest.set(doc.name as string, doc);
+    if (newest.size === 0) return [];
+    const full = await this.m.prompts
+      .find({ _id: { $in: [...newest.values()].map((d) => d._id) } })
+      .lean<Doc[]>();
+    return full
+      .map((doc) => valueFromDoc<Prompt>(doc.value))
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+
+  async getPrompt(name: string): Promise<Versioned<Prompt> | null> {
+    return this.getRevision<Prompt>('prompts', 'name', name);
+  }
+
+  async savePrompt(value: Prompt, expectedRevision: number): Promise<boolean> {
+    return this.saveRevision('prompts', 'name', value.name, value, expectedRevision);
+  }
+
+  // --- leases --------------------------------------------------------------------------------
+
+  private async latestTerm(name: string): Promise<Doc | null> {
+    const [doc] = await this.m.leases.find({ name }).sort({ term: -1 }).limit(1).lean<Doc[]>();
+    return doc ?? null;
+  }
+
+  /** Each take or renewal is term t+1 of the lease, which only one caller can insert. */
+  async acquireLease(name: string, holder: string, ttlMs: number, now: Date): Promise<boolean> {
+    const latest = await this.latestTerm(name);
+    if (latest && latest.holder !== holder && (latest.expiresAt as Date).getTime() > now.getTime()) return false;
+    const term = ((latest?.term as number | undefined) ?? 0) + 1;
+    const won = await this.claim('leases', {
+      _id: `${name}#${term}`,
+      name,
+      term,
+      holder,
+      expiresAt: new Date(now.getTime() + ttlMs),
+    });
+    if (!won) return false;
+    // Old terms are deleted, so a caller that read a long-gone term could insert into the gap;
+    // checking that the new term is the newest makes that harmless.
+    const newest = await this.latestTerm(name);
+    if (newest && newest.term !== term) {
+      await this.m.leases.deleteOne({ _id: `${name}#${term}`, holder });
+      return newest.holder === holder && (newest.expiresAt as Date).getTime() > now.getTime();
+    }
+    await this.m.leases.deleteMany({ name, term: { $lte: term - KEEP_LEASE_TERMS } });
+    return true;
+  }
+
+  async releaseLease(name: string, holder: string): Promise<void> {
+    const latest = await this.latestTerm(name);
+    if (!latest || latest.holder !== holder) return;
+    const term = (latest.term as number) + 1;
+    // A free term; if somebody took the next term first, the lease is no longer ours to give up.
+    await this.claim('leases', { _id: `${name}#${term}`, name, term, holder: null, expiresAt: new Date(0) });
+  }
+
+  // --- alerts --------------------------------------------------------------------------------
+
+  async insertAlert(alert: Alert): Promise<void> {
+    await this.m.alerts.insertMany([alertToDoc(alert)], { lean: true });
+  }
+
+  async getAlert(id: string): Promise<Alert | null> {
+    const doc = await this.m.alerts.findById(id).lean<Doc>();
+    return doc ? alertFromDoc(doc) : null;
+  }
+
+  async listAlerts(query: AlertQuery): Promise<Page<Alert>> {
+    const filter: Doc = {};
+    if (query.rule !== undefined) filter.rule = query.rule;
+    if (query.severity !== undefined) filter.severity = query.severity;
+    if (query.acknowledged !== undefined) {
+      filter.acknowledgedAt = query.acknowledged ? { $ne: null } : null;
+    }
+    return this.page(this.m.alerts, filter, query, alertFromDoc);
+  }
+
+  /** Acknowledged once: the claim `ack:<id>` decides who; only its owner writes the alert. */
+  async acknowledgeAlert(id: string, by: string, at: Date): Promise<Alert | null> {
+    const doc = await this.m.alerts.findById(id).lean<Doc>();
+    if (!doc || doc.acknowledgedAt instanceof Date) return null;
+    const set = { acknowledgedAt: at, acknowledgedBy: by };
+    if (!(await this.claim('claims', { _id: `ack:${id}`, at: this.clock.now(), set }))) {
+      const claim = await this.m.claims.findById(`ack:${id}`).lean<Doc>();
+      // The winner died before writing: finish its acknowledgement rather than leave it half done.
+      if (claim && this.isAbandoned(claim.at)) await this.m.alerts.updateOne({ _id: id }, { $set: claim.set as Doc });
+      return null;
+    }
+    await this.m.alerts.updateOne({ _id: id }, { $set: set });
+    return { ...alertFromDoc(doc), ...set };
+  }
+}

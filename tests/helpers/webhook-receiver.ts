@@ -1,0 +1,97 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface ReceivedRequest {
+  method: string;
+  path: string;
+  headers: http.IncomingHttpHeaders;
+  /** The body exactly as it arrived on the wire. */
+  raw: Buffer;
+  json: unknown;
+  /** The status this receiver answered with. */
+  answered: number;
+}
+
+/** What the next request gets: a status, or 'hang' (never answers until the server closes). */
+export type ReceiverAnswer = number | 'hang';
+
+/**
+ * A local HTTP server on 127.0.0.1 standing in for n8n's webhook: it records every request byte for
+ * byte and answers with a scripted status (a queue, then the default).
+ */
+export class WebhookReceiver {
+  readonly requests: ReceivedRequest[] = [];
+  private readonly queue: ReceiverAnswer[] = [];
+  private readonly hanging = new Set<http.ServerResponse>();
+  private server: http.Server | null = null;
+  url = '';
+  defaultAnswer: ReceiverAnswer = 200;
+
+  async start(): Promise<this> {
+    this.server = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const raw = Buffer.concat(chunks);
+        let json: unknown = null;
+        try {
+          json = JSON.parse(raw.toString('utf8'));
+        } catch {
+          // recorded raw
+        }
+        const answer = this.queue.shift() ?? this.defaultAnswer;
+        this.requests.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers, raw, json, answered: answer === 'hang' ? 0 : answer });
+        if (answer === 'hang') {
+          this.hanging.add(res);
+          return;
+        }
+        res.writeHead(answer, { 'content-type': 'application/json' });
+        res.end(answer < 300 ? '{"received":true}' : '{"error":"receiver says no"}');
+      });
+    });
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/webhook/self-healing-events`;
+    return this;
+  }
+
+  /** The next requests get these answers, in order. */
+  answer(...answers: ReceiverAnswer[]): void {
+    this.queue.push(...answers);
+  }
+
+  json(i: number): unknown {
+    return this.requests[i]?.json;
+  }
+
+  delivered(): ReceivedRequest[] {
+    return this.requests.filter((r) => r.answered >= 200 && r.answered < 300);
+  }
+
+  async stop(): Promise<void> {
+    for (const res of this.hanging) res.destroy();
+    this.hanging.clear();
+    this.server?.closeAllConnections();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    this.server = null;
+  }
+}
+
+/** Polls `check` until it returns a truthy value or `timeoutMs` passes (real time). */
+export async function eventually<T>(
+  check: () => T | Promise<T>,
+  timeoutMs = 10_000,
+  what = 'condition',
+): Promise<Exclude<T, false | null | undefined | 0 | ''>> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value) return value as Exclude<T, false | null | undefined | 0 | ''>;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}

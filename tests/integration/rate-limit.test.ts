@@ -1,0 +1,58 @@
+import request from 'supertest';
+import { API_KEYS, bearer, KEYS } from '../helpers/api-keys';
+import { rule, rulesDoc, snapshot } from '../helpers/rules';
+import { buildTestApp } from '../helpers/test-app';
+
+describe('rate limits', () => {
+  it('stops an address after too many failed authentications, even with a good key, until the bucket refills', async () => {
+    const t = await buildTestApp({ config: { auth: { apiKeys: API_KEYS, rateLimit: { authFailuresPerMinute: 3 } } } });
+    try {
+      for (let i = 0; i < 3; i++) {
+        expect((await request(t.app).get('/api/self-healing/rules').set(...bearer(`guess-${i}`))).status).toBe(401);
+      }
+      const blocked = await request(t.app).get('/api/self-healing/rules').set(...bearer(KEYS.viewer));
+      expect(blocked.status).toBe(429);
+      expect(blocked.type).toBe('application/problem+json');
+      expect(blocked.headers['retry-after']).toBe('20');
+      expect(blocked.body).toMatchObject({ status: 429, code: 'too_many_requests', retryAfterSeconds: 20 });
+      // Routes that need no key are not affected.
+      expect((await request(t.app).get('/api/health')).status).toBe(200);
+      t.clock.advance(20_000);
+      expect((await request(t.app).get('/api/self-healing/rules').set(...bearer(KEYS.viewer))).status).toBe(200);
+      // Good keys do not count: many in a row stay fine.
+      for (let i = 0; i < 5; i++) expect((await request(t.app).get('/api/ready').set(...bearer(KEYS.viewer))).status).toBe(200);
+      for (let i = 0; i < 5; i++) expect((await request(t.app).get('/api/self-healing/actions').set(...bearer(KEYS.viewer))).status).toBe(200);
+    } finally {
+      await t.stop();
+    }
+  });
+
+  it('limits ingest per client with 429 and Retry-After, storing nothing for a refused snapshot', async () => {
+    const t = await buildTestApp({ rules: rulesDoc(rule('a')), config: { auth: { rateLimit: { ingestPerMinute: 2 } } } });
+    try {
+      for (let i = 0; i < 2; i++) expect((await request(t.app).post('/api/metrics').send(snapshot({ errorRate: 0.01 }))).status).toBe(200);
+      const refused = await request(t.app).post('/api/metrics').send(snapshot({ errorRate: 0.01 }));
+      expect(refused.status).toBe(429);
+      expect(refused.headers['retry-after']).toBe('30');
+      expect(refused.body.detail).toBe('more than 2 snapshots a minute; retry in 30 s');
+      expect(await t.services.store.countSnapshots()).toBe(2);
+      // Other routes are not limited by it.
+      expect((await request(t.app).get('/api/self-healing/rules')).status).toBe(200);
+      t.clock.advance(30_000);
+      expect((await request(t.app).post('/api/metrics').send(snapshot({ errorRate: 0.01 }))).status).toBe(200);
+    } finally {
+      await t.stop();
+    }
+  });
+
+  it('counts ingest per key when keys are configured', async () => {
+    const t = await buildTestApp({ rules: rulesDoc(rule('a')), config: { auth: { apiKeys: API_KEYS, rateLimit: { ingestPerMinute: 1 } } } });
+    try {
+      expect((await request(t.app).post('/api/metrics').set(...bearer(KEYS.operator)).send(snapshot({ x: 1 }))).status).toBe(200);
+      expect((await request(t.app).post('/api/metrics').set(...bearer(KEYS.operator)).send(snapshot({ x: 1 }))).status).toBe(429);
+      expect((await request(t.app).post('/api/metrics').set(...bearer(KEYS.admin)).send(snapshot({ x: 1 }))).status).toBe(200);
+    } finally {
+      await t.stop();
+    }
+  });
+});
