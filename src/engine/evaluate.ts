@@ -1,5 +1,6 @@
 import { Engine, Fact, Rule as EngineRule } from 'json-rules-engine';
 import type { Rule, Ruleset } from '../domain/rule';
+import { resolvePath } from './path-resolver';
 import { collectLeaves, type ConditionOutcome, matchedFactValues } from './condition-outcomes';
 
 export interface RuleEvaluation {
@@ -15,7 +16,7 @@ const MAX_IDLE_ENGINES = 8;
 
 function buildEngine(rules: Rule[]): Engine {
   // Undefined facts are "not matched", not an error: snapshots carry different subsets of metrics.
-  const engine = new Engine([], { allowUndefinedFacts: true });
+  const engine = new Engine([], { allowUndefinedFacts: true, pathResolver: resolvePath });
   for (const rule of rules) {
     engine.addRule(
       new EngineRule({

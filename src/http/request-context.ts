@@ -16,8 +16,11 @@ export function requestContext(logging: Logging) {
     const started = process.hrtime.bigint();
     logging.context.run({ requestId }, () => {
       res.on('finish', () => {
+        const level = res.statusCode >= 500 ? 'error' : 'debug';
+        // winston formats a line before its transports filter it: skip the work when it is off.
+        if (!logging.logger.isLevelEnabled(level)) return;
         const ms = Number(process.hrtime.bigint() - started) / 1e6;
-        logging.logger.log(res.statusCode >= 500 ? 'error' : 'debug', 'request', {
+        logging.logger.log(level, 'request', {
           requestId,
           method: req.method,
           path: req.path,

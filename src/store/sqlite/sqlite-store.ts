@@ -37,6 +37,11 @@ export class SqliteStore implements Store {
   readonly notifications: SqliteNotificationStore;
   private db: Database.Database | null = null;
   private readonly statements = new Map<string, Database.Statement>();
+  private readonly pendingSnapshots: {
+    snapshot: StoredSnapshot;
+    resolve: () => void;
+    reject: (err: Error) => void;
+  }[] = [];
 
   constructor(private readonly options: SqliteStoreOptions) {
     this.notifications = new SqliteNotificationStore(() => this.conn);
@@ -56,6 +61,7 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
+    this.flushSnapshots();
     this.statements.clear();
     this.db?.close();
     this.db = null;
@@ -88,9 +94,38 @@ export class SqliteStore implements Store {
 
   // --- snapshots -------------------------------------------------------------------------------
 
-  async insertSnapshot(s: StoredSnapshot): Promise<void> {
-    this.stmt('INSERT INTO snapshots (id, source, ts, received_at, metrics) VALUES (?, ?, ?, ?, ?)')
-      .run(s.id, s.source, s.timestamp, s.receivedAt.getTime(), JSON.stringify(s.metrics));
+  /**
+   * Group commit: snapshots arriving in the same turn of the event loop are written in one
+   * transaction (a commit costs far more than a row), and every caller resolves only once its row
+   * is committed — so a reply never claims a snapshot that is not stored.
+   */
+  insertSnapshot(s: StoredSnapshot): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.pendingSnapshots.push({ snapshot: s, resolve, reject });
+      if (this.pendingSnapshots.length === 1) setImmediate(() => this.flushSnapshots());
+    });
+  }
+
+  private flushSnapshots(): void {
+    const batch = this.pendingSnapshots.splice(0);
+    if (batch.length === 0) return;
+    try {
+      const insert = this.stmt('INSERT INTO snapshots (id, source, ts, received_at, metrics) VALUES (?, ?, ?, ?, ?)');
+      const failures = new Map<number, Error>();
+      this.conn.transaction(() => {
+        batch.forEach(({ snapshot: s }, i) => {
+          try {
+            insert.run(s.id, s.source, s.timestamp, s.receivedAt.getTime(), JSON.stringify(s.metrics));
+          } catch (err) {
+            // One bad row (e.g. a duplicate id) fails its own caller, not the whole batch.
+            failures.set(i, err as Error);
+          }
+        });
+      }).immediate();
+      batch.forEach((entry, i) => (failures.has(i) ? entry.reject(failures.get(i)!) : entry.resolve()));
+    } catch (err) {
+      for (const entry of batch) entry.reject(err as Error);
+    }
   }
 
   async getSnapshot(id: string): Promise<StoredSnapshot | null> {
