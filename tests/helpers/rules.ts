@@ -1,3 +1,5 @@
+import type { Rule } from '../../src/domain/rule';
+
 /** Small rules documents for tests: one rule per action path, easy to trigger on purpose. */
 export function rule(name: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
@@ -19,4 +21,20 @@ export function rulesDoc(...rules: Record<string, unknown>[]): { rules: Record<s
 
 export function snapshot(metrics: Record<string, unknown>, source = 'test'): Record<string, unknown> {
   return { source, timestamp: '2026-03-01T09:59:00Z', metrics };
+}
+
+/** A rule with every default filled in, as the engine and decide see it. */
+export function normalizedRule(name: string, overrides: Partial<Rule> = {}): Rule {
+  return {
+    name,
+    description: '',
+    enabled: true,
+    priority: 1,
+    severity: 'warning',
+    conditions: { all: [{ fact: 'x', operator: 'equal', value: 1 }] },
+    action: { type: 'alert_only', params: {} },
+    cooldownMinutes: 10,
+    notifications: { channels: ['log'] },
+    ...overrides,
+  };
 }

@@ -1,19 +1,8 @@
 import { decide } from '../../src/engine/decide';
-import type { Rule } from '../../src/domain/rule';
 import type { RuleState } from '../../src/store/store';
+import { normalizedRule } from '../helpers/rules';
 
-const rule = (name: string, overrides: Partial<Rule> = {}): Rule => ({
-  name,
-  description: '',
-  enabled: true,
-  priority: 1,
-  severity: 'warning',
-  conditions: { all: [{ fact: 'x', operator: 'equal', value: 1 }] },
-  action: { type: 'alert_only', params: {} },
-  cooldownMinutes: 10,
-  notifications: { channels: ['log'] },
-  ...overrides,
-});
+const rule = normalizedRule;
 
 const now = new Date('2026-03-01T10:00:00Z');
 const state = (s: Partial<RuleState>): RuleState => ({ cooldownUntil: null, openApprovalId: null, ...s });

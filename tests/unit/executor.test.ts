@@ -7,7 +7,7 @@ import type { RulesService } from '../../src/rules/rules-service';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store';
 import { type Strategy, StrategyFailure } from '../../src/strategies/strategy';
 import { RecordingNotifier } from '../helpers/recording-notifier';
-import type { Rule } from '../../src/domain/rule';
+import { normalizedRule } from '../helpers/rules';
 
 // The executor is what is under test here; the strategies below are test doubles of the
 // interface it runs, standing for a host that hangs, a bug, and a clean failure.
@@ -15,17 +15,7 @@ function strategyThat(execute: Strategy['execute'], timeoutMs = 100): Strategy {
   return { type: 'alert_only', requiresApprovalByDefault: false, timeoutMs, execute };
 }
 
-const rule: Rule = {
-  name: 'r',
-  description: '',
-  enabled: true,
-  priority: 1,
-  severity: 'warning',
-  conditions: { all: [{ fact: 'x', operator: 'equal', value: 1 }] },
-  action: { type: 'alert_only', params: {} },
-  cooldownMinutes: 0,
-  notifications: { channels: ['log'] },
-};
+const rule = normalizedRule('r', { cooldownMinutes: 0 });
 
 async function setup(strategy: Strategy) {
   const store = new SqliteStore({ path: ':memory:' });
