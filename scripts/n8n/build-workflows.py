@@ -54,8 +54,8 @@ def post_signed(name, pos):
         'contentType': 'raw',
         'rawContentType': 'application/json',
         'body': '={{ $json.body }}',
-        # As text: errors come as application/problem+json, which n8n would not parse; 'Read the answer' does.
-        'options': {'response': {'response': {'fullResponse': True, 'neverError': True, 'responseFormat': 'text'}}, 'timeout': 30000}})
+        # Autodetect parses application/json into `body`; application/problem+json arrives as text in `data`.
+        'options': {'response': {'response': {'fullResponse': True, 'neverError': True}}, 'timeout': 30000}})
 
 def post_chat(name, pos):
     return node(name, 'n8n-nodes-base.httpRequest', 4.2, pos, {
@@ -156,7 +156,7 @@ c_nodes = [
     post_signed('Send decision to self-healing', [1100, -100]),
     set_node('Read the answer', [1320, -100], [
         ('statusCode', '={{ $json.statusCode }}', 'number'),
-        ('answer', "={{ String($json.data || '').trim().startsWith('{') ? JSON.parse($json.data) : {} }}", 'object'),
+        ('answer', "={{ typeof $json.body === 'object' && $json.body !== null ? $json.body : (String($json.data || '').trim().startsWith('{') ? JSON.parse($json.data) : {}) }}", 'object'),
     ]),
     respond('Show the outcome', [1540, -100], "={{ $json.statusCode === 200 ? 200 : 409 }}",
             "={{ $json.statusCode === 200 ? 'Done: action ' + $json.answer.id + ' is ' + $json.answer.status + ' (decided by ' + $json.answer.decidedBy + ').' : 'Not done: ' + ($json.answer.detail || ('HTTP ' + $json.statusCode)) }}", kind='text'),
