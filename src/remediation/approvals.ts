@@ -1,11 +1,13 @@
 import type { ActionRecord } from '../domain/action';
 import { ConflictError, ForbiddenError, NotFoundError } from '../errors';
 import { buildEvent } from '../integrations/notifier';
+import type { RulesService } from '../rules/rules-service';
 import type { ServiceDeps } from '../services/deps';
 import type { ActionExecutor } from './executor';
 
 export interface ApprovalDeps extends ServiceDeps {
   executor: ActionExecutor;
+  rules: RulesService;
   /** Recorded as the `runner` of actions approved (and so run) here. */
   instanceId: string;
 }
@@ -73,7 +75,11 @@ export class ApprovalService {
     if (!rejected) throw await this.alreadyDecided(id);
     this.deps.logger.info('action rejected', { actionId: id, rule: rejected.rule, by: decision.by });
     this.deps.notifier.notify(
-      buildEvent('action.rejected', now, { action: rejected, data: { by: decision.by, comment: decision.comment } }),
+      buildEvent('action.rejected', now, {
+        action: rejected,
+        data: { by: decision.by, comment: decision.comment },
+        channels: this.deps.rules.channelsFor(rejected.rule),
+      }),
     );
     return rejected;
   }
@@ -98,7 +104,11 @@ export class ApprovalService {
     if (!expired) return false;
     this.deps.logger.info('approval expired', { actionId: id, rule: expired.rule });
     this.deps.notifier.notify(
-      buildEvent('action.expired', now, { action: expired, data: { expiresAt: expired.expiresAt?.toISOString() } }),
+      buildEvent('action.expired', now, {
+        action: expired,
+        data: { expiresAt: expired.expiresAt?.toISOString() },
+        channels: this.deps.rules.channelsFor(expired.rule),
+      }),
     );
     return true;
   }

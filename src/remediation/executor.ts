@@ -113,15 +113,10 @@ export class ActionExecutor {
       buildEvent(status === 'succeeded' ? 'action.succeeded' : 'action.failed', finishedAt, {
         action: recorded,
         data: { summary: result?.summary ?? error, result, error, durationMs },
-        channels: this.channelsOf(action.rule),
+        channels: this.deps.rules.channelsFor(action.rule),
       }),
     );
     return recorded;
-  }
-
-  private channelsOf(ruleName: string): string[] {
-    if (!this.deps.rules.isLoaded()) return ['log'];
-    return this.deps.rules.current().byName.get(ruleName)?.notifications.channels ?? ['log'];
   }
 
   private withDeadline<T>(work: Promise<T>, timeoutMs: number, controller: AbortController): Promise<T> {

@@ -1,7 +1,13 @@
 import { isInstanceAlive } from '../cluster/instance-liveness';
 import type { ActionRecord } from '../domain/action';
 import { buildEvent } from '../integrations/notifier';
+import type { RulesService } from '../rules/rules-service';
 import type { ServiceDeps } from '../services/deps';
+
+/** Recovery tells people about what it failed, through each rule's own channels. */
+export interface RecoveryDeps extends ServiceDeps {
+  rules: Pick<RulesService, 'channelsFor'>;
+}
 
 export type RecoveryScope =
   /** Once at start-up, before this instance runs anything: its own and runner-less leftovers too. */
@@ -35,7 +41,7 @@ export interface RecoveryOptions {
  * Actions that a live instance is running are never touched. Each failure is a conditional
  * transition, so instances recovering at the same time fail each action once.
  */
-export async function recoverInterruptedActions(deps: ServiceDeps, options: RecoveryOptions): Promise<number> {
+export async function recoverInterruptedActions(deps: RecoveryDeps, options: RecoveryOptions): Promise<number> {
   const { store, logger } = deps;
   const { instanceId, scope } = options;
   const alive = new Map<string, boolean>();
@@ -70,7 +76,7 @@ function untouchedFor(action: ActionRecord, deps: ServiceDeps): boolean {
   return deps.clock.now().getTime() - action.updatedAt.getTime() > deps.config.cluster.leaseTtlMs;
 }
 
-async function failInterrupted(deps: ServiceDeps, action: ActionRecord, error: string): Promise<boolean> {
+async function failInterrupted(deps: RecoveryDeps, action: ActionRecord, error: string): Promise<boolean> {
   const now = deps.clock.now();
   const failed = await deps.store.transitionAction(action.id, ['running', 'approved'], {
     status: 'failed',
@@ -79,6 +85,8 @@ async function failInterrupted(deps: ServiceDeps, action: ActionRecord, error: s
     error,
   });
   if (!failed) return false;
-  deps.notifier.notify(buildEvent('action.failed', now, { action: failed, data: { error } }));
+  deps.notifier.notify(
+    buildEvent('action.failed', now, { action: failed, data: { error }, channels: deps.rules.channelsFor(failed.rule) }),
+  );
   return true;
 }

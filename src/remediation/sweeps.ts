@@ -1,4 +1,5 @@
 import { Lease } from '../cluster/lease';
+import type { RulesService } from '../rules/rules-service';
 import type { ServiceDeps } from '../services/deps';
 import type { ThrottleService } from '../services/throttle-service';
 import type { ApprovalService } from './approvals';
@@ -6,6 +7,7 @@ import type { ActionExecutor } from './executor';
 import { recoverInterruptedActions } from './recovery';
 
 export interface SweepDeps extends ServiceDeps {
+  rules: RulesService;
   approvals: ApprovalService;
   throttle: ThrottleService;
   executor: ActionExecutor;

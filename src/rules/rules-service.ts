@@ -95,6 +95,11 @@ export class RulesService {
     return this.ruleset !== null;
   }
 
+  /** The notification channels of a rule as it stands now; just the log for an unknown rule. */
+  channelsFor(ruleName: string): string[] {
+    return this.ruleset?.byName.get(ruleName)?.notifications.channels ?? ['log'];
+  }
+
   status(): RulesStatus {
     const ruleset = this.current();
     return {

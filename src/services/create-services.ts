@@ -97,8 +97,8 @@ export function createServices(
   const instanceId = resolveInstanceId(config.cluster.instanceId);
   const liveness = new InstanceLiveness(deps, instanceId);
   const remediation = new RemediationService({ ...deps, rules, evaluator, strategies, executor, instanceId });
-  const approvals = new ApprovalService({ ...deps, executor, instanceId });
-  const sweeps = new Sweeps({ ...deps, approvals, throttle, executor, instanceId });
+  const approvals = new ApprovalService({ ...deps, executor, rules, instanceId });
+  const sweeps = new Sweeps({ ...deps, rules, approvals, throttle, executor, instanceId });
 
   return {
     ...deps,
@@ -123,7 +123,7 @@ export function createServices(
       await rules.load();
       // Liveness first: from here on other instances see this one as alive and leave its actions be.
       await liveness.start();
-      await recoverInterruptedActions(deps, { instanceId, scope: 'start' });
+      await recoverInterruptedActions({ ...deps, rules }, { instanceId, scope: 'start' });
       await sweeps.runOnce();
       rules.startWatching();
       sweeps.start();

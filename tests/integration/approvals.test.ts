@@ -7,6 +7,7 @@ const gated = rule('gated', {
   requiresApproval: true,
   cooldownMinutes: 5,
   action: { type: 'alert_only', params: { message: 'needs a human' } },
+  notifications: { channels: ['log', 'oncall'] },
 });
 
 async function createPending(t: TestApp): Promise<string> {
@@ -95,6 +96,7 @@ describe('approval gate', () => {
     expect(res.body).toMatchObject({ status: 'rejected', decidedBy: 'bob', decisionComment: 'false alarm' });
     expect((await t.services.store.listAlerts({ limit: 10 })).items).toHaveLength(0);
     expect(t.notifier.ofType('action.rejected')).toHaveLength(1);
+    expect(t.notifier.ofType('action.rejected')[0]?.channels).toEqual(['log', 'oncall']);
   });
 
   it('expires overdue approvals exactly once, and refuses decisions after the deadline', async () => {
@@ -105,6 +107,7 @@ describe('approval gate', () => {
     const [a, b] = await Promise.all([t.services.approvals.expireOverdue(), t.services.approvals.expireOverdue()]);
     expect(a + b).toBe(1);
     expect(t.notifier.ofType('action.expired')).toHaveLength(1);
+    expect(t.notifier.ofType('action.expired')[0]?.channels).toEqual(['log', 'oncall']);
     const res = await request(t.app).post(`/api/self-healing/actions/${id}/approve`).send({ by: 'late' });
     expect(res.status).toBe(409);
     expect((await request(t.app).get(`/api/self-healing/actions/${id}`)).body.status).toBe('expired');
