@@ -13,6 +13,7 @@ import type { ServiceDeps } from '../services/deps';
 import type { StrategyRegistry } from '../strategies/strategy';
 import type { ActionExecutor } from './executor';
 import { newAction } from './new-action';
+import { RuleStateReader } from './rule-state-reader';
 
 export interface RemediationDeps extends ServiceDeps {
   rules: RulesService;
@@ -88,8 +89,11 @@ export interface TriggerResult {
 export class RemediationService {
   private readonly approvalDefaults: ReadonlyMap<ActionType, boolean>;
 
+  private readonly ruleStates: RuleStateReader;
+
   constructor(private readonly deps: RemediationDeps) {
     this.approvalDefaults = new Map([...deps.strategies].map(([type, s]) => [type, s.requiresApprovalByDefault]));
+    this.ruleStates = new RuleStateReader(deps.store, deps.clock);
   }
 
   requiresApproval(rule: Rule): boolean {
@@ -137,7 +141,7 @@ export class RemediationService {
     const evaluations: RuleEvaluation[] = input.snapshot
       ? await this.deps.evaluator.evaluateRules(rules, ruleset, input.snapshot.metrics)
       : rules.map((rule) => ({ rule, matched: true, matchedFacts: {}, failedConditions: [] }));
-    const states = await this.deps.store.getRuleStates(evaluations.map((e) => e.rule.name));
+    const states = await this.ruleStates.read(evaluations.map((e) => e.rule.name));
     // Disabled rules are decided as if enabled, to show what turning them on would do.
     const matched = evaluations.filter((e) => e.matched).map((e) => e.rule);
     const decisions = new Map(
@@ -192,7 +196,7 @@ export class RemediationService {
   }
 
   private async decideFor(rules: Rule[]): Promise<Decision[]> {
-    const states = await this.deps.store.getRuleStates(rules.map((r) => r.name));
+    const states = await this.ruleStates.read(rules.map((r) => r.name));
     return decide({
       matched: rules,
       states,
@@ -230,6 +234,8 @@ export class RemediationService {
     });
     const cooldownUntil = new Date(now.getTime() + rule.cooldownMinutes * 60_000);
     const outcome = await store.dispatchAction(action, cooldownUntil, now);
+    if (outcome.ok) this.ruleStates.remember(rule.name, cooldownUntil);
+    else if (outcome.reason === 'cooldown') this.ruleStates.remember(rule.name, outcome.until);
     if (!outcome.ok) {
       const raced: Decision =
         outcome.reason === 'cooldown'

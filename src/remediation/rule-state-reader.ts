@@ -1,0 +1,44 @@
+import type { Clock } from '../clock';
+import type { RuleState, Store } from '../store/store';
+
+/**
+ * Reads per-rule state for `decide`, remembering cooldown ends it has seen. That is exact, not a
+ * guess: a cooldown only ever moves through a dispatch, and a dispatch is refused until the
+ * current cooldown has run out — so while `now` is before a known end, the store holds that very
+ * end (on every instance), and a rule in cooldown is decided `cooldown` whatever else its state
+ * says. During a storm of matching snapshots this saves the store a read per snapshot.
+ */
+export class RuleStateReader {
+  private readonly knownCooldowns = new Map<string, number>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+  ) {}
+
+  async read(rules: string[]): Promise<Map<string, RuleState>> {
+    const now = this.clock.now().getTime();
+    const states = new Map<string, RuleState>();
+    const unknown: string[] = [];
+    for (const rule of rules) {
+      const until = this.knownCooldowns.get(rule);
+      if (until !== undefined && until > now) {
+        states.set(rule, { cooldownUntil: new Date(until), openApprovalId: null });
+      } else {
+        if (until !== undefined) this.knownCooldowns.delete(rule);
+        unknown.push(rule);
+      }
+    }
+    if (unknown.length === 0) return states;
+    for (const [rule, state] of await this.store.getRuleStates(unknown)) {
+      states.set(rule, state);
+      if (state.cooldownUntil) this.remember(rule, state.cooldownUntil);
+    }
+    return states;
+  }
+
+  /** Called with every cooldown end the store reports (a dispatch made, or a race lost). */
+  remember(rule: string, until: Date): void {
+    if (until.getTime() > this.clock.now().getTime()) this.knownCooldowns.set(rule, until.getTime());
+  }
+}
