@@ -13,6 +13,7 @@ import {
 import type { Logger } from '../logging/logger';
 import type { SchemaRegistry } from '../schemas/registry';
 import { writeFileAtomic } from './atomic-write';
+import { withFileLock } from './file-lock';
 import { formatDocument, parseDocumentText, type RulesDocument, versionOf } from './rules-document';
 import { SerialQueue } from './serial-queue';
 import { validateRulesDocument } from './validate-rules';
@@ -252,7 +253,7 @@ export class RulesService {
   }
 
   /**
-   * Every API edit: under one queue, re-read the file from disk (so a hand edit is never lost),
+   * Every API edit: under one queue and the file's lock (shared with other instances), re-read the file from disk (so a hand edit is never lost),
    * check If-Match against what is on disk, apply the change, validate the whole result, write it
    * atomically and put it in force.
    */
@@ -260,7 +261,7 @@ export class RulesService {
     ifMatch: string | undefined,
     change: (doc: RulesDocument) => { rule: Record<string, unknown> | null; index: number },
   ): Promise<RuleWrite> {
-    return this.writes.run(async () => {
+    return this.writes.run(() => withFileLock(this.options.file, async () => {
       const text = await fsp.readFile(this.options.file, 'utf8');
       const diskVersion = versionOf(text);
       if (ifMatch !== undefined && !matchesVersion(ifMatch, diskVersion)) {
@@ -296,6 +297,6 @@ export class RulesService {
       this.install(after.rules, version);
       this.options.logger.info('rules file written', { version, rules: after.rules.length });
       return { rule: written.rule, version };
-    });
+    }));
   }
 }

@@ -67,7 +67,8 @@ export function createServices(
 ): Services {
   const logger = logging.logger;
   const clock = overrides.clock ?? systemClock;
-  const notifications = new NotificationService({ store, config, clock, logger, instanceId: resolveInstanceId(config.cluster.instanceId) });
+  const instanceId = resolveInstanceId(config.cluster.instanceId);
+  const notifications = new NotificationService({ store, config, clock, logger, instanceId });
   // The log channel (or a test's recorder) and the webhook outbox both get every event.
   const notifier = new FanoutNotifier([overrides.notifier ?? new LogNotifier(logger), notifications.notifier]);
   const deps: ServiceDeps = { store, config, clock, logger, notifier };
@@ -94,7 +95,6 @@ export function createServices(
   });
   const evaluator = new Evaluator();
   const executor = new ActionExecutor({ ...deps, strategies, rules });
-  const instanceId = resolveInstanceId(config.cluster.instanceId);
   const liveness = new InstanceLiveness(deps, instanceId);
   const remediation = new RemediationService({ ...deps, rules, evaluator, strategies, executor, instanceId });
   const approvals = new ApprovalService({ ...deps, executor, rules, instanceId });
