@@ -92,6 +92,7 @@ const notFound = (what: string) => ({ status: 404, description: `No such ${what}
 const rulesWriteErrors = [
   { status: 409, description: '`rule_exists` (create) or `rules_file_invalid`: the file on disk is invalid; fix it first.' },
   { status: 412, description: 'If-Match does not match the file on disk (`currentVersion` says what does).' },
+  { status: 503, description: 'Another writer (another instance) held the rules file lock for longer than 5 s; retry.' },
 ];
 
 export const OPERATIONS: readonly OperationSpec[] = [
