@@ -6,7 +6,8 @@ import { StrategyFailure, type StrategyRegistry } from '../strategies/strategy';
 
 export interface ExecutorDeps extends ServiceDeps {
   strategies: StrategyRegistry;
-  rules: RulesService;
+  /** Only what running an action reads of the rules: the rule as it stands, and its channels. */
+  rules: Pick<RulesService, 'isLoaded' | 'current' | 'channelsFor'>;
 }
 
 class StrategyTimeout extends Error {}

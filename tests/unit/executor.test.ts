@@ -1,9 +1,8 @@
 import winston from 'winston';
 import { ManualClock } from '../../src/clock';
 import { loadConfig } from '../../src/config/load-config';
-import { ActionExecutor } from '../../src/remediation/executor';
+import { ActionExecutor, type ExecutorDeps } from '../../src/remediation/executor';
 import { newAction } from '../../src/remediation/new-action';
-import type { RulesService } from '../../src/rules/rules-service';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store';
 import { type Strategy, StrategyFailure } from '../../src/strategies/strategy';
 import { RecordingNotifier } from '../helpers/recording-notifier';
@@ -22,7 +21,14 @@ async function setup(strategy: Strategy) {
   await store.init();
   const clock = new ManualClock();
   const notifier = new RecordingNotifier();
-  const rules = { isLoaded: () => false } as unknown as RulesService;
+  // No rules loaded: the executor must run the action without one, telling the log channel.
+  const rules: ExecutorDeps['rules'] = {
+    isLoaded: () => false,
+    current: () => {
+      throw new Error('rules are not loaded');
+    },
+    channelsFor: () => ['log'],
+  };
   const executor = new ActionExecutor({
     store,
     clock,
