@@ -73,8 +73,6 @@ export const ACCESS_POLICY: readonly AccessRule[] = [
   { method: 'POST', path: '/api/self-healing/alerts/:id/ack', access: 'operator' },
 
   { method: 'GET', path: '/api/self-healing/notifications', access: 'viewer' },
-
-  { method: 'GET', path: '/api/self-healing/notifications', access: 'viewer' },
 ];
 
 /**
