@@ -20,3 +20,16 @@ export function decodeCursor(cursor: string): CursorPosition | null {
   if (!Number.isSafeInteger(at) || at < 0 || id.length === 0 || id.length > 64) return null;
   return { at, id };
 }
+
+/**
+ * Turns rows fetched newest-first with `limit + 1` into a page: the extra row only says that more
+ * exist, and the cursor names the last row returned.
+ */
+export function toPage<T extends { createdAt: Date; id: string }>(fetched: T[], limit: number): { items: T[]; nextCursor: string | null } {
+  const items = fetched.slice(0, limit);
+  const last = items[items.length - 1];
+  return {
+    items,
+    nextCursor: fetched.length > limit && last ? encodeCursor({ at: last.createdAt.getTime(), id: last.id }) : null,
+  };
+}

@@ -2,7 +2,7 @@ import type { Connection, mongo } from 'mongoose';
 import type { Page } from '../../domain/action';
 import type { DeliveryStatus, OutboxAttempt, OutboxEntry, OutboxQuery } from '../../domain/notification';
 import type { EventType } from '../../integrations/notifier';
-import { decodeCursor, encodeCursor } from '../cursor';
+import { decodeCursor, toPage } from '../cursor';
 import type { NotificationStore } from '../notification-store';
 import { isDuplicateKeyError } from './connection';
 
@@ -186,12 +186,7 @@ export class MongoNotificationStore implements NotificationStore {
       filter.$or = [{ createdAt: { $lt: at } }, { createdAt: at, _id: { $lt: cursor.id } }];
     }
     const docs = await this.col(OUTBOX).find(filter).sort({ createdAt: -1, _id: -1 }).limit(query.limit + 1).toArray();
-    const items = docs.slice(0, query.limit).map(fromDoc);
-    const last = items[items.length - 1];
-    return {
-      items,
-      nextCursor: docs.length > query.limit && last ? encodeCursor({ at: last.createdAt.getTime(), id: last.id }) : null,
-    };
+    return toPage(docs.map(fromDoc), query.limit);
   }
 
   async pruneOutbox(before: Date): Promise<number> {

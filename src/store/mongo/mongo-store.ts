@@ -10,7 +10,7 @@ import type {
   ThrottleState,
   Versioned,
 } from '../../domain/state';
-import { decodeCursor, encodeCursor } from '../cursor';
+import { decodeCursor, toPage } from '../cursor';
 import type { DispatchOutcome, RuleState, SnapshotRetention, Store } from '../store';
 import {
   actionFromDoc,
@@ -334,11 +334,7 @@ export class MongoStore implements Store {
       .sort({ createdAt: -1, _id: -1 })
       .limit(query.limit + 1)
       .lean<Doc[]>();
-    const items = docs.slice(0, query.limit).map(decode);
-    const last = items[items.length - 1];
-    const nextCursor =
-      docs.length > query.limit && last ? encodeCursor({ at: last.createdAt.getTime(), id: last.id }) : null;
-    return { items, nextCursor };
+    return toPage(docs.map(decode), query.limit);
   }
 
   /**

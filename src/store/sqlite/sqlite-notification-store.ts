@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import type { Page } from '../../domain/action';
 import type { DeliveryStatus, OutboxAttempt, OutboxEntry, OutboxQuery } from '../../domain/notification';
 import type { EventType } from '../../integrations/notifier';
-import { decodeCursor, encodeCursor } from '../cursor';
+import { decodeCursor, toPage } from '../cursor';
 import type { NotificationStore } from '../notification-store';
 
 type Row = Record<string, unknown>;
@@ -179,12 +179,7 @@ export class SqliteNotificationStore implements NotificationStore {
     const sql = `SELECT * FROM notification_outbox ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
                  ORDER BY created_at DESC, id DESC LIMIT ?`;
     const rows = this.conn().prepare(sql).all(...params, query.limit + 1) as Row[];
-    const items = rows.slice(0, query.limit).map(fromRow);
-    const last = items[items.length - 1];
-    return {
-      items,
-      nextCursor: rows.length > query.limit && last ? encodeCursor({ at: last.createdAt.getTime(), id: last.id }) : null,
-    };
+    return toPage(rows.map(fromRow), query.limit);
   }
 
   async pruneOutbox(before: Date): Promise<number> {

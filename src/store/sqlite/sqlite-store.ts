@@ -11,7 +11,7 @@ import type {
   ThrottleState,
   Versioned,
 } from '../../domain/state';
-import { decodeCursor, encodeCursor } from '../cursor';
+import { decodeCursor, toPage } from '../cursor';
 import type { DispatchOutcome, RuleState, SnapshotRetention, Store } from '../store';
 import { actionFromDoc, actionToDoc, alertFromDoc, alertToDoc } from './codec';
 import { SqliteNotificationStore } from './sqlite-notification-store';
@@ -254,11 +254,7 @@ export class SqliteStore implements Store {
     const sql = `SELECT doc FROM actions ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
                  ORDER BY created_at DESC, id DESC LIMIT ?`;
     const rows = this.stmt(sql).all(...args, query.limit + 1) as Row[];
-    const items = rows.slice(0, query.limit).map((r) => actionFromDoc(r.doc as string));
-    const last = items[items.length - 1];
-    const nextCursor =
-      rows.length > query.limit && last ? encodeCursor({ at: last.createdAt.getTime(), id: last.id }) : null;
-    return { items, nextCursor };
+    return toPage(rows.map((r) => actionFromDoc(r.doc as string)), query.limit);
   }
 
   async transitionAction(
@@ -430,11 +426,7 @@ export class SqliteStore implements Store {
     const sql = `SELECT doc FROM alerts ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
                  ORDER BY created_at DESC, id DESC LIMIT ?`;
     const rows = this.stmt(sql).all(...args, query.limit + 1) as Row[];
-    const items = rows.slice(0, query.limit).map((r) => alertFromDoc(r.doc as string));
-    const last = items[items.length - 1];
-    const nextCursor =
-      rows.length > query.limit && last ? encodeCursor({ at: last.createdAt.getTime(), id: last.id }) : null;
-    return { items, nextCursor };
+    return toPage(rows.map((r) => alertFromDoc(r.doc as string)), query.limit);
   }
 
   async acknowledgeAlert(id: string, by: string, at: Date): Promise<Alert | null> {
