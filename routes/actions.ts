@@ -1,24 +1,15 @@
-import { type Request, type Response, Router } from 'express';
+import { type Response, Router } from 'express';
 import { ACTION_STATUSES, type ActionQuery, type ActionRecord } from '../src/domain/action';
 import { ACTION_TYPES } from '../src/domain/rule';
-import { NotFoundError, ValidationError } from '../src/errors';
+import { NotFoundError } from '../src/errors';
 import { principalOf } from '../src/http/access-control';
+import { NAME_PATTERN, uuidParam } from '../src/http/path-params';
 import { QueryReader } from '../src/http/query';
 import { parseBody } from '../src/http/validate';
 import type { DecisionInput } from '../src/remediation/approvals';
 import { SCHEMA_IDS } from '../src/schemas/registry';
 import type { Services } from '../src/services/create-services';
 
-const ACTION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const RULE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
-
-function actionId(req: Request): string {
-  const id = String(req.params.id);
-  if (!ACTION_ID.test(id)) {
-    throw new ValidationError('invalid action id', [{ pointer: '/params/id', message: 'must be a UUID' }]);
-  }
-  return id;
-}
 
 /** The key that sent a decision is the decider on record (the body's `by` becomes a note). */
 function withKey(input: DecisionInput, res: Response): DecisionInput {
@@ -33,7 +24,7 @@ export function createActionsRouter(services: Services): Router {
     const q = new QueryReader(req, ['status', 'rule', 'type', 'since', 'until', 'limit', 'cursor']);
     const query: ActionQuery = { limit: q.limit() };
     const status = q.enumList('status', ACTION_STATUSES);
-    const rule = q.string('rule', RULE_NAME);
+    const rule = q.string('rule', NAME_PATTERN);
     const type = q.oneOf('type', ACTION_TYPES);
     const since = q.date('since');
     const until = q.date('until');
@@ -49,20 +40,20 @@ export function createActionsRouter(services: Services): Router {
   });
 
   router.get('/api/self-healing/actions/:id', async (req, res) => {
-    const id = actionId(req);
+    const id = uuidParam(req, 'action');
     const action: ActionRecord | null = await services.store.getAction(id);
     if (!action) throw new NotFoundError(`no action with id "${id}"`);
     res.json(action);
   });
 
   router.post('/api/self-healing/actions/:id/approve', async (req, res) => {
-    const id = actionId(req);
+    const id = uuidParam(req, 'action');
     const input = parseBody<DecisionInput>(services.schemas, SCHEMA_IDS.decisionRequest, req.body);
     res.json(await services.approvals.approve(id, withKey(input, res)));
   });
 
   router.post('/api/self-healing/actions/:id/reject', async (req, res) => {
-    const id = actionId(req);
+    const id = uuidParam(req, 'action');
     const input = parseBody<DecisionInput>(services.schemas, SCHEMA_IDS.decisionRequest, req.body);
     res.json(await services.approvals.reject(id, withKey(input, res)));
   });

@@ -1,12 +1,11 @@
 import { Router } from 'express';
-import { ValidationError } from '../src/errors';
 import { actorName } from '../src/http/access-control';
+import { nameParam } from '../src/http/path-params';
 import { QueryReader } from '../src/http/query';
 import { parseBody } from '../src/http/validate';
 import { TRIGGER_SCHEMA_IDS } from '../src/schemas/trigger-schemas';
 import type { Services } from '../src/services/create-services';
 
-const RULE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 
 /** Without a key (open loopback mode) there is no person to name; this says so in the record. */
 export const UNAUTHENTICATED_REQUESTER = 'manual:unauthenticated';
@@ -19,12 +18,7 @@ export function createRuleTriggerRouter(services: Services): Router {
     const query = new QueryReader(req, ['wait']);
     const wait = query.boolean('wait');
     query.done();
-    const name = String(req.params.name);
-    if (!RULE_NAME.test(name)) {
-      throw new ValidationError('invalid rule name', [
-        { pointer: '/params/name', message: 'must be 1-100 letters, digits, dots, underscores or dashes' },
-      ]);
-    }
+    const name = nameParam(req);
     const body = req.body === undefined ? {} : parseBody<{ reason?: string }>(services.schemas, TRIGGER_SCHEMA_IDS.triggerRequest, req.body);
     const requestedBy = actorName(res, UNAUTHENTICATED_REQUESTER);
     const result = await services.remediation.trigger(name, {

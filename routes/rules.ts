@@ -1,21 +1,11 @@
 import { type Request, type Response, Router } from 'express';
 import { NotFoundError, ValidationError } from '../src/errors';
+import { nameParam } from '../src/http/path-params';
 import { parseBody } from '../src/http/validate';
 import { SCHEMA_IDS } from '../src/schemas/registry';
 import type { Services } from '../src/services/create-services';
 import type { RuleWrite } from '../src/rules/rules-service';
 
-const RULE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
-
-function ruleName(req: Request): string {
-  const name = String(req.params.name);
-  if (!RULE_NAME.test(name)) {
-    throw new ValidationError('invalid rule name', [
-      { pointer: '/params/name', message: 'must be 1-100 letters, digits, dots, underscores or dashes' },
-    ]);
-  }
-  return name;
-}
 
 function ifMatch(req: Request): string | undefined {
   return req.get('if-match') ?? undefined;
@@ -54,7 +44,7 @@ export function createRulesRouter(services: Services): Router {
   });
 
   router.get('/api/self-healing/rules/:name', async (req, res) => {
-    const name = ruleName(req);
+    const name = nameParam(req);
     const rule = rules.current().byName.get(name);
     if (!rule) throw new NotFoundError(`no rule named "${name}"`);
     const state = (await services.store.getRuleStates([name])).get(name)!;
@@ -72,7 +62,7 @@ export function createRulesRouter(services: Services): Router {
   });
 
   router.put('/api/self-healing/rules/:name', async (req, res) => {
-    const name = ruleName(req);
+    const name = nameParam(req);
     const rule = parseBody<Record<string, unknown>>(services.schemas, SCHEMA_IDS.rule, req.body, 'rule');
     if (rule.name !== name) {
       throw new ValidationError('the rule name in the body must match the URL (rules cannot be renamed)', [
@@ -83,13 +73,13 @@ export function createRulesRouter(services: Services): Router {
   });
 
   router.patch('/api/self-healing/rules/:name', async (req, res) => {
-    const name = ruleName(req);
+    const name = nameParam(req);
     const patch = parseBody<Record<string, unknown>>(services.schemas, SCHEMA_IDS.rulePatch, req.body, 'patch');
     sendWrite(res, await rules.patch(name, patch, ifMatch(req)));
   });
 
   router.delete('/api/self-healing/rules/:name', async (req, res) => {
-    const name = ruleName(req);
+    const name = nameParam(req);
     sendWrite(res, await rules.remove(name, ifMatch(req)));
   });
 

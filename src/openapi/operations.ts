@@ -1,5 +1,6 @@
 import { ACTION_STATUSES } from '../domain/action';
 import { ACTION_TYPES, SEVERITIES } from '../domain/rule';
+import { NAME_PATTERN, UUID_PATTERN as UUID_SOURCE } from '../domain/identifiers';
 import { SCHEMA_IDS } from '../schemas/registry';
 import { ALERT_SCHEMA_IDS } from '../schemas/alert-schemas';
 import { PROMPT_SCHEMA_IDS } from '../schemas/prompt-schemas';
@@ -50,8 +51,8 @@ export interface OperationSpec {
   errors?: Array<{ status: number; description: string }>;
 }
 
-const RULE_NAME_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$';
-const UUID_PATTERN = '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$';
+const RULE_NAME_PATTERN = NAME_PATTERN.source;
+const UUID_PATTERN = UUID_SOURCE.source;
 
 const ruleNameParam: ParameterSpec = {
   name: 'name',

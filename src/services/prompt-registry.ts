@@ -1,9 +1,11 @@
 import { ConflictError, NotFoundError, ValidationError, type ProblemDetail } from '../errors';
+import { NAME_PATTERN } from '../domain/identifiers';
 import type { Prompt, PromptVersion } from '../domain/state';
 import type { ServiceDeps } from './deps';
 
 /** Same shape as rule names, so a rule's `prompt` param and a registered prompt always agree. */
-export const PROMPT_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+/** Prompt names follow the same rule as rule names. */
+export const PROMPT_NAME_PATTERN = NAME_PATTERN;
 
 /**
  * A prompt is one document (all its versions), so one compare-and-set switches the active version
