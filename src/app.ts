@@ -5,6 +5,8 @@ import { createHealthRouter } from '../routes/health';
 import { createMetricsRouter } from '../routes/metrics';
 import { createNotificationsRouter } from '../routes/notifications';
 import { createOpenApiRouter } from '../routes/openapi';
+import { createPauseRouter } from '../routes/pause';
+import { createStatsRouter } from '../routes/stats';
 import { createPromptsRouter } from '../routes/prompts';
 import { createRouterHealthRouter } from '../routes/router-health';
 import { createRuleTriggerRouter } from '../routes/rule-trigger';
@@ -38,6 +40,8 @@ export function createApp(services: Services): Express {
   app.use(createPromptsRouter(services));
   app.use(createThrottleRouter(services));
   app.use(createAlertsRouter(services));
+  app.use(createPauseRouter(services));
+  app.use(createStatsRouter(services));
   app.use(createWebhooksRouter(services));
   app.use(createNotificationsRouter(services));
   app.use(createOpenApiRouter(services));

@@ -1,5 +1,6 @@
 import type { JSONSchemaType } from 'ajv';
 import { type AuthConfig, authConfigSchema } from './sections/auth';
+import { type LimitsConfig, limitsConfigSchema, type VerifyConfig, verifyConfigSchema } from './sections/closed-loop';
 import { type ClusterConfig, clusterConfigSchema } from './sections/cluster';
 import { type NotificationsConfig, notificationsConfigSchema } from './sections/notifications';
 
@@ -32,6 +33,8 @@ export interface AppConfig {
   cluster: ClusterConfig;
   auth: AuthConfig;
   notifications: NotificationsConfig;
+  verify: VerifyConfig;
+  limits: LimitsConfig;
 }
 
 const positiveInt = { type: 'integer', minimum: 1 } as const;
@@ -59,6 +62,8 @@ export const configSchema: JSONSchemaType<AppConfig> = {
     'cluster',
     'auth',
     'notifications',
+    'verify',
+    'limits',
   ],
   properties: {
     server: {
@@ -181,5 +186,7 @@ export const configSchema: JSONSchemaType<AppConfig> = {
     cluster: clusterConfigSchema,
     auth: authConfigSchema,
     notifications: notificationsConfigSchema,
+    verify: verifyConfigSchema,
+    limits: limitsConfigSchema,
   },
 };

@@ -59,6 +59,12 @@ export const ACCESS_POLICY: readonly AccessRule[] = [
   { method: 'GET', path: '/api/self-healing/actions/:id', access: 'viewer' },
   { method: 'POST', path: '/api/self-healing/actions/:id/approve', access: 'approver' },
   { method: 'POST', path: '/api/self-healing/actions/:id/reject', access: 'approver' },
+  { method: 'POST', path: '/api/self-healing/actions/:id/revert', access: 'approver' },
+
+  { method: 'GET', path: '/api/self-healing/pause', access: 'viewer' },
+  { method: 'POST', path: '/api/self-healing/pause', access: 'admin' },
+  { method: 'DELETE', path: '/api/self-healing/pause', access: 'admin' },
+  { method: 'GET', path: '/api/self-healing/stats', access: 'viewer' },
 
   { method: 'GET', path: '/api/prompts', access: 'viewer' },
   { method: 'GET', path: '/api/prompts/:name', access: 'viewer' },

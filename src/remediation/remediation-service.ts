@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { ActionRecord } from '../domain/action';
+import type { ActionRecord, VerifySpec } from '../domain/action';
 import type { ActionType, Rule, Ruleset } from '../domain/rule';
 import type { Snapshot, StoredSnapshot } from '../domain/snapshot';
 import { approvalRequired, type Decision, decide } from '../engine/decide';
@@ -11,7 +11,10 @@ import { buildEvent } from '../integrations/notifier';
 import type { RulesService } from '../rules/rules-service';
 import type { ServiceDeps } from '../services/deps';
 import type { StrategyRegistry } from '../strategies/strategy';
+import type { BudgetPolicy } from './budgets';
 import type { ActionExecutor } from './executor';
+import type { PauseService } from './pause';
+import { verifySpecFor } from './verification';
 import { newAction } from './new-action';
 import { RuleStateReader } from './rule-state-reader';
 
@@ -22,6 +25,8 @@ export interface RemediationDeps extends ServiceDeps {
   executor: ActionExecutor;
   /** Recorded as the `runner` of actions this instance dispatches as running. */
   instanceId: string;
+  pause: Pick<PauseService, 'current'>;
+  budgets: BudgetPolicy;
 }
 
 /** One entry of an ingest reply. */
@@ -32,6 +37,8 @@ export interface AppliedDecision {
   actionId?: string;
   status?: ActionRecord['status'];
   until?: string;
+  /** For `budget_exhausted`: the target whose budget is spent. */
+  target?: string;
 }
 
 export interface IngestResult {
@@ -52,6 +59,7 @@ export interface SimulatedRule {
   reason: string;
   until?: string;
   actionId?: string;
+  target?: string;
   /** For a disabled rule: what ingest would decide if it were enabled. */
   ifEnabled?: Decision['decision'];
   matchedFacts?: Record<string, unknown>;
@@ -100,6 +108,14 @@ export class RemediationService {
     return approvalRequired(rule, this.approvalDefaults);
   }
 
+  /** The verification and per-target budget in force for a rule (what GET /rules shows). */
+  closedLoopOf(rule: Rule): { verify: VerifySpec | false; maxActionsPerTarget: number | null } {
+    return {
+      verify: verifySpecFor(rule, this.deps.config.verify.defaults) ?? false,
+      maxActionsPerTarget: this.deps.budgets.targetOf(rule) === null ? null : (rule.maxActionsPerTarget ?? this.deps.config.limits.perTarget.maxActions),
+    };
+  }
+
   async ingest(snapshot: Snapshot, options: IngestOptions): Promise<IngestResult> {
     const { store, clock } = this.deps;
     const stored: StoredSnapshot = { ...snapshot, id: randomUUID(), receivedAt: clock.now() };
@@ -141,12 +157,9 @@ export class RemediationService {
     const evaluations: RuleEvaluation[] = input.snapshot
       ? await this.deps.evaluator.evaluateRules(rules, ruleset, input.snapshot.metrics)
       : rules.map((rule) => ({ rule, matched: true, matchedFacts: {}, failedConditions: [] }));
-    const states = await this.ruleStates.read(evaluations.map((e) => e.rule.name));
     // Disabled rules are decided as if enabled, to show what turning them on would do.
     const matched = evaluations.filter((e) => e.matched).map((e) => e.rule);
-    const decisions = new Map(
-      decide({ matched, states, now, requiresApproval: (r) => this.requiresApproval(r) }).map((d) => [d.rule, d]),
-    );
+    const decisions = new Map((await this.decideFor(matched, now)).map((d) => [d.rule, d]));
     const results = evaluations.map((e): SimulatedRule => {
       const base = {
         rule: e.rule.name,
@@ -170,6 +183,7 @@ export class RemediationService {
         : { ...base, decision: 'disabled', ifEnabled: d.decision, reason: `rule is disabled; if enabled: ${d.reason}` };
       if (d.until) shown.until = d.until;
       if (d.actionId) shown.actionId = d.actionId;
+      if (d.target) shown.target = d.target;
       if (input.snapshot) shown.matchedFacts = e.matchedFacts;
       return shown;
     });
@@ -195,14 +209,15 @@ export class RemediationService {
     return { rulesVersion: ruleset.version, requestedBy: options.requestedBy, decisions: [applied] };
   }
 
-  private async decideFor(rules: Rule[]): Promise<Decision[]> {
-    const states = await this.ruleStates.read(rules.map((r) => r.name));
-    return decide({
-      matched: rules,
-      states,
-      now: this.deps.clock.now(),
-      requiresApproval: (r) => this.requiresApproval(r),
-    });
+  /** Reads the state decide looks at (cooldowns, open approvals, the pause, budgets) and decides. */
+  private async decideFor(rules: Rule[], now = this.deps.clock.now()): Promise<Decision[]> {
+    if (rules.length === 0) return [];
+    const [states, pause, budget] = await Promise.all([
+      this.ruleStates.read(rules.map((r) => r.name)),
+      this.deps.pause.current(),
+      this.deps.budgets.view(rules),
+    ]);
+    return decide({ matched: rules, states, now, requiresApproval: (r) => this.requiresApproval(r), pause, budget });
   }
 
   /**
@@ -215,7 +230,11 @@ export class RemediationService {
     snapshot: StoredSnapshot | null,
     options: IngestOptions,
   ): Promise<{ applied: AppliedDecision; running?: Promise<AppliedDecision> }> {
-    if (decision.decision === 'cooldown' || decision.decision === 'duplicate_pending') {
+    if (decision.decision === 'budget_exhausted') {
+      await this.deps.budgets.alertExhausted(decision, match.rule);
+      return { applied: pick(decision) };
+    }
+    if (decision.decision !== 'execute' && decision.decision !== 'require_approval') {
       return { applied: pick(decision) };
     }
     const { store, clock, config } = this.deps;
@@ -231,16 +250,27 @@ export class RemediationService {
       matchedFacts: match.matchedFacts,
       expiresAt: pending ? new Date(now.getTime() + config.approvals.timeoutMinutes * 60_000) : null,
       runner: this.deps.instanceId,
+      target: this.deps.budgets.targetOf(rule),
+      verify: verifySpecFor(rule, config.verify.defaults),
     });
     const cooldownUntil = new Date(now.getTime() + rule.cooldownMinutes * 60_000);
-    const outcome = await store.dispatchAction(action, cooldownUntil, now);
+    const outcome = await store.dispatchAction(action, cooldownUntil, now, this.deps.budgets.claimFor(rule));
     if (outcome.ok) this.ruleStates.remember(rule.name, cooldownUntil);
     else if (outcome.reason === 'cooldown') this.ruleStates.remember(rule.name, outcome.until);
     if (!outcome.ok) {
       const raced: Decision =
         outcome.reason === 'cooldown'
           ? { rule: rule.name, decision: 'cooldown', until: outcome.until.toISOString(), reason: `in cooldown until ${outcome.until.toISOString()}` }
-          : { rule: rule.name, decision: 'duplicate_pending', actionId: outcome.actionId, reason: `an approval for this rule is already pending (${outcome.actionId})` };
+          : outcome.reason === 'duplicate_pending'
+            ? { rule: rule.name, decision: 'duplicate_pending', actionId: outcome.actionId, reason: `an approval for this rule is already pending (${outcome.actionId})` }
+            : {
+                rule: rule.name,
+                decision: 'budget_exhausted',
+                target: outcome.target,
+                until: outcome.until.toISOString(),
+                reason: `budget of target ${outcome.target} is spent until ${outcome.until.toISOString()}`,
+              };
+      if (raced.decision === 'budget_exhausted') await this.deps.budgets.alertExhausted(raced, rule);
       return { applied: pick(raced) };
     }
     const applied: AppliedDecision = { ...pick(decision), actionId: action.id, status: action.status };
@@ -265,6 +295,7 @@ function pick(d: Decision): AppliedDecision {
   const out: AppliedDecision = { rule: d.rule, decision: d.decision, reason: d.reason };
   if (d.until) out.until = d.until;
   if (d.actionId) out.actionId = d.actionId;
+  if (d.target) out.target = d.target;
   return out;
 }
 

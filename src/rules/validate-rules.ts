@@ -49,6 +49,8 @@ function normalize(raw: Record<string, unknown>, defaults: Record<string, unknow
       (defaults.notifications as Rule['notifications'] | undefined) ?? { channels: [...DEFAULT_CHANNELS] },
   };
   if (typeof raw.requiresApproval === 'boolean') rule.requiresApproval = raw.requiresApproval;
+  if (raw.verify !== undefined) rule.verify = raw.verify as Rule['verify'];
+  if (typeof raw.maxActionsPerTarget === 'number') rule.maxActionsPerTarget = raw.maxActionsPerTarget;
   return rule;
 }
 

@@ -7,6 +7,11 @@ import { FanoutNotifier } from '../integrations/fanout-notifier';
 import { LogNotifier, type Notifier } from '../integrations/notifier';
 import type { Logging } from '../logging/logger';
 import { ApprovalService } from '../remediation/approvals';
+import { BudgetPolicy } from '../remediation/budgets';
+import { PauseService } from '../remediation/pause';
+import { RevertService } from '../remediation/reverts';
+import { StatsService } from '../remediation/stats';
+import { VerificationService } from '../remediation/verification';
 import { ActionExecutor } from '../remediation/executor';
 import { recoverInterruptedActions } from '../remediation/recovery';
 import { RemediationService } from '../remediation/remediation-service';
@@ -38,6 +43,10 @@ export interface Services extends ServiceDeps {
   remediation: RemediationService;
   approvals: ApprovalService;
   sweeps: Sweeps;
+  pause: PauseService;
+  reverts: RevertService;
+  verification: VerificationService;
+  stats: StatsService;
   /** This instance's id in leases and action `runner`s (cluster.instanceId, or `<hostname>:<pid>`). */
   instanceId: string;
   liveness: InstanceLiveness;
@@ -96,9 +105,14 @@ export function createServices(
   const evaluator = new Evaluator();
   const executor = new ActionExecutor({ ...deps, strategies, rules });
   const liveness = new InstanceLiveness(deps, instanceId);
-  const remediation = new RemediationService({ ...deps, rules, evaluator, strategies, executor, instanceId });
-  const approvals = new ApprovalService({ ...deps, executor, rules, instanceId });
-  const sweeps = new Sweeps({ ...deps, rules, approvals, throttle, executor, instanceId });
+  const pause = new PauseService(deps);
+  const budgets = new BudgetPolicy({ ...deps, strategies, alerts });
+  const reverts = new RevertService({ ...deps, strategies, executor, alerts, rules, instanceId });
+  const verification = new VerificationService({ ...deps, rules, evaluator, reverts });
+  const stats = new StatsService(deps);
+  const remediation = new RemediationService({ ...deps, rules, evaluator, strategies, executor, instanceId, pause, budgets });
+  const approvals = new ApprovalService({ ...deps, executor, rules, instanceId, evaluator, pause });
+  const sweeps = new Sweeps({ ...deps, rules, approvals, throttle, executor, instanceId, verification, pause });
 
   return {
     ...deps,
@@ -111,6 +125,10 @@ export function createServices(
     remediation,
     approvals,
     sweeps,
+    pause,
+    reverts,
+    verification,
+    stats,
     instanceId,
     liveness,
     failover,

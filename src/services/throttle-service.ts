@@ -158,6 +158,23 @@ export class ThrottleService {
     return outcome;
   }
 
+  /**
+   * Puts the rate back to what it was before an action (its revert): lifted when there was no
+   * throttle, otherwise back to that factor, keeping the current deadline and `previous`.
+   */
+  async revertTo(before: { active: boolean; factor: number }, input: RestoreInput): Promise<ThrottleOutcome> {
+    const reason = input.reason ?? `reverted by ${input.by}`;
+    const outcome = await this.update((stored) => {
+      if (!stored.active) return { next: null, change: 'unchanged' as ThrottleChange };
+      if (!before.active) return { next: this.restoredFrom(stored), change: 'restored' as ThrottleChange };
+      if (stored.factor === before.factor) return { next: null, change: 'unchanged' as ThrottleChange };
+      const next: ThrottleState = { ...stored, factor: before.factor, limit: limitFor(stored.baseLimit, before.factor), reason };
+      return { next, change: 'restored' as ThrottleChange };
+    });
+    if (outcome.changed) this.emit(outcome, reason, null, undefined, input.by);
+    return outcome;
+  }
+
   /** Restores the base rate when the throttle's deadline has passed; true when it restored. */
   async restoreExpired(): Promise<boolean> {
     const outcome = await this.update((stored, now) =>

@@ -95,6 +95,8 @@ export function createServiceRestartStrategy(deps: ServiceDeps, options: Service
     type: 'service_restart',
     requiresApprovalByDefault: true,
     timeoutMs: stabilizationMs + PM2_CALLS_MARGIN_MS,
+    // A restart cannot be undone: no inverse, an ineffective one is escalated.
+    targetOf: (params) => `service:${String((params as Partial<ServiceRestartParams>).service)}`,
     async execute({ params, signal, logger }) {
       const checks: StrategyCheck[] = [];
       const service = (params as Partial<ServiceRestartParams>).service;

@@ -1,0 +1,30 @@
+import { Router } from 'express';
+import { actorName } from '../src/http/access-control';
+import { QueryReader } from '../src/http/query';
+import { parseBody } from '../src/http/validate';
+import { CLOSED_LOOP_SCHEMA_IDS } from '../src/schemas/closed-loop-schemas';
+import type { Services } from '../src/services/create-services';
+
+/** The automation pause switch: read it, pause everything, resume. */
+export function createPauseRouter(services: Pick<Services, 'pause' | 'schemas'>): Router {
+  const router = Router();
+  const { pause } = services;
+
+  router.get('/api/self-healing/pause', async (req, res) => {
+    new QueryReader(req, []).done();
+    res.json(await pause.current());
+  });
+
+  router.post('/api/self-healing/pause', async (req, res) => {
+    new QueryReader(req, []).done();
+    const body = parseBody<{ reason: string; until?: string }>(services.schemas, CLOSED_LOOP_SCHEMA_IDS.pauseRequest, req.body);
+    res.json(await pause.pause({ ...body, by: actorName(res, 'api') }));
+  });
+
+  router.delete('/api/self-healing/pause', async (req, res) => {
+    new QueryReader(req, []).done();
+    res.json(await pause.resume(actorName(res, 'api')));
+  });
+
+  return router;
+}

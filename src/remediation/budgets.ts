@@ -1,0 +1,66 @@
+import type { Rule } from '../domain/rule';
+import type { BudgetView, Decision } from '../engine/decide';
+import type { AlertService } from '../services/alert-service';
+import type { ServiceDeps } from '../services/deps';
+import type { BudgetClaim } from '../store/store';
+import type { StrategyRegistry } from '../strategies/strategy';
+
+export interface BudgetDeps extends ServiceDeps {
+  strategies: StrategyRegistry;
+  alerts: Pick<AlertService, 'create'>;
+}
+
+/**
+ * Blast-radius limits: at most `maxActions` actions per target in any window of
+ * `limits.perTarget.windowMinutes` (a rule's `maxActionsPerTarget` overrides the count). The store
+ * claims a slot in the same atomic step as the dispatch; this reads usage for decide, names the
+ * claim, and raises the one critical alert per exhausted window.
+ */
+export class BudgetPolicy {
+  constructor(private readonly deps: BudgetDeps) {}
+
+  get windowMs(): number {
+    return this.deps.config.limits.perTarget.windowMinutes * 60_000;
+  }
+
+  targetOf(rule: Rule): string | null {
+    return this.deps.strategies.get(rule.action.type)?.targetOf(rule.action.params) ?? null;
+  }
+
+  /** decide's read-only view of the budgets of these rules' targets. */
+  async view(rules: Rule[]): Promise<BudgetView> {
+    const targets = rules.map((r) => this.targetOf(r)).filter((t): t is string => t !== null);
+    const since = new Date(this.deps.clock.now().getTime() - this.windowMs);
+    const usage = targets.length > 0 ? await this.deps.store.getBudgetUsage(targets, since) : new Map<string, Date[]>();
+    return {
+      windowMs: this.windowMs,
+      defaultMax: this.deps.config.limits.perTarget.maxActions,
+      targetOf: (rule) => this.targetOf(rule),
+      usage,
+    };
+  }
+
+  claimFor(rule: Rule): BudgetClaim | undefined {
+    const target = this.targetOf(rule);
+    if (target === null) return undefined;
+    return { target, windowMs: this.windowMs, maxActions: rule.maxActionsPerTarget ?? this.deps.config.limits.perTarget.maxActions };
+  }
+
+  /**
+   * One critical alert per target and exhausted window, on whichever instance gets there first: the
+   * window is named by when it frees a slot, which stays the same until a new action is claimed.
+   */
+  async alertExhausted(decision: Decision, rule: Rule): Promise<void> {
+    if (decision.decision !== 'budget_exhausted' || !decision.target || !decision.until) return;
+    const now = this.deps.clock.now();
+    if (!(await this.deps.store.claimOnce(`budget-alert:${decision.target}@${decision.until}`, now))) return;
+    await this.deps.alerts.create({
+      rule: rule.name,
+      severity: 'critical',
+      message: `automation for ${decision.target} is held until ${decision.until}: its budget of actions is spent (rule ${rule.name} matched again)`,
+      metrics: { target: decision.target, until: decision.until },
+      actionId: null,
+      channels: rule.notifications.channels,
+    });
+  }
+}
