@@ -3,10 +3,11 @@ import { actorName } from '../src/http/access-control';
 import { QueryReader } from '../src/http/query';
 import { parseBody } from '../src/http/validate';
 import { CLOSED_LOOP_SCHEMA_IDS } from '../src/schemas/closed-loop-schemas';
-import type { Services } from '../src/services/create-services';
+import type { PauseService } from '../src/remediation/pause';
+import type { SchemaRegistry } from '../src/schemas/registry';
 
 /** The automation pause switch: read it, pause everything, resume. */
-export function createPauseRouter(services: Pick<Services, 'pause' | 'schemas'>): Router {
+export function createPauseRouter(services: { pause: Pick<PauseService, 'current' | 'pause' | 'resume'>; schemas: SchemaRegistry }): Router {
   const router = Router();
   const { pause } = services;
 

@@ -1,12 +1,11 @@
 import { Router } from 'express';
 import { QueryReader } from '../src/http/query';
-import { STATS_WINDOWS, type StatsWindow } from '../src/remediation/stats';
-import type { Services } from '../src/services/create-services';
+import { STATS_WINDOWS, type StatsService, type StatsWindow } from '../src/remediation/stats';
 
 const WINDOWS = Object.keys(STATS_WINDOWS) as StatsWindow[];
 
 /** Per rule and strategy: how often it fired, ran, helped, and how fast things recovered. */
-export function createStatsRouter(services: Pick<Services, 'stats'>): Router {
+export function createStatsRouter(services: { stats: Pick<StatsService, 'compute'> }): Router {
   const router = Router();
 
   router.get('/api/self-healing/stats', async (req, res) => {

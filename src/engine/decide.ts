@@ -1,6 +1,6 @@
 import { isPausedAt, type PauseState } from '../domain/pause';
 import type { ActionType, Rule } from '../domain/rule';
-import type { RuleState } from '../store/store';
+import type { RuleState } from '../domain/rule-state';
 
 export const DECISION_KINDS = [
   'execute',

@@ -1,14 +1,14 @@
 import type { ActionRecord } from '../domain/action';
 import { ConflictError, ForbiddenError, NotFoundError } from '../errors';
-import { buildEvent } from '../integrations/notifier';
+import { buildEvent } from '../domain/events';
 import type { RulesService } from '../rules/rules-service';
-import type { ServiceDeps } from '../services/deps';
+import type { PipelineDeps } from './pipeline-deps';
 import type { Evaluator } from '../engine/evaluate';
 import type { ActionExecutor } from './executor';
 import { clearedCondition } from './fresh-approval';
 import type { PauseService } from './pause';
 
-export interface ApprovalDeps extends ServiceDeps {
+export interface ApprovalDeps extends PipelineDeps {
   executor: ActionExecutor;
   rules: RulesService;
   /** Recorded as the `runner` of actions approved (and so run) here. */

@@ -1,13 +1,13 @@
 import type { Rule } from '../domain/rule';
+import type { AlertRecorder } from './alert-recorder';
 import type { BudgetView, Decision } from '../engine/decide';
-import type { AlertService } from '../services/alert-service';
-import type { ServiceDeps } from '../services/deps';
+import type { PipelineDeps } from './pipeline-deps';
 import type { BudgetClaim } from '../store/store';
-import type { StrategyRegistry } from '../strategies/strategy';
+import type { StrategyMap } from '../strategies/strategy';
 
-export interface BudgetDeps extends ServiceDeps {
-  strategies: StrategyRegistry;
-  alerts: Pick<AlertService, 'create'>;
+export interface BudgetDeps extends PipelineDeps {
+  strategies: StrategyMap;
+  alerts: AlertRecorder;
 }
 
 /**

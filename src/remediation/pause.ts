@@ -1,7 +1,7 @@
 import { isPausedAt, NOT_PAUSED, type PauseState } from '../domain/pause';
 import { ConflictError, ValidationError } from '../errors';
-import { buildEvent } from '../integrations/notifier';
-import type { ServiceDeps } from '../services/deps';
+import { buildEvent } from '../domain/events';
+import type { PipelineDeps } from './pipeline-deps';
 
 const MAX_CAS_ATTEMPTS = 5;
 
@@ -17,7 +17,7 @@ export interface PauseInput {
  * compare-and-set, so of two instances ending an expired pause only one notifies.
  */
 export class PauseService {
-  constructor(private readonly deps: ServiceDeps) {}
+  constructor(private readonly deps: PipelineDeps) {}
 
   /** The stored state, read as it is now: a pause past its `until` reads as not paused. */
   async current(): Promise<PauseState> {

@@ -2,17 +2,17 @@ import { randomUUID } from 'node:crypto';
 import type { ActionRecord } from '../domain/action';
 import type { Severity } from '../domain/rule';
 import { ConflictError, NotFoundError } from '../errors';
-import { buildEvent } from '../integrations/notifier';
+import { buildEvent } from '../domain/events';
 import type { RulesService } from '../rules/rules-service';
-import type { AlertService } from '../services/alert-service';
-import type { ServiceDeps } from '../services/deps';
-import type { StrategyRegistry } from '../strategies/strategy';
+import type { PipelineDeps } from './pipeline-deps';
+import type { StrategyMap } from '../strategies/strategy';
+import type { AlertRecorder } from './alert-recorder';
 import type { ActionExecutor } from './executor';
 
-export interface RevertDeps extends ServiceDeps {
-  strategies: StrategyRegistry;
+export interface RevertDeps extends PipelineDeps {
+  strategies: StrategyMap;
   executor: Pick<ActionExecutor, 'run'>;
-  alerts: Pick<AlertService, 'create'>;
+  alerts: AlertRecorder;
   rules: Pick<RulesService, 'channelsFor'>;
   instanceId: string;
 }

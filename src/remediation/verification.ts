@@ -2,9 +2,9 @@ import type { ActionOutcome, ActionRecord, VerifySpec } from '../domain/action';
 import type { Rule } from '../domain/rule';
 import type { StoredSnapshot } from '../domain/snapshot';
 import type { Evaluator } from '../engine/evaluate';
-import { buildEvent } from '../integrations/notifier';
+import { buildEvent } from '../domain/events';
 import type { RulesService } from '../rules/rules-service';
-import type { ServiceDeps } from '../services/deps';
+import type { PipelineDeps } from './pipeline-deps';
 import type { RevertService } from './reverts';
 
 /** Snapshots read per window: enough for one a second over a long window, bounded all the same. */
@@ -13,12 +13,12 @@ const MAX_SNAPSHOTS_PER_WINDOW = 20_000;
 const BATCH = 200;
 
 /** The verification in force for a rule: its own `verify`, else the action type's default; null: none. */
-export function verifySpecFor(rule: Rule, defaults: ServiceDeps['config']['verify']['defaults']): VerifySpec | null {
+export function verifySpecFor(rule: Rule, defaults: PipelineDeps['config']['verify']['defaults']): VerifySpec | null {
   const spec = rule.verify ?? defaults[rule.action.type];
   return spec === false ? null : { windowMinutes: spec.windowMinutes, onIneffective: spec.onIneffective };
 }
 
-export interface VerificationDeps extends ServiceDeps {
+export interface VerificationDeps extends PipelineDeps {
   rules: Pick<RulesService, 'isLoaded' | 'current'>;
   evaluator: Pick<Evaluator, 'evaluateRules'>;
   reverts: Pick<RevertService, 'revert' | 'escalate'>;

@@ -2,6 +2,7 @@ import type { ActionOutcome, ActionPatch, ActionQuery, ActionRecord, ActionStatu
 import type { PauseState } from '../domain/pause';
 import type { ActionStatRow } from '../domain/stats';
 import type { StoredSnapshot } from '../domain/snapshot';
+import type { DispatchOutcome, RuleState } from '../domain/rule-state';
 import type { NotificationStore } from './notification-store';
 import type {
   Alert,
@@ -11,18 +12,6 @@ import type {
   ThrottleState,
   Versioned,
 } from '../domain/state';
-
-/** Per-rule state that `decide` reads: when its cooldown ends and which approval is open. */
-export interface RuleState {
-  cooldownUntil: Date | null;
-  openApprovalId: string | null;
-}
-
-export type DispatchOutcome =
-  | { ok: true; action: ActionRecord }
-  | { ok: false; reason: 'cooldown'; until: Date }
-  | { ok: false; reason: 'duplicate_pending'; actionId: string }
-  | { ok: false; reason: 'budget_exhausted'; target: string; until: Date };
 
 /** The per-target budget a dispatch must fit in: at most `maxActions` claims on `target` per window. */
 export interface BudgetClaim {

@@ -13,16 +13,9 @@ import type {
   ThrottleState,
   Versioned,
 } from '../../domain/state';
-import { decodeCursor, toPage } from '../cursor';
-import type {
-  BudgetClaim,
-  BudgetUsage,
-  DispatchOutcome,
-  RevertInsertOutcome,
-  RuleState,
-  SnapshotRetention,
-  Store,
-} from '../store';
+import { decodeCursor, toPage } from '../../domain/cursor';
+import type { DispatchOutcome, RuleState } from '../../domain/rule-state';
+import type { BudgetClaim, BudgetUsage, RevertInsertOutcome, SnapshotRetention, Store } from '../store';
 import { actionFromDoc, actionToDoc, alertFromDoc, alertToDoc } from './codec';
 import { SqliteNotificationStore } from './sqlite-notification-store';
 import { ACTION_EXTRA_COLUMNS, ACTION_EXTRA_INDEXES, SQLITE_SCHEMA } from './schema';
