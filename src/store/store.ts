@@ -48,7 +48,7 @@ export interface Store {
   insertSnapshot(snapshot: StoredSnapshot): Promise<void>;
   getSnapshot(id: string): Promise<StoredSnapshot | null>;
   countSnapshots(): Promise<number>;
-  /** Snapshots from `source` received in [from, to], oldest first, at most `limit`. */
+  /** Snapshots from `source` received after `from` and at or before `to`, oldest first, at most `limit`. */
   listSnapshotsFrom(source: string, from: Date, to: Date, limit: number): Promise<StoredSnapshot[]>;
   /** The newest snapshot from `source` received after `after`, or null. */
   latestSnapshotFrom(source: string, after: Date): Promise<StoredSnapshot | null>;

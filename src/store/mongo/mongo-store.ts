@@ -164,7 +164,7 @@ export class MongoStore implements Store {
 
   async listSnapshotsFrom(source: string, from: Date, to: Date, limit: number): Promise<StoredSnapshot[]> {
     const docs = await this.m.snapshots
-      .find({ source, receivedAt: { $gte: from, $lte: to } })
+      .find({ source, receivedAt: { $gt: from, $lte: to } })
       .sort({ receivedAt: 1, _id: 1 })
       .limit(limit)
       .lean<Doc[]>();

@@ -162,7 +162,7 @@ export class SqliteStore implements Store {
   async listSnapshotsFrom(source: string, from: Date, to: Date, limit: number): Promise<StoredSnapshot[]> {
     this.flushSnapshots();
     const rows = this.stmt(
-      'SELECT * FROM snapshots WHERE source = ? AND received_at >= ? AND received_at <= ? ORDER BY received_at, id LIMIT ?',
+      'SELECT * FROM snapshots WHERE source = ? AND received_at > ? AND received_at <= ? ORDER BY received_at, id LIMIT ?',
     ).all(source, from.getTime(), to.getTime(), limit) as Row[];
     return rows.map((r) => this.snapshotFromRow(r));
   }
