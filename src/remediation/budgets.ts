@@ -47,13 +47,15 @@ export class BudgetPolicy {
   }
 
   /**
-   * One critical alert per target and exhausted window, on whichever instance gets there first: the
-   * window is named by when it frees a slot, which stays the same until a new action is claimed.
+   * One critical alert per target and window, on whichever instance gets there first. Windows are
+   * consecutive periods of `windowMinutes` from the epoch, so every instance names the same one
+   * without agreeing on anything else.
    */
   async alertExhausted(decision: Decision, rule: Rule): Promise<void> {
     if (decision.decision !== 'budget_exhausted' || !decision.target || !decision.until) return;
     const now = this.deps.clock.now();
-    if (!(await this.deps.store.claimOnce(`budget-alert:${decision.target}@${decision.until}`, now))) return;
+    const window = Math.floor(now.getTime() / this.windowMs);
+    if (!(await this.deps.store.claimOnce(`budget-alert:${decision.target}#${window}`, now))) return;
     await this.deps.alerts.create({
       rule: rule.name,
       severity: 'critical',

@@ -113,6 +113,8 @@ async function scenario(storeEnv: Record<string, string>): Promise<void> {
     expect(load.filter((d) => d.decision === 'execute')).toHaveLength(2);
     expect(load.filter((d) => d.decision === 'budget_exhausted')).toHaveLength(18);
     expect(new Set(load.filter((d) => d.decision === 'budget_exhausted').map((d) => d.target))).toEqual(new Set(['throttle']));
+    // Every refusal names the same moment a slot frees: when the older of the two actions leaves the window.
+    expect(new Set(load.filter((d) => d.decision === 'budget_exhausted').map((d) => (d as { until?: string }).until)).size).toBe(1);
     const held = await call<{ items: Array<{ message: string }> }>(b, 'GET', '/api/self-healing/alerts?severity=critical');
     expect(held.body.items).toHaveLength(1);
     expect(held.body.items[0]!.message).toMatch(/automation for throttle is held/);

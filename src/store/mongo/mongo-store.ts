@@ -168,7 +168,8 @@ export class MongoStore implements Store {
       .sort({ receivedAt: 1, _id: 1 })
       .limit(limit)
       .lean<Doc[]>();
-    return docs.map(snapshotFromDoc);
+    // Oldest first, checked here too: verification reads "the latest" off the end.
+    return docs.map(snapshotFromDoc).sort((x, y) => x.receivedAt.getTime() - y.receivedAt.getTime() || (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
   }
 
   async latestSnapshotFrom(source: string, after: Date): Promise<StoredSnapshot | null> {
@@ -366,6 +367,8 @@ export class MongoStore implements Store {
       .sort({ at: -1 })
       .lean<Doc[]>();
     for (const doc of docs) usage.get(doc.target as string)?.push(doc.at as Date);
+    // Newest first whatever order the server answered in (FerretDB's sort is not to be relied on here).
+    for (const dates of usage.values()) dates.sort((x, y) => y.getTime() - x.getTime());
     return usage;
   }
 
