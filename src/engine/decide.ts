@@ -1,18 +1,6 @@
 import type { ActionType, Rule } from '../domain/rule';
+import type { Decision } from '../domain/decision';
 import type { DispatchRefusal, RuleState } from '../domain/rule-state';
-
-export const DECISION_KINDS = ['execute', 'require_approval', 'cooldown', 'duplicate_pending'] as const;
-export type DecisionKind = (typeof DECISION_KINDS)[number];
-
-export interface Decision {
-  rule: string;
-  decision: DecisionKind;
-  reason: string;
-  /** Cooldown end, for `cooldown`. */
-  until?: string;
-  /** The open approval, for `duplicate_pending`. */
-  actionId?: string;
-}
 
 export interface DecideInput {
   /** Matched, enabled rules in priority order. */

@@ -1,7 +1,7 @@
 import CircuitBreaker from 'opossum';
 import type { Clock } from '../clock';
 import type { NotificationsConfig } from '../config/sections/notifications';
-import type { OutboxEntry } from '../domain/notification';
+import type { BreakerState, OutboxEntry } from '../domain/notification';
 import type { Logger } from '../logging/logger';
 import type { NotificationStore } from '../store/notification-store';
 import { retryDelayMs } from './retry-delay';
@@ -79,8 +79,8 @@ export class WebhookDispatcher {
   }
 
   /** The breaker state of each destination that has been sent to, for the notifications API. */
-  breakerStates(): Record<string, 'closed' | 'open' | 'half_open'> {
-    const out: Record<string, 'closed' | 'open' | 'half_open'> = {};
+  breakerStates(): Record<string, BreakerState> {
+    const out: Record<string, BreakerState> = {};
     for (const [name, b] of this.breakers) out[name] = b.halfOpen ? 'half_open' : b.opened ? 'open' : 'closed';
     return out;
   }
