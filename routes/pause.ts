@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import { actorName } from '../src/http/access-control';
 import { QueryReader } from '../src/http/query';
+import { handle } from '../src/http/route-table';
 import { parseBody } from '../src/http/validate';
 import { CLOSED_LOOP_SCHEMA_IDS } from '../src/schemas/closed-loop-schemas';
 import type { PauseService } from '../src/remediation/pause';
@@ -11,18 +12,18 @@ export function createPauseRouter(services: { pause: Pick<PauseService, 'current
   const router = Router();
   const { pause } = services;
 
-  router.get('/api/self-healing/pause', async (req, res) => {
+  handle(router, 'getPause', async (req, res) => {
     new QueryReader(req, []).done();
     res.json(await pause.current());
   });
 
-  router.post('/api/self-healing/pause', async (req, res) => {
+  handle(router, 'pauseAutomation', async (req, res) => {
     new QueryReader(req, []).done();
     const body = parseBody<{ reason: string; until?: string }>(services.schemas, CLOSED_LOOP_SCHEMA_IDS.pauseRequest, req.body);
     res.json(await pause.pause({ ...body, by: actorName(res, 'api') }));
   });
 
-  router.delete('/api/self-healing/pause', async (req, res) => {
+  handle(router, 'resumeAutomation', async (req, res) => {
     new QueryReader(req, []).done();
     res.json(await pause.resume(actorName(res, 'api')));
   });

@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import { QueryReader } from '../src/http/query';
+import { handle } from '../src/http/route-table';
 import { STATS_WINDOWS, type StatsService, type StatsWindow } from '../src/remediation/stats';
 
 const WINDOWS = Object.keys(STATS_WINDOWS) as StatsWindow[];
@@ -8,7 +9,7 @@ const WINDOWS = Object.keys(STATS_WINDOWS) as StatsWindow[];
 export function createStatsRouter(services: { stats: Pick<StatsService, 'compute'> }): Router {
   const router = Router();
 
-  router.get('/api/self-healing/stats', async (req, res) => {
+  handle(router, 'getStats', async (req, res) => {
     const q = new QueryReader(req, ['window']);
     const window = q.oneOf('window', WINDOWS) ?? '24h';
     q.done();

@@ -114,7 +114,7 @@ export function createServices(
     logger,
   });
   const evaluator = new Evaluator();
-  const executor = new ActionExecutor({ ...deps, strategies, rules });
+  const executor = new ActionExecutor({ ...deps, strategies });
   const liveness = new InstanceLiveness(deps, instanceId);
   const pause = new PauseService(deps);
   const budgets = new BudgetPolicy({ ...deps, strategies, alerts });

@@ -1,28 +1,7 @@
 import { isPausedAt, type PauseState } from '../domain/pause';
 import type { ActionType, Rule } from '../domain/rule';
-import type { RuleState } from '../domain/rule-state';
-
-export const DECISION_KINDS = [
-  'execute',
-  'require_approval',
-  'cooldown',
-  'duplicate_pending',
-  'budget_exhausted',
-  'paused',
-] as const;
-export type DecisionKind = (typeof DECISION_KINDS)[number];
-
-export interface Decision {
-  rule: string;
-  decision: DecisionKind;
-  reason: string;
-  /** Cooldown end, for `cooldown`; when the budget frees a slot, for `budget_exhausted`; the pause's end, for `paused`. */
-  until?: string;
-  /** The target whose budget is spent, for `budget_exhausted`. */
-  target?: string;
-  /** The open approval, for `duplicate_pending`. */
-  actionId?: string;
-}
+import type { Decision } from '../domain/decision';
+import type { DispatchRefusal, RuleState } from '../domain/rule-state';
 
 export interface DecideInput {
   /** Matched, enabled rules in priority order. */
@@ -68,22 +47,10 @@ export function decide(input: DecideInput): Decision[] {
   return input.matched.map((rule): Decision => {
     const state = input.states.get(rule.name);
     if (state?.cooldownUntil && state.cooldownUntil.getTime() > input.now.getTime()) {
-      return {
-        rule: rule.name,
-        decision: 'cooldown',
-        until: state.cooldownUntil.toISOString(),
-        reason: `in cooldown until ${state.cooldownUntil.toISOString()}`,
-      };
+      return inCooldown(rule.name, state.cooldownUntil);
     }
     const approval = input.requiresApproval(rule);
-    if (approval && state?.openApprovalId) {
-      return {
-        rule: rule.name,
-        decision: 'duplicate_pending',
-        actionId: state.openApprovalId,
-        reason: `an approval for this rule is already pending (${state.openApprovalId})`,
-      };
-    }
+    if (approval && state?.openApprovalId) return approvalPending(rule.name, state.openApprovalId);
     const pause = input.pause;
     if (pause && isPausedAt(pause, input.now)) {
       const paused: Decision = {
@@ -97,21 +64,39 @@ export function decide(input: DecideInput): Decision[] {
     const spent = input.budget ? budgetSpentUntil(rule, input.budget, input.now) : null;
     if (spent) {
       const max = rule.maxActionsPerTarget ?? input.budget!.defaultMax;
-      return {
-        rule: rule.name,
-        decision: 'budget_exhausted',
-        target: spent.target,
-        until: spent.until.toISOString(),
-        reason: `budget of target ${spent.target} is spent (${max} actions per ${input.budget!.windowMs / 60_000} min) until ${spent.until.toISOString()}`,
-      };
+      return budgetSpent(rule.name, spent.target, spent.until, `${max} actions per ${input.budget!.windowMs / 60_000} min`);
     }
     if (approval) {
-      return {
-        rule: rule.name,
-        decision: 'require_approval',
-        reason: `${rule.action.type} needs approval before it runs`,
-      };
+      return { rule: rule.name, decision: 'require_approval', reason: `${rule.action.type} needs approval before it runs` };
     }
     return { rule: rule.name, decision: 'execute', reason: `runs ${rule.action.type} now` };
   });
+}
+
+/**
+ * The decision a refused dispatch stands for: another dispatch (snapshot, person or instance) got
+ * there first, and its cooldown or open approval is what a sequential run would have decided on.
+ */
+export function decisionForRefusal(rule: string, refusal: DispatchRefusal): Decision {
+  if (refusal.reason === 'cooldown') return inCooldown(rule, refusal.until);
+  if (refusal.reason === 'budget_exhausted') return budgetSpent(rule, refusal.target, refusal.until, 'claimed meanwhile');
+  return approvalPending(rule, refusal.actionId);
+}
+
+function budgetSpent(rule: string, target: string, until: Date, limit: string): Decision {
+  return {
+    rule,
+    decision: 'budget_exhausted',
+    target,
+    until: until.toISOString(),
+    reason: `budget of target ${target} is spent (${limit}) until ${until.toISOString()}`,
+  };
+}
+
+function inCooldown(rule: string, until: Date): Decision {
+  return { rule, decision: 'cooldown', until: until.toISOString(), reason: `in cooldown until ${until.toISOString()}` };
+}
+
+function approvalPending(rule: string, actionId: string): Decision {
+  return { rule, decision: 'duplicate_pending', actionId, reason: `an approval for this rule is already pending (${actionId})` };
 }

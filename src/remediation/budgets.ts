@@ -1,6 +1,7 @@
 import type { Rule } from '../domain/rule';
 import type { AlertRecorder } from './alert-recorder';
-import type { BudgetView, Decision } from '../engine/decide';
+import type { Decision } from '../domain/decision';
+import type { BudgetView } from '../engine/decide';
 import type { PipelineDeps } from './pipeline-deps';
 import type { BudgetClaim } from '../store/store';
 import type { StrategyMap } from '../strategies/strategy';

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { ActionRecord, VerifySpec } from '../domain/action';
 import type { ActionType, Rule, Ruleset } from '../domain/rule';
 import type { Snapshot, StoredSnapshot } from '../domain/snapshot';
-import { approvalRequired, type Decision, decide } from '../engine/decide';
+import type { Decision } from '../domain/decision';
+import { approvalRequired, decide, decisionForRefusal } from '../engine/decide';
 import type { Evaluator, RuleEvaluation } from '../engine/evaluate';
 import type { ConditionOutcome } from '../engine/condition-outcomes';
 import { ConflictError, NotFoundError } from '../errors';
@@ -258,18 +259,7 @@ export class RemediationService {
     if (outcome.ok) this.ruleStates.remember(rule.name, cooldownUntil);
     else if (outcome.reason === 'cooldown') this.ruleStates.remember(rule.name, outcome.until);
     if (!outcome.ok) {
-      const raced: Decision =
-        outcome.reason === 'cooldown'
-          ? { rule: rule.name, decision: 'cooldown', until: outcome.until.toISOString(), reason: `in cooldown until ${outcome.until.toISOString()}` }
-          : outcome.reason === 'duplicate_pending'
-            ? { rule: rule.name, decision: 'duplicate_pending', actionId: outcome.actionId, reason: `an approval for this rule is already pending (${outcome.actionId})` }
-            : {
-                rule: rule.name,
-                decision: 'budget_exhausted',
-                target: outcome.target,
-                until: outcome.until.toISOString(),
-                reason: `budget of target ${outcome.target} is spent until ${outcome.until.toISOString()}`,
-              };
+      const raced = decisionForRefusal(rule.name, outcome);
       if (raced.decision === 'budget_exhausted') await this.deps.budgets.alertExhausted(raced, rule);
       return { applied: pick(raced) };
     }
@@ -285,7 +275,7 @@ export class RemediationService {
       return { applied };
     }
     const running = this.deps.executor
-      .run(action)
+      .run(action, rule)
       .then((final): AppliedDecision => ({ ...applied, status: final.status, ...(final.error ? { reason: final.error } : {}) }));
     return { applied, running };
   }

@@ -13,7 +13,7 @@ export interface RevertDeps extends PipelineDeps {
   strategies: StrategyMap;
   executor: Pick<ActionExecutor, 'run'>;
   alerts: AlertRecorder;
-  rules: Pick<RulesService, 'channelsFor'>;
+  rules: Pick<RulesService, 'channelsFor' | 'isLoaded' | 'current'>;
   instanceId: string;
 }
 
@@ -87,7 +87,9 @@ export class RevertService {
     }
     await this.deps.store.transitionAction(action.id, ['succeeded'], { revertedBy: revert.id, updatedAt: now });
     this.deps.logger.info('reverting action', { actionId: action.id, revertId: revert.id, requestedBy });
-    return { ok: true, revert: await this.deps.executor.run(revert) };
+    // Its outcome goes to the channels of the rule the undone action came from.
+    const rule = this.deps.rules.isLoaded() ? (this.deps.rules.current().byName.get(action.rule) ?? null) : null;
+    return { ok: true, revert: await this.deps.executor.run(revert, rule) };
   }
 
   /**

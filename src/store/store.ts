@@ -2,6 +2,7 @@ import type { ActionOutcome, ActionPatch, ActionQuery, ActionRecord, ActionStatu
 import type { PauseState } from '../domain/pause';
 import type { ActionStatRow } from '../domain/stats';
 import type { StoredSnapshot } from '../domain/snapshot';
+import type { StoreKind } from '../config/schema';
 import type { DispatchOutcome, RuleState } from '../domain/rule-state';
 import type { NotificationStore } from './notification-store';
 import type {
@@ -37,7 +38,7 @@ export interface SnapshotRetention {
  * method here, so each adapter can make it one conditional write (or one SQLite transaction).
  */
 export interface Store {
-  readonly kind: 'sqlite' | 'mongo';
+  readonly kind: StoreKind;
   /** Outbound-event outbox and inbound replay protection (the n8n integration). */
   readonly notifications: NotificationStore;
   init(): Promise<void>;
