@@ -90,6 +90,8 @@ export const ACTION_EXTRA_COLUMNS: ReadonlyArray<[name: string, type: string]> =
 
 export const ACTION_EXTRA_INDEXES = `
 CREATE INDEX IF NOT EXISTS actions_verify_due ON actions (outcome, verify_until);
+-- Statistics read a window of actions from this index alone (it covers every column they use).
+CREATE INDEX IF NOT EXISTS actions_stats ON actions (created_at, rule, type, status, outcome, revert_of, started_at, finished_at, decided_at, recovered_at);
 -- One revert per action, enforced by the database itself.
 CREATE UNIQUE INDEX IF NOT EXISTS actions_one_revert ON actions (revert_of) WHERE revert_of IS NOT NULL;
 `;
