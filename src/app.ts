@@ -14,6 +14,7 @@ import { createRulesRouter } from '../routes/rules';
 import { createSimulateRouter } from '../routes/simulate';
 import { createThrottleRouter } from '../routes/throttle';
 import { createWebhooksRouter } from '../routes/webhooks';
+import { bodyLimitBytes, drainUnreadBody } from './http/drain-body';
 import { errorHandler, notFoundHandler } from './http/error-handler';
 import { keepRawBody } from './http/raw-body';
 import { requestContext } from './http/request-context';
@@ -30,6 +31,7 @@ export function createApp(services: Services): Express {
   // Before the body parser: a caller without the right key never gets its body read.
   app.use(securityMiddleware({ config, keyring: services.keyring, clock: services.clock, logger: services.logger }));
   app.use(express.json({ limit: config.server.bodyLimit, type: ['application/json', 'application/*+json'], verify: keepRawBody }));
+  app.use(drainUnreadBody(bodyLimitBytes(config.server.bodyLimit)));
   app.use(createHealthRouter({ health: services.health }));
   // /api/health/router must be matched before anything more general under /api/health.
   app.use(createRouterHealthRouter({ failover: services.failover, schemas }));
