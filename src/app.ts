@@ -1,10 +1,12 @@
 import express, { type Express } from 'express';
 import { createActionsRouter } from '../routes/actions';
+import { createAlertmanagerRouter } from '../routes/alertmanager';
 import { createAlertsRouter } from '../routes/alerts';
 import { createHealthRouter } from '../routes/health';
 import { createMetricsRouter } from '../routes/metrics';
 import { createNotificationsRouter } from '../routes/notifications';
 import { createOpenApiRouter } from '../routes/openapi';
+import { createPrometheusRouter } from '../routes/prometheus';
 import { createPromptsRouter } from '../routes/prompts';
 import { createRouterHealthRouter } from '../routes/router-health';
 import { createRuleTriggerRouter } from '../routes/rule-trigger';
@@ -39,6 +41,8 @@ export function createApp(services: Services): Express {
   app.use(createThrottleRouter(services));
   app.use(createAlertsRouter(services));
   app.use(createWebhooksRouter(services));
+  app.use(createAlertmanagerRouter(services));
+  app.use(createPrometheusRouter(services));
   app.use(createNotificationsRouter(services));
   app.use(createOpenApiRouter(services));
   app.use(notFoundHandler);

@@ -2,6 +2,7 @@ import type { JSONSchemaType } from 'ajv';
 import { type AuthConfig, authConfigSchema } from './sections/auth';
 import { type ClusterConfig, clusterConfigSchema } from './sections/cluster';
 import { type NotificationsConfig, notificationsConfigSchema } from './sections/notifications';
+import { type PrometheusConfig, prometheusConfigSchema } from './sections/prometheus';
 
 /** The service's own configuration; the schema below is type-checked against this interface. */
 export interface AppConfig {
@@ -32,6 +33,7 @@ export interface AppConfig {
   cluster: ClusterConfig;
   auth: AuthConfig;
   notifications: NotificationsConfig;
+  prometheus: PrometheusConfig;
 }
 
 const positiveInt = { type: 'integer', minimum: 1 } as const;
@@ -59,6 +61,7 @@ export const configSchema: JSONSchemaType<AppConfig> = {
     'cluster',
     'auth',
     'notifications',
+    'prometheus',
   ],
   properties: {
     server: {
@@ -181,5 +184,6 @@ export const configSchema: JSONSchemaType<AppConfig> = {
     cluster: clusterConfigSchema,
     auth: authConfigSchema,
     notifications: notificationsConfigSchema,
+    prometheus: prometheusConfigSchema,
   },
 };

@@ -106,6 +106,7 @@ interface LimitedRoute {
 export const INGEST_ROUTES: readonly LimitedRoute[] = [
   { method: 'POST', path: '/api/metrics' },
   { method: 'POST', path: '/api/webhooks/n8n' },
+  { method: 'POST', path: '/api/webhooks/alertmanager' },
 ];
 
 /** Limits ingest per key (or per address when the service runs open, or for the webhook). */

@@ -44,6 +44,9 @@ export const ACCESS_POLICY: readonly AccessRule[] = [
   { method: 'POST', path: '/api/health/router/reset', access: 'admin' },
 
   { method: 'POST', path: '/api/metrics', access: 'operator' },
+  { method: 'POST', path: '/api/webhooks/alertmanager', access: 'operator' },
+  // Any key will do: Prometheus' scrape config sends one with `authorization`.
+  { method: 'GET', path: '/metrics', access: 'viewer' },
   { method: 'POST', path: '/api/self-healing/simulate', access: 'operator' },
 
   { method: 'GET', path: '/api/self-healing/rules', access: 'viewer' },

@@ -2,6 +2,7 @@ import CircuitBreaker from 'opossum';
 import type { Clock } from '../clock';
 import type { NotificationsConfig } from '../config/sections/notifications';
 import type { OutboxEntry } from '../domain/notification';
+import type { DeliveryObserver } from '../domain/observers';
 import type { Logger } from '../logging/logger';
 import type { NotificationStore } from '../store/notification-store';
 import { retryDelayMs } from './retry-delay';
@@ -15,6 +16,8 @@ export interface WebhookDispatcherDeps {
   /** Names this instance in claims, so concurrent instances never send one entry at the same time. */
   instanceId: string;
   random?: () => number;
+  /** Told of each failed delivery attempt (the metrics module). */
+  observer?: DeliveryObserver;
 }
 
 /** A delivery the receiver refused or that never got an answer; counts against the breaker. */
@@ -169,6 +172,7 @@ export class WebhookDispatcher {
       }
       const attempts = entry.attempts + 1;
       const message = err instanceof Error ? err.message : String(err);
+      this.deps.observer?.deliveryFailed(entry.destination);
       const statusCode = err instanceof DeliveryFailure ? err.statusCode : null;
       if (attempts >= config.delivery.maxAttempts) {
         await store.notifications.recordOutboxAttempt(entry.id, instanceId, {

@@ -1,0 +1,14 @@
+import { Router } from 'express';
+import type { EngineMetrics } from '../src/metrics/engine-metrics';
+
+/** GET /metrics: the Prometheus text exposition (docs/prometheus.md). */
+export function createPrometheusRouter(services: { metrics: EngineMetrics }): Router {
+  const router = Router();
+
+  router.get('/metrics', async (_req, res) => {
+    const body = await services.metrics.render();
+    res.set('Content-Type', services.metrics.contentType).set('Cache-Control', 'no-store').send(body);
+  });
+
+  return router;
+}
