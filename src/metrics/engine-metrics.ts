@@ -17,6 +17,8 @@ export interface EngineMetricsDeps {
   maxSourceLabels: number;
 }
 
+const MISNAMED_DEFAULT_GAUGES = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
+
 /** The action events and the status each one counts under in self_healing_actions_total. */
 const ACTION_STATUS_OF: Partial<Record<EventType, string>> = {
   'action.pending_approval': 'pending_approval',
@@ -49,6 +51,9 @@ export class EngineMetrics implements Notifier, IngestObserver, DeliveryObserver
     const registers = [this.registry];
     this.sources = new BoundedLabel(deps.maxSourceLabels);
     collectDefaultMetrics({ register: this.registry });
+    // prom-client names these gauges `_total`, which promtool (and Prometheus naming) reserves for
+    // counters; the per-type gauges beside them (nodejs_active_handles{type}, ...) sum to the same.
+    for (const name of MISNAMED_DEFAULT_GAUGES) this.registry.removeSingleMetric(name);
 
     this.snapshots = new Counter({
       name: 'self_healing_snapshots_ingested_total',
