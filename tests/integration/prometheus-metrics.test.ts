@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import http from 'node:http';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { API_KEYS, KEYS, bearer } from '../helpers/api-keys';
@@ -136,5 +137,22 @@ describe('GET /metrics', () => {
     expect(anonymous.text).not.toMatch(/self_healing_/);
     expect(sample(await scrape(t, KEYS.viewer), 'self_healing_rules_loaded')).toBe(3);
     expect(sample(await scrape(t, KEYS.admin), 'self_healing_rules_loaded')).toBe(3);
+  });
+
+  it('serves every metric the shipped Grafana dashboard and alerting rules query', async () => {
+    const t = await build({ rules: rules() });
+    const families = new Set([...(await scrape(t)).matchAll(/^# TYPE (\S+) /gm)].map((m) => m[1]!));
+    const docs = path.join(__dirname, '..', '..', 'docs', 'prometheus');
+    const dashboard = JSON.parse(fs.readFileSync(path.join(docs, 'grafana-dashboard.json'), 'utf8')) as {
+      panels: Array<{ title: string; targets: Array<{ expr: string }> }>;
+    };
+    const queries = [
+      ...dashboard.panels.flatMap((p) => p.targets.map((q) => q.expr)),
+      ...fs.readFileSync(path.join(docs, 'alerting-rules.yml'), 'utf8').split('\n').filter((l) => l.includes('expr:')),
+    ];
+    const named = new Set(queries.flatMap((q) => [...q.matchAll(/\b((?:self_healing|process|nodejs)_[a-z_]+)/g)].map((m) => m[1]!)));
+    expect(named.size).toBeGreaterThan(10);
+    const unknown = [...named].filter((n) => !families.has(n) && !families.has(n.replace(/_(bucket|sum|count)$/, '')));
+    expect(unknown).toEqual([]);
   });
 });
