@@ -1,7 +1,7 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Clock } from '../clock';
 import type { DeliveryObserver, IngestObserver } from '../domain/observers';
-import type { EventType, NotificationEvent, Notifier } from '../integrations/notifier';
+import type { EventType, NotificationEvent, Notifier } from '../domain/events';
 import type { Logger } from '../logging/logger';
 import type { RulesService } from '../rules/rules-service';
 import type { Store } from '../store/store';
