@@ -5,6 +5,7 @@ import type { RemediationService } from '../src/remediation/remediation-service'
 import { ALERTMANAGER_SCHEMA_IDS } from '../src/schemas/alertmanager-schemas';
 import type { SchemaRegistry } from '../src/schemas/registry';
 import { parseSnapshot } from '../src/schemas/snapshot-input';
+import { handle } from '../src/http/route-table';
 import { parseBody } from '../src/http/validate';
 
 export interface AlertmanagerRouterDeps {
@@ -19,7 +20,7 @@ export interface AlertmanagerRouterDeps {
 export function createAlertmanagerRouter({ remediation, schemas, config, clock }: AlertmanagerRouterDeps): Router {
   const router = Router();
 
-  router.post('/api/webhooks/alertmanager', async (req, res) => {
+  handle(router, 'alertmanagerWebhook', async (req, res) => {
     const payload = parseBody<AlertmanagerPayload>(schemas, ALERTMANAGER_SCHEMA_IDS.webhook, req.body, 'Alertmanager webhook payload');
     const snapshots = alertmanagerSnapshots(payload, config.prometheus.alertmanager, clock.now());
     // Checked as on /api/metrics before any is ingested, so a bad payload changes nothing.

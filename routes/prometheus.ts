@@ -1,11 +1,12 @@
 import { Router } from 'express';
+import { handle } from '../src/http/route-table';
 import type { EngineMetrics } from '../src/metrics/engine-metrics';
 
 /** GET /metrics: the Prometheus text exposition (docs/prometheus.md). */
-export function createPrometheusRouter(services: { metrics: EngineMetrics }): Router {
+export function createPrometheusRouter(services: { metrics: Pick<EngineMetrics, 'render' | 'contentType'> }): Router {
   const router = Router();
 
-  router.get('/metrics', async (_req, res) => {
+  handle(router, 'prometheusMetrics', async (_req, res) => {
     const body = await services.metrics.render();
     res.set('Content-Type', services.metrics.contentType).set('Cache-Control', 'no-store').send(body);
   });
