@@ -19,6 +19,14 @@ export interface EngineMetricsDeps {
 
 const MISNAMED_DEFAULT_GAUGES = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
 
+/**
+ * The closed-loop verification's event (issue 10, not yet in EVENT_TYPES on this branch): its
+ * `data.outcome` feeds self_healing_action_outcomes_total. Compared as a string so this module
+ * needs no change when the event type lands.
+ */
+const OUTCOME_EVENT = 'action.verified';
+const OUTCOMES: ReadonlySet<unknown> = new Set(['effective', 'ineffective', 'unknown']);
+
 /** The action events and the status each one counts under in self_healing_actions_total. */
 const ACTION_STATUS_OF: Partial<Record<EventType, string>> = {
   'action.pending_approval': 'pending_approval',
@@ -44,8 +52,8 @@ export class EngineMetrics implements Notifier, IngestObserver, DeliveryObserver
   private readonly actionDuration: Histogram<'type'>;
   private readonly evaluation: Histogram;
   private readonly notificationFailures: Counter;
-  /** Fed by the closed-loop verification once its outcome event exists; registered now so dashboards can be built. */
-  readonly actionOutcomes: Counter<'rule' | 'outcome'>;
+  /** Fed by the closed-loop verification's outcome event (OUTCOME_EVENT). */
+  private readonly actionOutcomes: Counter<'rule' | 'outcome'>;
 
   constructor(deps: EngineMetricsDeps) {
     const registers = [this.registry];
@@ -142,6 +150,12 @@ export class EngineMetrics implements Notifier, IngestObserver, DeliveryObserver
   }
 
   notify(event: NotificationEvent): void {
+    if ((event.type as string) === OUTCOME_EVENT) {
+      const outcome = event.data.outcome;
+      // Only the known outcomes: a label value from anywhere else could grow without bound.
+      if (event.rule !== null && OUTCOMES.has(outcome)) this.actionOutcomes.inc({ rule: event.rule, outcome: outcome as string });
+      return;
+    }
     const status = ACTION_STATUS_OF[event.type];
     if (status === undefined || event.action === null) return;
     this.actions.inc({ type: event.action.type, status });
