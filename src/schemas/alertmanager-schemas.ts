@@ -4,8 +4,8 @@ const labelSet = (maxValue: number) =>
   ({
     type: 'object',
     maxProperties: 100,
-    // Prometheus' label-name syntax; the values are free text.
-    propertyNames: { pattern: '^[a-zA-Z_][a-zA-Z0-9_]*$', maxLength: 200 },
+    // Any non-empty name: Prometheus 3 allows UTF-8 label names, and refusing one would lose the alert.
+    propertyNames: { minLength: 1, maxLength: 200 },
     additionalProperties: { type: 'string', maxLength: maxValue },
   }) as const;
 

@@ -30,8 +30,7 @@ export const prometheusConfigSchema: JSONSchemaType<PrometheusConfig> = {
       additionalProperties: false,
       required: ['sourceLabel', 'defaultSource'],
       properties: {
-        // Prometheus' own label-name syntax.
-        sourceLabel: { type: 'string', pattern: '^[a-zA-Z_][a-zA-Z0-9_]*$', maxLength: 128 },
+        sourceLabel: { type: 'string', minLength: 1, maxLength: 200 },
         defaultSource: sourceName,
       },
     },
