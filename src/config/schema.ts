@@ -3,6 +3,7 @@ import { type AuthConfig, authConfigSchema } from './sections/auth';
 import { type LimitsConfig, limitsConfigSchema, type VerifyConfig, verifyConfigSchema } from './sections/closed-loop';
 import { type ClusterConfig, clusterConfigSchema } from './sections/cluster';
 import { type NotificationsConfig, notificationsConfigSchema } from './sections/notifications';
+import { type PrometheusConfig, prometheusConfigSchema } from './sections/prometheus';
 
 /** The stores the service can run on (config `store.type`, and `Store.kind`). */
 export const STORE_KINDS = ['sqlite', 'mongo'] as const;
@@ -39,6 +40,7 @@ export interface AppConfig {
   notifications: NotificationsConfig;
   verify: VerifyConfig;
   limits: LimitsConfig;
+  prometheus: PrometheusConfig;
 }
 
 const positiveInt = { type: 'integer', minimum: 1 } as const;
@@ -68,6 +70,7 @@ export const configSchema: JSONSchemaType<AppConfig> = {
     'notifications',
     'verify',
     'limits',
+    'prometheus',
   ],
   properties: {
     server: {
@@ -192,5 +195,6 @@ export const configSchema: JSONSchemaType<AppConfig> = {
     notifications: notificationsConfigSchema,
     verify: verifyConfigSchema,
     limits: limitsConfigSchema,
+    prometheus: prometheusConfigSchema,
   },
 };
