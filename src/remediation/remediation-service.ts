@@ -225,11 +225,11 @@ export class RemediationService {
   /** Reads the state decide looks at (cooldowns, open approvals, the pause, budgets) and decides. */
   private async decideFor(rules: Rule[], now = this.deps.clock.now()): Promise<Decision[]> {
     if (rules.length === 0) return [];
-    const [states, pause, budget] = await Promise.all([
-      this.ruleStates.read(rules.map((r) => r.name)),
-      this.deps.pause.current(),
-      this.deps.budgets.view(rules),
-    ]);
+    const states = await this.ruleStates.read(rules.map((r) => r.name));
+    // A rule in cooldown is decided `cooldown` whatever the pause or the budgets say: during a storm
+    // of matching snapshots those two reads are made only for the rules that could act.
+    const open = rules.filter((r) => !((states.get(r.name)?.cooldownUntil?.getTime() ?? 0) > now.getTime()));
+    const [pause, budget] = open.length === 0 ? [null, undefined] : await Promise.all([this.deps.pause.current(), this.deps.budgets.view(open)]);
     return decide({ matched: rules, states, now, requiresApproval: (r) => this.requiresApproval(r), pause, budget });
   }
 
