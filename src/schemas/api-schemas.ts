@@ -48,5 +48,6 @@ export const rulePatchSchema = {
     severity: { enum: ['critical', 'warning', 'info'] },
     cooldownMinutes: { type: 'number', minimum: 0, maximum: 525600 },
     requiresApproval: { type: 'boolean' },
+    mode: { enum: ['enforce', 'shadow'] },
   },
 } as const;

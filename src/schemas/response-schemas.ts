@@ -16,9 +16,11 @@ const uuid = { type: 'string', format: 'uuid' } as const;
 const severity = { enum: ['critical', 'warning', 'info'] } as const;
 const actionType = { enum: ['model_failover', 'prompt_rollback', 'service_restart', 'throttle', 'alert_only'] } as const;
 const actionStatus = {
-  enum: ['pending_approval', 'approved', 'running', 'succeeded', 'failed', 'rejected', 'expired'],
+  enum: ['pending_approval', 'approved', 'running', 'succeeded', 'failed', 'rejected', 'expired', 'shadowed'],
 } as const;
 const decisionKind = { enum: ['execute', 'require_approval', 'cooldown', 'duplicate_pending'] } as const;
+/** A rule's decision after its mode: a shadow rule's is `shadow`, with `wouldDecide`. */
+const ruleDecisionKind = { enum: [...decisionKind.enum, 'shadow'] } as const;
 
 /** RFC 9457 problem details as the error handler writes them; kinds may add extension members. */
 export const problemSchema = {
@@ -295,7 +297,8 @@ export const appliedDecisionSchema = {
   required: ['rule', 'decision', 'reason'],
   properties: {
     rule: { type: 'string' },
-    decision: decisionKind,
+    decision: ruleDecisionKind,
+    wouldDecide: decisionKind,
     reason: { type: 'string' },
     actionId: uuid,
     status: actionStatus,
@@ -355,11 +358,12 @@ export const simulateResultSchema = {
           action: { $ref: `${R}/rule-action.json` },
           requiresApproval: { type: 'boolean' },
           matched: { type: 'boolean' },
-          decision: { enum: [...decisionKind.enum, 'no_match', 'disabled'] },
+          decision: { enum: [...ruleDecisionKind.enum, 'no_match', 'disabled'] },
+          wouldDecide: decisionKind,
           reason: { type: 'string' },
           until: dateTime,
           actionId: uuid,
-          ifEnabled: decisionKind,
+          ifEnabled: ruleDecisionKind,
           matchedFacts: { type: 'object' },
           failedConditions: { type: 'array', items: { $ref: `${R}/condition-outcome.json` } },
         },
@@ -394,6 +398,7 @@ export const effectiveRuleSchema = {
     'cooldownMinutes',
     'requiresApproval',
     'notifications',
+    'mode',
   ],
   properties: {
     name: { $ref: `${RULES_FILE}#/$defs/ruleName` },
@@ -406,6 +411,7 @@ export const effectiveRuleSchema = {
     cooldownMinutes: { type: 'number', minimum: 0 },
     requiresApproval: { type: 'boolean' },
     notifications: { $ref: `${RULES_FILE}#/$defs/notifications` },
+    mode: { $ref: `${RULES_FILE}#/$defs/mode` },
   },
 } as const;
 
