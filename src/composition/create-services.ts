@@ -13,6 +13,7 @@ import { recoverInterruptedActions } from '../remediation/recovery';
 import { RemediationService } from '../remediation/remediation-service';
 import { Sweeps } from '../remediation/sweeps';
 import { RulesService } from '../rules/rules-service';
+import { ReplayService } from '../replay/replay-service';
 import { createSchemaRegistry, type SchemaRegistry } from '../schemas/registry';
 import { HealthChecks } from '../health/health-checks';
 import { type ApiKeyring, loadApiKeys } from '../http/api-keys';
@@ -44,6 +45,8 @@ export interface Services extends PipelineDeps {
   evaluator: Evaluator;
   executor: ActionExecutor;
   remediation: RemediationService;
+  /** Replays snapshots through evaluate and decide on a virtual clock; changes nothing. */
+  replay: ReplayService;
   approvals: ApprovalService;
   sweeps: Sweeps;
   /** This instance's id in leases and action `runner`s (cluster.instanceId, or `<hostname>:<pid>`). */
@@ -108,6 +111,15 @@ export function createServices(
   const executor = new ActionExecutor({ ...deps, strategies, rules });
   const liveness = new InstanceLiveness(deps, instanceId);
   const remediation = new RemediationService({ ...deps, rules, evaluator, strategies, executor, instanceId });
+  const replay = new ReplayService({
+    store,
+    currentRules: () => rules.current(),
+    evaluator,
+    schemas,
+    clock,
+    requiresApproval: (rule) => remediation.requiresApproval(rule),
+    approvalTimeoutMinutes: config.approvals.timeoutMinutes,
+  });
   const approvals = new ApprovalService({ ...deps, executor, rules, instanceId });
   const sweeps = new Sweeps({ ...deps, rules, approvals, throttle, executor, instanceId });
   const health = new HealthChecks({ store, rules, periodicWork: sweeps, instanceId });
@@ -125,6 +137,7 @@ export function createServices(
     evaluator,
     executor,
     remediation,
+    replay,
     approvals,
     sweeps,
     instanceId,

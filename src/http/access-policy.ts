@@ -45,6 +45,7 @@ export const ACCESS_POLICY: readonly AccessRule[] = [
 
   { method: 'POST', path: '/api/metrics', access: 'operator' },
   { method: 'POST', path: '/api/self-healing/simulate', access: 'operator' },
+  { method: 'POST', path: '/api/self-healing/replay', access: 'operator' },
 
   { method: 'GET', path: '/api/self-healing/rules', access: 'viewer' },
   { method: 'POST', path: '/api/self-healing/rules/validate', access: 'operator' },

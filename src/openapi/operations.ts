@@ -6,6 +6,7 @@ import { ALERT_SCHEMA_IDS } from '../schemas/alert-schemas';
 import { PROMPT_SCHEMA_IDS } from '../schemas/prompt-schemas';
 import { RESPONSE_SCHEMA_IDS as R } from '../schemas/response-schemas';
 import { routerResetRequestSchema } from '../schemas/router-health-schemas';
+import { REPLAY_SCHEMA_IDS } from '../schemas/replay-schemas';
 import { TRIGGER_SCHEMA_IDS } from '../schemas/trigger-schemas';
 import { WEBHOOK_SCHEMA_IDS } from '../schemas/webhook-schemas';
 
@@ -164,6 +165,18 @@ export const OPERATIONS: readonly OperationSpec[] = [
     body: { schema: SCHEMA_IDS.simulateRequest, required: true },
     responses: [{ status: 200, description: 'The decisions, and why.', schema: R.simulateResult }],
     errors: [notFound('rule (ruleName)')],
+  },
+  {
+    method: 'post',
+    path: '/api/self-healing/replay',
+    operationId: 'replay',
+    tag: 'remediation',
+    summary: 'Replay stored (or given) snapshots through evaluate and decide on a virtual clock; changes nothing',
+    description:
+      'Snapshots in time order (stored ones by when they were received, given ones by `timestamp`), from no cooldowns and no open approvals, through the same evaluate and decide as ingest. `rules` replays a candidate file instead of the rules in force; `compareTo: "current"` adds `diff`, the rules whose decision counts differ. The timeline is paged by `limit` (default 1000) and `cursor` (send the same request with the returned `nextCursor`); `summary` and `diff` always cover every snapshot. See docs/replay.md.',
+    body: { schema: REPLAY_SCHEMA_IDS.replayRequest, required: false },
+    responses: [{ status: 200, description: 'Timeline, per-rule counts and (with compareTo) the diff.', schema: REPLAY_SCHEMA_IDS.replayResult }],
+    errors: [{ status: 429, description: 'A replay is already running on this instance (Retry-After).' }],
   },
   {
     method: 'get',

@@ -10,10 +10,11 @@ const ROOT = path.join(__dirname, '..', '..');
 const ALLOWED_IMPORTS = {
   server: ['app', 'composition', 'config', 'http', 'logging', 'store', 'errors'],
   app: ['routes', 'composition', 'http'],
-  routes: ['remediation', 'rules', 'targets', 'notifications', 'health', 'openapi', 'http', 'schemas', 'config', 'logging', 'domain', 'errors'],
-  composition: ['health', 'remediation', 'strategies', 'targets', 'notifications', 'integrations', 'engine', 'rules', 'cluster', 'store', 'http', 'schemas', 'config', 'logging', 'domain', 'clock', 'errors'],
+  routes: ['remediation', 'replay', 'rules', 'targets', 'notifications', 'health', 'openapi', 'http', 'schemas', 'config', 'logging', 'domain', 'errors'],
+  composition: ['health', 'remediation', 'replay', 'strategies', 'targets', 'notifications', 'integrations', 'engine', 'rules', 'cluster', 'store', 'http', 'schemas', 'config', 'logging', 'domain', 'clock', 'errors'],
   health: ['rules', 'store'],
   openapi: ['http', 'schemas', 'domain'],
+  replay: ['engine', 'rules', 'schemas', 'store', 'domain', 'clock', 'errors'],
   remediation: ['engine', 'strategies', 'rules', 'notifications', 'cluster', 'store', 'config', 'logging', 'domain', 'clock', 'errors'],
   strategies: ['targets', 'integrations', 'config', 'logging', 'domain', 'clock', 'errors'],
   targets: ['integrations', 'store', 'config', 'logging', 'domain', 'clock', 'errors'],

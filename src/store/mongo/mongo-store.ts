@@ -12,7 +12,7 @@ import type {
 } from '../../domain/state';
 import { decodeCursor, toPage } from '../../domain/cursor';
 import type { DispatchOutcome, RuleState } from '../../domain/rule-state';
-import type { SnapshotRetention, Store } from '../store';
+import type { SnapshotRetention, SnapshotScan, Store } from '../store';
 import {
   actionFromDoc,
   actionToDoc,
@@ -161,6 +161,25 @@ export class MongoStore implements Store {
 
   async countSnapshots(): Promise<number> {
     return this.m.snapshots.countDocuments({});
+  }
+
+  async scanSnapshots(scan: SnapshotScan): Promise<StoredSnapshot[]> {
+    const received: Record<string, Date> = {};
+    if (scan.from) received.$gte = scan.from;
+    if (scan.to) received.$lte = scan.to;
+    const and: Record<string, unknown>[] = [];
+    if (scan.from || scan.to) and.push({ receivedAt: received });
+    if (scan.sources && scan.sources.length > 0) and.push({ source: { $in: scan.sources } });
+    if (scan.after) {
+      const at = new Date(scan.after.at);
+      and.push({ $or: [{ receivedAt: { $gt: at } }, { receivedAt: at, _id: { $gt: scan.after.id } }] });
+    }
+    const docs = await this.m.snapshots
+      .find(and.length > 0 ? { $and: and } : {})
+      .sort({ receivedAt: 1, _id: 1 })
+      .limit(scan.limit)
+      .lean<Doc[]>();
+    return docs.map(snapshotFromDoc);
   }
 
   async pruneSnapshots(retention: SnapshotRetention): Promise<number> {
