@@ -14,6 +14,7 @@ const ALLOWED_IMPORTS = {
   composition: ['health', 'remediation', 'replay', 'strategies', 'targets', 'notifications', 'integrations', 'engine', 'rules', 'cluster', 'store', 'http', 'schemas', 'config', 'logging', 'domain', 'clock', 'errors'],
   health: ['rules', 'store'],
   openapi: ['http', 'schemas', 'domain'],
+  cli: ['replay', 'rules', 'engine', 'strategies', 'schemas', 'domain', 'errors'],
   replay: ['engine', 'rules', 'schemas', 'store', 'domain', 'clock', 'errors'],
   remediation: ['engine', 'strategies', 'rules', 'notifications', 'cluster', 'store', 'config', 'logging', 'domain', 'clock', 'errors'],
   strategies: ['targets', 'integrations', 'config', 'logging', 'domain', 'clock', 'errors'],
