@@ -1,5 +1,6 @@
 import { type Request, type Response, Router } from 'express';
 import { NotFoundError, ValidationError } from '../src/errors';
+import { actorName } from '../src/http/access-control';
 import { nameParam } from '../src/http/path-params';
 import { parseBody } from '../src/http/validate';
 import { SCHEMA_IDS } from '../src/schemas/registry';
@@ -66,7 +67,7 @@ export function createRulesRouter({ rules, remediation, actions, schemas }: Rule
 
   router.post('/api/self-healing/rules', async (req, res) => {
     const rule = parseBody<Record<string, unknown>>(schemas, SCHEMA_IDS.rule, req.body, 'rule');
-    sendWrite(res, await rules.create(rule, ifMatch(req)), 201);
+    sendWrite(res, await rules.create(rule, ifMatch(req), actorName(res, 'api')), 201);
   });
 
   router.put('/api/self-healing/rules/:name', async (req, res) => {
@@ -77,18 +78,18 @@ export function createRulesRouter({ rules, remediation, actions, schemas }: Rule
         { pointer: '/name', message: `must be "${name}"` },
       ]);
     }
-    sendWrite(res, await rules.replace(name, rule, ifMatch(req)));
+    sendWrite(res, await rules.replace(name, rule, ifMatch(req), actorName(res, 'api')));
   });
 
   router.patch('/api/self-healing/rules/:name', async (req, res) => {
     const name = nameParam(req);
     const patch = parseBody<Record<string, unknown>>(schemas, SCHEMA_IDS.rulePatch, req.body, 'patch');
-    sendWrite(res, await rules.patch(name, patch, ifMatch(req)));
+    sendWrite(res, await rules.patch(name, patch, ifMatch(req), actorName(res, 'api')));
   });
 
   router.delete('/api/self-healing/rules/:name', async (req, res) => {
     const name = nameParam(req);
-    sendWrite(res, await rules.remove(name, ifMatch(req)));
+    sendWrite(res, await rules.remove(name, ifMatch(req), actorName(res, 'api')));
   });
 
   return router;

@@ -8,6 +8,7 @@ import { createOpenApiRouter } from '../routes/openapi';
 import { createPromptsRouter } from '../routes/prompts';
 import { createRouterHealthRouter } from '../routes/router-health';
 import { createRuleTriggerRouter } from '../routes/rule-trigger';
+import { createRulesHistoryRouter } from '../routes/rules-history';
 import { createRulesRouter } from '../routes/rules';
 import { createReplayRouter } from '../routes/replay';
 import { createSimulateRouter } from '../routes/simulate';
@@ -35,6 +36,7 @@ export function createApp(services: Services): Express {
   app.use(createMetricsRouter({ remediation, schemas, config }));
   app.use(createSimulateRouter({ remediation, schemas }));
   app.use(createReplayRouter({ replay: services.replay, schemas }));
+  app.use(createRulesHistoryRouter({ history: services.rulesHistory, rules, schemas }));
   app.use(createRulesRouter({ rules, remediation, actions, schemas }));
   app.use(createRuleTriggerRouter({ remediation, schemas, config, logger: services.logger }));
   app.use(createActionsRouter({ actions, approvals, schemas }));

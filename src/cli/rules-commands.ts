@@ -10,7 +10,7 @@ import { approvalDefaultsMap } from '../strategies/approval-defaults';
 import { CliError, EXIT } from './exit-codes';
 import { readJsonFile } from './json-file';
 import { type Io, json, table } from './output';
-import { diffRules } from './rules-diff';
+import { diffRules } from '../rules/rules-diff';
 import { type CaseReport, type RulesCase, runCases } from './rules-test';
 
 export interface CommandContext {

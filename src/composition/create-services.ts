@@ -14,6 +14,7 @@ import { RemediationService } from '../remediation/remediation-service';
 import { Sweeps } from '../remediation/sweeps';
 import { RulesService } from '../rules/rules-service';
 import { ReplayService } from '../replay/replay-service';
+import { RulesHistoryService } from '../rules-history/rules-history-service';
 import { createSchemaRegistry, type SchemaRegistry } from '../schemas/registry';
 import { HealthChecks } from '../health/health-checks';
 import { type ApiKeyring, loadApiKeys } from '../http/api-keys';
@@ -42,6 +43,8 @@ export interface Services extends PipelineDeps {
   schemas: SchemaRegistry;
   strategies: StrategyMap;
   rules: RulesService;
+  /** Every accepted version of the rules file, with who and what changed; rollback reads it. */
+  rulesHistory: RulesHistoryService;
   evaluator: Evaluator;
   executor: ActionExecutor;
   remediation: RemediationService;
@@ -99,7 +102,9 @@ export function createServices(
     createThrottleStrategy({ throttle, clock, config }),
     createAlertOnlyStrategy({ alerts, clock }),
   ]);
+  const rulesHistory = new RulesHistoryService({ store: store.rulesHistory, clock, logger });
   const rules = new RulesService({
+    history: rulesHistory,
     file: config.rules.file,
     watch: config.rules.watch,
     debounceMs: config.rules.watchDebounceMs,
@@ -134,6 +139,7 @@ export function createServices(
     schemas,
     strategies,
     rules,
+    rulesHistory,
     evaluator,
     executor,
     remediation,

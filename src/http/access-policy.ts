@@ -49,6 +49,8 @@ export const ACCESS_POLICY: readonly AccessRule[] = [
 
   { method: 'GET', path: '/api/self-healing/rules', access: 'viewer' },
   { method: 'POST', path: '/api/self-healing/rules/validate', access: 'operator' },
+  { method: 'GET', path: '/api/self-healing/rules/history', access: 'viewer' },
+  { method: 'POST', path: '/api/self-healing/rules/rollback', access: 'admin' },
   { method: 'POST', path: '/api/self-healing/rules/:name/trigger', access: 'operator' },
   { method: 'GET', path: '/api/self-healing/rules/:name', access: 'viewer' },
   { method: 'POST', path: '/api/self-healing/rules', access: 'admin' },

@@ -7,6 +7,7 @@ import { PROMPT_SCHEMA_IDS } from '../schemas/prompt-schemas';
 import { RESPONSE_SCHEMA_IDS as R } from '../schemas/response-schemas';
 import { routerResetRequestSchema } from '../schemas/router-health-schemas';
 import { REPLAY_SCHEMA_IDS } from '../schemas/replay-schemas';
+import { RULES_HISTORY_SCHEMA_IDS } from '../schemas/rules-history-schemas';
 import { TRIGGER_SCHEMA_IDS } from '../schemas/trigger-schemas';
 import { WEBHOOK_SCHEMA_IDS } from '../schemas/webhook-schemas';
 
@@ -194,6 +195,35 @@ export const OPERATIONS: readonly OperationSpec[] = [
     summary: 'Validate a whole candidate rules file; applies nothing',
     body: { schema: SCHEMA_IDS.rulesFile, required: true, description: 'Any JSON; an invalid candidate is answered 200 with `valid: false`.' },
     responses: [{ status: 200, description: 'The verdict with every problem.', schema: R.rulesValidation }],
+  },
+  {
+    method: 'get',
+    path: '/api/self-healing/rules/history',
+    operationId: 'listRulesHistory',
+    tag: 'rules',
+    summary: 'Every accepted version of the rules file, newest first: who, how (api, file, rollback) and the diff',
+    parameters: [
+      { name: 'limit', in: 'query', description: 'Page size, 1-500 (default 50).', schema: { type: 'string', pattern: '^[0-9]+$' } },
+      { name: 'cursor', in: 'query', description: '`nextCursor` of the previous page.', schema: { type: 'string' } },
+    ],
+    responses: [{ status: 200, description: 'One page.', schema: RULES_HISTORY_SCHEMA_IDS.historyPage }],
+  },
+  {
+    method: 'post',
+    path: '/api/self-healing/rules/rollback',
+    operationId: 'rollbackRules',
+    tag: 'rules',
+    summary: 'Restore a recorded version of the rules file (validated, atomic, recorded as a rollback)',
+    description: 'Works also while the file on disk is invalid. The restored file is written as the API writes (2-space JSON), so its version equals the recorded one when that was written by the API.',
+    parameters: [{ ...ifMatch, required: true, description: 'The rules file version (ETag) being replaced; required.' }],
+    body: { schema: RULES_HISTORY_SCHEMA_IDS.rollbackRequest, required: true },
+    responses: [{ status: 200, description: 'Restored.', schema: RULES_HISTORY_SCHEMA_IDS.rollbackResult, headers: ['ETag'] }],
+    errors: [
+      notFound('version'),
+      { status: 412, description: 'If-Match does not match the file on disk (`currentVersion` says what does).' },
+      { status: 428, description: 'If-Match is missing.' },
+      { status: 503, description: 'Another writer held the rules file lock for longer than 5 s; retry.' },
+    ],
   },
   {
     method: 'get',

@@ -3,6 +3,7 @@ import { alertSchemas } from './alert-schemas';
 import { promptSchemas } from './prompt-schemas';
 import { replaySchemas } from './replay-schemas';
 import { rulesCasesSchema } from './rules-cases-schemas';
+import { rulesHistorySchemas } from './rules-history-schemas';
 import { routerResetRequestSchema } from './router-health-schemas';
 import { triggerRequestSchema } from './trigger-schemas';
 import { webhookSchemas } from './webhook-schemas';
@@ -11,4 +12,4 @@ import { webhookSchemas } from './webhook-schemas';
  * Request-body schemas of the feature routes (prompts, throttle, alerts, router, ...). Each feature
  * keeps its schemas in its own module and lists them here, so one registry compiles them all.
  */
-export const featureSchemas: AnySchema[] = [routerResetRequestSchema, ...promptSchemas, ...alertSchemas, triggerRequestSchema, ...webhookSchemas, ...replaySchemas, rulesCasesSchema];
+export const featureSchemas: AnySchema[] = [routerResetRequestSchema, ...promptSchemas, ...alertSchemas, triggerRequestSchema, ...webhookSchemas, ...replaySchemas, rulesCasesSchema, ...rulesHistorySchemas];

@@ -2,6 +2,7 @@ import type { ActionPatch, ActionQuery, ActionRecord, ActionStatus, Page } from 
 import type { StoredSnapshot } from '../domain/snapshot';
 import type { DispatchOutcome, RuleState } from '../domain/rule-state';
 import type { NotificationStore } from './notification-store';
+import type { RulesHistoryStore } from './rules-history-store';
 import type {
   Alert,
   AlertQuery,
@@ -38,6 +39,8 @@ export interface Store {
   readonly kind: 'sqlite' | 'mongo';
   /** Outbound-event outbox and inbound replay protection (the n8n integration). */
   readonly notifications: NotificationStore;
+  /** Every accepted version of the rules file. */
+  readonly rulesHistory: RulesHistoryStore;
   init(): Promise<void>;
   close(): Promise<void>;
   /** True when the store answers a trivial query. */

@@ -26,6 +26,7 @@ import {
 } from './codec';
 import { isDuplicateKeyError, openConnection } from './connection';
 import { createModels, type MongoModels } from './models';
+import { MongoRulesHistoryStore } from './mongo-rules-history-store';
 import { MongoNotificationStore } from './mongo-notification-store';
 
 export interface MongoStoreOptions {
@@ -70,6 +71,7 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 export class MongoStore implements Store {
   readonly kind = 'mongo' as const;
   readonly notifications: MongoNotificationStore;
+  readonly rulesHistory: MongoRulesHistoryStore;
   private connection: Connection | null = null;
   private models: MongoModels | null = null;
   private readonly clock: Clock;
@@ -77,6 +79,7 @@ export class MongoStore implements Store {
   constructor(private readonly options: MongoStoreOptions) {
     this.clock = options.clock ?? systemClock;
     this.notifications = new MongoNotificationStore(() => this.conn);
+    this.rulesHistory = new MongoRulesHistoryStore(() => this.conn);
   }
 
   async init(): Promise<void> {
@@ -92,6 +95,7 @@ export class MongoStore implements Store {
       this.connection = conn;
       this.models = models;
       await this.notifications.init();
+      await this.rulesHistory.init();
     } catch (err) {
       this.connection = null;
       this.models = null;

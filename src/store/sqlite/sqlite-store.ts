@@ -16,6 +16,7 @@ import type { DispatchOutcome, RuleState } from '../../domain/rule-state';
 import type { SnapshotRetention, SnapshotScan, Store } from '../store';
 import { actionFromDoc, actionToDoc, alertFromDoc, alertToDoc } from './codec';
 import { SqliteNotificationStore } from './sqlite-notification-store';
+import { SqliteRulesHistoryStore } from './sqlite-rules-history-store';
 import { SQLITE_SCHEMA } from './schema';
 
 export interface SqliteStoreOptions {
@@ -36,6 +37,7 @@ const MAX_CACHED_STATEMENTS = 500;
 export class SqliteStore implements Store {
   readonly kind = 'sqlite' as const;
   readonly notifications: SqliteNotificationStore;
+  readonly rulesHistory: SqliteRulesHistoryStore;
   private db: Database.Database | null = null;
   private readonly statements = new Map<string, Database.Statement>();
   private readonly pendingSnapshots: {
@@ -46,6 +48,7 @@ export class SqliteStore implements Store {
 
   constructor(private readonly options: SqliteStoreOptions) {
     this.notifications = new SqliteNotificationStore(() => this.conn);
+    this.rulesHistory = new SqliteRulesHistoryStore(() => this.conn);
   }
 
   async init(): Promise<void> {
@@ -59,6 +62,7 @@ export class SqliteStore implements Store {
     db.exec(SQLITE_SCHEMA);
     this.db = db;
     this.notifications.init();
+    this.rulesHistory.init();
   }
 
   async close(): Promise<void> {

@@ -1,17 +1,5 @@
 import type { Rule } from '../domain/rule';
-
-export interface FieldChange {
-  /** JSON pointer inside the rule, e.g. /conditions/all/0/value. */
-  field: string;
-  before: unknown;
-  after: unknown;
-}
-
-export interface RulesDiff {
-  added: string[];
-  removed: string[];
-  changed: { rule: string; fields: FieldChange[] }[];
-}
+import type { FieldChange, RulesDiff } from '../domain/rules-version';
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
