@@ -2,8 +2,9 @@
 export interface FieldChange {
   /** JSON pointer inside the rule, e.g. /conditions/all/0/value. */
   field: string;
-  before: unknown;
-  after: unknown;
+  /** Absent when the field was absent. */
+  before?: unknown;
+  after?: unknown;
 }
 
 /** Added, removed and changed rules (field by field) between two versions of the rules file. */

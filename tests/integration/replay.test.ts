@@ -9,7 +9,8 @@ const low = { errorRate: 0.01 };
 /** Ingests a series one minute apart (the clock moves), so the store holds a known history. */
 async function ingestSeries(t: TestApp, series: Record<string, unknown>[], source = 'app') {
   for (const metrics of series) {
-    const res = await request(t.app).post('/api/metrics').send(snapshot(metrics, source));
+    // wait=true: every action has finished, so "before" and "after" compare settled state.
+    const res = await request(t.app).post('/api/metrics?wait=true').send(snapshot(metrics, source));
     expect(res.status).toBe(200);
     t.clock.advance(60_000);
   }
