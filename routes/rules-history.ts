@@ -2,6 +2,7 @@ import { type Request, Router } from 'express';
 import { NotFoundError, PreconditionRequiredError } from '../src/errors';
 import { actorName } from '../src/http/access-control';
 import { QueryReader } from '../src/http/query';
+import { handle } from '../src/http/route-table';
 import { parseBody } from '../src/http/validate';
 import type { RulesService } from '../src/rules/rules-service';
 import type { RulesHistoryService } from '../src/rules-history/rules-history-service';
@@ -26,7 +27,7 @@ function requireIfMatch(req: Request): string {
 export function createRulesHistoryRouter({ history, rules, schemas }: RulesHistoryRouterDeps): Router {
   const router = Router();
 
-  router.get('/api/self-healing/rules/history', async (req, res) => {
+  handle(router, 'listRulesHistory', async (req, res) => {
     const query = new QueryReader(req, ['limit', 'cursor']);
     const limit = query.limit(50, 500);
     const cursor = query.cursor();
@@ -34,7 +35,7 @@ export function createRulesHistoryRouter({ history, rules, schemas }: RulesHisto
     res.json(await history.list({ limit, ...(cursor ? { cursor } : {}) }));
   });
 
-  router.post('/api/self-healing/rules/rollback', async (req, res) => {
+  handle(router, 'rollbackRules', async (req, res) => {
     const ifMatch = requireIfMatch(req);
     const { version } = parseBody<{ version: string }>(schemas, RULES_HISTORY_SCHEMA_IDS.rollbackRequest, req.body, 'rollback request');
     const record = await history.get(version);

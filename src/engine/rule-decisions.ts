@@ -1,4 +1,5 @@
-import { type DecideInput, type Decision, type DecisionKind, decide } from './decide';
+import type { Decision, DecisionKind } from '../domain/decision';
+import { type DecideInput, decide } from './decide';
 
 /** What a rule's mode makes of a decision: an enforcing rule's as `decide` took it, a shadow rule's as `shadow`. */
 export type RuleDecisionKind = DecisionKind | 'shadow';

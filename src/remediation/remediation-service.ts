@@ -1,8 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import type { ActionRecord } from '../domain/action';
+import { type IngestObserver, NO_INGEST_OBSERVER } from '../domain/observers';
 import type { ActionType, Rule, Ruleset } from '../domain/rule';
 import type { Snapshot, StoredSnapshot } from '../domain/snapshot';
-import { approvalRequired, type Decision, type DecisionKind } from '../engine/decide';
+import type { DecisionKind } from '../domain/decision';
+import { approvalRequired, decisionForRefusal } from '../engine/decide';
 import { decideRules, type RuleDecision, type RuleDecisionKind, shadowActs } from '../engine/rule-decisions';
 import type { Evaluator, RuleEvaluation } from '../engine/evaluate';
 import type { ConditionOutcome } from '../engine/condition-outcomes';
@@ -24,6 +27,8 @@ export interface RemediationDeps extends PipelineDeps {
   executor: ActionExecutor;
   /** Recorded as the `runner` of actions this instance dispatches as running. */
   instanceId: string;
+  /** Told of each ingested snapshot, evaluation time and decision (the metrics module). */
+  observer?: IngestObserver;
 }
 
 /** One entry of an ingest reply. */
@@ -96,7 +101,10 @@ export class RemediationService {
 
   private readonly ruleStates: RuleStateReader;
 
+  private readonly observer: IngestObserver;
+
   constructor(private readonly deps: RemediationDeps) {
+    this.observer = deps.observer ?? NO_INGEST_OBSERVER;
     this.approvalDefaults = new Map([...deps.strategies].map(([type, s]) => [type, s.requiresApprovalByDefault]));
     this.ruleStates = new RuleStateReader(deps.store, deps.clock);
   }
@@ -110,14 +118,18 @@ export class RemediationService {
     const stored: StoredSnapshot = { ...snapshot, id: randomUUID(), receivedAt: clock.now() };
     const ruleset = this.deps.rules.current();
     // Evaluate before storing: a snapshot the engine cannot evaluate leaves nothing behind.
+    const started = performance.now();
     const matches = (await this.deps.evaluator.evaluateEnabled(ruleset, snapshot.metrics)).filter((e) => e.matched);
+    this.observer.evaluated((performance.now() - started) / 1000);
     await store.insertSnapshot(stored);
+    this.observer.snapshotIngested(snapshot.source);
     if (matches.length === 0) return { snapshotId: stored.id, rulesVersion: ruleset.version, decisions: [] };
     const decisions = await this.decideFor(matches.map((m) => m.rule));
     const outcomes: Promise<AppliedDecision>[] = [];
     const applied: AppliedDecision[] = [];
     for (const [i, decision] of decisions.entries()) {
       const outcome = await this.apply(decision, matches[i]!, stored, options);
+      this.observer.decided(outcome.applied.rule, outcome.applied.decision);
       applied.push(outcome.applied);
       if (outcome.running) outcomes.push(outcome.running);
     }
@@ -146,12 +158,9 @@ export class RemediationService {
     const evaluations: RuleEvaluation[] = input.snapshot
       ? await this.deps.evaluator.evaluateRules(rules, ruleset, input.snapshot.metrics)
       : rules.map((rule) => ({ rule, matched: true, matchedFacts: {}, failedConditions: [] }));
-    const states = await this.ruleStates.read(evaluations.map((e) => e.rule.name));
     // Disabled rules are decided as if enabled, to show what turning them on would do.
     const matched = evaluations.filter((e) => e.matched).map((e) => e.rule);
-    const decisions = new Map(
-      decideRules({ matched, states, now, requiresApproval: (r) => this.requiresApproval(r) }).map((d) => [d.rule, d]),
-    );
+    const decisions = new Map((await this.decideFor(matched, now)).map((d) => [d.rule, d]));
     const results = evaluations.map((e): SimulatedRule => {
       const base = {
         rule: e.rule.name,
@@ -197,18 +206,16 @@ export class RemediationService {
     const matchedFacts = { manualTrigger: { requestedBy: options.requestedBy, reason: options.reason ?? null } };
     const match: RuleEvaluation = { rule, matched: true, matchedFacts, failedConditions: [] };
     const outcome = await this.apply(decision!, match, null, options);
+    this.observer.decided(outcome.applied.rule, outcome.applied.decision);
     const applied = options.waitForOutcome && outcome.running ? await outcome.running : outcome.applied;
     return { rulesVersion: ruleset.version, requestedBy: options.requestedBy, decisions: [applied] };
   }
 
-  private async decideFor(rules: Rule[]): Promise<RuleDecision[]> {
+  /** The one way ingest, trigger and simulate decide: the rules' state as the store (or this reader) knows it, and `decide`. */
+  private async decideFor(rules: Rule[], now = this.deps.clock.now()): Promise<RuleDecision[]> {
+    if (rules.length === 0) return [];
     const states = await this.ruleStates.read(rules.map((r) => r.name));
-    return decideRules({
-      matched: rules,
-      states,
-      now: this.deps.clock.now(),
-      requiresApproval: (r) => this.requiresApproval(r),
-    });
+    return decideRules({ matched: rules, states, now, requiresApproval: (r) => this.requiresApproval(r) });
   }
 
   /**
@@ -243,13 +250,7 @@ export class RemediationService {
     const outcome = await store.dispatchAction(action, cooldownUntil, now);
     if (outcome.ok) this.ruleStates.remember(rule.name, cooldownUntil);
     else if (outcome.reason === 'cooldown') this.ruleStates.remember(rule.name, outcome.until);
-    if (!outcome.ok) {
-      const raced: Decision =
-        outcome.reason === 'cooldown'
-          ? { rule: rule.name, decision: 'cooldown', until: outcome.until.toISOString(), reason: `in cooldown until ${outcome.until.toISOString()}` }
-          : { rule: rule.name, decision: 'duplicate_pending', actionId: outcome.actionId, reason: `an approval for this rule is already pending (${outcome.actionId})` };
-      return { applied: pick(raced) };
-    }
+    if (!outcome.ok) return { applied: pick(decisionForRefusal(rule.name, outcome)) };
     const applied: AppliedDecision = { ...pick(decision), actionId: action.id, status: action.status };
     if (pending) {
       this.deps.notifier.notify(
@@ -262,7 +263,7 @@ export class RemediationService {
       return { applied };
     }
     const running = this.deps.executor
-      .run(action)
+      .run(action, rule)
       .then((final): AppliedDecision => ({ ...applied, status: final.status, ...(final.error ? { reason: final.error } : {}) }));
     return { applied, running };
   }

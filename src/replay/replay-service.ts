@@ -2,7 +2,7 @@ import type { Clock } from '../clock';
 import type { Rule, Ruleset } from '../domain/rule';
 import type { Snapshot, StoredSnapshot } from '../domain/snapshot';
 import type { Evaluator } from '../engine/evaluate';
-import type { DecisionKind } from '../engine/decide';
+import type { DecisionKind } from '../domain/decision';
 import type { RuleDecisionKind } from '../engine/rule-decisions';
 import { TooManyRequestsError, ValidationError } from '../errors';
 import { candidateRuleset } from '../rules/candidate-ruleset';
