@@ -40,6 +40,11 @@ describe('shadow mode', () => {
     expect(trial).toMatchObject({ decision: 'shadow', wouldDecide: 'cooldown' });
     expect(trial.actionId).toBeUndefined();
     expect((await t.services.store.listActions({ limit: 10, status: ['shadowed'] })).items).toHaveLength(2);
+
+    // The engine's statistics count them as shadow decisions, apart from real ones.
+    const metrics = (await request(t.app).get('/metrics')).text;
+    expect(metrics).toContain('self_healing_decisions_total{rule="trial",decision="shadow"} 2');
+    expect(metrics).toContain('self_healing_decisions_total{rule="live",decision="execute"} 1');
   });
 
   it('shows shadow decisions in simulate without recording anything', async () => {
