@@ -177,37 +177,37 @@ export class RulesService {
   }
 
   create(rule: Record<string, unknown>, ifMatch?: string, by?: string): Promise<RuleWrite> {
-    return this.mutate(ifMatch, { by }, (doc) => {
+    return this.mutate(ifMatch, (doc) => {
       if (doc.rules.some((r) => r.name === rule.name)) {
         throw new ConflictError(`a rule named "${String(rule.name)}" already exists`, {}, 'rule_exists');
       }
       doc.rules.push(rule);
       return { rule, index: doc.rules.length - 1 };
-    });
+    }, { by });
   }
 
   replace(name: string, rule: Record<string, unknown>, ifMatch?: string, by?: string): Promise<RuleWrite> {
-    return this.mutate(ifMatch, { by }, (doc) => {
+    return this.mutate(ifMatch, (doc) => {
       const index = this.indexOf(doc, name);
       doc.rules[index] = rule;
       return { rule, index };
-    });
+    }, { by });
   }
 
   patch(name: string, changes: Record<string, unknown>, ifMatch?: string, by?: string): Promise<RuleWrite> {
-    return this.mutate(ifMatch, { by }, (doc) => {
+    return this.mutate(ifMatch, (doc) => {
       const index = this.indexOf(doc, name);
       const next = { ...doc.rules[index]!, ...changes };
       doc.rules[index] = next;
       return { rule: next, index };
-    });
+    }, { by });
   }
 
   remove(name: string, ifMatch?: string, by?: string): Promise<RuleWrite> {
-    return this.mutate(ifMatch, { by }, (doc) => {
+    return this.mutate(ifMatch, (doc) => {
       doc.rules.splice(this.indexOf(doc, name), 1);
       return { rule: null, index: -1 };
-    });
+    }, { by });
   }
 
   /**
@@ -215,12 +215,12 @@ export class RulesService {
    * and atomic write as every edit, also while the file on disk is invalid.
    */
   rollback(doc: Record<string, unknown>, ifMatch: string, by: string, version: string): Promise<RuleWrite> {
-    return this.mutate(ifMatch, { by, wholeFile: true, rollbackOf: version }, (current) => {
+    return this.mutate(ifMatch, (current) => {
       const target = current as unknown as Record<string, unknown>;
       for (const key of Object.keys(target)) delete target[key];
       Object.assign(target, structuredClone(doc));
       return { rule: null, index: -1 };
-    });
+    }, { by, wholeFile: true, rollbackOf: version });
   }
 
   startWatching(): void {
@@ -307,8 +307,8 @@ export class RulesService {
    */
   private mutate(
     ifMatch: string | undefined,
-    options: WriteOptions,
     change: (doc: RulesDocument) => { rule: Record<string, unknown> | null; index: number },
+    options: WriteOptions = {},
   ): Promise<RuleWrite> {
     return this.writes.run(() => withFileLock(this.options.file, async () => {
       const text = await fsp.readFile(this.options.file, 'utf8');
