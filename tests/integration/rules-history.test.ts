@@ -108,4 +108,21 @@ describe('rules history and rollback', () => {
     expect(JSON.parse(fs.readFileSync(t.rulesFile, 'utf8')).rules).toHaveLength(2);
     expect((await request(t.app).get('/api/self-healing/rules').set(...auth(KEYS.viewer))).body.lastError).toBeNull();
   });
+
+  it('records an API write once when another instance on the same file and store reloads it', async () => {
+    const other = await buildTestApp({ dir: t.dir, config: { auth: { apiKeys: API_KEYS } } });
+    try {
+      const res = await request(t.app).patch('/api/self-healing/rules/a').set(...auth(KEYS.admin)).send({ enabled: false });
+      expect(res.status).toBe(200);
+      // The second instance finds the new file on disk (its watcher would reload it).
+      expect(await other.services.rules.reload()).toBe(true);
+      const items = (await history()).items;
+      expect(items.map((i: { seq: number; by: string; cause: string }) => [i.seq, i.by, i.cause])).toEqual([
+        [2, 'ad', 'api'],
+        [1, 'file', 'file'],
+      ]);
+    } finally {
+      await other.stop();
+    }
+  });
 });
