@@ -1,6 +1,8 @@
 import express, { type Express } from 'express';
 import { createActionsRouter } from '../routes/actions';
 import { createAlertsRouter } from '../routes/alerts';
+import { createConsoleRouter } from '../routes/console';
+import { createEventsRouter } from '../routes/events';
 import { createHealthRouter } from '../routes/health';
 import { createMetricsRouter } from '../routes/metrics';
 import { createNotificationsRouter } from '../routes/notifications';
@@ -9,6 +11,8 @@ import { createPromptsRouter } from '../routes/prompts';
 import { createRouterHealthRouter } from '../routes/router-health';
 import { createRuleTriggerRouter } from '../routes/rule-trigger';
 import { createRulesRouter } from '../routes/rules';
+import { createRulesFileRouter } from '../routes/rules-file';
+import { createSessionRouter } from '../routes/session';
 import { createSimulateRouter } from '../routes/simulate';
 import { createThrottleRouter } from '../routes/throttle';
 import { createWebhooksRouter } from '../routes/webhooks';
@@ -32,6 +36,7 @@ export function createApp(services: Services): Express {
   app.use(createRouterHealthRouter(services));
   app.use(createMetricsRouter(services));
   app.use(createSimulateRouter(services));
+  app.use(createRulesFileRouter(services));
   app.use(createRulesRouter(services));
   app.use(createRuleTriggerRouter(services));
   app.use(createActionsRouter(services));
@@ -41,6 +46,9 @@ export function createApp(services: Services): Express {
   app.use(createWebhooksRouter(services));
   app.use(createNotificationsRouter(services));
   app.use(createOpenApiRouter(services));
+  app.use(createSessionRouter(services));
+  app.use(createEventsRouter(services));
+  app.use(createConsoleRouter());
   app.use(notFoundHandler);
   app.use(errorHandler(services.logger));
   return app;

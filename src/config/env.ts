@@ -1,5 +1,6 @@
 import { AUTH_ENV } from './sections/auth';
 import { CLUSTER_ENV } from './sections/cluster';
+import { CONSOLE_ENV } from './sections/console';
 import { NOTIFICATIONS_ENV } from './sections/notifications';
 
 /** Environment variables that override configuration keys, and how each is read. */
@@ -35,6 +36,7 @@ export const ENV_BINDINGS: Record<string, EnvBinding> = {
   ...CLUSTER_ENV,
   ...AUTH_ENV,
   ...NOTIFICATIONS_ENV,
+  ...CONSOLE_ENV,
 };
 
 /** Converts only well-formed values, so a bad one reaches schema validation and is reported there. */

@@ -1,6 +1,7 @@
 import type { JSONSchemaType } from 'ajv';
 import { type AuthConfig, authConfigSchema } from './sections/auth';
 import { type ClusterConfig, clusterConfigSchema } from './sections/cluster';
+import { type ConsoleConfig, consoleConfigSchema } from './sections/console';
 import { type NotificationsConfig, notificationsConfigSchema } from './sections/notifications';
 
 /** The service's own configuration; the schema below is type-checked against this interface. */
@@ -32,6 +33,7 @@ export interface AppConfig {
   cluster: ClusterConfig;
   auth: AuthConfig;
   notifications: NotificationsConfig;
+  console: ConsoleConfig;
 }
 
 const positiveInt = { type: 'integer', minimum: 1 } as const;
@@ -59,6 +61,7 @@ export const configSchema: JSONSchemaType<AppConfig> = {
     'cluster',
     'auth',
     'notifications',
+    'console',
   ],
   properties: {
     server: {
@@ -181,5 +184,6 @@ export const configSchema: JSONSchemaType<AppConfig> = {
     cluster: clusterConfigSchema,
     auth: authConfigSchema,
     notifications: notificationsConfigSchema,
+    console: consoleConfigSchema,
   },
 };

@@ -9,7 +9,8 @@ export type Role = (typeof ROLES)[number];
 
 /**
  * `public`: no key, ever (liveness, readiness, the API description).
- * `webhook`: not behind API keys; the route authenticates its caller itself (n8n's HMAC or token).
+ * `webhook`: not behind API keys; the route authenticates its caller itself (n8n's HMAC or token; the
+ * console's sign-in, by the key in its body).
  */
 export type Access = Role | 'public' | 'webhook';
 
@@ -39,6 +40,11 @@ export const ACCESS_POLICY: readonly AccessRule[] = [
   { method: 'GET', path: '/api/ready', access: 'public' },
   { method: 'GET', path: '/api/openapi.json', access: 'public' },
   { method: 'POST', path: '/api/webhooks/n8n', access: 'webhook' },
+  // The console's session: who am I, sign out (both harmless without one); sign-in checks the key in its body.
+  { method: 'GET', path: '/api/session', access: 'public' },
+  { method: 'DELETE', path: '/api/session', access: 'public' },
+  { method: 'POST', path: '/api/session', access: 'webhook' },
+  { method: 'GET', path: '/api/events', access: 'viewer' },
 
   { method: 'GET', path: '/api/health/router', access: 'viewer' },
   { method: 'POST', path: '/api/health/router/reset', access: 'admin' },
@@ -47,6 +53,8 @@ export const ACCESS_POLICY: readonly AccessRule[] = [
   { method: 'POST', path: '/api/self-healing/simulate', access: 'operator' },
 
   { method: 'GET', path: '/api/self-healing/rules', access: 'viewer' },
+  { method: 'GET', path: '/api/self-healing/rules-file', access: 'viewer' },
+  { method: 'PUT', path: '/api/self-healing/rules-file', access: 'admin' },
   { method: 'POST', path: '/api/self-healing/rules/validate', access: 'operator' },
   { method: 'POST', path: '/api/self-healing/rules/:name/trigger', access: 'operator' },
   { method: 'GET', path: '/api/self-healing/rules/:name', access: 'viewer' },

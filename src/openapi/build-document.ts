@@ -91,7 +91,7 @@ export function buildOpenApiDocument(options: OpenApiOptions): OpenApiDocument {
       responses[String(r.status)] = {
         description: r.description,
         ...(r.headers ? { headers } : {}),
-        content: { 'application/json': { schema: refs(r.schema) } },
+        content: { [r.contentType ?? 'application/json']: { schema: refs(r.schema) } },
       };
     }
     const errors: Record<string, string> = { ...COMMON_ERRORS };

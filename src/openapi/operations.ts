@@ -1,4 +1,5 @@
 import { ACTION_STATUSES } from '../domain/action';
+import { CONSOLE_OPERATIONS } from './console-operations';
 import { ACTION_TYPES, SEVERITIES } from '../domain/rule';
 import { NAME_PATTERN, UUID_PATTERN as UUID_SOURCE } from '../domain/identifiers';
 import { SCHEMA_IDS } from '../schemas/registry';
@@ -31,6 +32,8 @@ export interface ResponseSpec {
   /** $id (optionally with #/pointer) of the body schema; several: any one of them (oneOf). */
   schema: string | string[];
   headers?: Array<'ETag' | 'Cache-Control'>;
+  /** The body's media type; application/json unless said. */
+  contentType?: string;
 }
 
 export interface OperationSpec {
@@ -436,4 +439,5 @@ export const OPERATIONS: readonly OperationSpec[] = [
       { status: 429, description: 'Too many snapshots; see Retry-After.' },
     ],
   },
+  ...CONSOLE_OPERATIONS,
 ];

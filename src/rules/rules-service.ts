@@ -177,6 +177,29 @@ export class RulesService {
     });
   }
 
+  /** The file as it is on disk (valid or not), so a person can edit it whole. */
+  async readFile(): Promise<{ text: string; version: string }> {
+    const text = await fsp.readFile(this.options.file, 'utf8');
+    return { text, version: versionOf(text) };
+  }
+
+  /**
+   * Replaces the whole file, under the same lock, If-Match and validation as every edit. Unlike the
+   * per-rule edits it also works while the file on disk is invalid: this is how it gets fixed.
+   */
+  replaceFile(doc: Record<string, unknown>, ifMatch?: string): Promise<RuleWrite> {
+    return this.mutate(
+      ifMatch,
+      (current) => {
+        const target = current as unknown as Record<string, unknown>;
+        for (const key of Object.keys(target)) delete target[key];
+        Object.assign(target, structuredClone(doc));
+        return { rule: null, index: -1 };
+      },
+      { wholeFile: true },
+    );
+  }
+
   remove(name: string, ifMatch?: string): Promise<RuleWrite> {
     return this.mutate(ifMatch, (doc) => {
       doc.rules.splice(this.indexOf(doc, name), 1);
@@ -260,6 +283,7 @@ export class RulesService {
   private mutate(
     ifMatch: string | undefined,
     change: (doc: RulesDocument) => { rule: Record<string, unknown> | null; index: number },
+    options: { wholeFile?: boolean } = {},
   ): Promise<RuleWrite> {
     return this.writes.run(() => withFileLock(this.options.file, async () => {
       const text = await fsp.readFile(this.options.file, 'utf8');
@@ -271,7 +295,7 @@ export class RulesService {
       }
       const parsed = parseDocumentText(text);
       const before = parsed.ok ? validateRulesDocument(this.options.schemas, parsed.doc) : null;
-      if (!parsed.ok || !before || !before.ok) {
+      if (!options.wholeFile && (!parsed.ok || !before || !before.ok)) {
         const problems = parsed.ok ? (before && !before.ok ? before.problems : []) : [parsed.problem];
         this.lastError = this.fileError(problems);
         throw new ConflictError(
@@ -280,7 +304,7 @@ export class RulesService {
           'rules_file_invalid',
         );
       }
-      const doc = structuredClone(parsed.doc) as RulesDocument;
+      const doc = (parsed.ok && typeof parsed.doc === 'object' && parsed.doc !== null ? structuredClone(parsed.doc) : {}) as RulesDocument;
       const written = change(doc);
       const after = validateRulesDocument(this.options.schemas, doc);
       if (!after.ok) {

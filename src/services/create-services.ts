@@ -3,6 +3,8 @@ import { InstanceLiveness } from '../cluster/instance-liveness';
 import { resolveInstanceId } from '../cluster/instance-id';
 import type { AppConfig } from '../config/schema';
 import { Evaluator } from '../engine/evaluate';
+import { EventJournal } from '../events/event-journal';
+import { type ApiKeyring, loadApiKeys } from '../http/api-keys';
 import { FanoutNotifier } from '../integrations/fanout-notifier';
 import { LogNotifier, type Notifier } from '../integrations/notifier';
 import type { Logging } from '../logging/logger';
@@ -13,6 +15,7 @@ import { RemediationService } from '../remediation/remediation-service';
 import { Sweeps } from '../remediation/sweeps';
 import { RulesService } from '../rules/rules-service';
 import { createSchemaRegistry, type SchemaRegistry } from '../schemas/registry';
+import { SessionService } from '../sessions/session-service';
 import type { Store } from '../store/store';
 import { createAlertOnlyStrategy } from '../strategies/alert-only';
 import { createModelFailoverStrategy } from '../strategies/model-failover';
@@ -47,6 +50,12 @@ export interface Services extends ServiceDeps {
   alerts: AlertService;
   /** Outbound webhook outbox and dispatcher, inbound webhook guard (the n8n integration). */
   notifications: NotificationService;
+  /** The configured API keys (digests only). */
+  keyring: ApiKeyring;
+  /** Browser-console sign-in sessions, kept in the store. */
+  sessions: SessionService;
+  /** The numbered journal of events behind GET /api/events. */
+  events: EventJournal;
   /** Opens the store, loads the rules, recovers interrupted work and starts the sweeps. */
   start(): Promise<void>;
   /** Stops sweeps and watchers, waits for running actions, closes the store. */
@@ -68,9 +77,12 @@ export function createServices(
   const logger = logging.logger;
   const clock = overrides.clock ?? systemClock;
   const instanceId = resolveInstanceId(config.cluster.instanceId);
+  const keyring = loadApiKeys(config.auth);
   const notifications = new NotificationService({ store, config, clock, logger, instanceId });
-  // The log channel (or a test's recorder) and the webhook outbox both get every event.
-  const notifier = new FanoutNotifier([overrides.notifier ?? new LogNotifier(logger), notifications.notifier]);
+  const events = new EventJournal({ store, clock, logger, retentionHours: config.console.events.retentionHours });
+  const sessions = new SessionService({ store, keyring, clock, logger, ttlMinutes: config.console.sessionTtlMinutes });
+  // The log channel (or a test's recorder), the webhook outbox and the console's journal all get every event.
+  const notifier = new FanoutNotifier([overrides.notifier ?? new LogNotifier(logger), notifications.notifier, events]);
   const deps: ServiceDeps = { store, config, clock, logger, notifier };
 
   const schemas = createSchemaRegistry();
@@ -118,6 +130,9 @@ export function createServices(
     throttle,
     alerts,
     notifications,
+    keyring,
+    sessions,
+    events,
     async start() {
       await store.init();
       await rules.load();
@@ -128,12 +143,16 @@ export function createServices(
       rules.startWatching();
       sweeps.start();
       await notifications.start();
+      sessions.start();
+      events.start();
     },
     async stop() {
       await sweeps.stop();
       rules.stopWatching();
       await executor.drain(config.server.shutdownTimeoutMs);
       await notifications.stop();
+      sessions.stop();
+      await events.stop();
       await liveness.stop();
       await store.close();
     },

@@ -1,5 +1,6 @@
 import type { ActionPatch, ActionQuery, ActionRecord, ActionStatus, Page } from '../domain/action';
 import type { StoredSnapshot } from '../domain/snapshot';
+import type { ConsoleStore } from './console-store';
 import type { NotificationStore } from './notification-store';
 import type {
   Alert,
@@ -36,6 +37,8 @@ export interface Store {
   readonly kind: 'sqlite' | 'mongo';
   /** Outbound-event outbox and inbound replay protection (the n8n integration). */
   readonly notifications: NotificationStore;
+  /** Browser-console sessions and the event journal behind GET /api/events. */
+  readonly console: ConsoleStore;
   init(): Promise<void>;
   close(): Promise<void>;
   /** True when the store answers a trivial query. */

@@ -25,6 +25,7 @@ import {
 } from './codec';
 import { isDuplicateKeyError, openConnection } from './connection';
 import { createModels, type MongoModels } from './models';
+import { MongoConsoleStore } from './mongo-console-store';
 import { MongoNotificationStore } from './mongo-notification-store';
 
 export interface MongoStoreOptions {
@@ -69,6 +70,7 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 export class MongoStore implements Store {
   readonly kind = 'mongo' as const;
   readonly notifications: MongoNotificationStore;
+  readonly console: MongoConsoleStore;
   private connection: Connection | null = null;
   private models: MongoModels | null = null;
   private readonly clock: Clock;
@@ -76,6 +78,7 @@ export class MongoStore implements Store {
   constructor(private readonly options: MongoStoreOptions) {
     this.clock = options.clock ?? systemClock;
     this.notifications = new MongoNotificationStore(() => this.conn);
+    this.console = new MongoConsoleStore(() => this.conn);
   }
 
   async init(): Promise<void> {
@@ -91,6 +94,7 @@ export class MongoStore implements Store {
       this.connection = conn;
       this.models = models;
       await this.notifications.init();
+      await this.console.init();
     } catch (err) {
       this.connection = null;
       this.models = null;

@@ -14,6 +14,7 @@ import type {
 import { decodeCursor, toPage } from '../cursor';
 import type { DispatchOutcome, RuleState, SnapshotRetention, Store } from '../store';
 import { actionFromDoc, actionToDoc, alertFromDoc, alertToDoc } from './codec';
+import { SqliteConsoleStore } from './sqlite-console-store';
 import { SqliteNotificationStore } from './sqlite-notification-store';
 import { SQLITE_SCHEMA } from './schema';
 
@@ -35,6 +36,7 @@ const MAX_CACHED_STATEMENTS = 500;
 export class SqliteStore implements Store {
   readonly kind = 'sqlite' as const;
   readonly notifications: SqliteNotificationStore;
+  readonly console: SqliteConsoleStore;
   private db: Database.Database | null = null;
   private readonly statements = new Map<string, Database.Statement>();
   private readonly pendingSnapshots: {
@@ -45,6 +47,7 @@ export class SqliteStore implements Store {
 
   constructor(private readonly options: SqliteStoreOptions) {
     this.notifications = new SqliteNotificationStore(() => this.conn);
+    this.console = new SqliteConsoleStore(() => this.conn);
   }
 
   async init(): Promise<void> {
@@ -58,6 +61,7 @@ export class SqliteStore implements Store {
     db.exec(SQLITE_SCHEMA);
     this.db = db;
     this.notifications.init();
+    this.console.init();
   }
 
   async close(): Promise<void> {
