@@ -80,6 +80,11 @@ export class EventJournal implements Notifier {
     this.closeStreams();
     if (this.sweepTimer) clearInterval(this.sweepTimer);
     this.sweepTimer = null;
+    await this.flush();
+  }
+
+  /** Waits for journal writes under way. */
+  async flush(): Promise<void> {
     while (this.writes.size > 0) await Promise.allSettled([...this.writes]);
   }
 
