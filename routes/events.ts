@@ -1,7 +1,16 @@
 import { type Request, type Response, Router } from 'express';
 import { NotAcceptableError, ValidationError } from '../src/errors';
 import { QueryReader } from '../src/http/query';
-import type { Services } from '../src/services/create-services';
+import type { AppConfig } from '../src/config/schema';
+import { handle } from '../src/http/route-table';
+import type { Logger } from '../src/logging/logger';
+import type { EventJournal } from '../src/notifications/event-journal';
+
+export interface EventsRouterDeps {
+  events: Pick<EventJournal, 'after' | 'last' | 'onWritten' | 'closing'>;
+  config: Pick<AppConfig, 'console'>;
+  logger: Logger;
+}
 
 const EVENT_NUMBER = /^\d{1,15}$/;
 const BATCH = 100;
@@ -23,12 +32,11 @@ function startAfter(req: Request, query: string | undefined): number | null {
  * this instance journals an event and poll the store for other instances' events. `follow=false`
  * sends what is there and closes (for clients that poll).
  */
-export function createEventsRouter(services: Services): Router {
+export function createEventsRouter({ events, config, logger }: EventsRouterDeps): Router {
   const router = Router();
-  const { events, config, logger } = services;
   const { pollIntervalMs, heartbeatMs } = config.console.events;
 
-  router.get('/api/events', async (req: Request, res: Response) => {
+  handle(router, 'streamEvents', async (req: Request, res: Response) => {
     const q = new QueryReader(req, ['follow', 'lastEventId']);
     const follow = q.boolean('follow') ?? true;
     const fromQuery = q.string('lastEventId', EVENT_NUMBER, 15);

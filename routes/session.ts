@@ -8,7 +8,21 @@ import { sessionExpiryOf, sessionPrincipalOf } from '../src/http/session-auth';
 import { clearedSessionCookie, readCookie, SESSION_COOKIE, sessionCookie } from '../src/http/session-cookie';
 import { parseBody } from '../src/http/validate';
 import { CONSOLE_SCHEMA_IDS } from '../src/schemas/console-schemas';
-import type { Services } from '../src/services/create-services';
+import type { AppConfig } from '../src/config/schema';
+import type { ApiKeyring } from '../src/http/api-keys';
+import { handle } from '../src/http/route-table';
+import type { Logger } from '../src/logging/logger';
+import type { SchemaRegistry } from '../src/schemas/registry';
+import type { SessionService } from '../src/sessions/session-service';
+
+export interface SessionRouterDeps {
+  sessions: Pick<SessionService, 'open' | 'end'>;
+  keyring: Pick<ApiKeyring, 'size' | 'verify'>;
+  config: Pick<AppConfig, 'auth' | 'console'>;
+  schemas: SchemaRegistry;
+  clock: { now(): Date };
+  logger: Logger;
+}
 
 const BEARER = /^Bearer +([^\s]+) *$/i;
 
@@ -16,9 +30,8 @@ const BEARER = /^Bearer +([^\s]+) *$/i;
  * The console's sign-in: trade an API key for a session cookie, ask who you are, sign out. Sign-in
  * authenticates its caller itself (by the key in the body), so it sits outside API-key access control.
  */
-export function createSessionRouter(services: Services): Router {
+export function createSessionRouter({ sessions, keyring, config, schemas, clock, logger }: SessionRouterDeps): Router {
   const router = Router();
-  const { sessions, keyring, config, clock, logger } = services;
   const failures = new RateLimiter(config.auth.rateLimit.authFailuresPerMinute, clock);
   const secure = config.console.secureCookie;
 
@@ -40,12 +53,12 @@ export function createSessionRouter(services: Services): Router {
     return { open: false, signedIn: false, via: null, name: null, role: null, expiresAt: null };
   };
 
-  router.get('/api/session', (req, res) => {
+  handle(router, 'getSession', (req, res) => {
     new QueryReader(req, []).done();
     res.set('Cache-Control', 'no-store').json(who(req, res));
   });
 
-  router.post('/api/session', async (req, res) => {
+  handle(router, 'signIn', async (req, res) => {
     new QueryReader(req, []).done();
     refuseCrossOrigin(req);
     if (keyring.size === 0) {
@@ -57,7 +70,7 @@ export function createSessionRouter(services: Services): Router {
       res.setHeader('Retry-After', String(blocked.retryAfterSeconds));
       throw new TooManyRequestsError(`too many failed sign-ins from this address; retry in ${blocked.retryAfterSeconds} s`, blocked.retryAfterSeconds);
     }
-    const { apiKey } = parseBody<{ apiKey: string }>(services.schemas, CONSOLE_SCHEMA_IDS.sessionRequest, req.body);
+    const { apiKey } = parseBody<{ apiKey: string }>(schemas, CONSOLE_SCHEMA_IDS.sessionRequest, req.body);
     const opened = await sessions.open(apiKey);
     if (!opened) {
       failures.take(address);
@@ -75,7 +88,7 @@ export function createSessionRouter(services: Services): Router {
     });
   });
 
-  router.delete('/api/session', async (req, res) => {
+  handle(router, 'signOut', async (req, res) => {
     new QueryReader(req, []).done();
     const token = readCookie(req, SESSION_COOKIE);
     let ended = false;

@@ -1,22 +1,17 @@
 import { CONSOLE_SCHEMA_IDS as C } from '../schemas/console-schemas';
 import { SCHEMA_IDS } from '../schemas/registry';
-import type { OperationSpec } from './operations';
+import type { RouteId } from '../http/route-table';
+import type { OperationDoc } from './operations';
 
 /** The routes the browser console adds beside the API it otherwise shares with every client. */
-export const CONSOLE_OPERATIONS: readonly OperationSpec[] = [
-  {
-    method: 'get',
-    path: '/api/session',
-    operationId: 'getSession',
+export const CONSOLE_DESCRIPTIONS = {
+  getSession: {
     tag: 'console',
     summary: 'Who the caller is (open mode, console session, or API key) and its role',
     description: 'The console shows only the actions this role may take.',
     responses: [{ status: 200, description: 'The caller.', schema: C.sessionInfo }],
   },
-  {
-    method: 'post',
-    path: '/api/session',
-    operationId: 'signIn',
+  signIn: {
     tag: 'console',
     summary: 'Sign in to the console with an API key: sets the session cookie',
     description:
@@ -31,19 +26,13 @@ export const CONSOLE_OPERATIONS: readonly OperationSpec[] = [
       { status: 429, description: 'Too many failed sign-ins from this address; see Retry-After.' },
     ],
   },
-  {
-    method: 'delete',
-    path: '/api/session',
-    operationId: 'signOut',
+  signOut: {
     tag: 'console',
     summary: 'Sign out: ends the session on every instance and clears the cookie',
     responses: [{ status: 200, description: 'Signed out.', schema: C.signOutResult }],
     errors: [{ status: 403, description: '`cross_origin`: the request came from another origin.' }],
   },
-  {
-    method: 'get',
-    path: '/api/events',
-    operationId: 'streamEvents',
+  streamEvents: {
     tag: 'console',
     summary: 'Server-sent events: the events the n8n outbox carries, numbered, resumable',
     description:
@@ -57,18 +46,12 @@ export const CONSOLE_OPERATIONS: readonly OperationSpec[] = [
     responses: [{ status: 200, description: 'The stream.', schema: C.eventStream, contentType: 'text/event-stream' }],
     errors: [{ status: 406, description: 'The request did not accept text/event-stream.' }],
   },
-  {
-    method: 'get',
-    path: '/api/self-healing/rules-file',
-    operationId: 'getRulesFile',
+  getRulesFile: {
     tag: 'rules',
     summary: 'The rules file exactly as it is on disk (valid or not) and its version',
     responses: [{ status: 200, description: 'The file.', schema: C.rulesFile, headers: ['ETag'] }],
   },
-  {
-    method: 'put',
-    path: '/api/self-healing/rules-file',
-    operationId: 'replaceRulesFile',
+  replaceRulesFile: {
     tag: 'rules',
     summary: 'Replace the whole rules file (also when the file on disk is invalid)',
     parameters: [{ name: 'If-Match', in: 'header', description: 'The version read; a stale one is refused with 412.', schema: { type: 'string' } }],
@@ -79,4 +62,4 @@ export const CONSOLE_OPERATIONS: readonly OperationSpec[] = [
       { status: 503, description: 'The rules file is locked by another writer for too long.' },
     ],
   },
-];
+} satisfies Partial<Record<RouteId, OperationDoc>>;

@@ -1,7 +1,7 @@
 import type { Clock } from '../clock';
 import type { JournalEvent } from '../domain/console';
-import { envelopeOf } from '../integrations/event-destinations';
-import type { NotificationEvent, Notifier } from '../integrations/notifier';
+import type { NotificationEvent, Notifier } from '../domain/events';
+import { envelopeOf } from './event-destinations';
 import type { Logger } from '../logging/logger';
 import type { ConsoleStore } from '../store/console-store';
 
