@@ -79,8 +79,14 @@ export async function mount(main, ctx) {
     cards.clear();
     pending.forEach((a, i) => cards.set(a.id, next[i]));
     const keepDecided = [...list.children].filter((el) => decided.has(el.dataset.actionId));
-    clear(list, next, keepDecided);
-    empty.hidden = next.length + keepDecided.length > 0;
+    // Insert and remove around the cards already shown, never re-append them: moving a node would
+    // take the keyboard focus (and a half-typed comment's caret) away from the person using it.
+    const wanted = [...next, ...keepDecided];
+    for (const el of [...list.children]) if (!wanted.includes(el)) el.remove();
+    wanted.forEach((el, i) => {
+      if (list.children[i] !== el) list.insertBefore(el, list.children[i] ?? null);
+    });
+    empty.hidden = wanted.length > 0;
   };
 
   clear(main, h('h1', {}, 'Approvals'), h('p', { class: 'muted' }, 'Pending actions, newest first. New ones appear here by themselves.'), empty, list);
