@@ -4,6 +4,8 @@ const TEXT = {
   already_decided: 'Already decided: someone else got there first.',
   approval_expired: 'Expired: the approval window closed before the decision.',
   condition_cleared: 'Condition cleared: fresh metrics no longer match the rule, so the action was not run.',
+  paused: 'Automation is paused: nothing runs until it is resumed (Overview).',
+  budget_exhausted: 'The action budget for this target is used up for now.',
   insufficient_role: 'Your role does not allow this.',
   cross_origin: 'Refused: the request did not come from the console\'s own address.',
   precondition_failed: 'Someone changed the rules file since you opened it.',

@@ -39,7 +39,7 @@ export async function mount(main, ctx, view) {
       reverts.map((r) => h('p', {}, 'Reverted by ', h('a', { href: `#/actions/${r.id}` }, `action of ${fmtTime(r.createdAt)}`), ' ', badge(r.status))),
       'outcome' in a && a.status === 'succeeded' && !a.revertOf && reverts.length === 0 && ctx.can('post', REVERT)
         ? h('div', { class: 'actions' }, h('button', { type: 'button', onclick: async () => {
-          try { await api('POST', `/api/self-healing/actions/${a.id}/revert`, { body: { by: ctx.who.name ?? 'console' } }); await render(); }
+          try { await api('POST', `/api/self-healing/actions/${a.id}/revert`); await render(); }
           catch (err) { clear(message, h('p', { class: 'alert', role: 'alert' }, refusalText(err))); }
         } }, 'Revert this action'))
         : null,

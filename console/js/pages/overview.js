@@ -96,6 +96,8 @@ export async function mount(main, ctx) {
         kv([
           ['State', ps.paused ? badge('warning', 'paused') : badge('ok', 'running')],
           ['Reason', ps.reason ?? '—'],
+          ps.paused ? ['By', ps.by ?? '—'] : null,
+          ps.paused ? ['Since', fmtTime(ps.since)] : null,
           ['Until', ps.until ? fmtTime(ps.until) : '—'],
         ]),
         ps.paused

@@ -13,7 +13,14 @@ export async function mount(main, ctx) {
     clear(main, h('h1', {}, 'Simulate'), h('p', { class: 'muted' }, 'Your role cannot run simulations (operator and above).'));
     return {};
   }
-  const recent = (await api('GET', `/api/self-healing/actions${qs({ limit: 50 })}`)).data.items.filter((a) => a.snapshot);
+  const seen = new Set();
+  // One entry per snapshot: several actions often come from the same one.
+  const recent = (await api('GET', `/api/self-healing/actions${qs({ limit: 100 })}`)).data.items.filter((a) => {
+    const key = a.snapshotId ?? a.id;
+    if (!a.snapshot || seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
   const text = h('textarea', { id: 'snapshot', rows: '14', spellcheck: 'false', 'aria-describedby': 'snapshot-error' }, JSON.stringify(EXAMPLE, null, 2));
   const error = h('div', { id: 'snapshot-error', role: 'alert' });
   const results = h('div', { 'aria-live': 'polite' });
