@@ -209,11 +209,24 @@ if ('reason' in chromiumFound) {
       expect(saved.body.rule).toMatchObject({ cooldownMinutes: 7, description: 'test rule disk-full' });
     });
 
-    it('shows the whole rules file with its version', async () => {
+    it('edits the whole rules file: problems named with their line, then a reviewed save', async () => {
       await go('rules-file');
-      await page.getByLabel('The whole rules file (JSON)').waitFor();
-      expect(await page.getByLabel('The whole rules file (JSON)').inputValue()).toContain('"gated-alert"');
+      const editor = page.getByLabel('The whole rules file (JSON)');
+      const text = await editor.inputValue();
+      expect(text).toContain('"gated-alert"');
       await shot('rules-file');
+      await editor.fill(text.replace('"severity": "info"', '"severity": "loud"'));
+      await page.getByRole('button', { name: 'Review changes' }).click();
+      const problem = page.locator('#rules-problems li', { hasText: '/rules/2/severity' });
+      await problem.waitFor();
+      const line = text.split('\n').findIndex((l) => l.includes('"severity": "info"')) + 1;
+      await problem.getByRole('button', { name: `Go to line ${line}` }).waitFor();
+      await editor.fill(text.replace('"severity": "info"', '"severity": "warning"'));
+      await page.getByRole('button', { name: 'Review changes' }).click();
+      await page.getByRole('region', { name: /Changes to the file/ }).getByText('"severity": "warning"').waitFor();
+      await page.getByRole('button', { name: 'Save file' }).click();
+      await page.getByText(/^Saved\. The rules file is now version/).waitFor();
+      expect((await api().get('/api/self-healing/rules/noisy').set(...bearer(KEYS.viewer))).body.rule.severity).toBe('warning');
     });
 
     it('simulates a recent snapshot and shows every rule\'s decision', async () => {
