@@ -1,5 +1,6 @@
 import express, { type Express } from 'express';
 import { createActionsRouter } from '../routes/actions';
+import { createAlertmanagerRouter } from '../routes/alertmanager';
 import { createAlertsRouter } from '../routes/alerts';
 import { createConsoleRouter } from '../routes/console';
 import { createEventsRouter } from '../routes/events';
@@ -7,6 +8,7 @@ import { createHealthRouter } from '../routes/health';
 import { createMetricsRouter } from '../routes/metrics';
 import { createNotificationsRouter } from '../routes/notifications';
 import { createOpenApiRouter } from '../routes/openapi';
+import { createPrometheusRouter } from '../routes/prometheus';
 import { createPromptsRouter } from '../routes/prompts';
 import { createRouterHealthRouter } from '../routes/router-health';
 import { createRuleTriggerRouter } from '../routes/rule-trigger';
@@ -45,6 +47,8 @@ export function createApp(services: Services): Express {
   app.use(createThrottleRouter({ throttle: services.throttle }));
   app.use(createAlertsRouter({ alerts: services.alerts, schemas }));
   app.use(createWebhooksRouter({ notifications, remediation, approvals, schemas, config }));
+  app.use(createAlertmanagerRouter({ remediation, schemas, config, clock: services.clock }));
+  app.use(createPrometheusRouter({ metrics: services.metrics }));
   app.use(createNotificationsRouter({ notifications }));
   app.use(createOpenApiRouter({ schemas }));
   app.use(createSessionRouter({ sessions: services.sessions, keyring: services.keyring, config, schemas, clock: services.clock, logger: services.logger }));

@@ -3,6 +3,7 @@ import { type AuthConfig, authConfigSchema } from './sections/auth';
 import { type ClusterConfig, clusterConfigSchema } from './sections/cluster';
 import { type ConsoleConfig, consoleConfigSchema } from './sections/console';
 import { type NotificationsConfig, notificationsConfigSchema } from './sections/notifications';
+import { type PrometheusConfig, prometheusConfigSchema } from './sections/prometheus';
 
 /** The stores the service can run on (config `store.type`, and `Store.kind`). */
 export const STORE_KINDS = ['sqlite', 'mongo'] as const;
@@ -38,6 +39,7 @@ export interface AppConfig {
   auth: AuthConfig;
   notifications: NotificationsConfig;
   console: ConsoleConfig;
+  prometheus: PrometheusConfig;
 }
 
 const positiveInt = { type: 'integer', minimum: 1 } as const;
@@ -66,6 +68,7 @@ export const configSchema: JSONSchemaType<AppConfig> = {
     'auth',
     'notifications',
     'console',
+    'prometheus',
   ],
   properties: {
     server: {
@@ -189,5 +192,6 @@ export const configSchema: JSONSchemaType<AppConfig> = {
     auth: authConfigSchema,
     notifications: notificationsConfigSchema,
     console: consoleConfigSchema,
+    prometheus: prometheusConfigSchema,
   },
 };

@@ -145,7 +145,7 @@ if ('reason' in chromiumFound) {
       // A finished action shows up among the last actions without a reload.
       const last = page.locator('section', { has: page.getByRole('heading', { name: 'Last actions' }) }).locator('tbody tr');
       const before = await last.count();
-      await api().post('/api/metrics').set(...bearer(KEYS.operator)).send(snapshot({ errorRate: 0.3 })).expect(200);
+      await api().post('/api/metrics').set(...bearer(KEYS.operator)).send(snapshot({ errorRate: 0.3 }, 'late')).expect(200);
       expect(before).toBeLessThan(10);
       await last.nth(before).waitFor();
       await last.filter({ hasText: 'noisy' }).first().waitFor();
@@ -231,7 +231,9 @@ if ('reason' in chromiumFound) {
 
     it('simulates a recent snapshot and shows every rule\'s decision', async () => {
       await go('simulate');
-      await page.getByLabel('Start from a recent snapshot').selectOption({ index: 1 });
+      // The first snapshot (source "test") carried every fact; the later one (source "late") only an error rate.
+      const first = page.getByLabel('Start from a recent snapshot').locator('option', { hasText: '· test (' });
+      await page.getByLabel('Start from a recent snapshot').selectOption((await first.getAttribute('value'))!);
       expect(await page.getByLabel('Snapshot (JSON)').inputValue()).toContain('needsThrottle');
       await page.getByRole('button', { name: 'Simulate' }).click();
       const table = page.getByRole('table', { name: 'Simulated decisions' });

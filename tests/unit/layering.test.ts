@@ -10,9 +10,10 @@ const ROOT = path.join(__dirname, '..', '..');
 const ALLOWED_IMPORTS = {
   server: ['app', 'composition', 'config', 'http', 'logging', 'store', 'errors'],
   app: ['routes', 'composition', 'http'],
-  routes: ['remediation', 'rules', 'targets', 'notifications', 'sessions', 'health', 'openapi', 'http', 'schemas', 'config', 'logging', 'domain', 'errors'],
-  composition: ['health', 'remediation', 'strategies', 'targets', 'notifications', 'sessions', 'integrations', 'engine', 'rules', 'cluster', 'store', 'http', 'schemas', 'config', 'logging', 'domain', 'clock', 'errors'],
+  routes: ['remediation', 'rules', 'targets', 'notifications', 'sessions', 'health', 'metrics', 'openapi', 'http', 'schemas', 'config', 'logging', 'domain', 'errors'],
+  composition: ['health', 'metrics', 'remediation', 'strategies', 'targets', 'notifications', 'sessions', 'integrations', 'engine', 'rules', 'cluster', 'store', 'http', 'schemas', 'config', 'logging', 'domain', 'clock', 'errors'],
   health: ['rules', 'store'],
+  metrics: ['rules', 'store', 'logging', 'domain', 'clock'],
   openapi: ['http', 'schemas', 'domain'],
   remediation: ['engine', 'strategies', 'rules', 'notifications', 'cluster', 'store', 'config', 'logging', 'domain', 'clock', 'errors'],
   strategies: ['targets', 'integrations', 'config', 'logging', 'domain', 'clock', 'errors'],
@@ -40,7 +41,7 @@ const BANDS: readonly (readonly Layer[])[] = [
   ['app'],
   ['routes'],
   ['composition'],
-  ['health', 'remediation'],
+  ['health', 'remediation', 'metrics'],
   ['openapi', 'strategies'],
   ['http', 'rules', 'targets', 'notifications', 'sessions', 'cluster'],
   ['schemas', 'engine', 'integrations', 'store'],
@@ -58,6 +59,7 @@ const PACKAGE_OWNERS: Record<string, readonly string[]> = {
   'better-sqlite3': ['store'],
   pm2: ['integrations'],
   'json-rules-engine': ['engine'],
+  'prom-client': ['metrics'],
 };
 
 function sourceFiles(dir: string): string[] {
