@@ -134,6 +134,32 @@ if ('reason' in chromiumFound) {
       expect(still.body.items.map((a: { rule: string }) => a.rule)).toEqual(['gated-alert']);
     });
 
+    it('shows an approval decided elsewhere, live, and the service\'s refusal when the click races it', async () => {
+      await go('approvals');
+      const second = await api().post('/api/metrics').set(...bearer(KEYS.operator)).send(snapshot({ needsThrottle: true }, 'second'));
+      const firstId = second.body.decisions.find((d: { rule: string }) => d.rule === 'gated-throttle').actionId as string;
+      const first = page.locator(`article[data-action-id="${firstId}"]`);
+      await first.waitFor();
+      // Another approver rejects it: the card says so by itself and offers no button any more.
+      await api().post(`/api/self-healing/actions/${firstId}/reject`).set(...bearer(KEYS.approver2)).send({ by: 'other' }).expect(200);
+      await first.getByText(/No longer pending: it is now\s*rejected\s*\(by ap2\)/).waitFor();
+      expect(await first.getByRole('button', { name: /^Approve/ }).isDisabled()).toBe(true);
+
+      // Without the live stream (a dropped connection), the click reaches the service and its 409 is shown.
+      await page.route('**/api/events', (route) => route.abort());
+      const third = await api().post('/api/metrics').set(...bearer(KEYS.operator)).send(snapshot({ needsThrottle: true }, 'third'));
+      const thirdId = third.body.decisions.find((d: { rule: string }) => d.rule === 'gated-throttle').actionId as string;
+      await page.reload();
+      const card = page.locator(`article[data-action-id="${thirdId}"]`);
+      await card.waitFor();
+      await api().post(`/api/self-healing/actions/${thirdId}/reject`).set(...bearer(KEYS.approver2)).send({ by: 'other' }).expect(200);
+      await card.getByRole('button', { name: /^Approve/ }).click();
+      await card.getByRole('alert').getByText(/Already decided.*rejected by ap2/).waitFor();
+      expect(await card.getByRole('button', { name: /^Approve/ }).isDisabled()).toBe(true);
+      await page.unroute('**/api/events');
+      await page.reload();
+    });
+
     it('opens on the overview and hides what the approver role cannot do', async () => {
       await go('overview');
       await page.getByRole('heading', { name: /Pending approvals \(1\)/ }).waitFor();

@@ -74,6 +74,16 @@ export async function mount(main, ctx) {
   const refresh = async () => {
     const { data } = await api('GET', `/api/self-healing/actions${qs({ status: 'pending_approval', limit: 100 })}`);
     const pending = data.items.filter((a) => !decided.has(a.id));
+    // A card decided elsewhere (another person, n8n, expiry) stays, saying what became of it.
+    const stillPending = new Set(pending.map((a) => a.id));
+    for (const [id, el] of cards) {
+      if (stillPending.has(id)) continue;
+      decided.add(id);
+      const now = await api('GET', `/api/self-healing/actions/${id}`).then((r) => r.data, () => null);
+      for (const b of el.querySelectorAll('button')) b.disabled = true;
+      const status = el.querySelector('[role="status"]');
+      if (status && now) clear(status, h('p', { class: 'warnbox' }, 'No longer pending: it is now ', badge(now.status), now.decidedBy ? ` (by ${now.decidedBy})` : '', '.'));
+    }
     // Keep the cards already on screen (and what someone is typing in them); add new ones on top.
     const next = pending.map((a) => cards.get(a.id) ?? card(a, ctx, (id) => decided.add(id)));
     cards.clear();
