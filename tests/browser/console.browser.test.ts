@@ -175,6 +175,11 @@ if ('reason' in chromiumFound) {
       expect(before).toBeLessThan(10);
       await last.nth(before).waitFor();
       await last.filter({ hasText: 'noisy' }).first().waitFor();
+      // Rules are the admin's: the approver sees their state, no toggle, and a file to view, not edit.
+      await go('rules');
+      await page.getByRole('link', { name: 'noisy' }).waitFor();
+      expect(await page.getByRole('checkbox').count()).toBe(0);
+      expect(await page.getByRole('link', { name: 'View the whole file' }).count()).toBe(1);
     });
 
     it('filters the history and shows an action with its checks and lifecycle', async () => {

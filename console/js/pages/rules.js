@@ -20,7 +20,6 @@ export async function mount(main, ctx) {
         type: 'checkbox',
         id: `enabled-${r.name}`,
         checked: r.enabled,
-        disabled: !canEdit,
         onchange: async (e) => {
           const enabled = e.target.checked;
           e.target.disabled = true;
@@ -36,7 +35,10 @@ export async function mount(main, ctx) {
         },
       });
       return [
-        h('label', { class: 'inline', for: `enabled-${r.name}` }, toggle, h('span', { class: 'sr-only' }, `Enabled ${r.name}`), r.enabled ? 'on' : 'off'),
+        // A role that cannot change rules sees the state, not a control it cannot use.
+        canEdit
+          ? h('label', { class: 'inline', for: `enabled-${r.name}` }, toggle, h('span', { class: 'sr-only' }, `Enabled ${r.name}`), r.enabled ? 'on' : 'off')
+          : badge(r.enabled ? 'ok' : 'disabled', r.enabled ? 'on' : 'off'),
         h('a', { href: `#/rules/${encodeURIComponent(r.name)}` }, r.name),
         badge(r.severity),
         r.action.type,
