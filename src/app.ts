@@ -13,9 +13,11 @@ import { createSimulateRouter } from '../routes/simulate';
 import { createThrottleRouter } from '../routes/throttle';
 import { createWebhooksRouter } from '../routes/webhooks';
 import { errorHandler, notFoundHandler } from './http/error-handler';
+import { methodNotAllowed } from './http/method-not-allowed';
 import { keepRawBody } from './http/raw-body';
 import { requestContext } from './http/request-context';
 import { securityMiddleware } from './http/security';
+import { singleQueryValues } from './http/single-query-values';
 import type { Services } from './services/create-services';
 
 /** The express app over already-built services: HTTP concerns only. */
@@ -26,6 +28,7 @@ export function createApp(services: Services): Express {
   app.use(requestContext(services.logging));
   // Before the body parser: a caller without the right key never gets its body read.
   app.use(securityMiddleware(services));
+  app.use(singleQueryValues());
   app.use(express.json({ limit: services.config.server.bodyLimit, type: ['application/json', 'application/*+json'], verify: keepRawBody }));
   app.use(createHealthRouter(services));
   // /api/health/router must be matched before anything more general under /api/health.
@@ -41,6 +44,7 @@ export function createApp(services: Services): Express {
   app.use(createWebhooksRouter(services));
   app.use(createNotificationsRouter(services));
   app.use(createOpenApiRouter(services));
+  app.use(methodNotAllowed());
   app.use(notFoundHandler);
   app.use(errorHandler(services.logger));
   return app;
