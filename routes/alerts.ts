@@ -4,13 +4,18 @@ import { actorName } from '../src/http/access-control';
 import { NAME_PATTERN, uuidParam } from '../src/http/path-params';
 import { QueryReader } from '../src/http/query';
 import { parseBody } from '../src/http/validate';
-import type { Services } from '../src/services/create-services';
+import type { SchemaRegistry } from '../src/schemas/registry';
+import type { AlertService } from '../src/targets/alert-service';
 import { ALERT_SCHEMA_IDS } from '../src/schemas/alert-schemas';
 
 
-export function createAlertsRouter(services: Services): Router {
+export interface AlertsRouterDeps {
+  alerts: Pick<AlertService, 'list' | 'get' | 'acknowledge'>;
+  schemas: SchemaRegistry;
+}
+
+export function createAlertsRouter({ alerts, schemas }: AlertsRouterDeps): Router {
   const router = Router();
-  const { alerts, schemas } = services;
 
   router.get('/api/self-healing/alerts', async (req, res) => {
     const query = new QueryReader(req, ['rule', 'severity', 'acknowledged', 'since', 'until', 'limit', 'cursor']);

@@ -1,14 +1,22 @@
 import { Router } from 'express';
-import { parseSnapshot } from '../src/http/snapshot-input';
-import type { Services } from '../src/services/create-services';
+import { parseSnapshot } from '../src/schemas/snapshot-input';
+import type { AppConfig } from '../src/config/schema';
+import type { RemediationService } from '../src/remediation/remediation-service';
+import type { SchemaRegistry } from '../src/schemas/registry';
 
-export function createMetricsRouter(services: Services): Router {
+export interface MetricsRouterDeps {
+  remediation: Pick<RemediationService, 'ingest'>;
+  schemas: SchemaRegistry;
+  config: Pick<AppConfig, 'actions'>;
+}
+
+export function createMetricsRouter({ remediation, schemas, config }: MetricsRouterDeps): Router {
   const router = Router();
 
   router.post('/api/metrics', async (req, res) => {
-    const snapshot = parseSnapshot(services.schemas, req.body);
-    const wait = req.query.wait === 'true' || services.config.actions.waitForOutcome;
-    const result = await services.remediation.ingest(snapshot, {
+    const snapshot = parseSnapshot(schemas, req.body);
+    const wait = req.query.wait === 'true' || config.actions.waitForOutcome;
+    const result = await remediation.ingest(snapshot, {
       requestedBy: `ingest:${snapshot.source}`,
       waitForOutcome: wait,
     });

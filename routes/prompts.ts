@@ -1,14 +1,18 @@
 import { Router } from 'express';
 import { QueryReader } from '../src/http/query';
 import { parseBody } from '../src/http/validate';
-import type { Services } from '../src/services/create-services';
-import type { NewPromptVersion } from '../src/services/prompt-registry';
+import type { SchemaRegistry } from '../src/schemas/registry';
+import type { NewPromptVersion, PromptVersions } from '../src/targets/prompt-versions';
 import { PROMPT_SCHEMA_IDS } from '../src/schemas/prompt-schemas';
 
 /** The prompt registry: versions are added here; rollbacks happen through prompt_rollback actions. */
-export function createPromptsRouter(services: Services): Router {
+export interface PromptsRouterDeps {
+  prompts: Pick<PromptVersions, 'list' | 'get' | 'getActive' | 'addVersion'>;
+  schemas: SchemaRegistry;
+}
+
+export function createPromptsRouter({ prompts, schemas }: PromptsRouterDeps): Router {
   const router = Router();
-  const { prompts, schemas } = services;
 
   router.get('/api/prompts', async (req, res) => {
     new QueryReader(req, []).done();

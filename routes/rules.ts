@@ -3,8 +3,10 @@ import { NotFoundError, ValidationError } from '../src/errors';
 import { nameParam } from '../src/http/path-params';
 import { parseBody } from '../src/http/validate';
 import { SCHEMA_IDS } from '../src/schemas/registry';
-import type { Services } from '../src/services/create-services';
-import type { RuleWrite } from '../src/rules/rules-service';
+import type { ActionHistory } from '../src/remediation/action-history';
+import type { RemediationService } from '../src/remediation/remediation-service';
+import type { SchemaRegistry } from '../src/schemas/registry';
+import type { RulesService, RuleWrite } from '../src/rules/rules-service';
 
 
 function ifMatch(req: Request): string | undefined {
@@ -20,9 +22,15 @@ function sendWrite(res: Response, write: RuleWrite, status = 200): void {
   res.status(status).json({ version: write.version, rule: write.rule });
 }
 
-export function createRulesRouter(services: Services): Router {
+export interface RulesRouterDeps {
+  rules: RulesService;
+  remediation: Pick<RemediationService, 'requiresApproval'>;
+  actions: Pick<ActionHistory, 'ruleState'>;
+  schemas: SchemaRegistry;
+}
+
+export function createRulesRouter({ rules, remediation, actions, schemas }: RulesRouterDeps): Router {
   const router = Router();
-  const { rules, remediation } = services;
 
   const withEffective = (rule: ReturnType<typeof rules.current>['rules'][number]) => ({
     ...rule,
@@ -47,7 +55,7 @@ export function createRulesRouter(services: Services): Router {
     const name = nameParam(req);
     const rule = rules.current().byName.get(name);
     if (!rule) throw new NotFoundError(`no rule named "${name}"`);
-    const state = (await services.store.getRuleStates([name])).get(name)!;
+    const state = await actions.ruleState(name);
     res.setHeader('ETag', `"${rules.current().version}"`);
     res.json({
       version: rules.current().version,
@@ -57,13 +65,13 @@ export function createRulesRouter(services: Services): Router {
   });
 
   router.post('/api/self-healing/rules', async (req, res) => {
-    const rule = parseBody<Record<string, unknown>>(services.schemas, SCHEMA_IDS.rule, req.body, 'rule');
+    const rule = parseBody<Record<string, unknown>>(schemas, SCHEMA_IDS.rule, req.body, 'rule');
     sendWrite(res, await rules.create(rule, ifMatch(req)), 201);
   });
 
   router.put('/api/self-healing/rules/:name', async (req, res) => {
     const name = nameParam(req);
-    const rule = parseBody<Record<string, unknown>>(services.schemas, SCHEMA_IDS.rule, req.body, 'rule');
+    const rule = parseBody<Record<string, unknown>>(schemas, SCHEMA_IDS.rule, req.body, 'rule');
     if (rule.name !== name) {
       throw new ValidationError('the rule name in the body must match the URL (rules cannot be renamed)', [
         { pointer: '/name', message: `must be "${name}"` },
@@ -74,7 +82,7 @@ export function createRulesRouter(services: Services): Router {
 
   router.patch('/api/self-healing/rules/:name', async (req, res) => {
     const name = nameParam(req);
-    const patch = parseBody<Record<string, unknown>>(services.schemas, SCHEMA_IDS.rulePatch, req.body, 'patch');
+    const patch = parseBody<Record<string, unknown>>(schemas, SCHEMA_IDS.rulePatch, req.body, 'patch');
     sendWrite(res, await rules.patch(name, patch, ifMatch(req)));
   });
 

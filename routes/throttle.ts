@@ -1,12 +1,11 @@
 import { Router } from 'express';
 import { actorName } from '../src/http/access-control';
 import { QueryReader } from '../src/http/query';
-import type { Services } from '../src/services/create-services';
+import type { ThrottleService } from '../src/targets/throttle-service';
 
 /** The throttle the apps' rate limiters poll, and the operator's way to lift it at once. */
-export function createThrottleRouter(services: Services): Router {
+export function createThrottleRouter({ throttle }: { throttle: Pick<ThrottleService, 'getState' | 'restore'> }): Router {
   const router = Router();
-  const { throttle } = services;
 
   router.get('/api/self-healing/throttle', async (req, res) => {
     new QueryReader(req, []).done();

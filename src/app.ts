@@ -18,32 +18,33 @@ import { keepRawBody } from './http/raw-body';
 import { requestContext } from './http/request-context';
 import { securityMiddleware } from './http/security';
 import { singleQueryValues } from './http/single-query-values';
-import type { Services } from './services/create-services';
+import type { Services } from './composition/create-services';
 
 /** The express app over already-built services: HTTP concerns only. */
 export function createApp(services: Services): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  const { config, schemas, remediation, approvals, actions, rules, notifications } = services;
   app.use(requestContext(services.logging));
   // Before the body parser: a caller without the right key never gets its body read.
-  app.use(securityMiddleware(services));
+  app.use(securityMiddleware({ config, keyring: services.keyring, clock: services.clock, logger: services.logger }));
   app.use(singleQueryValues());
-  app.use(express.json({ limit: services.config.server.bodyLimit, type: ['application/json', 'application/*+json'], verify: keepRawBody }));
-  app.use(createHealthRouter(services));
+  app.use(express.json({ limit: config.server.bodyLimit, type: ['application/json', 'application/*+json'], verify: keepRawBody }));
+  app.use(createHealthRouter({ health: services.health }));
   // /api/health/router must be matched before anything more general under /api/health.
-  app.use(createRouterHealthRouter(services));
-  app.use(createMetricsRouter(services));
-  app.use(createSimulateRouter(services));
-  app.use(createRulesRouter(services));
-  app.use(createRuleTriggerRouter(services));
-  app.use(createActionsRouter(services));
-  app.use(createPromptsRouter(services));
-  app.use(createThrottleRouter(services));
-  app.use(createAlertsRouter(services));
-  app.use(createWebhooksRouter(services));
-  app.use(createNotificationsRouter(services));
-  app.use(createOpenApiRouter(services));
+  app.use(createRouterHealthRouter({ failover: services.failover, schemas }));
+  app.use(createMetricsRouter({ remediation, schemas, config }));
+  app.use(createSimulateRouter({ remediation, schemas }));
+  app.use(createRulesRouter({ rules, remediation, actions, schemas }));
+  app.use(createRuleTriggerRouter({ remediation, schemas, config, logger: services.logger }));
+  app.use(createActionsRouter({ actions, approvals, schemas }));
+  app.use(createPromptsRouter({ prompts: services.prompts, schemas }));
+  app.use(createThrottleRouter({ throttle: services.throttle }));
+  app.use(createAlertsRouter({ alerts: services.alerts, schemas }));
+  app.use(createWebhooksRouter({ notifications, remediation, approvals, schemas, config }));
+  app.use(createNotificationsRouter({ notifications }));
+  app.use(createOpenApiRouter({ schemas }));
   app.use(methodNotAllowed());
   app.use(notFoundHandler);
   app.use(errorHandler(services.logger));

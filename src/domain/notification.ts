@@ -1,4 +1,4 @@
-import type { EventType } from '../integrations/notifier';
+import type { EventType } from './events';
 
 export const DELIVERY_STATUSES = ['pending', 'delivered', 'failed'] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];

@@ -1,5 +1,5 @@
 import type { ActionType, Rule } from '../domain/rule';
-import type { RuleState } from '../store/store';
+import type { RuleState } from '../domain/rule-state';
 
 export const DECISION_KINDS = ['execute', 'require_approval', 'cooldown', 'duplicate_pending'] as const;
 export type DecisionKind = (typeof DECISION_KINDS)[number];

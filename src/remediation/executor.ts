@@ -1,11 +1,11 @@
 import type { ActionRecord, StrategyResult } from '../domain/action';
-import { buildEvent } from '../integrations/notifier';
+import { buildEvent } from '../domain/events';
 import type { RulesService } from '../rules/rules-service';
-import type { ServiceDeps } from '../services/deps';
-import { StrategyFailure, type StrategyRegistry } from '../strategies/strategy';
+import type { PipelineDeps } from './pipeline-deps';
+import { StrategyFailure, type StrategyMap } from '../strategies/strategy';
 
-export interface ExecutorDeps extends ServiceDeps {
-  strategies: StrategyRegistry;
+export interface ExecutorDeps extends PipelineDeps {
+  strategies: StrategyMap;
   /** Only what running an action reads of the rules: the rule as it stands, and its channels. */
   rules: Pick<RulesService, 'isLoaded' | 'current' | 'channelsFor'>;
 }

@@ -6,19 +6,19 @@ import { approvalRequired, type Decision, decide } from '../engine/decide';
 import type { Evaluator, RuleEvaluation } from '../engine/evaluate';
 import type { ConditionOutcome } from '../engine/condition-outcomes';
 import { ConflictError, NotFoundError } from '../errors';
-import { approvalRequestData } from '../integrations/approval-request';
-import { buildEvent } from '../integrations/notifier';
+import { approvalRequestData } from '../notifications/approval-request';
+import { buildEvent } from '../domain/events';
 import type { RulesService } from '../rules/rules-service';
-import type { ServiceDeps } from '../services/deps';
-import type { StrategyRegistry } from '../strategies/strategy';
+import type { PipelineDeps } from './pipeline-deps';
+import type { StrategyMap } from '../strategies/strategy';
 import type { ActionExecutor } from './executor';
 import { newAction } from './new-action';
 import { RuleStateReader } from './rule-state-reader';
 
-export interface RemediationDeps extends ServiceDeps {
+export interface RemediationDeps extends PipelineDeps {
   rules: RulesService;
   evaluator: Evaluator;
-  strategies: StrategyRegistry;
+  strategies: StrategyMap;
   executor: ActionExecutor;
   /** Recorded as the `runner` of actions this instance dispatches as running. */
   instanceId: string;

@@ -1,5 +1,6 @@
 import type { ActionPatch, ActionQuery, ActionRecord, ActionStatus, Page } from '../domain/action';
 import type { StoredSnapshot } from '../domain/snapshot';
+import type { DispatchOutcome, RuleState } from '../domain/rule-state';
 import type { NotificationStore } from './notification-store';
 import type {
   Alert,
@@ -9,17 +10,6 @@ import type {
   ThrottleState,
   Versioned,
 } from '../domain/state';
-
-/** Per-rule state that `decide` reads: when its cooldown ends and which approval is open. */
-export interface RuleState {
-  cooldownUntil: Date | null;
-  openApprovalId: string | null;
-}
-
-export type DispatchOutcome =
-  | { ok: true; action: ActionRecord }
-  | { ok: false; reason: 'cooldown'; until: Date }
-  | { ok: false; reason: 'duplicate_pending'; actionId: string };
 
 export interface SnapshotRetention {
   /** Delete snapshots received before this instant. */

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { StrategyCheck } from '../domain/action';
 import { createPm2Client, type Pm2Client, Pm2Error, type Pm2ProcessInfo } from '../integrations/pm2-client';
-import type { ServiceDeps } from '../services/deps';
+import type { AppConfig } from '../config/schema';
 import { type Strategy, StrategyFailure } from './strategy';
 
 export interface ServiceRestartParams {
@@ -86,7 +86,7 @@ function verdict(before: InstanceView | undefined, after: InstanceView): string 
  * settle, then require it online with a new restart count or start time. It never starts a PM2
  * daemon; a missing daemon is a failure like any other.
  */
-export function createServiceRestartStrategy(deps: ServiceDeps, options: ServiceRestartOptions = {}): Strategy {
+export function createServiceRestartStrategy(deps: { config: Pick<AppConfig, 'pm2' | 'services'> }, options: ServiceRestartOptions = {}): Strategy {
   const { config } = deps;
   const pm2 = options.pm2 ?? createPm2Client({ callTimeoutMs: PM2_CALL_TIMEOUT_MS });
   const stabilizationMs = config.pm2.stabilizationMs;

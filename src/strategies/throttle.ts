@@ -1,8 +1,9 @@
 import type { StrategyCheck } from '../domain/action';
 import type { ThrottleState } from '../domain/state';
 import { ValidationError } from '../errors';
-import type { ServiceDeps } from '../services/deps';
-import type { ThrottleService } from '../services/throttle-service';
+import type { Clock } from '../clock';
+import type { AppConfig } from '../config/schema';
+import type { ThrottleService } from '../targets/throttle-service';
 import { type Strategy, StrategyFailure } from './strategy';
 
 export interface ThrottleParams {
@@ -26,7 +27,11 @@ function optionalNumber(value: unknown, name: string): number | undefined {
  * Lowers the allowed request rate that the apps' rate limiters read (GET
  * /api/self-healing/throttle), then reads the state back to confirm it is what they will see.
  */
-export function createThrottleStrategy(deps: ServiceDeps & { throttle: ThrottleService }): Strategy {
+export function createThrottleStrategy(deps: {
+  throttle: Pick<ThrottleService, 'apply' | 'getState'>;
+  clock: Clock;
+  config: Pick<AppConfig, 'throttle'>;
+}): Strategy {
   const { throttle, clock, config } = deps;
   return {
     type: 'throttle',

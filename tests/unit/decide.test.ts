@@ -1,5 +1,5 @@
 import { decide } from '../../src/engine/decide';
-import type { RuleState } from '../../src/store/store';
+import type { RuleState } from '../../src/domain/rule-state';
 import { normalizedRule } from '../helpers/rules';
 
 const rule = normalizedRule;

@@ -1,8 +1,8 @@
 import type { Connection, mongo } from 'mongoose';
 import type { Page } from '../../domain/action';
 import type { DeliveryStatus, OutboxAttempt, OutboxEntry, OutboxQuery } from '../../domain/notification';
-import type { EventType } from '../../integrations/notifier';
-import { decodeCursor, toPage } from '../cursor';
+import type { EventType } from '../../domain/events';
+import { decodeCursor, toPage } from '../../domain/cursor';
 import type { NotificationStore } from '../notification-store';
 import { isDuplicateKeyError } from './connection';
 

@@ -1,8 +1,20 @@
 import type { ActionRecord } from '../domain/action';
 import type { ThrottleState } from '../domain/state';
 import { ConflictError, ValidationError, type ProblemDetail } from '../errors';
-import { buildEvent } from '../integrations/notifier';
-import type { ServiceDeps } from './deps';
+import { buildEvent } from '../domain/events';
+import type { Clock } from '../clock';
+import type { AppConfig } from '../config/schema';
+import type { Notifier } from '../domain/events';
+import type { Logger } from '../logging/logger';
+import type { Store } from '../store/store';
+
+export interface ThrottleServiceDeps {
+  store: Store;
+  config: Pick<AppConfig, 'throttle'>;
+  clock: Clock;
+  logger: Logger;
+  notifier: Notifier;
+}
 
 /** Matches the rules schema's bound on `throttle.durationMinutes` (one week). */
 export const MAX_THROTTLE_MINUTES = 10_080;
@@ -58,7 +70,7 @@ function isExpired(state: ThrottleState, now: Date): boolean {
  * state from before the first trigger and is what expiry or DELETE restores.
  */
 export class ThrottleService {
-  constructor(private readonly deps: ServiceDeps) {}
+  constructor(private readonly deps: ThrottleServiceDeps) {}
 
   /** The state as stored; an inactive default when nothing was ever throttled. */
   private async read(): Promise<{ state: ThrottleState; revision: number }> {

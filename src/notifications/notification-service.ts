@@ -3,9 +3,9 @@ import type { AppConfig } from '../config/schema';
 import type { Page } from '../domain/action';
 import type { OutboxEntry, OutboxQuery } from '../domain/notification';
 import { ConfigError } from '../errors';
-import { InboundWebhookGuard } from '../integrations/inbound-webhook-guard';
-import { OutboxNotifier } from '../integrations/outbox-notifier';
-import { WebhookDispatcher } from '../integrations/webhook-dispatcher';
+import { InboundWebhookGuard } from './inbound-webhook-guard';
+import { OutboxNotifier } from './outbox-notifier';
+import { WebhookDispatcher } from './webhook-dispatcher';
 import type { Logger } from '../logging/logger';
 import type { NotificationStore } from '../store/notification-store';
 
