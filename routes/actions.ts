@@ -1,4 +1,5 @@
 import { type Response, Router } from 'express';
+import { handle } from '../src/http/route-table';
 import { ACTION_STATUSES, type ActionQuery } from '../src/domain/action';
 import { ACTION_TYPES } from '../src/domain/rule';
 import { principalOf } from '../src/http/access-control';
@@ -27,7 +28,7 @@ export interface ActionsRouterDeps {
 export function createActionsRouter({ actions, approvals, schemas }: ActionsRouterDeps): Router {
   const router = Router();
 
-  router.get('/api/self-healing/actions', async (req, res) => {
+  handle(router, 'listActions', async (req, res) => {
     const q = new QueryReader(req, ['status', 'rule', 'type', 'since', 'until', 'limit', 'cursor']);
     const query: ActionQuery = { limit: q.limit() };
     const status = q.enumList('status', ACTION_STATUSES);
@@ -46,18 +47,18 @@ export function createActionsRouter({ actions, approvals, schemas }: ActionsRout
     res.json(await actions.list(query));
   });
 
-  router.get('/api/self-healing/actions/:id', async (req, res) => {
+  handle(router, 'getAction', async (req, res) => {
     const id = uuidParam(req, 'action');
     res.json(await actions.get(id));
   });
 
-  router.post('/api/self-healing/actions/:id/approve', async (req, res) => {
+  handle(router, 'approveAction', async (req, res) => {
     const id = uuidParam(req, 'action');
     const input = parseBody<DecisionInput>(schemas, SCHEMA_IDS.decisionRequest, req.body);
     res.json(await approvals.approve(id, withKey(input, res)));
   });
 
-  router.post('/api/self-healing/actions/:id/reject', async (req, res) => {
+  handle(router, 'rejectAction', async (req, res) => {
     const id = uuidParam(req, 'action');
     const input = parseBody<DecisionInput>(schemas, SCHEMA_IDS.decisionRequest, req.body);
     res.json(await approvals.reject(id, withKey(input, res)));

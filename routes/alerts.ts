@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import { handle } from '../src/http/route-table';
 import { SEVERITIES } from '../src/domain/rule';
 import { actorName } from '../src/http/access-control';
 import { NAME_PATTERN, uuidParam } from '../src/http/path-params';
@@ -17,7 +18,7 @@ export interface AlertsRouterDeps {
 export function createAlertsRouter({ alerts, schemas }: AlertsRouterDeps): Router {
   const router = Router();
 
-  router.get('/api/self-healing/alerts', async (req, res) => {
+  handle(router, 'listAlerts', async (req, res) => {
     const query = new QueryReader(req, ['rule', 'severity', 'acknowledged', 'since', 'until', 'limit', 'cursor']);
     const filters = {
       rule: query.string('rule', NAME_PATTERN),
@@ -32,12 +33,12 @@ export function createAlertsRouter({ alerts, schemas }: AlertsRouterDeps): Route
     res.json(await alerts.list(filters));
   });
 
-  router.get('/api/self-healing/alerts/:id', async (req, res) => {
+  handle(router, 'getAlert', async (req, res) => {
     new QueryReader(req, []).done();
     res.json(await alerts.get(uuidParam(req, 'alert')));
   });
 
-  router.post('/api/self-healing/alerts/:id/ack', async (req, res) => {
+  handle(router, 'acknowledgeAlert', async (req, res) => {
     new QueryReader(req, []).done();
     const id = uuidParam(req, 'alert');
     const { by } = parseBody<{ by: string }>(schemas, ALERT_SCHEMA_IDS.ackRequest, req.body);

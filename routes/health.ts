@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import { handle } from '../src/http/route-table';
 import type { HealthChecks } from '../src/health/health-checks';
 
 export function createHealthRouter({ health }: { health: Pick<HealthChecks, 'instance' | 'readiness'> }): Router {
@@ -6,7 +7,7 @@ export function createHealthRouter({ health }: { health: Pick<HealthChecks, 'ins
 
   // Liveness: the process answers. Nothing else is checked, so PM2 or an orchestrator never kills
   // the service for a slow database.
-  router.get('/api/health', (_req, res) => {
+  handle(router, 'getHealth', (_req, res) => {
     res.json({
       status: 'ok',
       uptimeSeconds: Math.round(process.uptime()),
@@ -15,7 +16,7 @@ export function createHealthRouter({ health }: { health: Pick<HealthChecks, 'ins
   });
 
   // Readiness: the store answers and rules are in force.
-  router.get('/api/ready', async (_req, res) => {
+  handle(router, 'getReadiness', async (_req, res) => {
     const { ready, checks } = await health.readiness();
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not_ready', checks });
   });

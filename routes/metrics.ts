@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import { handle } from '../src/http/route-table';
 import { parseSnapshot } from '../src/schemas/snapshot-input';
 import type { AppConfig } from '../src/config/schema';
 import type { RemediationService } from '../src/remediation/remediation-service';
@@ -13,7 +14,7 @@ export interface MetricsRouterDeps {
 export function createMetricsRouter({ remediation, schemas, config }: MetricsRouterDeps): Router {
   const router = Router();
 
-  router.post('/api/metrics', async (req, res) => {
+  handle(router, 'ingestSnapshot', async (req, res) => {
     const snapshot = parseSnapshot(schemas, req.body);
     const wait = req.query.wait === 'true' || config.actions.waitForOutcome;
     const result = await remediation.ingest(snapshot, {

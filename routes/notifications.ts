@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import { handle } from '../src/http/route-table';
 import { DELIVERY_STATUSES, type OutboxEntry, type OutboxQuery } from '../src/domain/notification';
 import { QueryReader } from '../src/http/query';
 import { EVENT_TYPES } from '../src/domain/events';
@@ -32,7 +33,7 @@ function view(e: OutboxEntry): Record<string, unknown> {
 export function createNotificationsRouter({ notifications }: { notifications: Pick<NotificationService, 'list' | 'dispatcher'> }): Router {
   const router = Router();
 
-  router.get('/api/self-healing/notifications', async (req, res) => {
+  handle(router, 'listNotifications', async (req, res) => {
     const q = new QueryReader(req, ['status', 'type', 'limit', 'cursor']);
     const query: OutboxQuery = { limit: q.limit() };
     const status = q.enumList('status', DELIVERY_STATUSES);

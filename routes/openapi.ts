@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Router } from 'express';
+import { handle } from '../src/http/route-table';
 import { findProjectRoot } from '../src/config/project-root';
 import { buildOpenApiDocument } from '../src/openapi/build-document';
 import type { SchemaRegistry } from '../src/schemas/registry';
@@ -15,7 +16,7 @@ export function createOpenApiRouter({ schemas }: { schemas: SchemaRegistry }): R
   const router = Router();
   const body = JSON.stringify(buildOpenApiDocument({ schemas: schemas.schemas(), version: packageVersion() }));
 
-  router.get('/api/openapi.json', (_req, res) => {
+  handle(router, 'getOpenApiDocument', (_req, res) => {
     res.type('application/json').send(body);
   });
 

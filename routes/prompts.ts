@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import { handle } from '../src/http/route-table';
 import { QueryReader } from '../src/http/query';
 import { parseBody } from '../src/http/validate';
 import type { SchemaRegistry } from '../src/schemas/registry';
@@ -14,25 +15,25 @@ export interface PromptsRouterDeps {
 export function createPromptsRouter({ prompts, schemas }: PromptsRouterDeps): Router {
   const router = Router();
 
-  router.get('/api/prompts', async (req, res) => {
+  handle(router, 'listPrompts', async (req, res) => {
     new QueryReader(req, []).done();
     res.json({ items: await prompts.list() });
   });
 
-  router.get('/api/prompts/:name', async (req, res) => {
+  handle(router, 'getPrompt', async (req, res) => {
     new QueryReader(req, []).done();
     const prompt = await prompts.get(req.params.name);
     const active = prompt.versions.find((v) => v.version === prompt.activeVersion) ?? null;
     res.json({ ...prompt, active });
   });
 
-  router.get('/api/prompts/:name/active', async (req, res) => {
+  handle(router, 'getActivePrompt', async (req, res) => {
     new QueryReader(req, []).done();
     const version = await prompts.getActive(req.params.name);
     res.json({ name: req.params.name, ...version });
   });
 
-  router.post('/api/prompts/:name/versions', async (req, res) => {
+  handle(router, 'addPromptVersion', async (req, res) => {
     new QueryReader(req, []).done();
     const body = parseBody<NewPromptVersion>(schemas, PROMPT_SCHEMA_IDS.versionRequest, req.body);
     const { prompt, version } = await prompts.addVersion(req.params.name, body);

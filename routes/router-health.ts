@@ -1,4 +1,5 @@
 import { type Response, Router } from 'express';
+import { handle } from '../src/http/route-table';
 import type { FailoverState } from '../src/domain/state';
 import { actorName } from '../src/http/access-control';
 import { parseBody } from '../src/http/validate';
@@ -40,12 +41,12 @@ export interface RouterHealthRouterDeps {
 export function createRouterHealthRouter({ failover, schemas }: RouterHealthRouterDeps): Router {
   const router = Router();
 
-  router.get('/api/health/router', async (_req, res) => {
+  handle(router, 'getRouterState', async (_req, res) => {
     const state = await failover.getState();
     noStore(res).json(stateBody(state));
   });
 
-  router.post('/api/health/router/reset', async (req, res) => {
+  handle(router, 'resetRouter', async (req, res) => {
     const body =
       req.body === undefined
         ? {}

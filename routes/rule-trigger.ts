@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import { handle } from '../src/http/route-table';
 import { actorName } from '../src/http/access-control';
 import { nameParam } from '../src/http/path-params';
 import { QueryReader } from '../src/http/query';
@@ -24,7 +25,7 @@ export interface RuleTriggerRouterDeps {
 export function createRuleTriggerRouter({ remediation, schemas, config, logger }: RuleTriggerRouterDeps): Router {
   const router = Router();
 
-  router.post('/api/self-healing/rules/:name/trigger', async (req, res) => {
+  handle(router, 'triggerRule', async (req, res) => {
     const query = new QueryReader(req, ['wait']);
     const wait = query.boolean('wait');
     query.done();

@@ -1,4 +1,5 @@
 import { type Request, type Response, Router } from 'express';
+import { handle } from '../src/http/route-table';
 import { NotFoundError, ValidationError } from '../src/errors';
 import { nameParam } from '../src/http/path-params';
 import { parseBody } from '../src/http/validate';
@@ -37,21 +38,21 @@ export function createRulesRouter({ rules, remediation, actions, schemas }: Rule
     requiresApproval: remediation.requiresApproval(rule),
   });
 
-  router.get('/api/self-healing/rules', (_req, res) => {
+  handle(router, 'listRules', (_req, res) => {
     const ruleset = rules.current();
     const status = rules.status();
     res.setHeader('ETag', `"${status.version}"`);
     res.json({ ...status, count: ruleset.rules.length, rules: ruleset.rules.map(withEffective) });
   });
 
-  router.post('/api/self-healing/rules/validate', (req, res) => {
+  handle(router, 'validateRulesFile', (req, res) => {
     if (req.body === undefined) {
       throw new ValidationError('a candidate rules file is required', [{ pointer: '', message: 'missing body' }]);
     }
     res.json(rules.validateCandidate(req.body));
   });
 
-  router.get('/api/self-healing/rules/:name', async (req, res) => {
+  handle(router, 'getRule', async (req, res) => {
     const name = nameParam(req);
     const rule = rules.current().byName.get(name);
     if (!rule) throw new NotFoundError(`no rule named "${name}"`);
@@ -64,12 +65,12 @@ export function createRulesRouter({ rules, remediation, actions, schemas }: Rule
     });
   });
 
-  router.post('/api/self-healing/rules', async (req, res) => {
+  handle(router, 'createRule', async (req, res) => {
     const rule = parseBody<Record<string, unknown>>(schemas, SCHEMA_IDS.rule, req.body, 'rule');
     sendWrite(res, await rules.create(rule, ifMatch(req)), 201);
   });
 
-  router.put('/api/self-healing/rules/:name', async (req, res) => {
+  handle(router, 'replaceRule', async (req, res) => {
     const name = nameParam(req);
     const rule = parseBody<Record<string, unknown>>(schemas, SCHEMA_IDS.rule, req.body, 'rule');
     if (rule.name !== name) {
@@ -80,13 +81,13 @@ export function createRulesRouter({ rules, remediation, actions, schemas }: Rule
     sendWrite(res, await rules.replace(name, rule, ifMatch(req)));
   });
 
-  router.patch('/api/self-healing/rules/:name', async (req, res) => {
+  handle(router, 'patchRule', async (req, res) => {
     const name = nameParam(req);
     const patch = parseBody<Record<string, unknown>>(schemas, SCHEMA_IDS.rulePatch, req.body, 'patch');
     sendWrite(res, await rules.patch(name, patch, ifMatch(req)));
   });
 
-  router.delete('/api/self-healing/rules/:name', async (req, res) => {
+  handle(router, 'deleteRule', async (req, res) => {
     const name = nameParam(req);
     sendWrite(res, await rules.remove(name, ifMatch(req)));
   });

@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import { handle } from '../src/http/route-table';
 import { parseBody } from '../src/http/validate';
 import { parseSnapshot } from '../src/schemas/snapshot-input';
 import type { Snapshot } from '../src/domain/snapshot';
@@ -14,7 +15,7 @@ export function createSimulateRouter({ remediation, schemas }: SimulateRouterDep
   const router = Router();
 
   // Body: { snapshot }, { ruleName, snapshot } or { ruleName } (the legacy form n8n workflows send).
-  router.post('/api/self-healing/simulate', async (req, res) => {
+  handle(router, 'simulate', async (req, res) => {
     const body = parseBody<{ ruleName?: string; snapshot?: Snapshot }>(
       schemas,
       SCHEMA_IDS.simulateRequest,

@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import { handle } from '../src/http/route-table';
 import type { ActionRecord } from '../src/domain/action';
 import { ValidationError } from '../src/errors';
 import { rawBodyOf } from '../src/http/raw-body';
@@ -31,7 +32,7 @@ export interface WebhooksRouterDeps {
 export function createWebhooksRouter({ notifications, remediation, approvals, schemas, config }: WebhooksRouterDeps): Router {
   const router = Router();
 
-  router.post('/api/webhooks/n8n', async (req, res) => {
+  handle(router, 'n8nWebhook', async (req, res) => {
     await notifications.inbound.admit({
       rawBody: rawBodyOf(req),
       signature: req.get('x-signature'),

@@ -105,7 +105,7 @@ export function createServices(
     logger,
   });
   const evaluator = new Evaluator();
-  const executor = new ActionExecutor({ ...deps, strategies, rules });
+  const executor = new ActionExecutor({ ...deps, strategies });
   const liveness = new InstanceLiveness(deps, instanceId);
   const remediation = new RemediationService({ ...deps, rules, evaluator, strategies, executor, instanceId });
   const approvals = new ApprovalService({ ...deps, executor, rules, instanceId });

@@ -57,7 +57,7 @@ export class ApprovalService {
       updatedAt: this.deps.clock.now(),
     });
     if (!running) throw await this.alreadyDecided(id);
-    return this.deps.executor.run(running);
+    return this.deps.executor.run(running, this.deps.rules.ruleNamed(running.rule));
   }
 
   async reject(id: string, input: DecisionInput): Promise<ActionRecord> {

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { ActionRecord } from '../domain/action';
 import type { ActionType, Rule, Ruleset } from '../domain/rule';
 import type { Snapshot, StoredSnapshot } from '../domain/snapshot';
-import { approvalRequired, type Decision, decide } from '../engine/decide';
+import type { Decision } from '../domain/decision';
+import { approvalRequired, decide, decisionForRefusal } from '../engine/decide';
 import type { Evaluator, RuleEvaluation } from '../engine/evaluate';
 import type { ConditionOutcome } from '../engine/condition-outcomes';
 import { ConflictError, NotFoundError } from '../errors';
@@ -141,12 +142,9 @@ export class RemediationService {
     const evaluations: RuleEvaluation[] = input.snapshot
       ? await this.deps.evaluator.evaluateRules(rules, ruleset, input.snapshot.metrics)
       : rules.map((rule) => ({ rule, matched: true, matchedFacts: {}, failedConditions: [] }));
-    const states = await this.ruleStates.read(evaluations.map((e) => e.rule.name));
     // Disabled rules are decided as if enabled, to show what turning them on would do.
     const matched = evaluations.filter((e) => e.matched).map((e) => e.rule);
-    const decisions = new Map(
-      decide({ matched, states, now, requiresApproval: (r) => this.requiresApproval(r) }).map((d) => [d.rule, d]),
-    );
+    const decisions = new Map((await this.decideFor(matched, now)).map((d) => [d.rule, d]));
     const results = evaluations.map((e): SimulatedRule => {
       const base = {
         rule: e.rule.name,
@@ -195,14 +193,11 @@ export class RemediationService {
     return { rulesVersion: ruleset.version, requestedBy: options.requestedBy, decisions: [applied] };
   }
 
-  private async decideFor(rules: Rule[]): Promise<Decision[]> {
+  /** The one way ingest, trigger and simulate decide: the rules' state as the store (or this reader) knows it, and `decide`. */
+  private async decideFor(rules: Rule[], now = this.deps.clock.now()): Promise<Decision[]> {
+    if (rules.length === 0) return [];
     const states = await this.ruleStates.read(rules.map((r) => r.name));
-    return decide({
-      matched: rules,
-      states,
-      now: this.deps.clock.now(),
-      requiresApproval: (r) => this.requiresApproval(r),
-    });
+    return decide({ matched: rules, states, now, requiresApproval: (r) => this.requiresApproval(r) });
   }
 
   /**
@@ -236,13 +231,7 @@ export class RemediationService {
     const outcome = await store.dispatchAction(action, cooldownUntil, now);
     if (outcome.ok) this.ruleStates.remember(rule.name, cooldownUntil);
     else if (outcome.reason === 'cooldown') this.ruleStates.remember(rule.name, outcome.until);
-    if (!outcome.ok) {
-      const raced: Decision =
-        outcome.reason === 'cooldown'
-          ? { rule: rule.name, decision: 'cooldown', until: outcome.until.toISOString(), reason: `in cooldown until ${outcome.until.toISOString()}` }
-          : { rule: rule.name, decision: 'duplicate_pending', actionId: outcome.actionId, reason: `an approval for this rule is already pending (${outcome.actionId})` };
-      return { applied: pick(raced) };
-    }
+    if (!outcome.ok) return { applied: pick(decisionForRefusal(rule.name, outcome)) };
     const applied: AppliedDecision = { ...pick(decision), actionId: action.id, status: action.status };
     if (pending) {
       this.deps.notifier.notify(
@@ -255,7 +244,7 @@ export class RemediationService {
       return { applied };
     }
     const running = this.deps.executor
-      .run(action)
+      .run(action, rule)
       .then((final): AppliedDecision => ({ ...applied, status: final.status, ...(final.error ? { reason: final.error } : {}) }));
     return { applied, running };
   }

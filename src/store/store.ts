@@ -1,5 +1,6 @@
 import type { ActionPatch, ActionQuery, ActionRecord, ActionStatus, Page } from '../domain/action';
 import type { StoredSnapshot } from '../domain/snapshot';
+import type { StoreKind } from '../config/schema';
 import type { DispatchOutcome, RuleState } from '../domain/rule-state';
 import type { NotificationStore } from './notification-store';
 import type {
@@ -23,7 +24,7 @@ export interface SnapshotRetention {
  * method here, so each adapter can make it one conditional write (or one SQLite transaction).
  */
 export interface Store {
-  readonly kind: 'sqlite' | 'mongo';
+  readonly kind: StoreKind;
   /** Outbound-event outbox and inbound replay protection (the n8n integration). */
   readonly notifications: NotificationStore;
   init(): Promise<void>;

@@ -12,7 +12,6 @@ export interface PromptVersionsDeps {
 }
 
 /** Same shape as rule names, so a rule's `prompt` param and a registered prompt always agree. */
-/** Prompt names follow the same rule as rule names. */
 export const PROMPT_NAME_PATTERN = NAME_PATTERN;
 
 /**
