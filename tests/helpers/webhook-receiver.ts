@@ -1,5 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { waitFor } from './wait-for';
 
 export interface ReceivedRequest {
   method: string;
@@ -74,4 +75,9 @@ export class WebhookReceiver {
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
     this.server = null;
   }
+}
+
+/** waitFor with a positional timeout and description, as callers on other branches still spell it. */
+export function eventually<T>(check: () => T | Promise<T>, timeoutMs = 10_000, what = 'condition') {
+  return waitFor(check, { timeoutMs, what });
 }
