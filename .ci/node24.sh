@@ -1,7 +1,8 @@
 # Sourced by .ci/run. Makes the suite runnable on Node 24 beside the machine's Node 20:
 #   - Node 24 itself from the npm registry (the `node` package) into a cache folder;
 #   - a copy of node_modules kept apart from Node 20's, with better-sqlite3 rebuilt for Node 24's
-#     ABI (cached per package-lock.json, so only the first run pays the ~2-4 min compile);
+#     ABI (cached per installed tree, so only the first run after a dependency change pays the ~3-7 min
+#     compile);
 #   - a copy of the project that uses that node_modules, so the checkout's own is never touched.
 #
 # node24_prepare exports NODE24_BIN_DIR and NODE24_WORKDIR, or prints one line
@@ -67,7 +68,8 @@ node24_headers() {
 node24_modules() {
   local version key dir
   version="$("$NODE24_BIN_DIR/node" --version)"
-  key="$(cat package-lock.json | sha256sum | cut -c1-16)-$version-headers-$NODE24_HEADERS_VERSION"
+  # Keyed on what is installed (npm's own record in node_modules), which npm ci makes the lockfile.
+  key="$(cat node_modules/.package-lock.json | sha256sum | cut -c1-16)-$version-headers-$NODE24_HEADERS_VERSION"
   dir="$NODE24_CACHE/modules-$key"
   if [ -f "$dir/.ready" ]; then
     NODE24_MODULES="$dir/node_modules"
@@ -79,7 +81,7 @@ node24_modules() {
   cp -a node_modules "$dir/node_modules"
   rm -rf "$dir/node_modules/better-sqlite3/build"
   # From source: a downloaded prebuilt binary would be built against whatever headers its maker had.
-  echo "rebuilding better-sqlite3 for Node $version with $NODE24_HEADERS_VERSION headers (once per package-lock.json; takes a few minutes)"
+  echo "rebuilding better-sqlite3 for Node $version with $NODE24_HEADERS_VERSION headers (once per installed dependency tree; takes a few minutes)"
   if ! (cd "$dir" && PATH="$NODE24_BIN_DIR:$PATH" npm_config_nodedir="$NODE24_HEADERS" npm_config_build_from_source=true npm rebuild better-sqlite3) >"$dir/rebuild.log" 2>&1; then
     NODE24_REASON="npm rebuild better-sqlite3 for Node $version failed: $(grep -v '^npm warn' "$dir/rebuild.log" | tail -n 1)"
     return 1
