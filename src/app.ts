@@ -2,6 +2,8 @@ import express, { type Express } from 'express';
 import { createActionsRouter } from '../routes/actions';
 import { createAlertmanagerRouter } from '../routes/alertmanager';
 import { createAlertsRouter } from '../routes/alerts';
+import { createConsoleRouter } from '../routes/console';
+import { createEventsRouter } from '../routes/events';
 import { createHealthRouter } from '../routes/health';
 import { createMetricsRouter } from '../routes/metrics';
 import { createNotificationsRouter } from '../routes/notifications';
@@ -12,15 +14,21 @@ import { createPrometheusRouter } from '../routes/prometheus';
 import { createPromptsRouter } from '../routes/prompts';
 import { createRouterHealthRouter } from '../routes/router-health';
 import { createRuleTriggerRouter } from '../routes/rule-trigger';
+import { createRulesHistoryRouter } from '../routes/rules-history';
 import { createRulesRouter } from '../routes/rules';
+import { createReplayRouter } from '../routes/replay';
+import { createRulesFileRouter } from '../routes/rules-file';
+import { createSessionRouter } from '../routes/session';
 import { createSimulateRouter } from '../routes/simulate';
 import { createThrottleRouter } from '../routes/throttle';
 import { createWebhooksRouter } from '../routes/webhooks';
 import { bodyLimitBytes, drainUnreadBody } from './http/drain-body';
 import { errorHandler, notFoundHandler } from './http/error-handler';
+import { methodNotAllowed } from './http/method-not-allowed';
 import { keepRawBody } from './http/raw-body';
 import { requestContext } from './http/request-context';
 import { securityMiddleware } from './http/security';
+import { singleQueryValues } from './http/single-query-values';
 import type { Services } from './composition/create-services';
 
 /** The express app over already-built services: HTTP concerns only. */
@@ -31,7 +39,8 @@ export function createApp(services: Services): Express {
   const { config, schemas, remediation, approvals, actions, rules, notifications } = services;
   app.use(requestContext(services.logging));
   // Before the body parser: a caller without the right key never gets its body read.
-  app.use(securityMiddleware({ config, keyring: services.keyring, clock: services.clock, logger: services.logger }));
+  app.use(securityMiddleware({ config, keyring: services.keyring, sessions: services.sessions, clock: services.clock, logger: services.logger }));
+  app.use(singleQueryValues());
   app.use(express.json({ limit: config.server.bodyLimit, type: ['application/json', 'application/*+json'], verify: keepRawBody }));
   app.use(drainUnreadBody(bodyLimitBytes(config.server.bodyLimit)));
   app.use(createHealthRouter({ health: services.health }));
@@ -39,6 +48,9 @@ export function createApp(services: Services): Express {
   app.use(createRouterHealthRouter({ failover: services.failover, schemas }));
   app.use(createMetricsRouter({ remediation, schemas, config }));
   app.use(createSimulateRouter({ remediation, schemas }));
+  app.use(createReplayRouter({ replay: services.replay, schemas }));
+  app.use(createRulesHistoryRouter({ history: services.rulesHistory, rules, schemas }));
+  app.use(createRulesFileRouter({ rules, schemas }));
   app.use(createRulesRouter({ rules, remediation, actions, schemas }));
   app.use(createRuleTriggerRouter({ remediation, schemas, config, logger: services.logger }));
   app.use(createActionsRouter({ actions, approvals, reverts: services.reverts, schemas }));
@@ -52,6 +64,10 @@ export function createApp(services: Services): Express {
   app.use(createOpenApiRouter({ schemas }));
   app.use(createPauseRouter({ pause: services.pause, schemas }));
   app.use(createStatsRouter({ stats: services.stats }));
+  app.use(createSessionRouter({ sessions: services.sessions, keyring: services.keyring, config, schemas, clock: services.clock, logger: services.logger }));
+  app.use(createEventsRouter({ events: services.events, config, logger: services.logger }));
+  app.use(createConsoleRouter());
+  app.use(methodNotAllowed());
   app.use(notFoundHandler);
   app.use(errorHandler(services.logger));
   return app;

@@ -2,6 +2,7 @@ import type { JSONSchemaType } from 'ajv';
 import { type AuthConfig, authConfigSchema } from './sections/auth';
 import { type LimitsConfig, limitsConfigSchema, type VerifyConfig, verifyConfigSchema } from './sections/closed-loop';
 import { type ClusterConfig, clusterConfigSchema } from './sections/cluster';
+import { type ConsoleConfig, consoleConfigSchema } from './sections/console';
 import { type NotificationsConfig, notificationsConfigSchema } from './sections/notifications';
 import { type PrometheusConfig, prometheusConfigSchema } from './sections/prometheus';
 
@@ -40,6 +41,7 @@ export interface AppConfig {
   notifications: NotificationsConfig;
   verify: VerifyConfig;
   limits: LimitsConfig;
+  console: ConsoleConfig;
   prometheus: PrometheusConfig;
 }
 
@@ -70,6 +72,7 @@ export const configSchema: JSONSchemaType<AppConfig> = {
     'notifications',
     'verify',
     'limits',
+    'console',
     'prometheus',
   ],
   properties: {
@@ -195,6 +198,7 @@ export const configSchema: JSONSchemaType<AppConfig> = {
     notifications: notificationsConfigSchema,
     verify: verifyConfigSchema,
     limits: limitsConfigSchema,
+    console: consoleConfigSchema,
     prometheus: prometheusConfigSchema,
   },
 };

@@ -1,8 +1,12 @@
 import type { AnySchema } from 'ajv';
 import { alertSchemas } from './alert-schemas';
 import { closedLoopSchemas } from './closed-loop-schemas';
+import { consoleSchemas } from './console-schemas';
 import { alertmanagerSchemas } from './alertmanager-schemas';
 import { promptSchemas } from './prompt-schemas';
+import { replaySchemas } from './replay-schemas';
+import { rulesCasesSchema } from './rules-cases-schemas';
+import { rulesHistorySchemas } from './rules-history-schemas';
 import { routerResetRequestSchema } from './router-health-schemas';
 import { triggerRequestSchema } from './trigger-schemas';
 import { webhookSchemas } from './webhook-schemas';
@@ -18,5 +22,9 @@ export const featureSchemas: AnySchema[] = [
   triggerRequestSchema,
   ...webhookSchemas,
   ...alertmanagerSchemas,
+  ...replaySchemas,
+  rulesCasesSchema,
+  ...rulesHistorySchemas,
+  ...consoleSchemas,
   ...closedLoopSchemas,
 ];

@@ -9,6 +9,8 @@ import { type ActionStatRow, emptyCounts } from '../domain/stats';
 export function foldActionStats(actions: Iterable<Pick<ActionRecord, 'rule' | 'type' | 'status' | 'outcome' | 'revertOf' | 'createdAt' | 'startedAt' | 'finishedAt' | 'decidedAt' | 'recoveredAt'>>): ActionStatRow[] {
   const rows = new Map<string, ActionStatRow>();
   for (const a of actions) {
+    // What a shadow rule would have done is not something the engine did.
+    if (a.status === 'shadowed') continue;
     const key = `${a.rule}\u0000${a.type}`;
     let row = rows.get(key);
     if (!row) {

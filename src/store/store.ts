@@ -2,9 +2,11 @@ import type { ActionOutcome, ActionPatch, ActionQuery, ActionRecord, ActionStatu
 import type { PauseState } from '../domain/pause';
 import type { ActionStatRow } from '../domain/stats';
 import type { StoredSnapshot } from '../domain/snapshot';
+import type { ConsoleStore } from './console-store';
 import type { StoreKind } from '../config/schema';
 import type { DispatchOutcome, RuleState } from '../domain/rule-state';
 import type { NotificationStore } from './notification-store';
+import type { RulesHistoryStore } from './rules-history-store';
 import type {
   Alert,
   AlertQuery,
@@ -33,6 +35,18 @@ export interface SnapshotRetention {
   keepNewest?: number;
 }
 
+/** A slice of the stored snapshots in the order they were received, for replay. */
+export interface SnapshotScan {
+  /** Received at or after. */
+  from?: Date;
+  /** Received at or before. */
+  to?: Date;
+  sources?: string[];
+  /** Strictly after this position (received-at ms, id) in (receivedAt, id) order. */
+  after?: { at: number; id: string };
+  limit: number;
+}
+
 /**
  * Everything the service persists, in domain types. Every state change that must be atomic is one
  * method here, so each adapter can make it one conditional write (or one SQLite transaction).
@@ -41,6 +55,10 @@ export interface Store {
   readonly kind: StoreKind;
   /** Outbound-event outbox and inbound replay protection (the n8n integration). */
   readonly notifications: NotificationStore;
+  /** Every accepted version of the rules file. */
+  readonly rulesHistory: RulesHistoryStore;
+  /** Browser-console sessions and the event journal behind GET /api/events. */
+  readonly console: ConsoleStore;
   init(): Promise<void>;
   close(): Promise<void>;
   /** True when the store answers a trivial query. */
@@ -54,6 +72,8 @@ export interface Store {
   /** The newest snapshot from `source` received after `after`, or null. */
   latestSnapshotFrom(source: string, after: Date): Promise<StoredSnapshot | null>;
   pruneSnapshots(retention: SnapshotRetention): Promise<number>;
+  /** Oldest first by (receivedAt, id): page through with `after` set to the last one returned. */
+  scanSnapshots(scan: SnapshotScan): Promise<StoredSnapshot[]>;
 
   getRuleStates(rules: string[]): Promise<Map<string, RuleState>>;
   /**

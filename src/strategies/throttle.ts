@@ -1,3 +1,4 @@
+import { APPROVAL_DEFAULTS } from './approval-defaults';
 import type { StrategyCheck } from '../domain/action';
 import type { ThrottleState } from '../domain/state';
 import { ValidationError } from '../errors';
@@ -36,7 +37,7 @@ export function createThrottleStrategy(deps: {
   const { throttle, clock, config } = deps;
   return {
     type: 'throttle',
-    requiresApprovalByDefault: false,
+    requiresApprovalByDefault: APPROVAL_DEFAULTS.throttle,
     timeoutMs: 30_000,
     targetOf: () => 'throttle',
     /** Restores the rate in force before the action (lifted entirely if there was no throttle). */

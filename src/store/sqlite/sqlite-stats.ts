@@ -23,7 +23,7 @@ export function sqliteActionStats(db: Database.Database, from: Date, to: Date): 
          SUM(revert_of IS NULL AND outcome = 'ineffective') AS ineffective,
          SUM(revert_of IS NULL AND outcome = 'unknown') AS unknown,
          SUM(revert_of IS NOT NULL AND status = 'succeeded') AS reverted
-       FROM actions WHERE created_at >= ? AND created_at <= ? GROUP BY rule, type`,
+       FROM actions WHERE created_at >= ? AND created_at <= ? AND status != 'shadowed' GROUP BY rule, type`,
     )
     .all(...range) as Row[];
   const rows = new Map<string, ActionStatRow>();
@@ -43,7 +43,7 @@ export function sqliteActionStats(db: Database.Database, from: Date, to: Date): 
       `SELECT rule, type, recovered_at - finished_at AS recovery,
          CASE WHEN decided_at IS NOT NULL AND status != 'expired' THEN decided_at - created_at END AS wait
        FROM actions
-       WHERE created_at >= ? AND created_at <= ? AND revert_of IS NULL
+       WHERE created_at >= ? AND created_at <= ? AND revert_of IS NULL AND status != 'shadowed'
          AND (recovered_at IS NOT NULL OR decided_at IS NOT NULL)`,
     )
     .all(...range) as Row[];
