@@ -10,6 +10,8 @@ import { createSchemaRegistry } from '../src/schemas/registry';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store';
 import { approvalDefaultsMap } from '../src/strategies/approval-defaults';
 import { shippedRuleSnapshots } from './generate-rules';
+import { closedLoopFacts } from '../src/strategies/closed-loop-facts';
+import { loadConfig } from '../src/config/load-config';
 
 export interface ReplayBenchResult {
   snapshots: number;
@@ -60,6 +62,7 @@ export async function runReplayBench(options: { projectRoot: string; count: numb
       clock: new ManualClock(new Date(start + options.count * 10_000)),
       requiresApproval: (r) => approvalRequired(r, defaults),
       approvalTimeoutMinutes: 60,
+      closedLoop: closedLoopFacts(loadConfig()),
     });
 
     let t0 = performance.now();

@@ -7,6 +7,9 @@ import { candidateRuleset } from '../rules/candidate-ruleset';
 import { createSchemaRegistry, type SchemaRegistry } from '../schemas/registry';
 import { RULES_CASES_SCHEMA_IDS } from '../schemas/rules-cases-schemas';
 import { approvalDefaultsMap } from '../strategies/approval-defaults';
+import { closedLoopFacts } from '../strategies/closed-loop-facts';
+import { loadConfig } from '../config/load-config';
+import type { AppConfig } from '../config/schema';
 import { CliError, EXIT } from './exit-codes';
 import { readJsonFile } from './json-file';
 import { type Io, json, table } from './output';
@@ -29,6 +32,15 @@ function loadRules(schemas: SchemaRegistry, file: string): Ruleset {
   const outcome = candidateRuleset(schemas, readJsonFile(file, 'rules file'), new Date());
   if (!outcome.ok) throw new CliError(`${file} is invalid (${outcome.problems.length} problems)`, EXIT.failed, problemLines(outcome.problems));
   return outcome.ruleset;
+}
+
+/** The service's configuration as it would start here (defaults, CONFIG_FILE, environment): budgets and verification windows play as it would. */
+function serviceConfig(): AppConfig {
+  try {
+    return loadConfig();
+  } catch (err) {
+    throw new CliError(`the service configuration is invalid: ${(err as Error).message}`, EXIT.usage);
+  }
 }
 
 function show(value: unknown): string {
@@ -72,6 +84,7 @@ export function addRulesCommands(program: Command, ctx: CommandContext): void {
       const timeout = Number(opts.approvalTimeout);
       if (!Number.isFinite(timeout) || timeout <= 0) throw new CliError(`--approval-timeout must be a positive number of minutes, got "${opts.approvalTimeout}"`, EXIT.usage);
       const ruleset = loadRules(schemas, rulesFile);
+      const closedLoop = closedLoopFacts(serviceConfig());
       const reports: CaseReport[] = [];
       for (const file of casesFiles) {
         const checked = schemas.validate<{ cases: RulesCase[] }>(RULES_CASES_SCHEMA_IDS.rulesCases, readJsonFile(file, 'cases file'));
@@ -81,6 +94,7 @@ export function addRulesCommands(program: Command, ctx: CommandContext): void {
             ruleset,
             requiresApproval: (r) => approvalRequired(r, approvalDefaults),
             approvalTimeoutMinutes: timeout,
+            closedLoop,
           })),
         );
       }

@@ -2,13 +2,16 @@ import type { Rule, Ruleset } from '../domain/rule';
 import { Evaluator } from '../engine/evaluate';
 import type { ApprovalPolicy } from '../replay/virtual-states';
 import { VirtualPipeline } from '../replay/virtual-pipeline';
-import type { Expectation } from '../schemas/rules-cases-schemas';
+import type { Expectation, OutcomeExpectation } from '../schemas/rules-cases-schemas';
+import type { ClosedLoopSettings } from '../replay/virtual-closed-loop';
 import { parseDuration } from './durations';
 
 export interface CaseStep {
   after?: string;
   snapshot: { source?: string; timestamp?: string; metrics: Record<string, unknown> };
   expect: Record<string, Expectation>;
+  /** Per rule, the outcome of a verification window that ended since the previous step (`none`: no window ended). */
+  expectOutcome?: Record<string, OutcomeExpectation>;
 }
 
 export interface RulesCase {
@@ -45,12 +48,17 @@ export interface RunCasesOptions {
   ruleset: Ruleset;
   requiresApproval: (rule: Rule) => boolean;
   approvalTimeoutMinutes: number;
+  closedLoop: ClosedLoopSettings;
 }
+
+/** The source of a step's snapshot when it names none: windows watch one source, so a case has one by default. */
+export const DEFAULT_SOURCE = 'cases';
 
 /**
  * Runs cases the way ingest would have decided them: each case on its own virtual clock, from no
- * cooldowns and no open approvals, through the same evaluate and decide as the service (via the
- * replay pipeline). A step passes when every rule it names got the expected decision.
+ * cooldowns, no open approvals, no budget used and no verification window open, never paused,
+ * through the same evaluate and decide as the service (via the replay pipeline). A step passes
+ * when every rule it names got the expected decision, and every outcome it names was decided.
  */
 export async function runCases(file: string, cases: RulesCase[], options: RunCasesOptions): Promise<CaseReport[]> {
   const evaluator = new Evaluator();
@@ -62,13 +70,21 @@ export async function runCases(file: string, cases: RulesCase[], options: RunCas
       requiresApproval: options.requiresApproval,
       approvals: c.approvals ?? 'pending',
       approvalTimeoutMinutes: options.approvalTimeoutMinutes,
+      closedLoop: options.closedLoop,
     });
     let now = new Date(c.start ?? DEFAULT_START).getTime();
     const steps: StepReport[] = [];
     for (const [i, step] of c.steps.entries()) {
       if (step.after) now += parseDuration(step.after) ?? 0;
-      const decisions = new Map((await pipeline.step(step.snapshot.metrics, new Date(now))).map((d) => [d.rule, d]));
+      const played = await pipeline.step(step.snapshot.metrics, new Date(now), step.snapshot.source ?? DEFAULT_SOURCE);
+      const decisions = new Map(played.decisions.map((d) => [d.rule, d]));
       const failures: StepFailure[] = [];
+      for (const [rule, expected] of Object.entries(step.expectOutcome ?? {})) {
+        const decided = played.outcomes.filter((o) => o.rule === rule);
+        const actual = decided.length === 0 ? 'none' : decided.map((o) => (o.followUp && o.followUp !== 'none' ? `${o.outcome}:${o.followUp}` : o.outcome)).join(', ');
+        const matches = expected === 'none' ? decided.length === 0 : decided.some((o) => o.outcome === expected || `${o.outcome}:${o.followUp}` === expected);
+        if (!matches) failures.push({ rule, expected: `outcome ${expected}`, actual: `outcome ${actual}` });
+      }
       for (const [rule, expected] of Object.entries(step.expect)) {
         if (!options.ruleset.byName.has(rule)) {
           failures.push({ rule, expected, actual: 'no such rule in the rules file' });

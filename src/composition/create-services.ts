@@ -20,6 +20,7 @@ import { RemediationService } from '../remediation/remediation-service';
 import { Sweeps } from '../remediation/sweeps';
 import { RulesService } from '../rules/rules-service';
 import { ReplayService } from '../replay/replay-service';
+import { closedLoopFacts } from '../strategies/closed-loop-facts';
 import { RulesHistoryService } from '../rules-history/rules-history-service';
 import { createSchemaRegistry, type SchemaRegistry } from '../schemas/registry';
 import { HealthChecks } from '../health/health-checks';
@@ -151,6 +152,7 @@ export function createServices(
     clock,
     requiresApproval: (rule) => remediation.requiresApproval(rule),
     approvalTimeoutMinutes: config.approvals.timeoutMinutes,
+    closedLoop: closedLoopFacts(config),
   });
   const approvals = new ApprovalService({ ...deps, executor, rules, instanceId, evaluator, pause });
   const sweeps = new Sweeps({ ...deps, rules, approvals, throttle, executor, instanceId, verification, pause });

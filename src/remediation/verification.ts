@@ -1,5 +1,6 @@
 import type { ActionOutcome, ActionRecord, VerifySpec } from '../domain/action';
 import type { Rule } from '../domain/rule';
+import { verifySpecOf } from '../domain/verify-spec';
 import type { StoredSnapshot } from '../domain/snapshot';
 import type { Evaluator } from '../engine/evaluate';
 import { buildEvent } from '../domain/events';
@@ -14,8 +15,7 @@ const BATCH = 200;
 
 /** The verification in force for a rule: its own `verify`, else the action type's default; null: none. */
 export function verifySpecFor(rule: Rule, defaults: PipelineDeps['config']['verify']['defaults']): VerifySpec | null {
-  const spec = rule.verify ?? defaults[rule.action.type];
-  return spec === false ? null : { windowMinutes: spec.windowMinutes, onIneffective: spec.onIneffective };
+  return verifySpecOf(rule, defaults);
 }
 
 export interface VerificationDeps extends PipelineDeps {

@@ -12,6 +12,7 @@ import { decodeReplayCursor, encodeReplayCursor, requestDigest } from './replay-
 import { DecisionTally, diffTallies, type DiffRow, type SummaryRow } from './replay-summary';
 import { VirtualPipeline } from './virtual-pipeline';
 import type { ApprovalPolicy } from './virtual-states';
+import type { ClosedLoopSettings, ReplayOutcome, VirtualOutcome } from './virtual-closed-loop';
 
 export const DEFAULT_TIMELINE_LIMIT = 1000;
 export const MAX_TIMELINE_LIMIT = 10_000;
@@ -36,8 +37,20 @@ export interface TimelineEntry {
   at: string;
   source: string;
   rule: string;
-  decision: RuleDecisionKind;
+  /** A decision on a snapshot, or `verified`: a verification window ended and its outcome was decided. */
+  decision: RuleDecisionKind | 'verified';
   wouldDecide?: DecisionKind;
+  /** The virtual action a dispatch recorded (`replay-<n>`), or the one a `verified` entry is about. */
+  actionId?: string;
+  /** For `budget_exhausted`: the target whose budget is spent. */
+  target?: string;
+  /** For `cooldown` and `budget_exhausted`: when it ends. */
+  until?: string;
+  /** For `verified`. */
+  outcome?: ReplayOutcome;
+  recoveredAt?: string;
+  /** For an `ineffective` outcome: what the service would have done (a replay does none of it). */
+  followUp?: 'revert' | 'escalate' | 'none';
   /** The stored snapshot's id (replays of stored history only). */
   snapshotId?: string;
 }
@@ -67,6 +80,8 @@ export interface ReplayDeps {
   clock: Clock;
   requiresApproval: (rule: Rule) => boolean;
   approvalTimeoutMinutes: number;
+  /** The service's budgets, verification defaults and strategies' targets and inverses. */
+  closedLoop: ClosedLoopSettings;
 }
 
 interface ReplayItem {
@@ -78,8 +93,9 @@ interface ReplayItem {
 
 /**
  * Replays snapshots (stored ones, or those given) in time order through the same evaluate and
- * decide as ingest, on a virtual clock that starts with no cooldowns and no open approvals. It
- * reads the store and nothing else: no action, cooldown, state, file or notification changes.
+ * decide as ingest, on a virtual clock that starts with no cooldowns, no open approvals, no budget
+ * used, no verification window open and automation not paused. It reads the store and nothing
+ * else: no action, cooldown, budget, state, file or notification changes.
  */
 export class ReplayService {
   private running = false;
@@ -121,6 +137,7 @@ export class ReplayService {
         requiresApproval: this.deps.requiresApproval,
         approvals,
         approvalTimeoutMinutes: this.deps.approvalTimeoutMinutes,
+        closedLoop: this.deps.closedLoop,
       });
     const runs = [{ ruleset: candidate, pipeline: pipeline(candidate), tally: new DecisionTally() }];
     if (request.compareTo === 'current') runs.push({ ruleset: current, pipeline: pipeline(current), tally: new DecisionTally() });
@@ -130,22 +147,44 @@ export class ReplayService {
     const timeline: TimelineEntry[] = [];
     let entries = 0;
     let count = 0;
+    const emit = (entry: TimelineEntry) => {
+      if (entries >= offset && entries < offset + limit) timeline.push(entry);
+      entries += 1;
+    };
+    const tallyOutcomes = (tally: DecisionTally, outcomes: VirtualOutcome[], main: boolean) => {
+      for (const o of outcomes) {
+        tally.add(o.rule, o.outcome);
+        if (o.followUp === 'revert') tally.add(o.rule, 'reverted');
+        if (o.followUp === 'escalate') tally.add(o.rule, 'escalated');
+        if (main) emit(outcomeEntry(o));
+      }
+    };
     for await (const item of this.items(request, from, to)) {
       count += 1;
       if (count % YIELD_EVERY === 0) await new Promise((resolve) => setImmediate(resolve));
       for (const [i, run] of runs.entries()) {
-        for (const d of await run.pipeline.step(item.metrics, item.at)) {
+        const step = await run.pipeline.step(item.metrics, item.at, item.source);
+        tallyOutcomes(run.tally, step.outcomes, i === 0);
+        for (const d of step.decisions) {
           run.tally.add(d.rule, d.decision);
           if (i !== 0) continue;
-          if (entries >= offset && entries < offset + limit) {
-            const entry: TimelineEntry = { at: item.at.toISOString(), source: item.source, rule: d.rule, decision: d.decision };
-            if (d.wouldDecide) entry.wouldDecide = d.wouldDecide;
-            if (item.snapshotId) entry.snapshotId = item.snapshotId;
-            timeline.push(entry);
-          }
-          entries += 1;
+          const entry: TimelineEntry = { at: item.at.toISOString(), source: item.source, rule: d.rule, decision: d.decision };
+          if (d.wouldDecide) entry.wouldDecide = d.wouldDecide;
+          if (d.actionId) entry.actionId = d.actionId;
+          if (d.target) entry.target = d.target;
+          if (d.until) entry.until = d.until;
+          if (item.snapshotId) entry.snapshotId = item.snapshotId;
+          emit(entry);
         }
       }
+    }
+    // Windows that ended by the replay's end are decided; those still open are counted as `verifying`.
+    for (const [i, run] of runs.entries()) {
+      const end = to?.getTime() ?? run.pipeline.reached;
+      if (end === null) continue;
+      const { outcomes, stillOpen } = run.pipeline.finish(end);
+      tallyOutcomes(run.tally, outcomes, i === 0);
+      for (const rule of stillOpen) run.tally.add(rule, 'verifying');
     }
     const [main, compared] = runs;
     const result: ReplayResult = {
@@ -202,4 +241,11 @@ export class ReplayService {
       after = { at: last.receivedAt.getTime(), id: last.id };
     }
   }
+}
+
+function outcomeEntry(o: VirtualOutcome): TimelineEntry {
+  const entry: TimelineEntry = { at: o.at.toISOString(), source: o.source, rule: o.rule, decision: 'verified', actionId: o.actionId, outcome: o.outcome };
+  if (o.recoveredAt) entry.recoveredAt = o.recoveredAt.toISOString();
+  if (o.followUp) entry.followUp = o.followUp;
+  return entry;
 }

@@ -1,8 +1,15 @@
 import type { Ruleset } from '../domain/rule';
 import type { RuleDecisionKind } from '../engine/rule-decisions';
+import type { ReplayOutcome } from './virtual-closed-loop';
 
-/** Per rule, how many times each decision was taken: `{ rule, execute: 3, cooldown: 12 }`. */
-export type DecisionCounts = Partial<Record<RuleDecisionKind, number>>;
+/**
+ * What a replay counts per rule: each decision; each verification outcome, and what followed an
+ * ineffective one (`reverted`, `escalated`); `verifying`: windows still open when the replay ended.
+ */
+export type ReplayCountKey = RuleDecisionKind | ReplayOutcome | 'reverted' | 'escalated' | 'verifying';
+
+/** Per rule, how many times each was counted: `{ rule, execute: 3, cooldown: 12, effective: 2 }`. */
+export type DecisionCounts = Partial<Record<ReplayCountKey, number>>;
 export type SummaryRow = { rule: string } & DecisionCounts;
 
 export interface DiffRow {
@@ -11,11 +18,11 @@ export interface DiffRow {
   candidate: DecisionCounts;
 }
 
-/** Counts decisions per rule as a replay goes. */
+/** Counts decisions and outcomes per rule as a replay goes. */
 export class DecisionTally {
   private readonly counts = new Map<string, DecisionCounts>();
 
-  add(rule: string, decision: RuleDecisionKind): void {
+  add(rule: string, decision: ReplayCountKey): void {
     let c = this.counts.get(rule);
     if (!c) this.counts.set(rule, (c = {}));
     c[decision] = (c[decision] ?? 0) + 1;
@@ -34,7 +41,7 @@ export class DecisionTally {
 }
 
 function sameCounts(a: DecisionCounts, b: DecisionCounts): boolean {
-  const keys = new Set([...Object.keys(a), ...Object.keys(b)]) as Set<RuleDecisionKind>;
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]) as Set<ReplayCountKey>;
   return [...keys].every((k) => (a[k] ?? 0) === (b[k] ?? 0));
 }
 

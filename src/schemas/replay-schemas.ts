@@ -1,12 +1,16 @@
 import { SCHEMA_BASE } from './api-schemas';
 
-const decisionKind = { enum: ['execute', 'require_approval', 'cooldown', 'duplicate_pending'] } as const;
+// `paused` never comes out of a replay (it plays automation unpaused) but is a decision all the same.
+const decisionKind = { enum: ['execute', 'require_approval', 'cooldown', 'duplicate_pending', 'budget_exhausted', 'paused'] } as const;
 const ruleDecisionKind = { enum: [...decisionKind.enum, 'shadow'] } as const;
+const outcomeKind = { enum: ['effective', 'ineffective', 'unknown'] } as const;
+/** What a summary or diff row counts: decisions, outcomes, what followed an ineffective one, windows still open. */
+const countKeys = [...ruleDecisionKind.enum, ...outcomeKind.enum, 'reverted', 'escalated', 'verifying'] as const;
 const dateTime = { type: 'string', format: 'date-time', maxLength: 64 } as const;
 const counts = {
   type: 'object',
   additionalProperties: false,
-  properties: Object.fromEntries(ruleDecisionKind.enum.map((k) => [k, { type: 'integer', minimum: 0 }])),
+  properties: Object.fromEntries(countKeys.map((k) => [k, { type: 'integer', minimum: 0 }])),
 } as const;
 
 /** Body of POST /api/self-healing/replay (docs/replay.md). */
@@ -55,8 +59,14 @@ export const replayResultSchema = {
           at: { type: 'string', format: 'date-time' },
           source: { type: 'string' },
           rule: { type: 'string' },
-          decision: ruleDecisionKind,
+          decision: { enum: [...ruleDecisionKind.enum, 'verified'], description: '`verified`: a verification window ended and `outcome` was decided.' },
           wouldDecide: decisionKind,
+          actionId: { type: 'string', description: 'The virtual action (replay-<n>) a dispatch recorded, or the one a `verified` entry is about.' },
+          target: { type: 'string' },
+          until: { type: 'string', format: 'date-time' },
+          outcome: outcomeKind,
+          recoveredAt: { type: 'string', format: 'date-time' },
+          followUp: { enum: ['revert', 'escalate', 'none'], description: 'For an ineffective outcome: what the service would have done (a replay does nothing).' },
           snapshotId: { type: 'string' },
         },
       },

@@ -1,9 +1,12 @@
 import { SCHEMA_BASE } from './api-schemas';
 
-const KINDS = ['execute', 'require_approval', 'cooldown', 'duplicate_pending'] as const;
+const KINDS = ['execute', 'require_approval', 'cooldown', 'duplicate_pending', 'budget_exhausted'] as const;
 /** What a step may expect of a rule: a decision, `shadow` or `shadow:<what it would decide>`, or `no_match`. */
 export const EXPECTATIONS = [...KINDS, 'shadow', ...KINDS.map((k) => `shadow:${k}`), 'no_match'] as const;
 export type Expectation = (typeof EXPECTATIONS)[number];
+/** What a step may expect of a verification window that ended before it: an outcome, with what followed an ineffective one, or `none`. */
+export const OUTCOME_EXPECTATIONS = ['effective', 'ineffective', 'ineffective:revert', 'ineffective:escalate', 'unknown', 'none'] as const;
+export type OutcomeExpectation = (typeof OUTCOME_EXPECTATIONS)[number];
 
 /** A cases file of `self-healing rules test` (docs/cli.md), like a promtool rule test file. */
 export const rulesCasesSchema = {
@@ -55,6 +58,12 @@ export const rulesCasesSchema = {
                   type: 'object',
                   propertyNames: { $ref: `${SCHEMA_BASE}/rules-file.json#/$defs/ruleName` },
                   additionalProperties: { enum: [...EXPECTATIONS] },
+                },
+                expectOutcome: {
+                  type: 'object',
+                  description: 'Per rule, the outcome of a verification window that ended since the previous step; none: no window ended.',
+                  propertyNames: { $ref: `${SCHEMA_BASE}/rules-file.json#/$defs/ruleName` },
+                  additionalProperties: { enum: [...OUTCOME_EXPECTATIONS] },
                 },
               },
             },

@@ -4,6 +4,7 @@ import type { Rule } from '../domain/rule';
 import type { AlertService } from '../targets/alert-service';
 import type { Clock } from '../clock';
 import { type Strategy, StrategyFailure } from './strategy';
+import { targetOfAction } from './action-targets';
 
 export interface AlertOnlyParams {
   message?: string;
@@ -40,7 +41,7 @@ export function createAlertOnlyStrategy(deps: { alerts: Pick<AlertService, 'crea
     requiresApprovalByDefault: APPROVAL_DEFAULTS.alert_only,
     timeoutMs: 30_000,
     // An alert changes nothing that could be protected or undone: no target, no inverse.
-    targetOf: () => null,
+    targetOf: (params) => targetOfAction('alert_only', params as Record<string, unknown>),
     async execute({ action, params, rule, signal }) {
       const custom = (params as AlertOnlyParams).message;
       if (custom !== undefined && (typeof custom !== 'string' || custom.trim().length === 0)) {

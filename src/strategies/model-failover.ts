@@ -3,6 +3,7 @@ import type { HostRole } from '../domain/state';
 import type { AppConfig } from '../config/schema';
 import { type FailoverService, FailoverSwitchError } from '../targets/failover-service';
 import { detailsOf, type Strategy, StrategyFailure } from './strategy';
+import { targetOfAction } from './action-targets';
 
 export interface ModelFailoverParams {
   target?: HostRole;
@@ -24,7 +25,7 @@ export function createModelFailoverStrategy(deps: {
     type: 'model_failover',
     requiresApprovalByDefault: APPROVAL_DEFAULTS.model_failover,
     timeoutMs: 3 * deps.config.modelHosts.timeoutMs + MARGIN_MS,
-    targetOf: () => 'router',
+    targetOf: (params) => targetOfAction('model_failover', params as Record<string, unknown>),
     /** Back to the host that was current before, after that host's health check (switchTo makes it). */
     async revert({ original, action, signal }) {
       const before = detailsOf(original).from;

@@ -3,6 +3,7 @@ import type { StrategyCheck } from '../domain/action';
 import type { Clock } from '../clock';
 import { PROMPT_NAME_PATTERN, isPromptError, type PromptVersions } from '../targets/prompt-versions';
 import { detailsOf, type Strategy, StrategyFailure } from './strategy';
+import { targetOfAction } from './action-targets';
 
 export interface PromptRollbackParams {
   prompt: string;
@@ -18,7 +19,7 @@ export function createPromptRollbackStrategy(deps: { prompts: Pick<PromptVersion
     type: 'prompt_rollback',
     requiresApprovalByDefault: APPROVAL_DEFAULTS.prompt_rollback,
     timeoutMs: 30_000,
-    targetOf: (params) => `prompt:${String((params as Partial<PromptRollbackParams>).prompt)}`,
+    targetOf: (params) => targetOfAction('prompt_rollback', params as Record<string, unknown>),
     /** Re-activates the version the rollback replaced, only while the one it set is still active. */
     async revert({ original, signal }) {
       const { prompt, from, to } = detailsOf(original) as { prompt?: unknown; from?: unknown; to?: unknown };

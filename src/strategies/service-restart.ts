@@ -4,6 +4,7 @@ import type { StrategyCheck } from '../domain/action';
 import { createPm2Client, type Pm2Client, Pm2Error, type Pm2ProcessInfo, type Pm2Session } from '../integrations/pm2-client';
 import type { AppConfig } from '../config/schema';
 import { type Strategy, StrategyFailure } from './strategy';
+import { targetOfAction } from './action-targets';
 
 export interface ServiceRestartParams {
   /** Logical name, mapped to a PM2 process name through config `services`. */
@@ -264,7 +265,7 @@ export function createServiceRestartStrategy(deps: { config: Pick<AppConfig, 'pm
     requiresApprovalByDefault: APPROVAL_DEFAULTS.service_restart,
     timeoutMs: stabilizationMs + PM2_CALLS_MARGIN_MS,
     // A restart cannot be undone: no inverse, an ineffective one is escalated.
-    targetOf: (params) => `service:${String((params as Partial<ServiceRestartParams>).service)}`,
+    targetOf: (params) => targetOfAction('service_restart', params as Record<string, unknown>),
     async execute({ params, signal, logger }) {
       const { service, processName } = processFor(params, config.services);
       const record = new RestartRecord(service, processName, stabilizationMs);

@@ -7,6 +7,7 @@ import type { AppConfig } from '../config/schema';
 import type { ThrottleService } from '../targets/throttle-service';
 import { describeApplied, holdsThrottle } from '../targets/throttle-state';
 import { detailsOf, type Strategy, StrategyFailure } from './strategy';
+import { targetOfAction } from './action-targets';
 
 export interface ThrottleParams {
   factor?: number;
@@ -39,7 +40,7 @@ export function createThrottleStrategy(deps: {
     type: 'throttle',
     requiresApprovalByDefault: APPROVAL_DEFAULTS.throttle,
     timeoutMs: 30_000,
-    targetOf: () => 'throttle',
+    targetOf: (params) => targetOfAction('throttle', params as Record<string, unknown>),
     /** Restores the rate in force before the action (lifted entirely if there was no throttle). */
     async revert({ original, action }) {
       const before = detailsOf(original).from as { active?: unknown; factor?: unknown } | undefined;

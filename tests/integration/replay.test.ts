@@ -36,10 +36,15 @@ describe('POST /api/self-healing/replay', () => {
     const res = await request(t.app).post('/api/self-healing/replay').send({});
     expect(res.status).toBe(200);
     expect(res.body.snapshots).toBe(6);
-    // minute 0 fires, 1-2 in cooldown, 3 fires again, 4 no match, 5 in cooldown
-    expect(res.body.timeline.map((e: { decision: string }) => e.decision)).toEqual(['execute', 'cooldown', 'cooldown', 'execute', 'cooldown']);
-    expect(res.body.timeline[0]).toMatchObject({ at: '2026-03-01T10:00:00.000Z', source: 'app', rule: 'errors' });
-    expect(res.body.summary).toEqual([{ rule: 'errors', execute: 2, cooldown: 3 }]);
+    // minute 0 fires, 1-2 in cooldown, 3 fires again, 4 no match, 5 in cooldown; then the two
+    // verification windows (alert_only: 10 minutes) end with the rule still matching at minute 5.
+    expect(res.body.timeline.map((e: { decision: string }) => e.decision)).toEqual(['execute', 'cooldown', 'cooldown', 'execute', 'cooldown', 'verified', 'verified']);
+    expect(res.body.timeline[0]).toMatchObject({ at: '2026-03-01T10:00:00.000Z', source: 'app', rule: 'errors', actionId: 'replay-1' });
+    expect(res.body.timeline[5]).toEqual({
+      at: '2026-03-01T10:10:00.000Z', source: 'app', rule: 'errors', decision: 'verified', actionId: 'replay-1',
+      outcome: 'ineffective', recoveredAt: '2026-03-01T10:04:00.000Z', followUp: 'none',
+    });
+    expect(res.body.summary).toEqual([{ rule: 'errors', execute: 2, cooldown: 3, ineffective: 2 }]);
 
     expect((await t.services.store.listActions({ limit: 100 })).items).toEqual(actionsBefore);
     expect(await t.services.store.getRuleStates(['errors'])).toEqual(statesBefore);
@@ -54,7 +59,8 @@ describe('POST /api/self-healing/replay', () => {
     const pending = await request(t.app).post('/api/self-healing/replay').send({ snapshots });
     expect(pending.body.timeline.map((e: { decision: string }) => e.decision)).toEqual(['require_approval', 'duplicate_pending', 'duplicate_pending']);
     const approved = await request(t.app).post('/api/self-healing/replay').send({ snapshots, approvals: 'approve' });
-    expect(approved.body.summary).toEqual([{ rule: 'gated', require_approval: 3 }]);
+    // Approved at once, each ran; with no `to`, the replay ends at the last snapshot, inside their windows.
+    expect(approved.body.summary).toEqual([{ rule: 'gated', require_approval: 3, verifying: 3 }]);
     // An open approval expires (approvals.timeoutMinutes, 60 by default) and the rule asks again.
     const later = [...snapshots, { ...snapshot(high), timestamp: '2026-03-01T11:05:00Z' }];
     const expired = await request(t.app).post('/api/self-healing/replay').send({ snapshots: later });
@@ -72,13 +78,14 @@ describe('POST /api/self-healing/replay', () => {
     );
     const res = await request(t.app).post('/api/self-healing/replay').send({ rules: candidate, compareTo: 'current' });
     expect(res.status).toBe(200);
+    // The history ends now, a minute after the last snapshot: every window is still open.
     expect(res.body.summary).toEqual([
-      { rule: 'errors', execute: 4 },
+      { rule: 'errors', execute: 4, verifying: 4 },
       { rule: 'trial', shadow: 4 },
     ]);
     expect(res.body.timeline.filter((e: { rule: string }) => e.rule === 'trial')[0]).toMatchObject({ decision: 'shadow', wouldDecide: 'execute' });
     expect(res.body.diff).toEqual([
-      { rule: 'errors', current: { execute: 1, cooldown: 3 }, candidate: { execute: 4 } },
+      { rule: 'errors', current: { execute: 1, cooldown: 3, verifying: 1 }, candidate: { execute: 4, verifying: 4 } },
       { rule: 'trial', current: {}, candidate: { shadow: 4 } },
     ]);
     expect(res.body.currentVersion).toBe(t.services.rules.current().version);
@@ -96,7 +103,7 @@ describe('POST /api/self-healing/replay', () => {
 
     const first = await request(t.app).post('/api/self-healing/replay').send({ limit: 2 });
     expect(first.body.timeline).toHaveLength(2);
-    expect(first.body.summary).toEqual([{ rule: 'errors', execute: 5 }]);
+    expect(first.body.summary).toEqual([{ rule: 'errors', execute: 5, verifying: 5 }]);
     // New snapshots after the first page do not shift the pages: the cursor pins the end.
     t.clock.advance(60_000);
     await ingestSeries(t, [high]);
@@ -109,6 +116,48 @@ describe('POST /api/self-healing/replay', () => {
     const misused = await request(t.app).post('/api/self-healing/replay').send({ limit: 3, cursor: first.body.nextCursor });
     expect(misused.status).toBe(400);
     expect(misused.body.errors[0].pointer).toBe('/cursor');
+  });
+
+  it('plays budgets and verification windows as they would have run, unpaused, and changes nothing', async () => {
+    t = await buildTestApp({ rules: rulesDoc(rule('errors')) });
+    const candidate = rulesDoc(
+      rule('slow-down', {
+        action: { type: 'throttle', params: { factor: 0.5, durationMinutes: 5 } },
+        cooldownMinutes: 2,
+        maxActionsPerTarget: 2,
+        verify: { windowMinutes: 2, onIneffective: 'revert' },
+      }),
+    );
+    // errorRate by minute from source `app`: high 0-1, high at 2 (window of 0 ends still matching),
+    // low at 3-4 (the action at 2 worked), high again at 5 and 6: the target's 2 actions in 60 min are spent.
+    // Automation is paused meanwhile: a replay plays it unpaused.
+    const series = [high, high, high, low, low, high, high];
+    const snapshots = series.map((metrics, m) => ({ ...snapshot(metrics), timestamp: `2026-03-01T10:0${m}:00Z` }));
+    await t.services.pause.pause({ reason: 'incident', by: 'ops' });
+    const eventsBefore = t.notifier.events.length;
+    const pauseBefore = await t.services.store.getPauseState();
+
+    const res = await request(t.app).post('/api/self-healing/replay').send({ rules: candidate, snapshots, to: '2026-03-01T11:00:00Z' });
+    expect(res.status).toBe(200);
+    const lines = res.body.timeline.map((e: { at: string; decision: string; outcome?: string; followUp?: string }) =>
+      `${e.at.slice(11, 16)} ${e.decision}${e.outcome ? ` ${e.outcome}` : ''}${e.followUp ? ` ${e.followUp}` : ''}`);
+    expect(lines).toEqual([
+      '10:00 execute',
+      '10:01 cooldown',
+      '10:02 execute',
+      '10:02 verified ineffective revert',
+      '10:04 verified effective',
+      '10:05 budget_exhausted',
+      '10:06 budget_exhausted',
+    ]);
+    expect(res.body.timeline[5]).toMatchObject({ target: 'throttle', until: '2026-03-01T11:00:00.000Z' });
+    expect(res.body.summary).toEqual([{ rule: 'slow-down', execute: 2, cooldown: 1, budget_exhausted: 2, ineffective: 1, reverted: 1, effective: 1 }]);
+
+    // A replay only records what would have happened: no action, revert, budget claim, alert or event.
+    expect((await t.services.store.listActions({ limit: 10 })).items).toHaveLength(0);
+    expect((await t.services.store.getBudgetUsage(['throttle'], new Date(0))).get('throttle') ?? []).toEqual([]);
+    expect(t.notifier.events.length).toBe(eventsBefore);
+    expect(await t.services.store.getPauseState()).toEqual(pauseBefore);
   });
 
   it('refuses bad input with what was wrong', async () => {

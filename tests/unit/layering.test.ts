@@ -15,7 +15,7 @@ const ALLOWED_IMPORTS = {
   health: ['rules', 'store'],
   metrics: ['rules', 'store', 'logging', 'domain', 'clock'],
   openapi: ['http', 'schemas', 'domain'],
-  cli: ['replay', 'rules', 'engine', 'strategies', 'schemas', 'domain', 'errors'],
+  cli: ['replay', 'rules', 'engine', 'strategies', 'config', 'schemas', 'domain', 'errors'],
   'rules-history': ['rules', 'store', 'logging', 'domain', 'clock', 'errors'],
   replay: ['engine', 'rules', 'schemas', 'store', 'domain', 'clock', 'errors'],
   remediation: ['engine', 'strategies', 'rules', 'notifications', 'cluster', 'store', 'config', 'logging', 'domain', 'clock', 'errors'],
