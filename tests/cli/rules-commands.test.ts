@@ -68,7 +68,7 @@ describe('self-healing rules test', () => {
     const r = await runCli(['rules', 'test', SHIPPED, SHIPPED_CASES]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/7 cases, \d+ steps: 7 passed, 0 failed/);
+    expect(r.stdout).toMatch(/8 cases, \d+ steps: 8 passed, 0 failed/);
   });
 
   it('plays cooldowns and approvals out on the virtual clock, and prints each failing step', async () => {
@@ -118,6 +118,52 @@ describe('self-healing rules test', () => {
     const asJson = await runCli(['rules', 'test', rules, cases, '--json']);
     const body = JSON.parse(asJson.stdout);
     expect(body).toMatchObject({ ok: false, cases: 3, failed: 1, steps: 8 });
+  });
+
+  it('plays the budgets and verification windows of the service configuration it finds, and prints a wrong outcome', async () => {
+    const rules = write('loop-rules.json', rulesDoc(
+      rule('slow-down', {
+        action: { type: 'throttle', params: { factor: 0.5, durationMinutes: 5 } },
+        cooldownMinutes: 0,
+        verify: { windowMinutes: 5, onIneffective: 'revert' },
+      }),
+    ));
+    const high = { metrics: { errorRate: 0.2 } };
+    const cases = write('loop-cases.json', {
+      cases: [
+        {
+          name: 'one throttle an hour, still needed 5 minutes later',
+          steps: [
+            { snapshot: high, expect: { 'slow-down': 'execute' } },
+            { after: '3m', snapshot: high, expect: { 'slow-down': 'budget_exhausted' } },
+            { after: '3m', snapshot: high, expectOutcome: { 'slow-down': 'ineffective:revert' }, expect: { 'slow-down': 'budget_exhausted' } },
+          ],
+        },
+        {
+          name: 'a wrong outcome',
+          steps: [
+            { snapshot: high, expect: { 'slow-down': 'execute' } },
+            { after: '6m', snapshot: { metrics: { errorRate: 0 } }, expectOutcome: { 'slow-down': 'effective' }, expect: {} },
+          ],
+        },
+      ],
+    });
+    // The limits come from the service's configuration: here a CONFIG_FILE allows one action per target an hour.
+    const config = write('config.json', { limits: { perTarget: { windowMinutes: 60, maxActions: 1 } } });
+    const r = await runCli(['rules', 'test', rules, cases], { env: { CONFIG_FILE: config } });
+    expect(r.stdout).toContain('PASS  ' + cases + ': one throttle an hour, still needed 5 minutes later');
+    expect(r.stdout).toContain('FAIL  ' + cases + ': a wrong outcome');
+    // No snapshot came between the action and the window's end at minute 5.
+    expect(r.stdout).toMatch(/step 2 \(2026-01-01T00:06:00.000Z\) rule slow-down: expected outcome effective, got outcome unknown/);
+    expect(r.code).toBe(1);
+    // With the shipped defaults (3 actions an hour) the second step runs.
+    const defaults = await runCli(['rules', 'test', rules, cases, '--json']);
+    expect(JSON.parse(defaults.stdout).reports[0].steps[1].failures).toEqual([
+      expect.objectContaining({ rule: 'slow-down', expected: 'budget_exhausted', actual: 'execute' }),
+    ]);
+    const broken = await runCli(['rules', 'test', rules, cases], { env: { CONFIG_FILE: write('bad-config.json', { limits: { perTarget: { maxActions: 0 } } }) } });
+    expect(broken.code).toBe(2);
+    expect(broken.stderr).toContain('configuration is invalid');
   });
 
   it('refuses a malformed cases file (exit 2) and an invalid rules file (exit 1)', async () => {
