@@ -11,6 +11,7 @@ export const STATS_COUNTS = [
   'ineffective',
   'unknown',
   'reverted',
+  'shadowed',
 ] as const;
 export type StatsCount = (typeof STATS_COUNTS)[number];
 

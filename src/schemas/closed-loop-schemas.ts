@@ -55,6 +55,7 @@ const statsEntryProperties = {
   ineffective: { type: 'integer', minimum: 0 },
   unknown: { type: 'integer', minimum: 0 },
   reverted: { type: 'integer', minimum: 0, description: 'Succeeded reverts of this rule/type.' },
+  shadowed: { type: 'integer', minimum: 0, description: 'Records of a shadow rule that would have acted (status shadowed); counted in no other field.' },
   effectiveRate: { type: ['number', 'null'], minimum: 0, maximum: 1, description: 'effective / (effective + ineffective); null when none was judged.' },
   medianRecoverySeconds: { type: ['number', 'null'], minimum: 0, description: 'From the action finishing to the first snapshot on which its rule no longer matched.' },
   medianApprovalWaitSeconds: { type: ['number', 'null'], minimum: 0, description: 'From an approval request to its decision.' },

@@ -9,13 +9,16 @@ import { type ActionStatRow, emptyCounts } from '../domain/stats';
 export function foldActionStats(actions: Iterable<Pick<ActionRecord, 'rule' | 'type' | 'status' | 'outcome' | 'revertOf' | 'createdAt' | 'startedAt' | 'finishedAt' | 'decidedAt' | 'recoveredAt'>>): ActionStatRow[] {
   const rows = new Map<string, ActionStatRow>();
   for (const a of actions) {
-    // What a shadow rule would have done is not something the engine did.
-    if (a.status === 'shadowed') continue;
     const key = `${a.rule}\u0000${a.type}`;
     let row = rows.get(key);
     if (!row) {
       row = { rule: a.rule, type: a.type, counts: emptyCounts(), recoverySeconds: [], approvalWaitSeconds: [] };
       rows.set(key, row);
+    }
+    // What a shadow rule would have done is not something the engine did: counted apart, nothing else.
+    if (a.status === 'shadowed') {
+      row.counts.shadowed += 1;
+      continue;
     }
     if (a.revertOf) {
       if (a.status === 'succeeded') row.counts.reverted += 1;

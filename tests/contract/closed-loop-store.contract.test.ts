@@ -1,5 +1,6 @@
 import type { Store } from '../../src/store/store';
 import { NOT_PAUSED } from '../../src/domain/pause';
+import { emptyCounts } from '../../src/domain/stats';
 import { T0, at, makeAction, makeSnapshot, minutes, newId } from './fixtures';
 import { type StoreLocation, storeTargets } from './store-targets';
 
@@ -146,6 +147,9 @@ describe.each(storeTargets())('Closed-loop store contract: $name', (target) => {
       await store.insertRevert(makeAction({ rule: 'r', type: 'throttle', status: 'succeeded', revertOf: ok.id }));
       await store.dispatchAction(makeAction({ rule: 'other', type: 'alert_only', status: 'succeeded', startedAt: T0 }), T0, T0);
       await store.dispatchAction(makeAction({ rule: 'r', type: 'throttle', createdAt: at(-2 * HOUR) }), T0, T0);
+      await store.dispatchAction(makeAction({ rule: 'r', type: 'throttle', status: 'shadowed' }), T0, T0);
+      await store.dispatchAction(makeAction({ rule: 'trial', type: 'throttle', status: 'shadowed' }), T0, T0);
+      await store.dispatchAction(makeAction({ rule: 'trial', type: 'throttle', status: 'shadowed' }), T0, T0);
 
       const rows = await store.actionStats(at(-HOUR), at(HOUR));
       const r = rows.find((row) => row.rule === 'r')!;
@@ -160,11 +164,16 @@ describe.each(storeTargets())('Closed-loop store contract: $name', (target) => {
         ineffective: 1,
         unknown: 1,
         reverted: 1,
+        shadowed: 1,
       });
       expect(r.recoverySeconds).toEqual([20]);
       expect(r.approvalWaitSeconds.sort()).toEqual([30, 90]);
       expect(rows.find((row) => row.rule === 'other')?.counts.dispatched).toBe(1);
-      expect(rows).toHaveLength(2);
+      // A shadow rule that never acted has its row all the same: only its shadowed count.
+      expect(rows.find((row) => row.rule === 'trial')).toEqual({
+        rule: 'trial', type: 'throttle', counts: { ...emptyCounts(), shadowed: 2 }, recoverySeconds: [], approvalWaitSeconds: [],
+      });
+      expect(rows).toHaveLength(3);
     });
   });
 });

@@ -45,6 +45,14 @@ describe('shadow mode', () => {
     const metrics = (await request(t.app).get('/metrics')).text;
     expect(metrics).toContain('self_healing_decisions_total{rule="trial",decision="shadow"} 2');
     expect(metrics).toContain('self_healing_decisions_total{rule="live",decision="execute"} 1');
+
+    // GET /stats counts each shadow rule's records as `shadowed`, and nothing else for them.
+    const stats = (await request(t.app).get('/api/self-healing/stats?window=24h').expect(200)).body;
+    const row = (name: string) => stats.rules.find((r: { rule: string }) => r.rule === name);
+    expect(row('trial')).toMatchObject({ shadowed: 1, dispatched: 0, executed: 0, succeeded: 0 });
+    expect(row('gated-trial')).toMatchObject({ shadowed: 1, dispatched: 0, rejected: 0 });
+    expect(row('live')).toMatchObject({ shadowed: 0, dispatched: 1, succeeded: 1 });
+    expect(stats.totals).toMatchObject({ shadowed: 2, dispatched: 1 });
   });
 
   it('shows shadow decisions in simulate without recording anything', async () => {

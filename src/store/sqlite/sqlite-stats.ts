@@ -13,7 +13,7 @@ export function sqliteActionStats(db: Database.Database, from: Date, to: Date): 
   const counts = db
     .prepare(
       `SELECT rule, type,
-         SUM(revert_of IS NULL) AS dispatched,
+         SUM(revert_of IS NULL AND status != 'shadowed') AS dispatched,
          SUM(revert_of IS NULL AND started_at IS NOT NULL) AS executed,
          SUM(revert_of IS NULL AND status = 'succeeded') AS succeeded,
          SUM(revert_of IS NULL AND status = 'failed') AS failed,
@@ -22,8 +22,9 @@ export function sqliteActionStats(db: Database.Database, from: Date, to: Date): 
          SUM(revert_of IS NULL AND outcome = 'effective') AS effective,
          SUM(revert_of IS NULL AND outcome = 'ineffective') AS ineffective,
          SUM(revert_of IS NULL AND outcome = 'unknown') AS unknown,
-         SUM(revert_of IS NOT NULL AND status = 'succeeded') AS reverted
-       FROM actions WHERE created_at >= ? AND created_at <= ? AND status != 'shadowed' GROUP BY rule, type`,
+         SUM(revert_of IS NOT NULL AND status = 'succeeded') AS reverted,
+         SUM(status = 'shadowed') AS shadowed
+       FROM actions WHERE created_at >= ? AND created_at <= ? GROUP BY rule, type`,
     )
     .all(...range) as Row[];
   const rows = new Map<string, ActionStatRow>();
