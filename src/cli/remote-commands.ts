@@ -46,8 +46,19 @@ function actionRows(items: Row[]): (string | null)[][] {
   ]);
 }
 
+/** A timeline entry's decision in words: a shadow rule's, a spent budget's target, an outcome and what would have followed. */
+function timelineText(e: Row): string {
+  if (e.wouldDecide) return `shadow (${String(e.wouldDecide)})`;
+  if (e.decision === 'budget_exhausted') return `budget_exhausted (${String(e.target)})`;
+  if (e.decision === 'verified') {
+    const next = e.followUp && e.followUp !== 'none' ? ` → ${String(e.followUp)}` : '';
+    return `verified ${String(e.outcome)} (${String(e.actionId)})${next}`;
+  }
+  return e.decision as string;
+}
+
 function showAction(io: Io, a: Row): void {
-  const lines = ['id', 'rule', 'type', 'status', 'severity', 'requestedBy', 'createdAt', 'expiresAt', 'decidedBy', 'decidedAt', 'finishedAt', 'error', 'outcome']
+  const lines = ['id', 'rule', 'type', 'status', 'severity', 'target', 'revertOf', 'revertedBy', 'requestedBy', 'createdAt', 'expiresAt', 'decidedBy', 'decidedAt', 'finishedAt', 'error', 'outcome', 'outcomeAt', 'recoveredAt']
     .filter((k) => a[k] !== undefined && a[k] !== null)
     .map((k) => `${k.padEnd(12)} ${String(a[k])}`);
   lines.push(`${'params'.padEnd(12)} ${JSON.stringify(a.params)}`);
@@ -86,7 +97,7 @@ export function addRemoteCommands(program: Command, ctx: CommandContext): void {
     const result = await clientFor(opts).call<Row>('POST', '/api/self-healing/replay', body);
     print(opts, result, () => {
       const summary = result.summary as Row[];
-      const kinds = ['execute', 'require_approval', 'cooldown', 'duplicate_pending', 'shadow'];
+      const kinds = ['execute', 'require_approval', 'cooldown', 'duplicate_pending', 'budget_exhausted', 'shadow', 'effective', 'ineffective', 'unknown'];
       const out = [
         `${String(result.snapshots)} snapshots replayed (rules ${String(result.rulesVersion)}, approvals ${String(result.approvals)})`,
         table(['rule', ...kinds], summary.map((r) => [r.rule as string, ...kinds.map((k) => (r[k] as number | undefined) ?? 0)])),
@@ -100,7 +111,7 @@ export function addRemoteCommands(program: Command, ctx: CommandContext): void {
       }
       if (opts.timeline) {
         const timeline = result.timeline as Row[];
-        out.push('', table(['at', 'source', 'rule', 'decision'], timeline.map((e) => [e.at as string, e.source as string, e.rule as string, e.wouldDecide ? `shadow (${String(e.wouldDecide)})` : (e.decision as string)])));
+        out.push('', table(['at', 'source', 'rule', 'decision'], timeline.map((e) => [e.at as string, e.source as string, e.rule as string, timelineText(e)])));
         if (result.nextCursor) out.push(`(more: ${String(result.nextCursor)})`);
       }
       io.out(out.join('\n'));
@@ -167,8 +178,8 @@ export function addRemoteCommands(program: Command, ctx: CommandContext): void {
   });
 
   remote(program.command('resume').description('end the pause')).action(async (opts: RemoteOptions) => {
-    const state = await clientFor(opts).call<Row>('DELETE', '/api/self-healing/pause');
-    print(opts, state, () => io.out('resumed: automatic actions run again'));
+    const reply = await clientFor(opts).call<Row>('DELETE', '/api/self-healing/pause');
+    print(opts, reply, () => io.out(reply.resumed === false ? 'not paused: nothing changed' : 'resumed: automatic actions run again'));
   });
 
   remote(

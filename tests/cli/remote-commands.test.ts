@@ -53,7 +53,8 @@ describe('self-healing against a running service', () => {
     expect(r.stdout).toMatch(/errors\s+1 → 3\s+0 → 0\s+2 → 0/);
     expect(r.stdout).toMatch(/2026-03-01T10:01:00.000Z\s+test\s+errors\s+execute/);
     const asJson = await runCli(['replay', '--url', url, '--json'], as(KEYS.operator));
-    expect(JSON.parse(asJson.stdout).summary).toContainEqual({ rule: 'errors', execute: 1, cooldown: 2 });
+    // The one action's verification window (alert_only: 10 minutes) is still open when the history ends.
+    expect(JSON.parse(asJson.stdout).summary).toContainEqual({ rule: 'errors', execute: 1, cooldown: 2, verifying: 1 });
   });
 
   it('lists, shows, approves and rejects actions; a second decision exits 1', async () => {
@@ -96,35 +97,80 @@ describe('self-healing against a running service', () => {
 });
 
 describe('self-healing pause, resume and revert', () => {
-  it('call the closed-loop routes with the key and the body they take', async () => {
-    const seen: { method: string; url: string; auth: string | undefined; body: string }[] = [];
-    const { url, server } = await listen((req, res) => {
-      let body = '';
-      req.on('data', (c: Buffer) => (body += c.toString()));
-      req.on('end', () => {
-        seen.push({ method: req.method!, url: req.url!, auth: req.headers.authorization, body });
-        res.setHeader('content-type', 'application/json');
-        res.end(JSON.stringify(req.url!.includes('revert') ? { id: 'r1', rule: 'x', type: 'throttle', status: 'succeeded', params: {} } : { paused: req.method === 'POST', until: null }));
-      });
+  let t: TestApp;
+  let url: string;
+  let server: http.Server;
+
+  beforeAll(async () => {
+    t = await buildTestApp({
+      rules: rulesDoc(
+        rule('slow-down', { action: { type: 'throttle', params: { factor: 0.5, durationMinutes: 5 } }, cooldownMinutes: 0, verify: false }),
+        rule('noted', { priority: 5, cooldownMinutes: 0, verify: false }),
+      ),
+      config: { auth: { apiKeys: API_KEYS, fourEyes: [] } },
     });
-    try {
-      const env = { env: { SELF_HEALING_API_KEY: 'k-123' } };
-      expect((await runCli(['pause', '--url', url, '--reason', 'incident 42'], env)).code).toBe(0);
-      expect((await runCli(['resume', '--url', url], env)).code).toBe(0);
-      const revert = await runCli(['actions', 'revert', '00000000-0000-4000-8000-000000000001', '--url', url], env);
-      expect(revert.code).toBe(0);
-      expect(revert.stdout).toMatch(/status\s+succeeded/);
-      expect(seen).toEqual([
-        { method: 'POST', url: '/api/self-healing/pause', auth: 'Bearer k-123', body: JSON.stringify({ reason: 'incident 42' }) },
-        { method: 'DELETE', url: '/api/self-healing/pause', auth: 'Bearer k-123', body: '' },
-        { method: 'POST', url: '/api/self-healing/actions/00000000-0000-4000-8000-000000000001/revert', auth: 'Bearer k-123', body: '' },
-      ]);
-      const noReason = await runCli(['pause', '--url', url]);
-      expect(noReason.code).toBe(2);
-      expect(noReason.stderr).toContain("required option '--reason <text>' not specified");
-    } finally {
-      await new Promise((resolve) => server.close(resolve));
-    }
+    ({ url, server } = await listen(t.app));
+  });
+
+  afterAll(async () => {
+    await new Promise((resolve) => server.close(resolve));
+    await t.stop();
+  });
+
+  const as = (key: string) => ({ env: { SELF_HEALING_API_KEY: key } });
+  const ingest = () => request(t.app).post('/api/metrics?wait=true').set('Authorization', `Bearer ${KEYS.operator}`).send(snapshot({ errorRate: 0.2 }));
+
+  it('pauses and resumes the service through its routes, for an admin only', async () => {
+    const until = new Date(t.clock.now().getTime() + 3_600_000).toISOString();
+    const paused = await runCli(['pause', '--url', url, '--reason', 'incident 42', '--until', until], as(KEYS.admin));
+    expect(paused.stderr).toBe('');
+    expect(paused.code).toBe(0);
+    expect(paused.stdout).toBe(`paused until ${until}: incident 42\n`);
+    expect(await t.services.pause.current()).toMatchObject({ paused: true, reason: 'incident 42', by: 'ad', until });
+    expect((await ingest()).body.decisions.map((d: { decision: string }) => d.decision)).toEqual(['paused', 'paused']);
+
+    const refused = await runCli(['pause', '--url', url, '--reason', 'x'], as(KEYS.operator));
+    expect(refused.code).toBe(3);
+    expect(refused.stderr).toMatch(/→ 403/);
+    const past = await runCli(['pause', '--url', url, '--reason', 'x', '--until', '2000-01-01T00:00:00Z'], as(KEYS.admin));
+    expect(past.code).toBe(3);
+    expect(past.stderr).toContain('/until');
+
+    const resumed = await runCli(['resume', '--url', url], as(KEYS.admin));
+    expect(resumed.code).toBe(0);
+    expect(resumed.stdout).toBe('resumed: automatic actions run again\n');
+    expect((await t.services.pause.current()).paused).toBe(false);
+    const again = await runCli(['resume', '--url', url, '--json'], as(KEYS.admin));
+    expect(JSON.parse(again.stdout)).toMatchObject({ resumed: false, state: { paused: false } });
+    expect((await runCli(['resume', '--url', url], as(KEYS.admin))).stdout).toBe('not paused: nothing changed\n');
+
+    const noReason = await runCli(['pause', '--url', url], as(KEYS.admin));
+    expect(noReason.code).toBe(2);
+    expect(noReason.stderr).toContain("required option '--reason <text>' not specified");
+  });
+
+  it('reverts a succeeded action once; what cannot be reverted exits 1 naming why', async () => {
+    const decisions = (await ingest()).body.decisions as { rule: string; actionId: string; status: string }[];
+    const throttled = decisions.find((d) => d.rule === 'slow-down')!;
+    const alerted = decisions.find((d) => d.rule === 'noted')!;
+    expect(throttled.status).toBe('succeeded');
+    expect((await request(t.app).get('/api/self-healing/throttle').set('Authorization', `Bearer ${KEYS.viewer}`)).body.active).toBe(true);
+
+    const revert = await runCli(['actions', 'revert', throttled.actionId, '--url', url], as(KEYS.approver));
+    expect(revert.stderr).toBe('');
+    expect(revert.code).toBe(0);
+    expect(revert.stdout).toMatch(/status\s+succeeded/);
+    expect(revert.stdout).toContain(`revertOf`);
+    expect((await request(t.app).get('/api/self-healing/throttle').set('Authorization', `Bearer ${KEYS.viewer}`)).body.active).toBe(false);
+
+    const twice = await runCli(['actions', 'revert', throttled.actionId, '--url', url], as(KEYS.approver));
+    expect(twice.code).toBe(1);
+    expect(twice.stderr).toMatch(/→ 409.*already reverted/);
+    const noInverse = await runCli(['actions', 'revert', alerted.actionId, '--url', url], as(KEYS.approver));
+    expect(noInverse.code).toBe(1);
+    expect(noInverse.stderr).toContain('alert_only has no inverse');
+    const viewer = await runCli(['actions', 'revert', throttled.actionId, '--url', url], as(KEYS.viewer));
+    expect(viewer.code).toBe(3);
   });
 
   it('exits 4 when the service cannot be reached, and 2 on a bad URL', async () => {
