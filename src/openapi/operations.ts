@@ -163,9 +163,9 @@ const DESCRIPTIONS = {
     tag: 'remediation',
     summary: 'Replay stored (or given) snapshots through evaluate and decide on a virtual clock; changes nothing',
     description:
-      'Snapshots in time order (stored ones by when they were received, given ones by `timestamp`), from no cooldowns and no open approvals, through the same evaluate and decide as ingest. `rules` replays a candidate file instead of the rules in force; `compareTo: "current"` adds `diff`, the rules whose decision counts differ. The timeline is paged by `limit` (default 1000) and `cursor` (send the same request with the returned `nextCursor`); `summary` and `diff` always cover every snapshot. See docs/replay.md.',
+      'Snapshots in time order (stored ones by when they were received, given ones by `timestamp`), from no cooldowns, no open approvals, no budget used and no verification window open, never paused, through the same evaluate and decide as ingest: per-target budgets are claimed on the virtual clock (`budget_exhausted`), and each action that runs opens its verification window, decided when the clock passes its end (timeline entries with `decision: "verified"`, `outcome` and `followUp`; a replay only records them, it never acts). `rules` replays a candidate file instead of the rules in force; `compareTo: "current"` adds `diff`, the rules whose decision counts differ. The timeline is paged by `limit` (default 1000) and `cursor` (send the same request with the returned `nextCursor`); `summary` and `diff` always cover every snapshot. See docs/replay.md.',
     body: { schema: REPLAY_SCHEMA_IDS.replayRequest, required: false },
-    responses: [{ status: 200, description: 'Timeline, per-rule counts and (with compareTo) the diff.', schema: REPLAY_SCHEMA_IDS.replayResult }],
+    responses: [{ status: 200, description: 'Timeline, per-rule counts of decisions and outcomes and (with compareTo) the diff.', schema: REPLAY_SCHEMA_IDS.replayResult }],
     errors: [{ status: 429, description: 'A replay is already running on this instance (Retry-After).' }],
   },
   listRules: {
@@ -343,7 +343,7 @@ const DESCRIPTIONS = {
   },
   getStats: {
     tag: 'automation',
-    summary: 'Per rule and action type: dispatched, executed, outcomes, reverts, effective rate, median recovery and approval wait',
+    summary: 'Per rule and action type: dispatched, executed, outcomes, reverts, shadowed, effective rate, median recovery and approval wait',
     parameters: [
       { name: 'window', in: 'query', description: 'Actions created in the last 24h (default), 7d or 30d.', schema: { enum: ['24h', '7d', '30d'] } },
     ],
