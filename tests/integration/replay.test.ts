@@ -155,6 +155,8 @@ describe('POST /api/self-healing/replay', () => {
 
     // A replay only records what would have happened: no action, revert, budget claim, alert or event.
     expect((await t.services.store.listActions({ limit: 10 })).items).toHaveLength(0);
+    expect((await t.services.store.listAlerts({ limit: 10 })).items).toHaveLength(0);
+    expect((await request(t.app).get('/api/self-healing/throttle')).body.active).toBe(false);
     expect((await t.services.store.getBudgetUsage(['throttle'], new Date(0))).get('throttle') ?? []).toEqual([]);
     expect(t.notifier.events.length).toBe(eventsBefore);
     expect(await t.services.store.getPauseState()).toEqual(pauseBefore);
