@@ -110,7 +110,10 @@ async function boot() {
     (event) => {
       current?.onEvent?.(event);
       if (event.type === 'action.pending_approval') announce(`New approval pending: ${event.data.rule ?? ''}`);
+      else if (event.type === 'action.verified') announce(`Action ${event.data.action?.type ?? ''} of ${event.data.rule ?? ''}: ${event.data.data?.outcome ?? 'verified'}`);
       else if (event.type.startsWith('action.')) announce(`Action ${event.data.action?.type ?? ''} of ${event.data.rule ?? ''}: ${event.type.slice(7)}`);
+      else if (event.type === 'automation.paused') announce(`Automation paused: ${event.data.data?.reason ?? ''}`);
+      else if (event.type === 'automation.resumed') announce('Automation resumed');
     },
     (state) => {
       const el = document.getElementById('live-state');
