@@ -17,6 +17,8 @@ function lifecycle(a) {
     a.outcomeAt ? [`Outcome: ${a.outcome}`, a.outcomeAt, ''] : null,
     a.recoveredAt ? ['Recovered', a.recoveredAt, ''] : null,
   ].filter(Boolean);
+  // In the order things happened (a recovery comes before the outcome that records it); ties keep their place.
+  steps.sort((x, y) => Date.parse(x[1]) - Date.parse(y[1]));
   return h('ol', { class: 'lifecycle' }, steps.map(([what, when, note]) => h('li', {}, h('strong', {}, what), ` — ${fmtTime(when)} `, note)));
 }
 
