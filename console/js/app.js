@@ -13,6 +13,7 @@ import * as rulesFile from './pages/rules-file.js';
 import * as simulate from './pages/simulate.js';
 import * as alerts from './pages/alerts.js';
 import * as prompts from './pages/prompts.js';
+import * as stats from './pages/stats.js';
 
 const NAV = [
   ['overview', 'Overview'],
@@ -22,6 +23,7 @@ const NAV = [
   ['simulate', 'Simulate'],
   ['alerts', 'Alerts'],
   ['prompts', 'Prompts'],
+  ['stats', 'Statistics'],
 ];
 
 /** #/page/arg?query → which module renders it. */
@@ -36,6 +38,7 @@ const ROUTES = [
   [/^simulate$/, simulate],
   [/^alerts$/, alerts],
   [/^prompts$/, prompts],
+  [/^stats$/, stats],
 ];
 
 const main = document.getElementById('main');

@@ -217,5 +217,19 @@ if ('reason' in chromiumFound) {
       const again = await api().post(`/api/self-healing/actions/${throttleId}/revert`).set(...bearer(KEYS.admin));
       expect(again.body.code).toBe('already_reverted');
     });
+
+    it('shows per-rule statistics: dispatched, effective rate, median recovery', async () => {
+      await go('stats');
+      const byRule = page.getByRole('table', { name: 'Statistics by rule' });
+      const row = byRule.locator('tbody tr', { hasText: 'slow-down' });
+      await row.waitFor();
+      const cell = (label: string) => row.locator(`td[data-label="${label}"]`);
+      expect(await cell('Dispatched').textContent()).toBe('1');
+      expect(await cell('Effective').textContent()).toBe('1');
+      expect(await cell('Reverted').textContent()).toBe('1');
+      expect(await cell('Effective rate').textContent()).toBe('100 %');
+      expect(await cell('Median recovery').textContent()).toMatch(/^\d+ s$/);
+      await shot('stats');
+    });
   });
 }
