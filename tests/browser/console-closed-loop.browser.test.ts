@@ -59,6 +59,12 @@ if ('reason' in chromiumFound) {
             action: { type: 'throttle', params: { factor: 0.5, durationMinutes: 30 } },
             verify: { windowMinutes: 0.02, onIneffective: 'none' },
           }),
+          rule('shed-load', {
+            conditions: { all: [{ fact: 'cpu', operator: 'greaterThan', value: 90 }] },
+            cooldownMinutes: 10,
+            action: { type: 'throttle', params: { factor: 0.25, durationMinutes: 30 } },
+            verify: { windowMinutes: 0.02, onIneffective: 'revert' },
+          }),
           rule('gated', {
             conditions: { all: [{ fact: 'queueDepth', operator: 'greaterThan', value: 100 }] },
             requiresApproval: true,
@@ -118,6 +124,7 @@ if ('reason' in chromiumFound) {
       // While paused, a matching snapshot runs nothing, and approving is refused with the service's reason.
       expect((await ingest({ errorRate: 0.5 }, 'queue-b')).decisions[0]).toMatchObject({ rule: 'slow-down', decision: 'paused' });
       await go('approvals');
+      await page.locator('#approvals-pause').getByText(/Automation is paused by ad: incident 4711/).waitFor();
       await card(waiting.actionId!).getByRole('button', { name: /^Approve/ }).click();
       await card(waiting.actionId!).getByRole('alert').getByText(/Automation is paused.*incident 4711/).waitFor();
       expect((await api().get(`/api/self-healing/actions/${waiting.actionId}`).set(...bearer(KEYS.viewer))).body.status).toBe('pending_approval');
@@ -216,6 +223,22 @@ if ('reason' in chromiumFound) {
       // A second revert by hand is refused by the service (already_reverted); the console offered none.
       const again = await api().post(`/api/self-healing/actions/${throttleId}/revert`).set(...bearer(KEYS.admin));
       expect(again.body.code).toBe('already_reverted');
+    });
+
+    it('follows an ineffective action reverted by the verification, live on its page', async () => {
+      const fired = (await ingest({ cpu: 97 }, 'batch')).decisions[0]!;
+      expect(fired).toMatchObject({ rule: 'shed-load', decision: 'execute' });
+      await go(`actions/${fired.actionId}`);
+      await page.locator('main h1 + p .badge.pending').waitFor();
+      t.clock.advance(300);
+      await ingest({ cpu: 95 }, 'batch'); // still bad: the throttle did not help
+      t.clock.advance(1_200);
+      expect(await t.services.sweeps.runOnce()).toBe(true);
+      // No reload: the outcome and the automatic revert arrive through the event stream.
+      await page.locator('main h1 + p .badge.ineffective').waitFor();
+      await page.getByText(/Reverted by .*\(by verify:/).waitFor();
+      expect(await page.getByRole('button', { name: 'Revert this action' }).count()).toBe(0);
+      expect((await api().get('/api/self-healing/throttle').set(...bearer(KEYS.viewer))).body.active).toBe(false);
     });
 
     it('shows per-rule statistics: dispatched, effective rate, median recovery', async () => {

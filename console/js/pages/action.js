@@ -34,6 +34,8 @@ export async function mount(main, ctx, view) {
       ctx.announce(`Revert of ${a.rule}: ${data.status}`);
     } catch (err) {
       clear(message, h('p', { class: 'alert', role: 'alert' }, refusalText(err)));
+      // Reverted elsewhere meanwhile, say: show the action as it is now (the message stays).
+      await render().catch(() => undefined);
     }
   };
   const render = async () => {

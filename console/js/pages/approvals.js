@@ -4,6 +4,7 @@ import { refusalText } from '../refusals.js';
 
 const APPROVE = '/api/self-healing/actions/{id}/approve';
 const REJECT = '/api/self-healing/actions/{id}/reject';
+const PAUSE = '/api/self-healing/pause';
 
 const condText = (c) => `${c.path ? `${c.fact}${String(c.path).slice(1)}` : c.fact} ${c.operator} ${JSON.stringify(c.value)}`;
 
@@ -127,13 +128,25 @@ export async function mount(main, ctx) {
     empty.hidden = wanted.length > 0;
   };
 
-  clear(main, h('h1', {}, 'Approvals'), h('p', { class: 'muted' }, 'Pending actions, newest first. New ones appear here by themselves.'), empty, list);
-  await refresh();
+  // While automation is paused every approval is refused: say so before anyone clicks.
+  const pauseNote = h('div', { id: 'approvals-pause' });
+  const showPause = async () => {
+    const ps = ctx.has('get', PAUSE) ? await api('GET', PAUSE).then((r) => r.data, () => null) : null;
+    clear(pauseNote, ps?.paused
+      ? h('p', { class: 'warnbox' }, h('strong', {}, 'Automation is paused'), ` by ${ps.by ?? '—'}: ${ps.reason ?? 'no reason given'}. Approving is refused until it is resumed (`, h('a', { href: '#/overview' }, 'Overview'), ').')
+      : null);
+  };
+
+  clear(main, h('h1', {}, 'Approvals'), h('p', { class: 'muted' }, 'Pending actions, newest first. New ones appear here by themselves.'), pauseNote, empty, list);
+  await Promise.all([refresh(), showPause()]);
   const tick = setInterval(() => {
     for (const el of main.querySelectorAll('[data-expires]')) el.textContent = relTime(el.dataset.expires || null);
   }, 15_000);
   return {
-    onEvent: (e) => { if (e.type.startsWith('action.')) void refresh(); },
+    onEvent: (e) => {
+      if (e.type.startsWith('action.')) void refresh();
+      else if (e.type.startsWith('automation.')) void showPause();
+    },
     dispose: () => clearInterval(tick),
   };
 }
