@@ -1,7 +1,7 @@
 import type { ActionType, Rule } from '../domain/rule';
 import type { RuleState } from '../store/store';
 
-export const DECISION_KINDS = ['execute', 'require_approval', 'cooldown', 'duplicate_pending'] as const;
+export const DECISION_KINDS = ['execute', 'require_approval', 'cooldown', 'duplicate_pending', 'evaluation_error'] as const;
 export type DecisionKind = (typeof DECISION_KINDS)[number];
 
 export interface Decision {
@@ -25,6 +25,11 @@ export interface DecideInput {
 /** The approval flag in force: the rule's own, else the action type's default. */
 export function approvalRequired(rule: Rule, defaults: ReadonlyMap<ActionType, boolean>): boolean {
   return rule.requiresApproval ?? defaults.get(rule.action.type) ?? false;
+}
+
+/** A rule that threw while being evaluated against this snapshot: nothing is done about it. */
+export function evaluationErrorDecision(rule: Rule, message: string): Decision {
+  return { rule: rule.name, decision: 'evaluation_error', reason: `rule could not be evaluated: ${message}` };
 }
 
 /**

@@ -10,6 +10,8 @@ export interface RuleEvaluation {
   matchedFacts: Record<string, unknown>;
   /** Leaves that did not hold: why a rule did not match. */
   failedConditions: ConditionOutcome[];
+  /** Set when evaluating the rule threw on this snapshot: it is neither matched nor explained. */
+  error?: string;
 }
 
 const MAX_IDLE_ENGINES = 8;
@@ -39,7 +41,7 @@ class EnginePool {
   /** File position of each rule, the tie-breaker after priority. */
   readonly order: Map<string, number>;
 
-  constructor(private readonly rules: Rule[]) {
+  constructor(readonly rules: Rule[]) {
     this.order = new Map(rules.map((r, i) => [r.name, i]));
   }
 
@@ -74,11 +76,16 @@ export class Evaluator {
   private async runOn(pool: EnginePool, ruleset: Ruleset, facts: Record<string, unknown>): Promise<RuleEvaluation[]> {
     const engine = pool.acquire();
     // Each metric is a constant fact read once per run: caching would only spend time hashing it.
-    const runtimeFacts: Record<string, Fact> = {};
+    // No prototype: only the snapshot's own metrics are facts.
+    const runtimeFacts: Record<string, Fact> = Object.create(null) as Record<string, Fact>;
     for (const [id, value] of Object.entries(facts)) runtimeFacts[id] = new Fact(id, value as never, { cache: false });
     let outcome: Awaited<ReturnType<Engine['run']>>;
     try {
       outcome = await engine.run(runtimeFacts);
+    } catch (err) {
+      if (pool.rules.length <= 1) throw err;
+      // One rule threw and took the whole run with it: find it by running each rule alone.
+      return sortByPriority(await this.isolate(pool, ruleset, facts), pool.order);
     } finally {
       pool.release(engine);
     }
@@ -100,6 +107,18 @@ export class Evaluator {
       }
     }
     return sortByPriority(evaluations, pool.order);
+  }
+
+  private async isolate(pool: EnginePool, ruleset: Ruleset, facts: Record<string, unknown>): Promise<RuleEvaluation[]> {
+    const out: RuleEvaluation[] = [];
+    for (const rule of pool.rules) {
+      try {
+        out.push(...(await this.runOn(new EnginePool([rule]), ruleset, facts)));
+      } catch (err) {
+        out.push({ rule, matched: false, matchedFacts: {}, failedConditions: [], error: (err as Error).message });
+      }
+    }
+    return out;
   }
 }
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ActionRecord } from '../domain/action';
 import type { ActionType, Rule, Ruleset } from '../domain/rule';
 import type { Snapshot, StoredSnapshot } from '../domain/snapshot';
-import { approvalRequired, type Decision, decide } from '../engine/decide';
+import { approvalRequired, type Decision, decide, evaluationErrorDecision } from '../engine/decide';
 import type { Evaluator, RuleEvaluation } from '../engine/evaluate';
 import type { ConditionOutcome } from '../engine/condition-outcomes';
 import { ConflictError, NotFoundError } from '../errors';
@@ -11,6 +11,7 @@ import { buildEvent } from '../integrations/notifier';
 import type { RulesService } from '../rules/rules-service';
 import type { ServiceDeps } from '../services/deps';
 import type { StrategyRegistry } from '../strategies/strategy';
+import type { EvaluationErrors } from './evaluation-errors';
 import type { ActionExecutor } from './executor';
 import { newAction } from './new-action';
 import { RuleStateReader } from './rule-state-reader';
@@ -20,6 +21,7 @@ export interface RemediationDeps extends ServiceDeps {
   evaluator: Evaluator;
   strategies: StrategyRegistry;
   executor: ActionExecutor;
+  evaluationErrors: EvaluationErrors;
   /** Recorded as the `runner` of actions this instance dispatches as running. */
   instanceId: string;
 }
@@ -105,14 +107,37 @@ export class RemediationService {
     const stored: StoredSnapshot = { ...snapshot, id: randomUUID(), receivedAt: clock.now() };
     const ruleset = this.deps.rules.current();
     // Evaluate before storing: a snapshot the engine cannot evaluate leaves nothing behind.
-    const matches = (await this.deps.evaluator.evaluateEnabled(ruleset, snapshot.metrics)).filter((e) => e.matched);
+    const evaluations = await this.deps.evaluator.evaluateEnabled(ruleset, snapshot.metrics);
     await store.insertSnapshot(stored);
-    if (matches.length === 0) return { snapshotId: stored.id, rulesVersion: ruleset.version, decisions: [] };
-    const decisions = await this.decideFor(matches.map((m) => m.rule));
+    const decisions = await this.decideAndApply(evaluations, stored, options);
+    return { snapshotId: stored.id, rulesVersion: ruleset.version, decisions };
+  }
+
+  /**
+   * Decides the matched rules and applies the decisions, in priority order; a rule that threw is
+   * reported as evaluation_error in its place and the others go on as usual.
+   */
+  private async decideAndApply(
+    evaluations: RuleEvaluation[],
+    stored: StoredSnapshot,
+    options: IngestOptions,
+  ): Promise<AppliedDecision[]> {
+    const matches = evaluations.filter((e) => e.matched);
+    const failures = evaluations.filter((e) => e.error !== undefined);
+    if (matches.length === 0 && failures.length === 0) return [];
+    for (const f of failures) await this.deps.evaluationErrors.record(f.rule, f.error!);
+    const decided = new Map<RuleEvaluation, Decision>();
+    (await this.decideFor(matches.map((m) => m.rule))).forEach((d, i) => decided.set(matches[i]!, d));
     const outcomes: Promise<AppliedDecision>[] = [];
     const applied: AppliedDecision[] = [];
-    for (const [i, decision] of decisions.entries()) {
-      const outcome = await this.apply(decision, matches[i]!, stored, options);
+    for (const e of evaluations) {
+      if (e.error !== undefined) {
+        applied.push(pick(evaluationErrorDecision(e.rule, e.error)));
+        continue;
+      }
+      const decision = decided.get(e);
+      if (!decision) continue;
+      const outcome = await this.apply(decision, e, stored, options);
       applied.push(outcome.applied);
       if (outcome.running) outcomes.push(outcome.running);
     }
@@ -122,7 +147,7 @@ export class RemediationService {
         if (a.actionId && finished.has(a.actionId)) applied[i] = finished.get(a.actionId)!;
       }
     }
-    return { snapshotId: stored.id, rulesVersion: ruleset.version, decisions: applied };
+    return applied;
   }
 
   /**
@@ -156,6 +181,9 @@ export class RemediationService {
         requiresApproval: this.requiresApproval(e.rule),
         matched: e.matched,
       };
+      if (e.error !== undefined) {
+        return { ...base, decision: 'evaluation_error', reason: evaluationErrorDecision(e.rule, e.error).reason };
+      }
       if (!e.matched) {
         return {
           ...base,

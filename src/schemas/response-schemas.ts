@@ -18,7 +18,7 @@ const actionType = { enum: ['model_failover', 'prompt_rollback', 'service_restar
 const actionStatus = {
   enum: ['pending_approval', 'approved', 'running', 'succeeded', 'failed', 'rejected', 'expired'],
 } as const;
-const decisionKind = { enum: ['execute', 'require_approval', 'cooldown', 'duplicate_pending'] } as const;
+const decisionKind = { enum: ['execute', 'require_approval', 'cooldown', 'duplicate_pending', 'evaluation_error'] } as const;
 
 /** RFC 9457 problem details as the error handler writes them; kinds may add extension members. */
 export const problemSchema = {
@@ -406,6 +406,31 @@ export const effectiveRuleSchema = {
     cooldownMinutes: { type: 'number', minimum: 0 },
     requiresApproval: { type: 'boolean' },
     notifications: { $ref: `${RULES_FILE}#/$defs/notifications` },
+    evaluation: {
+      enum: ['compiled', 'interpreted'],
+      description: 'How this instance evaluates the rule: compiled to code, or by json-rules-engine (see `interpretedBecause`).',
+    },
+    interpretedBecause: { type: 'string', description: 'Why the compiler left this rule to json-rules-engine.' },
+    evaluationErrors: {
+      type: 'object',
+      description: 'Snapshots on which evaluating this rule threw (decision `evaluation_error`), since this instance started.',
+      additionalProperties: false,
+      required: ['count', 'last'],
+      properties: {
+        count: { type: 'integer', minimum: 0 },
+        last: {
+          anyOf: [
+            { type: 'null' },
+            {
+              type: 'object',
+              additionalProperties: false,
+              required: ['message', 'at'],
+              properties: { message: { type: 'string' }, at: dateTime },
+            },
+          ],
+        },
+      },
+    },
   },
 } as const;
 

@@ -7,6 +7,7 @@ import { FanoutNotifier } from '../integrations/fanout-notifier';
 import { LogNotifier, type Notifier } from '../integrations/notifier';
 import type { Logging } from '../logging/logger';
 import { ApprovalService } from '../remediation/approvals';
+import { EvaluationErrors } from '../remediation/evaluation-errors';
 import { ActionExecutor } from '../remediation/executor';
 import { recoverInterruptedActions } from '../remediation/recovery';
 import { RemediationService } from '../remediation/remediation-service';
@@ -34,6 +35,8 @@ export interface Services extends ServiceDeps {
   strategies: StrategyRegistry;
   rules: RulesService;
   evaluator: Evaluator;
+  /** Rules that threw while being evaluated: counts, last error, alerts. */
+  evaluationErrors: EvaluationErrors;
   executor: ActionExecutor;
   remediation: RemediationService;
   approvals: ApprovalService;
@@ -96,7 +99,8 @@ export function createServices(
   const evaluator = new Evaluator();
   const executor = new ActionExecutor({ ...deps, strategies, rules });
   const liveness = new InstanceLiveness(deps, instanceId);
-  const remediation = new RemediationService({ ...deps, rules, evaluator, strategies, executor, instanceId });
+  const evaluationErrors = new EvaluationErrors({ clock, logger, createAlert: (alert) => alerts.create(alert) });
+  const remediation = new RemediationService({ ...deps, rules, evaluator, evaluationErrors, strategies, executor, instanceId });
   const approvals = new ApprovalService({ ...deps, executor, rules, instanceId });
   const sweeps = new Sweeps({ ...deps, rules, approvals, throttle, executor, instanceId });
 
@@ -107,6 +111,7 @@ export function createServices(
     strategies,
     rules,
     evaluator,
+    evaluationErrors,
     executor,
     remediation,
     approvals,
