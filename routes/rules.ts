@@ -27,6 +27,7 @@ export function createRulesRouter(services: Services): Router {
   const withEffective = (rule: ReturnType<typeof rules.current>['rules'][number]) => ({
     ...rule,
     requiresApproval: remediation.requiresApproval(rule),
+    ...services.evaluator.modeOf(rule),
     evaluationErrors: services.evaluationErrors.summary(rule.name),
   });
 

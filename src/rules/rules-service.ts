@@ -41,6 +41,11 @@ export interface RulesServiceOptions {
   schemas: SchemaRegistry;
   clock: Clock;
   logger: Logger;
+  /**
+   * Readies a new version before it takes effect (the evaluator compiles it): until it resolves,
+   * requests keep using the version in force.
+   */
+  prepare?: (ruleset: Ruleset) => Promise<void>;
 }
 
 export class RulesFileInvalidError extends Error {
@@ -84,7 +89,7 @@ export class RulesService {
   async load(): Promise<void> {
     const outcome = await this.readAndValidate();
     if (!outcome.ok) throw new RulesFileInvalidError(outcome.error);
-    this.install(outcome.rules, outcome.version);
+    await this.install(outcome.rules, outcome.version);
   }
 
   current(): Ruleset {
@@ -129,7 +134,7 @@ export class RulesService {
         this.lastError = null;
         return false;
       }
-      this.install(outcome.rules, outcome.version);
+      await this.install(outcome.rules, outcome.version);
       this.options.logger.info('rules file reloaded', { version: outcome.version, rules: outcome.rules.length });
       return true;
     });
@@ -215,13 +220,15 @@ export class RulesService {
     return index;
   }
 
-  private install(rules: Rule[], version: string): void {
-    this.ruleset = {
+  private async install(rules: Rule[], version: string): Promise<void> {
+    const ruleset: Ruleset = {
       rules,
       byName: new Map(rules.map((r) => [r.name, r])),
       version,
       loadedAt: this.options.clock.now(),
     };
+    await this.options.prepare?.(ruleset);
+    this.ruleset = ruleset;
     this.lastError = null;
   }
 
@@ -294,7 +301,7 @@ export class RulesService {
       const output = formatDocument(doc);
       await writeFileAtomic(this.options.file, output);
       const version = versionOf(output);
-      this.install(after.rules, version);
+      await this.install(after.rules, version);
       this.options.logger.info('rules file written', { version, rules: after.rules.length });
       return { rule: written.rule, version };
     }));

@@ -88,6 +88,7 @@ export function createServices(
     createThrottleStrategy({ ...deps, throttle }),
     createAlertOnlyStrategy({ ...deps, alerts }),
   ]);
+  const evaluator = new Evaluator();
   const rules = new RulesService({
     file: config.rules.file,
     watch: config.rules.watch,
@@ -95,8 +96,8 @@ export function createServices(
     schemas,
     clock,
     logger,
+    prepare: (ruleset) => evaluator.prepare(ruleset),
   });
-  const evaluator = new Evaluator();
   const executor = new ActionExecutor({ ...deps, strategies, rules });
   const liveness = new InstanceLiveness(deps, instanceId);
   const evaluationErrors = new EvaluationErrors({ clock, logger, createAlert: (alert) => alerts.create(alert) });

@@ -98,3 +98,26 @@ describe('one rule that cannot be evaluated never stops the others', () => {
     expect(byRule.a.failedConditions).toEqual([{ fact: 'errorRate', operator: 'greaterThan', value: 0.05, factValue: 0.01, result: false }]);
   });
 });
+
+describe('how each rule is evaluated', () => {
+  let t: TestApp;
+
+  afterEach(async () => {
+    await t.stop();
+  });
+
+  it('says per rule whether it runs compiled or on json-rules-engine, and why', async () => {
+    // A reference to a fact by a number is valid for json-rules-engine (it reads as a missing fact)
+    // but not something the compiler handles.
+    const odd = rule('odd', { conditions: { all: [{ fact: 'x', operator: 'equal', value: { fact: 5 } }] } });
+    t = await buildTestApp({ rules: rulesDoc(rule('a'), odd) });
+    const listed = await request(t.app).get('/api/self-healing/rules').expect(200);
+    const byName = Object.fromEntries(listed.body.rules.map((r: { name: string }) => [r.name, r]));
+    expect(byName.a.evaluation).toBe('compiled');
+    expect(byName.a.interpretedBecause).toBeUndefined();
+    expect(byName.odd).toMatchObject({ evaluation: 'interpreted', interpretedBecause: expect.stringMatching(/fact whose name is not a string/) });
+    // Both still decide: "odd" holds when x is missing (undefined === undefined).
+    const res = await request(t.app).post('/api/metrics').send(snapshot({ errorRate: 0.2 })).expect(200);
+    expect(res.body.decisions.map((d: { rule: string }) => d.rule).sort()).toEqual(['a', 'odd']);
+  });
+});
