@@ -1,9 +1,35 @@
-import { Router } from 'express';
+import express, { type Request, Router } from 'express';
+import { AppError, ValidationError } from '../src/errors';
+import { problemBody } from '../src/http/error-handler';
 import { parseSnapshot } from '../src/http/snapshot-input';
+import { parseBody } from '../src/http/validate';
+import type { Snapshot } from '../src/domain/snapshot';
+import { SCHEMA_IDS } from '../src/schemas/registry';
 import type { Services } from '../src/services/create-services';
+
+type BatchItem = { ok: true; snapshot: Snapshot } | { ok: false; error: AppError };
+
+/** The batch's raw items: the `snapshots` array of a JSON body, or one JSON document per ndjson line. */
+function rawItems(services: Services, req: Request): { value: unknown; parseError?: string }[] {
+  if (typeof req.body === 'string') {
+    return req.body
+      .split('\n')
+      .filter((line) => line.trim() !== '')
+      .map((line) => {
+        try {
+          return { value: JSON.parse(line) as unknown };
+        } catch (err) {
+          return { value: undefined, parseError: (err as Error).message };
+        }
+      });
+  }
+  const body = parseBody<{ snapshots: unknown[] }>(services.schemas, SCHEMA_IDS.metricsBatch, req.body, 'a batch');
+  return body.snapshots.map((value) => ({ value }));
+}
 
 export function createMetricsRouter(services: Services): Router {
   const router = Router();
+  const ndjson = express.text({ type: 'application/x-ndjson', limit: services.config.server.bodyLimit });
 
   router.post('/api/metrics', async (req, res) => {
     const snapshot = parseSnapshot(services.schemas, req.body);
@@ -13,6 +39,38 @@ export function createMetricsRouter(services: Services): Router {
       waitForOutcome: wait,
     });
     res.json(result);
+  });
+
+  router.post('/api/metrics/batch', ndjson, async (req, res) => {
+    const raw = rawItems(services, req);
+    const max = services.config.snapshots.batchMaxCount;
+    if (raw.length === 0 || raw.length > max) {
+      throw new ValidationError(`a batch holds 1 to ${max} snapshots; this one has ${raw.length}`, [
+        { pointer: '/snapshots', message: `must hold 1 to ${max} snapshots` },
+      ]);
+    }
+    const items: BatchItem[] = raw.map(({ value, parseError }) => {
+      if (parseError !== undefined) {
+        return { ok: false, error: new ValidationError(`line is not valid JSON: ${parseError}`, [{ pointer: '', message: 'malformed JSON' }]) };
+      }
+      try {
+        return { ok: true, snapshot: parseSnapshot(services.schemas, value) };
+      } catch (err) {
+        if (err instanceof AppError) return { ok: false, error: err };
+        throw err;
+      }
+    });
+    const good = items.flatMap((i) => (i.ok ? [i.snapshot] : []));
+    const wait = req.query.wait === 'true' || services.config.actions.waitForOutcome;
+    const ingested =
+      good.length > 0
+        ? await services.remediation.ingestBatch(good, (s) => ({ requestedBy: `ingest:${s.source}`, waitForOutcome: wait }))
+        : [];
+    let next = 0;
+    const results = items.map((i, index) =>
+      i.ok ? ingested[next++]! : { error: problemBody(i.error, `${req.originalUrl}#/${index}`) },
+    );
+    res.status(good.length === items.length ? 200 : 207).json({ results });
   });
 
   return router;

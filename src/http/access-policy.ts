@@ -44,6 +44,7 @@ export const ACCESS_POLICY: readonly AccessRule[] = [
   { method: 'POST', path: '/api/health/router/reset', access: 'admin' },
 
   { method: 'POST', path: '/api/metrics', access: 'operator' },
+  { method: 'POST', path: '/api/metrics/batch', access: 'operator' },
   { method: 'POST', path: '/api/self-healing/simulate', access: 'operator' },
 
   { method: 'GET', path: '/api/self-healing/rules', access: 'viewer' },

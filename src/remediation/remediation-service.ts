@@ -114,6 +114,26 @@ export class RemediationService {
   }
 
   /**
+   * Several snapshots in one go, with exactly the decisions they would get sent one by one in this
+   * order: all are evaluated first, stored in one transaction, then decided and applied in turn (so
+   * the first one's cooldowns and approvals hold for the next).
+   */
+  async ingestBatch(snapshots: Snapshot[], optionsFor: (snapshot: Snapshot) => IngestOptions): Promise<IngestResult[]> {
+    const { store, clock } = this.deps;
+    const ruleset = this.deps.rules.current();
+    const stored: StoredSnapshot[] = snapshots.map((s) => ({ ...s, id: randomUUID(), receivedAt: clock.now() }));
+    const evaluations: RuleEvaluation[][] = [];
+    for (const s of snapshots) evaluations.push(await this.deps.evaluator.evaluateEnabled(ruleset, s.metrics));
+    await store.insertSnapshots(stored);
+    const results: IngestResult[] = [];
+    for (const [i, s] of stored.entries()) {
+      const decisions = await this.decideAndApply(evaluations[i]!, s, optionsFor(snapshots[i]!));
+      results.push({ snapshotId: s.id, rulesVersion: ruleset.version, decisions });
+    }
+    return results;
+  }
+
+  /**
    * Decides the matched rules and applies the decisions, in priority order; a rule that threw is
    * reported as evaluation_error in its place and the others go on as usual.
    */

@@ -286,6 +286,31 @@ export const ingestResultSchema = {
   },
 } as const;
 
+export const batchIngestResultSchema = {
+  $id: `${R}/batch-ingest-result.json`,
+  title: 'BatchIngestResult',
+  description: 'One entry per snapshot, in input order: what a single ingest returns, or the problem with that snapshot.',
+  type: 'object',
+  additionalProperties: false,
+  required: ['results'],
+  properties: {
+    results: {
+      type: 'array',
+      items: {
+        anyOf: [
+          { $ref: `${R}/ingest-result.json` },
+          {
+            type: 'object',
+            additionalProperties: false,
+            required: ['error'],
+            properties: { error: { $ref: `${R}/problem.json` } },
+          },
+        ],
+      },
+    },
+  },
+} as const;
+
 export const appliedDecisionSchema = {
   $id: `${R}/applied-decision.json`,
   title: 'AppliedDecision',
@@ -699,6 +724,7 @@ export const RESPONSE_SCHEMA_IDS = {
   action: actionSchema.$id,
   actionPage: actionPageSchema.$id,
   ingestResult: ingestResultSchema.$id,
+  batchIngestResult: batchIngestResultSchema.$id,
   triggerResult: triggerResultSchema.$id,
   simulateResult: simulateResultSchema.$id,
   rulesList: rulesListSchema.$id,
@@ -730,6 +756,7 @@ export const responseSchemas = [
   actionSchema,
   actionPageSchema,
   ingestResultSchema,
+  batchIngestResultSchema,
   appliedDecisionSchema,
   triggerResultSchema,
   conditionOutcomeSchema,

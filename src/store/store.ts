@@ -42,6 +42,8 @@ export interface Store {
   ping(): Promise<boolean>;
 
   insertSnapshot(snapshot: StoredSnapshot): Promise<void>;
+  /** Stores several snapshots at once: all or none (one transaction; one insertMany on MongoDB). */
+  insertSnapshots(snapshots: StoredSnapshot[]): Promise<void>;
   getSnapshot(id: string): Promise<StoredSnapshot | null>;
   countSnapshots(): Promise<number>;
   pruneSnapshots(retention: SnapshotRetention): Promise<number>;
