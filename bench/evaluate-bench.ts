@@ -5,7 +5,7 @@ import { approvalRequired, decide } from '../src/engine/decide';
 import { Evaluator } from '../src/engine/evaluate';
 import { validateRulesDocument } from '../src/rules/validate-rules';
 import { createSchemaRegistry } from '../src/schemas/registry';
-import type { RuleState } from '../src/store/store';
+import type { RuleState } from '../src/domain/rule-state';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store';
 import { type Figures, runFor, Sampler } from './stats';
 

@@ -1,14 +1,16 @@
 import { type Response, Router } from 'express';
-import { ACTION_STATUSES, type ActionQuery, type ActionRecord } from '../src/domain/action';
+import { handle } from '../src/http/route-table';
+import { ACTION_STATUSES, type ActionQuery } from '../src/domain/action';
 import { ACTION_TYPES } from '../src/domain/rule';
-import { NotFoundError } from '../src/errors';
 import { principalOf } from '../src/http/access-control';
 import { NAME_PATTERN, uuidParam } from '../src/http/path-params';
 import { QueryReader } from '../src/http/query';
 import { parseBody } from '../src/http/validate';
 import type { DecisionInput } from '../src/remediation/approvals';
 import { SCHEMA_IDS } from '../src/schemas/registry';
-import type { Services } from '../src/services/create-services';
+import type { ActionHistory } from '../src/remediation/action-history';
+import type { ApprovalService } from '../src/remediation/approvals';
+import type { SchemaRegistry } from '../src/schemas/registry';
 
 
 /** The key that sent a decision is the decider on record (the body's `by` becomes a note). */
@@ -17,10 +19,16 @@ function withKey(input: DecisionInput, res: Response): DecisionInput {
   return key ? { ...input, keyName: key.name } : input;
 }
 
-export function createActionsRouter(services: Services): Router {
+export interface ActionsRouterDeps {
+  actions: Pick<ActionHistory, 'list' | 'get'>;
+  approvals: Pick<ApprovalService, 'approve' | 'reject'>;
+  schemas: SchemaRegistry;
+}
+
+export function createActionsRouter({ actions, approvals, schemas }: ActionsRouterDeps): Router {
   const router = Router();
 
-  router.get('/api/self-healing/actions', async (req, res) => {
+  handle(router, 'listActions', async (req, res) => {
     const q = new QueryReader(req, ['status', 'rule', 'type', 'since', 'until', 'limit', 'cursor']);
     const query: ActionQuery = { limit: q.limit() };
     const status = q.enumList('status', ACTION_STATUSES);
@@ -36,26 +44,24 @@ export function createActionsRouter(services: Services): Router {
     if (since) query.since = since;
     if (until) query.until = until;
     if (cursor) query.cursor = cursor;
-    res.json(await services.store.listActions(query));
+    res.json(await actions.list(query));
   });
 
-  router.get('/api/self-healing/actions/:id', async (req, res) => {
+  handle(router, 'getAction', async (req, res) => {
     const id = uuidParam(req, 'action');
-    const action: ActionRecord | null = await services.store.getAction(id);
-    if (!action) throw new NotFoundError(`no action with id "${id}"`);
-    res.json(action);
+    res.json(await actions.get(id));
   });
 
-  router.post('/api/self-healing/actions/:id/approve', async (req, res) => {
+  handle(router, 'approveAction', async (req, res) => {
     const id = uuidParam(req, 'action');
-    const input = parseBody<DecisionInput>(services.schemas, SCHEMA_IDS.decisionRequest, req.body);
-    res.json(await services.approvals.approve(id, withKey(input, res)));
+    const input = parseBody<DecisionInput>(schemas, SCHEMA_IDS.decisionRequest, req.body);
+    res.json(await approvals.approve(id, withKey(input, res)));
   });
 
-  router.post('/api/self-healing/actions/:id/reject', async (req, res) => {
+  handle(router, 'rejectAction', async (req, res) => {
     const id = uuidParam(req, 'action');
-    const input = parseBody<DecisionInput>(services.schemas, SCHEMA_IDS.decisionRequest, req.body);
-    res.json(await services.approvals.reject(id, withKey(input, res)));
+    const input = parseBody<DecisionInput>(schemas, SCHEMA_IDS.decisionRequest, req.body);
+    res.json(await approvals.reject(id, withKey(input, res)));
   });
 
   return router;

@@ -1,18 +1,24 @@
 import { Router } from 'express';
+import { handle } from '../src/http/route-table';
 import { SEVERITIES } from '../src/domain/rule';
 import { actorName } from '../src/http/access-control';
 import { NAME_PATTERN, uuidParam } from '../src/http/path-params';
 import { QueryReader } from '../src/http/query';
 import { parseBody } from '../src/http/validate';
-import type { Services } from '../src/services/create-services';
+import type { SchemaRegistry } from '../src/schemas/registry';
+import type { AlertService } from '../src/targets/alert-service';
 import { ALERT_SCHEMA_IDS } from '../src/schemas/alert-schemas';
 
 
-export function createAlertsRouter(services: Services): Router {
-  const router = Router();
-  const { alerts, schemas } = services;
+export interface AlertsRouterDeps {
+  alerts: Pick<AlertService, 'list' | 'get' | 'acknowledge'>;
+  schemas: SchemaRegistry;
+}
 
-  router.get('/api/self-healing/alerts', async (req, res) => {
+export function createAlertsRouter({ alerts, schemas }: AlertsRouterDeps): Router {
+  const router = Router();
+
+  handle(router, 'listAlerts', async (req, res) => {
     const query = new QueryReader(req, ['rule', 'severity', 'acknowledged', 'since', 'until', 'limit', 'cursor']);
     const filters = {
       rule: query.string('rule', NAME_PATTERN),
@@ -27,12 +33,12 @@ export function createAlertsRouter(services: Services): Router {
     res.json(await alerts.list(filters));
   });
 
-  router.get('/api/self-healing/alerts/:id', async (req, res) => {
+  handle(router, 'getAlert', async (req, res) => {
     new QueryReader(req, []).done();
     res.json(await alerts.get(uuidParam(req, 'alert')));
   });
 
-  router.post('/api/self-healing/alerts/:id/ack', async (req, res) => {
+  handle(router, 'acknowledgeAlert', async (req, res) => {
     new QueryReader(req, []).done();
     const id = uuidParam(req, 'alert');
     const { by } = parseBody<{ by: string }>(schemas, ALERT_SCHEMA_IDS.ackRequest, req.body);

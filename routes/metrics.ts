@@ -1,16 +1,24 @@
 import express, { type Request, Router } from 'express';
+import type { AppConfig } from '../src/config/schema';
+import type { Snapshot } from '../src/domain/snapshot';
 import { AppError, ValidationError } from '../src/errors';
 import { problemBody } from '../src/http/error-handler';
-import { parseSnapshot } from '../src/http/snapshot-input';
+import { handle } from '../src/http/route-table';
 import { parseBody } from '../src/http/validate';
-import type { Snapshot } from '../src/domain/snapshot';
-import { SCHEMA_IDS } from '../src/schemas/registry';
-import type { Services } from '../src/services/create-services';
+import type { RemediationService } from '../src/remediation/remediation-service';
+import { SCHEMA_IDS, type SchemaRegistry } from '../src/schemas/registry';
+import { parseSnapshot } from '../src/schemas/snapshot-input';
+
+export interface MetricsRouterDeps {
+  remediation: Pick<RemediationService, 'ingest' | 'ingestBatch'>;
+  schemas: SchemaRegistry;
+  config: Pick<AppConfig, 'actions' | 'snapshots' | 'server'>;
+}
 
 type BatchItem = { ok: true; snapshot: Snapshot } | { ok: false; error: AppError };
 
 /** The batch's raw items: the `snapshots` array of a JSON body, or one JSON document per ndjson line. */
-function rawItems(services: Services, req: Request): { value: unknown; parseError?: string }[] {
+function rawItems(schemas: SchemaRegistry, req: Request): { value: unknown; parseError?: string }[] {
   if (typeof req.body === 'string') {
     return req.body
       .split('\n')
@@ -23,27 +31,27 @@ function rawItems(services: Services, req: Request): { value: unknown; parseErro
         }
       });
   }
-  const body = parseBody<{ snapshots: unknown[] }>(services.schemas, SCHEMA_IDS.metricsBatch, req.body, 'a batch');
+  const body = parseBody<{ snapshots: unknown[] }>(schemas, SCHEMA_IDS.metricsBatch, req.body, 'a batch');
   return body.snapshots.map((value) => ({ value }));
 }
 
-export function createMetricsRouter(services: Services): Router {
+export function createMetricsRouter({ remediation, schemas, config }: MetricsRouterDeps): Router {
   const router = Router();
-  const ndjson = express.text({ type: 'application/x-ndjson', limit: services.config.server.bodyLimit });
+  const ndjson = express.text({ type: 'application/x-ndjson', limit: config.server.bodyLimit });
 
-  router.post('/api/metrics', async (req, res) => {
-    const snapshot = parseSnapshot(services.schemas, req.body);
-    const wait = req.query.wait === 'true' || services.config.actions.waitForOutcome;
-    const result = await services.remediation.ingest(snapshot, {
+  handle(router, 'ingestSnapshot', async (req, res) => {
+    const snapshot = parseSnapshot(schemas, req.body);
+    const wait = req.query.wait === 'true' || config.actions.waitForOutcome;
+    const result = await remediation.ingest(snapshot, {
       requestedBy: `ingest:${snapshot.source}`,
       waitForOutcome: wait,
     });
     res.json(result);
   });
 
-  router.post('/api/metrics/batch', ndjson, async (req, res) => {
-    const raw = rawItems(services, req);
-    const max = services.config.snapshots.batchMaxCount;
+  handle(router, 'ingestSnapshotBatch', ndjson, async (req, res) => {
+    const raw = rawItems(schemas, req);
+    const max = config.snapshots.batchMaxCount;
     if (raw.length === 0 || raw.length > max) {
       throw new ValidationError(`a batch holds 1 to ${max} snapshots; this one has ${raw.length}`, [
         { pointer: '/snapshots', message: `must hold 1 to ${max} snapshots` },
@@ -54,22 +62,18 @@ export function createMetricsRouter(services: Services): Router {
         return { ok: false, error: new ValidationError(`line is not valid JSON: ${parseError}`, [{ pointer: '', message: 'malformed JSON' }]) };
       }
       try {
-        return { ok: true, snapshot: parseSnapshot(services.schemas, value) };
+        return { ok: true, snapshot: parseSnapshot(schemas, value) };
       } catch (err) {
         if (err instanceof AppError) return { ok: false, error: err };
         throw err;
       }
     });
     const good = items.flatMap((i) => (i.ok ? [i.snapshot] : []));
-    const wait = req.query.wait === 'true' || services.config.actions.waitForOutcome;
+    const wait = req.query.wait === 'true' || config.actions.waitForOutcome;
     const ingested =
-      good.length > 0
-        ? await services.remediation.ingestBatch(good, (s) => ({ requestedBy: `ingest:${s.source}`, waitForOutcome: wait }))
-        : [];
+      good.length > 0 ? await remediation.ingestBatch(good, (s) => ({ requestedBy: `ingest:${s.source}`, waitForOutcome: wait })) : [];
     let next = 0;
-    const results = items.map((i, index) =>
-      i.ok ? ingested[next++]! : { error: problemBody(i.error, `${req.originalUrl}#/${index}`) },
-    );
+    const results = items.map((i, index) => (i.ok ? ingested[next++]! : { error: problemBody(i.error, `${req.originalUrl}#/${index}`) }));
     res.status(good.length === items.length ? 200 : 207).json({ results });
   });
 

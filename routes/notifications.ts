@@ -1,8 +1,9 @@
 import { Router } from 'express';
+import { handle } from '../src/http/route-table';
 import { DELIVERY_STATUSES, type OutboxEntry, type OutboxQuery } from '../src/domain/notification';
 import { QueryReader } from '../src/http/query';
-import { EVENT_TYPES } from '../src/integrations/notifier';
-import type { Services } from '../src/services/create-services';
+import { EVENT_TYPES } from '../src/domain/events';
+import type { NotificationService } from '../src/notifications/notification-service';
 
 /** The API view of an outbox entry: delivery state and the event; never the destination URL (it may hold a secret). */
 function view(e: OutboxEntry): Record<string, unknown> {
@@ -29,10 +30,10 @@ function view(e: OutboxEntry): Record<string, unknown> {
   };
 }
 
-export function createNotificationsRouter(services: Services): Router {
+export function createNotificationsRouter({ notifications }: { notifications: Pick<NotificationService, 'list' | 'dispatcher'> }): Router {
   const router = Router();
 
-  router.get('/api/self-healing/notifications', async (req, res) => {
+  handle(router, 'listNotifications', async (req, res) => {
     const q = new QueryReader(req, ['status', 'type', 'limit', 'cursor']);
     const query: OutboxQuery = { limit: q.limit() };
     const status = q.enumList('status', DELIVERY_STATUSES);
@@ -42,8 +43,8 @@ export function createNotificationsRouter(services: Services): Router {
     if (status) query.status = status;
     if (type) query.eventType = type;
     if (cursor) query.cursor = cursor;
-    const page = await services.notifications.list(query);
-    res.json({ items: page.items.map(view), nextCursor: page.nextCursor, breakers: services.notifications.dispatcher.breakerStates() });
+    const page = await notifications.list(query);
+    res.json({ items: page.items.map(view), nextCursor: page.nextCursor, breakers: notifications.dispatcher.breakerStates() });
   });
 
   return router;

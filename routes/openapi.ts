@@ -1,9 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Router } from 'express';
+import { handle } from '../src/http/route-table';
 import { findProjectRoot } from '../src/config/project-root';
 import { buildOpenApiDocument } from '../src/openapi/build-document';
-import type { Services } from '../src/services/create-services';
+import type { SchemaRegistry } from '../src/schemas/registry';
 
 function packageVersion(): string {
   const pkg = JSON.parse(fs.readFileSync(path.join(findProjectRoot(), 'package.json'), 'utf8')) as { version?: string };
@@ -11,11 +12,11 @@ function packageVersion(): string {
 }
 
 /** GET /api/openapi.json: the contract, built once from the schemas the server validates with. */
-export function createOpenApiRouter(services: Services): Router {
+export function createOpenApiRouter({ schemas }: { schemas: SchemaRegistry }): Router {
   const router = Router();
-  const body = JSON.stringify(buildOpenApiDocument({ schemas: services.schemas.schemas(), version: packageVersion() }));
+  const body = JSON.stringify(buildOpenApiDocument({ schemas: schemas.schemas(), version: packageVersion() }));
 
-  router.get('/api/openapi.json', (_req, res) => {
+  handle(router, 'getOpenApiDocument', (_req, res) => {
     res.type('application/json').send(body);
   });
 

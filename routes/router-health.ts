@@ -1,9 +1,11 @@
 import { type Response, Router } from 'express';
+import { handle } from '../src/http/route-table';
 import type { FailoverState } from '../src/domain/state';
 import { actorName } from '../src/http/access-control';
 import { parseBody } from '../src/http/validate';
 import { routerResetRequestSchema } from '../src/schemas/router-health-schemas';
-import type { Services } from '../src/services/create-services';
+import type { SchemaRegistry } from '../src/schemas/registry';
+import type { FailoverService } from '../src/targets/failover-service';
 
 interface RouterResetRequest {
   by?: string;
@@ -31,20 +33,25 @@ function noStore(res: Response): Response {
   return res.set('Cache-Control', 'no-store');
 }
 
-export function createRouterHealthRouter(services: Services): Router {
+export interface RouterHealthRouterDeps {
+  failover: Pick<FailoverService, 'getState' | 'reset'>;
+  schemas: SchemaRegistry;
+}
+
+export function createRouterHealthRouter({ failover, schemas }: RouterHealthRouterDeps): Router {
   const router = Router();
 
-  router.get('/api/health/router', async (_req, res) => {
-    const state = await services.failover.getState();
+  handle(router, 'getRouterState', async (_req, res) => {
+    const state = await failover.getState();
     noStore(res).json(stateBody(state));
   });
 
-  router.post('/api/health/router/reset', async (req, res) => {
+  handle(router, 'resetRouter', async (req, res) => {
     const body =
       req.body === undefined
         ? {}
-        : parseBody<RouterResetRequest>(services.schemas, routerResetRequestSchema.$id, req.body);
-    const outcome = await services.failover.reset(actorName(res, body.by ?? 'api'));
+        : parseBody<RouterResetRequest>(schemas, routerResetRequestSchema.$id, req.body);
+    const outcome = await failover.reset(actorName(res, body.by ?? 'api'));
     noStore(res).json({
       ...stateBody(outcome.state),
       changed: outcome.changed,

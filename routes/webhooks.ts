@@ -1,11 +1,16 @@
 import { Router } from 'express';
+import { handle } from '../src/http/route-table';
 import type { ActionRecord } from '../src/domain/action';
 import { ValidationError } from '../src/errors';
 import { rawBodyOf } from '../src/http/raw-body';
-import { parseSnapshot } from '../src/http/snapshot-input';
+import { parseSnapshot } from '../src/schemas/snapshot-input';
 import { parseBody } from '../src/http/validate';
 import { WEBHOOK_SCHEMA_IDS } from '../src/schemas/webhook-schemas';
-import type { Services } from '../src/services/create-services';
+import type { AppConfig } from '../src/config/schema';
+import type { NotificationService } from '../src/notifications/notification-service';
+import type { ApprovalService } from '../src/remediation/approvals';
+import type { RemediationService } from '../src/remediation/remediation-service';
+import type { SchemaRegistry } from '../src/schemas/registry';
 
 interface ApprovalMessage {
   type: 'approval';
@@ -16,11 +21,19 @@ interface ApprovalMessage {
 }
 
 /** The inbound n8n webhook: snapshots and approval decisions, authenticated before anything is read. */
-export function createWebhooksRouter(services: Services): Router {
+export interface WebhooksRouterDeps {
+  notifications: Pick<NotificationService, 'inbound'>;
+  remediation: Pick<RemediationService, 'ingest'>;
+  approvals: Pick<ApprovalService, 'approve' | 'reject'>;
+  schemas: SchemaRegistry;
+  config: Pick<AppConfig, 'actions'>;
+}
+
+export function createWebhooksRouter({ notifications, remediation, approvals, schemas, config }: WebhooksRouterDeps): Router {
   const router = Router();
 
-  router.post('/api/webhooks/n8n', async (req, res) => {
-    await services.notifications.inbound.admit({
+  handle(router, 'n8nWebhook', async (req, res) => {
+    await notifications.inbound.admit({
       rawBody: rawBodyOf(req),
       signature: req.get('x-signature'),
       authorization: req.get('authorization'),
@@ -29,19 +42,19 @@ export function createWebhooksRouter(services: Services): Router {
     const body: unknown = req.body;
     const type = typeof body === 'object' && body !== null ? (body as { type?: unknown }).type : undefined;
     if (type === 'snapshot') {
-      parseBody(services.schemas, WEBHOOK_SCHEMA_IDS.snapshot, body, 'webhook message');
-      const snapshot = parseSnapshot(services.schemas, (body as { snapshot: unknown }).snapshot, '/snapshot');
-      const wait = req.query.wait === 'true' || services.config.actions.waitForOutcome;
-      res.json(await services.remediation.ingest(snapshot, { requestedBy: 'webhook:n8n', waitForOutcome: wait }));
+      parseBody(schemas, WEBHOOK_SCHEMA_IDS.snapshot, body, 'webhook message');
+      const snapshot = parseSnapshot(schemas, (body as { snapshot: unknown }).snapshot, '/snapshot');
+      const wait = req.query.wait === 'true' || config.actions.waitForOutcome;
+      res.json(await remediation.ingest(snapshot, { requestedBy: 'webhook:n8n', waitForOutcome: wait }));
       return;
     }
     if (type === 'approval') {
-      const msg = parseBody<ApprovalMessage>(services.schemas, WEBHOOK_SCHEMA_IDS.approval, body, 'webhook message');
+      const msg = parseBody<ApprovalMessage>(schemas, WEBHOOK_SCHEMA_IDS.approval, body, 'webhook message');
       const input = { by: msg.by, ...(msg.comment !== undefined ? { comment: msg.comment } : {}) };
       const action: ActionRecord =
         msg.decision === 'approve'
-          ? await services.approvals.approve(msg.actionId, input)
-          : await services.approvals.reject(msg.actionId, input);
+          ? await approvals.approve(msg.actionId, input)
+          : await approvals.reject(msg.actionId, input);
       res.json(action);
       return;
     }

@@ -1,10 +1,12 @@
 import express, { type Express } from 'express';
 import { createActionsRouter } from '../routes/actions';
+import { createAlertmanagerRouter } from '../routes/alertmanager';
 import { createAlertsRouter } from '../routes/alerts';
 import { createHealthRouter } from '../routes/health';
 import { createMetricsRouter } from '../routes/metrics';
 import { createNotificationsRouter } from '../routes/notifications';
 import { createOpenApiRouter } from '../routes/openapi';
+import { createPrometheusRouter } from '../routes/prometheus';
 import { createPromptsRouter } from '../routes/prompts';
 import { createRouterHealthRouter } from '../routes/router-health';
 import { createRuleTriggerRouter } from '../routes/rule-trigger';
@@ -16,31 +18,34 @@ import { errorHandler, notFoundHandler } from './http/error-handler';
 import { keepRawBody } from './http/raw-body';
 import { requestContext } from './http/request-context';
 import { securityMiddleware } from './http/security';
-import type { Services } from './services/create-services';
+import type { Services } from './composition/create-services';
 
 /** The express app over already-built services: HTTP concerns only. */
 export function createApp(services: Services): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  const { config, schemas, remediation, approvals, actions, rules, notifications } = services;
   app.use(requestContext(services.logging));
   // Before the body parser: a caller without the right key never gets its body read.
-  app.use(securityMiddleware(services));
-  app.use(express.json({ limit: services.config.server.bodyLimit, type: ['application/json', 'application/*+json'], verify: keepRawBody }));
-  app.use(createHealthRouter(services));
+  app.use(securityMiddleware({ config, keyring: services.keyring, clock: services.clock, logger: services.logger }));
+  app.use(express.json({ limit: config.server.bodyLimit, type: ['application/json', 'application/*+json'], verify: keepRawBody }));
+  app.use(createHealthRouter({ health: services.health }));
   // /api/health/router must be matched before anything more general under /api/health.
-  app.use(createRouterHealthRouter(services));
-  app.use(createMetricsRouter(services));
-  app.use(createSimulateRouter(services));
-  app.use(createRulesRouter(services));
-  app.use(createRuleTriggerRouter(services));
-  app.use(createActionsRouter(services));
-  app.use(createPromptsRouter(services));
-  app.use(createThrottleRouter(services));
-  app.use(createAlertsRouter(services));
-  app.use(createWebhooksRouter(services));
-  app.use(createNotificationsRouter(services));
-  app.use(createOpenApiRouter(services));
+  app.use(createRouterHealthRouter({ failover: services.failover, schemas }));
+  app.use(createMetricsRouter({ remediation, schemas, config }));
+  app.use(createSimulateRouter({ remediation, schemas }));
+  app.use(createRulesRouter({ rules, remediation, actions, schemas, evaluationErrors: services.evaluationErrors }));
+  app.use(createRuleTriggerRouter({ remediation, schemas, config, logger: services.logger }));
+  app.use(createActionsRouter({ actions, approvals, schemas }));
+  app.use(createPromptsRouter({ prompts: services.prompts, schemas }));
+  app.use(createThrottleRouter({ throttle: services.throttle }));
+  app.use(createAlertsRouter({ alerts: services.alerts, schemas }));
+  app.use(createWebhooksRouter({ notifications, remediation, approvals, schemas, config }));
+  app.use(createAlertmanagerRouter({ remediation, schemas, config, clock: services.clock }));
+  app.use(createPrometheusRouter({ metrics: services.metrics }));
+  app.use(createNotificationsRouter({ notifications }));
+  app.use(createOpenApiRouter({ schemas }));
   app.use(notFoundHandler);
   app.use(errorHandler(services.logger));
   return app;

@@ -4,7 +4,7 @@ import { loadConfig } from './config/load-config';
 import { ConfigError } from './errors';
 import { checkOpenAccess, loadApiKeys } from './http/api-keys';
 import { createLogging } from './logging/logger';
-import { createServices, type Services } from './services/create-services';
+import { createServices, type Services } from './composition/create-services';
 import { createStore } from './store/create-store';
 
 export interface RunningService {
@@ -18,10 +18,11 @@ export interface RunningService {
 export async function startService(env: NodeJS.ProcessEnv = process.env): Promise<RunningService> {
   const config = loadConfig({ env });
   // Bad keys, or no keys on a non-loopback address, refuse the start before anything is opened.
-  checkOpenAccess(config.server.host, loadApiKeys(config.auth));
+  const keyring = loadApiKeys(config.auth);
+  checkOpenAccess(config.server.host, keyring);
   const logging = createLogging(config, env);
   const store = createStore(config);
-  const services = createServices(store, config, logging);
+  const services = createServices(store, config, logging, { keyring });
   await services.start();
   const app = createApp(services);
   const server = await new Promise<Server>((resolve, reject) => {

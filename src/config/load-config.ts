@@ -74,7 +74,8 @@ export function loadConfig(options: LoadConfigOptions = {}): AppConfig {
   config.store.sqlite.path =
     config.store.sqlite.path === ':memory:' ? ':memory:' : path.resolve(cwd, config.store.sqlite.path);
   config.rules.file = path.resolve(cwd, config.rules.file);
-  if (config.store.type === 'mongo' && !config.store.mongo.uri) {
+  // The one check of the URI's presence: createStore relies on it.
+  if (config.store.type === 'mongo' && config.store.mongo.uri.trim() === '') {
     throw new ConfigError('store.mongo.uri', 'required when store.type is "mongo" (set MONGODB_URI)');
   }
   const clusterProblem = clusterConfigProblem(config.cluster);

@@ -2,13 +2,18 @@ import type { JSONSchemaType } from 'ajv';
 import { type AuthConfig, authConfigSchema } from './sections/auth';
 import { type ClusterConfig, clusterConfigSchema } from './sections/cluster';
 import { type NotificationsConfig, notificationsConfigSchema } from './sections/notifications';
+import { type PrometheusConfig, prometheusConfigSchema } from './sections/prometheus';
+
+/** The stores the service can run on (config `store.type`, and `Store.kind`). */
+export const STORE_KINDS = ['sqlite', 'mongo'] as const;
+export type StoreKind = (typeof STORE_KINDS)[number];
 
 /** The service's own configuration; the schema below is type-checked against this interface. */
 export interface AppConfig {
   server: { host: string; port: number; bodyLimit: string; shutdownTimeoutMs: number };
   log: { level: 'error' | 'warn' | 'info' | 'debug'; format: 'auto' | 'json' | 'pretty' };
   store: {
-    type: 'sqlite' | 'mongo';
+    type: StoreKind;
     sqlite: { path: string; busyTimeoutMs: number };
     mongo: { uri: string };
   };
@@ -34,6 +39,7 @@ export interface AppConfig {
   cluster: ClusterConfig;
   auth: AuthConfig;
   notifications: NotificationsConfig;
+  prometheus: PrometheusConfig;
 }
 
 const positiveInt = { type: 'integer', minimum: 1 } as const;
@@ -61,6 +67,7 @@ export const configSchema: JSONSchemaType<AppConfig> = {
     'cluster',
     'auth',
     'notifications',
+    'prometheus',
   ],
   properties: {
     server: {
@@ -88,7 +95,7 @@ export const configSchema: JSONSchemaType<AppConfig> = {
       additionalProperties: false,
       required: ['type', 'sqlite', 'mongo'],
       properties: {
-        type: { type: 'string', enum: ['sqlite', 'mongo'] },
+        type: { type: 'string', enum: [...STORE_KINDS] },
         sqlite: {
           type: 'object',
           additionalProperties: false,
@@ -184,5 +191,6 @@ export const configSchema: JSONSchemaType<AppConfig> = {
     cluster: clusterConfigSchema,
     auth: authConfigSchema,
     notifications: notificationsConfigSchema,
+    prometheus: prometheusConfigSchema,
   },
 };

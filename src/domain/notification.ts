@@ -1,7 +1,11 @@
-import type { EventType } from '../integrations/notifier';
+import type { EventType } from './events';
 
 export const DELIVERY_STATUSES = ['pending', 'delivered', 'failed'] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+
+/** A destination's circuit breaker, as GET /api/self-healing/notifications shows it. */
+export const BREAKER_STATES = ['closed', 'open', 'half_open'] as const;
+export type BreakerState = (typeof BREAKER_STATES)[number];
 
 /**
  * One event bound for one webhook destination. The body is kept exactly as first serialized, so

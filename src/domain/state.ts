@@ -6,7 +6,8 @@ export interface Versioned<T> {
   revision: number;
 }
 
-export type HostRole = 'primary' | 'secondary';
+export const HOST_ROLES = ['primary', 'secondary'] as const;
+export type HostRole = (typeof HOST_ROLES)[number];
 
 export interface FailoverState {
   current: HostRole;

@@ -1,18 +1,6 @@
 import type { ActionType, Rule } from '../domain/rule';
-import type { RuleState } from '../store/store';
-
-export const DECISION_KINDS = ['execute', 'require_approval', 'cooldown', 'duplicate_pending', 'evaluation_error'] as const;
-export type DecisionKind = (typeof DECISION_KINDS)[number];
-
-export interface Decision {
-  rule: string;
-  decision: DecisionKind;
-  reason: string;
-  /** Cooldown end, for `cooldown`. */
-  until?: string;
-  /** The open approval, for `duplicate_pending`. */
-  actionId?: string;
-}
+import type { Decision } from '../domain/decision';
+import type { DispatchRefusal, RuleState } from '../domain/rule-state';
 
 export interface DecideInput {
   /** Matched, enabled rules in priority order. */
@@ -40,28 +28,28 @@ export function decide(input: DecideInput): Decision[] {
   return input.matched.map((rule): Decision => {
     const state = input.states.get(rule.name);
     if (state?.cooldownUntil && state.cooldownUntil.getTime() > input.now.getTime()) {
-      return {
-        rule: rule.name,
-        decision: 'cooldown',
-        until: state.cooldownUntil.toISOString(),
-        reason: `in cooldown until ${state.cooldownUntil.toISOString()}`,
-      };
+      return inCooldown(rule.name, state.cooldownUntil);
     }
     if (input.requiresApproval(rule)) {
-      if (state?.openApprovalId) {
-        return {
-          rule: rule.name,
-          decision: 'duplicate_pending',
-          actionId: state.openApprovalId,
-          reason: `an approval for this rule is already pending (${state.openApprovalId})`,
-        };
-      }
-      return {
-        rule: rule.name,
-        decision: 'require_approval',
-        reason: `${rule.action.type} needs approval before it runs`,
-      };
+      if (state?.openApprovalId) return approvalPending(rule.name, state.openApprovalId);
+      return { rule: rule.name, decision: 'require_approval', reason: `${rule.action.type} needs approval before it runs` };
     }
     return { rule: rule.name, decision: 'execute', reason: `runs ${rule.action.type} now` };
   });
+}
+
+/**
+ * The decision a refused dispatch stands for: another dispatch (snapshot, person or instance) got
+ * there first, and its cooldown or open approval is what a sequential run would have decided on.
+ */
+export function decisionForRefusal(rule: string, refusal: DispatchRefusal): Decision {
+  return refusal.reason === 'cooldown' ? inCooldown(rule, refusal.until) : approvalPending(rule, refusal.actionId);
+}
+
+function inCooldown(rule: string, until: Date): Decision {
+  return { rule, decision: 'cooldown', until: until.toISOString(), reason: `in cooldown until ${until.toISOString()}` };
+}
+
+function approvalPending(rule: string, actionId: string): Decision {
+  return { rule, decision: 'duplicate_pending', actionId, reason: `an approval for this rule is already pending (${actionId})` };
 }

@@ -6,6 +6,7 @@ import type { Logger } from '../logging/logger';
 import { type AccessPolicy, createRouteMatcher, type HttpMethod, roleIncludes } from './access-policy';
 import type { ApiKeyring, Principal } from './api-keys';
 import { RateLimiter } from './rate-limiter';
+import { ROUTES } from './route-table';
 
 const REALM = 'Bearer realm="self-healing"';
 const BEARER = /^Bearer +([^\s]+) *$/i;
@@ -103,10 +104,7 @@ interface LimitedRoute {
 }
 
 /** Snapshots come in here: the routes the ingest limit guards. */
-export const INGEST_ROUTES: readonly LimitedRoute[] = [
-  { method: 'POST', path: '/api/metrics' },
-  { method: 'POST', path: '/api/webhooks/n8n' },
-];
+export const INGEST_ROUTES: readonly LimitedRoute[] = [ROUTES.ingestSnapshot, ROUTES.ingestSnapshotBatch, ROUTES.n8nWebhook, ROUTES.alertmanagerWebhook];
 
 /** Limits ingest per key (or per address when the service runs open, or for the webhook). */
 export function ingestRateLimit(deps: { auth: AuthConfig; clock: Clock; logger: Logger }) {

@@ -1,6 +1,8 @@
+import { ROUTES } from './route-table';
+
 /**
- * Who may call what: the one table every request is checked against (src/http/access-control.ts)
- * and that the OpenAPI document reads to say which routes need which key.
+ * Who may call what: the route table (./route-table.ts) every request is checked against
+ * (src/http/access-control.ts) and that the OpenAPI document reads to say which routes need which key.
  */
 
 /** Each role includes every role before it. */
@@ -30,51 +32,8 @@ export function roleIncludes(held: Role, needed: Role): boolean {
   return ROLES.indexOf(held) >= ROLES.indexOf(needed);
 }
 
-/**
- * More specific paths come before the general ones they overlap with (first match wins).
- * A route the app serves but this table misses is refused by a test (tests/integration/auth.test.ts).
- */
-export const ACCESS_POLICY: readonly AccessRule[] = [
-  { method: 'GET', path: '/api/health', access: 'public' },
-  { method: 'GET', path: '/api/ready', access: 'public' },
-  { method: 'GET', path: '/api/openapi.json', access: 'public' },
-  { method: 'POST', path: '/api/webhooks/n8n', access: 'webhook' },
-
-  { method: 'GET', path: '/api/health/router', access: 'viewer' },
-  { method: 'POST', path: '/api/health/router/reset', access: 'admin' },
-
-  { method: 'POST', path: '/api/metrics', access: 'operator' },
-  { method: 'POST', path: '/api/metrics/batch', access: 'operator' },
-  { method: 'POST', path: '/api/self-healing/simulate', access: 'operator' },
-
-  { method: 'GET', path: '/api/self-healing/rules', access: 'viewer' },
-  { method: 'POST', path: '/api/self-healing/rules/validate', access: 'operator' },
-  { method: 'POST', path: '/api/self-healing/rules/:name/trigger', access: 'operator' },
-  { method: 'GET', path: '/api/self-healing/rules/:name', access: 'viewer' },
-  { method: 'POST', path: '/api/self-healing/rules', access: 'admin' },
-  { method: 'PUT', path: '/api/self-healing/rules/:name', access: 'admin' },
-  { method: 'PATCH', path: '/api/self-healing/rules/:name', access: 'admin' },
-  { method: 'DELETE', path: '/api/self-healing/rules/:name', access: 'admin' },
-
-  { method: 'GET', path: '/api/self-healing/actions', access: 'viewer' },
-  { method: 'GET', path: '/api/self-healing/actions/:id', access: 'viewer' },
-  { method: 'POST', path: '/api/self-healing/actions/:id/approve', access: 'approver' },
-  { method: 'POST', path: '/api/self-healing/actions/:id/reject', access: 'approver' },
-
-  { method: 'GET', path: '/api/prompts', access: 'viewer' },
-  { method: 'GET', path: '/api/prompts/:name', access: 'viewer' },
-  { method: 'GET', path: '/api/prompts/:name/active', access: 'viewer' },
-  { method: 'POST', path: '/api/prompts/:name/versions', access: 'admin' },
-
-  { method: 'GET', path: '/api/self-healing/throttle', access: 'viewer' },
-  { method: 'DELETE', path: '/api/self-healing/throttle', access: 'admin' },
-
-  { method: 'GET', path: '/api/self-healing/alerts', access: 'viewer' },
-  { method: 'GET', path: '/api/self-healing/alerts/:id', access: 'viewer' },
-  { method: 'POST', path: '/api/self-healing/alerts/:id/ack', access: 'operator' },
-
-  { method: 'GET', path: '/api/self-healing/notifications', access: 'viewer' },
-];
+/** The access each route needs: the route table, read as a policy (first match wins). */
+export const ACCESS_POLICY: readonly AccessRule[] = Object.values(ROUTES);
 
 /**
  * Mirrors how express 5 matches routes (case-insensitive, an optional trailing slash, a parameter

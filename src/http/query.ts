@@ -1,6 +1,6 @@
 import type { Request } from 'express';
 import { ValidationError, type ProblemDetail } from '../errors';
-import { decodeCursor } from '../store/cursor';
+import { decodeCursor } from '../domain/cursor';
 
 /**
  * Reads query parameters strictly: unknown names, repeated values and bad formats are collected and

@@ -1,17 +1,24 @@
 import type { RequestHandler } from 'express';
 import helmet from 'helmet';
-import type { Services } from '../services/create-services';
+import type { Clock } from '../clock';
+import type { AppConfig } from '../config/schema';
+import type { Logger } from '../logging/logger';
 import { accessControl, ingestRateLimit } from './access-control';
 import { createAccessPolicy } from './access-policy';
-import { checkOpenAccess, loadApiKeys } from './api-keys';
+import { type ApiKeyring, checkOpenAccess } from './api-keys';
+
+export interface SecurityDeps {
+  config: Pick<AppConfig, 'auth' | 'server'>;
+  keyring: ApiKeyring;
+  clock: Clock;
+  logger: Logger;
+}
 
 /**
  * Everything that runs before a body is read: security headers, who is calling and whether they
- * may, and the ingest limit. Throws ConfigError on bad key definitions or an open non-loopback bind.
+ * may, and the ingest limit. Throws ConfigError on an open non-loopback bind.
  */
-export function securityMiddleware(services: Services): RequestHandler[] {
-  const { config, clock, logger } = services;
-  const keyring = loadApiKeys(config.auth);
+export function securityMiddleware({ config, keyring, clock, logger }: SecurityDeps): RequestHandler[] {
   const warning = checkOpenAccess(config.server.host, keyring);
   if (warning) logger.warn(warning);
   else logger.info(`API keys in force: ${keyring.names().join(', ')}`);

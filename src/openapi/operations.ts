@@ -3,11 +3,13 @@ import { ACTION_TYPES, SEVERITIES } from '../domain/rule';
 import { NAME_PATTERN, UUID_PATTERN as UUID_SOURCE } from '../domain/identifiers';
 import { SCHEMA_IDS } from '../schemas/registry';
 import { ALERT_SCHEMA_IDS } from '../schemas/alert-schemas';
+import { ALERTMANAGER_SCHEMA_IDS } from '../schemas/alertmanager-schemas';
 import { PROMPT_SCHEMA_IDS } from '../schemas/prompt-schemas';
 import { RESPONSE_SCHEMA_IDS as R } from '../schemas/response-schemas';
 import { routerResetRequestSchema } from '../schemas/router-health-schemas';
 import { TRIGGER_SCHEMA_IDS } from '../schemas/trigger-schemas';
 import { WEBHOOK_SCHEMA_IDS } from '../schemas/webhook-schemas';
+import { ROUTES, type RouteId } from '../http/route-table';
 
 /**
  * Every route the app serves, described once: the OpenAPI document is built from this table and the
@@ -28,10 +30,15 @@ export interface ParameterSpec {
 export interface ResponseSpec {
   status: number;
   description: string;
-  /** $id (optionally with #/pointer) of the body schema; several: any one of them (oneOf). */
+  /** $id (optionally with #/pointer) of the body schema; several: any one of them (oneOf). Ignored for text. */
   schema: string | string[];
+  /** Default application/json; `text/plain` for a text body (GET /metrics). */
+  contentType?: 'application/json' | 'text/plain';
   headers?: Array<'ETag' | 'Cache-Control'>;
 }
+
+/** An operation as the route table does not already say it. */
+export type OperationDoc = Omit<OperationSpec, 'method' | 'path' | 'operationId'>;
 
 export interface OperationSpec {
   method: Method;
@@ -97,19 +104,14 @@ const rulesWriteErrors = [
   { status: 503, description: 'Another writer (another instance) held the rules file lock for longer than 5 s; retry.' },
 ];
 
-export const OPERATIONS: readonly OperationSpec[] = [
-  {
-    method: 'get',
-    path: '/api/health',
-    operationId: 'getHealth',
+/** How each route of the table is described; the route's name is its operationId. */
+const DESCRIPTIONS = {
+  getHealth: {
     tag: 'health',
     summary: 'Liveness: the process answers',
     responses: [{ status: 200, description: 'Alive.', schema: R.health }],
   },
-  {
-    method: 'get',
-    path: '/api/ready',
-    operationId: 'getReadiness',
+  getReadiness: {
     tag: 'health',
     summary: 'Readiness: the store answers and rules are in force',
     responses: [
@@ -117,36 +119,24 @@ export const OPERATIONS: readonly OperationSpec[] = [
       { status: 503, description: 'Not ready (same body, `status: not_ready`).', schema: R.readiness },
     ],
   },
-  {
-    method: 'get',
-    path: '/api/openapi.json',
-    operationId: 'getOpenApiDocument',
+  getOpenApiDocument: {
     tag: 'meta',
     summary: 'This OpenAPI 3.1 document: the exact contract of the API',
     responses: [{ status: 200, description: 'The document.', schema: R.openApiDocument }],
   },
-  {
-    method: 'get',
-    path: '/api/health/router',
-    operationId: 'getRouterState',
+  getRouterState: {
     tag: 'model-failover',
     summary: 'Which model host to use (legacy route, read by n8n and client apps)',
     responses: [{ status: 200, description: 'The failover state; never cached.', schema: R.routerState, headers: ['Cache-Control'] }],
   },
-  {
-    method: 'post',
-    path: '/api/health/router/reset',
-    operationId: 'resetRouter',
+  resetRouter: {
     tag: 'model-failover',
     summary: 'Switch back to the primary host after checking its health',
     body: { schema: routerResetRequestSchema.$id, required: false, description: 'Optional; `by` names who reset.' },
     responses: [{ status: 200, description: 'Reset (or already on primary: `changed: false`).', schema: R.routerResetResult, headers: ['Cache-Control'] }],
     errors: [{ status: 409, description: '`primary_unhealthy`: the primary failed its health check; nothing changed (`checks`, `state`).' }],
   },
-  {
-    method: 'post',
-    path: '/api/metrics',
-    operationId: 'ingestSnapshot',
+  ingestSnapshot: {
     tag: 'remediation',
     summary: 'Ingest a metric snapshot: evaluate, decide, act',
     parameters: [
@@ -155,10 +145,7 @@ export const OPERATIONS: readonly OperationSpec[] = [
     body: { schema: SCHEMA_IDS.snapshot, required: true },
     responses: [{ status: 200, description: 'Stored and evaluated; one decision per matched rule.', schema: R.ingestResult }],
   },
-  {
-    method: 'post',
-    path: '/api/metrics/batch',
-    operationId: 'ingestSnapshotBatch',
+  ingestSnapshotBatch: {
     tag: 'remediation',
     summary: 'Ingest many snapshots in one request',
     description:
@@ -172,10 +159,7 @@ export const OPERATIONS: readonly OperationSpec[] = [
       { status: 207, description: 'Some snapshots were refused (`{ "error": <problem> }` in their place); the others went through.', schema: R.batchIngestResult },
     ],
   },
-  {
-    method: 'post',
-    path: '/api/self-healing/simulate',
-    operationId: 'simulate',
+  simulate: {
     tag: 'remediation',
     summary: 'Dry run: the decisions ingest would take; changes nothing',
     description: 'Body: `{ snapshot }`, `{ ruleName, snapshot }` or `{ ruleName }` (the legacy form: the rule is treated as matched).',
@@ -183,37 +167,25 @@ export const OPERATIONS: readonly OperationSpec[] = [
     responses: [{ status: 200, description: 'The decisions, and why.', schema: R.simulateResult }],
     errors: [notFound('rule (ruleName)')],
   },
-  {
-    method: 'get',
-    path: '/api/self-healing/rules',
-    operationId: 'listRules',
+  listRules: {
     tag: 'rules',
     summary: 'The rules in force and the file status (legacy route)',
     responses: [{ status: 200, description: 'Rules with defaults filled in.', schema: R.rulesList, headers: ['ETag'] }],
   },
-  {
-    method: 'post',
-    path: '/api/self-healing/rules/validate',
-    operationId: 'validateRulesFile',
+  validateRulesFile: {
     tag: 'rules',
     summary: 'Validate a whole candidate rules file; applies nothing',
     body: { schema: SCHEMA_IDS.rulesFile, required: true, description: 'Any JSON; an invalid candidate is answered 200 with `valid: false`.' },
     responses: [{ status: 200, description: 'The verdict with every problem.', schema: R.rulesValidation }],
   },
-  {
-    method: 'get',
-    path: '/api/self-healing/rules/:name',
-    operationId: 'getRule',
+  getRule: {
     tag: 'rules',
     summary: 'One rule, its cooldown and open approval',
     parameters: [ruleNameParam],
     responses: [{ status: 200, description: 'The rule.', schema: R.ruleDetail, headers: ['ETag'] }],
     errors: [notFound('rule')],
   },
-  {
-    method: 'post',
-    path: '/api/self-healing/rules/:name/trigger',
-    operationId: 'triggerRule',
+  triggerRule: {
     tag: 'remediation',
     summary: "Request a rule's action now, through the same cooldown and approval gates as an ingest",
     description: 'The requester on record is the API key name. With four eyes on for the action type, the same key cannot approve it.',
@@ -225,10 +197,7 @@ export const OPERATIONS: readonly OperationSpec[] = [
     responses: [{ status: 200, description: 'The decision taken (execute, require_approval, cooldown or duplicate_pending).', schema: R.triggerResult }],
     errors: [notFound('rule'), { status: 409, description: '`rule_disabled`: enable the rule before triggering it.' }],
   },
-  {
-    method: 'post',
-    path: '/api/self-healing/rules',
-    operationId: 'createRule',
+  createRule: {
     tag: 'rules',
     summary: 'Add a rule (written back to the file atomically)',
     parameters: [ifMatch],
@@ -236,10 +205,7 @@ export const OPERATIONS: readonly OperationSpec[] = [
     responses: [{ status: 201, description: 'Written.', schema: R.ruleWrite, headers: ['ETag'] }],
     errors: rulesWriteErrors,
   },
-  {
-    method: 'put',
-    path: '/api/self-healing/rules/:name',
-    operationId: 'replaceRule',
+  replaceRule: {
     tag: 'rules',
     summary: 'Replace a rule (the body name must match the URL)',
     parameters: [ruleNameParam, ifMatch],
@@ -247,10 +213,7 @@ export const OPERATIONS: readonly OperationSpec[] = [
     responses: [{ status: 200, description: 'Written.', schema: R.ruleWrite, headers: ['ETag'] }],
     errors: [notFound('rule'), ...rulesWriteErrors],
   },
-  {
-    method: 'patch',
-    path: '/api/self-healing/rules/:name',
-    operationId: 'patchRule',
+  patchRule: {
     tag: 'rules',
     summary: 'Change some fields of a rule (enable/disable, priority, ...)',
     parameters: [ruleNameParam, ifMatch],
@@ -258,20 +221,14 @@ export const OPERATIONS: readonly OperationSpec[] = [
     responses: [{ status: 200, description: 'Written.', schema: R.ruleWrite, headers: ['ETag'] }],
     errors: [notFound('rule'), ...rulesWriteErrors],
   },
-  {
-    method: 'delete',
-    path: '/api/self-healing/rules/:name',
-    operationId: 'deleteRule',
+  deleteRule: {
     tag: 'rules',
     summary: 'Delete a rule',
     parameters: [ruleNameParam, ifMatch],
     responses: [{ status: 200, description: 'Deleted; the file\'s new version.', schema: R.ruleDeleted, headers: ['ETag'] }],
     errors: [notFound('rule'), ...rulesWriteErrors],
   },
-  {
-    method: 'get',
-    path: '/api/self-healing/actions',
-    operationId: 'listActions',
+  listActions: {
     tag: 'actions',
     summary: 'Action history, newest first (legacy route)',
     parameters: [
@@ -287,20 +244,14 @@ export const OPERATIONS: readonly OperationSpec[] = [
     ],
     responses: [{ status: 200, description: 'One page.', schema: R.actionPage }],
   },
-  {
-    method: 'get',
-    path: '/api/self-healing/actions/:id',
-    operationId: 'getAction',
+  getAction: {
     tag: 'actions',
     summary: 'One action',
     parameters: [idParam('Action')],
     responses: [{ status: 200, description: 'The action.', schema: R.action }],
     errors: [notFound('action')],
   },
-  {
-    method: 'post',
-    path: '/api/self-healing/actions/:id/approve',
-    operationId: 'approveAction',
+  approveAction: {
     tag: 'actions',
     summary: 'Approve a pending action and run it',
     parameters: [idParam('Action')],
@@ -311,10 +262,7 @@ export const OPERATIONS: readonly OperationSpec[] = [
       { status: 409, description: '`already_decided` (the first decision wins) or `approval_expired`.' },
     ],
   },
-  {
-    method: 'post',
-    path: '/api/self-healing/actions/:id/reject',
-    operationId: 'rejectAction',
+  rejectAction: {
     tag: 'actions',
     summary: 'Reject a pending action',
     parameters: [idParam('Action')],
@@ -325,38 +273,26 @@ export const OPERATIONS: readonly OperationSpec[] = [
       { status: 409, description: '`already_decided` (the first decision wins) or `approval_expired`.' },
     ],
   },
-  {
-    method: 'get',
-    path: '/api/prompts',
-    operationId: 'listPrompts',
+  listPrompts: {
     tag: 'prompts',
     summary: 'Registered prompts',
     responses: [{ status: 200, description: 'Summaries.', schema: R.promptList }],
   },
-  {
-    method: 'get',
-    path: '/api/prompts/:name',
-    operationId: 'getPrompt',
+  getPrompt: {
     tag: 'prompts',
     summary: 'A prompt with all its versions',
     parameters: [promptNameParam],
     responses: [{ status: 200, description: 'The prompt.', schema: R.prompt }],
     errors: [notFound('prompt')],
   },
-  {
-    method: 'get',
-    path: '/api/prompts/:name/active',
-    operationId: 'getActivePrompt',
+  getActivePrompt: {
     tag: 'prompts',
     summary: 'The active version of a prompt',
     parameters: [promptNameParam],
     responses: [{ status: 200, description: 'The active version.', schema: R.activePrompt }],
     errors: [notFound('prompt'), { status: 409, description: '`no_active_version`.' }],
   },
-  {
-    method: 'post',
-    path: '/api/prompts/:name/versions',
-    operationId: 'addPromptVersion',
+  addPromptVersion: {
     tag: 'prompts',
     summary: 'Register a new version (creates the prompt on its first version)',
     parameters: [promptNameParam],
@@ -364,18 +300,12 @@ export const OPERATIONS: readonly OperationSpec[] = [
     responses: [{ status: 201, description: 'Added.', schema: R.promptVersionCreated }],
     errors: [{ status: 409, description: '`version_limit` or `concurrent_update`.' }],
   },
-  {
-    method: 'get',
-    path: '/api/self-healing/throttle',
-    operationId: 'getThrottle',
+  getThrottle: {
     tag: 'throttle',
     summary: 'The request rate the apps should allow now',
     responses: [{ status: 200, description: 'The throttle state.', schema: R.throttleState }],
   },
-  {
-    method: 'delete',
-    path: '/api/self-healing/throttle',
-    operationId: 'restoreThrottle',
+  restoreThrottle: {
     tag: 'throttle',
     summary: 'Lift the throttle at once',
     parameters: [
@@ -385,10 +315,7 @@ export const OPERATIONS: readonly OperationSpec[] = [
     responses: [{ status: 200, description: 'The state now; `restored` says whether anything changed.', schema: R.throttleRestoreResult }],
     errors: [{ status: 409, description: 'The state kept changing concurrently.' }],
   },
-  {
-    method: 'get',
-    path: '/api/self-healing/alerts',
-    operationId: 'listAlerts',
+  listAlerts: {
     tag: 'alerts',
     summary: 'Alerts, newest first',
     parameters: [
@@ -399,20 +326,14 @@ export const OPERATIONS: readonly OperationSpec[] = [
     ],
     responses: [{ status: 200, description: 'One page.', schema: R.alertPage }],
   },
-  {
-    method: 'get',
-    path: '/api/self-healing/alerts/:id',
-    operationId: 'getAlert',
+  getAlert: {
     tag: 'alerts',
     summary: 'One alert',
     parameters: [idParam('Alert')],
     responses: [{ status: 200, description: 'The alert.', schema: R.alert }],
     errors: [notFound('alert')],
   },
-  {
-    method: 'post',
-    path: '/api/self-healing/alerts/:id/ack',
-    operationId: 'acknowledgeAlert',
+  acknowledgeAlert: {
     tag: 'alerts',
     summary: 'Acknowledge an alert (once)',
     parameters: [idParam('Alert')],
@@ -420,10 +341,7 @@ export const OPERATIONS: readonly OperationSpec[] = [
     responses: [{ status: 200, description: 'The acknowledged alert.', schema: R.alert }],
     errors: [notFound('alert'), { status: 409, description: '`already_acknowledged` (`acknowledgedBy`, `acknowledgedAt`).' }],
   },
-  {
-    method: 'get',
-    path: '/api/self-healing/notifications',
-    operationId: 'listNotifications',
+  listNotifications: {
     tag: 'notifications',
     summary: 'Outbound events (n8n webhook outbox) and their delivery state',
     parameters: [
@@ -434,10 +352,7 @@ export const OPERATIONS: readonly OperationSpec[] = [
     ],
     responses: [{ status: 200, description: 'One page.', schema: R.notificationPage }],
   },
-  {
-    method: 'post',
-    path: '/api/webhooks/n8n',
-    operationId: 'n8nWebhook',
+  n8nWebhook: {
     tag: 'notifications',
     summary: 'Inbound n8n webhook: a snapshot or an approval decision',
     description: 'Authenticated by an HMAC-SHA256 signature of the raw body (`X-Signature`) or a token, not by API keys; see docs/n8n.',
@@ -454,4 +369,33 @@ export const OPERATIONS: readonly OperationSpec[] = [
       { status: 429, description: 'Too many snapshots; see Retry-After.' },
     ],
   },
-];
+  alertmanagerWebhook: {
+    tag: 'prometheus',
+    summary: 'Alertmanager webhook (payload version 4): alerts become snapshots, one per source',
+    description:
+      'The source is the value of the label `prometheus.alertmanager.sourceLabel` (default `job`), else `prometheus.alertmanager.defaultSource`. ' +
+      'The fact `alerts` maps each alert name to `{ firing, severity, labels, annotations, startsAt, endsAt, count }`; resolved alerts arrive as `firing: false`. ' +
+      'Each snapshot goes through the same ingest as POST /api/metrics. See docs/prometheus.md.',
+    parameters: [
+      { name: 'wait', in: 'query', description: '`true`: wait for executed actions to finish and report their final status.', schema: { enum: ['true', 'false'] } },
+    ],
+    body: { schema: ALERTMANAGER_SCHEMA_IDS.webhook, required: true },
+    responses: [{ status: 200, description: 'One ingest result per source.', schema: ALERTMANAGER_SCHEMA_IDS.result }],
+    errors: [{ status: 429, description: 'Too many snapshots; see Retry-After.' }],
+  },
+  prometheusMetrics: {
+    tag: 'prometheus',
+    summary: 'Prometheus metrics of this instance (text exposition format 0.0.4)',
+    description:
+      'Process metrics and the self_healing_* metrics listed in docs/prometheus.md. Gauges of shared state (approvals and outbox pending, failover, throttle) are read from the store, so every instance reports the same.',
+    responses: [{ status: 200, description: 'The exposition.', schema: [], contentType: 'text/plain' }],
+  },
+} satisfies Record<RouteId, OperationDoc>;
+
+/** Every route the app serves, in the order of the descriptions, with method and path from the route table. */
+export const OPERATIONS: readonly OperationSpec[] = (Object.keys(DESCRIPTIONS) as RouteId[]).map((id) => ({
+  method: ROUTES[id].method.toLowerCase() as Method,
+  path: ROUTES[id].path,
+  operationId: id,
+  ...(DESCRIPTIONS[id] as OperationDoc),
+}));

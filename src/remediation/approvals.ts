@@ -1,11 +1,11 @@
 import type { ActionRecord } from '../domain/action';
 import { ConflictError, ForbiddenError, NotFoundError } from '../errors';
-import { buildEvent } from '../integrations/notifier';
+import { buildEvent } from '../domain/events';
 import type { RulesService } from '../rules/rules-service';
-import type { ServiceDeps } from '../services/deps';
+import type { PipelineDeps } from './pipeline-deps';
 import type { ActionExecutor } from './executor';
 
-export interface ApprovalDeps extends ServiceDeps {
+export interface ApprovalDeps extends PipelineDeps {
   executor: ActionExecutor;
   rules: RulesService;
   /** Recorded as the `runner` of actions approved (and so run) here. */
@@ -57,7 +57,7 @@ export class ApprovalService {
       updatedAt: this.deps.clock.now(),
     });
     if (!running) throw await this.alreadyDecided(id);
-    return this.deps.executor.run(running);
+    return this.deps.executor.run(running, this.deps.rules.ruleNamed(running.rule));
   }
 
   async reject(id: string, input: DecisionInput): Promise<ActionRecord> {

@@ -1,7 +1,6 @@
 import type { Clock } from '../clock';
 import type { Rule } from '../domain/rule';
 import type { Logger } from '../logging/logger';
-import type { NewAlert } from '../services/alert-service';
 
 export const EVALUATION_ERROR_ALERT_INTERVAL_MS = 60 * 60_000;
 
@@ -17,10 +16,20 @@ interface Entry {
   alertedAt: Date | null;
 }
 
+/** The alert raised for a rule that cannot be evaluated (the alert service's input). */
+export interface EvaluationErrorAlert {
+  rule: string;
+  severity: Rule['severity'];
+  message: string;
+  metrics: Record<string, unknown>;
+  actionId: null;
+  channels: string[];
+}
+
 export interface EvaluationErrorsDeps {
   clock: Clock;
   logger: Logger;
-  createAlert: (alert: NewAlert) => Promise<unknown>;
+  createAlert: (alert: EvaluationErrorAlert) => Promise<unknown>;
 }
 
 /**

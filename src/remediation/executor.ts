@@ -1,13 +1,11 @@
 import type { ActionRecord, StrategyResult } from '../domain/action';
-import { buildEvent } from '../integrations/notifier';
-import type { RulesService } from '../rules/rules-service';
-import type { ServiceDeps } from '../services/deps';
-import { StrategyFailure, type StrategyRegistry } from '../strategies/strategy';
+import { buildEvent } from '../domain/events';
+import type { Rule } from '../domain/rule';
+import type { PipelineDeps } from './pipeline-deps';
+import { StrategyFailure, type StrategyMap } from '../strategies/strategy';
 
-export interface ExecutorDeps extends ServiceDeps {
-  strategies: StrategyRegistry;
-  /** Only what running an action reads of the rules: the rule as it stands, and its channels. */
-  rules: Pick<RulesService, 'isLoaded' | 'current' | 'channelsFor'>;
+export interface ExecutorDeps extends PipelineDeps {
+  strategies: StrategyMap;
 }
 
 class StrategyTimeout extends Error {}
@@ -31,9 +29,13 @@ export class ActionExecutor {
     return this.inFlight.has(actionId);
   }
 
-  run(action: ActionRecord): Promise<ActionRecord> {
+  /**
+   * Runs the action under the rule that dispatched (or approved) it: the strategy reads it, and
+   * the outcome goes to its channels. Null when the rule is gone: the log channel is told.
+   */
+  run(action: ActionRecord, rule: Rule | null): Promise<ActionRecord> {
     const controller = new AbortController();
-    const done = this.execute(action, controller).finally(() => this.inFlight.delete(action.id));
+    const done = this.execute(action, rule, controller).finally(() => this.inFlight.delete(action.id));
     this.inFlight.set(action.id, { done, controller });
     return done;
   }
@@ -54,7 +56,7 @@ export class ActionExecutor {
     }
   }
 
-  private async execute(action: ActionRecord, controller: AbortController): Promise<ActionRecord> {
+  private async execute(action: ActionRecord, rule: Rule | null, controller: AbortController): Promise<ActionRecord> {
     const { store, clock, logger, notifier } = this.deps;
     const strategy = this.deps.strategies.get(action.type);
     const startedAt = clock.now();
@@ -67,7 +69,7 @@ export class ActionExecutor {
         strategy.execute({
           action,
           params: action.params,
-          rule: this.deps.rules.isLoaded() ? (this.deps.rules.current().byName.get(action.rule) ?? null) : null,
+          rule,
           signal: controller.signal,
           logger,
         }),
@@ -114,7 +116,7 @@ export class ActionExecutor {
       buildEvent(status === 'succeeded' ? 'action.succeeded' : 'action.failed', finishedAt, {
         action: recorded,
         data: { summary: result?.summary ?? error, result, error, durationMs },
-        channels: this.deps.rules.channelsFor(action.rule),
+        channels: rule?.notifications.channels ?? ['log'],
       }),
     );
     return recorded;

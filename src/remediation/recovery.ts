@@ -1,11 +1,11 @@
 import { isInstanceAlive } from '../cluster/instance-liveness';
 import type { ActionRecord } from '../domain/action';
-import { buildEvent } from '../integrations/notifier';
+import { buildEvent } from '../domain/events';
 import type { RulesService } from '../rules/rules-service';
-import type { ServiceDeps } from '../services/deps';
+import type { PipelineDeps } from './pipeline-deps';
 
 /** Recovery tells people about what it failed, through each rule's own channels. */
-export interface RecoveryDeps extends ServiceDeps {
+export interface RecoveryDeps extends PipelineDeps {
   rules: Pick<RulesService, 'channelsFor'>;
 }
 
@@ -72,7 +72,7 @@ export async function recoverInterruptedActions(deps: RecoveryDeps, options: Rec
  * Between the store taking a dispatch or approval and the executor picking the action up there is
  * a moment when it is `running` here but not yet in the executor; a lease's length is far beyond it.
  */
-function untouchedFor(action: ActionRecord, deps: ServiceDeps): boolean {
+function untouchedFor(action: ActionRecord, deps: PipelineDeps): boolean {
   return deps.clock.now().getTime() - action.updatedAt.getTime() > deps.config.cluster.leaseTtlMs;
 }
 

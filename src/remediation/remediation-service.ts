@@ -1,29 +1,34 @@
 import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import type { ActionRecord } from '../domain/action';
+import { type IngestObserver, NO_INGEST_OBSERVER } from '../domain/observers';
 import type { ActionType, Rule, Ruleset } from '../domain/rule';
 import type { Snapshot, StoredSnapshot } from '../domain/snapshot';
-import { approvalRequired, type Decision, decide, evaluationErrorDecision } from '../engine/decide';
-import type { Evaluator, RuleEvaluation } from '../engine/evaluate';
+import type { Decision } from '../domain/decision';
+import { approvalRequired, decide, decisionForRefusal, evaluationErrorDecision } from '../engine/decide';
+import type { Evaluator, RuleEvaluation, RuleEvaluationMode } from '../engine/evaluate';
 import type { ConditionOutcome } from '../engine/condition-outcomes';
 import { ConflictError, NotFoundError } from '../errors';
-import { approvalRequestData } from '../integrations/approval-request';
-import { buildEvent } from '../integrations/notifier';
+import { approvalRequestData } from '../notifications/approval-request';
+import { buildEvent } from '../domain/events';
 import type { RulesService } from '../rules/rules-service';
-import type { ServiceDeps } from '../services/deps';
-import type { StrategyRegistry } from '../strategies/strategy';
+import type { PipelineDeps } from './pipeline-deps';
+import type { StrategyMap } from '../strategies/strategy';
 import type { EvaluationErrors } from './evaluation-errors';
 import type { ActionExecutor } from './executor';
 import { newAction } from './new-action';
 import { RuleStateReader } from './rule-state-reader';
 
-export interface RemediationDeps extends ServiceDeps {
+export interface RemediationDeps extends PipelineDeps {
   rules: RulesService;
   evaluator: Evaluator;
-  strategies: StrategyRegistry;
+  strategies: StrategyMap;
   executor: ActionExecutor;
   evaluationErrors: EvaluationErrors;
   /** Recorded as the `runner` of actions this instance dispatches as running. */
   instanceId: string;
+  /** Told of each ingested snapshot, evaluation time and decision (the metrics module). */
+  observer?: IngestObserver;
 }
 
 /** One entry of an ingest reply. */
@@ -93,7 +98,10 @@ export class RemediationService {
 
   private readonly ruleStates: RuleStateReader;
 
+  private readonly observer: IngestObserver;
+
   constructor(private readonly deps: RemediationDeps) {
+    this.observer = deps.observer ?? NO_INGEST_OBSERVER;
     this.approvalDefaults = new Map([...deps.strategies].map(([type, s]) => [type, s.requiresApprovalByDefault]));
     this.ruleStates = new RuleStateReader(deps.store, deps.clock);
   }
@@ -102,13 +110,21 @@ export class RemediationService {
     return approvalRequired(rule, this.approvalDefaults);
   }
 
+  /** Whether the rule runs compiled or on json-rules-engine, and why (for the rules API). */
+  evaluationOf(rule: Rule): RuleEvaluationMode {
+    return this.deps.evaluator.modeOf(rule);
+  }
+
   async ingest(snapshot: Snapshot, options: IngestOptions): Promise<IngestResult> {
     const { store, clock } = this.deps;
     const stored: StoredSnapshot = { ...snapshot, id: randomUUID(), receivedAt: clock.now() };
     const ruleset = this.deps.rules.current();
     // Evaluate before storing: a snapshot the engine cannot evaluate leaves nothing behind.
+    const started = performance.now();
     const evaluations = await this.deps.evaluator.evaluateEnabled(ruleset, snapshot.metrics);
+    this.observer.evaluated((performance.now() - started) / 1000);
     await store.insertSnapshot(stored);
+    this.observer.snapshotIngested(snapshot.source);
     const decisions = await this.decideAndApply(evaluations, stored, options);
     return { snapshotId: stored.id, rulesVersion: ruleset.version, decisions };
   }
@@ -123,8 +139,13 @@ export class RemediationService {
     const ruleset = this.deps.rules.current();
     const stored: StoredSnapshot[] = snapshots.map((s) => ({ ...s, id: randomUUID(), receivedAt: clock.now() }));
     const evaluations: RuleEvaluation[][] = [];
-    for (const s of snapshots) evaluations.push(await this.deps.evaluator.evaluateEnabled(ruleset, s.metrics));
+    for (const s of snapshots) {
+      const started = performance.now();
+      evaluations.push(await this.deps.evaluator.evaluateEnabled(ruleset, s.metrics));
+      this.observer.evaluated((performance.now() - started) / 1000);
+    }
     await store.insertSnapshots(stored);
+    for (const s of snapshots) this.observer.snapshotIngested(s.source);
     const results: IngestResult[] = [];
     for (const [i, s] of stored.entries()) {
       const decisions = await this.decideAndApply(evaluations[i]!, s, optionsFor(snapshots[i]!));
@@ -153,11 +174,13 @@ export class RemediationService {
     for (const e of evaluations) {
       if (e.error !== undefined) {
         applied.push(pick(evaluationErrorDecision(e.rule, e.error)));
+        this.observer.decided(e.rule.name, 'evaluation_error');
         continue;
       }
       const decision = decided.get(e);
       if (!decision) continue;
       const outcome = await this.apply(decision, e, stored, options);
+      this.observer.decided(outcome.applied.rule, outcome.applied.decision);
       applied.push(outcome.applied);
       if (outcome.running) outcomes.push(outcome.running);
     }
@@ -186,12 +209,9 @@ export class RemediationService {
     const evaluations: RuleEvaluation[] = input.snapshot
       ? await this.deps.evaluator.evaluateRules(rules, ruleset, input.snapshot.metrics)
       : rules.map((rule) => ({ rule, matched: true, matchedFacts: {}, failedConditions: [] }));
-    const states = await this.ruleStates.read(evaluations.map((e) => e.rule.name));
     // Disabled rules are decided as if enabled, to show what turning them on would do.
     const matched = evaluations.filter((e) => e.matched).map((e) => e.rule);
-    const decisions = new Map(
-      decide({ matched, states, now, requiresApproval: (r) => this.requiresApproval(r) }).map((d) => [d.rule, d]),
-    );
+    const decisions = new Map((await this.decideFor(matched, now)).map((d) => [d.rule, d]));
     const results = evaluations.map((e): SimulatedRule => {
       const base = {
         rule: e.rule.name,
@@ -239,18 +259,16 @@ export class RemediationService {
     const matchedFacts = { manualTrigger: { requestedBy: options.requestedBy, reason: options.reason ?? null } };
     const match: RuleEvaluation = { rule, matched: true, matchedFacts, failedConditions: [] };
     const outcome = await this.apply(decision!, match, null, options);
+    this.observer.decided(outcome.applied.rule, outcome.applied.decision);
     const applied = options.waitForOutcome && outcome.running ? await outcome.running : outcome.applied;
     return { rulesVersion: ruleset.version, requestedBy: options.requestedBy, decisions: [applied] };
   }
 
-  private async decideFor(rules: Rule[]): Promise<Decision[]> {
+  /** The one way ingest, trigger and simulate decide: the rules' state as the store (or this reader) knows it, and `decide`. */
+  private async decideFor(rules: Rule[], now = this.deps.clock.now()): Promise<Decision[]> {
+    if (rules.length === 0) return [];
     const states = await this.ruleStates.read(rules.map((r) => r.name));
-    return decide({
-      matched: rules,
-      states,
-      now: this.deps.clock.now(),
-      requiresApproval: (r) => this.requiresApproval(r),
-    });
+    return decide({ matched: rules, states, now, requiresApproval: (r) => this.requiresApproval(r) });
   }
 
   /**
@@ -284,13 +302,7 @@ export class RemediationService {
     const outcome = await store.dispatchAction(action, cooldownUntil, now);
     if (outcome.ok) this.ruleStates.remember(rule.name, cooldownUntil);
     else if (outcome.reason === 'cooldown') this.ruleStates.remember(rule.name, outcome.until);
-    if (!outcome.ok) {
-      const raced: Decision =
-        outcome.reason === 'cooldown'
-          ? { rule: rule.name, decision: 'cooldown', until: outcome.until.toISOString(), reason: `in cooldown until ${outcome.until.toISOString()}` }
-          : { rule: rule.name, decision: 'duplicate_pending', actionId: outcome.actionId, reason: `an approval for this rule is already pending (${outcome.actionId})` };
-      return { applied: pick(raced) };
-    }
+    if (!outcome.ok) return { applied: pick(decisionForRefusal(rule.name, outcome)) };
     const applied: AppliedDecision = { ...pick(decision), actionId: action.id, status: action.status };
     if (pending) {
       this.deps.notifier.notify(
@@ -303,7 +315,7 @@ export class RemediationService {
       return { applied };
     }
     const running = this.deps.executor
-      .run(action)
+      .run(action, rule)
       .then((final): AppliedDecision => ({ ...applied, status: final.status, ...(final.error ? { reason: final.error } : {}) }));
     return { applied, running };
   }

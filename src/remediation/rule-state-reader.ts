@@ -1,5 +1,6 @@
 import type { Clock } from '../clock';
-import type { RuleState, Store } from '../store/store';
+import type { RuleState } from '../domain/rule-state';
+import type { Store } from '../store/store';
 
 /**
  * Reads per-rule state for `decide`, remembering cooldown ends it has seen. That is exact, not a

@@ -1,15 +1,15 @@
 import { Lease } from '../cluster/lease';
 import type { RulesService } from '../rules/rules-service';
-import type { ServiceDeps } from '../services/deps';
-import type { ThrottleService } from '../services/throttle-service';
+import type { PipelineDeps } from './pipeline-deps';
 import type { ApprovalService } from './approvals';
 import type { ActionExecutor } from './executor';
 import { recoverInterruptedActions } from './recovery';
 
-export interface SweepDeps extends ServiceDeps {
+export interface SweepDeps extends PipelineDeps {
   rules: RulesService;
   approvals: ApprovalService;
-  throttle: ThrottleService;
+  /** Restores the request rate when a throttle's deadline has passed (targets/throttle-service). */
+  throttle: { restoreExpired(): Promise<boolean> };
   executor: ActionExecutor;
   /** Holder name in the periodic-work lease. */
   instanceId: string;

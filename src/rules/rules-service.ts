@@ -101,9 +101,14 @@ export class RulesService {
     return this.ruleset !== null;
   }
 
+  /** The rule as it stands now; null when there is none by that name (or no rules are loaded). */
+  ruleNamed(ruleName: string): Rule | null {
+    return this.ruleset?.byName.get(ruleName) ?? null;
+  }
+
   /** The notification channels of a rule as it stands now; just the log for an unknown rule. */
   channelsFor(ruleName: string): string[] {
-    return this.ruleset?.byName.get(ruleName)?.notifications.channels ?? ['log'];
+    return this.ruleNamed(ruleName)?.notifications.channels ?? ['log'];
   }
 
   status(): RulesStatus {

@@ -1,11 +1,9 @@
-import { Engine, Rule as EngineRule } from 'json-rules-engine';
-import type { Condition, FactCondition, Rule, Severity, TopLevelCondition } from '../domain/rule';
+import type { Rule, Severity, TopLevelCondition } from '../domain/rule';
+import { checkConditions, engineRefusal } from '../engine/condition-check';
 import type { ProblemDetail } from '../errors';
 import { SCHEMA_IDS, type SchemaRegistry } from '../schemas/registry';
-import { jsonPathProblem } from './json-path-subset';
 import type { RulesDocument } from './rules-document';
 
-export const MAX_CONDITION_DEPTH = 10;
 const DEFAULT_PRIORITY = 1;
 const DEFAULT_SEVERITY: Severity = 'warning';
 const DEFAULT_COOLDOWN_MINUTES = 15;
@@ -13,38 +11,6 @@ const DEFAULT_CHANNELS = ['log'];
 
 export type RulesValidation = { ok: true; rules: Rule[] } | { ok: false; problems: ProblemDetail[] };
 
-// The engine's own operator table decides which operators (and decorators such as "not:") exist.
-const operatorProbe = new Engine([], { allowUndefinedFacts: true });
-
-function checkConditions(node: Condition, pointer: string, depth: number, problems: ProblemDetail[]): void {
-  if (depth > MAX_CONDITION_DEPTH) {
-    problems.push({ pointer, message: `conditions are nested deeper than ${MAX_CONDITION_DEPTH} levels` });
-    return;
-  }
-  if ('all' in node) node.all.forEach((c, i) => checkConditions(c, `${pointer}/all/${i}`, depth + 1, problems));
-  else if ('any' in node) node.any.forEach((c, i) => checkConditions(c, `${pointer}/any/${i}`, depth + 1, problems));
-  else if ('not' in node) checkConditions(node.not, `${pointer}/not`, depth + 1, problems);
-  else {
-    if (!(operatorProbe as unknown as { operators: { get(n: string): unknown } }).operators.get(node.operator)) {
-      problems.push({ pointer: `${pointer}/operator`, message: `unknown operator "${node.operator}"` });
-    }
-    checkPaths(node, pointer, problems);
-  }
-}
-
-/** Paths are evaluated against snapshot data, in the condition and in a value that refers to a fact. */
-function checkPaths(node: FactCondition, pointer: string, problems: ProblemDetail[]): void {
-  if (typeof node.path === 'string') {
-    const problem = jsonPathProblem(node.path);
-    if (problem) problems.push({ pointer: `${pointer}/path`, message: problem });
-  }
-  const value = node.value;
-  if (value === null || typeof value !== 'object' || !Object.prototype.hasOwnProperty.call(value, 'fact')) return;
-  const refPath = (value as { path?: unknown }).path;
-  if (refPath === undefined) return;
-  const problem = typeof refPath === 'string' ? jsonPathProblem(refPath) : 'must be a string';
-  if (problem) problems.push({ pointer: `${pointer}/value/path`, message: problem });
-}
 
 /** Fills in what the file may leave out, from the file's `defaults` and then the built-in ones. */
 function normalize(raw: Record<string, unknown>, defaults: Record<string, unknown>): Rule {
@@ -101,11 +67,8 @@ export function validateRulesDocument(schemas: SchemaRegistry, doc: unknown): Ru
     const before = problems.length;
     checkConditions(rule.conditions, `${pointer}/conditions`, 1, problems);
     if (problems.length === before) {
-      try {
-        new EngineRule({ name: rule.name, priority: rule.priority, conditions: rule.conditions as never, event: { type: rule.name } });
-      } catch (err) {
-        problems.push({ pointer: `${pointer}/conditions`, message: `json-rules-engine refuses these conditions: ${(err as Error).message}` });
-      }
+      const refusal = engineRefusal(rule);
+      if (refusal) problems.push({ pointer: `${pointer}/conditions`, message: `json-rules-engine refuses these conditions: ${refusal}` });
     }
     rules.push(rule);
   });

@@ -1,3 +1,4 @@
+import { SEVERITIES } from '../domain/rule';
 /** Request-body schemas of the core API. Each has an $id and is compiled once by the registry. */
 export const SCHEMA_BASE = 'https://self-healing.local/schemas';
 
@@ -56,7 +57,7 @@ export const rulePatchSchema = {
     enabled: { type: 'boolean' },
     description: { type: 'string', maxLength: 1000 },
     priority: { type: 'integer', minimum: 1, maximum: 1000 },
-    severity: { enum: ['critical', 'warning', 'info'] },
+    severity: { enum: SEVERITIES },
     cooldownMinutes: { type: 'number', minimum: 0, maximum: 525600 },
     requiresApproval: { type: 'boolean' },
   },

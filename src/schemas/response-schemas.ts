@@ -1,3 +1,9 @@
+import { STORE_KINDS } from '../config/schema';
+import { ACTION_STATUSES } from '../domain/action';
+import { DECISION_KINDS } from '../domain/decision';
+import { BREAKER_STATES, DELIVERY_STATUSES } from '../domain/notification';
+import { ACTION_TYPES, SEVERITIES } from '../domain/rule';
+import { HOST_ROLES } from '../domain/state';
 import { SCHEMA_BASE } from './api-schemas';
 
 /**
@@ -13,12 +19,10 @@ const dateTime = { type: 'string', format: 'date-time' } as const;
 const nullableDateTime = { type: ['string', 'null'], format: 'date-time' } as const;
 const nullableString = { type: ['string', 'null'] } as const;
 const uuid = { type: 'string', format: 'uuid' } as const;
-const severity = { enum: ['critical', 'warning', 'info'] } as const;
-const actionType = { enum: ['model_failover', 'prompt_rollback', 'service_restart', 'throttle', 'alert_only'] } as const;
-const actionStatus = {
-  enum: ['pending_approval', 'approved', 'running', 'succeeded', 'failed', 'rejected', 'expired'],
-} as const;
-const decisionKind = { enum: ['execute', 'require_approval', 'cooldown', 'duplicate_pending', 'evaluation_error'] } as const;
+const severity = { enum: SEVERITIES } as const;
+const actionType = { enum: ACTION_TYPES } as const;
+const actionStatus = { enum: ACTION_STATUSES } as const;
+const decisionKind = { enum: DECISION_KINDS } as const;
 
 /** RFC 9457 problem details as the error handler writes them; kinds may add extension members. */
 export const problemSchema = {
@@ -103,7 +107,7 @@ export const readinessSchema = {
           type: 'object',
           additionalProperties: false,
           required: ['ok', 'kind'],
-          properties: { ok: { type: 'boolean' }, kind: { enum: ['sqlite', 'mongo'] } },
+          properties: { ok: { type: 'boolean' }, kind: { enum: STORE_KINDS } },
         },
         rules: {
           type: 'object',
@@ -138,7 +142,7 @@ export const strategyCheckSchema = {
 } as const;
 
 const failoverStateProperties = {
-  current: { enum: ['primary', 'secondary'] },
+  current: { enum: HOST_ROLES },
   primary: { type: 'string' },
   secondary: { type: 'string' },
   failedOver: { type: 'boolean' },
@@ -688,7 +692,7 @@ export const notificationPageSchema = {
           eventId: { type: 'string' },
           type: { type: 'string' },
           destination: { type: 'string' },
-          status: { enum: ['pending', 'delivered', 'failed'] },
+          status: { enum: DELIVERY_STATUSES },
           attempts: { type: 'integer', minimum: 0 },
           lastError: nullableString,
           lastStatusCode: { type: ['integer', 'null'] },
@@ -701,7 +705,7 @@ export const notificationPageSchema = {
       },
     },
     nextCursor: nullableString,
-    breakers: { type: 'object', additionalProperties: { enum: ['closed', 'open', 'half_open'] } },
+    breakers: { type: 'object', additionalProperties: { enum: BREAKER_STATES } },
   },
 } as const;
 

@@ -1,3 +1,4 @@
+import { UUID_PATTERN } from '../domain/identifiers';
 import { SCHEMA_BASE } from './api-schemas';
 
 /** POST /api/webhooks/n8n, `type: "approval"`: a person's decision relayed by n8n. */
@@ -8,7 +9,7 @@ export const webhookApprovalSchema = {
   required: ['type', 'actionId', 'decision', 'by'],
   properties: {
     type: { const: 'approval' },
-    actionId: { type: 'string', pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' },
+    actionId: { type: 'string', pattern: UUID_PATTERN.source },
     decision: { type: 'string', enum: ['approve', 'reject'] },
     by: { type: 'string', minLength: 1, maxLength: 200 },
     comment: { type: 'string', maxLength: 2000 },

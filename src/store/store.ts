@@ -1,5 +1,7 @@
 import type { ActionPatch, ActionQuery, ActionRecord, ActionStatus, Page } from '../domain/action';
 import type { StoredSnapshot } from '../domain/snapshot';
+import type { StoreKind } from '../config/schema';
+import type { DispatchOutcome, RuleState } from '../domain/rule-state';
 import type { NotificationStore } from './notification-store';
 import type {
   Alert,
@@ -9,17 +11,6 @@ import type {
   ThrottleState,
   Versioned,
 } from '../domain/state';
-
-/** Per-rule state that `decide` reads: when its cooldown ends and which approval is open. */
-export interface RuleState {
-  cooldownUntil: Date | null;
-  openApprovalId: string | null;
-}
-
-export type DispatchOutcome =
-  | { ok: true; action: ActionRecord }
-  | { ok: false; reason: 'cooldown'; until: Date }
-  | { ok: false; reason: 'duplicate_pending'; actionId: string };
 
 export interface SnapshotRetention {
   /** Delete snapshots received before this instant. */
@@ -33,7 +24,7 @@ export interface SnapshotRetention {
  * method here, so each adapter can make it one conditional write (or one SQLite transaction).
  */
 export interface Store {
-  readonly kind: 'sqlite' | 'mongo';
+  readonly kind: StoreKind;
   /** Outbound-event outbox and inbound replay protection (the n8n integration). */
   readonly notifications: NotificationStore;
   init(): Promise<void>;

@@ -1,7 +1,7 @@
 import type { ActionRecord } from '../domain/action';
 import type { Rule } from '../domain/rule';
-import type { AlertService } from '../services/alert-service';
-import type { ServiceDeps } from '../services/deps';
+import type { AlertService } from '../targets/alert-service';
+import type { Clock } from '../clock';
 import { type Strategy, StrategyFailure } from './strategy';
 
 export interface AlertOnlyParams {
@@ -32,7 +32,7 @@ export function defaultAlertMessage(action: ActionRecord, rule: Rule | null): st
 }
 
 /** Records an alert with the facts that matched and notifies the rule's channels; changes nothing else. */
-export function createAlertOnlyStrategy(deps: ServiceDeps & { alerts: AlertService }): Strategy {
+export function createAlertOnlyStrategy(deps: { alerts: Pick<AlertService, 'create'>; clock: Clock }): Strategy {
   const { alerts, clock } = deps;
   return {
     type: 'alert_only',

@@ -1,6 +1,6 @@
 import type { HostRole } from '../domain/state';
-import type { ServiceDeps } from '../services/deps';
-import { type FailoverService, FailoverSwitchError } from '../services/failover-service';
+import type { AppConfig } from '../config/schema';
+import { type FailoverService, FailoverSwitchError } from '../targets/failover-service';
 import { type Strategy, StrategyFailure } from './strategy';
 
 export interface ModelFailoverParams {
@@ -14,7 +14,10 @@ const MARGIN_MS = 2000;
  * Moves model traffic to the target host (secondary by default) after checking its health; the
  * failover service does the checking, persisting and rolling back, this turns it into a result.
  */
-export function createModelFailoverStrategy(deps: ServiceDeps & { failover: FailoverService }): Strategy {
+export function createModelFailoverStrategy(deps: {
+  failover: Pick<FailoverService, 'switchTo' | 'urlOf'>;
+  config: Pick<AppConfig, 'modelHosts'>;
+}): Strategy {
   const { failover } = deps;
   return {
     type: 'model_failover',

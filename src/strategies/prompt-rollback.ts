@@ -1,6 +1,6 @@
 import type { StrategyCheck } from '../domain/action';
-import type { ServiceDeps } from '../services/deps';
-import { PROMPT_NAME_PATTERN, isPromptError, type PromptRegistry } from '../services/prompt-registry';
+import type { Clock } from '../clock';
+import { PROMPT_NAME_PATTERN, isPromptError, type PromptVersions } from '../targets/prompt-versions';
 import { type Strategy, StrategyFailure } from './strategy';
 
 export interface PromptRollbackParams {
@@ -11,7 +11,7 @@ export interface PromptRollbackParams {
  * Makes the previous version of a prompt active (one atomic write in the registry), then reads the
  * prompt back to confirm what the apps will now get.
  */
-export function createPromptRollbackStrategy(deps: ServiceDeps & { prompts: PromptRegistry }): Strategy {
+export function createPromptRollbackStrategy(deps: { prompts: Pick<PromptVersions, 'rollback' | 'get'>; clock: Clock }): Strategy {
   const { prompts, clock } = deps;
   return {
     type: 'prompt_rollback',

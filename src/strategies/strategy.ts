@@ -36,4 +36,4 @@ export class StrategyFailure extends Error {
   }
 }
 
-export type StrategyRegistry = ReadonlyMap<ActionType, Strategy>;
+export type StrategyMap = ReadonlyMap<ActionType, Strategy>;

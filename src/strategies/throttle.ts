@@ -1,8 +1,10 @@
 import type { StrategyCheck } from '../domain/action';
 import type { ThrottleState } from '../domain/state';
 import { ValidationError } from '../errors';
-import type { ServiceDeps } from '../services/deps';
-import type { ThrottleService } from '../services/throttle-service';
+import type { Clock } from '../clock';
+import type { AppConfig } from '../config/schema';
+import type { ThrottleService } from '../targets/throttle-service';
+import { describeApplied, holdsThrottle } from '../targets/throttle-state';
 import { type Strategy, StrategyFailure } from './strategy';
 
 export interface ThrottleParams {
@@ -26,7 +28,11 @@ function optionalNumber(value: unknown, name: string): number | undefined {
  * Lowers the allowed request rate that the apps' rate limiters read (GET
  * /api/self-healing/throttle), then reads the state back to confirm it is what they will see.
  */
-export function createThrottleStrategy(deps: ServiceDeps & { throttle: ThrottleService }): Strategy {
+export function createThrottleStrategy(deps: {
+  throttle: Pick<ThrottleService, 'apply' | 'getState'>;
+  clock: Clock;
+  config: Pick<AppConfig, 'throttle'>;
+}): Strategy {
   const { throttle, clock, config } = deps;
   return {
     type: 'throttle',
@@ -73,7 +79,7 @@ export function createThrottleStrategy(deps: ServiceDeps & { throttle: ThrottleS
 
       started = clock.now().getTime();
       const seen = await throttle.getState();
-      const persisted = seen.active && seen.factor <= outcome.to.factor && seen.until !== null && seen.until >= (outcome.to.until ?? '');
+      const persisted = holdsThrottle(seen, outcome.to);
       checks.push({
         name: 'verify_state',
         ok: persisted,
@@ -84,20 +90,11 @@ export function createThrottleStrategy(deps: ServiceDeps & { throttle: ThrottleS
         throw new StrategyFailure('the throttle state read back does not show the throttle', { reason: 'verify_failed', state: seen }, checks);
       }
 
-      const to = outcome.to;
-      const pct = `${Math.round(to.factor * 1000) / 10}%`;
-      const summary =
-        outcome.change === 'activated'
-          ? `request rate throttled to ${pct} (limit ${to.limit} of ${to.baseLimit}) until ${to.until}`
-          : outcome.change === 'tightened'
-            ? `throttle tightened to ${pct} (limit ${to.limit} of ${to.baseLimit}) until ${to.until}`
-            : outcome.change === 'extended'
-              ? `throttle at ${pct} extended until ${to.until}`
-              : `throttle already at ${pct} until ${to.until}; nothing changed`;
+      const summary = describeApplied(outcome.change, outcome.to);
       return {
         summary,
         changed: outcome.changed,
-        details: { from: rate(outcome.from), to: rate(to), until: to.until, change: outcome.change },
+        details: { from: rate(outcome.from), to: rate(outcome.to), until: outcome.to.until, change: outcome.change },
         checks,
       };
     },

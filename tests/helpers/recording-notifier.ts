@@ -1,4 +1,4 @@
-import type { EventType, NotificationEvent, Notifier } from '../../src/integrations/notifier';
+import type { EventType, NotificationEvent, Notifier } from '../../src/domain/events';
 
 /** Keeps every event so tests can assert what people would have been told. */
 export class RecordingNotifier implements Notifier {

@@ -10,7 +10,7 @@ import { loadConfig } from '../../src/config/load-config';
 import { deepMerge } from '../../src/config/merge';
 import type { AppConfig } from '../../src/config/schema';
 import { createLogging } from '../../src/logging/logger';
-import { createServices, type Services } from '../../src/services/create-services';
+import { createServices, type Services } from '../../src/composition/create-services';
 import { createStore } from '../../src/store/create-store';
 import { RecordingNotifier } from './recording-notifier';
 import { testStoreConfig } from './test-store';

@@ -9,8 +9,8 @@ import type { AppConfig } from '../../src/config/schema';
 import type { ActionRecord, StrategyResult } from '../../src/domain/action';
 import { ConflictError } from '../../src/errors';
 import { checkModelHostHealth } from '../../src/integrations/model-host-health';
-import type { ServiceDeps } from '../../src/services/deps';
-import { FailoverService } from '../../src/services/failover-service';
+import type { PipelineDeps } from '../../src/remediation/pipeline-deps';
+import { FailoverService } from '../../src/targets/failover-service';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store';
 import { createModelFailoverStrategy } from '../../src/strategies/model-failover';
 import { type Strategy, StrategyFailure } from '../../src/strategies/strategy';
@@ -21,7 +21,7 @@ import { buildTestApp, type TestApp } from '../helpers/test-app';
 const TIMEOUT_MS = 300;
 
 interface Harness {
-  deps: ServiceDeps;
+  deps: PipelineDeps;
   failover: FailoverService;
   strategy: Strategy;
   notifier: RecordingNotifier;
@@ -48,7 +48,7 @@ async function harness(dbFile = ':memory:', clock = new ManualClock('2026-03-01T
   await store.init();
   stores.push(store);
   const notifier = new RecordingNotifier();
-  const deps: ServiceDeps = {
+  const deps: PipelineDeps = {
     store,
     config: makeConfig(),
     clock,

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import request from 'supertest';
 import { ManualClock } from '../../src/clock';
-import { buildEvent } from '../../src/integrations/notifier';
+import { buildEvent } from '../../src/domain/events';
 import { rule, rulesDoc, snapshot } from '../helpers/rules';
 import { buildTestApp, type TestApp } from '../helpers/test-app';
 import { eventually, type ReceivedRequest, WebhookReceiver } from '../helpers/webhook-receiver';

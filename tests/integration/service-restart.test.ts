@@ -8,7 +8,7 @@ import { ManualClock } from '../../src/clock';
 import { loadConfig } from '../../src/config/load-config';
 import type { ActionRecord, StrategyResult } from '../../src/domain/action';
 import { createPm2Client } from '../../src/integrations/pm2-client';
-import type { ServiceDeps } from '../../src/services/deps';
+import type { PipelineDeps } from '../../src/remediation/pipeline-deps';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store';
 import { createServiceRestartStrategy, type ServiceRestartOptions } from '../../src/strategies/service-restart';
 import { type Strategy, StrategyFailure } from '../../src/strategies/strategy';
@@ -63,7 +63,7 @@ function strategyWith(
   options: ServiceRestartOptions = {},
   stabilizationMs = STABILIZATION_MS,
 ): Strategy {
-  const deps: ServiceDeps = {
+  const deps: PipelineDeps = {
     store,
     config: loadConfig({ env: {}, overrides: { services, pm2: { stabilizationMs } } }),
     clock: new ManualClock(),

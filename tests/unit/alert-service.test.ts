@@ -3,8 +3,8 @@ import { ManualClock } from '../../src/clock';
 import { loadConfig } from '../../src/config/load-config';
 import type { ActionRecord } from '../../src/domain/action';
 import type { Rule } from '../../src/domain/rule';
-import type { ServiceDeps } from '../../src/services/deps';
-import { AlertService } from '../../src/services/alert-service';
+import type { PipelineDeps } from '../../src/remediation/pipeline-deps';
+import { AlertService } from '../../src/targets/alert-service';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store';
 import { createAlertOnlyStrategy } from '../../src/strategies/alert-only';
 import { RecordingNotifier } from '../helpers/recording-notifier';
@@ -16,7 +16,7 @@ describe('AlertService', () => {
   let store: SqliteStore;
   let clock: ManualClock;
   let notifier: RecordingNotifier;
-  let deps: ServiceDeps;
+  let deps: PipelineDeps;
   let alerts: AlertService;
 
   beforeEach(async () => {

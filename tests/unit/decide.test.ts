@@ -1,5 +1,5 @@
-import { decide } from '../../src/engine/decide';
-import type { RuleState } from '../../src/store/store';
+import { decide, decisionForRefusal } from '../../src/engine/decide';
+import type { RuleState } from '../../src/domain/rule-state';
 import { normalizedRule } from '../helpers/rules';
 
 const rule = normalizedRule;
@@ -27,6 +27,14 @@ describe('decide', () => {
       { rule: 'gate', decision: 'require_approval', reason: 'alert_only needs approval before it runs' },
       { rule: 'dup', decision: 'duplicate_pending', actionId: 'abc', reason: 'an approval for this rule is already pending (abc)' },
     ]);
+  });
+
+  it('reports a dispatch the store refused exactly as decide reports the state the winner left', () => {
+    const until = new Date('2026-03-01T10:30:00Z');
+    const [cooling] = decide({ matched: [rule('r')], states: new Map([['r', state({ cooldownUntil: until })]]), now, requiresApproval: () => false });
+    expect(decisionForRefusal('r', { reason: 'cooldown', until })).toEqual(cooling);
+    const [pending] = decide({ matched: [rule('r')], states: new Map([['r', state({ openApprovalId: 'p1' })]]), now, requiresApproval: () => true });
+    expect(decisionForRefusal('r', { reason: 'duplicate_pending', actionId: 'p1' })).toEqual(pending);
   });
 
   it('reports cooldown before an open approval', () => {

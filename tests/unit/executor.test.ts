@@ -1,7 +1,7 @@
 import winston from 'winston';
 import { ManualClock } from '../../src/clock';
 import { loadConfig } from '../../src/config/load-config';
-import { ActionExecutor, type ExecutorDeps } from '../../src/remediation/executor';
+import { ActionExecutor } from '../../src/remediation/executor';
 import { newAction } from '../../src/remediation/new-action';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store';
 import { type Strategy, StrategyFailure } from '../../src/strategies/strategy';
@@ -21,19 +21,10 @@ async function setup(strategy: Strategy) {
   await store.init();
   const clock = new ManualClock();
   const notifier = new RecordingNotifier();
-  // No rules loaded: the executor must run the action without one, telling the log channel.
-  const rules: ExecutorDeps['rules'] = {
-    isLoaded: () => false,
-    current: () => {
-      throw new Error('rules are not loaded');
-    },
-    channelsFor: () => ['log'],
-  };
   const executor = new ActionExecutor({
     store,
     clock,
     notifier,
-    rules,
     config: loadConfig({ env: {} }),
     logger: winston.createLogger({ silent: true }),
     strategies: new Map([['alert_only', strategy]]),
@@ -49,7 +40,7 @@ describe('ActionExecutor', () => {
     const { store, executor, action, notifier } = await setup(
       strategyThat(({ signal }) => new Promise(() => signal.addEventListener('abort', () => (aborted = true))), 50),
     );
-    const final = await executor.run(action);
+    const final = await executor.run(action, null);
     expect(final).toMatchObject({ status: 'failed', error: 'timed out after 50 ms' });
     expect((await store.getAction(action.id))?.status).toBe('failed');
     expect(aborted).toBe(true);
@@ -58,7 +49,7 @@ describe('ActionExecutor', () => {
 
   it('fails an action whose strategy throws, with the error', async () => {
     const { store, executor, action } = await setup(strategyThat(async () => { throw new TypeError('boom'); }));
-    await executor.run(action);
+    await executor.run(action, null);
     expect(await store.getAction(action.id)).toMatchObject({ status: 'failed', error: 'strategy error: boom' });
   });
 
@@ -68,7 +59,7 @@ describe('ActionExecutor', () => {
         throw new StrategyFailure('host down', { host: 'h' }, [{ name: 'health', ok: false, detail: 'refused' }]);
       }),
     );
-    await executor.run(action);
+    await executor.run(action, null);
     const stored = await store.getAction(action.id);
     expect(stored).toMatchObject({ status: 'failed', error: 'host down' });
     expect(stored?.result).toEqual({ summary: 'host down', changed: false, details: { host: 'h' }, checks: [{ name: 'health', ok: false, detail: 'refused' }] });
@@ -76,7 +67,7 @@ describe('ActionExecutor', () => {
 
   it('records success with the strategy result and tells people', async () => {
     const { store, executor, action, notifier } = await setup(strategyThat(async () => ({ summary: 'done', changed: true, details: { a: 1 } })));
-    await executor.run(action);
+    await executor.run(action, null);
     expect(await store.getAction(action.id)).toMatchObject({ status: 'succeeded', result: { summary: 'done', details: { a: 1 } }, error: null });
     expect(notifier.ofType('action.succeeded')[0]?.data).toMatchObject({ summary: 'done' });
   });
@@ -85,7 +76,7 @@ describe('ActionExecutor', () => {
     const { store, executor, action } = await setup(
       strategyThat(({ signal }) => new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason))), 60_000),
     );
-    void executor.run(action);
+    void executor.run(action, null);
     await executor.drain(30);
     expect(await store.getAction(action.id)).toMatchObject({ status: 'failed', error: 'interrupted: the service is shutting down' });
   });

@@ -1,5 +1,5 @@
 import { JSONPath } from 'jsonpath-plus';
-import { jsonPathProblem } from '../../src/rules/json-path-subset';
+import { jsonPathProblem } from '../../src/engine/json-path-subset';
 
 describe('the JSONPath forms rules may use', () => {
   const data = { a: { 'b.c': 1, 'x y': 2, k: [10, null, { v: 3 }] }, hosts: [{ latency: 200 }, null] };

@@ -6,8 +6,8 @@ import { ManualClock } from '../../src/clock';
 import { loadConfig } from '../../src/config/load-config';
 import type { ActionRecord } from '../../src/domain/action';
 import type { Rule } from '../../src/domain/rule';
-import type { ServiceDeps } from '../../src/services/deps';
-import { ThrottleService } from '../../src/services/throttle-service';
+import type { PipelineDeps } from '../../src/remediation/pipeline-deps';
+import { ThrottleService } from '../../src/targets/throttle-service';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store';
 import { StrategyFailure } from '../../src/strategies/strategy';
 import { createThrottleStrategy } from '../../src/strategies/throttle';
@@ -25,7 +25,7 @@ interface Fixture {
   store: SqliteStore;
   clock: ManualClock;
   notifier: RecordingNotifier;
-  deps: ServiceDeps;
+  deps: PipelineDeps;
   throttle: ThrottleService;
 }
 
@@ -34,7 +34,7 @@ async function fixture(path = ':memory:', clock = new ManualClock(START)): Promi
   await store.init();
   const config = loadConfig({ env: {}, overrides: { throttle: { baseLimit: 100, minFactor: 0.1 } } });
   const notifier = new RecordingNotifier();
-  const deps: ServiceDeps = { store, config, clock, logger, notifier };
+  const deps: PipelineDeps = { store, config, clock, logger, notifier };
   return { store, clock, notifier, deps, throttle: new ThrottleService(deps) };
 }
 

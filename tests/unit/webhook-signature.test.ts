@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
-import { retryDelayMs } from '../../src/integrations/retry-delay';
-import { signBody, verifySignature } from '../../src/integrations/webhook-signature';
+import { retryDelayMs } from '../../src/notifications/retry-delay';
+import { signBody, verifySignature } from '../../src/notifications/webhook-signature';
 
 const AT = new Date('2026-03-01T10:00:00Z');
 const T = AT.getTime() / 1000;

@@ -1,8 +1,8 @@
 import type { Connection, mongo } from 'mongoose';
 import type { Page } from '../../domain/action';
 import type { DeliveryStatus, OutboxAttempt, OutboxEntry, OutboxQuery } from '../../domain/notification';
-import type { EventType } from '../../integrations/notifier';
-import { decodeCursor, toPage } from '../cursor';
+import type { EventType } from '../../domain/events';
+import { decodeCursor, toPage } from '../../domain/cursor';
 import type { NotificationStore } from '../notification-store';
 import { isDuplicateKeyError } from './connection';
 
@@ -174,6 +174,10 @@ export class MongoNotificationStore implements NotificationStore {
   async getOutboxEntry(id: string): Promise<OutboxEntry | null> {
     const doc = await this.col(OUTBOX).findOne({ _id: id });
     return doc ? fromDoc(doc) : null;
+  }
+
+  async countOutbox(status: DeliveryStatus): Promise<number> {
+    return this.col(OUTBOX).countDocuments({ status });
   }
 
   async listOutbox(query: OutboxQuery): Promise<Page<OutboxEntry>> {

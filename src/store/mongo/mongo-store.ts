@@ -10,8 +10,9 @@ import type {
   ThrottleState,
   Versioned,
 } from '../../domain/state';
-import { decodeCursor, toPage } from '../cursor';
-import type { DispatchOutcome, RuleState, SnapshotRetention, Store } from '../store';
+import { decodeCursor, toPage } from '../../domain/cursor';
+import type { DispatchOutcome, RuleState } from '../../domain/rule-state';
+import type { SnapshotRetention, Store } from '../store';
 import {
   actionFromDoc,
   actionToDoc,

@@ -1,8 +1,8 @@
 import type Database from 'better-sqlite3';
 import type { Page } from '../../domain/action';
 import type { DeliveryStatus, OutboxAttempt, OutboxEntry, OutboxQuery } from '../../domain/notification';
-import type { EventType } from '../../integrations/notifier';
-import { decodeCursor, toPage } from '../cursor';
+import type { EventType } from '../../domain/events';
+import { decodeCursor, toPage } from '../../domain/cursor';
 import type { NotificationStore } from '../notification-store';
 
 type Row = Record<string, unknown>;
@@ -158,6 +158,11 @@ export class SqliteNotificationStore implements NotificationStore {
   async getOutboxEntry(id: string): Promise<OutboxEntry | null> {
     const row = this.conn().prepare('SELECT * FROM notification_outbox WHERE id = ?').get(id) as Row | undefined;
     return row ? fromRow(row) : null;
+  }
+
+  async countOutbox(status: DeliveryStatus): Promise<number> {
+    const row = this.conn().prepare('SELECT COUNT(*) AS n FROM notification_outbox WHERE status = ?').get(status) as { n: number };
+    return row.n;
   }
 
   async listOutbox(query: OutboxQuery): Promise<Page<OutboxEntry>> {

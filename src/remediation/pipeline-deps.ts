@@ -1,11 +1,11 @@
 import type { Clock } from '../clock';
 import type { AppConfig } from '../config/schema';
-import type { Notifier } from '../integrations/notifier';
+import type { Notifier } from '../domain/events';
 import type { Logger } from '../logging/logger';
 import type { Store } from '../store/store';
 
-/** What every service gets through its constructor; wired once in createServices. */
-export interface ServiceDeps {
+/** What every part of the remediation pipeline reads: the store it records in, time, settings, and who to tell. */
+export interface PipelineDeps {
   store: Store;
   config: AppConfig;
   clock: Clock;

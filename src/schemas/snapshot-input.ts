@@ -1,6 +1,6 @@
 import type { Snapshot } from '../domain/snapshot';
 import { type ProblemDetail, ValidationError } from '../errors';
-import { SCHEMA_IDS, type SchemaRegistry } from '../schemas/registry';
+import { SCHEMA_IDS, type SchemaRegistry } from './registry';
 
 export const MAX_METRICS_DEPTH = 8;
 export const MAX_METRIC_KEY_LENGTH = 200;

@@ -1,4 +1,4 @@
-import type { NotificationEvent, Notifier } from './notifier';
+import type { NotificationEvent, Notifier } from '../domain/events';
 
 /** Hands every event to each channel in turn; one channel that throws does not stop the others. */
 export class FanoutNotifier implements Notifier {

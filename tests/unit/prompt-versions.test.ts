@@ -6,13 +6,13 @@ import { ManualClock } from '../../src/clock';
 import { loadConfig } from '../../src/config/load-config';
 import type { ActionRecord } from '../../src/domain/action';
 import type { Prompt } from '../../src/domain/state';
-import type { ServiceDeps } from '../../src/services/deps';
+import type { PipelineDeps } from '../../src/remediation/pipeline-deps';
 import {
   PROMPT_LIMITS,
   PromptConflictError,
   PromptNotFoundError,
-  PromptRegistry,
-} from '../../src/services/prompt-registry';
+  PromptVersions,
+} from '../../src/targets/prompt-versions';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store';
 import { createPromptRollbackStrategy } from '../../src/strategies/prompt-rollback';
 import { StrategyFailure } from '../../src/strategies/strategy';
@@ -21,7 +21,7 @@ import { RecordingNotifier } from '../helpers/recording-notifier';
 const logger = winston.createLogger({ silent: true });
 const config = loadConfig({ env: {} });
 
-function depsFor(store: SqliteStore, clock = new ManualClock('2026-03-01T10:00:00Z')): ServiceDeps {
+function depsFor(store: SqliteStore, clock = new ManualClock('2026-03-01T10:00:00Z')): PipelineDeps {
   return { store, config, clock, logger, notifier: new RecordingNotifier() };
 }
 
@@ -29,7 +29,7 @@ function activeVersions(prompt: Prompt): number[] {
   return prompt.versions.filter((v) => v.active).map((v) => v.version);
 }
 
-async function seed(registry: PromptRegistry, name: string, count: number): Promise<void> {
+async function seed(registry: PromptVersions, name: string, count: number): Promise<void> {
   for (let i = 1; i <= count; i++) {
     await registry.addVersion(name, { content: `content v${i}`, description: `v${i}`, activate: true });
   }
@@ -61,14 +61,14 @@ function actionFor(params: Record<string, unknown>): ActionRecord {
   };
 }
 
-describe('PromptRegistry', () => {
+describe('PromptVersions', () => {
   let store: SqliteStore;
-  let registry: PromptRegistry;
+  let registry: PromptVersions;
 
   beforeEach(async () => {
     store = new SqliteStore({ path: ':memory:' });
     await store.init();
-    registry = new PromptRegistry(depsFor(store));
+    registry = new PromptVersions(depsFor(store));
   });
   afterEach(() => store.close());
 
@@ -187,7 +187,7 @@ describe('PromptRegistry', () => {
   });
 });
 
-describe('PromptRegistry over one SQLite file with two connections', () => {
+describe('PromptVersions over one SQLite file with two connections', () => {
   let dir: string;
   let stores: SqliteStore[];
 
@@ -203,7 +203,7 @@ describe('PromptRegistry over one SQLite file with two connections', () => {
   });
 
   it('concurrent rollbacks from two instances end on 1 or 2 with exactly one active version', async () => {
-    const [a, b] = stores.map((s) => new PromptRegistry(depsFor(s))) as [PromptRegistry, PromptRegistry];
+    const [a, b] = stores.map((s) => new PromptVersions(depsFor(s))) as [PromptVersions, PromptVersions];
     await seed(a, 'main', 3);
     const results = await Promise.allSettled([a.rollback('main'), b.rollback('main')]);
     for (const registry of [a, b]) {
@@ -218,12 +218,12 @@ describe('PromptRegistry over one SQLite file with two connections', () => {
 
 describe('prompt_rollback strategy', () => {
   let store: SqliteStore;
-  let registry: PromptRegistry;
+  let registry: PromptVersions;
 
   beforeEach(async () => {
     store = new SqliteStore({ path: ':memory:' });
     await store.init();
-    registry = new PromptRegistry(depsFor(store));
+    registry = new PromptVersions(depsFor(store));
   });
   afterEach(() => store.close());
 

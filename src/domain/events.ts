@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { ActionRecord } from '../domain/action';
-import type { Severity } from '../domain/rule';
-import type { Logger } from '../logging/logger';
+import type { ActionRecord } from './action';
+import type { Severity } from './rule';
 
 export const EVENT_TYPES = [
   'action.pending_approval',
@@ -56,21 +55,4 @@ export function buildEvent(
     data: fields.data ?? {},
     channels: fields.channels ?? ['log'],
   };
-}
-
-/**
- * The log channel: every event becomes one structured log line. Notifying never throws, so a
- * broken channel cannot break a remediation.
- */
-export class LogNotifier implements Notifier {
-  constructor(private readonly logger: Logger) {}
-
-  notify(event: NotificationEvent): void {
-    try {
-      const level = event.type === 'action.failed' || event.severity === 'critical' ? 'warn' : 'info';
-      this.logger.log(level, `event ${event.type}`, { event });
-    } catch {
-      // A notification that cannot be logged must not fail the caller.
-    }
-  }
 }

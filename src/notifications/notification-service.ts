@@ -1,11 +1,12 @@
 import type { Clock } from '../clock';
 import type { AppConfig } from '../config/schema';
 import type { Page } from '../domain/action';
+import type { DeliveryObserver } from '../domain/observers';
 import type { OutboxEntry, OutboxQuery } from '../domain/notification';
 import { ConfigError } from '../errors';
-import { InboundWebhookGuard } from '../integrations/inbound-webhook-guard';
-import { OutboxNotifier } from '../integrations/outbox-notifier';
-import { WebhookDispatcher } from '../integrations/webhook-dispatcher';
+import { InboundWebhookGuard } from './inbound-webhook-guard';
+import { OutboxNotifier } from './outbox-notifier';
+import { WebhookDispatcher } from './webhook-dispatcher';
 import type { Logger } from '../logging/logger';
 import type { NotificationStore } from '../store/notification-store';
 
@@ -16,6 +17,7 @@ export interface NotificationServiceDeps {
   logger: Logger;
   instanceId: string;
   random?: () => number;
+  deliveryObserver?: DeliveryObserver;
 }
 
 const SWEEP_INTERVAL_MS = 60_000;
@@ -37,7 +39,12 @@ export class NotificationService {
       throw new ConfigError('notifications.n8n.secret', 'required when notifications.n8n.url or notifications.channels is set (set N8N_WEBHOOK_SECRET)');
     }
     const base = { store: deps.store, config: cfg, clock: deps.clock, logger: deps.logger };
-    this.dispatcher = new WebhookDispatcher({ ...base, instanceId: deps.instanceId, ...(deps.random ? { random: deps.random } : {}) });
+    this.dispatcher = new WebhookDispatcher({
+      ...base,
+      instanceId: deps.instanceId,
+      ...(deps.random ? { random: deps.random } : {}),
+      ...(deps.deliveryObserver ? { observer: deps.deliveryObserver } : {}),
+    });
     this.notifier = new OutboxNotifier({ ...base, onEnqueued: () => this.dispatcher.kick() });
     this.inbound = new InboundWebhookGuard(base);
   }

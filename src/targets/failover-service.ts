@@ -2,8 +2,20 @@ import type { ActionRecord, StrategyCheck } from '../domain/action';
 import type { FailoverState, HostRole, Versioned } from '../domain/state';
 import { ConflictError } from '../errors';
 import { checkModelHostHealth, type HostHealth } from '../integrations/model-host-health';
-import { buildEvent } from '../integrations/notifier';
-import type { ServiceDeps } from './deps';
+import { buildEvent } from '../domain/events';
+import type { Clock } from '../clock';
+import type { AppConfig } from '../config/schema';
+import type { Notifier } from '../domain/events';
+import type { Logger } from '../logging/logger';
+import type { Store } from '../store/store';
+
+export interface FailoverServiceDeps {
+  store: Store;
+  config: Pick<AppConfig, 'modelHosts'>;
+  clock: Clock;
+  logger: Logger;
+  notifier: Notifier;
+}
 
 /** Bounded retries of a compare-and-set that lost a race: enough for a burst, never a spin. */
 const MAX_CAS_ATTEMPTS = 5;
@@ -48,7 +60,7 @@ function toCheck(name: string, health: HostHealth): StrategyCheck {
  * answered its health check, and is undone if the target fails the check made right after switching.
  */
 export class FailoverService {
-  constructor(private readonly deps: ServiceDeps) {}
+  constructor(private readonly deps: FailoverServiceDeps) {}
 
   /** The base URL of a host role, as configured now. */
   urlOf(role: HostRole): string {

@@ -3,8 +3,16 @@ import type { Page } from '../domain/action';
 import type { Severity } from '../domain/rule';
 import type { Alert, AlertQuery } from '../domain/state';
 import { ConflictError, NotFoundError, ValidationError } from '../errors';
-import { buildEvent } from '../integrations/notifier';
-import type { ServiceDeps } from './deps';
+import { buildEvent } from '../domain/events';
+import type { Clock } from '../clock';
+import type { Notifier } from '../domain/events';
+import type { Store } from '../store/store';
+
+export interface AlertServiceDeps {
+  store: Store;
+  clock: Clock;
+  notifier: Notifier;
+}
 
 export const ALERT_LIMITS = {
   messageMaxLength: 4000,
@@ -41,7 +49,7 @@ function truncate(text: string, max: number): string {
 
 /** Alerts recorded by alert_only (and anything else that must tell a person), and their acknowledgement. */
 export class AlertService {
-  constructor(private readonly deps: ServiceDeps) {}
+  constructor(private readonly deps: AlertServiceDeps) {}
 
   async create(input: NewAlert): Promise<Alert> {
     const alert: Alert = {

@@ -4,7 +4,7 @@ import type { OutboxEntry } from '../domain/notification';
 import type { Logger } from '../logging/logger';
 import type { NotificationStore } from '../store/notification-store';
 import { destinationsFor, envelopeOf, unknownChannels } from './event-destinations';
-import type { NotificationEvent, Notifier } from './notifier';
+import type { NotificationEvent, Notifier } from '../domain/events';
 
 export interface OutboxNotifierDeps {
   store: { notifications: NotificationStore };

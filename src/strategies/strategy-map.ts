@@ -1,8 +1,8 @@
 import { ACTION_TYPES } from '../domain/rule';
-import type { Strategy, StrategyRegistry } from './strategy';
+import type { Strategy, StrategyMap } from './strategy';
 
 /** Every action type must have exactly one strategy; a gap is a programming error caught at start. */
-export function createStrategyRegistry(strategies: Strategy[]): StrategyRegistry {
+export function createStrategyMap(strategies: Strategy[]): StrategyMap {
   const registry = new Map<Strategy['type'], Strategy>();
   for (const strategy of strategies) {
     if (registry.has(strategy.type)) throw new Error(`two strategies for ${strategy.type}`);

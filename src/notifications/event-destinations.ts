@@ -1,5 +1,5 @@
 import type { NotificationsConfig } from '../config/sections/notifications';
-import type { NotificationEvent } from './notifier';
+import type { NotificationEvent } from '../domain/events';
 
 export interface Destination {
   name: string;

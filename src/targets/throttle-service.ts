@@ -1,8 +1,20 @@
+import type { Clock } from '../clock';
+import type { AppConfig } from '../config/schema';
 import type { ActionRecord } from '../domain/action';
+import { buildEvent, type Notifier } from '../domain/events';
 import type { ThrottleState } from '../domain/state';
 import { ConflictError, ValidationError, type ProblemDetail } from '../errors';
-import { buildEvent } from '../integrations/notifier';
-import type { ServiceDeps } from './deps';
+import type { Logger } from '../logging/logger';
+import type { Store } from '../store/store';
+import { applied, expired, inactiveThrottle, isExpired, lifted, type ThrottleChange, type ThrottleStep } from './throttle-state';
+
+export interface ThrottleServiceDeps {
+  store: Store;
+  config: Pick<AppConfig, 'throttle'>;
+  clock: Clock;
+  logger: Logger;
+  notifier: Notifier;
+}
 
 /** Matches the rules schema's bound on `throttle.durationMinutes` (one week). */
 export const MAX_THROTTLE_MINUTES = 10_080;
@@ -14,8 +26,6 @@ function backoff(attempt: number): Promise<void> {
   const ms = Math.random() * Math.min(50, 2 ** attempt);
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
-
-export type ThrottleChange = 'activated' | 'tightened' | 'extended' | 'unchanged' | 'restored';
 
 export interface ApplyThrottleInput {
   /** Fraction of the base limit to allow, in (0, 1]; config.throttle.defaultFactor otherwise. */
@@ -42,46 +52,21 @@ export interface RestoreInput {
   reason?: string;
 }
 
-/** Avoids float noise such as 100 * 0.3 = 30.000000000000004 in what apps read. */
-function limitFor(baseLimit: number, factor: number): number {
-  return Math.round(baseLimit * factor * 1000) / 1000;
-}
-
-function isExpired(state: ThrottleState, now: Date): boolean {
-  return state.active && state.until !== null && Date.parse(state.until) <= now.getTime();
-}
-
 /**
- * The request-rate throttle the apps' rate limiters read. Re-triggering while active never
- * compounds: the new factor is max(minFactor, min(current, requested)) — the strictest one asked
- * for, never below the floor — and the deadline moves to the later of the two. `previous` is the
- * state from before the first trigger and is what expiry or DELETE restores.
+ * The request-rate throttle the apps' rate limiters read, stored with a compare-and-set and
+ * announced on every change; what each change does is decided in ./throttle-state.ts. `previous`
+ * is the state from before the first trigger and is what expiry or DELETE restores.
  */
 export class ThrottleService {
-  constructor(private readonly deps: ServiceDeps) {}
+  constructor(private readonly deps: ThrottleServiceDeps) {}
 
   /** The state as stored; an inactive default when nothing was ever throttled. */
   private async read(): Promise<{ state: ThrottleState; revision: number }> {
     const stored = await this.deps.store.getThrottleState();
-    if (!stored) return { state: this.inactiveState(), revision: 0 };
+    if (!stored) return { state: inactiveThrottle(this.deps.config.throttle.baseLimit), revision: 0 };
     // Unthrottled, the limit follows the configured base limit, even one changed since the last write.
-    const state = stored.value.active ? stored.value : { ...stored.value, ...this.inactiveState() };
+    const state = stored.value.active ? stored.value : { ...stored.value, ...inactiveThrottle(this.deps.config.throttle.baseLimit) };
     return { state, revision: stored.revision };
-  }
-
-  private inactiveState(): ThrottleState {
-    const baseLimit = this.deps.config.throttle.baseLimit;
-    return { active: false, factor: 1, limit: baseLimit, baseLimit, until: null, previous: null, reason: null };
-  }
-
-  private restoredFrom(state: ThrottleState): ThrottleState {
-    const base = this.inactiveState();
-    return {
-      ...base,
-      baseLimit: state.baseLimit,
-      factor: state.previous?.factor ?? 1,
-      limit: state.previous?.limit ?? state.baseLimit,
-    };
   }
 
   /**
@@ -110,38 +95,8 @@ export class ThrottleService {
     }
     if (problems.length > 0) throw new ValidationError('throttle parameters are invalid', problems);
 
-    const outcome = await this.update((stored, now) => {
-      // An expired throttle that no sweep has restored yet counts as inactive: start afresh.
-      const current = isExpired(stored, now) ? this.restoredFrom(stored) : stored;
-      const deadline = new Date(now.getTime() + minutes * 60_000);
-      if (!current.active) {
-        const factor = Math.max(cfg.minFactor, requested);
-        const next: ThrottleState = {
-          active: true,
-          factor,
-          limit: limitFor(current.baseLimit, factor),
-          baseLimit: current.baseLimit,
-          until: deadline.toISOString(),
-          previous: { factor: current.factor, limit: current.limit },
-          reason: input.reason,
-        };
-        return { next, change: 'activated' as ThrottleChange };
-      }
-      const factor = Math.max(cfg.minFactor, Math.min(current.factor, requested));
-      const currentUntil = current.until ? Date.parse(current.until) : 0;
-      const until = new Date(Math.max(currentUntil, deadline.getTime())).toISOString();
-      const tightened = factor < current.factor;
-      const extended = until !== current.until;
-      if (!tightened && !extended) return { next: null, change: 'unchanged' as ThrottleChange };
-      const next: ThrottleState = {
-        ...current,
-        factor,
-        limit: limitFor(current.baseLimit, factor),
-        until,
-        reason: input.reason,
-      };
-      return { next, change: (tightened ? 'tightened' : 'extended') as ThrottleChange };
-    });
+    const request = { factor: requested, minutes, minFactor: cfg.minFactor, reason: input.reason };
+    const outcome = await this.update((stored, now) => applied(stored, request, now));
     if (outcome.changed) {
       this.emit(outcome, input.reason, input.action ?? null, input.channels);
     }
@@ -151,20 +106,14 @@ export class ThrottleService {
   /** Lifts the throttle now (DELETE). Restoring an inactive throttle changes nothing. */
   async restore(input: RestoreInput): Promise<ThrottleOutcome> {
     const reason = input.reason ?? `restored by ${input.by}`;
-    const outcome = await this.update((stored) =>
-      stored.active ? { next: this.restoredFrom(stored), change: 'restored' as ThrottleChange } : { next: null, change: 'unchanged' as ThrottleChange },
-    );
+    const outcome = await this.update(lifted);
     if (outcome.changed) this.emit(outcome, reason, null, undefined, input.by);
     return outcome;
   }
 
   /** Restores the base rate when the throttle's deadline has passed; true when it restored. */
   async restoreExpired(): Promise<boolean> {
-    const outcome = await this.update((stored, now) =>
-      isExpired(stored, now)
-        ? { next: this.restoredFrom(stored), change: 'restored' as ThrottleChange }
-        : { next: null, change: 'unchanged' as ThrottleChange },
-    );
+    const outcome = await this.update(expired);
     if (outcome.changed) {
       this.emit(outcome, `throttle expired at ${outcome.from.until ?? '?'}`, null, undefined, 'expiry');
     }
@@ -172,9 +121,7 @@ export class ThrottleService {
   }
 
   /** Read, recompute, compare-and-set; a stale revision is re-read and recomputed. */
-  private async update(
-    change: (state: ThrottleState, now: Date) => { next: ThrottleState | null; change: ThrottleChange },
-  ): Promise<ThrottleOutcome> {
+  private async update(change: (state: ThrottleState, now: Date) => ThrottleStep): Promise<ThrottleOutcome> {
     for (let attempt = 1; attempt <= MAX_CAS_ATTEMPTS; attempt++) {
       const { state, revision } = await this.read();
       const { next, change: kind } = change(state, this.deps.clock.now());

@@ -1,10 +1,17 @@
 import { ConflictError, NotFoundError, ValidationError, type ProblemDetail } from '../errors';
 import { NAME_PATTERN } from '../domain/identifiers';
 import type { Prompt, PromptVersion } from '../domain/state';
-import type { ServiceDeps } from './deps';
+import type { Clock } from '../clock';
+import type { Logger } from '../logging/logger';
+import type { Store } from '../store/store';
+
+export interface PromptVersionsDeps {
+  store: Store;
+  clock: Clock;
+  logger: Logger;
+}
 
 /** Same shape as rule names, so a rule's `prompt` param and a registered prompt always agree. */
-/** Prompt names follow the same rule as rule names. */
 export const PROMPT_NAME_PATTERN = NAME_PATTERN;
 
 /**
@@ -147,8 +154,8 @@ function withActive(prompt: Prompt, activeVersion: number | null): Prompt {
  * compare-and-set of the whole prompt document; a stale revision is re-read and recomputed, so
  * concurrent writers (in this process or another instance) serialize without a lock.
  */
-export class PromptRegistry {
-  constructor(private readonly deps: ServiceDeps) {}
+export class PromptVersions {
+  constructor(private readonly deps: PromptVersionsDeps) {}
 
   async list(): Promise<PromptSummary[]> {
     const prompts = await this.deps.store.listPrompts();

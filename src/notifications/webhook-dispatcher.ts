@@ -1,7 +1,8 @@
 import CircuitBreaker from 'opossum';
 import type { Clock } from '../clock';
 import type { NotificationsConfig } from '../config/sections/notifications';
-import type { OutboxEntry } from '../domain/notification';
+import type { BreakerState, OutboxEntry } from '../domain/notification';
+import type { DeliveryObserver } from '../domain/observers';
 import type { Logger } from '../logging/logger';
 import type { NotificationStore } from '../store/notification-store';
 import { retryDelayMs } from './retry-delay';
@@ -15,6 +16,8 @@ export interface WebhookDispatcherDeps {
   /** Names this instance in claims, so concurrent instances never send one entry at the same time. */
   instanceId: string;
   random?: () => number;
+  /** Told of each failed delivery attempt (the metrics module). */
+  observer?: DeliveryObserver;
 }
 
 /** A delivery the receiver refused or that never got an answer; counts against the breaker. */
@@ -25,6 +28,14 @@ class DeliveryFailure extends Error {
   ) {
     super(message);
   }
+}
+
+/** A counted attempt that did not deliver. */
+interface FailedAttempt {
+  attempts: number;
+  message: string;
+  statusCode: number | null;
+  at: Date;
 }
 
 const BATCH = 20;
@@ -79,8 +90,8 @@ export class WebhookDispatcher {
   }
 
   /** The breaker state of each destination that has been sent to, for the notifications API. */
-  breakerStates(): Record<string, 'closed' | 'open' | 'half_open'> {
-    const out: Record<string, 'closed' | 'open' | 'half_open'> = {};
+  breakerStates(): Record<string, BreakerState> {
+    const out: Record<string, BreakerState> = {};
     for (const [name, b] of this.breakers) out[name] = b.halfOpen ? 'half_open' : b.opened ? 'open' : 'closed';
     return out;
   }
@@ -137,78 +148,102 @@ export class WebhookDispatcher {
     return entries.length;
   }
 
+  /** Sends one claimed entry through its destination's breaker and records what came of it. */
   private async deliver(entry: OutboxEntry): Promise<void> {
-    const { clock, config, store, instanceId, logger } = this.deps;
-    const breaker = this.breakerFor(entry.destination);
     const controller = new AbortController();
     this.inFlight.add(controller);
     try {
-      const statusCode = await breaker.fire(entry, controller.signal);
-      const at = clock.now();
-      await store.notifications.recordOutboxAttempt(entry.id, instanceId, {
-        status: 'delivered',
-        attempts: entry.attempts + 1,
-        nextAttemptAt: entry.nextAttemptAt,
-        lastError: null,
-        lastStatusCode: statusCode,
-        deliveredAt: at,
-        at,
-      });
-      logger.debug('event delivered', { eventId: entry.eventId, type: entry.eventType, destination: entry.destination, attempt: entry.attempts + 1 });
+      const statusCode = await this.breakerFor(entry.destination).fire(entry, controller.signal);
+      await this.recordDelivered(entry, statusCode);
     } catch (err) {
-      const at = clock.now();
-      if (controller.signal.aborted && this.stopped) {
-        await store.notifications.releaseOutboxClaim(entry.id, instanceId, at, null, at);
-        return;
-      }
-      if (errorCode(err) === 'EOPENBREAKER') {
-        // Not an attempt: the receiver was not contacted. Due again when the breaker will probe.
-        const next = new Date(at.getTime() + config.breaker.resetTimeoutMs);
-        await store.notifications.releaseOutboxClaim(entry.id, instanceId, next, `circuit open for destination "${entry.destination}"`, at);
-        return;
-      }
-      const attempts = entry.attempts + 1;
-      const message = err instanceof Error ? err.message : String(err);
-      const statusCode = err instanceof DeliveryFailure ? err.statusCode : null;
-      if (attempts >= config.delivery.maxAttempts) {
-        await store.notifications.recordOutboxAttempt(entry.id, instanceId, {
-          status: 'failed',
-          attempts,
-          nextAttemptAt: entry.nextAttemptAt,
-          lastError: message,
-          lastStatusCode: statusCode,
-          deliveredAt: null,
-          at,
-        });
-        logger.warn('event could not be delivered; giving up', {
-          eventId: entry.eventId,
-          type: entry.eventType,
-          destination: entry.destination,
-          attempts,
-          error: message,
-        });
-        return;
-      }
-      const next = new Date(at.getTime() + retryDelayMs(attempts, config.delivery, this.deps.random));
-      await store.notifications.recordOutboxAttempt(entry.id, instanceId, {
-        status: 'pending',
-        attempts,
-        nextAttemptAt: next,
-        lastError: message,
-        lastStatusCode: statusCode,
-        deliveredAt: null,
-        at,
-      });
-      logger.debug('event delivery failed; will retry', {
-        eventId: entry.eventId,
-        destination: entry.destination,
-        attempts,
-        nextAttemptAt: next.toISOString(),
-        error: message,
-      });
+      await this.recordNotDelivered(entry, err, controller.signal.aborted && this.stopped);
     } finally {
       this.inFlight.delete(controller);
     }
+  }
+
+  private async recordDelivered(entry: OutboxEntry, statusCode: number): Promise<void> {
+    const { clock, store, instanceId, logger } = this.deps;
+    const at = clock.now();
+    await store.notifications.recordOutboxAttempt(entry.id, instanceId, {
+      status: 'delivered',
+      attempts: entry.attempts + 1,
+      nextAttemptAt: entry.nextAttemptAt,
+      lastError: null,
+      lastStatusCode: statusCode,
+      deliveredAt: at,
+      at,
+    });
+    logger.debug('event delivered', { eventId: entry.eventId, type: entry.eventType, destination: entry.destination, attempt: entry.attempts + 1 });
+  }
+
+  /**
+   * A send that did not deliver: put back untouched when our own shutdown cut it off or the breaker
+   * kept it from being sent (neither is an attempt), else counted, and retried or given up on.
+   */
+  private async recordNotDelivered(entry: OutboxEntry, err: unknown, cutByShutdown: boolean): Promise<void> {
+    const { clock, config, store, instanceId } = this.deps;
+    const at = clock.now();
+    if (cutByShutdown) {
+      await store.notifications.releaseOutboxClaim(entry.id, instanceId, at, null, at);
+      return;
+    }
+    if (errorCode(err) === 'EOPENBREAKER') {
+      // Not an attempt: the receiver was not contacted. Due again when the breaker will probe.
+      const next = new Date(at.getTime() + config.breaker.resetTimeoutMs);
+      await store.notifications.releaseOutboxClaim(entry.id, instanceId, next, `circuit open for destination "${entry.destination}"`, at);
+      return;
+    }
+    this.deps.observer?.deliveryFailed(entry.destination);
+    const failed: FailedAttempt = {
+      attempts: entry.attempts + 1,
+      message: err instanceof Error ? err.message : String(err),
+      statusCode: err instanceof DeliveryFailure ? err.statusCode : null,
+      at,
+    };
+    if (failed.attempts >= config.delivery.maxAttempts) await this.giveUp(entry, failed);
+    else await this.scheduleRetry(entry, failed);
+  }
+
+  private async giveUp(entry: OutboxEntry, failed: FailedAttempt): Promise<void> {
+    const { store, instanceId, logger } = this.deps;
+    await store.notifications.recordOutboxAttempt(entry.id, instanceId, {
+      status: 'failed',
+      attempts: failed.attempts,
+      nextAttemptAt: entry.nextAttemptAt,
+      lastError: failed.message,
+      lastStatusCode: failed.statusCode,
+      deliveredAt: null,
+      at: failed.at,
+    });
+    logger.warn('event could not be delivered; giving up', {
+      eventId: entry.eventId,
+      type: entry.eventType,
+      destination: entry.destination,
+      attempts: failed.attempts,
+      error: failed.message,
+    });
+  }
+
+  private async scheduleRetry(entry: OutboxEntry, failed: FailedAttempt): Promise<void> {
+    const { config, store, instanceId, logger } = this.deps;
+    const next = new Date(failed.at.getTime() + retryDelayMs(failed.attempts, config.delivery, this.deps.random));
+    await store.notifications.recordOutboxAttempt(entry.id, instanceId, {
+      status: 'pending',
+      attempts: failed.attempts,
+      nextAttemptAt: next,
+      lastError: failed.message,
+      lastStatusCode: failed.statusCode,
+      deliveredAt: null,
+      at: failed.at,
+    });
+    logger.debug('event delivery failed; will retry', {
+      eventId: entry.eventId,
+      destination: entry.destination,
+      attempts: failed.attempts,
+      nextAttemptAt: next.toISOString(),
+      error: failed.message,
+    });
   }
 
   private breakerFor(destination: string): CircuitBreaker<[OutboxEntry, AbortSignal], number> {

@@ -3,9 +3,11 @@ import { InstanceLiveness } from '../cluster/instance-liveness';
 import { resolveInstanceId } from '../cluster/instance-id';
 import type { AppConfig } from '../config/schema';
 import { Evaluator } from '../engine/evaluate';
-import { FanoutNotifier } from '../integrations/fanout-notifier';
-import { LogNotifier, type Notifier } from '../integrations/notifier';
+import { FanoutNotifier } from '../notifications/fanout-notifier';
+import type { Notifier } from '../domain/events';
+import { LogNotifier } from '../notifications/log-notifier';
 import type { Logging } from '../logging/logger';
+import { EngineMetrics } from '../metrics/engine-metrics';
 import { ApprovalService } from '../remediation/approvals';
 import { EvaluationErrors } from '../remediation/evaluation-errors';
 import { ActionExecutor } from '../remediation/executor';
@@ -14,25 +16,32 @@ import { RemediationService } from '../remediation/remediation-service';
 import { Sweeps } from '../remediation/sweeps';
 import { RulesService } from '../rules/rules-service';
 import { createSchemaRegistry, type SchemaRegistry } from '../schemas/registry';
+import { HealthChecks } from '../health/health-checks';
+import { type ApiKeyring, loadApiKeys } from '../http/api-keys';
+import { ActionHistory } from '../remediation/action-history';
+import type { PipelineDeps } from '../remediation/pipeline-deps';
 import type { Store } from '../store/store';
 import { createAlertOnlyStrategy } from '../strategies/alert-only';
 import { createModelFailoverStrategy } from '../strategies/model-failover';
 import { createPromptRollbackStrategy } from '../strategies/prompt-rollback';
-import { createStrategyRegistry } from '../strategies/registry';
+import { createStrategyMap } from '../strategies/strategy-map';
 import { createServiceRestartStrategy } from '../strategies/service-restart';
-import type { StrategyRegistry } from '../strategies/strategy';
+import type { StrategyMap } from '../strategies/strategy';
 import { createThrottleStrategy } from '../strategies/throttle';
-import { AlertService } from './alert-service';
-import type { ServiceDeps } from './deps';
-import { FailoverService } from './failover-service';
-import { NotificationService } from './notification-service';
-import { PromptRegistry } from './prompt-registry';
-import { ThrottleService } from './throttle-service';
+import { AlertService } from '../targets/alert-service';
+import { FailoverService } from '../targets/failover-service';
+import { NotificationService } from '../notifications/notification-service';
+import { PromptVersions } from '../targets/prompt-versions';
+import { ThrottleService } from '../targets/throttle-service';
 
-export interface Services extends ServiceDeps {
+export interface Services extends PipelineDeps {
   logging: Logging;
+  /** The API keys, loaded once from config.auth. */
+  keyring: ApiKeyring;
+  health: HealthChecks;
+  actions: ActionHistory;
   schemas: SchemaRegistry;
-  strategies: StrategyRegistry;
+  strategies: StrategyMap;
   rules: RulesService;
   evaluator: Evaluator;
   /** Rules that threw while being evaluated: counts, last error, alerts. */
@@ -45,11 +54,13 @@ export interface Services extends ServiceDeps {
   instanceId: string;
   liveness: InstanceLiveness;
   failover: FailoverService;
-  prompts: PromptRegistry;
+  prompts: PromptVersions;
   throttle: ThrottleService;
   alerts: AlertService;
   /** Outbound webhook outbox and dispatcher, inbound webhook guard (the n8n integration). */
   notifications: NotificationService;
+  /** What GET /metrics shows (its own prom-client registry). */
+  metrics: EngineMetrics;
   /** Opens the store, loads the rules, recovers interrupted work and starts the sweeps. */
   start(): Promise<void>;
   /** Stops sweeps and watchers, waits for running actions, closes the store. */
@@ -59,6 +70,8 @@ export interface Services extends ServiceDeps {
 export interface ServiceOverrides {
   clock?: Clock;
   notifier?: Notifier;
+  /** Keys the caller already loaded (the server checks them before anything is opened). */
+  keyring?: ApiKeyring;
 }
 
 /** The composition root of everything below the routes: each service gets what it needs here, once. */
@@ -71,23 +84,8 @@ export function createServices(
   const logger = logging.logger;
   const clock = overrides.clock ?? systemClock;
   const instanceId = resolveInstanceId(config.cluster.instanceId);
-  const notifications = new NotificationService({ store, config, clock, logger, instanceId });
-  // The log channel (or a test's recorder) and the webhook outbox both get every event.
-  const notifier = new FanoutNotifier([overrides.notifier ?? new LogNotifier(logger), notifications.notifier]);
-  const deps: ServiceDeps = { store, config, clock, logger, notifier };
-
+  const keyring = overrides.keyring ?? loadApiKeys(config.auth);
   const schemas = createSchemaRegistry();
-  const failover = new FailoverService(deps);
-  const prompts = new PromptRegistry(deps);
-  const throttle = new ThrottleService(deps);
-  const alerts = new AlertService(deps);
-  const strategies = createStrategyRegistry([
-    createModelFailoverStrategy({ ...deps, failover }),
-    createPromptRollbackStrategy({ ...deps, prompts }),
-    createServiceRestartStrategy(deps),
-    createThrottleStrategy({ ...deps, throttle }),
-    createAlertOnlyStrategy({ ...deps, alerts }),
-  ]);
   const evaluator = new Evaluator();
   const rules = new RulesService({
     file: config.rules.file,
@@ -98,16 +96,39 @@ export function createServices(
     logger,
     prepare: (ruleset) => evaluator.prepare(ruleset),
   });
-  const executor = new ActionExecutor({ ...deps, strategies, rules });
+  // Built before the notifier it listens to; its gauges read the store and the rules, not services.
+  const metrics = new EngineMetrics({ store, rules, clock, logger, maxSourceLabels: config.prometheus.maxSourceLabels });
+  const notifications = new NotificationService({ store, config, clock, logger, instanceId, deliveryObserver: metrics });
+  // The log channel (or a test's recorder), the webhook outbox and the metrics all get every event.
+  const notifier = new FanoutNotifier([overrides.notifier ?? new LogNotifier(logger), notifications.notifier, metrics]);
+  const deps: PipelineDeps = { store, config, clock, logger, notifier };
+
+  const failover = new FailoverService(deps);
+  const prompts = new PromptVersions(deps);
+  const throttle = new ThrottleService(deps);
+  const alerts = new AlertService(deps);
+  const strategies = createStrategyMap([
+    createModelFailoverStrategy({ failover, config }),
+    createPromptRollbackStrategy({ prompts, clock }),
+    createServiceRestartStrategy({ config }),
+    createThrottleStrategy({ throttle, clock, config }),
+    createAlertOnlyStrategy({ alerts, clock }),
+  ]);
+  const executor = new ActionExecutor({ ...deps, strategies });
   const liveness = new InstanceLiveness(deps, instanceId);
   const evaluationErrors = new EvaluationErrors({ clock, logger, createAlert: (alert) => alerts.create(alert) });
-  const remediation = new RemediationService({ ...deps, rules, evaluator, evaluationErrors, strategies, executor, instanceId });
+  const remediation = new RemediationService({ ...deps, rules, evaluator, evaluationErrors, strategies, executor, instanceId, observer: metrics });
   const approvals = new ApprovalService({ ...deps, executor, rules, instanceId });
   const sweeps = new Sweeps({ ...deps, rules, approvals, throttle, executor, instanceId });
+  const health = new HealthChecks({ store, rules, periodicWork: sweeps, instanceId });
+  const actions = new ActionHistory(store);
 
   return {
     ...deps,
     logging,
+    keyring,
+    health,
+    actions,
     schemas,
     strategies,
     rules,
@@ -124,6 +145,7 @@ export function createServices(
     throttle,
     alerts,
     notifications,
+    metrics,
     async start() {
       await store.init();
       await rules.load();

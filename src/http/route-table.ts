@@ -1,0 +1,75 @@
+import type { IRouter, RequestHandler } from 'express';
+import type { RouteParameters } from 'express-serve-static-core';
+import type { Access, HttpMethod } from './access-policy';
+
+export interface RouteSpec {
+  method: HttpMethod;
+  /** Express-style path; `:name` segments match one path segment. */
+  path: string;
+  access: Access;
+}
+
+/**
+ * Every route the service serves, once: the routers mount their handlers by these names
+ * (`handle`), the access policy is this table, and the OpenAPI document describes each entry under
+ * its name as the operationId (the type system refuses an undocumented one). More specific paths
+ * come before the general ones they overlap with.
+ */
+export const ROUTES = {
+  getHealth: { method: 'GET', path: '/api/health', access: 'public' },
+  getReadiness: { method: 'GET', path: '/api/ready', access: 'public' },
+  getOpenApiDocument: { method: 'GET', path: '/api/openapi.json', access: 'public' },
+  n8nWebhook: { method: 'POST', path: '/api/webhooks/n8n', access: 'webhook' },
+
+  getRouterState: { method: 'GET', path: '/api/health/router', access: 'viewer' },
+  resetRouter: { method: 'POST', path: '/api/health/router/reset', access: 'admin' },
+
+  ingestSnapshot: { method: 'POST', path: '/api/metrics', access: 'operator' },
+  ingestSnapshotBatch: { method: 'POST', path: '/api/metrics/batch', access: 'operator' },
+  alertmanagerWebhook: { method: 'POST', path: '/api/webhooks/alertmanager', access: 'operator' },
+  // Any key will do: Prometheus' scrape config sends one with `authorization`.
+  prometheusMetrics: { method: 'GET', path: '/metrics', access: 'viewer' },
+  simulate: { method: 'POST', path: '/api/self-healing/simulate', access: 'operator' },
+
+  listRules: { method: 'GET', path: '/api/self-healing/rules', access: 'viewer' },
+  validateRulesFile: { method: 'POST', path: '/api/self-healing/rules/validate', access: 'operator' },
+  triggerRule: { method: 'POST', path: '/api/self-healing/rules/:name/trigger', access: 'operator' },
+  getRule: { method: 'GET', path: '/api/self-healing/rules/:name', access: 'viewer' },
+  createRule: { method: 'POST', path: '/api/self-healing/rules', access: 'admin' },
+  replaceRule: { method: 'PUT', path: '/api/self-healing/rules/:name', access: 'admin' },
+  patchRule: { method: 'PATCH', path: '/api/self-healing/rules/:name', access: 'admin' },
+  deleteRule: { method: 'DELETE', path: '/api/self-healing/rules/:name', access: 'admin' },
+
+  listActions: { method: 'GET', path: '/api/self-healing/actions', access: 'viewer' },
+  getAction: { method: 'GET', path: '/api/self-healing/actions/:id', access: 'viewer' },
+  approveAction: { method: 'POST', path: '/api/self-healing/actions/:id/approve', access: 'approver' },
+  rejectAction: { method: 'POST', path: '/api/self-healing/actions/:id/reject', access: 'approver' },
+
+  listPrompts: { method: 'GET', path: '/api/prompts', access: 'viewer' },
+  getPrompt: { method: 'GET', path: '/api/prompts/:name', access: 'viewer' },
+  getActivePrompt: { method: 'GET', path: '/api/prompts/:name/active', access: 'viewer' },
+  addPromptVersion: { method: 'POST', path: '/api/prompts/:name/versions', access: 'admin' },
+
+  getThrottle: { method: 'GET', path: '/api/self-healing/throttle', access: 'viewer' },
+  restoreThrottle: { method: 'DELETE', path: '/api/self-healing/throttle', access: 'admin' },
+
+  listAlerts: { method: 'GET', path: '/api/self-healing/alerts', access: 'viewer' },
+  getAlert: { method: 'GET', path: '/api/self-healing/alerts/:id', access: 'viewer' },
+  acknowledgeAlert: { method: 'POST', path: '/api/self-healing/alerts/:id/ack', access: 'operator' },
+
+  listNotifications: { method: 'GET', path: '/api/self-healing/notifications', access: 'viewer' },
+} as const satisfies Record<string, RouteSpec>;
+
+export type RouteId = keyof typeof ROUTES;
+
+const MOUNT = { GET: 'get', POST: 'post', PUT: 'put', PATCH: 'patch', DELETE: 'delete' } as const;
+
+/** Mounts `handlers` (a route's own middleware, then the handler) on a route of the table, with the table's method and path. */
+export function handle<Id extends RouteId>(
+  router: IRouter,
+  id: Id,
+  ...handlers: RequestHandler<RouteParameters<(typeof ROUTES)[Id]['path']>>[]
+): void {
+  const route: RouteSpec = ROUTES[id];
+  router[MOUNT[route.method]](route.path, ...(handlers as RequestHandler[]));
+}
