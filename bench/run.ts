@@ -6,6 +6,7 @@ import { type CompileResult, runCompileBench } from './compile-bench';
 import { type EvaluateCaseResult, type EvaluateOptions, type ModeResult, runEvaluateCase } from './evaluate-bench';
 import { generateRulesDocument, generateSnapshots, shippedRuleSnapshots } from './generate-rules';
 import { type IngestResult, runIngestBench } from './ingest-bench';
+import { type ReplayBenchResult, runReplayBench } from './replay-bench';
 import type { Figures } from './stats';
 
 /**
@@ -26,6 +27,7 @@ const TARGET_MEMORY_MB = 100;
 const TARGET_INGEST_RPS = 2000;
 const TARGET_INGEST_P99_MS = 50;
 const TARGET_BATCH_SNAPSHOTS_PER_SEC = 20_000;
+const TARGET_REPLAY_SECONDS = 30;
 const WATCHDOG_MS = 10 * 60_000;
 
 function envNumber(name: string, fallback: number): number {
@@ -192,6 +194,23 @@ async function main(): Promise<void> {
     log(`first matching snapshot's decisions: ${JSON.stringify(ingest.firstMatchDecisions)}`);
   }
 
+  let replay: ReplayBenchResult | null = null;
+  if (process.env.BENCH_SKIP_REPLAY !== '1') {
+    const count = envNumber('BENCH_REPLAY_SNAPSHOTS', 100_000);
+    log(`\n(c) replay of ${fmt(count)} stored snapshots (SQLite file, 12 shipped rules)`);
+    replay = await runReplayBench({ projectRoot: root, count }, log);
+    log('');
+    log(
+      table(
+        ['run', 'snapshots', 'seconds', 'snapshots/s', `< ${TARGET_REPLAY_SECONDS} s`],
+        [
+          ['rules in force', fmt(replay.snapshots), replay.seconds.toFixed(2), fmt(replay.snapshotsPerSec), replay.seconds < TARGET_REPLAY_SECONDS ? 'ok' : 'MISSED'],
+          ['candidate + compareTo', fmt(replay.snapshots), replay.withCompare.seconds.toFixed(2), fmt(replay.withCompare.snapshotsPerSec), ''],
+        ],
+      ),
+    );
+  }
+
   const finished = new Date();
   const output = {
     startedAt: started.toISOString(),
@@ -205,10 +224,12 @@ async function main(): Promise<void> {
       ingestReqPerSecMin: TARGET_INGEST_RPS,
       batchSnapshotsPerSecMin: TARGET_BATCH_SNAPSHOTS_PER_SEC,
       ingestP99MsMax: TARGET_INGEST_P99_MS,
+      replaySecondsMax: TARGET_REPLAY_SECONDS,
     },
     evaluate: { options: evalOptions, cases: evaluate },
     compile,
     ingest,
+    replay,
   };
   const dir = path.join(root, 'bench', 'results');
   fs.mkdirSync(dir, { recursive: true });

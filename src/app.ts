@@ -10,7 +10,9 @@ import { createPrometheusRouter } from '../routes/prometheus';
 import { createPromptsRouter } from '../routes/prompts';
 import { createRouterHealthRouter } from '../routes/router-health';
 import { createRuleTriggerRouter } from '../routes/rule-trigger';
+import { createRulesHistoryRouter } from '../routes/rules-history';
 import { createRulesRouter } from '../routes/rules';
+import { createReplayRouter } from '../routes/replay';
 import { createSimulateRouter } from '../routes/simulate';
 import { createThrottleRouter } from '../routes/throttle';
 import { createWebhooksRouter } from '../routes/webhooks';
@@ -35,6 +37,8 @@ export function createApp(services: Services): Express {
   app.use(createRouterHealthRouter({ failover: services.failover, schemas }));
   app.use(createMetricsRouter({ remediation, schemas, config }));
   app.use(createSimulateRouter({ remediation, schemas }));
+  app.use(createReplayRouter({ replay: services.replay, schemas }));
+  app.use(createRulesHistoryRouter({ history: services.rulesHistory, rules, schemas }));
   app.use(createRulesRouter({ rules, remediation, actions, schemas, evaluationErrors: services.evaluationErrors }));
   app.use(createRuleTriggerRouter({ remediation, schemas, config, logger: services.logger }));
   app.use(createActionsRouter({ actions, approvals, schemas }));

@@ -45,6 +45,13 @@ export class PreconditionFailedError extends AppError {
   }
 }
 
+/** A write that must name the version it read (If-Match) came without it. */
+export class PreconditionRequiredError extends AppError {
+  constructor(message: string) {
+    super(428, 'precondition_required', message);
+  }
+}
+
 export class PayloadTooLargeError extends AppError {
   constructor(message: string) {
     super(413, 'payload_too_large', message);

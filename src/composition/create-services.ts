@@ -15,6 +15,8 @@ import { recoverInterruptedActions } from '../remediation/recovery';
 import { RemediationService } from '../remediation/remediation-service';
 import { Sweeps } from '../remediation/sweeps';
 import { RulesService } from '../rules/rules-service';
+import { ReplayService } from '../replay/replay-service';
+import { RulesHistoryService } from '../rules-history/rules-history-service';
 import { createSchemaRegistry, type SchemaRegistry } from '../schemas/registry';
 import { HealthChecks } from '../health/health-checks';
 import { type ApiKeyring, loadApiKeys } from '../http/api-keys';
@@ -43,11 +45,15 @@ export interface Services extends PipelineDeps {
   schemas: SchemaRegistry;
   strategies: StrategyMap;
   rules: RulesService;
+  /** Every accepted version of the rules file, with who and what changed; rollback reads it. */
+  rulesHistory: RulesHistoryService;
   evaluator: Evaluator;
   /** Rules that threw while being evaluated: counts, last error, alerts. */
   evaluationErrors: EvaluationErrors;
   executor: ActionExecutor;
   remediation: RemediationService;
+  /** Replays snapshots through evaluate and decide on a virtual clock; changes nothing. */
+  replay: ReplayService;
   approvals: ApprovalService;
   sweeps: Sweeps;
   /** This instance's id in leases and action `runner`s (cluster.instanceId, or `<hostname>:<pid>`). */
@@ -87,7 +93,9 @@ export function createServices(
   const keyring = overrides.keyring ?? loadApiKeys(config.auth);
   const schemas = createSchemaRegistry();
   const evaluator = new Evaluator();
+  const rulesHistory = new RulesHistoryService({ store: store.rulesHistory, clock, logger });
   const rules = new RulesService({
+    history: rulesHistory,
     file: config.rules.file,
     watch: config.rules.watch,
     debounceMs: config.rules.watchDebounceMs,
@@ -118,6 +126,15 @@ export function createServices(
   const liveness = new InstanceLiveness(deps, instanceId);
   const evaluationErrors = new EvaluationErrors({ clock, logger, createAlert: (alert) => alerts.create(alert) });
   const remediation = new RemediationService({ ...deps, rules, evaluator, evaluationErrors, strategies, executor, instanceId, observer: metrics });
+  const replay = new ReplayService({
+    store,
+    currentRules: () => rules.current(),
+    evaluator,
+    schemas,
+    clock,
+    requiresApproval: (rule) => remediation.requiresApproval(rule),
+    approvalTimeoutMinutes: config.approvals.timeoutMinutes,
+  });
   const approvals = new ApprovalService({ ...deps, executor, rules, instanceId });
   const sweeps = new Sweeps({ ...deps, rules, approvals, throttle, executor, instanceId });
   const health = new HealthChecks({ store, rules, periodicWork: sweeps, instanceId });
@@ -132,10 +149,12 @@ export function createServices(
     schemas,
     strategies,
     rules,
+    rulesHistory,
     evaluator,
     evaluationErrors,
     executor,
     remediation,
+    replay,
     approvals,
     sweeps,
     instanceId,

@@ -30,9 +30,12 @@ export const ROUTES = {
   // Any key will do: Prometheus' scrape config sends one with `authorization`.
   prometheusMetrics: { method: 'GET', path: '/metrics', access: 'viewer' },
   simulate: { method: 'POST', path: '/api/self-healing/simulate', access: 'operator' },
+  replay: { method: 'POST', path: '/api/self-healing/replay', access: 'operator' },
 
   listRules: { method: 'GET', path: '/api/self-healing/rules', access: 'viewer' },
   validateRulesFile: { method: 'POST', path: '/api/self-healing/rules/validate', access: 'operator' },
+  listRulesHistory: { method: 'GET', path: '/api/self-healing/rules/history', access: 'viewer' },
+  rollbackRules: { method: 'POST', path: '/api/self-healing/rules/rollback', access: 'admin' },
   triggerRule: { method: 'POST', path: '/api/self-healing/rules/:name/trigger', access: 'operator' },
   getRule: { method: 'GET', path: '/api/self-healing/rules/:name', access: 'viewer' },
   createRule: { method: 'POST', path: '/api/self-healing/rules', access: 'admin' },

@@ -3,6 +3,7 @@ import type { StoredSnapshot } from '../domain/snapshot';
 import type { StoreKind } from '../config/schema';
 import type { DispatchOutcome, RuleState } from '../domain/rule-state';
 import type { NotificationStore } from './notification-store';
+import type { RulesHistoryStore } from './rules-history-store';
 import type {
   Alert,
   AlertQuery,
@@ -19,6 +20,18 @@ export interface SnapshotRetention {
   keepNewest?: number;
 }
 
+/** A slice of the stored snapshots in the order they were received, for replay. */
+export interface SnapshotScan {
+  /** Received at or after. */
+  from?: Date;
+  /** Received at or before. */
+  to?: Date;
+  sources?: string[];
+  /** Strictly after this position (received-at ms, id) in (receivedAt, id) order. */
+  after?: { at: number; id: string };
+  limit: number;
+}
+
 /**
  * Everything the service persists, in domain types. Every state change that must be atomic is one
  * method here, so each adapter can make it one conditional write (or one SQLite transaction).
@@ -27,6 +40,8 @@ export interface Store {
   readonly kind: StoreKind;
   /** Outbound-event outbox and inbound replay protection (the n8n integration). */
   readonly notifications: NotificationStore;
+  /** Every accepted version of the rules file. */
+  readonly rulesHistory: RulesHistoryStore;
   init(): Promise<void>;
   close(): Promise<void>;
   /** True when the store answers a trivial query. */
@@ -41,6 +56,8 @@ export interface Store {
   getSnapshot(id: string): Promise<StoredSnapshot | null>;
   countSnapshots(): Promise<number>;
   pruneSnapshots(retention: SnapshotRetention): Promise<number>;
+  /** Oldest first by (receivedAt, id): page through with `after` set to the last one returned. */
+  scanSnapshots(scan: SnapshotScan): Promise<StoredSnapshot[]>;
 
   getRuleStates(rules: string[]): Promise<Map<string, RuleState>>;
   /**

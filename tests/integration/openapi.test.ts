@@ -131,6 +131,7 @@ describe('the OpenAPI document', () => {
       before?: () => Promise<void>;
       after?: (res: request.Response) => void;
     };
+    const rollbackBody = { version: '' };
     const steps: Step[] = [
       { name: 'liveness', method: 'get', path: () => '/api/health', expect: 200 },
       { name: 'readiness', method: 'get', path: () => '/api/ready', expect: 200 },
@@ -177,6 +178,15 @@ describe('the OpenAPI document', () => {
         expect: 200,
       },
       { name: 'simulate an unknown rule', method: 'post', path: () => '/api/self-healing/simulate', body: { ruleName: 'nope' }, expect: 404 },
+      { name: 'replay stored history', method: 'post', path: () => '/api/self-healing/replay', body: { compareTo: 'current', limit: 5 }, expect: 200 },
+      {
+        name: 'replay given snapshots',
+        method: 'post',
+        path: () => '/api/self-healing/replay',
+        body: { snapshots: [snapshot({ alertMe: true })], approvals: 'approve' },
+        expect: 200,
+      },
+      { name: 'replay, bad body', method: 'post', path: () => '/api/self-healing/replay', body: { approvals: 1 }, expect: 400 },
       { name: 'simulate, empty body', method: 'post', path: () => '/api/self-healing/simulate', body: {}, expect: 400 },
       { name: 'rules', method: 'get', path: () => '/api/self-healing/rules', expect: 200 },
       { name: 'validate a good file', method: 'post', path: () => '/api/self-healing/rules/validate', body: testRules(), expect: 200 },
@@ -209,6 +219,18 @@ describe('the OpenAPI document', () => {
       { name: 'trigger, bad body', method: 'post', path: () => '/api/self-healing/rules/alert-me/trigger', body: { reason: 1 }, expect: 400 },
       { name: 'delete a rule', method: 'delete', path: () => '/api/self-healing/rules/new-one', expect: 200 },
       { name: 'delete it again', method: 'delete', path: () => '/api/self-healing/rules/new-one', expect: 404 },
+      {
+        name: 'rules history',
+        method: 'get',
+        path: () => '/api/self-healing/rules/history?limit=50',
+        expect: 200,
+        after: (res) => (rollbackBody.version = res.body.items.at(-1).version),
+      },
+      { name: 'rules history, bad cursor', method: 'get', path: () => '/api/self-healing/rules/history?cursor=x', expect: 400 },
+      { name: 'rollback without If-Match', method: 'post', path: () => '/api/self-healing/rules/rollback', body: rollbackBody, expect: 428 },
+      { name: 'rollback, stale If-Match', method: 'post', path: () => '/api/self-healing/rules/rollback', body: rollbackBody, headers: { 'If-Match': '"stale"' }, expect: 412 },
+      { name: 'rollback to an unknown version', method: 'post', path: () => '/api/self-healing/rules/rollback', body: { version: 'ffffffffffffffffffff' }, headers: { 'If-Match': '*' }, expect: 404 },
+      { name: 'rollback to the first version', method: 'post', path: () => '/api/self-healing/rules/rollback', body: rollbackBody, headers: { 'If-Match': '*' }, expect: 200 },
       { name: 'actions', method: 'get', path: () => '/api/self-healing/actions?limit=2', expect: 200 },
       { name: 'actions, bad query', method: 'get', path: () => '/api/self-healing/actions?status=done&bogus=1', expect: 400 },
       { name: 'one action', method: 'get', path: () => `/api/self-healing/actions/${ctx.approveId}`, expect: 200 },

@@ -13,9 +13,10 @@ import type {
 } from '../../domain/state';
 import { decodeCursor, toPage } from '../../domain/cursor';
 import type { DispatchOutcome, RuleState } from '../../domain/rule-state';
-import type { SnapshotRetention, Store } from '../store';
+import type { SnapshotRetention, SnapshotScan, Store } from '../store';
 import { actionFromDoc, actionToDoc, alertFromDoc, alertToDoc } from './codec';
 import { SqliteNotificationStore } from './sqlite-notification-store';
+import { SqliteRulesHistoryStore } from './sqlite-rules-history-store';
 import { SQLITE_SCHEMA } from './schema';
 
 export interface SqliteStoreOptions {
@@ -36,6 +37,7 @@ const MAX_CACHED_STATEMENTS = 500;
 export class SqliteStore implements Store {
   readonly kind = 'sqlite' as const;
   readonly notifications: SqliteNotificationStore;
+  readonly rulesHistory: SqliteRulesHistoryStore;
   private db: Database.Database | null = null;
   private readonly statements = new Map<string, Database.Statement>();
   private readonly pendingSnapshots: {
@@ -46,6 +48,7 @@ export class SqliteStore implements Store {
 
   constructor(private readonly options: SqliteStoreOptions) {
     this.notifications = new SqliteNotificationStore(() => this.conn);
+    this.rulesHistory = new SqliteRulesHistoryStore(() => this.conn);
   }
 
   async init(): Promise<void> {
@@ -59,6 +62,7 @@ export class SqliteStore implements Store {
     db.exec(SQLITE_SCHEMA);
     this.db = db;
     this.notifications.init();
+    this.rulesHistory.init();
   }
 
   async close(): Promise<void> {
@@ -153,6 +157,40 @@ export class SqliteStore implements Store {
 
   async countSnapshots(): Promise<number> {
     return (this.stmt('SELECT COUNT(*) AS n FROM snapshots').get() as { n: number }).n;
+  }
+
+  async scanSnapshots(scan: SnapshotScan): Promise<StoredSnapshot[]> {
+    // Whatever is still queued for the group commit counts as stored (its callers will be told so).
+    this.flushSnapshots();
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (scan.from) {
+      where.push('received_at >= ?');
+      args.push(scan.from.getTime());
+    }
+    if (scan.to) {
+      where.push('received_at <= ?');
+      args.push(scan.to.getTime());
+    }
+    if (scan.sources && scan.sources.length > 0) {
+      where.push(`source IN (${scan.sources.map(() => '?').join(',')})`);
+      args.push(...scan.sources);
+    }
+    if (scan.after) {
+      where.push('(received_at > ? OR (received_at = ? AND id > ?))');
+      args.push(scan.after.at, scan.after.at, scan.after.id);
+    }
+    const rows = this.stmt(
+      `SELECT id, source, ts, received_at, metrics FROM snapshots ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+       ORDER BY received_at, id LIMIT ?`,
+    ).all(...args, scan.limit) as Row[];
+    return rows.map((row) => ({
+      id: row.id as string,
+      source: row.source as string,
+      timestamp: row.ts as string,
+      receivedAt: new Date(row.received_at as number),
+      metrics: JSON.parse(row.metrics as string) as Record<string, unknown>,
+    }));
   }
 
   async pruneSnapshots(retention: SnapshotRetention): Promise<number> {
