@@ -2,6 +2,8 @@ import express, { type Express } from 'express';
 import { createActionsRouter } from '../routes/actions';
 import { createAlertmanagerRouter } from '../routes/alertmanager';
 import { createAlertsRouter } from '../routes/alerts';
+import { createConsoleRouter } from '../routes/console';
+import { createEventsRouter } from '../routes/events';
 import { createHealthRouter } from '../routes/health';
 import { createMetricsRouter } from '../routes/metrics';
 import { createNotificationsRouter } from '../routes/notifications';
@@ -13,13 +15,17 @@ import { createRuleTriggerRouter } from '../routes/rule-trigger';
 import { createRulesHistoryRouter } from '../routes/rules-history';
 import { createRulesRouter } from '../routes/rules';
 import { createReplayRouter } from '../routes/replay';
+import { createRulesFileRouter } from '../routes/rules-file';
+import { createSessionRouter } from '../routes/session';
 import { createSimulateRouter } from '../routes/simulate';
 import { createThrottleRouter } from '../routes/throttle';
 import { createWebhooksRouter } from '../routes/webhooks';
 import { errorHandler, notFoundHandler } from './http/error-handler';
+import { methodNotAllowed } from './http/method-not-allowed';
 import { keepRawBody } from './http/raw-body';
 import { requestContext } from './http/request-context';
 import { securityMiddleware } from './http/security';
+import { singleQueryValues } from './http/single-query-values';
 import type { Services } from './composition/create-services';
 
 /** The express app over already-built services: HTTP concerns only. */
@@ -30,7 +36,8 @@ export function createApp(services: Services): Express {
   const { config, schemas, remediation, approvals, actions, rules, notifications } = services;
   app.use(requestContext(services.logging));
   // Before the body parser: a caller without the right key never gets its body read.
-  app.use(securityMiddleware({ config, keyring: services.keyring, clock: services.clock, logger: services.logger }));
+  app.use(securityMiddleware({ config, keyring: services.keyring, sessions: services.sessions, clock: services.clock, logger: services.logger }));
+  app.use(singleQueryValues());
   app.use(express.json({ limit: config.server.bodyLimit, type: ['application/json', 'application/*+json'], verify: keepRawBody }));
   app.use(createHealthRouter({ health: services.health }));
   // /api/health/router must be matched before anything more general under /api/health.
@@ -39,6 +46,7 @@ export function createApp(services: Services): Express {
   app.use(createSimulateRouter({ remediation, schemas }));
   app.use(createReplayRouter({ replay: services.replay, schemas }));
   app.use(createRulesHistoryRouter({ history: services.rulesHistory, rules, schemas }));
+  app.use(createRulesFileRouter({ rules, schemas }));
   app.use(createRulesRouter({ rules, remediation, actions, schemas, evaluationErrors: services.evaluationErrors }));
   app.use(createRuleTriggerRouter({ remediation, schemas, config, logger: services.logger }));
   app.use(createActionsRouter({ actions, approvals, schemas }));
@@ -50,6 +58,10 @@ export function createApp(services: Services): Express {
   app.use(createPrometheusRouter({ metrics: services.metrics }));
   app.use(createNotificationsRouter({ notifications }));
   app.use(createOpenApiRouter({ schemas }));
+  app.use(createSessionRouter({ sessions: services.sessions, keyring: services.keyring, config, schemas, clock: services.clock, logger: services.logger }));
+  app.use(createEventsRouter({ events: services.events, config, logger: services.logger }));
+  app.use(createConsoleRouter());
+  app.use(methodNotAllowed());
   app.use(notFoundHandler);
   app.use(errorHandler(services.logger));
   return app;

@@ -33,9 +33,26 @@ export class NotFoundError extends AppError {
   }
 }
 
+/** A path the service serves, asked with a method it does not serve there; `allow` lists those it does. */
+export class MethodNotAllowedError extends AppError {
+  constructor(
+    message: string,
+    readonly allow: string[],
+  ) {
+    super(405, 'method_not_allowed', message, [], { allow });
+  }
+}
+
 export class ConflictError extends AppError {
   constructor(message: string, extra: Record<string, unknown> = {}, code = 'conflict') {
     super(409, code, message, [], extra);
+  }
+}
+
+/** The client asked for a representation the route does not give (e.g. the event stream without Accept: text/event-stream). */
+export class NotAcceptableError extends AppError {
+  constructor(message: string) {
+    super(406, 'not_acceptable', message);
   }
 }
 

@@ -42,6 +42,8 @@ export async function startService(env: NodeJS.ProcessEnv = process.env): Promis
   const shutdown = (reason: string): Promise<void> => {
     stopping ??= (async () => {
       logging.logger.info(`shutting down (${reason}): no new requests, finishing running actions`);
+      // Open event streams never go idle: end them, or server.close() would wait for them forever.
+      services.events.closeStreams();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await services.stop();
       logging.logger.info('shutdown complete');

@@ -32,7 +32,9 @@ import type { StrategyMap } from '../strategies/strategy';
 import { createThrottleStrategy } from '../strategies/throttle';
 import { AlertService } from '../targets/alert-service';
 import { FailoverService } from '../targets/failover-service';
+import { EventJournal } from '../notifications/event-journal';
 import { NotificationService } from '../notifications/notification-service';
+import { SessionService } from '../sessions/session-service';
 import { PromptVersions } from '../targets/prompt-versions';
 import { ThrottleService } from '../targets/throttle-service';
 
@@ -65,6 +67,10 @@ export interface Services extends PipelineDeps {
   alerts: AlertService;
   /** Outbound webhook outbox and dispatcher, inbound webhook guard (the n8n integration). */
   notifications: NotificationService;
+  /** Browser-console sign-in sessions, kept in the store. */
+  sessions: SessionService;
+  /** The numbered journal of events behind GET /api/events. */
+  events: EventJournal;
   /** What GET /metrics shows (its own prom-client registry). */
   metrics: EngineMetrics;
   /** Opens the store, loads the rules, recovers interrupted work and starts the sweeps. */
@@ -107,8 +113,10 @@ export function createServices(
   // Built before the notifier it listens to; its gauges read the store and the rules, not services.
   const metrics = new EngineMetrics({ store, rules, clock, logger, maxSourceLabels: config.prometheus.maxSourceLabels });
   const notifications = new NotificationService({ store, config, clock, logger, instanceId, deliveryObserver: metrics });
-  // The log channel (or a test's recorder), the webhook outbox and the metrics all get every event.
-  const notifier = new FanoutNotifier([overrides.notifier ?? new LogNotifier(logger), notifications.notifier, metrics]);
+  const events = new EventJournal({ store, clock, logger, retentionHours: config.console.events.retentionHours });
+  const sessions = new SessionService({ store, keyring, clock, logger, ttlMinutes: config.console.sessionTtlMinutes });
+  // The log channel (or a test's recorder), the webhook outbox, the metrics and the console's journal all get every event.
+  const notifier = new FanoutNotifier([overrides.notifier ?? new LogNotifier(logger), notifications.notifier, metrics, events]);
   const deps: PipelineDeps = { store, config, clock, logger, notifier };
 
   const failover = new FailoverService(deps);
@@ -164,6 +172,8 @@ export function createServices(
     throttle,
     alerts,
     notifications,
+    sessions,
+    events,
     metrics,
     async start() {
       await store.init();
@@ -175,12 +185,16 @@ export function createServices(
       rules.startWatching();
       sweeps.start();
       await notifications.start();
+      sessions.start();
+      events.start();
     },
     async stop() {
       await sweeps.stop();
       rules.stopWatching();
       await executor.drain(config.server.shutdownTimeoutMs);
       await notifications.stop();
+      sessions.stop();
+      await events.stop();
       await liveness.stop();
       await store.close();
     },

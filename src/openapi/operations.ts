@@ -1,4 +1,5 @@
 import { ACTION_STATUSES } from '../domain/action';
+import { CONSOLE_DESCRIPTIONS } from './console-operations';
 import { ACTION_TYPES, SEVERITIES } from '../domain/rule';
 import { NAME_PATTERN, UUID_PATTERN as UUID_SOURCE } from '../domain/identifiers';
 import { SCHEMA_IDS } from '../schemas/registry';
@@ -34,8 +35,11 @@ export interface ResponseSpec {
   description: string;
   /** $id (optionally with #/pointer) of the body schema; several: any one of them (oneOf). Ignored for text. */
   schema: string | string[];
-  /** Default application/json; `text/plain` for a text body (GET /metrics). */
-  contentType?: 'application/json' | 'text/plain';
+  /**
+   * Default application/json; `text/plain` for a text body with no schema (GET /metrics);
+   * `text/event-stream` for the event stream, described by its schema.
+   */
+  contentType?: 'application/json' | 'text/plain' | 'text/event-stream';
   headers?: Array<'ETag' | 'Cache-Control'>;
 }
 
@@ -424,6 +428,7 @@ const DESCRIPTIONS = {
       'Process metrics and the self_healing_* metrics listed in docs/prometheus.md. Gauges of shared state (approvals and outbox pending, failover, throttle) are read from the store, so every instance reports the same.',
     responses: [{ status: 200, description: 'The exposition.', schema: [], contentType: 'text/plain' }],
   },
+  ...CONSOLE_DESCRIPTIONS,
 } satisfies Record<RouteId, OperationDoc>;
 
 /** Every route the app serves, in the order of the descriptions, with method and path from the route table. */

@@ -208,6 +208,29 @@ export class RulesService {
     }, { by });
   }
 
+  /** The file as it is on disk (valid or not), so a person can edit it whole. */
+  async readFile(): Promise<{ text: string; version: string }> {
+    const text = await fsp.readFile(this.options.file, 'utf8');
+    return { text, version: versionOf(text) };
+  }
+
+  /**
+   * Replaces the whole file, under the same lock, If-Match and validation as every edit. Unlike the
+   * per-rule edits it also works while the file on disk is invalid: this is how it gets fixed.
+   */
+  replaceFile(doc: Record<string, unknown>, ifMatch?: string, by?: string): Promise<RuleWrite> {
+    return this.mutate(
+      ifMatch,
+      (current) => {
+        const target = current as unknown as Record<string, unknown>;
+        for (const key of Object.keys(target)) delete target[key];
+        Object.assign(target, structuredClone(doc));
+        return { rule: null, index: -1 };
+      },
+      { wholeFile: true, by },
+    );
+  }
+
   remove(name: string, ifMatch?: string, by?: string): Promise<RuleWrite> {
     return this.mutate(ifMatch, (doc) => {
       doc.rules.splice(this.indexOf(doc, name), 1);

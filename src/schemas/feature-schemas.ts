@@ -1,5 +1,6 @@
 import type { AnySchema } from 'ajv';
 import { alertSchemas } from './alert-schemas';
+import { consoleSchemas } from './console-schemas';
 import { alertmanagerSchemas } from './alertmanager-schemas';
 import { promptSchemas } from './prompt-schemas';
 import { replaySchemas } from './replay-schemas';
@@ -23,4 +24,5 @@ export const featureSchemas: AnySchema[] = [
   ...replaySchemas,
   rulesCasesSchema,
   ...rulesHistorySchemas,
+  ...consoleSchemas,
 ];

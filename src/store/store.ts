@@ -1,5 +1,6 @@
 import type { ActionPatch, ActionQuery, ActionRecord, ActionStatus, Page } from '../domain/action';
 import type { StoredSnapshot } from '../domain/snapshot';
+import type { ConsoleStore } from './console-store';
 import type { StoreKind } from '../config/schema';
 import type { DispatchOutcome, RuleState } from '../domain/rule-state';
 import type { NotificationStore } from './notification-store';
@@ -42,6 +43,8 @@ export interface Store {
   readonly notifications: NotificationStore;
   /** Every accepted version of the rules file. */
   readonly rulesHistory: RulesHistoryStore;
+  /** Browser-console sessions and the event journal behind GET /api/events. */
+  readonly console: ConsoleStore;
   init(): Promise<void>;
   close(): Promise<void>;
   /** True when the store answers a trivial query. */

@@ -5,6 +5,7 @@ import request from 'supertest';
 import type { OpenApiDocument } from '../../src/openapi/build-document';
 import { FakeModelHost } from '../helpers/fake-model-host';
 import { listDocumentedRoutes, listExpressRoutes, ResponseChecker } from '../helpers/openapi-contract';
+import { API_KEYS, KEYS } from '../helpers/api-keys';
 import { rule, rulesDoc, snapshot } from '../helpers/rules';
 import { buildTestApp, makeTempDir, type TestApp } from '../helpers/test-app';
 
@@ -21,7 +22,7 @@ function testRules() {
 }
 
 /** Runs the standalone OpenAPI validator (an ESM package) in a child node process. */
-function validateWithSeriousme(doc: OpenApiDocument): Promise<{ valid: boolean; errors?: unknown; version?: string }> {
+function validateWithSeriousme(doc: OpenApiDocument): Promise<{ valid: boolean; errors?: unknown; version?: string; unresolved?: string }> {
   const dir = makeTempDir('shre-openapi-');
   const file = path.join(dir, 'openapi.json');
   fs.writeFileSync(file, JSON.stringify(doc));
@@ -30,7 +31,10 @@ function validateWithSeriousme(doc: OpenApiDocument): Promise<{ valid: boolean; 
     import fs from 'node:fs';
     const v = new Validator();
     const res = await v.validate(JSON.parse(fs.readFileSync(process.argv[1], 'utf8')));
-    console.log(JSON.stringify({ valid: res.valid, errors: res.errors, version: v.version }));
+    // Dereferences every $ref against the document alone, as a fuzzer or generator would.
+    let unresolved;
+    try { v.resolveRefs(); } catch (err) { unresolved = err.message; }
+    console.log(JSON.stringify({ valid: res.valid, errors: res.errors, version: v.version, unresolved }));
   `;
   return new Promise((resolve, reject) => {
     execFile(
@@ -39,7 +43,7 @@ function validateWithSeriousme(doc: OpenApiDocument): Promise<{ valid: boolean; 
       { cwd: path.join(__dirname, '..', '..'), timeout: 30_000 },
       (err, stdout, stderr) => {
         if (err) reject(new Error(`${err.message}\n${stderr}`));
-        else resolve(JSON.parse(stdout) as { valid: boolean; errors?: unknown; version?: string });
+        else resolve(JSON.parse(stdout) as { valid: boolean; errors?: unknown; version?: string; unresolved?: string });
       },
     );
   });
@@ -47,6 +51,8 @@ function validateWithSeriousme(doc: OpenApiDocument): Promise<{ valid: boolean; 
 
 describe('the OpenAPI document', () => {
   let t: TestApp;
+  /** The same service with API keys, for the console's sign-in. */
+  let keyed: TestApp;
   let primary: FakeModelHost;
   let doc: OpenApiDocument;
   let checker: ResponseChecker;
@@ -61,6 +67,7 @@ describe('the OpenAPI document', () => {
         notifications: { inbound: { auth: 'token', token: 'hook-token-1' } },
       },
     });
+    keyed = await buildTestApp({ rules: testRules(), config: { auth: { apiKeys: API_KEYS } } });
     const res = await request(t.app).get('/api/openapi.json');
     expect(res.status).toBe(200);
     doc = res.body as OpenApiDocument;
@@ -69,6 +76,7 @@ describe('the OpenAPI document', () => {
 
   afterAll(async () => {
     await t.stop();
+    await keyed.stop();
     await primary.close();
   });
 
@@ -80,11 +88,12 @@ describe('the OpenAPI document', () => {
     expect(documented).toEqual(registered);
   });
 
-  it('is valid OpenAPI 3.1 (checked by @seriousme/openapi-schema-validator)', async () => {
+  it('is valid OpenAPI 3.1 and every reference dereferences (checked by @seriousme/openapi-schema-validator)', async () => {
     const result = await validateWithSeriousme(doc);
     expect(result.errors ?? []).toEqual([]);
     expect(result.valid).toBe(true);
     expect(result.version).toBe('3.1');
+    expect(result.unresolved).toBeUndefined();
   });
 
   it('is built from the registry: every registered schema is a component, and every reference resolves', () => {
@@ -93,7 +102,10 @@ describe('the OpenAPI document', () => {
       .map((s) => (s as { $id?: string }).$id)
       .filter(Boolean)
       .sort();
-    const componentIds = Object.values(doc.components.schemas).map((s) => s.$id as string).sort();
+    const componentIds = Object.values(doc.components.schemas)
+      .map((s) => s['x-schema-id'] as string | undefined)
+      .filter(Boolean)
+      .sort();
     expect(componentIds).toEqual(ids);
     const refs = new Set<string>();
     JSON.stringify(doc.paths, (k, v: unknown) => {
@@ -101,6 +113,41 @@ describe('the OpenAPI document', () => {
       return v;
     });
     for (const ref of refs) expect(() => checker.validatorFor(ref)).not.toThrow();
+  });
+
+  it('stands alone: every $ref anywhere in it resolves to a schema inside the document', () => {
+    const found: Array<{ at: string; ref: string }> = [];
+    const walk = (node: unknown, at: string): void => {
+      if (Array.isArray(node)) node.forEach((item, i) => walk(item, `${at}/${i}`));
+      else if (node && typeof node === 'object') {
+        for (const [key, value] of Object.entries(node)) {
+          if (key === '$ref') found.push({ at, ref: value as string });
+          else walk(value, `${at}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`);
+        }
+      }
+    };
+    walk(doc, '');
+    // Including the references that once pointed at $defs only the server's ajv could find.
+    expect(found.length).toBeGreaterThan(50);
+    const unresolved = found.filter(({ ref }) => {
+      if (!ref.startsWith('#/')) return true;
+      let node: unknown = doc;
+      for (const segment of ref.slice(2).split('/')) {
+        const key = decodeURIComponent(segment).replace(/~1/g, '/').replace(/~0/g, '~');
+        if (!node || typeof node !== 'object' || !(key in node)) return true;
+        node = (node as Record<string, unknown>)[key];
+      }
+      return !node || typeof node !== 'object';
+    });
+    expect(unresolved).toEqual([]);
+    // No schema carries its own base URI or local definitions any more: a reference means the same
+    // to every reader.
+    const text = JSON.stringify(doc);
+    expect(text).not.toContain('"$id"');
+    expect(text).not.toContain('"$defs"');
+    const rule = doc.paths['/api/self-healing/rules']!.post!.requestBody as { content: Record<string, { schema: { $ref: string } }> };
+    expect(rule.content['application/json']!.schema.$ref).toBe('#/components/schemas/RulesFileRule');
+    expect(JSON.stringify(doc.components.schemas.RulesFileRule)).toContain('"#/components/schemas/RulesFileRuleName"');
   });
 
   it('names the access every operation needs, from the access policy', () => {
@@ -126,7 +173,9 @@ describe('the OpenAPI document', () => {
       path: () => string;
       body?: unknown;
       raw?: { type: string; data: string; encoding?: string };
-      headers?: Record<string, string>;
+      headers?: Record<string, string> | (() => Record<string, string>);
+      /** Sent to the app with API keys in force. */
+      keyed?: true;
       expect: number;
       before?: () => Promise<void>;
       after?: (res: request.Response) => void;
@@ -285,6 +334,32 @@ describe('the OpenAPI document', () => {
       { name: 'ack, bad body', method: 'post', path: () => `/api/self-healing/alerts/${ctx.alertId}/ack`, body: { by: '' }, expect: 400 },
       { name: 'notifications', method: 'get', path: () => '/api/self-healing/notifications?limit=5', expect: 200 },
       { name: 'notifications, bad query', method: 'get', path: () => '/api/self-healing/notifications?status=lost', expect: 400 },
+      { name: 'who am I, open', method: 'get', path: () => '/api/session', expect: 200 },
+      { name: 'sign in while open', method: 'post', path: () => '/api/session', body: { apiKey: 'x' }, expect: 409 },
+      { name: 'sign out without a session', method: 'delete', path: () => '/api/session', expect: 200 },
+      {
+        name: 'sign in',
+        method: 'post',
+        path: () => '/api/session',
+        body: { apiKey: KEYS.viewer },
+        keyed: true,
+        expect: 200,
+        after: (res) => {
+          ctx.cookie = String(res.headers['set-cookie']?.[0] ?? '').split(';')[0]!;
+        },
+      },
+      { name: 'sign in, bad key', method: 'post', path: () => '/api/session', body: { apiKey: 'nope' }, keyed: true, expect: 401 },
+      { name: 'sign in, bad body', method: 'post', path: () => '/api/session', body: { key: 'x' }, keyed: true, expect: 400 },
+      { name: 'sign in from another origin', method: 'post', path: () => '/api/session', body: { apiKey: KEYS.viewer }, headers: { Origin: 'https://evil.example' }, keyed: true, expect: 403 },
+      { name: 'who am I, signed in', method: 'get', path: () => '/api/session', headers: () => ({ Cookie: ctx.cookie! }), keyed: true, expect: 200 },
+      { name: 'sign out', method: 'delete', path: () => '/api/session', headers: () => ({ Cookie: ctx.cookie! }), keyed: true, expect: 200 },
+      { name: 'events so far', method: 'get', path: () => '/api/events?follow=false&lastEventId=0', headers: { Accept: 'text/event-stream' }, expect: 200 },
+      { name: 'events without Accept', method: 'get', path: () => '/api/events?follow=false', expect: 406 },
+      { name: 'events, bad Last-Event-ID', method: 'get', path: () => '/api/events?follow=false', headers: { Accept: 'text/event-stream', 'Last-Event-ID': 'x' }, expect: 400 },
+      { name: 'the rules file', method: 'get', path: () => '/api/self-healing/rules-file', expect: 200 },
+      { name: 'replace the rules file, stale', method: 'put', path: () => '/api/self-healing/rules-file', body: testRules(), headers: { 'If-Match': '"stale"' }, expect: 412 },
+      { name: 'replace the rules file, invalid', method: 'put', path: () => '/api/self-healing/rules-file', body: { rules: [{ name: 'x' }] }, expect: 400 },
+      { name: 'replace the rules file', method: 'put', path: () => '/api/self-healing/rules-file', body: testRules(), expect: 200 },
       {
         name: 'webhook snapshot',
         method: 'post',
@@ -329,8 +404,9 @@ describe('the OpenAPI document', () => {
     for (const step of steps) {
       await step.before?.();
       const url = step.path();
-      let req = request(t.app)[step.method](url);
-      for (const [h, v] of Object.entries(step.headers ?? {})) req = req.set(h, v);
+      let req = request((step.keyed ? keyed : t).app)[step.method](url);
+      const headers = typeof step.headers === 'function' ? step.headers() : (step.headers ?? {});
+      for (const [h, v] of Object.entries(headers)) req = req.set(h, v);
       let res: request.Response;
       if (step.raw) {
         req = req.set('Content-Type', step.raw.type);

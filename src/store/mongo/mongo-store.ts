@@ -27,6 +27,7 @@ import {
 import { isDuplicateKeyError, openConnection } from './connection';
 import { createModels, type MongoModels } from './models';
 import { MongoRulesHistoryStore } from './mongo-rules-history-store';
+import { MongoConsoleStore } from './mongo-console-store';
 import { MongoNotificationStore } from './mongo-notification-store';
 
 export interface MongoStoreOptions {
@@ -72,6 +73,7 @@ export class MongoStore implements Store {
   readonly kind = 'mongo' as const;
   readonly notifications: MongoNotificationStore;
   readonly rulesHistory: MongoRulesHistoryStore;
+  readonly console: MongoConsoleStore;
   private connection: Connection | null = null;
   private models: MongoModels | null = null;
   private readonly clock: Clock;
@@ -80,6 +82,7 @@ export class MongoStore implements Store {
     this.clock = options.clock ?? systemClock;
     this.notifications = new MongoNotificationStore(() => this.conn);
     this.rulesHistory = new MongoRulesHistoryStore(() => this.conn);
+    this.console = new MongoConsoleStore(() => this.conn);
   }
 
   async init(): Promise<void> {
@@ -96,6 +99,7 @@ export class MongoStore implements Store {
       this.models = models;
       await this.notifications.init();
       await this.rulesHistory.init();
+      await this.console.init();
     } catch (err) {
       this.connection = null;
       this.models = null;

@@ -15,6 +15,7 @@ import { decodeCursor, toPage } from '../../domain/cursor';
 import type { DispatchOutcome, RuleState } from '../../domain/rule-state';
 import type { SnapshotRetention, SnapshotScan, Store } from '../store';
 import { actionFromDoc, actionToDoc, alertFromDoc, alertToDoc } from './codec';
+import { SqliteConsoleStore } from './sqlite-console-store';
 import { SqliteNotificationStore } from './sqlite-notification-store';
 import { SqliteRulesHistoryStore } from './sqlite-rules-history-store';
 import { SQLITE_SCHEMA } from './schema';
@@ -38,6 +39,7 @@ export class SqliteStore implements Store {
   readonly kind = 'sqlite' as const;
   readonly notifications: SqliteNotificationStore;
   readonly rulesHistory: SqliteRulesHistoryStore;
+  readonly console: SqliteConsoleStore;
   private db: Database.Database | null = null;
   private readonly statements = new Map<string, Database.Statement>();
   private readonly pendingSnapshots: {
@@ -49,6 +51,7 @@ export class SqliteStore implements Store {
   constructor(private readonly options: SqliteStoreOptions) {
     this.notifications = new SqliteNotificationStore(() => this.conn);
     this.rulesHistory = new SqliteRulesHistoryStore(() => this.conn);
+    this.console = new SqliteConsoleStore(() => this.conn);
   }
 
   async init(): Promise<void> {
@@ -63,6 +66,7 @@ export class SqliteStore implements Store {
     this.db = db;
     this.notifications.init();
     this.rulesHistory.init();
+    this.console.init();
   }
 
   async close(): Promise<void> {
