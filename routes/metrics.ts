@@ -1,4 +1,4 @@
-import express, { type Request, Router } from 'express';
+import { type Request, Router } from 'express';
 import type { AppConfig } from '../src/config/schema';
 import type { Snapshot } from '../src/domain/snapshot';
 import { AppError, ValidationError } from '../src/errors';
@@ -37,7 +37,6 @@ function rawItems(schemas: SchemaRegistry, req: Request): { value: unknown; pars
 
 export function createMetricsRouter({ remediation, schemas, config }: MetricsRouterDeps): Router {
   const router = Router();
-  const ndjson = express.text({ type: 'application/x-ndjson', limit: config.server.bodyLimit });
 
   handle(router, 'ingestSnapshot', async (req, res) => {
     const snapshot = parseSnapshot(schemas, req.body);
@@ -49,7 +48,8 @@ export function createMetricsRouter({ remediation, schemas, config }: MetricsRou
     res.json(result);
   });
 
-  handle(router, 'ingestSnapshotBatch', ndjson, async (req, res) => {
+  // application/x-ndjson bodies arrive as text (parsed in app.ts, beside express.json).
+  handle(router, 'ingestSnapshotBatch', async (req, res) => {
     const raw = rawItems(schemas, req);
     const max = config.snapshots.batchMaxCount;
     if (raw.length === 0 || raw.length > max) {

@@ -27,7 +27,7 @@ function sendWrite(res: Response, write: RuleWrite, status = 200): void {
 
 export interface RulesRouterDeps {
   rules: RulesService;
-  remediation: Pick<RemediationService, 'requiresApproval' | 'evaluationOf'>;
+  remediation: Pick<RemediationService, 'requiresApproval' | 'closedLoopOf' | 'evaluationOf'>;
   actions: Pick<ActionHistory, 'ruleState'>;
   schemas: SchemaRegistry;
   evaluationErrors: Pick<EvaluationErrors, 'summary'>;
@@ -39,6 +39,7 @@ export function createRulesRouter({ rules, remediation, actions, schemas, evalua
   const withEffective = (rule: ReturnType<typeof rules.current>['rules'][number]) => ({
     ...rule,
     requiresApproval: remediation.requiresApproval(rule),
+    ...remediation.closedLoopOf(rule),
     ...remediation.evaluationOf(rule),
     evaluationErrors: evaluationErrors.summary(rule.name),
   });

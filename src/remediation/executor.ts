@@ -66,7 +66,7 @@ export class ActionExecutor {
       if (!strategy) throw new StrategyFailure(`no strategy for action type ${action.type}`);
       const timeoutMs = Math.min(strategy.timeoutMs, this.deps.config.actions.timeoutMs);
       result = await this.withDeadline(
-        strategy.execute({
+        action.revertOf ? this.revert(action, controller.signal) : strategy.execute({
           action,
           params: action.params,
           rule,
@@ -92,6 +92,11 @@ export class ActionExecutor {
     const finishedAt = clock.now();
     const durationMs = finishedAt.getTime() - startedAt.getTime();
     const status = error === null ? 'succeeded' : 'failed';
+    // A succeeded action with a verification opens its window now (reverts carry none).
+    const verification =
+      status === 'succeeded' && action.verify
+        ? { outcome: 'pending' as const, verifyUntil: new Date(finishedAt.getTime() + action.verify.windowMinutes * 60_000) }
+        : {};
     let final: ActionRecord | null = null;
     try {
       final = await store.transitionAction(action.id, ['running'], {
@@ -100,11 +105,12 @@ export class ActionExecutor {
         updatedAt: finishedAt,
         result,
         error,
+        ...verification,
       });
     } catch (err) {
       logger.error('could not record the outcome of an action', { actionId: action.id, error: (err as Error).message });
     }
-    const recorded = final ?? { ...action, status, finishedAt, result, error };
+    const recorded = final ?? { ...action, status, finishedAt, result, error, ...verification };
     logger.log(status === 'succeeded' ? 'info' : 'warn', `action ${status}`, {
       actionId: action.id,
       rule: action.rule,
@@ -120,6 +126,15 @@ export class ActionExecutor {
       }),
     );
     return recorded;
+  }
+
+  /** A revert runs its strategy's inverse against the action it undoes. */
+  private async revert(action: ActionRecord, signal: AbortSignal): Promise<StrategyResult> {
+    const strategy = this.deps.strategies.get(action.type);
+    if (!strategy?.revert) throw new StrategyFailure(`${action.type} has no inverse`);
+    const original = await this.deps.store.getAction(action.revertOf!);
+    if (!original) throw new StrategyFailure(`the reverted action ${action.revertOf} no longer exists`);
+    return strategy.revert({ original, action, signal, logger: this.deps.logger });
   }
 
   private withDeadline<T>(work: Promise<T>, timeoutMs: number, controller: AbortController): Promise<T> {
