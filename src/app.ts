@@ -23,7 +23,6 @@ import { createSimulateRouter } from '../routes/simulate';
 import { createThrottleRouter } from '../routes/throttle';
 import { createWebhooksRouter } from '../routes/webhooks';
 import { bodyLimitBytes, drainUnreadBody } from './http/drain-body';
-import { ROUTES } from './http/route-table';
 import { errorHandler, notFoundHandler } from './http/error-handler';
 import { methodNotAllowed } from './http/method-not-allowed';
 import { keepRawBody } from './http/raw-body';
@@ -43,8 +42,9 @@ export function createApp(services: Services): Express {
   app.use(securityMiddleware({ config, keyring: services.keyring, sessions: services.sessions, clock: services.clock, logger: services.logger }));
   app.use(singleQueryValues());
   app.use(express.json({ limit: config.server.bodyLimit, type: ['application/json', 'application/*+json'], verify: keepRawBody }));
-  // Batch ingest also takes one snapshot per line; parsed here, before unread bodies are drained.
-  app.post(ROUTES.ingestSnapshotBatch.path, express.text({ type: 'application/x-ndjson', limit: config.server.bodyLimit }));
+  // Batch ingest also takes one snapshot per line (a string body; other routes refuse one as invalid).
+  // Parsed here, before unread bodies are drained, and not as a route of its own.
+  app.use(express.text({ type: 'application/x-ndjson', limit: config.server.bodyLimit }));
   app.use(drainUnreadBody(bodyLimitBytes(config.server.bodyLimit)));
   app.use(createHealthRouter({ health: services.health }));
   // /api/health/router must be matched before anything more general under /api/health.
