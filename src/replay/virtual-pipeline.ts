@@ -1,6 +1,6 @@
 import type { Rule, Ruleset } from '../domain/rule';
 import type { Evaluator } from '../engine/evaluate';
-import { decisionForRefusal } from '../engine/decide';
+import { decisionForRefusal, evaluationErrorDecision } from '../engine/decide';
 import { decideRules, type RuleDecision } from '../engine/rule-decisions';
 import { type ClosedLoopSettings, VirtualClosedLoop, type VirtualOutcome } from './virtual-closed-loop';
 import { type ApprovalPolicy, VirtualRuleStates } from './virtual-states';
@@ -47,11 +47,13 @@ export class VirtualPipeline {
     this.lastAt = Math.max(this.lastAt, at.getTime());
     const now = this.lastAt;
     const outcomes = this.loop?.decideEnded(now) ?? [];
-    const matched = (await this.options.evaluator.evaluateEnabled(this.options.ruleset, metrics))
-      .filter((e) => e.matched)
-      .map((e) => e.rule);
+    const evaluations = await this.options.evaluator.evaluateEnabled(this.options.ruleset, metrics);
+    const matched = evaluations.filter((e) => e.matched).map((e) => e.rule);
+    // As in the verification sweep, a rule that threw on a snapshot did not match it.
     this.loop?.observe(source, now, new Set(matched.map((r) => r.name)));
-    if (matched.length === 0) return { outcomes, decisions: [] };
+    // As in ingest, a rule that threw is reported in its place and the others are decided as usual.
+    const failed = evaluations.filter((e) => e.error !== undefined).map((e) => evaluationErrorDecision(e.rule, e.error!));
+    if (matched.length === 0) return { outcomes, decisions: failed };
     const decisions = decideRules({
       matched,
       states: this.states.read(matched.map((r) => r.name), now),
@@ -60,9 +62,7 @@ export class VirtualPipeline {
       pause: null,
       ...(this.loop ? { budget: this.loop.budgetView(now) } : {}),
     });
-    return {
-      outcomes,
-      decisions: decisions.map((d, i) => {
+    const applied = decisions.map((d, i): VirtualDecision => {
         const rule = matched[i]!;
         const refused = this.claimBudget(d, rule, now);
         if (refused) return refused;
@@ -70,8 +70,12 @@ export class VirtualPipeline {
         if (!actionId) return d;
         if (this.runs(d)) this.loop?.open(actionId, rule, source, now);
         return { ...d, actionId };
-      }),
-    };
+      });
+    if (failed.length === 0) return { outcomes, decisions: applied };
+    // Priority order, as evaluate returned them.
+    const position = new Map(evaluations.map((e, i) => [e.rule.name, i]));
+    const ordered = [...applied, ...failed].sort((a, b) => (position.get(a.rule) ?? 0) - (position.get(b.rule) ?? 0));
+    return { outcomes, decisions: ordered };
   }
 
   /** The virtual time reached: the latest snapshot's; null before the first. */

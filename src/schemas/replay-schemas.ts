@@ -1,7 +1,7 @@
 import { SCHEMA_BASE } from './api-schemas';
 
 // `paused` never comes out of a replay (it plays automation unpaused) but is a decision all the same.
-const decisionKind = { enum: ['execute', 'require_approval', 'cooldown', 'duplicate_pending', 'budget_exhausted', 'paused'] } as const;
+const decisionKind = { enum: ['execute', 'require_approval', 'cooldown', 'duplicate_pending', 'budget_exhausted', 'paused', 'evaluation_error'] } as const;
 const ruleDecisionKind = { enum: [...decisionKind.enum, 'shadow'] } as const;
 const outcomeKind = { enum: ['effective', 'ineffective', 'unknown'] } as const;
 /** What a summary or diff row counts: decisions, outcomes, what followed an ineffective one, windows still open. */

@@ -2,7 +2,7 @@ import { SCHEMA_BASE } from './api-schemas';
 
 const KINDS = ['execute', 'require_approval', 'cooldown', 'duplicate_pending', 'budget_exhausted'] as const;
 /** What a step may expect of a rule: a decision, `shadow` or `shadow:<what it would decide>`, or `no_match`. */
-export const EXPECTATIONS = [...KINDS, 'shadow', ...KINDS.map((k) => `shadow:${k}`), 'no_match'] as const;
+export const EXPECTATIONS = [...KINDS, 'shadow', ...KINDS.map((k) => `shadow:${k}`), 'evaluation_error', 'no_match'] as const;
 export type Expectation = (typeof EXPECTATIONS)[number];
 /** What a step may expect of a verification window that ended before it: an outcome, with what followed an ineffective one, or `none`. */
 export const OUTCOME_EXPECTATIONS = ['effective', 'ineffective', 'ineffective:revert', 'ineffective:escalate', 'unknown', 'none'] as const;

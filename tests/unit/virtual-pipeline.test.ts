@@ -58,6 +58,16 @@ describe('VirtualPipeline', () => {
     expect(await kinds(rejected, 1)).toEqual(['g:require_approval']);
   });
 
+  it('reports a rule that throws as evaluation_error in its priority place, as ingest does, and decides the others', async () => {
+    const fragile = rule('fragile', { priority: 50, conditions: { all: [{ fact: 'region', operator: 'in', value: { fact: 'limits' } }] } });
+    const p = build('pending', rule('low', { priority: 1 }), fragile, rule('high', { priority: 90 }));
+    const [first, second, third] = (await p.step({ errorRate: 0.2, region: 'eu', limits: 3 }, at(0))).decisions;
+    expect([first?.rule, second?.rule, third?.rule]).toEqual(['high', 'fragile', 'low']);
+    expect(second).toMatchObject({ decision: 'evaluation_error', reason: expect.stringMatching(/^rule could not be evaluated/) });
+    expect([first?.decision, third?.decision]).toEqual(['execute', 'execute']);
+    expect((await p.step({ errorRate: 0, region: 'eu', limits: 3 }, at(1))).decisions.map((d) => d.decision)).toEqual(['evaluation_error']);
+  });
+
   it('never lets time run backwards: an earlier snapshot is decided at the latest time seen', async () => {
     const p = build('pending', rule('a', { cooldownMinutes: 10 }));
     await p.step(high, at(20));
