@@ -63,14 +63,14 @@ export class VirtualPipeline {
       ...(this.loop ? { budget: this.loop.budgetView(now) } : {}),
     });
     const applied = decisions.map((d, i): VirtualDecision => {
-        const rule = matched[i]!;
-        const refused = this.claimBudget(d, rule, now);
-        if (refused) return refused;
-        const actionId = this.states.record(d, rule, now);
-        if (!actionId) return d;
-        if (this.runs(d)) this.loop?.open(actionId, rule, source, now);
-        return { ...d, actionId };
-      });
+      const rule = matched[i]!;
+      const refused = this.claimBudget(d, rule, now);
+      if (refused) return refused;
+      const actionId = this.states.record(d, rule, now);
+      if (!actionId) return d;
+      if (this.runs(d)) this.loop?.open(actionId, rule, source, now);
+      return { ...d, actionId };
+    });
     if (failed.length === 0) return { outcomes, decisions: applied };
     // Priority order, as evaluate returned them.
     const position = new Map(evaluations.map((e, i) => [e.rule.name, i]));
