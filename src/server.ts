@@ -6,6 +6,7 @@ import { checkOpenAccess, loadApiKeys } from './http/api-keys';
 import { createLogging } from './logging/logger';
 import { createServices, type Services } from './composition/create-services';
 import { createStore } from './store/create-store';
+import { faultPointsFromEnv } from './composition/fault-injection';
 
 export interface RunningService {
   services: Services;
@@ -21,8 +22,9 @@ export async function startService(env: NodeJS.ProcessEnv = process.env): Promis
   const keyring = loadApiKeys(config.auth);
   checkOpenAccess(config.server.host, keyring);
   const logging = createLogging(config, env);
-  const store = createStore(config);
-  const services = createServices(store, config, logging, { keyring });
+  const faults = faultPointsFromEnv(env);
+  const store = createStore(config, faults);
+  const services = createServices(store, config, logging, { keyring, faults });
   await services.start();
   const app = createApp(services);
   const server = await new Promise<Server>((resolve, reject) => {

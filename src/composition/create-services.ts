@@ -30,6 +30,7 @@ import { AlertService } from '../targets/alert-service';
 import { FailoverService } from '../targets/failover-service';
 import { NotificationService } from '../notifications/notification-service';
 import { PromptVersions } from '../targets/prompt-versions';
+import { type FaultPoints, noFaults } from '../domain/fault-points';
 import { ThrottleService } from '../targets/throttle-service';
 
 export interface Services extends PipelineDeps {
@@ -66,6 +67,8 @@ export interface ServiceOverrides {
   notifier?: Notifier;
   /** Keys the caller already loaded (the server checks them before anything is opened). */
   keyring?: ApiKeyring;
+  /** Kill points for the fault-injection suite (server.ts reads them from the environment). */
+  faults?: FaultPoints;
 }
 
 /** The composition root of everything below the routes: each service gets what it needs here, once. */
@@ -78,7 +81,8 @@ export function createServices(
   const logger = logging.logger;
   const clock = overrides.clock ?? systemClock;
   const instanceId = resolveInstanceId(config.cluster.instanceId);
-  const notifications = new NotificationService({ store, config, clock, logger, instanceId });
+  const faults = overrides.faults ?? noFaults;
+  const notifications = new NotificationService({ store, config, clock, logger, instanceId, faults });
   // The log channel (or a test's recorder) and the webhook outbox both get every event.
   const notifier = new FanoutNotifier([overrides.notifier ?? new LogNotifier(logger), notifications.notifier]);
   const deps: PipelineDeps = { store, config, clock, logger, notifier };
@@ -105,9 +109,9 @@ export function createServices(
     logger,
   });
   const evaluator = new Evaluator();
-  const executor = new ActionExecutor({ ...deps, strategies });
+  const executor = new ActionExecutor({ ...deps, strategies, faults });
   const liveness = new InstanceLiveness(deps, instanceId);
-  const remediation = new RemediationService({ ...deps, rules, evaluator, strategies, executor, instanceId });
+  const remediation = new RemediationService({ ...deps, rules, evaluator, strategies, executor, instanceId, faults });
   const approvals = new ApprovalService({ ...deps, executor, rules, instanceId });
   const sweeps = new Sweeps({ ...deps, rules, approvals, throttle, executor, instanceId });
   const health = new HealthChecks({ store, rules, periodicWork: sweeps, instanceId });

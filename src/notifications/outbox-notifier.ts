@@ -29,40 +29,14 @@ export class OutboxNotifier implements Notifier {
   notify(event: NotificationEvent): void {
     try {
       this.warnUnknownChannels(event);
-      const destinations = destinationsFor(event, this.deps.config);
-      if (destinations.length === 0) return;
-      const payload = JSON.stringify(envelopeOf(event));
-      const now = this.deps.clock.now();
-      const entries: OutboxEntry[] = destinations.map((d) => ({
-        id: `${event.id}:${d.name}`,
-        eventId: event.id,
-        eventType: event.type,
-        destination: d.name,
-        url: d.url,
-        payload,
-        status: 'pending',
-        attempts: 0,
-        createdAt: now,
-        updatedAt: now,
-        nextAttemptAt: now,
-        lockedBy: null,
-        lockedUntil: null,
-        lastError: null,
-        lastStatusCode: null,
-        deliveredAt: null,
-      }));
-      const write: Promise<void> = this.deps.store.notifications
-        .enqueueOutbox(entries)
-        .then(
-          () => this.deps.onEnqueued(),
-          (err: unknown) => {
-            this.deps.logger.error('could not write an event to the notification outbox; it will not be delivered', {
-              eventId: event.id,
-              type: event.type,
-              error: err instanceof Error ? err.message : String(err),
-            });
-          },
-        )
+      const write: Promise<void> = this.write(event)
+        .catch((err: unknown) => {
+          this.deps.logger.error('could not write an event to the notification outbox; the relay retries events committed with their cause', {
+            eventId: event.id,
+            type: event.type,
+            error: err instanceof Error ? err.message : String(err),
+          });
+        })
         .finally(() => this.writes.delete(write));
       this.writes.add(write);
     } catch (err) {
@@ -72,6 +46,37 @@ export class OutboxNotifier implements Notifier {
         error: err instanceof Error ? err.message : String(err),
       });
     }
+  }
+
+  /**
+   * Writes the event's outbox entries and resolves once they are stored (rejects if they are not).
+   * Idempotent: an entry whose id (`<eventId>:<destination>`) is stored already is left as it is.
+   */
+  async write(event: NotificationEvent): Promise<void> {
+    const destinations = destinationsFor(event, this.deps.config);
+    if (destinations.length === 0) return;
+    const payload = JSON.stringify(envelopeOf(event));
+    const now = this.deps.clock.now();
+    const entries: OutboxEntry[] = destinations.map((d) => ({
+      id: `${event.id}:${d.name}`,
+      eventId: event.id,
+      eventType: event.type,
+      destination: d.name,
+      url: d.url,
+      payload,
+      status: 'pending',
+      attempts: 0,
+      createdAt: now,
+      updatedAt: now,
+      nextAttemptAt: now,
+      lockedBy: null,
+      lockedUntil: null,
+      lastError: null,
+      lastStatusCode: null,
+      deliveredAt: null,
+    }));
+    await this.deps.store.notifications.enqueueOutbox(entries);
+    this.deps.onEnqueued();
   }
 
   /** Waits for outbox writes under way (before the store closes). */

@@ -5,6 +5,7 @@ import type { BreakerState, OutboxEntry } from '../domain/notification';
 import type { Logger } from '../logging/logger';
 import type { NotificationStore } from '../store/notification-store';
 import { retryDelayMs } from './retry-delay';
+import { type FaultPoints, noFaults } from '../domain/fault-points';
 import { SIGNATURE_HEADER, signBody } from './webhook-signature';
 
 export interface WebhookDispatcherDeps {
@@ -15,6 +16,8 @@ export interface WebhookDispatcherDeps {
   /** Names this instance in claims, so concurrent instances never send one entry at the same time. */
   instanceId: string;
   random?: () => number;
+  /** Kill points for the fault-injection suite; none by default. */
+  faults?: FaultPoints;
 }
 
 /** A delivery the receiver refused or that never got an answer; counts against the breaker. */
@@ -151,6 +154,8 @@ export class WebhookDispatcher {
     this.inFlight.add(controller);
     try {
       const statusCode = await this.breakerFor(entry.destination).fire(entry, controller.signal);
+      // Sent but not yet recorded: a crash here sends it again (same event id), never loses it.
+      (this.deps.faults ?? noFaults).reach('delivery.after-send');
       await this.recordDelivered(entry, statusCode);
     } catch (err) {
       await this.recordNotDelivered(entry, err, controller.signal.aborted && this.stopped);

@@ -1,12 +1,20 @@
 import type { ActionRecord, StrategyResult } from '../domain/action';
-import { buildEvent } from '../domain/events';
+import { buildEvent, type NotificationEvent } from '../domain/events';
+import { type FaultPoints, noFaults } from '../domain/fault-points';
 import type { Rule } from '../domain/rule';
 import type { PipelineDeps } from './pipeline-deps';
 import { StrategyFailure, type StrategyMap } from '../strategies/strategy';
 
 export interface ExecutorDeps extends PipelineDeps {
   strategies: StrategyMap;
+  /** Kill points for the fault-injection suite; none by default. */
+  faults?: FaultPoints;
+  /** Waits between attempts to record an outcome while the store does not take it. */
+  outcomeRetryDelaysMs?: number[];
 }
+
+/** The strategy acted: its result must not be lost to a store that is away for a moment. */
+const OUTCOME_RETRY_DELAYS_MS = [100, 300, 1000, 3000];
 
 class StrategyTimeout extends Error {}
 
@@ -65,17 +73,16 @@ export class ActionExecutor {
     try {
       if (!strategy) throw new StrategyFailure(`no strategy for action type ${action.type}`);
       const timeoutMs = Math.min(strategy.timeoutMs, this.deps.config.actions.timeoutMs);
-      result = await this.withDeadline(
-        strategy.execute({
-          action,
-          params: action.params,
-          rule,
-          signal: controller.signal,
-          logger,
-        }),
-        timeoutMs,
-        controller,
-      );
+      const work = strategy.execute({
+        action,
+        params: action.params,
+        rule,
+        signal: controller.signal,
+        logger,
+      });
+      this.faults.reach('executor.strategy-running');
+      result = await this.withDeadline(work, timeoutMs, controller);
+      this.faults.reach('executor.after-strategy');
     } catch (err) {
       if (err instanceof StrategyFailure) {
         error = err.message;
@@ -92,19 +99,14 @@ export class ActionExecutor {
     const finishedAt = clock.now();
     const durationMs = finishedAt.getTime() - startedAt.getTime();
     const status = error === null ? 'succeeded' : 'failed';
-    let final: ActionRecord | null = null;
-    try {
-      final = await store.transitionAction(action.id, ['running'], {
-        status,
-        finishedAt,
-        updatedAt: finishedAt,
-        result,
-        error,
+    const eventFor = (recorded: ActionRecord): NotificationEvent =>
+      buildEvent(status === 'succeeded' ? 'action.succeeded' : 'action.failed', finishedAt, {
+        action: recorded,
+        data: { summary: result?.summary ?? error, result, error, durationMs },
+        channels: rule?.notifications.channels ?? ['log'],
       });
-    } catch (err) {
-      logger.error('could not record the outcome of an action', { actionId: action.id, error: (err as Error).message });
-    }
-    const recorded = final ?? { ...action, status, finishedAt, result, error };
+    const patch = { status, finishedAt, updatedAt: finishedAt, result, error } as const;
+    const outcome = await this.recordOutcome(action, patch, eventFor);
     logger.log(status === 'succeeded' ? 'info' : 'warn', `action ${status}`, {
       actionId: action.id,
       rule: action.rule,
@@ -112,14 +114,60 @@ export class ActionExecutor {
       durationMs,
       error,
     });
-    notifier.notify(
-      buildEvent(status === 'succeeded' ? 'action.succeeded' : 'action.failed', finishedAt, {
-        action: recorded,
-        data: { summary: result?.summary ?? error, result, error, durationMs },
-        channels: rule?.notifications.channels ?? ['log'],
-      }),
-    );
-    return recorded;
+    if (outcome.kind === 'recorded') {
+      notifier.notify(outcome.event);
+      return outcome.action;
+    }
+    const recorded: ActionRecord = { ...action, ...patch };
+    // Not in the store: people still hear of it (without the committed event's guarantee).
+    if (outcome.kind === 'unrecorded') notifier.notify(eventFor(recorded));
+    return outcome.kind === 'finished_elsewhere' ? outcome.action : recorded;
+  }
+
+  /**
+   * Writes the outcome with its event in one store write, retrying while the store does not answer
+   * (the strategy has acted; its result is worth waiting for). `finished_elsewhere`: another
+   * instance's recovery failed the action first (it sent that event).
+   */
+  private async recordOutcome(
+    action: ActionRecord,
+    patch: Pick<ActionRecord, 'status' | 'finishedAt' | 'updatedAt' | 'result' | 'error'>,
+    eventFor: (recorded: ActionRecord) => NotificationEvent,
+  ): Promise<
+    | { kind: 'recorded'; action: ActionRecord; event: NotificationEvent }
+    | { kind: 'finished_elsewhere'; action: ActionRecord }
+    | { kind: 'unrecorded' }
+  > {
+    const { store, logger } = this.deps;
+    const delays = this.deps.outcomeRetryDelaysMs ?? OUTCOME_RETRY_DELAYS_MS;
+    for (let attempt = 0; ; attempt += 1) {
+      let event: NotificationEvent | null = null;
+      try {
+        const final = await store.transitionAction(action.id, ['running'], patch, (next) => {
+          event = eventFor(next);
+          return [event];
+        });
+        if (final && event) return { kind: 'recorded', action: final, event };
+        const now = await store.getAction(action.id);
+        logger.warn('action outcome not recorded: the action was finished elsewhere first', {
+          actionId: action.id,
+          status: now?.status,
+          error: now?.error,
+        });
+        return now ? { kind: 'finished_elsewhere', action: now } : { kind: 'unrecorded' };
+      } catch (err) {
+        if (attempt >= delays.length) {
+          logger.error('could not record the outcome of an action', { actionId: action.id, error: (err as Error).message });
+          return { kind: 'unrecorded' };
+        }
+        logger.warn('could not record the outcome of an action yet; retrying', { actionId: action.id, error: (err as Error).message });
+        await new Promise((resolve) => setTimeout(resolve, delays[attempt]));
+      }
+    }
+  }
+
+  private get faults(): FaultPoints {
+    return this.deps.faults ?? noFaults;
   }
 
   private withDeadline<T>(work: Promise<T>, timeoutMs: number, controller: AbortController): Promise<T> {

@@ -1,6 +1,6 @@
 import { isInstanceAlive } from '../cluster/instance-liveness';
 import type { ActionRecord } from '../domain/action';
-import { buildEvent } from '../domain/events';
+import { buildEvent, type NotificationEvent } from '../domain/events';
 import type { RulesService } from '../rules/rules-service';
 import type { PipelineDeps } from './pipeline-deps';
 
@@ -78,15 +78,14 @@ function untouchedFor(action: ActionRecord, deps: PipelineDeps): boolean {
 
 async function failInterrupted(deps: RecoveryDeps, action: ActionRecord, error: string): Promise<boolean> {
   const now = deps.clock.now();
-  const failed = await deps.store.transitionAction(action.id, ['running', 'approved'], {
-    status: 'failed',
-    finishedAt: now,
-    updatedAt: now,
-    error,
-  });
-  if (!failed) return false;
-  deps.notifier.notify(
-    buildEvent('action.failed', now, { action: failed, data: { error }, channels: deps.rules.channelsFor(failed.rule) }),
+  let event: NotificationEvent | null = null;
+  const failed = await deps.store.transitionAction(
+    action.id,
+    ['running', 'approved'],
+    { status: 'failed', finishedAt: now, updatedAt: now, error },
+    (next) => [(event = buildEvent('action.failed', now, { action: next, data: { error }, channels: deps.rules.channelsFor(next.rule) }))],
   );
+  if (!failed) return false;
+  if (event) deps.notifier.notify(event);
   return true;
 }

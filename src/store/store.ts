@@ -3,6 +3,8 @@ import type { StoredSnapshot } from '../domain/snapshot';
 import type { StoreKind } from '../config/schema';
 import type { DispatchOutcome, RuleState } from '../domain/rule-state';
 import type { NotificationStore } from './notification-store';
+import type { CommittedEventStore } from './committed-events';
+import type { NotificationEvent } from '../domain/events';
 import type {
   Alert,
   AlertQuery,
@@ -27,6 +29,8 @@ export interface Store {
   readonly kind: StoreKind;
   /** Outbound-event outbox and inbound replay protection (the n8n integration). */
   readonly notifications: NotificationStore;
+  /** Events written in the same write as their cause, until the relay has put them in the outbox. */
+  readonly committedEvents: CommittedEventStore;
   init(): Promise<void>;
   close(): Promise<void>;
   /** True when the store answers a trivial query. */
@@ -41,12 +45,21 @@ export interface Store {
   /**
    * Atomically: refuse if the rule's cooldown runs past `now` or (for a pending action) an approval
    * for the rule is open; otherwise insert the action and set the cooldown to `cooldownUntil`.
+   * `events` are committed with the action (none when refused).
    */
-  dispatchAction(action: ActionRecord, cooldownUntil: Date, now: Date): Promise<DispatchOutcome>;
+  dispatchAction(action: ActionRecord, cooldownUntil: Date, now: Date, events?: NotificationEvent[]): Promise<DispatchOutcome>;
   getAction(id: string): Promise<ActionRecord | null>;
   listActions(query: ActionQuery): Promise<Page<ActionRecord>>;
-  /** Apply `patch` only if the action's status is one of `from`; null when it was not. */
-  transitionAction(id: string, from: ActionStatus[], patch: ActionPatch): Promise<ActionRecord | null>;
+  /**
+   * Apply `patch` only if the action's status is one of `from`; null when it was not. The events
+   * `eventsFor` builds from the changed action are committed in the same write as the change.
+   */
+  transitionAction(
+    id: string,
+    from: ActionStatus[],
+    patch: ActionPatch,
+    eventsFor?: (next: ActionRecord) => NotificationEvent[],
+  ): Promise<ActionRecord | null>;
   listOverdueApprovals(now: Date): Promise<ActionRecord[]>;
   /** Actions in the given statuses (used at start-up to fail what a crash interrupted). */
   listActionsByStatus(statuses: ActionStatus[]): Promise<ActionRecord[]>;
@@ -70,7 +83,8 @@ export interface Store {
   /** Give the lease up early (on shutdown) so another instance takes over at once. */
   releaseLease(name: string, holder: string): Promise<void>;
 
-  insertAlert(alert: Alert): Promise<void>;
+  /** Inserts the alert and commits `events` with it. */
+  insertAlert(alert: Alert, events?: NotificationEvent[]): Promise<void>;
   getAlert(id: string): Promise<Alert | null>;
   listAlerts(query: AlertQuery): Promise<Page<Alert>>;
   /** Acknowledge once: null when the alert is missing or already acknowledged. */

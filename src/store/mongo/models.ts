@@ -24,6 +24,8 @@ const actionSchema = schema({ rule: String, type: String, status: String, create
 actionSchema.index({ createdAt: -1, _id: -1 });
 actionSchema.index({ status: 1, expiresAt: 1 });
 actionSchema.index({ rule: 1, status: 1 });
+/** Actions carrying committed events the relay has not yet put in the outbox. */
+actionSchema.index({ hasEvents: 1 });
 
 /** Cooldown windows: `_id` is `<rule>#<seq>`; the newest is in force, older ones are pruned. */
 const cooldownSchema = schema({ rule: String, seq: Number, until: Date });
@@ -46,6 +48,7 @@ leaseSchema.index({ name: 1, term: -1 });
 
 const alertSchema = schema({ rule: String, severity: String, createdAt: Date, acknowledgedAt: Date });
 alertSchema.index({ createdAt: -1, _id: -1 });
+alertSchema.index({ hasEvents: 1 });
 
 /** Change claims (`action:<id>#<rev>`, `ack:<alertId>`): whoever inserts one owns that change. */
 const claimSchema = schema({ at: Date });

@@ -27,6 +27,9 @@ import {
 import { isDuplicateKeyError, openConnection } from './connection';
 import { createModels, type MongoModels } from './models';
 import { MongoNotificationStore } from './mongo-notification-store';
+import { eventFields, MongoCommittedEvents, PENDING_EVENTS } from './mongo-committed-events';
+import type { NotificationEvent } from '../../domain/events';
+import { type FaultPoints, noFaults } from '../../domain/fault-points';
 
 export interface MongoStoreOptions {
   uri: string;
@@ -40,6 +43,8 @@ export interface MongoStoreOptions {
    * another writer completes or clears it); domain time still comes in as method arguments.
    */
   clock?: Clock;
+  /** Kill points for the fault-injection suite; none by default. */
+  faults?: FaultPoints;
 }
 
 /** A claim older than this whose owner never finished is taken as left behind by a crash. */
@@ -70,6 +75,7 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 export class MongoStore implements Store {
   readonly kind = 'mongo' as const;
   readonly notifications: MongoNotificationStore;
+  readonly committedEvents: MongoCommittedEvents;
   private connection: Connection | null = null;
   private models: MongoModels | null = null;
   private readonly clock: Clock;
@@ -77,6 +83,7 @@ export class MongoStore implements Store {
   constructor(private readonly options: MongoStoreOptions) {
     this.clock = options.clock ?? systemClock;
     this.notifications = new MongoNotificationStore(() => this.conn);
+    this.committedEvents = new MongoCommittedEvents(() => this.conn, (id, relayed) => this.clearActionEvents(id, relayed));
   }
 
   async init(): Promise<void> {
@@ -220,7 +227,12 @@ export class MongoStore implements Store {
     return states;
   }
 
-  async dispatchAction(action: ActionRecord, cooldownUntil: Date, now: Date): Promise<DispatchOutcome> {
+  async dispatchAction(
+    action: ActionRecord,
+    cooldownUntil: Date,
+    now: Date,
+    events: NotificationEvent[] = [],
+  ): Promise<DispatchOutcome> {
     // 1. The cooldown: whoever inserts the next window document wins it.
     let seq = 0;
     for (let attempt = 0; ; attempt += 1) {
@@ -242,6 +254,7 @@ export class MongoStore implements Store {
         claimedAt: now,
       });
       if (won) {
+        (this.options.faults ?? noFaults).reach('store.dispatch.after-cooldown-claim');
         // Older windows are deleted to keep the collection small, so a caller that read a long-gone
         // window could insert into the gap; a newer window existing means this one does not count.
         const newer = await this.m.cooldowns.findOne({ rule: action.rule, seq: { $gt: seq } }, { _id: 1 }).lean<Doc>();
@@ -268,7 +281,8 @@ export class MongoStore implements Store {
 
     // 3. The action itself; if even that fails, give both claims back so nothing is half written.
     try {
-      await this.m.actions.insertMany([actionToDoc(action, 0)], { lean: true });
+      // The events travel in the action's own insert: both are written, or neither.
+      await this.m.actions.insertMany([{ ...actionToDoc(action, 0), ...eventFields([], events) }], { lean: true });
     } catch (err) {
       if (action.status === 'pending_approval') {
         await this.m.approvalClaims.deleteOne({ _id: action.rule, actionId: action.id }).catch(() => undefined);
@@ -276,6 +290,7 @@ export class MongoStore implements Store {
       await releaseCooldown().catch(() => undefined);
       throw err;
     }
+    this.committedEvents.committed(events);
     return { ok: true, action };
   }
 
@@ -343,7 +358,12 @@ export class MongoStore implements Store {
    * `action:<id>#<rev+1>`; only the owner then writes the action, so no write can be lost. A claim
    * whose owner died before writing is completed by the next writer once it is old enough.
    */
-  async transitionAction(id: string, from: ActionStatus[], patch: ActionPatch): Promise<ActionRecord | null> {
+  async transitionAction(
+    id: string,
+    from: ActionStatus[],
+    patch: ActionPatch,
+    eventsFor?: (next: ActionRecord) => NotificationEvent[],
+  ): Promise<ActionRecord | null> {
     for (let attempt = 0; attempt < CLAIM_WAIT_ATTEMPTS; attempt += 1) {
       const doc = await this.m.actions.findById(id).lean<Doc>();
       if (!doc) return null;
@@ -351,12 +371,21 @@ export class MongoStore implements Store {
       if (!from.includes(current.status)) return null;
       const rev = (typeof doc._rev === 'number' ? doc._rev : 0) + 1;
       const claimId = `action:${id}#${rev}`;
-      const set = { ...(valueToDoc(patch) as Doc), _rev: rev };
+      const events = eventsFor ? eventsFor({ ...current, ...patch }) : [];
+      // The events ride in the revision itself (and in its claim, so a writer completing an
+      // abandoned claim writes them too): the change and its events are one document write.
+      const set = {
+        ...(valueToDoc(patch) as Doc),
+        ...(events.length > 0 ? eventFields(doc[PENDING_EVENTS], events) : {}),
+        _rev: rev,
+      };
       if (await this.claim('claims', { _id: claimId, at: this.clock.now(), set })) {
+        (this.options.faults ?? noFaults).reach('store.transition.after-claim');
         // By `_id` alone: the claim already makes this the only writer, and FerretDB answers only
         // `_id`-only filters from its index (any other filter scans the collection).
         await this.m.actions.updateOne({ _id: id }, { $set: set });
         const next: ActionRecord = { ...current, ...patch };
+        this.committedEvents.committed(events);
         if (current.status === 'pending_approval' && next.status !== 'pending_approval') {
           await this.m.approvalClaims.deleteOne({ _id: current.rule, actionId: id });
         }
@@ -371,6 +400,18 @@ export class MongoStore implements Store {
       await sleep(Math.min(5 + attempt * 5, 100));
     }
     throw new Error(`action ${id} is being changed by another writer; try again`);
+  }
+
+  /** One revision that drops relayed events from an action; false when another writer got there first. */
+  private async clearActionEvents(id: string, relayed: Set<string>): Promise<boolean> {
+    const doc = await this.m.actions.findById(id).lean<Doc>();
+    if (!doc) return true;
+    const kept = ((doc[PENDING_EVENTS] as string[] | undefined) ?? []).filter((t) => !relayed.has((JSON.parse(t) as { id: string }).id));
+    const rev = (typeof doc._rev === 'number' ? doc._rev : 0) + 1;
+    const set = { ...eventFields(kept, []), _rev: rev };
+    if (!(await this.claim('claims', { _id: `action:${id}#${rev}`, at: this.clock.now(), set }))) return false;
+    await this.m.actions.updateOne({ _id: id }, { $set: set });
+    return true;
   }
 
   async listOverdueApprovals(now: Date): Promise<ActionRecord[]> {
@@ -512,8 +553,9 @@ export class MongoStore implements Store {
 
   // --- alerts --------------------------------------------------------------------------------
 
-  async insertAlert(alert: Alert): Promise<void> {
-    await this.m.alerts.insertMany([alertToDoc(alert)], { lean: true });
+  async insertAlert(alert: Alert, events: NotificationEvent[] = []): Promise<void> {
+    await this.m.alerts.insertMany([{ ...alertToDoc(alert), ...eventFields([], events) }], { lean: true });
+    this.committedEvents.committed(events);
   }
 
   async getAlert(id: string): Promise<Alert | null> {
@@ -542,7 +584,13 @@ export class MongoStore implements Store {
       if (claim && this.isAbandoned(claim.at)) await this.m.alerts.updateOne({ _id: id }, { $set: claim.set as Doc });
       return null;
     }
-    await this.m.alerts.updateOne({ _id: id }, { $set: set });
+    // The relay may clear the alert's events at the same moment; on FerretDB two updates of one
+    // document can lose one of them, so the acknowledgement is checked and written again if lost.
+    for (let attempt = 0; attempt < 5; attempt += 1) {
+      await this.m.alerts.updateOne({ _id: id }, { $set: set });
+      const written = await this.m.alerts.findById(id, { acknowledgedAt: 1 }).lean<Doc>();
+      if (written?.acknowledgedAt instanceof Date) break;
+    }
     return { ...alertFromDoc(doc), ...set };
   }
 }

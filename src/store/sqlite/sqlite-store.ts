@@ -16,12 +16,17 @@ import type { DispatchOutcome, RuleState } from '../../domain/rule-state';
 import type { SnapshotRetention, Store } from '../store';
 import { actionFromDoc, actionToDoc, alertFromDoc, alertToDoc } from './codec';
 import { SqliteNotificationStore } from './sqlite-notification-store';
+import { SqliteCommittedEvents } from './sqlite-committed-events';
+import type { NotificationEvent } from '../../domain/events';
+import { type FaultPoints, noFaults } from '../../domain/fault-points';
 import { SQLITE_SCHEMA } from './schema';
 
 export interface SqliteStoreOptions {
   /** File path, or ':memory:' for a throwaway store. */
   path: string;
   busyTimeoutMs?: number;
+  /** Kill points for the fault-injection suite; none by default. */
+  faults?: FaultPoints;
 }
 
 type Row = Record<string, unknown>;
@@ -36,6 +41,7 @@ const MAX_CACHED_STATEMENTS = 500;
 export class SqliteStore implements Store {
   readonly kind = 'sqlite' as const;
   readonly notifications: SqliteNotificationStore;
+  readonly committedEvents: SqliteCommittedEvents;
   private db: Database.Database | null = null;
   private readonly statements = new Map<string, Database.Statement>();
   private readonly pendingSnapshots: {
@@ -46,6 +52,7 @@ export class SqliteStore implements Store {
 
   constructor(private readonly options: SqliteStoreOptions) {
     this.notifications = new SqliteNotificationStore(() => this.conn);
+    this.committedEvents = new SqliteCommittedEvents(() => this.conn);
   }
 
   async init(): Promise<void> {
@@ -59,6 +66,7 @@ export class SqliteStore implements Store {
     db.exec(SQLITE_SCHEMA);
     this.db = db;
     this.notifications.init();
+    this.committedEvents.init();
   }
 
   async close(): Promise<void> {
@@ -179,7 +187,12 @@ export class SqliteStore implements Store {
     return states;
   }
 
-  async dispatchAction(action: ActionRecord, cooldownUntil: Date, now: Date): Promise<DispatchOutcome> {
+  async dispatchAction(
+    action: ActionRecord,
+    cooldownUntil: Date,
+    now: Date,
+    events: NotificationEvent[] = [],
+  ): Promise<DispatchOutcome> {
     const db = this.conn;
     const run = db.transaction((): DispatchOutcome => {
       const cooldown = this.stmt('SELECT until FROM cooldowns WHERE rule = ?').get(action.rule) as
@@ -198,9 +211,12 @@ export class SqliteStore implements Store {
         `INSERT INTO cooldowns (rule, until, action_id) VALUES (?, ?, ?)
          ON CONFLICT (rule) DO UPDATE SET until = excluded.until, action_id = excluded.action_id`,
       ).run(action.rule, cooldownUntil.getTime(), action.id);
+      this.committedEvents.insertWithin(events);
       return { ok: true, action };
     });
-    return run.immediate();
+    const outcome = run.immediate();
+    if (outcome.ok) this.committedEvents.committed(events);
+    return outcome;
   }
 
   private insertActionRow(action: ActionRecord): void {
@@ -262,8 +278,10 @@ export class SqliteStore implements Store {
     id: string,
     from: ActionStatus[],
     patch: ActionPatch,
+    eventsFor?: (next: ActionRecord) => NotificationEvent[],
   ): Promise<ActionRecord | null> {
     const db = this.conn;
+    let events: NotificationEvent[] = [];
     const run = db.transaction((): ActionRecord | null => {
       const row = this.stmt('SELECT doc FROM actions WHERE id = ?').get(id) as Row | undefined;
       if (!row) return null;
@@ -275,9 +293,15 @@ export class SqliteStore implements Store {
         actionToDoc(next),
         id,
       );
+      events = eventsFor ? eventsFor(next) : [];
+      this.committedEvents.insertWithin(events);
+      // A kill here rolls the whole transaction back: neither the change nor its events happened.
+      (this.options.faults ?? noFaults).reach('store.transition.in-transaction');
       return next;
     });
-    return run.immediate();
+    const next = run.immediate();
+    if (next) this.committedEvents.committed(events);
+    return next;
   }
 
   async listOverdueApprovals(now: Date): Promise<ActionRecord[]> {
@@ -378,7 +402,15 @@ export class SqliteStore implements Store {
 
   // --- alerts --------------------------------------------------------------------------------
 
-  async insertAlert(alert: Alert): Promise<void> {
+  async insertAlert(alert: Alert, events: NotificationEvent[] = []): Promise<void> {
+    this.conn.transaction(() => {
+      this.insertAlertRow(alert);
+      this.committedEvents.insertWithin(events);
+    }).immediate();
+    this.committedEvents.committed(events);
+  }
+
+  private insertAlertRow(alert: Alert): void {
     this.stmt(
         `INSERT INTO alerts (id, rule, severity, created_at, acknowledged_at, doc) VALUES (?, ?, ?, ?, ?, ?)`,
       )
