@@ -60,9 +60,18 @@ export async function recoverInterruptedActions(deps: RecoveryDeps, options: Rec
       if (alive.get(runner)) continue;
       cause = `instance ${runner} stopped (its liveness lease expired)`;
     }
-    if (await failInterrupted(deps, action, `interrupted: ${cause} while the action was ${action.status}`)) {
-      recovered += 1;
-      logger.warn('interrupted action marked failed', { actionId: action.id, rule: action.rule, runner, recoveredBy: instanceId });
+    try {
+      if (await failInterrupted(deps, action, `interrupted: ${cause} while the action was ${action.status}`)) {
+        recovered += 1;
+        logger.warn('interrupted action marked failed', { actionId: action.id, rule: action.rule, runner, recoveredBy: instanceId });
+      }
+    } catch (err) {
+      // E.g. a change the dead instance had half made is not yet old enough to complete: the next
+      // sweep comes back to it. One action must not stop the recovery of the others, nor a start.
+      logger.warn('could not recover an interrupted action yet; the recovery sweep retries', {
+        actionId: action.id,
+        error: err instanceof Error ? err.message : String(err),
+      });
     }
   }
   return recovered;
