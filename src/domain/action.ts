@@ -27,6 +27,17 @@ export interface StrategyResult {
   checks?: StrategyCheck[];
 }
 
+/**
+ * A step of a running action recorded just before or just after a side effect, so that recovery
+ * after a crash can tell what had been done: nothing yet, a side effect under way, or one completed.
+ */
+export interface ActionStep {
+  name: string;
+  phase: 'before' | 'after';
+  /** ISO time. */
+  at: string;
+}
+
 export interface ActionRecord {
   id: string;
   rule: string;
@@ -57,6 +68,8 @@ export interface ActionRecord {
    * runner is gone. Optional because records written before it existed lack it.
    */
   runner?: string | null;
+  /** Steps recorded while it ran (see ActionStep); absent until the executor starts it. */
+  steps?: ActionStep[];
 }
 
 export type ActionPatch = Partial<
@@ -72,6 +85,7 @@ export type ActionPatch = Partial<
     | 'error'
     | 'updatedAt'
     | 'runner'
+    | 'steps'
   >
 >;
 

@@ -73,12 +73,15 @@ export class ActionExecutor {
     try {
       if (!strategy) throw new StrategyFailure(`no strategy for action type ${action.type}`);
       const timeoutMs = Math.min(strategy.timeoutMs, this.deps.config.actions.timeoutMs);
+      const step = this.stepRecorder(action);
+      await step('strategy', 'before');
       const work = strategy.execute({
         action,
         params: action.params,
         rule,
         signal: controller.signal,
         logger,
+        step,
       });
       this.faults.reach('executor.strategy-running');
       result = await this.withDeadline(work, timeoutMs, controller);
@@ -164,6 +167,25 @@ export class ActionExecutor {
         await new Promise((resolve) => setTimeout(resolve, delays[attempt]));
       }
     }
+  }
+
+  /**
+   * Steps go on the action as they happen (one store write each). A `before` that cannot be
+   * written stops the strategy before it acts; an `after` that cannot is only logged.
+   */
+  private stepRecorder(action: ActionRecord): (name: string, phase: 'before' | 'after') => Promise<void> {
+    const steps = [...(action.steps ?? [])];
+    return async (name, phase) => {
+      steps.push({ name, phase, at: this.deps.clock.now().toISOString() });
+      try {
+        const recorded = await this.deps.store.transitionAction(action.id, ['running'], { steps: [...steps] });
+        if (!recorded) throw new Error('the action is no longer running');
+      } catch (err) {
+        const why = err instanceof Error ? err.message : String(err);
+        if (phase === 'before') throw new StrategyFailure(`could not record step "${name}" before acting (${why}); nothing was done`);
+        this.deps.logger.warn('could not record a step of an action', { actionId: action.id, step: name, phase, error: why });
+      }
+    };
   }
 
   private get faults(): FaultPoints {

@@ -61,7 +61,7 @@ export async function recoverInterruptedActions(deps: RecoveryDeps, options: Rec
       cause = `instance ${runner} stopped (its liveness lease expired)`;
     }
     try {
-      if (await failInterrupted(deps, action, `interrupted: ${cause} while the action was ${action.status}`)) {
+      if (await failInterrupted(deps, action, `interrupted: ${cause} while the action was ${action.status}; ${whereItStopped(action)}`)) {
         recovered += 1;
         logger.warn('interrupted action marked failed', { actionId: action.id, rule: action.rule, runner, recoveredBy: instanceId });
       }
@@ -75,6 +75,16 @@ export async function recoverInterruptedActions(deps: RecoveryDeps, options: Rec
     }
   }
   return recovered;
+}
+
+/** What the recorded steps say was done before the interruption. */
+export function whereItStopped(action: ActionRecord): string {
+  const steps = action.steps ?? [];
+  const last = steps[steps.length - 1];
+  if (!last) return 'its strategy had not started: nothing was done';
+  if (last.name === 'strategy') return 'its strategy had started but recorded no side effect yet';
+  if (last.phase === 'before') return `it was interrupted during "${last.name}", which may or may not have taken effect`;
+  return `"${last.name}" had completed; the steps after it did not run or were not recorded`;
 }
 
 /**

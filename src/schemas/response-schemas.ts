@@ -261,6 +261,21 @@ export const actionSchema = {
     },
     error: nullableString,
     runner: { type: ['string', 'null'], description: 'The instance that runs or ran the action (cluster.instanceId); null while pending.' },
+    steps: {
+      type: 'array',
+      description:
+        'Steps recorded while the action ran, just before and just after each side effect, so that recovery after a crash can say what had been done (docs/reliability.md).',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['name', 'phase', 'at'],
+        properties: {
+          name: { type: 'string' },
+          phase: { type: 'string', enum: ['before', 'after'] },
+          at: { type: 'string', format: 'date-time' },
+        },
+      },
+    },
   },
 } as const;
 
