@@ -1,10 +1,12 @@
 import express, { type Express } from 'express';
 import { createActionsRouter } from '../routes/actions';
+import { createAlertmanagerRouter } from '../routes/alertmanager';
 import { createAlertsRouter } from '../routes/alerts';
 import { createHealthRouter } from '../routes/health';
 import { createMetricsRouter } from '../routes/metrics';
 import { createNotificationsRouter } from '../routes/notifications';
 import { createOpenApiRouter } from '../routes/openapi';
+import { createPrometheusRouter } from '../routes/prometheus';
 import { createPromptsRouter } from '../routes/prompts';
 import { createRouterHealthRouter } from '../routes/router-health';
 import { createRuleTriggerRouter } from '../routes/rule-trigger';
@@ -40,6 +42,8 @@ export function createApp(services: Services): Express {
   app.use(createThrottleRouter({ throttle: services.throttle }));
   app.use(createAlertsRouter({ alerts: services.alerts, schemas }));
   app.use(createWebhooksRouter({ notifications, remediation, approvals, schemas, config }));
+  app.use(createAlertmanagerRouter({ remediation, schemas, config, clock: services.clock }));
+  app.use(createPrometheusRouter({ metrics: services.metrics }));
   app.use(createNotificationsRouter({ notifications }));
   app.use(createOpenApiRouter({ schemas }));
   app.use(notFoundHandler);

@@ -7,6 +7,7 @@ import { FanoutNotifier } from '../notifications/fanout-notifier';
 import type { Notifier } from '../domain/events';
 import { LogNotifier } from '../notifications/log-notifier';
 import type { Logging } from '../logging/logger';
+import { EngineMetrics } from '../metrics/engine-metrics';
 import { ApprovalService } from '../remediation/approvals';
 import { ActionExecutor } from '../remediation/executor';
 import { recoverInterruptedActions } from '../remediation/recovery';
@@ -56,6 +57,8 @@ export interface Services extends PipelineDeps {
   alerts: AlertService;
   /** Outbound webhook outbox and dispatcher, inbound webhook guard (the n8n integration). */
   notifications: NotificationService;
+  /** What GET /metrics shows (its own prom-client registry). */
+  metrics: EngineMetrics;
   /** Opens the store, loads the rules, recovers interrupted work and starts the sweeps. */
   start(): Promise<void>;
   /** Stops sweeps and watchers, waits for running actions, closes the store. */
@@ -82,13 +85,23 @@ export function createServices(
   const clock = overrides.clock ?? systemClock;
   const instanceId = resolveInstanceId(config.cluster.instanceId);
   const faults = overrides.faults ?? noFaults;
-  const notifications = new NotificationService({ store, config, clock, logger, instanceId, faults });
-  // The log channel (or a test's recorder) and the webhook outbox both get every event.
-  const notifier = new FanoutNotifier([overrides.notifier ?? new LogNotifier(logger), notifications.notifier]);
-  const deps: PipelineDeps = { store, config, clock, logger, notifier };
-
   const keyring = overrides.keyring ?? loadApiKeys(config.auth);
   const schemas = createSchemaRegistry();
+  const rules = new RulesService({
+    file: config.rules.file,
+    watch: config.rules.watch,
+    debounceMs: config.rules.watchDebounceMs,
+    schemas,
+    clock,
+    logger,
+  });
+  // Built before the notifier it listens to; its gauges read the store and the rules, not services.
+  const metrics = new EngineMetrics({ store, rules, clock, logger, maxSourceLabels: config.prometheus.maxSourceLabels });
+  const notifications = new NotificationService({ store, config, clock, logger, instanceId, deliveryObserver: metrics, faults });
+  // The log channel (or a test's recorder), the webhook outbox and the metrics all get every event.
+  const notifier = new FanoutNotifier([overrides.notifier ?? new LogNotifier(logger), notifications.notifier, metrics]);
+  const deps: PipelineDeps = { store, config, clock, logger, notifier };
+
   const failover = new FailoverService(deps);
   const prompts = new PromptVersions(deps);
   const throttle = new ThrottleService(deps);
@@ -100,18 +113,10 @@ export function createServices(
     createThrottleStrategy({ throttle, clock, config }),
     createAlertOnlyStrategy({ alerts, clock }),
   ]);
-  const rules = new RulesService({
-    file: config.rules.file,
-    watch: config.rules.watch,
-    debounceMs: config.rules.watchDebounceMs,
-    schemas,
-    clock,
-    logger,
-  });
   const evaluator = new Evaluator();
   const executor = new ActionExecutor({ ...deps, strategies, faults });
   const liveness = new InstanceLiveness(deps, instanceId);
-  const remediation = new RemediationService({ ...deps, rules, evaluator, strategies, executor, instanceId, faults });
+  const remediation = new RemediationService({ ...deps, rules, evaluator, strategies, executor, instanceId, observer: metrics, faults });
   const approvals = new ApprovalService({ ...deps, executor, rules, instanceId });
   const sweeps = new Sweeps({ ...deps, rules, approvals, throttle, executor, instanceId });
   const health = new HealthChecks({ store, rules, periodicWork: sweeps, instanceId });
@@ -138,6 +143,7 @@ export function createServices(
     throttle,
     alerts,
     notifications,
+    metrics,
     async start() {
       await store.init();
       await rules.load();

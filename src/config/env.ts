@@ -1,6 +1,7 @@
 import { AUTH_ENV } from './sections/auth';
 import { CLUSTER_ENV } from './sections/cluster';
 import { NOTIFICATIONS_ENV } from './sections/notifications';
+import { PROMETHEUS_ENV } from './sections/prometheus';
 
 /** Environment variables that override configuration keys, and how each is read. */
 export interface EnvBinding {
@@ -35,6 +36,7 @@ export const ENV_BINDINGS: Record<string, EnvBinding> = {
   ...CLUSTER_ENV,
   ...AUTH_ENV,
   ...NOTIFICATIONS_ENV,
+  ...PROMETHEUS_ENV,
 };
 
 /** Converts only well-formed values, so a bad one reaches schema validation and is reported there. */

@@ -2,6 +2,7 @@ import type { JSONSchemaType } from 'ajv';
 import { type AuthConfig, authConfigSchema } from './sections/auth';
 import { type ClusterConfig, clusterConfigSchema } from './sections/cluster';
 import { type NotificationsConfig, notificationsConfigSchema } from './sections/notifications';
+import { type PrometheusConfig, prometheusConfigSchema } from './sections/prometheus';
 
 /** The stores the service can run on (config `store.type`, and `Store.kind`). */
 export const STORE_KINDS = ['sqlite', 'mongo'] as const;
@@ -36,6 +37,7 @@ export interface AppConfig {
   cluster: ClusterConfig;
   auth: AuthConfig;
   notifications: NotificationsConfig;
+  prometheus: PrometheusConfig;
 }
 
 const positiveInt = { type: 'integer', minimum: 1 } as const;
@@ -63,6 +65,7 @@ export const configSchema: JSONSchemaType<AppConfig> = {
     'cluster',
     'auth',
     'notifications',
+    'prometheus',
   ],
   properties: {
     server: {
@@ -185,5 +188,6 @@ export const configSchema: JSONSchemaType<AppConfig> = {
     cluster: clusterConfigSchema,
     auth: authConfigSchema,
     notifications: notificationsConfigSchema,
+    prometheus: prometheusConfigSchema,
   },
 };

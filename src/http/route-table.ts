@@ -25,6 +25,9 @@ export const ROUTES = {
   resetRouter: { method: 'POST', path: '/api/health/router/reset', access: 'admin' },
 
   ingestSnapshot: { method: 'POST', path: '/api/metrics', access: 'operator' },
+  alertmanagerWebhook: { method: 'POST', path: '/api/webhooks/alertmanager', access: 'operator' },
+  // Any key will do: Prometheus' scrape config sends one with `authorization`.
+  prometheusMetrics: { method: 'GET', path: '/metrics', access: 'viewer' },
   simulate: { method: 'POST', path: '/api/self-healing/simulate', access: 'operator' },
 
   listRules: { method: 'GET', path: '/api/self-healing/rules', access: 'viewer' },

@@ -1,6 +1,7 @@
 import type { Clock } from '../clock';
 import type { AppConfig } from '../config/schema';
 import type { Page } from '../domain/action';
+import type { DeliveryObserver } from '../domain/observers';
 import type { OutboxEntry, OutboxQuery } from '../domain/notification';
 import { ConfigError } from '../errors';
 import { InboundWebhookGuard } from './inbound-webhook-guard';
@@ -21,6 +22,7 @@ export interface NotificationServiceDeps {
   random?: () => number;
   /** Kill points for the fault-injection suite; none by default. */
   faults?: FaultPoints;
+  deliveryObserver?: DeliveryObserver;
 }
 
 const SWEEP_INTERVAL_MS = 60_000;
@@ -45,7 +47,13 @@ export class NotificationService {
     }
     const base = { store: deps.store, config: cfg, clock: deps.clock, logger: deps.logger };
     const faults = deps.faults ?? noFaults;
-    this.dispatcher = new WebhookDispatcher({ ...base, instanceId: deps.instanceId, faults, ...(deps.random ? { random: deps.random } : {}) });
+    this.dispatcher = new WebhookDispatcher({
+      ...base,
+      instanceId: deps.instanceId,
+      faults,
+      ...(deps.random ? { random: deps.random } : {}),
+      ...(deps.deliveryObserver ? { observer: deps.deliveryObserver } : {}),
+    });
     this.notifier = new OutboxNotifier({ ...base, onEnqueued: () => this.dispatcher.kick() });
     this.relay = new EventRelay({ store: deps.store, outbox: this.notifier, logger: deps.logger, pollIntervalMs: cfg.delivery.pollIntervalMs, faults });
     this.inbound = new InboundWebhookGuard(base);

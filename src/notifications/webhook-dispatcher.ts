@@ -2,6 +2,7 @@ import CircuitBreaker from 'opossum';
 import type { Clock } from '../clock';
 import type { NotificationsConfig } from '../config/sections/notifications';
 import type { BreakerState, OutboxEntry } from '../domain/notification';
+import type { DeliveryObserver } from '../domain/observers';
 import type { Logger } from '../logging/logger';
 import type { NotificationStore } from '../store/notification-store';
 import { retryDelayMs } from './retry-delay';
@@ -18,6 +19,8 @@ export interface WebhookDispatcherDeps {
   random?: () => number;
   /** Kill points for the fault-injection suite; none by default. */
   faults?: FaultPoints;
+  /** Told of each failed delivery attempt (the metrics module). */
+  observer?: DeliveryObserver;
 }
 
 /** A delivery the receiver refused or that never got an answer; counts against the breaker. */
@@ -196,6 +199,7 @@ export class WebhookDispatcher {
       await store.notifications.releaseOutboxClaim(entry.id, instanceId, next, `circuit open for destination "${entry.destination}"`, at);
       return;
     }
+    this.deps.observer?.deliveryFailed(entry.destination);
     const failed: FailedAttempt = {
       attempts: entry.attempts + 1,
       message: err instanceof Error ? err.message : String(err),

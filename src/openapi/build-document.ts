@@ -91,7 +91,10 @@ export function buildOpenApiDocument(options: OpenApiOptions): OpenApiDocument {
       responses[String(r.status)] = {
         description: r.description,
         ...(r.headers ? { headers } : {}),
-        content: { 'application/json': { schema: refs(r.schema) } },
+        content:
+          r.contentType === 'text/plain'
+            ? { 'text/plain': { schema: { type: 'string' } } }
+            : { 'application/json': { schema: refs(r.schema) } },
       };
     }
     const errors: Record<string, string> = { ...COMMON_ERRORS };

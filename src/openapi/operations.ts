@@ -3,6 +3,7 @@ import { ACTION_TYPES, SEVERITIES } from '../domain/rule';
 import { NAME_PATTERN, UUID_PATTERN as UUID_SOURCE } from '../domain/identifiers';
 import { SCHEMA_IDS } from '../schemas/registry';
 import { ALERT_SCHEMA_IDS } from '../schemas/alert-schemas';
+import { ALERTMANAGER_SCHEMA_IDS } from '../schemas/alertmanager-schemas';
 import { PROMPT_SCHEMA_IDS } from '../schemas/prompt-schemas';
 import { RESPONSE_SCHEMA_IDS as R } from '../schemas/response-schemas';
 import { routerResetRequestSchema } from '../schemas/router-health-schemas';
@@ -29,8 +30,10 @@ export interface ParameterSpec {
 export interface ResponseSpec {
   status: number;
   description: string;
-  /** $id (optionally with #/pointer) of the body schema; several: any one of them (oneOf). */
+  /** $id (optionally with #/pointer) of the body schema; several: any one of them (oneOf). Ignored for text. */
   schema: string | string[];
+  /** Default application/json; `text/plain` for a text body (GET /metrics). */
+  contentType?: 'application/json' | 'text/plain';
   headers?: Array<'ETag' | 'Cache-Control'>;
 }
 
@@ -350,6 +353,27 @@ const DESCRIPTIONS = {
       { status: 409, description: '`already_decided` or `approval_expired`.' },
       { status: 429, description: 'Too many snapshots; see Retry-After.' },
     ],
+  },
+  alertmanagerWebhook: {
+    tag: 'prometheus',
+    summary: 'Alertmanager webhook (payload version 4): alerts become snapshots, one per source',
+    description:
+      'The source is the value of the label `prometheus.alertmanager.sourceLabel` (default `job`), else `prometheus.alertmanager.defaultSource`. ' +
+      'The fact `alerts` maps each alert name to `{ firing, severity, labels, annotations, startsAt, endsAt, count }`; resolved alerts arrive as `firing: false`. ' +
+      'Each snapshot goes through the same ingest as POST /api/metrics. See docs/prometheus.md.',
+    parameters: [
+      { name: 'wait', in: 'query', description: '`true`: wait for executed actions to finish and report their final status.', schema: { enum: ['true', 'false'] } },
+    ],
+    body: { schema: ALERTMANAGER_SCHEMA_IDS.webhook, required: true },
+    responses: [{ status: 200, description: 'One ingest result per source.', schema: ALERTMANAGER_SCHEMA_IDS.result }],
+    errors: [{ status: 429, description: 'Too many snapshots; see Retry-After.' }],
+  },
+  prometheusMetrics: {
+    tag: 'prometheus',
+    summary: 'Prometheus metrics of this instance (text exposition format 0.0.4)',
+    description:
+      'Process metrics and the self_healing_* metrics listed in docs/prometheus.md. Gauges of shared state (approvals and outbox pending, failover, throttle) are read from the store, so every instance reports the same.',
+    responses: [{ status: 200, description: 'The exposition.', schema: [], contentType: 'text/plain' }],
   },
 } satisfies Record<RouteId, OperationDoc>;
 

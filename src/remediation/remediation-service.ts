@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import type { ActionRecord } from '../domain/action';
+import { type IngestObserver, NO_INGEST_OBSERVER } from '../domain/observers';
 import type { ActionType, Rule, Ruleset } from '../domain/rule';
 import type { Snapshot, StoredSnapshot } from '../domain/snapshot';
 import type { Decision } from '../domain/decision';
@@ -26,6 +28,8 @@ export interface RemediationDeps extends PipelineDeps {
   instanceId: string;
   /** Kill points for the fault-injection suite; none by default. */
   faults?: FaultPoints;
+  /** Told of each ingested snapshot, evaluation time and decision (the metrics module). */
+  observer?: IngestObserver;
 }
 
 /** One entry of an ingest reply. */
@@ -95,7 +99,10 @@ export class RemediationService {
 
   private readonly ruleStates: RuleStateReader;
 
+  private readonly observer: IngestObserver;
+
   constructor(private readonly deps: RemediationDeps) {
+    this.observer = deps.observer ?? NO_INGEST_OBSERVER;
     this.approvalDefaults = new Map([...deps.strategies].map(([type, s]) => [type, s.requiresApprovalByDefault]));
     this.ruleStates = new RuleStateReader(deps.store, deps.clock);
   }
@@ -109,14 +116,18 @@ export class RemediationService {
     const stored: StoredSnapshot = { ...snapshot, id: randomUUID(), receivedAt: clock.now() };
     const ruleset = this.deps.rules.current();
     // Evaluate before storing: a snapshot the engine cannot evaluate leaves nothing behind.
+    const started = performance.now();
     const matches = (await this.deps.evaluator.evaluateEnabled(ruleset, snapshot.metrics)).filter((e) => e.matched);
+    this.observer.evaluated((performance.now() - started) / 1000);
     await store.insertSnapshot(stored);
+    this.observer.snapshotIngested(snapshot.source);
     if (matches.length === 0) return { snapshotId: stored.id, rulesVersion: ruleset.version, decisions: [] };
     const decisions = await this.decideFor(matches.map((m) => m.rule));
     const outcomes: Promise<AppliedDecision>[] = [];
     const applied: AppliedDecision[] = [];
     for (const [i, decision] of decisions.entries()) {
       const outcome = await this.apply(decision, matches[i]!, stored, options);
+      this.observer.decided(outcome.applied.rule, outcome.applied.decision);
       applied.push(outcome.applied);
       if (outcome.running) outcomes.push(outcome.running);
     }
@@ -192,6 +203,7 @@ export class RemediationService {
     const matchedFacts = { manualTrigger: { requestedBy: options.requestedBy, reason: options.reason ?? null } };
     const match: RuleEvaluation = { rule, matched: true, matchedFacts, failedConditions: [] };
     const outcome = await this.apply(decision!, match, null, options);
+    this.observer.decided(outcome.applied.rule, outcome.applied.decision);
     const applied = options.waitForOutcome && outcome.running ? await outcome.running : outcome.applied;
     return { rulesVersion: ruleset.version, requestedBy: options.requestedBy, decisions: [applied] };
   }

@@ -1,5 +1,6 @@
 import type { AnySchema } from 'ajv';
 import { alertSchemas } from './alert-schemas';
+import { alertmanagerSchemas } from './alertmanager-schemas';
 import { promptSchemas } from './prompt-schemas';
 import { routerResetRequestSchema } from './router-health-schemas';
 import { triggerRequestSchema } from './trigger-schemas';
@@ -9,4 +10,4 @@ import { webhookSchemas } from './webhook-schemas';
  * Request-body schemas of the feature routes (prompts, throttle, alerts, router, ...). Each feature
  * keeps its schemas in its own module and lists them here, so one registry compiles them all.
  */
-export const featureSchemas: AnySchema[] = [routerResetRequestSchema, ...promptSchemas, ...alertSchemas, triggerRequestSchema, ...webhookSchemas];
+export const featureSchemas: AnySchema[] = [routerResetRequestSchema, ...promptSchemas, ...alertSchemas, triggerRequestSchema, ...webhookSchemas, ...alertmanagerSchemas];

@@ -1,5 +1,5 @@
 import type { Page } from '../domain/action';
-import type { OutboxAttempt, OutboxEntry, OutboxQuery } from '../domain/notification';
+import type { DeliveryStatus, OutboxAttempt, OutboxEntry, OutboxQuery } from '../domain/notification';
 
 /**
  * Persistence for the n8n integration: the outbound-event outbox (delivered at least once, across
@@ -20,6 +20,8 @@ export interface NotificationStore {
   /** Frees the claim without counting an attempt (breaker open, shutting down); due again at `nextAttemptAt`. */
   releaseOutboxClaim(id: string, owner: string, nextAttemptAt: Date, note: string | null, at: Date): Promise<boolean>;
   getOutboxEntry(id: string): Promise<OutboxEntry | null>;
+  /** How many entries have this status (the outbox-pending gauge of /metrics). */
+  countOutbox(status: DeliveryStatus): Promise<number>;
   /** Newest first. */
   listOutbox(query: OutboxQuery): Promise<Page<OutboxEntry>>;
   /** Deletes delivered and failed entries last updated before `before`; returns how many. */

@@ -172,6 +172,14 @@ describe.each(storeTargets())('NotificationStore contract: $name', (target) => {
       expect(failed.items.map((e) => e.id)).toEqual([items[4]!.id]);
     });
 
+    it('counts entries by status', async () => {
+      expect(await store.notifications.countOutbox('pending')).toBe(0);
+      await store.notifications.enqueueOutbox([entry(), entry(), entry({ status: 'failed' }), entry({ status: 'delivered' })]);
+      expect(await store.notifications.countOutbox('pending')).toBe(2);
+      expect(await store.notifications.countOutbox('failed')).toBe(1);
+      expect(await store.notifications.countOutbox('delivered')).toBe(1);
+    });
+
     it('prunes finished entries older than the cutoff and keeps pending ones', async () => {
       const oldDone = entry({ status: 'delivered', updatedAt: at(-10_000) });
       const oldFailed = entry({ status: 'failed', updatedAt: at(-10_000) });

@@ -279,6 +279,19 @@ describe('the OpenAPI document', () => {
       },
       { name: 'webhook without token', method: 'post', path: () => '/api/webhooks/n8n', body: { type: 'snapshot' }, expect: 401 },
       {
+        name: 'alertmanager webhook',
+        method: 'post',
+        path: () => '/api/webhooks/alertmanager?wait=true',
+        body: {
+          version: '4',
+          status: 'firing',
+          alerts: [{ status: 'firing', labels: { alertname: 'Boom', job: 'api' }, annotations: {}, startsAt: '2026-03-01T09:59:00Z', endsAt: '0001-01-01T00:00:00Z' }],
+        },
+        expect: 200,
+      },
+      { name: 'alertmanager webhook, bad payload', method: 'post', path: () => '/api/webhooks/alertmanager', body: { version: '3', alerts: [] }, expect: 400 },
+      { name: 'prometheus metrics', method: 'get', path: () => '/metrics', expect: 200 },
+      {
         name: 'write with the rules file broken on disk',
         method: 'post',
         path: () => '/api/self-healing/rules',

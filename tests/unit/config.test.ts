@@ -11,6 +11,7 @@ describe('configuration', () => {
     expect(config.store.sqlite.path).toBe('/srv/app/data/self-healing.db');
     expect(config.rules.file).toBe('/srv/app/config/self-healing-rules.json');
     expect(config.approvals.timeoutMinutes).toBe(60);
+    expect(config.prometheus).toEqual({ maxSourceLabels: 50, alertmanager: { sourceLabel: 'job', defaultSource: 'alertmanager' } });
   });
 
   it('lets environment variables override, after CONFIG_FILE', () => {
@@ -35,6 +36,8 @@ describe('configuration', () => {
     [{ STORE: 'postgres' }, 'invalid configuration: store.type (from STORE=postgres): must be equal to one of the allowed values'],
     [{ LOG_LEVEL: 'loud' }, 'invalid configuration: log.level (from LOG_LEVEL=loud): must be equal to one of the allowed values'],
     [{ STORE: 'mongo' }, 'invalid configuration: store.mongo.uri: required when store.type is "mongo" (set MONGODB_URI)'],
+    [{ METRICS_MAX_SOURCE_LABELS: '0' }, 'invalid configuration: prometheus.maxSourceLabels (from METRICS_MAX_SOURCE_LABELS=0): must be >= 1'],
+    [{ ALERTMANAGER_SOURCE_LABEL: 'l'.repeat(201) }, `invalid configuration: prometheus.alertmanager.sourceLabel (from ALERTMANAGER_SOURCE_LABEL=${'l'.repeat(201)}): must NOT have more than 200 characters`],
     [{ MODEL_HOST_PRIMARY: 'ftp://x' }, 'invalid configuration: modelHosts.primary (from MODEL_HOST_PRIMARY=ftp://x): must match pattern "^https?://[^\\s]+$"'],
   ])('refuses %j with one line naming the key', (env, message) => {
     expect(() => loadConfig({ env, cwd: '/tmp' })).toThrow(message);

@@ -10,9 +10,10 @@ const ROOT = path.join(__dirname, '..', '..');
 const ALLOWED_IMPORTS = {
   server: ['app', 'composition', 'config', 'http', 'logging', 'store', 'errors'],
   app: ['routes', 'composition', 'http'],
-  routes: ['remediation', 'rules', 'targets', 'notifications', 'health', 'openapi', 'http', 'schemas', 'config', 'logging', 'domain', 'errors'],
-  composition: ['health', 'remediation', 'strategies', 'targets', 'notifications', 'integrations', 'engine', 'rules', 'cluster', 'store', 'http', 'schemas', 'config', 'logging', 'domain', 'clock', 'errors'],
+  routes: ['remediation', 'rules', 'targets', 'notifications', 'health', 'metrics', 'openapi', 'http', 'schemas', 'config', 'logging', 'domain', 'errors'],
+  composition: ['health', 'metrics', 'remediation', 'strategies', 'targets', 'notifications', 'integrations', 'engine', 'rules', 'cluster', 'store', 'http', 'schemas', 'config', 'logging', 'domain', 'clock', 'errors'],
   health: ['rules', 'store'],
+  metrics: ['rules', 'store', 'logging', 'domain', 'clock'],
   openapi: ['http', 'schemas', 'domain'],
   remediation: ['engine', 'strategies', 'rules', 'notifications', 'cluster', 'store', 'config', 'logging', 'domain', 'clock', 'errors'],
   strategies: ['targets', 'integrations', 'config', 'logging', 'domain', 'clock', 'errors'],
@@ -39,7 +40,7 @@ const BANDS: readonly (readonly Layer[])[] = [
   ['app'],
   ['routes'],
   ['composition'],
-  ['health', 'remediation'],
+  ['health', 'remediation', 'metrics'],
   ['openapi', 'strategies'],
   ['http', 'rules', 'targets', 'notifications', 'cluster'],
   ['schemas', 'engine', 'integrations', 'store'],
@@ -57,6 +58,7 @@ const PACKAGE_OWNERS: Record<string, readonly string[]> = {
   'better-sqlite3': ['store'],
   pm2: ['integrations'],
   'json-rules-engine': ['engine'],
+  'prom-client': ['metrics'],
 };
 
 function sourceFiles(dir: string): string[] {

@@ -176,6 +176,10 @@ export class MongoNotificationStore implements NotificationStore {
     return doc ? fromDoc(doc) : null;
   }
 
+  async countOutbox(status: DeliveryStatus): Promise<number> {
+    return this.col(OUTBOX).countDocuments({ status });
+  }
+
   async listOutbox(query: OutboxQuery): Promise<Page<OutboxEntry>> {
     const filter: Record<string, unknown> = {};
     if (query.status && query.status.length > 0) filter.status = { $in: query.status };

@@ -160,6 +160,11 @@ export class SqliteNotificationStore implements NotificationStore {
     return row ? fromRow(row) : null;
   }
 
+  async countOutbox(status: DeliveryStatus): Promise<number> {
+    const row = this.conn().prepare('SELECT COUNT(*) AS n FROM notification_outbox WHERE status = ?').get(status) as { n: number };
+    return row.n;
+  }
+
   async listOutbox(query: OutboxQuery): Promise<Page<OutboxEntry>> {
     const where: string[] = [];
     const params: unknown[] = [];
