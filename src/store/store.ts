@@ -66,10 +66,11 @@ export interface Store {
 
   getFailoverState(): Promise<Versioned<FailoverState> | null>;
   /** Compare-and-set on the revision; `expectedRevision` 0 means "create". False when stale. */
-  saveFailoverState(value: FailoverState, expectedRevision: number): Promise<boolean>;
+  saveFailoverState(value: FailoverState, expectedRevision: number, events?: NotificationEvent[]): Promise<boolean>;
 
   getThrottleState(): Promise<Versioned<ThrottleState> | null>;
-  saveThrottleState(value: ThrottleState, expectedRevision: number): Promise<boolean>;
+  /** Compare-and-set like saveFailoverState; both commit `events` with the new revision. */
+  saveThrottleState(value: ThrottleState, expectedRevision: number, events?: NotificationEvent[]): Promise<boolean>;
 
   listPrompts(): Promise<Prompt[]>;
   getPrompt(name: string): Promise<Versioned<Prompt> | null>;

@@ -1,7 +1,7 @@
 import { buildEvent, type NotificationEvent } from '../../src/domain/events';
 import type { ActionRecord } from '../../src/domain/action';
 import type { Store } from '../../src/store/store';
-import { T0, at, makeAction, makeAlert, makePending, minutes } from './fixtures';
+import { T0, at, makeAction, makeAlert, makeFailover, makePending, makeThrottle, minutes } from './fixtures';
 import { type StoreLocation, storeTargets } from './store-targets';
 
 /**
@@ -75,6 +75,20 @@ describe.each(storeTargets())('committed events: $name', (target) => {
     await Promise.all([store.acknowledgeAlert(alert.id, 'ops', at(1)), store.committedEvents.markRelayed(pending)]);
     expect((await store.getAlert(alert.id))?.acknowledgedBy).toBe('ops');
     await expect(store.committedEvents.pending(10)).resolves.toEqual([]);
+  });
+
+  it('commits failover and throttle events with their revision, and none for a stale write', async () => {
+    const failover = buildEvent('failover.changed', T0, { data: { to: 'secondary' } });
+    const throttle = buildEvent('throttle.changed', at(1), { data: { change: 'applied' } });
+    await expect(store.saveFailoverState(makeFailover(), 0, [failover])).resolves.toBe(true);
+    await expect(store.saveThrottleState(makeThrottle(), 0, [throttle])).resolves.toBe(true);
+    const stale = buildEvent('throttle.changed', at(2), { data: { change: 'stale' } });
+    await expect(store.saveThrottleState(makeThrottle(), 0, [stale])).resolves.toBe(false);
+    const pending = await store.committedEvents.pending(10);
+    expect(pending.map((p) => p.event.id)).toEqual([failover.id, throttle.id]);
+    await store.committedEvents.markRelayed(pending);
+    await expect(store.committedEvents.pending(10)).resolves.toEqual([]);
+    expect((await store.getThrottleState())?.revision).toBe(1);
   });
 
   it('lets a second connection see and relay what the first committed (another instance after a crash)', async () => {

@@ -37,6 +37,7 @@ const approvalClaimSchema = schema({ actionId: String, claimedAt: Date });
 /** Failover and throttle state, one document per revision: `_id` is `<key>#<revision>`. */
 const stateSchema = schema({ key: String, revision: Number });
 stateSchema.index({ key: 1, revision: -1 });
+stateSchema.index({ hasEvents: 1 });
 
 /** Prompts, one document per revision: `_id` is `<name>#<revision>`. */
 const promptSchema = schema({ name: String, revision: Number });

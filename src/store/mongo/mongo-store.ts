@@ -447,6 +447,7 @@ export class MongoStore implements Store {
     key: string,
     value: unknown,
     expectedRevision: number,
+    events: NotificationEvent[] = [],
   ): Promise<boolean> {
     const latest = await this.latestRevision(model, field, key);
     if (((latest?.revision as number | undefined) ?? 0) !== expectedRevision) return false;
@@ -457,7 +458,10 @@ export class MongoStore implements Store {
       revision,
       value: valueToDoc(value),
       savedAt: this.clock.now(),
+      // The revision's insert carries its events: the state and its announcement are one write.
+      ...(events.length > 0 ? eventFields([], events) : {}),
     });
+    if (won) this.committedEvents.committed(events);
     if (won && revision > KEEP_REVISIONS) {
       await this.m[model].updateMany(
         { [field]: key, revision: { $lte: revision - KEEP_REVISIONS } },
@@ -476,16 +480,16 @@ export class MongoStore implements Store {
     return this.getRevision<FailoverState>('state', 'key', 'failover');
   }
 
-  async saveFailoverState(value: FailoverState, expectedRevision: number): Promise<boolean> {
-    return this.saveRevision('state', 'key', 'failover', value, expectedRevision);
+  async saveFailoverState(value: FailoverState, expectedRevision: number, events: NotificationEvent[] = []): Promise<boolean> {
+    return this.saveRevision('state', 'key', 'failover', value, expectedRevision, events);
   }
 
   async getThrottleState(): Promise<Versioned<ThrottleState> | null> {
     return this.getRevision<ThrottleState>('state', 'key', 'throttle');
   }
 
-  async saveThrottleState(value: ThrottleState, expectedRevision: number): Promise<boolean> {
-    return this.saveRevision('state', 'key', 'throttle', value, expectedRevision);
+  async saveThrottleState(value: ThrottleState, expectedRevision: number, events: NotificationEvent[] = []): Promise<boolean> {
+    return this.saveRevision('state', 'key', 'throttle', value, expectedRevision, events);
   }
 
   async listPrompts(): Promise<Prompt[]> {

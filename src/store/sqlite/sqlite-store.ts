@@ -326,7 +326,17 @@ export class SqliteStore implements Store {
     return row ? { value: JSON.parse(row.doc as string) as T, revision: row.revision as number } : null;
   }
 
-  private saveState<T>(key: string, value: T, expectedRevision: number): boolean {
+  private saveState<T>(key: string, value: T, expectedRevision: number, events: NotificationEvent[] = []): boolean {
+    const saved = this.conn.transaction(() => {
+      const ok = this.saveStateRow(key, value, expectedRevision);
+      if (ok) this.committedEvents.insertWithin(events);
+      return ok;
+    }).immediate();
+    if (saved) this.committedEvents.committed(events);
+    return saved;
+  }
+
+  private saveStateRow<T>(key: string, value: T, expectedRevision: number): boolean {
     const doc = JSON.stringify(value);
     if (expectedRevision === 0) {
       return (
@@ -344,16 +354,16 @@ export class SqliteStore implements Store {
     return this.getState<FailoverState>('failover');
   }
 
-  async saveFailoverState(value: FailoverState, expectedRevision: number): Promise<boolean> {
-    return this.saveState('failover', value, expectedRevision);
+  async saveFailoverState(value: FailoverState, expectedRevision: number, events: NotificationEvent[] = []): Promise<boolean> {
+    return this.saveState('failover', value, expectedRevision, events);
   }
 
   async getThrottleState(): Promise<Versioned<ThrottleState> | null> {
     return this.getState<ThrottleState>('throttle');
   }
 
-  async saveThrottleState(value: ThrottleState, expectedRevision: number): Promise<boolean> {
-    return this.saveState('throttle', value, expectedRevision);
+  async saveThrottleState(value: ThrottleState, expectedRevision: number, events: NotificationEvent[] = []): Promise<boolean> {
+    return this.saveState('throttle', value, expectedRevision, events);
   }
 
   // --- prompts -------------------------------------------------------------------------------
