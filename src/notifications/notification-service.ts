@@ -54,7 +54,11 @@ export class NotificationService {
       ...(deps.random ? { random: deps.random } : {}),
       ...(deps.deliveryObserver ? { observer: deps.deliveryObserver } : {}),
     });
-    this.notifier = new OutboxNotifier({ ...base, onEnqueued: () => this.dispatcher.kick() });
+    this.notifier = new OutboxNotifier({
+      ...base,
+      onEnqueued: () => this.dispatcher.kick(),
+      ...(deps.deliveryObserver?.outboxOverflowed ? { onOverflow: (n: number) => deps.deliveryObserver!.outboxOverflowed!(n) } : {}),
+    });
     this.relay = new EventRelay({ store: deps.store, outbox: this.notifier, logger: deps.logger, pollIntervalMs: cfg.delivery.pollIntervalMs, faults });
     this.inbound = new InboundWebhookGuard(base);
   }

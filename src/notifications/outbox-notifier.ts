@@ -13,7 +13,14 @@ export interface OutboxNotifierDeps {
   logger: Logger;
   /** Called once entries are persisted, so the dispatcher can send them at once. */
   onEnqueued: () => void;
+  /** Told how many entries a full outbox dropped (the metrics module). */
+  onOverflow?: (entries: number) => void;
 }
+
+/** How long a count of pending entries is trusted before the store is asked again. */
+const PENDING_COUNT_TTL_MS = 1000;
+/** Dropped event ids remembered so that the relay's second try of one event is not counted again. */
+const REMEMBERED_DROPS = 10_000;
 
 /**
  * The webhook channels: each event is written to the persisted outbox, one entry per destination,
@@ -23,6 +30,10 @@ export interface OutboxNotifierDeps {
 export class OutboxNotifier implements Notifier {
   private readonly writes = new Set<Promise<void>>();
   private readonly warnedChannels = new Set<string>();
+  private pendingCount: { value: number; at: number } | null = null;
+  private readonly dropped = new Set<string>();
+  private droppedTotal = 0;
+  private overflowing = false;
 
   constructor(private readonly deps: OutboxNotifierDeps) {}
 
@@ -74,9 +85,56 @@ export class OutboxNotifier implements Notifier {
       lastError: null,
       lastStatusCode: null,
       deliveredAt: null,
+      orderKey: event.action?.id ?? null,
     }));
+    if (await this.full(entries.length)) {
+      this.countDrop(event, entries.length);
+      return;
+    }
     await this.deps.store.notifications.enqueueOutbox(entries);
+    if (this.pendingCount) this.pendingCount.value += entries.length;
     this.deps.onEnqueued();
+  }
+
+  /** Entries dropped since start because the outbox was full, and the cap. */
+  overflow(): { dropped: number; maxPending: number } {
+    return { dropped: this.droppedTotal, maxPending: this.deps.config.delivery.maxPending };
+  }
+
+  /**
+   * Whether `adding` more entries would pass the cap. The count is re-read at most once a second
+   * (counting is a scan on FerretDB), so with several instances writing at once the outbox can pass
+   * the cap by what they add within that second; it stays bounded all the same.
+   */
+  private async full(adding: number): Promise<boolean> {
+    const now = Date.now();
+    if (!this.pendingCount || now - this.pendingCount.at > PENDING_COUNT_TTL_MS) {
+      this.pendingCount = { value: await this.deps.store.notifications.countOutbox('pending'), at: now };
+    }
+    const full = this.pendingCount.value + adding > this.deps.config.delivery.maxPending;
+    if (!full && this.overflowing) {
+      this.overflowing = false;
+      this.deps.logger.warn('notification outbox has room again; new events are queued', { dropped: this.droppedTotal });
+    }
+    return full;
+  }
+
+  private countDrop(event: NotificationEvent, entries: number): void {
+    if (this.dropped.has(event.id)) return;
+    if (this.dropped.size >= REMEMBERED_DROPS) this.dropped.clear();
+    this.dropped.add(event.id);
+    this.droppedTotal += entries;
+    this.deps.onOverflow?.(entries);
+    // An error line once per overflow episode, then one per 100 drops: someone must act (n8n is down).
+    if (!this.overflowing || this.droppedTotal % 100 === 0) {
+      this.deps.logger.error('notification outbox is full: new events are dropped, the oldest are kept for delivery', {
+        maxPending: this.deps.config.delivery.maxPending,
+        dropped: this.droppedTotal,
+        eventId: event.id,
+        type: event.type,
+      });
+    }
+    this.overflowing = true;
   }
 
   /** Waits for outbox writes under way (before the store closes). */

@@ -153,6 +153,8 @@ export class WebhookDispatcher {
 
   /** Sends one claimed entry through its destination's breaker and records what came of it. */
   private async deliver(entry: OutboxEntry): Promise<void> {
+    if (await this.waitsForAnEarlierOne(entry)) return;
+    const probing = this.breakerFor(entry.destination).halfOpen;
     const controller = new AbortController();
     this.inFlight.add(controller);
     try {
@@ -161,10 +163,25 @@ export class WebhookDispatcher {
       (this.deps.faults ?? noFaults).reach('delivery.after-send');
       await this.recordDelivered(entry, statusCode);
     } catch (err) {
-      await this.recordNotDelivered(entry, err, controller.signal.aborted && this.stopped);
+      await this.recordNotDelivered(entry, err, controller.signal.aborted && this.stopped, probing);
     } finally {
       this.inFlight.delete(controller);
     }
+  }
+
+  /**
+   * In order per action: while an entry queued earlier for the same action and destination is
+   * still pending (waiting for a retry, say), this one is put back to go after it.
+   */
+  private async waitsForAnEarlierOne(entry: OutboxEntry): Promise<boolean> {
+    if (!entry.orderKey) return false;
+    const { clock, store, instanceId } = this.deps;
+    const first = await store.notifications.firstPendingInOrder(entry.destination, entry.orderKey);
+    if (!first || first.id === entry.id) return false;
+    const at = clock.now();
+    const after = new Date(Math.max(first.nextAttemptAt.getTime(), at.getTime()) + 1);
+    await store.notifications.releaseOutboxClaim(entry.id, instanceId, after, null, at);
+    return true;
   }
 
   private async recordDelivered(entry: OutboxEntry, statusCode: number): Promise<void> {
@@ -186,7 +203,7 @@ export class WebhookDispatcher {
    * A send that did not deliver: put back untouched when our own shutdown cut it off or the breaker
    * kept it from being sent (neither is an attempt), else counted, and retried or given up on.
    */
-  private async recordNotDelivered(entry: OutboxEntry, err: unknown, cutByShutdown: boolean): Promise<void> {
+  private async recordNotDelivered(entry: OutboxEntry, err: unknown, cutByShutdown: boolean, probing = false): Promise<void> {
     const { clock, config, store, instanceId } = this.deps;
     const at = clock.now();
     if (cutByShutdown) {
@@ -197,6 +214,16 @@ export class WebhookDispatcher {
       // Not an attempt: the receiver was not contacted. Due again when the breaker will probe.
       const next = new Date(at.getTime() + config.breaker.resetTimeoutMs);
       await store.notifications.releaseOutboxClaim(entry.id, instanceId, next, `circuit open for destination "${entry.destination}"`, at);
+      return;
+    }
+    if (probing) {
+      // The breaker's probe of a receiver that has been failing: it says the receiver is still
+      // down, not that this entry is undeliverable. Not counted, or during a long outage the oldest
+      // entries — always the ones picked to probe — would use up their attempts and be given up.
+      const next = new Date(at.getTime() + config.breaker.resetTimeoutMs);
+      const message = err instanceof Error ? err.message : String(err);
+      await store.notifications.releaseOutboxClaim(entry.id, instanceId, next, `probe failed, destination "${entry.destination}" still down: ${message}`, at);
+      this.deps.observer?.deliveryFailed(entry.destination);
       return;
     }
     this.deps.observer?.deliveryFailed(entry.destination);

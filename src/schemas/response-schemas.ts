@@ -641,10 +641,11 @@ export const alertPageSchema = {
 export const notificationPageSchema = {
   $id: `${R}/notification-page.json`,
   title: 'NotificationPage',
-  description: 'Outbound events and their delivery state, newest first; `breakers` is the circuit state per destination.',
+  description:
+    'Outbound events and their delivery state, newest first; `breakers` is the circuit state per destination; `overflow` counts events dropped by a full outbox.',
   type: 'object',
   additionalProperties: false,
-  required: ['items', 'nextCursor', 'breakers'],
+  required: ['items', 'nextCursor', 'breakers', 'overflow'],
   properties: {
     items: {
       type: 'array',
@@ -671,6 +672,14 @@ export const notificationPageSchema = {
     },
     nextCursor: nullableString,
     breakers: { type: 'object', additionalProperties: { enum: BREAKER_STATES } },
+    overflow: {
+      type: 'object',
+      description:
+        'Events this instance could not queue since it started because the outbox already held `maxPending` undelivered entries (notifications.delivery.maxPending): the oldest are kept, new ones dropped.',
+      additionalProperties: false,
+      required: ['dropped', 'maxPending'],
+      properties: { dropped: { type: 'integer', minimum: 0 }, maxPending: { type: 'integer', minimum: 1 } },
+    },
   },
 } as const;
 

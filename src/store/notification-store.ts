@@ -20,6 +20,8 @@ export interface NotificationStore {
   /** Frees the claim without counting an attempt (breaker open, shutting down); due again at `nextAttemptAt`. */
   releaseOutboxClaim(id: string, owner: string, nextAttemptAt: Date, note: string | null, at: Date): Promise<boolean>;
   getOutboxEntry(id: string): Promise<OutboxEntry | null>;
+  /** The first-queued pending entry for `destination` with `orderKey` (by createdAt, then id); null when none. */
+  firstPendingInOrder(destination: string, orderKey: string): Promise<OutboxEntry | null>;
   /** How many entries have this status (the outbox-pending gauge of /metrics). */
   countOutbox(status: DeliveryStatus): Promise<number>;
   /** Newest first. */
