@@ -34,6 +34,7 @@ export class OutboxNotifier implements Notifier {
   private readonly dropped = new Set<string>();
   private droppedTotal = 0;
   private overflowing = false;
+  private lastCreatedAt = 0;
 
   constructor(private readonly deps: OutboxNotifierDeps) {}
 
@@ -68,6 +69,7 @@ export class OutboxNotifier implements Notifier {
     if (destinations.length === 0) return;
     const payload = JSON.stringify(envelopeOf(event));
     const now = this.deps.clock.now();
+    const queuedAt = this.queuedAt();
     const entries: OutboxEntry[] = destinations.map((d) => ({
       id: `${event.id}:${d.name}`,
       eventId: event.id,
@@ -77,7 +79,7 @@ export class OutboxNotifier implements Notifier {
       payload,
       status: 'pending',
       attempts: 0,
-      createdAt: now,
+      createdAt: queuedAt,
       updatedAt: now,
       nextAttemptAt: now,
       lockedBy: null,
@@ -91,9 +93,19 @@ export class OutboxNotifier implements Notifier {
       this.countDrop(event, entries.length);
       return;
     }
-    await this.deps.store.notifications.enqueueOutbox(entries);
-    if (this.pendingCount) this.pendingCount.value += entries.length;
-    this.deps.onEnqueued();
+    const added = await this.deps.store.notifications.enqueueOutbox(entries);
+    if (this.pendingCount) this.pendingCount.value += added;
+    if (added > 0) this.deps.onEnqueued();
+  }
+
+  /**
+   * Strictly increasing within this process, so that entries queued one after the other keep that
+   * order (delivery in order per action sorts by it) even when the clock shows the same instant.
+   */
+  private queuedAt(): Date {
+    const ms = Math.max(this.deps.clock.now().getTime(), this.lastCreatedAt + 1);
+    this.lastCreatedAt = ms;
+    return new Date(ms);
   }
 
   /** Entries dropped since start because the outbox was full, and the cap. */

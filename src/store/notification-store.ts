@@ -8,8 +8,8 @@ import type { DeliveryStatus, OutboxAttempt, OutboxEntry, OutboxQuery } from '..
  * MongoDB adapter needs no transactions.
  */
 export interface NotificationStore {
-  /** Adds entries; one whose id is already stored is left as it is. */
-  enqueueOutbox(entries: OutboxEntry[]): Promise<void>;
+  /** Adds entries; one whose id is already stored is left as it is. Returns how many were new. */
+  enqueueOutbox(entries: OutboxEntry[]): Promise<number>;
   /**
    * Claims up to `limit` pending entries due at `now` whose claim is free or expired, for `owner`
    * until `lockedUntil`, oldest due first. Two callers never both get the same entry while a claim runs.

@@ -90,12 +90,14 @@ export class MongoNotificationStore implements NotificationStore {
     return doc ? fromDoc(doc) : null;
   }
 
-  async enqueueOutbox(entries: OutboxEntry[]): Promise<void> {
-    if (entries.length === 0) return;
+  async enqueueOutbox(entries: OutboxEntry[]): Promise<number> {
+    if (entries.length === 0) return 0;
     try {
-      await this.col(OUTBOX).insertMany(entries.map(toDoc), { ordered: false });
+      return (await this.col(OUTBOX).insertMany(entries.map(toDoc), { ordered: false })).insertedCount;
     } catch (err) {
       if (!onlyDuplicates(err)) throw err;
+      const written = (err as { writeErrors?: unknown[] }).writeErrors?.length ?? entries.length;
+      return Math.max(0, entries.length - written);
     }
   }
 

@@ -90,7 +90,7 @@ export class SqliteNotificationStore implements NotificationStore {
     return row ? fromRow(row) : null;
   }
 
-  async enqueueOutbox(entries: OutboxEntry[]): Promise<void> {
+  async enqueueOutbox(entries: OutboxEntry[]): Promise<number> {
     const db = this.conn();
     const insert = db.prepare(
       `INSERT INTO notification_outbox (id, event_id, event_type, destination, url, payload, status, attempts,
@@ -98,9 +98,10 @@ export class SqliteNotificationStore implements NotificationStore {
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT(id) DO NOTHING`,
     );
+    let added = 0;
     db.transaction(() => {
       for (const e of entries) {
-        insert.run(
+        added += insert.run(
           e.id,
           e.eventId,
           e.eventType,
@@ -118,9 +119,10 @@ export class SqliteNotificationStore implements NotificationStore {
           e.lastStatusCode,
           ms(e.deliveredAt),
           e.orderKey ?? null,
-        );
+        ).changes;
       }
     })();
+    return added;
   }
 
   async claimDueOutbox(now: Date, owner: string, lockedUntil: Date, limit: number): Promise<OutboxEntry[]> {
