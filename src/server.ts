@@ -7,6 +7,7 @@ import { createLogging } from './logging/logger';
 import { createServices, type Services } from './composition/create-services';
 import { createStore } from './store/create-store';
 import { faultPointsFromEnv } from './composition/fault-injection';
+import { closeGracefully } from './http/graceful-close';
 
 export interface RunningService {
   services: Services;
@@ -44,14 +45,12 @@ export async function startService(env: NodeJS.ProcessEnv = process.env): Promis
   const shutdown = (reason: string): Promise<void> => {
     stopping ??= (async () => {
       logging.logger.info(`shutting down (${reason}): no new requests, finishing running actions`);
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await closeGracefully(server);
       await services.stop();
       logging.logger.info('shutdown complete');
     })();
     return stopping;
   };
-  // Idle keep-alive sockets would hold server.close() open until they time out.
-  server.on('close', () => undefined);
   return { services, server, url, shutdown };
 }
 
@@ -65,7 +64,6 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const stop = (reason: string) => {
-    running.server.closeIdleConnections();
     running
       .shutdown(reason)
       .then(() => process.exit(0))

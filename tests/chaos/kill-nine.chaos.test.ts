@@ -8,7 +8,7 @@ import { MongoStore } from '../../src/store/mongo/mongo-store';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store';
 import type { Store } from '../../src/store/store';
 import { WebhookReceiver, eventually } from '../helpers/webhook-receiver';
-import { Pm2Daemon, type Slot, TARGET_APP, isDead, startInstance } from './chaos-cluster';
+import { ChaosPm2, type Slot, TARGET_APP, isDead, startInstance } from './chaos-cluster';
 
 /**
  * kill -9 at every step (docs/reliability.md). Each round starts the instances that are down with a
@@ -121,7 +121,7 @@ describe.each(targets)('kill -9 at every step: $name', (target) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'shre-chaos-'));
   const faultLog = path.join(dir, 'faults.log');
   const receiver = new WebhookReceiver();
-  const pm2 = new Pm2Daemon();
+  const pm2 = new ChaosPm2();
   const slots: Slot[] = [
     { name: 'a', proc: null, killedBy: null },
     { name: 'b', proc: null, killedBy: null },
