@@ -5,6 +5,7 @@ import { findProjectRoot } from '../src/config/project-root';
 import { type EvaluateCaseResult, type EvaluateOptions, type ModeResult, runEvaluateCase } from './evaluate-bench';
 import { generateRulesDocument, generateSnapshots, shippedRuleSnapshots } from './generate-rules';
 import { type IngestResult, runIngestBench } from './ingest-bench';
+import { type ReplayBenchResult, runReplayBench } from './replay-bench';
 import type { Figures } from './stats';
 
 /**
@@ -21,6 +22,7 @@ import type { Figures } from './stats';
 const TARGET_RATIO = 1.3;
 const TARGET_INGEST_RPS = 1000;
 const TARGET_INGEST_P99_MS = 100;
+const TARGET_REPLAY_SECONDS = 30;
 const WATCHDOG_MS = 10 * 60_000;
 
 function envNumber(name: string, fallback: number): number {
@@ -161,15 +163,33 @@ async function main(): Promise<void> {
     log(`first matching snapshot's decisions: ${JSON.stringify(ingest.firstMatchDecisions)}`);
   }
 
+  let replay: ReplayBenchResult | null = null;
+  if (process.env.BENCH_SKIP_REPLAY !== '1') {
+    const count = envNumber('BENCH_REPLAY_SNAPSHOTS', 100_000);
+    log(`\n(c) replay of ${fmt(count)} stored snapshots (SQLite file, 12 shipped rules)`);
+    replay = await runReplayBench({ projectRoot: root, count }, log);
+    log('');
+    log(
+      table(
+        ['run', 'snapshots', 'seconds', 'snapshots/s', `< ${TARGET_REPLAY_SECONDS} s`],
+        [
+          ['rules in force', fmt(replay.snapshots), replay.seconds.toFixed(2), fmt(replay.snapshotsPerSec), replay.seconds < TARGET_REPLAY_SECONDS ? 'ok' : 'MISSED'],
+          ['candidate + compareTo', fmt(replay.snapshots), replay.withCompare.seconds.toFixed(2), fmt(replay.withCompare.snapshotsPerSec), ''],
+        ],
+      ),
+    );
+  }
+
   const finished = new Date();
   const output = {
     startedAt: started.toISOString(),
     finishedAt: finished.toISOString(),
     command: 'npm run bench',
     machine: { ...m, loadAverageAtEnd: os.loadavg().map((n) => Math.round(n * 100) / 100) },
-    targets: { evaluateRatioMax: TARGET_RATIO, ingestReqPerSecMin: TARGET_INGEST_RPS, ingestP99MsMax: TARGET_INGEST_P99_MS },
+    targets: { evaluateRatioMax: TARGET_RATIO, ingestReqPerSecMin: TARGET_INGEST_RPS, ingestP99MsMax: TARGET_INGEST_P99_MS, replaySecondsMax: TARGET_REPLAY_SECONDS },
     evaluate: { options: evalOptions, cases: evaluate },
     ingest,
+    replay,
   };
   const dir = path.join(root, 'bench', 'results');
   fs.mkdirSync(dir, { recursive: true });

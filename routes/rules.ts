@@ -1,6 +1,7 @@
 import { type Request, type Response, Router } from 'express';
 import { handle } from '../src/http/route-table';
 import { NotFoundError, ValidationError } from '../src/errors';
+import { actorName } from '../src/http/access-control';
 import { nameParam } from '../src/http/path-params';
 import { parseBody } from '../src/http/validate';
 import { SCHEMA_IDS } from '../src/schemas/registry';
@@ -67,7 +68,7 @@ export function createRulesRouter({ rules, remediation, actions, schemas }: Rule
 
   handle(router, 'createRule', async (req, res) => {
     const rule = parseBody<Record<string, unknown>>(schemas, SCHEMA_IDS.rule, req.body, 'rule');
-    sendWrite(res, await rules.create(rule, ifMatch(req)), 201);
+    sendWrite(res, await rules.create(rule, ifMatch(req), actorName(res, 'api')), 201);
   });
 
   handle(router, 'replaceRule', async (req, res) => {
@@ -78,18 +79,18 @@ export function createRulesRouter({ rules, remediation, actions, schemas }: Rule
         { pointer: '/name', message: `must be "${name}"` },
       ]);
     }
-    sendWrite(res, await rules.replace(name, rule, ifMatch(req)));
+    sendWrite(res, await rules.replace(name, rule, ifMatch(req), actorName(res, 'api')));
   });
 
   handle(router, 'patchRule', async (req, res) => {
     const name = nameParam(req);
     const patch = parseBody<Record<string, unknown>>(schemas, SCHEMA_IDS.rulePatch, req.body, 'patch');
-    sendWrite(res, await rules.patch(name, patch, ifMatch(req)));
+    sendWrite(res, await rules.patch(name, patch, ifMatch(req), actorName(res, 'api')));
   });
 
   handle(router, 'deleteRule', async (req, res) => {
     const name = nameParam(req);
-    sendWrite(res, await rules.remove(name, ifMatch(req)));
+    sendWrite(res, await rules.remove(name, ifMatch(req), actorName(res, 'api')));
   });
 
   return router;

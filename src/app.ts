@@ -2,6 +2,8 @@ import express, { type Express } from 'express';
 import { createActionsRouter } from '../routes/actions';
 import { createAlertmanagerRouter } from '../routes/alertmanager';
 import { createAlertsRouter } from '../routes/alerts';
+import { createConsoleRouter } from '../routes/console';
+import { createEventsRouter } from '../routes/events';
 import { createHealthRouter } from '../routes/health';
 import { createMetricsRouter } from '../routes/metrics';
 import { createNotificationsRouter } from '../routes/notifications';
@@ -10,7 +12,11 @@ import { createPrometheusRouter } from '../routes/prometheus';
 import { createPromptsRouter } from '../routes/prompts';
 import { createRouterHealthRouter } from '../routes/router-health';
 import { createRuleTriggerRouter } from '../routes/rule-trigger';
+import { createRulesHistoryRouter } from '../routes/rules-history';
 import { createRulesRouter } from '../routes/rules';
+import { createReplayRouter } from '../routes/replay';
+import { createRulesFileRouter } from '../routes/rules-file';
+import { createSessionRouter } from '../routes/session';
 import { createSimulateRouter } from '../routes/simulate';
 import { createThrottleRouter } from '../routes/throttle';
 import { createWebhooksRouter } from '../routes/webhooks';
@@ -28,13 +34,16 @@ export function createApp(services: Services): Express {
   const { config, schemas, remediation, approvals, actions, rules, notifications } = services;
   app.use(requestContext(services.logging));
   // Before the body parser: a caller without the right key never gets its body read.
-  app.use(securityMiddleware({ config, keyring: services.keyring, clock: services.clock, logger: services.logger }));
+  app.use(securityMiddleware({ config, keyring: services.keyring, sessions: services.sessions, clock: services.clock, logger: services.logger }));
   app.use(express.json({ limit: config.server.bodyLimit, type: ['application/json', 'application/*+json'], verify: keepRawBody }));
   app.use(createHealthRouter({ health: services.health }));
   // /api/health/router must be matched before anything more general under /api/health.
   app.use(createRouterHealthRouter({ failover: services.failover, schemas }));
   app.use(createMetricsRouter({ remediation, schemas, config }));
   app.use(createSimulateRouter({ remediation, schemas }));
+  app.use(createReplayRouter({ replay: services.replay, schemas }));
+  app.use(createRulesHistoryRouter({ history: services.rulesHistory, rules, schemas }));
+  app.use(createRulesFileRouter({ rules, schemas }));
   app.use(createRulesRouter({ rules, remediation, actions, schemas }));
   app.use(createRuleTriggerRouter({ remediation, schemas, config, logger: services.logger }));
   app.use(createActionsRouter({ actions, approvals, schemas }));
@@ -46,6 +55,9 @@ export function createApp(services: Services): Express {
   app.use(createPrometheusRouter({ metrics: services.metrics }));
   app.use(createNotificationsRouter({ notifications }));
   app.use(createOpenApiRouter({ schemas }));
+  app.use(createSessionRouter({ sessions: services.sessions, keyring: services.keyring, config, schemas, clock: services.clock, logger: services.logger }));
+  app.use(createEventsRouter({ events: services.events, config, logger: services.logger }));
+  app.use(createConsoleRouter());
   app.use(notFoundHandler);
   app.use(errorHandler(services.logger));
   return app;

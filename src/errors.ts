@@ -39,9 +39,23 @@ export class ConflictError extends AppError {
   }
 }
 
+/** The client asked for a representation the route does not give (e.g. the event stream without Accept: text/event-stream). */
+export class NotAcceptableError extends AppError {
+  constructor(message: string) {
+    super(406, 'not_acceptable', message);
+  }
+}
+
 export class PreconditionFailedError extends AppError {
   constructor(message: string, extra: Record<string, unknown> = {}) {
     super(412, 'precondition_failed', message, [], extra);
+  }
+}
+
+/** A write that must name the version it read (If-Match) came without it. */
+export class PreconditionRequiredError extends AppError {
+  constructor(message: string) {
+    super(428, 'precondition_required', message);
   }
 }
 

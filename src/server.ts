@@ -45,6 +45,8 @@ export async function startService(env: NodeJS.ProcessEnv = process.env): Promis
   const shutdown = (reason: string): Promise<void> => {
     stopping ??= (async () => {
       logging.logger.info(`shutting down (${reason}): no new requests, finishing running actions`);
+      // Open event streams never go idle: end them, or the close would wait for them forever.
+      services.events.closeStreams();
       await closeGracefully(server);
       await services.stop();
       logging.logger.info('shutdown complete');

@@ -14,6 +14,8 @@ import { recoverInterruptedActions } from '../remediation/recovery';
 import { RemediationService } from '../remediation/remediation-service';
 import { Sweeps } from '../remediation/sweeps';
 import { RulesService } from '../rules/rules-service';
+import { ReplayService } from '../replay/replay-service';
+import { RulesHistoryService } from '../rules-history/rules-history-service';
 import { createSchemaRegistry, type SchemaRegistry } from '../schemas/registry';
 import { HealthChecks } from '../health/health-checks';
 import { type ApiKeyring, loadApiKeys } from '../http/api-keys';
@@ -29,7 +31,9 @@ import type { StrategyMap } from '../strategies/strategy';
 import { createThrottleStrategy } from '../strategies/throttle';
 import { AlertService } from '../targets/alert-service';
 import { FailoverService } from '../targets/failover-service';
+import { EventJournal } from '../notifications/event-journal';
 import { NotificationService } from '../notifications/notification-service';
+import { SessionService } from '../sessions/session-service';
 import { PromptVersions } from '../targets/prompt-versions';
 import { type FaultPoints, noFaults } from '../domain/fault-points';
 import { ThrottleService } from '../targets/throttle-service';
@@ -43,9 +47,13 @@ export interface Services extends PipelineDeps {
   schemas: SchemaRegistry;
   strategies: StrategyMap;
   rules: RulesService;
+  /** Every accepted version of the rules file, with who and what changed; rollback reads it. */
+  rulesHistory: RulesHistoryService;
   evaluator: Evaluator;
   executor: ActionExecutor;
   remediation: RemediationService;
+  /** Replays snapshots through evaluate and decide on a virtual clock; changes nothing. */
+  replay: ReplayService;
   approvals: ApprovalService;
   sweeps: Sweeps;
   /** This instance's id in leases and action `runner`s (cluster.instanceId, or `<hostname>:<pid>`). */
@@ -57,6 +65,10 @@ export interface Services extends PipelineDeps {
   alerts: AlertService;
   /** Outbound webhook outbox and dispatcher, inbound webhook guard (the n8n integration). */
   notifications: NotificationService;
+  /** Browser-console sign-in sessions, kept in the store. */
+  sessions: SessionService;
+  /** The numbered journal of events behind GET /api/events. */
+  events: EventJournal;
   /** What GET /metrics shows (its own prom-client registry). */
   metrics: EngineMetrics;
   /** Opens the store, loads the rules, recovers interrupted work and starts the sweeps. */
@@ -87,7 +99,9 @@ export function createServices(
   const faults = overrides.faults ?? noFaults;
   const keyring = overrides.keyring ?? loadApiKeys(config.auth);
   const schemas = createSchemaRegistry();
+  const rulesHistory = new RulesHistoryService({ store: store.rulesHistory, clock, logger });
   const rules = new RulesService({
+    history: rulesHistory,
     file: config.rules.file,
     watch: config.rules.watch,
     debounceMs: config.rules.watchDebounceMs,
@@ -97,9 +111,11 @@ export function createServices(
   });
   // Built before the notifier it listens to; its gauges read the store and the rules, not services.
   const metrics = new EngineMetrics({ store, rules, clock, logger, maxSourceLabels: config.prometheus.maxSourceLabels });
-  const notifications = new NotificationService({ store, config, clock, logger, instanceId, deliveryObserver: metrics, faults });
-  // The log channel (or a test's recorder), the webhook outbox and the metrics all get every event.
-  const notifier = new FanoutNotifier([overrides.notifier ?? new LogNotifier(logger), notifications.notifier, metrics]);
+  const events = new EventJournal({ store, clock, logger, retentionHours: config.console.events.retentionHours });
+  const notifications = new NotificationService({ store, config, clock, logger, instanceId, deliveryObserver: metrics, faults, journal: events });
+  const sessions = new SessionService({ store, keyring, clock, logger, ttlMinutes: config.console.sessionTtlMinutes });
+  // The log channel (or a test's recorder), the webhook outbox, the metrics and the console's journal all get every event.
+  const notifier = new FanoutNotifier([overrides.notifier ?? new LogNotifier(logger), notifications.notifier, metrics, events]);
   const deps: PipelineDeps = { store, config, clock, logger, notifier };
 
   const failover = new FailoverService(deps);
@@ -117,6 +133,15 @@ export function createServices(
   const executor = new ActionExecutor({ ...deps, strategies, faults });
   const liveness = new InstanceLiveness(deps, instanceId);
   const remediation = new RemediationService({ ...deps, rules, evaluator, strategies, executor, instanceId, observer: metrics, faults });
+  const replay = new ReplayService({
+    store,
+    currentRules: () => rules.current(),
+    evaluator,
+    schemas,
+    clock,
+    requiresApproval: (rule) => remediation.requiresApproval(rule),
+    approvalTimeoutMinutes: config.approvals.timeoutMinutes,
+  });
   const approvals = new ApprovalService({ ...deps, executor, rules, instanceId });
   const sweeps = new Sweeps({ ...deps, rules, approvals, throttle, executor, instanceId });
   const health = new HealthChecks({ store, rules, periodicWork: sweeps, instanceId });
@@ -131,9 +156,11 @@ export function createServices(
     schemas,
     strategies,
     rules,
+    rulesHistory,
     evaluator,
     executor,
     remediation,
+    replay,
     approvals,
     sweeps,
     instanceId,
@@ -143,6 +170,8 @@ export function createServices(
     throttle,
     alerts,
     notifications,
+    sessions,
+    events,
     metrics,
     async start() {
       await store.init();
@@ -154,12 +183,16 @@ export function createServices(
       rules.startWatching();
       sweeps.start();
       await notifications.start();
+      sessions.start();
+      events.start();
     },
     async stop() {
       await sweeps.stop();
       rules.stopWatching();
       await executor.drain(config.server.shutdownTimeoutMs);
       await notifications.stop();
+      sessions.stop();
+      await events.stop();
       await liveness.stop();
       await store.close();
     },

@@ -1,5 +1,6 @@
 import { AUTH_ENV } from './sections/auth';
 import { CLUSTER_ENV } from './sections/cluster';
+import { CONSOLE_ENV } from './sections/console';
 import { NOTIFICATIONS_ENV } from './sections/notifications';
 import { PROMETHEUS_ENV } from './sections/prometheus';
 
@@ -36,6 +37,7 @@ export const ENV_BINDINGS: Record<string, EnvBinding> = {
   ...CLUSTER_ENV,
   ...AUTH_ENV,
   ...NOTIFICATIONS_ENV,
+  ...CONSOLE_ENV,
   ...PROMETHEUS_ENV,
 };
 

@@ -1,6 +1,7 @@
 import type { JSONSchemaType } from 'ajv';
 import { type AuthConfig, authConfigSchema } from './sections/auth';
 import { type ClusterConfig, clusterConfigSchema } from './sections/cluster';
+import { type ConsoleConfig, consoleConfigSchema } from './sections/console';
 import { type NotificationsConfig, notificationsConfigSchema } from './sections/notifications';
 import { type PrometheusConfig, prometheusConfigSchema } from './sections/prometheus';
 
@@ -37,6 +38,7 @@ export interface AppConfig {
   cluster: ClusterConfig;
   auth: AuthConfig;
   notifications: NotificationsConfig;
+  console: ConsoleConfig;
   prometheus: PrometheusConfig;
 }
 
@@ -65,6 +67,7 @@ export const configSchema: JSONSchemaType<AppConfig> = {
     'cluster',
     'auth',
     'notifications',
+    'console',
     'prometheus',
   ],
   properties: {
@@ -188,6 +191,7 @@ export const configSchema: JSONSchemaType<AppConfig> = {
     cluster: clusterConfigSchema,
     auth: authConfigSchema,
     notifications: notificationsConfigSchema,
+    console: consoleConfigSchema,
     prometheus: prometheusConfigSchema,
   },
 };

@@ -8,6 +8,8 @@ export const ACTION_STATUSES = [
   'failed',
   'rejected',
   'expired',
+  /** Recorded by a shadow-mode rule where it would have acted: nothing ran, nobody was asked. */
+  'shadowed',
 ] as const;
 export type ActionStatus = (typeof ACTION_STATUSES)[number];
 

@@ -8,6 +8,8 @@ export const EVENT_TYPES = [
   'action.failed',
   'action.rejected',
   'action.expired',
+  /** Only to the channels of notifications.shadowChannels: a shadow rule would have acted. */
+  'action.shadowed',
   'alert.created',
   'failover.changed',
   'throttle.changed',

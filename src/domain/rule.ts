@@ -10,6 +10,10 @@ export const ACTION_TYPES = [
 ] as const;
 export type ActionType = (typeof ACTION_TYPES)[number];
 
+/** `shadow`: the rule is decided on every snapshot but never acts (docs/rules.md, "Shadow mode"). */
+export const RULE_MODES = ['enforce', 'shadow'] as const;
+export type RuleMode = (typeof RULE_MODES)[number];
+
 /** A leaf condition in json-rules-engine's format. */
 export interface FactCondition {
   fact: string;
@@ -48,6 +52,7 @@ export interface Rule {
   /** Explicit override from the file; `undefined` means "the action type's default". */
   requiresApproval?: boolean;
   notifications: { channels: string[] };
+  mode: RuleMode;
 }
 
 /** The loaded rules file: rules in file order plus what the API reports about the file. */

@@ -5,7 +5,9 @@ import { ForbiddenError, TooManyRequestsError, UnauthorizedError } from '../erro
 import type { Logger } from '../logging/logger';
 import { type AccessPolicy, createRouteMatcher, type HttpMethod, roleIncludes } from './access-policy';
 import type { ApiKeyring, Principal } from './api-keys';
+import { isSameOrigin, isWrite } from './origin-check';
 import { RateLimiter } from './rate-limiter';
+import { sessionPrincipalOf } from './session-auth';
 import { ROUTES } from './route-table';
 
 const REALM = 'Bearer realm="self-healing"';
@@ -31,6 +33,8 @@ export interface AccessControlDeps {
   auth: AuthConfig;
   clock: Clock;
   logger: Logger;
+  /** Origins besides the request's own host allowed to send cookie-authenticated writes. */
+  allowedOrigins: readonly string[];
 }
 
 /**
@@ -68,15 +72,32 @@ export function accessControl(deps: AccessControlDeps) {
       );
     }
     const header = req.get('authorization');
-    if (header === undefined || header.trim() === '') {
-      return next(fail(req, res, 'an API key is required: send "Authorization: Bearer <key>"', false));
+    const signedIn = sessionPrincipalOf(res);
+    let principal: Principal | null;
+    if ((header === undefined || header.trim() === '') && signedIn) {
+      // The browser sends the cookie whoever made the page: a write must come from the console's own origin.
+      if (isWrite(req.method) && !isSameOrigin(req, deps.allowedOrigins)) {
+        logger.warn('cross-origin write with a session cookie refused', { key: signedIn.name, origin: req.get('origin') ?? null, path: req.path });
+        return next(
+          new ForbiddenError(
+            `${req.method} ${req.path} with a console session must come from the console's own origin (got ${req.get('origin') ?? 'no Origin header'})`,
+            { origin: req.get('origin') ?? null },
+            'cross_origin',
+          ),
+        );
+      }
+      principal = signedIn;
+    } else {
+      if (header === undefined || header.trim() === '') {
+        return next(fail(req, res, 'an API key is required: send "Authorization: Bearer <key>"', false));
+      }
+      const presented = BEARER.exec(header)?.[1];
+      if (presented === undefined) {
+        return next(fail(req, res, 'the Authorization header must be "Bearer <key>"', true));
+      }
+      principal = keyring.verify(presented);
+      if (!principal) return next(fail(req, res, 'the API key is not valid', true));
     }
-    const presented = BEARER.exec(header)?.[1];
-    if (presented === undefined) {
-      return next(fail(req, res, 'the Authorization header must be "Bearer <key>"', true));
-    }
-    const principal = keyring.verify(presented);
-    if (!principal) return next(fail(req, res, 'the API key is not valid', true));
 
     res.locals.principal = principal;
     if (!roleIncludes(principal.role, access)) {
@@ -91,8 +112,9 @@ export function accessControl(deps: AccessControlDeps) {
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       // The audit trail of writes: which key did what, never the key itself.
+      const writer = principal;
       res.on('finish', () => {
-        logger.info('authorized write', { key: principal.name, role: principal.role, method: req.method, path: req.path, status: res.statusCode });
+        logger.info('authorized write', { key: writer.name, role: writer.role, method: req.method, path: req.path, status: res.statusCode });
       });
     }
     next();

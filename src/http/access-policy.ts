@@ -11,7 +11,8 @@ export type Role = (typeof ROLES)[number];
 
 /**
  * `public`: no key, ever (liveness, readiness, the API description).
- * `webhook`: not behind API keys; the route authenticates its caller itself (n8n's HMAC or token).
+ * `webhook`: not behind API keys; the route authenticates its caller itself (n8n's HMAC or token; the
+ * console's sign-in, by the key in its body).
  */
 export type Access = Role | 'public' | 'webhook';
 

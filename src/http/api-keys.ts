@@ -38,6 +38,11 @@ export class ApiKeyring {
     return this.keys.map((k) => k.name);
   }
 
+  /** The role of the key with this name, or null when no key has it (a session outliving its key). */
+  roleOf(name: string): Role | null {
+    return this.keys.find((k) => k.name === name)?.role ?? null;
+  }
+
   verify(presented: string): Principal | null {
     const digest = sha256(presented);
     let found: StoredKey | null = null;

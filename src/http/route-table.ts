@@ -20,6 +20,11 @@ export const ROUTES = {
   getReadiness: { method: 'GET', path: '/api/ready', access: 'public' },
   getOpenApiDocument: { method: 'GET', path: '/api/openapi.json', access: 'public' },
   n8nWebhook: { method: 'POST', path: '/api/webhooks/n8n', access: 'webhook' },
+  // The console's session: who am I and sign out are harmless without one; sign-in checks the key in its body.
+  getSession: { method: 'GET', path: '/api/session', access: 'public' },
+  signIn: { method: 'POST', path: '/api/session', access: 'webhook' },
+  signOut: { method: 'DELETE', path: '/api/session', access: 'public' },
+  streamEvents: { method: 'GET', path: '/api/events', access: 'viewer' },
 
   getRouterState: { method: 'GET', path: '/api/health/router', access: 'viewer' },
   resetRouter: { method: 'POST', path: '/api/health/router/reset', access: 'admin' },
@@ -29,9 +34,14 @@ export const ROUTES = {
   // Any key will do: Prometheus' scrape config sends one with `authorization`.
   prometheusMetrics: { method: 'GET', path: '/metrics', access: 'viewer' },
   simulate: { method: 'POST', path: '/api/self-healing/simulate', access: 'operator' },
+  replay: { method: 'POST', path: '/api/self-healing/replay', access: 'operator' },
 
   listRules: { method: 'GET', path: '/api/self-healing/rules', access: 'viewer' },
+  getRulesFile: { method: 'GET', path: '/api/self-healing/rules-file', access: 'viewer' },
+  replaceRulesFile: { method: 'PUT', path: '/api/self-healing/rules-file', access: 'admin' },
   validateRulesFile: { method: 'POST', path: '/api/self-healing/rules/validate', access: 'operator' },
+  listRulesHistory: { method: 'GET', path: '/api/self-healing/rules/history', access: 'viewer' },
+  rollbackRules: { method: 'POST', path: '/api/self-healing/rules/rollback', access: 'admin' },
   triggerRule: { method: 'POST', path: '/api/self-healing/rules/:name/trigger', access: 'operator' },
   getRule: { method: 'GET', path: '/api/self-healing/rules/:name', access: 'viewer' },
   createRule: { method: 'POST', path: '/api/self-healing/rules', access: 'admin' },

@@ -6,10 +6,12 @@ import type { Logger } from '../logging/logger';
 import { accessControl, ingestRateLimit } from './access-control';
 import { createAccessPolicy } from './access-policy';
 import { type ApiKeyring, checkOpenAccess } from './api-keys';
+import { type SessionResolver, sessionAuth } from './session-auth';
 
 export interface SecurityDeps {
-  config: Pick<AppConfig, 'auth' | 'server'>;
+  config: Pick<AppConfig, 'auth' | 'server' | 'console'>;
   keyring: ApiKeyring;
+  sessions: SessionResolver;
   clock: Clock;
   logger: Logger;
 }
@@ -18,13 +20,14 @@ export interface SecurityDeps {
  * Everything that runs before a body is read: security headers, who is calling and whether they
  * may, and the ingest limit. Throws ConfigError on an open non-loopback bind.
  */
-export function securityMiddleware({ config, keyring, clock, logger }: SecurityDeps): RequestHandler[] {
+export function securityMiddleware({ config, keyring, sessions, clock, logger }: SecurityDeps): RequestHandler[] {
   const warning = checkOpenAccess(config.server.host, keyring);
   if (warning) logger.warn(warning);
   else logger.info(`API keys in force: ${keyring.names().join(', ')}`);
   return [
     helmet(),
-    accessControl({ keyring, policy: createAccessPolicy(), auth: config.auth, clock, logger }),
+    sessionAuth({ sessions, keysConfigured: () => keyring.size > 0 }),
+    accessControl({ keyring, policy: createAccessPolicy(), auth: config.auth, clock, logger, allowedOrigins: config.console.allowedOrigins }),
     ingestRateLimit({ auth: config.auth, clock, logger }),
   ];
 }

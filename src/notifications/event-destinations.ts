@@ -16,7 +16,9 @@ const BUILT_IN = new Set(['log', 'n8n']);
  */
 export function destinationsFor(event: NotificationEvent, config: NotificationsConfig): Destination[] {
   const out: Destination[] = [];
-  if (config.n8n.url) out.push({ name: 'n8n', url: config.n8n.url });
+  // A shadow event goes only where it was asked for (notifications.shadowChannels).
+  const n8nWanted = event.type !== 'action.shadowed' || event.channels.includes('n8n');
+  if (config.n8n.url && n8nWanted) out.push({ name: 'n8n', url: config.n8n.url });
   for (const name of new Set(event.channels)) {
     if (BUILT_IN.has(name)) continue;
     const url = config.channels[name];

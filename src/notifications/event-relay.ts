@@ -5,8 +5,11 @@ import type { FaultPoints } from '../domain/fault-points';
 
 export interface EventRelayDeps {
   store: { committedEvents: CommittedEventStore };
-  /** Writes one event's outbox entries; resolves once they are stored (idempotent by entry id). */
-  outbox: { write(event: NotificationEvent): Promise<void> };
+  /**
+   * Where committed events go durably: the outbox (idempotent by entry id) and the console's event
+   * journal (once per event id). Each resolves once the event is stored there.
+   */
+  targets: { write(event: NotificationEvent): Promise<void> }[];
   logger: Logger;
   pollIntervalMs: number;
   faults: FaultPoints;
@@ -60,7 +63,7 @@ export class EventRelay {
     for (;;) {
       const batch = await this.deps.store.committedEvents.pending(BATCH);
       if (batch.length === 0) return total;
-      for (const { event } of batch) await this.deps.outbox.write(event);
+      for (const { event } of batch) for (const target of this.deps.targets) await target.write(event);
       this.deps.faults.reach('relay.after-outbox-write');
       await this.deps.store.committedEvents.markRelayed(batch);
       total += batch.length;

@@ -9,6 +9,7 @@ export class LogNotifier implements Notifier {
   constructor(private readonly logger: Logger) {}
 
   notify(event: NotificationEvent): void {
+    if (event.type === 'action.shadowed' && !event.channels.includes('log')) return;
     try {
       const level = event.type === 'action.failed' || event.severity === 'critical' ? 'warn' : 'info';
       this.logger.log(level, `event ${event.type}`, { event });

@@ -7,6 +7,7 @@ import { ConfigError } from '../errors';
 import { InboundWebhookGuard } from './inbound-webhook-guard';
 import { OutboxNotifier } from './outbox-notifier';
 import { EventRelay } from './event-relay';
+import type { NotificationEvent } from '../domain/events';
 import { type FaultPoints, noFaults } from '../domain/fault-points';
 import type { CommittedEventStore } from '../store/committed-events';
 import { WebhookDispatcher } from './webhook-dispatcher';
@@ -22,6 +23,8 @@ export interface NotificationServiceDeps {
   random?: () => number;
   /** Kill points for the fault-injection suite; none by default. */
   faults?: FaultPoints;
+  /** The console's event journal: committed events are relayed to it as well as to the outbox. */
+  journal?: { write(event: NotificationEvent): Promise<void> };
   deliveryObserver?: DeliveryObserver;
 }
 
@@ -59,7 +62,13 @@ export class NotificationService {
       onEnqueued: () => this.dispatcher.kick(),
       ...(deps.deliveryObserver?.outboxOverflowed ? { onOverflow: (n: number) => deps.deliveryObserver!.outboxOverflowed!(n) } : {}),
     });
-    this.relay = new EventRelay({ store: deps.store, outbox: this.notifier, logger: deps.logger, pollIntervalMs: cfg.delivery.pollIntervalMs, faults });
+    this.relay = new EventRelay({
+      store: deps.store,
+      targets: [this.notifier, ...(deps.journal ? [deps.journal] : [])],
+      logger: deps.logger,
+      pollIntervalMs: cfg.delivery.pollIntervalMs,
+      faults,
+    });
     this.inbound = new InboundWebhookGuard(base);
   }
 

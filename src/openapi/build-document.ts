@@ -94,7 +94,7 @@ export function buildOpenApiDocument(options: OpenApiOptions): OpenApiDocument {
         content:
           r.contentType === 'text/plain'
             ? { 'text/plain': { schema: { type: 'string' } } }
-            : { 'application/json': { schema: refs(r.schema) } },
+            : { [r.contentType ?? 'application/json']: { schema: refs(r.schema) } },
       };
     }
     const errors: Record<string, string> = { ...COMMON_ERRORS };

@@ -1,4 +1,5 @@
 import { ACTION_STATUSES } from '../domain/action';
+import { CONSOLE_DESCRIPTIONS } from './console-operations';
 import { ACTION_TYPES, SEVERITIES } from '../domain/rule';
 import { NAME_PATTERN, UUID_PATTERN as UUID_SOURCE } from '../domain/identifiers';
 import { SCHEMA_IDS } from '../schemas/registry';
@@ -7,6 +8,8 @@ import { ALERTMANAGER_SCHEMA_IDS } from '../schemas/alertmanager-schemas';
 import { PROMPT_SCHEMA_IDS } from '../schemas/prompt-schemas';
 import { RESPONSE_SCHEMA_IDS as R } from '../schemas/response-schemas';
 import { routerResetRequestSchema } from '../schemas/router-health-schemas';
+import { REPLAY_SCHEMA_IDS } from '../schemas/replay-schemas';
+import { RULES_HISTORY_SCHEMA_IDS } from '../schemas/rules-history-schemas';
 import { TRIGGER_SCHEMA_IDS } from '../schemas/trigger-schemas';
 import { WEBHOOK_SCHEMA_IDS } from '../schemas/webhook-schemas';
 import { ROUTES, type RouteId } from '../http/route-table';
@@ -32,8 +35,11 @@ export interface ResponseSpec {
   description: string;
   /** $id (optionally with #/pointer) of the body schema; several: any one of them (oneOf). Ignored for text. */
   schema: string | string[];
-  /** Default application/json; `text/plain` for a text body (GET /metrics). */
-  contentType?: 'application/json' | 'text/plain';
+  /**
+   * Default application/json; `text/plain` for a text body with no schema (GET /metrics);
+   * `text/event-stream` for the event stream, described by its schema.
+   */
+  contentType?: 'application/json' | 'text/plain' | 'text/event-stream';
   headers?: Array<'ETag' | 'Cache-Control'>;
 }
 
@@ -152,6 +158,15 @@ const DESCRIPTIONS = {
     responses: [{ status: 200, description: 'The decisions, and why.', schema: R.simulateResult }],
     errors: [notFound('rule (ruleName)')],
   },
+  replay: {
+    tag: 'remediation',
+    summary: 'Replay stored (or given) snapshots through evaluate and decide on a virtual clock; changes nothing',
+    description:
+      'Snapshots in time order (stored ones by when they were received, given ones by `timestamp`), from no cooldowns and no open approvals, through the same evaluate and decide as ingest. `rules` replays a candidate file instead of the rules in force; `compareTo: "current"` adds `diff`, the rules whose decision counts differ. The timeline is paged by `limit` (default 1000) and `cursor` (send the same request with the returned `nextCursor`); `summary` and `diff` always cover every snapshot. See docs/replay.md.',
+    body: { schema: REPLAY_SCHEMA_IDS.replayRequest, required: false },
+    responses: [{ status: 200, description: 'Timeline, per-rule counts and (with compareTo) the diff.', schema: REPLAY_SCHEMA_IDS.replayResult }],
+    errors: [{ status: 429, description: 'A replay is already running on this instance (Retry-After).' }],
+  },
   listRules: {
     tag: 'rules',
     summary: 'The rules in force and the file status (legacy route)',
@@ -162,6 +177,29 @@ const DESCRIPTIONS = {
     summary: 'Validate a whole candidate rules file; applies nothing',
     body: { schema: SCHEMA_IDS.rulesFile, required: true, description: 'Any JSON; an invalid candidate is answered 200 with `valid: false`.' },
     responses: [{ status: 200, description: 'The verdict with every problem.', schema: R.rulesValidation }],
+  },
+  listRulesHistory: {
+    tag: 'rules',
+    summary: 'Every accepted version of the rules file, newest first: who, how (api, file, rollback) and the diff',
+    parameters: [
+      { name: 'limit', in: 'query', description: 'Page size, 1-500 (default 50).', schema: { type: 'string', pattern: '^[0-9]+$' } },
+      { name: 'cursor', in: 'query', description: '`nextCursor` of the previous page.', schema: { type: 'string' } },
+    ],
+    responses: [{ status: 200, description: 'One page.', schema: RULES_HISTORY_SCHEMA_IDS.historyPage }],
+  },
+  rollbackRules: {
+    tag: 'rules',
+    summary: 'Restore a recorded version of the rules file (validated, atomic, recorded as a rollback)',
+    description: 'Works also while the file on disk is invalid. The restored file is written as the API writes (2-space JSON), so its version equals the recorded one when that was written by the API.',
+    parameters: [{ ...ifMatch, required: true, description: 'The rules file version (ETag) being replaced; required.' }],
+    body: { schema: RULES_HISTORY_SCHEMA_IDS.rollbackRequest, required: true },
+    responses: [{ status: 200, description: 'Restored.', schema: RULES_HISTORY_SCHEMA_IDS.rollbackResult, headers: ['ETag'] }],
+    errors: [
+      notFound('version'),
+      { status: 412, description: 'If-Match does not match the file on disk (`currentVersion` says what does).' },
+      { status: 428, description: 'If-Match is missing.' },
+      { status: 503, description: 'Another writer held the rules file lock for longer than 5 s; retry.' },
+    ],
   },
   getRule: {
     tag: 'rules',
@@ -375,6 +413,7 @@ const DESCRIPTIONS = {
       'Process metrics and the self_healing_* metrics listed in docs/prometheus.md. Gauges of shared state (approvals and outbox pending, failover, throttle) are read from the store, so every instance reports the same.',
     responses: [{ status: 200, description: 'The exposition.', schema: [], contentType: 'text/plain' }],
   },
+  ...CONSOLE_DESCRIPTIONS,
 } satisfies Record<RouteId, OperationDoc>;
 
 /** Every route the app serves, in the order of the descriptions, with method and path from the route table. */

@@ -5,7 +5,7 @@ import type { StoredSnapshot } from '../domain/snapshot';
 
 export interface NewActionInput {
   rule: Rule;
-  status: Extract<ActionStatus, 'running' | 'pending_approval'>;
+  status: Extract<ActionStatus, 'running' | 'pending_approval' | 'shadowed'>;
   now: Date;
   requestedBy: string;
   snapshot: StoredSnapshot | null;

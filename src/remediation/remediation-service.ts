@@ -4,8 +4,9 @@ import type { ActionRecord } from '../domain/action';
 import { type IngestObserver, NO_INGEST_OBSERVER } from '../domain/observers';
 import type { ActionType, Rule, Ruleset } from '../domain/rule';
 import type { Snapshot, StoredSnapshot } from '../domain/snapshot';
-import type { Decision } from '../domain/decision';
-import { approvalRequired, decide, decisionForRefusal } from '../engine/decide';
+import type { DecisionKind } from '../domain/decision';
+import { approvalRequired, decisionForRefusal } from '../engine/decide';
+import { decideRules, type RuleDecision, type RuleDecisionKind, shadowActs } from '../engine/rule-decisions';
 import type { Evaluator, RuleEvaluation } from '../engine/evaluate';
 import type { ConditionOutcome } from '../engine/condition-outcomes';
 import { ConflictError, NotFoundError } from '../errors';
@@ -18,6 +19,7 @@ import type { StrategyMap } from '../strategies/strategy';
 import type { ActionExecutor } from './executor';
 import { newAction } from './new-action';
 import { RuleStateReader } from './rule-state-reader';
+import { dispatchShadow } from './shadow-dispatch';
 
 export interface RemediationDeps extends PipelineDeps {
   rules: RulesService;
@@ -35,7 +37,9 @@ export interface RemediationDeps extends PipelineDeps {
 /** One entry of an ingest reply. */
 export interface AppliedDecision {
   rule: string;
-  decision: Decision['decision'];
+  decision: RuleDecisionKind;
+  /** For a shadow rule: what it would have done. */
+  wouldDecide?: DecisionKind;
   reason: string;
   actionId?: string;
   status?: ActionRecord['status'];
@@ -56,12 +60,13 @@ export interface SimulatedRule {
   action: { type: ActionType; params: Record<string, unknown> };
   requiresApproval: boolean;
   matched: boolean;
-  decision: Decision['decision'] | 'no_match' | 'disabled';
+  decision: RuleDecisionKind | 'no_match' | 'disabled';
+  wouldDecide?: DecisionKind;
   reason: string;
   until?: string;
   actionId?: string;
   /** For a disabled rule: what ingest would decide if it were enabled. */
-  ifEnabled?: Decision['decision'];
+  ifEnabled?: RuleDecisionKind;
   matchedFacts?: Record<string, unknown>;
   failedConditions?: ConditionOutcome[];
 }
@@ -180,6 +185,7 @@ export class RemediationService {
       const shown: SimulatedRule = e.rule.enabled
         ? { ...base, decision: d.decision, reason: d.reason }
         : { ...base, decision: 'disabled', ifEnabled: d.decision, reason: `rule is disabled; if enabled: ${d.reason}` };
+      if (d.wouldDecide) shown.wouldDecide = d.wouldDecide;
       if (d.until) shown.until = d.until;
       if (d.actionId) shown.actionId = d.actionId;
       if (input.snapshot) shown.matchedFacts = e.matchedFacts;
@@ -209,10 +215,10 @@ export class RemediationService {
   }
 
   /** The one way ingest, trigger and simulate decide: the rules' state as the store (or this reader) knows it, and `decide`. */
-  private async decideFor(rules: Rule[], now = this.deps.clock.now()): Promise<Decision[]> {
+  private async decideFor(rules: Rule[], now = this.deps.clock.now()): Promise<RuleDecision[]> {
     if (rules.length === 0) return [];
     const states = await this.ruleStates.read(rules.map((r) => r.name));
-    return decide({ matched: rules, states, now, requiresApproval: (r) => this.requiresApproval(r) });
+    return decideRules({ matched: rules, states, now, requiresApproval: (r) => this.requiresApproval(r) });
   }
 
   /**
@@ -220,11 +226,12 @@ export class RemediationService {
    * instance) got there first, the answer is the cooldown or the open approval it left.
    */
   private async apply(
-    decision: Decision,
+    decision: RuleDecision,
     match: RuleEvaluation,
     snapshot: StoredSnapshot | null,
     options: IngestOptions,
   ): Promise<{ applied: AppliedDecision; running?: Promise<AppliedDecision> }> {
+    if (decision.decision === 'shadow') return { applied: await this.applyShadow(decision, match, snapshot, options) };
     if (decision.decision === 'cooldown' || decision.decision === 'duplicate_pending') {
       return { applied: pick(decision) };
     }
@@ -266,10 +273,29 @@ export class RemediationService {
       .then((final): AppliedDecision => ({ ...applied, status: final.status, ...(final.error ? { reason: final.error } : {}) }));
     return { applied, running };
   }
+
+  private async applyShadow(
+    decision: RuleDecision,
+    match: RuleEvaluation,
+    snapshot: StoredSnapshot | null,
+    options: IngestOptions,
+  ): Promise<AppliedDecision> {
+    if (!shadowActs(decision)) return pick(decision);
+    const rule = match.rule.name;
+    const outcome = await dispatchShadow(this.deps, decision, match, snapshot, options.requestedBy);
+    if (!outcome.ok) {
+      this.ruleStates.remember(rule, outcome.until);
+      const until = outcome.until.toISOString();
+      return { rule, decision: 'shadow', wouldDecide: 'cooldown', until, reason: `shadow mode, would decide cooldown: in cooldown until ${until}` };
+    }
+    this.ruleStates.remember(rule, outcome.cooldownUntil);
+    return { ...pick(decision), actionId: outcome.action.id, status: outcome.action.status };
+  }
 }
 
-function pick(d: Decision): AppliedDecision {
+function pick(d: RuleDecision): AppliedDecision {
   const out: AppliedDecision = { rule: d.rule, decision: d.decision, reason: d.reason };
+  if (d.wouldDecide) out.wouldDecide = d.wouldDecide;
   if (d.until) out.until = d.until;
   if (d.actionId) out.actionId = d.actionId;
   return out;

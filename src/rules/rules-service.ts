@@ -14,6 +14,7 @@ import type { Logger } from '../logging/logger';
 import type { SchemaRegistry } from '../schemas/registry';
 import { writeFileAtomic } from './atomic-write';
 import { withFileLock } from './file-lock';
+import type { RulesChange, RulesChangeRecorder } from './rules-change-recorder';
 import { formatDocument, parseDocumentText, type RulesDocument, versionOf } from './rules-document';
 import { SerialQueue } from './serial-queue';
 import { validateRulesDocument } from './validate-rules';
@@ -41,6 +42,16 @@ export interface RulesServiceOptions {
   schemas: SchemaRegistry;
   clock: Clock;
   logger: Logger;
+  /** Told of every accepted version (the rules history); none in tests that do not need it. */
+  history?: RulesChangeRecorder;
+}
+
+/** Who makes an API write and why; recorded in the rules history. */
+export interface WriteOptions {
+  by?: string;
+  /** Replace the whole document: allowed while the file on disk is invalid (it is how it gets fixed). */
+  wholeFile?: boolean;
+  rollbackOf?: string;
 }
 
 export class RulesFileInvalidError extends Error {
@@ -85,6 +96,8 @@ export class RulesService {
     const outcome = await this.readAndValidate();
     if (!outcome.ok) throw new RulesFileInvalidError(outcome.error);
     this.install(outcome.rules, outcome.version);
+    // Edits made while the service was down (or the very first file) enter the history here.
+    await this.recordFound({ version: outcome.version, text: outcome.text, rules: outcome.rules, before: null, previousVersion: null });
   }
 
   current(): Ruleset {
@@ -134,7 +147,15 @@ export class RulesService {
         this.lastError = null;
         return false;
       }
+      const before = this.ruleset;
       this.install(outcome.rules, outcome.version);
+      await this.recordFound({
+        version: outcome.version,
+        text: outcome.text,
+        rules: outcome.rules,
+        before: before?.rules ?? null,
+        previousVersion: before?.version ?? null,
+      });
       this.options.logger.info('rules file reloaded', { version: outcome.version, rules: outcome.rules.length });
       return true;
     });
@@ -155,38 +176,74 @@ export class RulesService {
     return Array.isArray(rules) ? (rules.find((r) => r && r.name === name) ?? null) : null;
   }
 
-  create(rule: Record<string, unknown>, ifMatch?: string): Promise<RuleWrite> {
+  create(rule: Record<string, unknown>, ifMatch?: string, by?: string): Promise<RuleWrite> {
     return this.mutate(ifMatch, (doc) => {
       if (doc.rules.some((r) => r.name === rule.name)) {
         throw new ConflictError(`a rule named "${String(rule.name)}" already exists`, {}, 'rule_exists');
       }
       doc.rules.push(rule);
       return { rule, index: doc.rules.length - 1 };
-    });
+    }, { by });
   }
 
-  replace(name: string, rule: Record<string, unknown>, ifMatch?: string): Promise<RuleWrite> {
+  replace(name: string, rule: Record<string, unknown>, ifMatch?: string, by?: string): Promise<RuleWrite> {
     return this.mutate(ifMatch, (doc) => {
       const index = this.indexOf(doc, name);
       doc.rules[index] = rule;
       return { rule, index };
-    });
+    }, { by });
   }
 
-  patch(name: string, changes: Record<string, unknown>, ifMatch?: string): Promise<RuleWrite> {
+  patch(name: string, changes: Record<string, unknown>, ifMatch?: string, by?: string): Promise<RuleWrite> {
     return this.mutate(ifMatch, (doc) => {
       const index = this.indexOf(doc, name);
       const next = { ...doc.rules[index]!, ...changes };
       doc.rules[index] = next;
       return { rule: next, index };
-    });
+    }, { by });
   }
 
-  remove(name: string, ifMatch?: string): Promise<RuleWrite> {
+  /** The file as it is on disk (valid or not), so a person can edit it whole. */
+  async readFile(): Promise<{ text: string; version: string }> {
+    const text = await fsp.readFile(this.options.file, 'utf8');
+    return { text, version: versionOf(text) };
+  }
+
+  /**
+   * Replaces the whole file, under the same lock, If-Match and validation as every edit. Unlike the
+   * per-rule edits it also works while the file on disk is invalid: this is how it gets fixed.
+   */
+  replaceFile(doc: Record<string, unknown>, ifMatch?: string, by?: string): Promise<RuleWrite> {
+    return this.mutate(
+      ifMatch,
+      (current) => {
+        const target = current as unknown as Record<string, unknown>;
+        for (const key of Object.keys(target)) delete target[key];
+        Object.assign(target, structuredClone(doc));
+        return { rule: null, index: -1 };
+      },
+      { wholeFile: true, by },
+    );
+  }
+
+  remove(name: string, ifMatch?: string, by?: string): Promise<RuleWrite> {
     return this.mutate(ifMatch, (doc) => {
       doc.rules.splice(this.indexOf(doc, name), 1);
       return { rule: null, index: -1 };
-    });
+    }, { by });
+  }
+
+  /**
+   * Puts a recorded version back: the whole document through the same lock, If-Match, validation
+   * and atomic write as every edit, also while the file on disk is invalid.
+   */
+  rollback(doc: Record<string, unknown>, ifMatch: string, by: string, version: string): Promise<RuleWrite> {
+    return this.mutate(ifMatch, (current) => {
+      const target = current as unknown as Record<string, unknown>;
+      for (const key of Object.keys(target)) delete target[key];
+      Object.assign(target, structuredClone(doc));
+      return { rule: null, index: -1 };
+    }, { by, wholeFile: true, rollbackOf: version });
   }
 
   startWatching(): void {
@@ -241,8 +298,17 @@ export class RulesService {
     };
   }
 
+  /** A version found on disk goes to the history; a history that fails is logged, never fatal to the rules. */
+  private async recordFound(change: Omit<RulesChange, 'by' | 'cause'>): Promise<void> {
+    try {
+      await this.options.history?.found({ ...change, by: 'file', cause: 'file' });
+    } catch (err) {
+      this.options.logger.error('could not record the rules version in the history', { version: change.version, error: (err as Error).message });
+    }
+  }
+
   private async readAndValidate(): Promise<
-    { ok: true; rules: Rule[]; version: string } | { ok: false; error: RulesFileError }
+    { ok: true; rules: Rule[]; version: string; text: string } | { ok: false; error: RulesFileError }
   > {
     let text: string;
     try {
@@ -254,7 +320,7 @@ export class RulesService {
     if (!parsed.ok) return { ok: false, error: this.fileError([parsed.problem]) };
     const result = validateRulesDocument(this.options.schemas, parsed.doc);
     if (!result.ok) return { ok: false, error: this.fileError(result.problems) };
-    return { ok: true, rules: result.rules, version: versionOf(text) };
+    return { ok: true, rules: result.rules, version: versionOf(text), text };
   }
 
   /**
@@ -265,6 +331,7 @@ export class RulesService {
   private mutate(
     ifMatch: string | undefined,
     change: (doc: RulesDocument) => { rule: Record<string, unknown> | null; index: number },
+    options: WriteOptions = {},
   ): Promise<RuleWrite> {
     return this.writes.run(() => withFileLock(this.options.file, async () => {
       const text = await fsp.readFile(this.options.file, 'utf8');
@@ -276,7 +343,7 @@ export class RulesService {
       }
       const parsed = parseDocumentText(text);
       const before = parsed.ok ? validateRulesDocument(this.options.schemas, parsed.doc) : null;
-      if (!parsed.ok || !before || !before.ok) {
+      if (!options.wholeFile && (!parsed.ok || !before || !before.ok)) {
         const problems = parsed.ok ? (before && !before.ok ? before.problems : []) : [parsed.problem];
         this.lastError = this.fileError(problems);
         throw new ConflictError(
@@ -285,7 +352,7 @@ export class RulesService {
           'rules_file_invalid',
         );
       }
-      const doc = structuredClone(parsed.doc) as RulesDocument;
+      const doc = (parsed.ok && typeof parsed.doc === 'object' && parsed.doc !== null ? structuredClone(parsed.doc) : {}) as RulesDocument;
       const written = change(doc);
       const after = validateRulesDocument(this.options.schemas, doc);
       if (!after.ok) {
@@ -297,8 +364,24 @@ export class RulesService {
         throw new ValidationError('the change would make the rules file invalid', problems);
       }
       const output = formatDocument(doc);
-      await writeFileAtomic(this.options.file, output);
       const version = versionOf(output);
+      // A write that changes nothing (same bytes) is no new version.
+      const undo = version === diskVersion ? undefined : await this.options.history?.beforeWrite({
+        version,
+        text: output,
+        rules: after.rules,
+        before: before?.ok ? before.rules : null,
+        previousVersion: diskVersion,
+        by: options.by ?? 'api',
+        cause: options.rollbackOf ? 'rollback' : 'api',
+        ...(options.rollbackOf ? { rollbackOf: options.rollbackOf } : {}),
+      });
+      try {
+        await writeFileAtomic(this.options.file, output);
+      } catch (err) {
+        await undo?.().catch(() => undefined);
+        throw err;
+      }
       this.install(after.rules, version);
       this.options.logger.info('rules file written', { version, rules: after.rules.length });
       return { rule: written.rule, version };

@@ -1,4 +1,4 @@
-import type { Rule, Severity, TopLevelCondition } from '../domain/rule';
+import type { Rule, RuleMode, Severity, TopLevelCondition } from '../domain/rule';
 import { checkConditions, engineRefusal } from '../engine/condition-check';
 import type { ProblemDetail } from '../errors';
 import { SCHEMA_IDS, type SchemaRegistry } from '../schemas/registry';
@@ -31,6 +31,7 @@ function normalize(raw: Record<string, unknown>, defaults: Record<string, unknow
       DEFAULT_COOLDOWN_MINUTES,
     notifications: (raw.notifications as Rule['notifications'] | undefined) ??
       (defaults.notifications as Rule['notifications'] | undefined) ?? { channels: [...DEFAULT_CHANNELS] },
+    mode: (raw.mode as RuleMode | undefined) ?? 'enforce',
   };
   if (typeof raw.requiresApproval === 'boolean') rule.requiresApproval = raw.requiresApproval;
   return rule;

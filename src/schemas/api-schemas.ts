@@ -49,5 +49,6 @@ export const rulePatchSchema = {
     severity: { enum: SEVERITIES },
     cooldownMinutes: { type: 'number', minimum: 0, maximum: 525600 },
     requiresApproval: { type: 'boolean' },
+    mode: { enum: ['enforce', 'shadow'] },
   },
 } as const;

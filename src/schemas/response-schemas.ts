@@ -23,6 +23,8 @@ const severity = { enum: SEVERITIES } as const;
 const actionType = { enum: ACTION_TYPES } as const;
 const actionStatus = { enum: ACTION_STATUSES } as const;
 const decisionKind = { enum: DECISION_KINDS } as const;
+/** A rule's decision after its mode: a shadow rule's is `shadow`, with `wouldDecide`. */
+const ruleDecisionKind = { enum: [...DECISION_KINDS, 'shadow'] } as const;
 
 /** RFC 9457 problem details as the error handler writes them; kinds may add extension members. */
 export const problemSchema = {
@@ -314,7 +316,8 @@ export const appliedDecisionSchema = {
   required: ['rule', 'decision', 'reason'],
   properties: {
     rule: { type: 'string' },
-    decision: decisionKind,
+    decision: ruleDecisionKind,
+    wouldDecide: decisionKind,
     reason: { type: 'string' },
     actionId: uuid,
     status: actionStatus,
@@ -374,11 +377,12 @@ export const simulateResultSchema = {
           action: { $ref: `${R}/rule-action.json` },
           requiresApproval: { type: 'boolean' },
           matched: { type: 'boolean' },
-          decision: { enum: [...decisionKind.enum, 'no_match', 'disabled'] },
+          decision: { enum: [...ruleDecisionKind.enum, 'no_match', 'disabled'] },
+          wouldDecide: decisionKind,
           reason: { type: 'string' },
           until: dateTime,
           actionId: uuid,
-          ifEnabled: decisionKind,
+          ifEnabled: ruleDecisionKind,
           matchedFacts: { type: 'object' },
           failedConditions: { type: 'array', items: { $ref: `${R}/condition-outcome.json` } },
         },
@@ -413,6 +417,7 @@ export const effectiveRuleSchema = {
     'cooldownMinutes',
     'requiresApproval',
     'notifications',
+    'mode',
   ],
   properties: {
     name: { $ref: `${RULES_FILE}#/$defs/ruleName` },
@@ -425,6 +430,7 @@ export const effectiveRuleSchema = {
     cooldownMinutes: { type: 'number', minimum: 0 },
     requiresApproval: { type: 'boolean' },
     notifications: { $ref: `${RULES_FILE}#/$defs/notifications` },
+    mode: { $ref: `${RULES_FILE}#/$defs/mode` },
   },
 } as const;
 

@@ -1,10 +1,12 @@
 import type { ActionPatch, ActionQuery, ActionRecord, ActionStatus, Page } from '../domain/action';
 import type { StoredSnapshot } from '../domain/snapshot';
+import type { ConsoleStore } from './console-store';
 import type { StoreKind } from '../config/schema';
 import type { DispatchOutcome, RuleState } from '../domain/rule-state';
 import type { NotificationStore } from './notification-store';
 import type { CommittedEventStore } from './committed-events';
 import type { NotificationEvent } from '../domain/events';
+import type { RulesHistoryStore } from './rules-history-store';
 import type {
   Alert,
   AlertQuery,
@@ -21,6 +23,18 @@ export interface SnapshotRetention {
   keepNewest?: number;
 }
 
+/** A slice of the stored snapshots in the order they were received, for replay. */
+export interface SnapshotScan {
+  /** Received at or after. */
+  from?: Date;
+  /** Received at or before. */
+  to?: Date;
+  sources?: string[];
+  /** Strictly after this position (received-at ms, id) in (receivedAt, id) order. */
+  after?: { at: number; id: string };
+  limit: number;
+}
+
 /**
  * Everything the service persists, in domain types. Every state change that must be atomic is one
  * method here, so each adapter can make it one conditional write (or one SQLite transaction).
@@ -31,6 +45,10 @@ export interface Store {
   readonly notifications: NotificationStore;
   /** Events written in the same write as their cause, until the relay has put them in the outbox. */
   readonly committedEvents: CommittedEventStore;
+  /** Every accepted version of the rules file. */
+  readonly rulesHistory: RulesHistoryStore;
+  /** Browser-console sessions and the event journal behind GET /api/events. */
+  readonly console: ConsoleStore;
   init(): Promise<void>;
   close(): Promise<void>;
   /** True when the store answers a trivial query. */
@@ -40,6 +58,8 @@ export interface Store {
   getSnapshot(id: string): Promise<StoredSnapshot | null>;
   countSnapshots(): Promise<number>;
   pruneSnapshots(retention: SnapshotRetention): Promise<number>;
+  /** Oldest first by (receivedAt, id): page through with `after` set to the last one returned. */
+  scanSnapshots(scan: SnapshotScan): Promise<StoredSnapshot[]>;
 
   getRuleStates(rules: string[]): Promise<Map<string, RuleState>>;
   /**

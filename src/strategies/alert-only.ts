@@ -1,3 +1,4 @@
+import { APPROVAL_DEFAULTS } from './approval-defaults';
 import type { ActionRecord } from '../domain/action';
 import type { Rule } from '../domain/rule';
 import type { AlertService } from '../targets/alert-service';
@@ -36,7 +37,7 @@ export function createAlertOnlyStrategy(deps: { alerts: Pick<AlertService, 'crea
   const { alerts, clock } = deps;
   return {
     type: 'alert_only',
-    requiresApprovalByDefault: false,
+    requiresApprovalByDefault: APPROVAL_DEFAULTS.alert_only,
     timeoutMs: 30_000,
     async execute({ action, params, rule, signal }) {
       const custom = (params as AlertOnlyParams).message;

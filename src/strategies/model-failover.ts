@@ -1,3 +1,4 @@
+import { APPROVAL_DEFAULTS } from './approval-defaults';
 import type { HostRole } from '../domain/state';
 import type { AppConfig } from '../config/schema';
 import { type FailoverService, FailoverSwitchError } from '../targets/failover-service';
@@ -21,7 +22,7 @@ export function createModelFailoverStrategy(deps: {
   const { failover } = deps;
   return {
     type: 'model_failover',
-    requiresApprovalByDefault: false,
+    requiresApprovalByDefault: APPROVAL_DEFAULTS.model_failover,
     timeoutMs: 3 * deps.config.modelHosts.timeoutMs + MARGIN_MS,
     async execute({ action, params, rule, signal }) {
       const target: HostRole = (params as ModelFailoverParams).target ?? 'secondary';

@@ -1,3 +1,4 @@
+import { APPROVAL_DEFAULTS } from './approval-defaults';
 import type { StrategyCheck } from '../domain/action';
 import type { Clock } from '../clock';
 import { PROMPT_NAME_PATTERN, isPromptError, type PromptVersions } from '../targets/prompt-versions';
@@ -15,7 +16,7 @@ export function createPromptRollbackStrategy(deps: { prompts: Pick<PromptVersion
   const { prompts, clock } = deps;
   return {
     type: 'prompt_rollback',
-    requiresApprovalByDefault: false,
+    requiresApprovalByDefault: APPROVAL_DEFAULTS.prompt_rollback,
     timeoutMs: 30_000,
     async execute({ params, signal }) {
       const name = (params as Partial<PromptRollbackParams>).prompt;

@@ -1,3 +1,4 @@
+import { APPROVAL_DEFAULTS } from './approval-defaults';
 import { performance } from 'node:perf_hooks';
 import type { StrategyCheck } from '../domain/action';
 import { createPm2Client, type Pm2Client, Pm2Error, type Pm2ProcessInfo, type Pm2Session } from '../integrations/pm2-client';
@@ -260,7 +261,7 @@ export function createServiceRestartStrategy(deps: { config: Pick<AppConfig, 'pm
 
   return {
     type: 'service_restart',
-    requiresApprovalByDefault: true,
+    requiresApprovalByDefault: APPROVAL_DEFAULTS.service_restart,
     timeoutMs: stabilizationMs + PM2_CALLS_MARGIN_MS,
     async execute({ params, signal, logger, step }) {
       const { service, processName } = processFor(params, config.services);

@@ -1,3 +1,4 @@
+import { APPROVAL_DEFAULTS } from './approval-defaults';
 import type { StrategyCheck } from '../domain/action';
 import type { ThrottleState } from '../domain/state';
 import { ValidationError } from '../errors';
@@ -36,7 +37,7 @@ export function createThrottleStrategy(deps: {
   const { throttle, clock, config } = deps;
   return {
     type: 'throttle',
-    requiresApprovalByDefault: false,
+    requiresApprovalByDefault: APPROVAL_DEFAULTS.throttle,
     timeoutMs: 30_000,
     async execute({ params, action, rule, signal }) {
       const p = params as ThrottleParams;

@@ -112,7 +112,8 @@ export class ResponseChecker {
     const type = res.type;
     const media = content[type];
     if (!media) return [`${where}: content type ${type} not documented (documented: ${Object.keys(content).join(', ')})`];
-    let body: unknown = res.body;
+    // A text body (the event stream) is checked as the string it is.
+    let body: unknown = type.startsWith('text/') ? res.text : res.body;
     if (type.endsWith('json') && (body === undefined || (typeof body === 'object' && body !== null && Object.keys(body).length === 0 && res.text && res.text !== '{}'))) {
       body = JSON.parse(res.text);
     }

@@ -35,6 +35,7 @@ export function normalizedRule(name: string, overrides: Partial<Rule> = {}): Rul
     action: { type: 'alert_only', params: {} },
     cooldownMinutes: 10,
     notifications: { channels: ['log'] },
+    mode: 'enforce',
     ...overrides,
   };
 }

@@ -5,6 +5,7 @@ import request from 'supertest';
 import type { OpenApiDocument } from '../../src/openapi/build-document';
 import { FakeModelHost } from '../helpers/fake-model-host';
 import { listDocumentedRoutes, listExpressRoutes, ResponseChecker } from '../helpers/openapi-contract';
+import { API_KEYS, KEYS } from '../helpers/api-keys';
 import { rule, rulesDoc, snapshot } from '../helpers/rules';
 import { buildTestApp, makeTempDir, type TestApp } from '../helpers/test-app';
 
@@ -47,6 +48,8 @@ function validateWithSeriousme(doc: OpenApiDocument): Promise<{ valid: boolean; 
 
 describe('the OpenAPI document', () => {
   let t: TestApp;
+  /** The same service with API keys, for the console's sign-in. */
+  let keyed: TestApp;
   let primary: FakeModelHost;
   let doc: OpenApiDocument;
   let checker: ResponseChecker;
@@ -61,6 +64,7 @@ describe('the OpenAPI document', () => {
         notifications: { inbound: { auth: 'token', token: 'hook-token-1' } },
       },
     });
+    keyed = await buildTestApp({ rules: testRules(), config: { auth: { apiKeys: API_KEYS } } });
     const res = await request(t.app).get('/api/openapi.json');
     expect(res.status).toBe(200);
     doc = res.body as OpenApiDocument;
@@ -69,6 +73,7 @@ describe('the OpenAPI document', () => {
 
   afterAll(async () => {
     await t.stop();
+    await keyed.stop();
     await primary.close();
   });
 
@@ -126,11 +131,14 @@ describe('the OpenAPI document', () => {
       path: () => string;
       body?: unknown;
       raw?: { type: string; data: string; encoding?: string };
-      headers?: Record<string, string>;
+      headers?: Record<string, string> | (() => Record<string, string>);
+      /** Sent to the app with API keys in force. */
+      keyed?: true;
       expect: number;
       before?: () => Promise<void>;
       after?: (res: request.Response) => void;
     };
+    const rollbackBody = { version: '' };
     const steps: Step[] = [
       { name: 'liveness', method: 'get', path: () => '/api/health', expect: 200 },
       { name: 'readiness', method: 'get', path: () => '/api/ready', expect: 200 },
@@ -177,6 +185,15 @@ describe('the OpenAPI document', () => {
         expect: 200,
       },
       { name: 'simulate an unknown rule', method: 'post', path: () => '/api/self-healing/simulate', body: { ruleName: 'nope' }, expect: 404 },
+      { name: 'replay stored history', method: 'post', path: () => '/api/self-healing/replay', body: { compareTo: 'current', limit: 5 }, expect: 200 },
+      {
+        name: 'replay given snapshots',
+        method: 'post',
+        path: () => '/api/self-healing/replay',
+        body: { snapshots: [snapshot({ alertMe: true })], approvals: 'approve' },
+        expect: 200,
+      },
+      { name: 'replay, bad body', method: 'post', path: () => '/api/self-healing/replay', body: { approvals: 1 }, expect: 400 },
       { name: 'simulate, empty body', method: 'post', path: () => '/api/self-healing/simulate', body: {}, expect: 400 },
       { name: 'rules', method: 'get', path: () => '/api/self-healing/rules', expect: 200 },
       { name: 'validate a good file', method: 'post', path: () => '/api/self-healing/rules/validate', body: testRules(), expect: 200 },
@@ -209,6 +226,18 @@ describe('the OpenAPI document', () => {
       { name: 'trigger, bad body', method: 'post', path: () => '/api/self-healing/rules/alert-me/trigger', body: { reason: 1 }, expect: 400 },
       { name: 'delete a rule', method: 'delete', path: () => '/api/self-healing/rules/new-one', expect: 200 },
       { name: 'delete it again', method: 'delete', path: () => '/api/self-healing/rules/new-one', expect: 404 },
+      {
+        name: 'rules history',
+        method: 'get',
+        path: () => '/api/self-healing/rules/history?limit=50',
+        expect: 200,
+        after: (res) => (rollbackBody.version = res.body.items.at(-1).version),
+      },
+      { name: 'rules history, bad cursor', method: 'get', path: () => '/api/self-healing/rules/history?cursor=x', expect: 400 },
+      { name: 'rollback without If-Match', method: 'post', path: () => '/api/self-healing/rules/rollback', body: rollbackBody, expect: 428 },
+      { name: 'rollback, stale If-Match', method: 'post', path: () => '/api/self-healing/rules/rollback', body: rollbackBody, headers: { 'If-Match': '"stale"' }, expect: 412 },
+      { name: 'rollback to an unknown version', method: 'post', path: () => '/api/self-healing/rules/rollback', body: { version: 'ffffffffffffffffffff' }, headers: { 'If-Match': '*' }, expect: 404 },
+      { name: 'rollback to the first version', method: 'post', path: () => '/api/self-healing/rules/rollback', body: rollbackBody, headers: { 'If-Match': '*' }, expect: 200 },
       { name: 'actions', method: 'get', path: () => '/api/self-healing/actions?limit=2', expect: 200 },
       { name: 'actions, bad query', method: 'get', path: () => '/api/self-healing/actions?status=done&bogus=1', expect: 400 },
       { name: 'one action', method: 'get', path: () => `/api/self-healing/actions/${ctx.approveId}`, expect: 200 },
@@ -261,6 +290,32 @@ describe('the OpenAPI document', () => {
       { name: 'ack, bad body', method: 'post', path: () => `/api/self-healing/alerts/${ctx.alertId}/ack`, body: { by: '' }, expect: 400 },
       { name: 'notifications', method: 'get', path: () => '/api/self-healing/notifications?limit=5', expect: 200 },
       { name: 'notifications, bad query', method: 'get', path: () => '/api/self-healing/notifications?status=lost', expect: 400 },
+      { name: 'who am I, open', method: 'get', path: () => '/api/session', expect: 200 },
+      { name: 'sign in while open', method: 'post', path: () => '/api/session', body: { apiKey: 'x' }, expect: 409 },
+      { name: 'sign out without a session', method: 'delete', path: () => '/api/session', expect: 200 },
+      {
+        name: 'sign in',
+        method: 'post',
+        path: () => '/api/session',
+        body: { apiKey: KEYS.viewer },
+        keyed: true,
+        expect: 200,
+        after: (res) => {
+          ctx.cookie = String(res.headers['set-cookie']?.[0] ?? '').split(';')[0]!;
+        },
+      },
+      { name: 'sign in, bad key', method: 'post', path: () => '/api/session', body: { apiKey: 'nope' }, keyed: true, expect: 401 },
+      { name: 'sign in, bad body', method: 'post', path: () => '/api/session', body: { key: 'x' }, keyed: true, expect: 400 },
+      { name: 'sign in from another origin', method: 'post', path: () => '/api/session', body: { apiKey: KEYS.viewer }, headers: { Origin: 'https://evil.example' }, keyed: true, expect: 403 },
+      { name: 'who am I, signed in', method: 'get', path: () => '/api/session', headers: () => ({ Cookie: ctx.cookie! }), keyed: true, expect: 200 },
+      { name: 'sign out', method: 'delete', path: () => '/api/session', headers: () => ({ Cookie: ctx.cookie! }), keyed: true, expect: 200 },
+      { name: 'events so far', method: 'get', path: () => '/api/events?follow=false&lastEventId=0', headers: { Accept: 'text/event-stream' }, expect: 200 },
+      { name: 'events without Accept', method: 'get', path: () => '/api/events?follow=false', expect: 406 },
+      { name: 'events, bad Last-Event-ID', method: 'get', path: () => '/api/events?follow=false', headers: { Accept: 'text/event-stream', 'Last-Event-ID': 'x' }, expect: 400 },
+      { name: 'the rules file', method: 'get', path: () => '/api/self-healing/rules-file', expect: 200 },
+      { name: 'replace the rules file, stale', method: 'put', path: () => '/api/self-healing/rules-file', body: testRules(), headers: { 'If-Match': '"stale"' }, expect: 412 },
+      { name: 'replace the rules file, invalid', method: 'put', path: () => '/api/self-healing/rules-file', body: { rules: [{ name: 'x' }] }, expect: 400 },
+      { name: 'replace the rules file', method: 'put', path: () => '/api/self-healing/rules-file', body: testRules(), expect: 200 },
       {
         name: 'webhook snapshot',
         method: 'post',
@@ -305,8 +360,9 @@ describe('the OpenAPI document', () => {
     for (const step of steps) {
       await step.before?.();
       const url = step.path();
-      let req = request(t.app)[step.method](url);
-      for (const [h, v] of Object.entries(step.headers ?? {})) req = req.set(h, v);
+      let req = request((step.keyed ? keyed : t).app)[step.method](url);
+      const headers = typeof step.headers === 'function' ? step.headers() : (step.headers ?? {});
+      for (const [h, v] of Object.entries(headers)) req = req.set(h, v);
       let res: request.Response;
       if (step.raw) {
         req = req.set('Content-Type', step.raw.type);

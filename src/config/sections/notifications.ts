@@ -8,6 +8,11 @@ export interface NotificationsConfig {
   publicUrl: string;
   /** Further webhook channels a rule may name: channel name -> URL. */
   channels: Record<string, string>;
+  /**
+   * Channels (log, n8n, or a name of `channels`) that want `action.shadowed` events; none by
+   * default, so a rule on trial stays silent.
+   */
+  shadowChannels: string[];
   delivery: {
     maxAttempts: number;
     initialDelayMs: number;
@@ -30,7 +35,7 @@ export interface NotificationsConfig {
 export const notificationsConfigSchema: JSONSchemaType<NotificationsConfig> = {
   type: 'object',
   additionalProperties: false,
-  required: ['n8n', 'publicUrl', 'channels', 'delivery', 'breaker', 'inbound'],
+  required: ['n8n', 'publicUrl', 'channels', 'shadowChannels', 'delivery', 'breaker', 'inbound'],
   properties: {
     n8n: {
       type: 'object',
@@ -47,6 +52,11 @@ export const notificationsConfigSchema: JSONSchemaType<NotificationsConfig> = {
       required: [],
       propertyNames: { pattern: '^[a-z][a-z0-9_-]{0,31}$' },
       additionalProperties: { type: 'string', pattern: '^https?://[^\\s]+$' },
+    },
+    shadowChannels: {
+      type: 'array',
+      uniqueItems: true,
+      items: { type: 'string', pattern: '^[a-z][a-z0-9_-]{0,31}$' },
     },
     delivery: {
       type: 'object',

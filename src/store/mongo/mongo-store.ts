@@ -12,7 +12,7 @@ import type {
 } from '../../domain/state';
 import { decodeCursor, toPage } from '../../domain/cursor';
 import type { DispatchOutcome, RuleState } from '../../domain/rule-state';
-import type { SnapshotRetention, Store } from '../store';
+import type { SnapshotRetention, SnapshotScan, Store } from '../store';
 import {
   actionFromDoc,
   actionToDoc,
@@ -26,6 +26,8 @@ import {
 } from './codec';
 import { isDuplicateKeyError, openConnection } from './connection';
 import { createModels, type MongoModels } from './models';
+import { MongoRulesHistoryStore } from './mongo-rules-history-store';
+import { MongoConsoleStore } from './mongo-console-store';
 import { MongoNotificationStore } from './mongo-notification-store';
 import { eventFields, MongoCommittedEvents, PENDING_EVENTS } from './mongo-committed-events';
 import type { NotificationEvent } from '../../domain/events';
@@ -76,6 +78,8 @@ export class MongoStore implements Store {
   readonly kind = 'mongo' as const;
   readonly notifications: MongoNotificationStore;
   readonly committedEvents: MongoCommittedEvents;
+  readonly rulesHistory: MongoRulesHistoryStore;
+  readonly console: MongoConsoleStore;
   private connection: Connection | null = null;
   private models: MongoModels | null = null;
   private readonly clock: Clock;
@@ -84,6 +88,8 @@ export class MongoStore implements Store {
     this.clock = options.clock ?? systemClock;
     this.notifications = new MongoNotificationStore(() => this.conn);
     this.committedEvents = new MongoCommittedEvents(() => this.conn, (id, relayed) => this.clearActionEvents(id, relayed));
+    this.rulesHistory = new MongoRulesHistoryStore(() => this.conn);
+    this.console = new MongoConsoleStore(() => this.conn);
   }
 
   async init(): Promise<void> {
@@ -99,6 +105,8 @@ export class MongoStore implements Store {
       this.connection = conn;
       this.models = models;
       await this.notifications.init();
+      await this.rulesHistory.init();
+      await this.console.init();
     } catch (err) {
       this.connection = null;
       this.models = null;
@@ -168,6 +176,25 @@ export class MongoStore implements Store {
 
   async countSnapshots(): Promise<number> {
     return this.m.snapshots.countDocuments({});
+  }
+
+  async scanSnapshots(scan: SnapshotScan): Promise<StoredSnapshot[]> {
+    const received: Record<string, Date> = {};
+    if (scan.from) received.$gte = scan.from;
+    if (scan.to) received.$lte = scan.to;
+    const and: Record<string, unknown>[] = [];
+    if (scan.from || scan.to) and.push({ receivedAt: received });
+    if (scan.sources && scan.sources.length > 0) and.push({ source: { $in: scan.sources } });
+    if (scan.after) {
+      const at = new Date(scan.after.at);
+      and.push({ $or: [{ receivedAt: { $gt: at } }, { receivedAt: at, _id: { $gt: scan.after.id } }] });
+    }
+    const docs = await this.m.snapshots
+      .find(and.length > 0 ? { $and: and } : {})
+      .sort({ receivedAt: 1, _id: 1 })
+      .limit(scan.limit)
+      .lean<Doc[]>();
+    return docs.map(snapshotFromDoc);
   }
 
   async pruneSnapshots(retention: SnapshotRetention): Promise<number> {

@@ -13,12 +13,14 @@ import type {
 } from '../../domain/state';
 import { decodeCursor, toPage } from '../../domain/cursor';
 import type { DispatchOutcome, RuleState } from '../../domain/rule-state';
-import type { SnapshotRetention, Store } from '../store';
+import type { SnapshotRetention, SnapshotScan, Store } from '../store';
 import { actionFromDoc, actionToDoc, alertFromDoc, alertToDoc } from './codec';
+import { SqliteConsoleStore } from './sqlite-console-store';
 import { SqliteNotificationStore } from './sqlite-notification-store';
 import { SqliteCommittedEvents } from './sqlite-committed-events';
 import type { NotificationEvent } from '../../domain/events';
 import { type FaultPoints, noFaults } from '../../domain/fault-points';
+import { SqliteRulesHistoryStore } from './sqlite-rules-history-store';
 import { SQLITE_SCHEMA } from './schema';
 
 export interface SqliteStoreOptions {
@@ -42,6 +44,8 @@ export class SqliteStore implements Store {
   readonly kind = 'sqlite' as const;
   readonly notifications: SqliteNotificationStore;
   readonly committedEvents: SqliteCommittedEvents;
+  readonly rulesHistory: SqliteRulesHistoryStore;
+  readonly console: SqliteConsoleStore;
   private db: Database.Database | null = null;
   private readonly statements = new Map<string, Database.Statement>();
   private readonly pendingSnapshots: {
@@ -53,6 +57,8 @@ export class SqliteStore implements Store {
   constructor(private readonly options: SqliteStoreOptions) {
     this.notifications = new SqliteNotificationStore(() => this.conn);
     this.committedEvents = new SqliteCommittedEvents(() => this.conn);
+    this.rulesHistory = new SqliteRulesHistoryStore(() => this.conn);
+    this.console = new SqliteConsoleStore(() => this.conn);
   }
 
   async init(): Promise<void> {
@@ -67,6 +73,8 @@ export class SqliteStore implements Store {
     this.db = db;
     this.notifications.init();
     this.committedEvents.init();
+    this.rulesHistory.init();
+    this.console.init();
   }
 
   async close(): Promise<void> {
@@ -151,6 +159,40 @@ export class SqliteStore implements Store {
 
   async countSnapshots(): Promise<number> {
     return (this.stmt('SELECT COUNT(*) AS n FROM snapshots').get() as { n: number }).n;
+  }
+
+  async scanSnapshots(scan: SnapshotScan): Promise<StoredSnapshot[]> {
+    // Whatever is still queued for the group commit counts as stored (its callers will be told so).
+    this.flushSnapshots();
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (scan.from) {
+      where.push('received_at >= ?');
+      args.push(scan.from.getTime());
+    }
+    if (scan.to) {
+      where.push('received_at <= ?');
+      args.push(scan.to.getTime());
+    }
+    if (scan.sources && scan.sources.length > 0) {
+      where.push(`source IN (${scan.sources.map(() => '?').join(',')})`);
+      args.push(...scan.sources);
+    }
+    if (scan.after) {
+      where.push('(received_at > ? OR (received_at = ? AND id > ?))');
+      args.push(scan.after.at, scan.after.at, scan.after.id);
+    }
+    const rows = this.stmt(
+      `SELECT id, source, ts, received_at, metrics FROM snapshots ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+       ORDER BY received_at, id LIMIT ?`,
+    ).all(...args, scan.limit) as Row[];
+    return rows.map((row) => ({
+      id: row.id as string,
+      source: row.source as string,
+      timestamp: row.ts as string,
+      receivedAt: new Date(row.received_at as number),
+      metrics: JSON.parse(row.metrics as string) as Record<string, unknown>,
+    }));
   }
 
   async pruneSnapshots(retention: SnapshotRetention): Promise<number> {

@@ -1,0 +1,126 @@
+import { api, whenUnauthorized } from './api.js';
+import { createAccess } from './access.js';
+import { clear, h } from './dom.js';
+import { startLive } from './live.js';
+import { renderSignIn } from './pages/signin.js';
+import * as overview from './pages/overview.js';
+import * as approvals from './pages/approvals.js';
+import * as history from './pages/history.js';
+import * as actionPage from './pages/action.js';
+import * as rules from './pages/rules.js';
+import * as ruleEditor from './pages/rule-editor.js';
+import * as rulesFile from './pages/rules-file.js';
+import * as simulate from './pages/simulate.js';
+import * as alerts from './pages/alerts.js';
+import * as prompts from './pages/prompts.js';
+
+const NAV = [
+  ['overview', 'Overview'],
+  ['approvals', 'Approvals'],
+  ['history', 'History'],
+  ['rules', 'Rules'],
+  ['simulate', 'Simulate'],
+  ['alerts', 'Alerts'],
+  ['prompts', 'Prompts'],
+];
+
+/** #/page/arg?query → which module renders it. */
+const ROUTES = [
+  [/^overview$/, overview],
+  [/^approvals$/, approvals],
+  [/^history$/, history],
+  [/^actions\/([^/]+)$/, actionPage],
+  [/^rules$/, rules],
+  [/^rules-file$/, rulesFile],
+  [/^rules\/([^/]+)$/, ruleEditor],
+  [/^simulate$/, simulate],
+  [/^alerts$/, alerts],
+  [/^prompts$/, prompts],
+];
+
+const main = document.getElementById('main');
+const announcer = document.getElementById('announcer');
+let ctx = null;
+let current = null;
+let stopLive = null;
+
+function announce(text) {
+  announcer.textContent = '';
+  // A fresh text node each time, so screen readers speak a repeated message again.
+  setTimeout(() => { announcer.textContent = text; }, 30);
+}
+
+function parseHash() {
+  const raw = location.hash.replace(/^#\/?/, '') || 'overview';
+  const [path, query = ''] = raw.split('?');
+  return { path, query: new URLSearchParams(query) };
+}
+
+async function route() {
+  const { path, query } = parseHash();
+  const found = ROUTES.find(([re]) => re.test(path));
+  const [re, page] = found ?? [/^overview$/, overview];
+  const params = (path.match(re) ?? []).slice(1).map(decodeURIComponent);
+  const top = path.split('/')[0];
+  for (const a of document.querySelectorAll('#nav a')) {
+    if (a.dataset.page === top || (top === 'actions' && a.dataset.page === 'history') || (top === 'rules-file' && a.dataset.page === 'rules')) a.setAttribute('aria-current', 'page');
+    else a.removeAttribute('aria-current');
+  }
+  current?.dispose?.();
+  current = null;
+  const view = { params, query };
+  clear(main, h('p', { class: 'muted' }, 'Loading…'));
+  try {
+    const instance = await page.mount(main, ctx, view);
+    current = instance ?? null;
+  } catch (err) {
+    clear(main, h('h1', {}, 'Something went wrong'), h('p', { class: 'alert', role: 'alert' }, err.message));
+  }
+  document.title = `${main.querySelector('h1')?.textContent ?? 'Console'} · Self-healing console`;
+  if (document.activeElement === document.body || !main.contains(document.activeElement)) main.focus({ preventScroll: true });
+}
+
+function renderHeader(who) {
+  document.getElementById('top').hidden = false;
+  clear(document.getElementById('nav'), NAV.map(([id, label]) => h('a', { href: `#/${id}`, 'data-page': id }, label)));
+  const liveText = h('span', { class: 'live', id: 'live-state', 'data-state': 'connecting', role: 'status' }, 'Connecting…');
+  const whoText = who.open
+    ? h('span', { title: 'No API keys are configured; the service is reachable on loopback only' }, 'Open mode (no keys)')
+    : h('span', {}, `${who.name} · ${who.role}`);
+  const signOut = who.signedIn
+    ? h('button', { type: 'button', onclick: async () => { await api('DELETE', '/api/session').catch(() => undefined); location.hash = ''; location.reload(); } }, 'Sign out')
+    : null;
+  clear(document.getElementById('who'), liveText, whoText, signOut);
+}
+
+async function boot() {
+  const who = (await api('GET', '/api/session')).data;
+  if (!who.open && !who.name) {
+    document.getElementById('top').hidden = true;
+    renderSignIn(main, () => boot());
+    return;
+  }
+  const doc = (await api('GET', '/api/openapi.json')).data;
+  const access = createAccess(doc, who);
+  ctx = { who, ...access, api, announce, navigate: (hash) => { location.hash = hash; } };
+  renderHeader(who);
+  whenUnauthorized(() => { stopLive?.(); location.reload(); });
+  stopLive?.();
+  stopLive = startLive(
+    (event) => {
+      current?.onEvent?.(event);
+      if (event.type === 'action.pending_approval') announce(`New approval pending: ${event.data.rule ?? ''}`);
+      else if (event.type.startsWith('action.')) announce(`Action ${event.data.action?.type ?? ''} of ${event.data.rule ?? ''}: ${event.type.slice(7)}`);
+    },
+    (state) => {
+      const el = document.getElementById('live-state');
+      if (!el) return;
+      el.dataset.state = state;
+      el.textContent = state === 'open' ? 'Live' : state === 'connecting' ? 'Reconnecting…' : 'Offline';
+    },
+  );
+  window.onhashchange = route;
+  await route();
+}
+
+boot().catch((err) => clear(main, h('h1', {}, 'The console could not start'), h('p', { class: 'alert', role: 'alert' }, err.message)));

@@ -1,0 +1,38 @@
+import { api, qs } from '../api.js';
+import { badge, clear, h, relTime, table } from '../dom.js';
+import { refusalText } from '../refusals.js';
+
+export async function mount(main, ctx, view) {
+  const showAll = view.query.get('all') === '1';
+  const message = h('div', { role: 'status' });
+  const body = h('div');
+  const canAck = ctx.can('post', '/api/self-healing/alerts/{id}/ack');
+  const render = async () => {
+    const { data } = await api('GET', `/api/self-healing/alerts${qs({ acknowledged: showAll ? undefined : 'false', limit: 100 })}`);
+    const rows = data.items.map((a) => [
+      relTime(a.createdAt),
+      badge(a.severity),
+      a.rule,
+      a.message,
+      a.acknowledgedAt
+        ? `by ${a.acknowledgedBy} ${relTime(a.acknowledgedAt)}`
+        : canAck
+          ? h('button', { type: 'button', 'aria-label': `Acknowledge ${a.rule}: ${a.message}`, onclick: async () => {
+            try {
+              await api('POST', `/api/self-healing/alerts/${a.id}/ack`, { body: { by: ctx.who.name ?? 'console' } });
+              ctx.announce('Alert acknowledged');
+            } catch (err) {
+              clear(message, h('p', { class: 'alert', role: 'alert' }, refusalText(err)));
+            }
+            await render();
+          } }, 'Acknowledge')
+          : 'open',
+    ]);
+    clear(body, rows.length ? table(['When', 'Severity', 'Rule', 'Message', 'Acknowledged'], rows, 'Alerts') : h('p', { class: 'muted' }, showAll ? 'No alerts.' : 'No open alerts.'));
+  };
+  clear(main, h('h1', {}, 'Alerts'),
+    h('p', {}, showAll ? h('a', { href: '#/alerts' }, 'Show open alerts only') : h('a', { href: '#/alerts?all=1' }, 'Show acknowledged alerts too')),
+    message, body);
+  await render();
+  return { onEvent: (e) => { if (e.type === 'alert.created') void render(); } };
+}

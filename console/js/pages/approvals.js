@@ -1,0 +1,111 @@
+import { api, qs } from '../api.js';
+import { badge, clear, h, json, kv, relTime } from '../dom.js';
+import { refusalText } from '../refusals.js';
+
+const APPROVE = '/api/self-healing/actions/{id}/approve';
+const REJECT = '/api/self-healing/actions/{id}/reject';
+
+/** One pending action with everything a person needs to decide, and the decision buttons. */
+function card(action, ctx, onDecided) {
+  const comment = h('textarea', { id: `comment-${action.id}`, rows: '2' });
+  const status = h('div', { role: 'status' });
+  const refusal = h('div', { role: 'alert' });
+  const expires = h('span', { 'data-expires': action.expiresAt ?? '' }, relTime(action.expiresAt));
+  const buttons = [];
+
+  const decide = async (verb) => {
+    clear(refusal);
+    clear(status, h('p', {}, verb === 'approve' ? 'Approving — the action runs now…' : 'Rejecting…'));
+    buttons.forEach((b) => { b.disabled = true; });
+    try {
+      const by = ctx.who.name ?? 'console';
+      const body = { by, ...(comment.value.trim() ? { comment: comment.value.trim() } : {}) };
+      const { data } = await api('POST', `/api/self-healing/actions/${action.id}/${verb}`, { body });
+      clear(
+        status,
+        h('p', { class: data.status === 'failed' ? 'alert' : 'notice' },
+          `${verb === 'approve' ? 'Approved' : 'Rejected'}: the action is now `, badge(data.status),
+          data.result?.summary ? ` — ${data.result.summary}` : data.error ? ` — ${data.error}` : '', ' ',
+          h('a', { href: `#/actions/${data.id}` }, 'See the action')),
+      );
+      ctx.announce(`${action.rule}: ${data.status}`);
+      onDecided(action.id);
+    } catch (err) {
+      clear(status);
+      clear(refusal, h('p', { class: 'alert' }, refusalText(err)));
+      // A decided, expired or cleared approval cannot be decided again; after any other refusal one may retry.
+      const final = ['already_decided', 'approval_expired', 'condition_cleared'].includes(err.code);
+      buttons.forEach((b) => { b.disabled = final; });
+    }
+  };
+
+  if (ctx.can('post', APPROVE)) buttons.push(h('button', { type: 'button', 'aria-label': `Approve ${action.rule}`, onclick: () => decide('approve') }, 'Approve'));
+  if (ctx.can('post', REJECT)) buttons.push(h('button', { type: 'button', class: 'danger', 'aria-label': `Reject ${action.rule}`, onclick: () => decide('reject') }, 'Reject'));
+
+  return h(
+    'article',
+    { class: `card sev-${action.severity}`, 'data-action-id': action.id, 'aria-labelledby': `title-${action.id}` },
+    h('h2', { id: `title-${action.id}` }, action.rule, ' ', badge(action.severity)),
+    kv([
+      ['Action', `${action.type}`],
+      ['Parameters', json(action.params)],
+      ['Asked by', action.requestedBy],
+      ['Asked', relTime(action.createdAt)],
+      ['Expires', expires],
+      ['Source', action.snapshot ? `${action.snapshot.source} at ${action.snapshot.timestamp}` : '—'],
+    ]),
+    h('h3', {}, 'Matched facts'),
+    json(action.matchedFacts ?? {}),
+    action.snapshot ? h('details', {}, h('summary', {}, 'Triggering metrics'), json(action.snapshot.metrics)) : null,
+    buttons.length
+      ? [h('label', { for: `comment-${action.id}` }, 'Comment (optional)'), comment, h('div', { class: 'actions' }, buttons)]
+      : h('p', { class: 'muted' }, 'Your role can see approvals but not decide them.'),
+    refusal,
+    status,
+  );
+}
+
+export async function mount(main, ctx) {
+  const list = h('div', { id: 'approval-list' });
+  const empty = h('p', { class: 'muted', id: 'no-approvals' }, 'Nothing waits for approval.');
+  const cards = new Map();
+  const decided = new Set();
+
+  const refresh = async () => {
+    const { data } = await api('GET', `/api/self-healing/actions${qs({ status: 'pending_approval', limit: 100 })}`);
+    const pending = data.items.filter((a) => !decided.has(a.id));
+    // A card decided elsewhere (another person, n8n, expiry) stays, saying what became of it.
+    const stillPending = new Set(pending.map((a) => a.id));
+    for (const [id, el] of cards) {
+      if (stillPending.has(id)) continue;
+      decided.add(id);
+      const now = await api('GET', `/api/self-healing/actions/${id}`).then((r) => r.data, () => null);
+      for (const b of el.querySelectorAll('button')) b.disabled = true;
+      const status = el.querySelector('[role="status"]');
+      if (status && now) clear(status, h('p', { class: 'warnbox' }, 'No longer pending: it is now ', badge(now.status), now.decidedBy ? ` (by ${now.decidedBy})` : '', '.'));
+    }
+    // Keep the cards already on screen (and what someone is typing in them); add new ones on top.
+    const next = pending.map((a) => cards.get(a.id) ?? card(a, ctx, (id) => decided.add(id)));
+    cards.clear();
+    pending.forEach((a, i) => cards.set(a.id, next[i]));
+    const keepDecided = [...list.children].filter((el) => decided.has(el.dataset.actionId));
+    // Insert and remove around the cards already shown, never re-append them: moving a node would
+    // take the keyboard focus (and a half-typed comment's caret) away from the person using it.
+    const wanted = [...next, ...keepDecided];
+    for (const el of [...list.children]) if (!wanted.includes(el)) el.remove();
+    wanted.forEach((el, i) => {
+      if (list.children[i] !== el) list.insertBefore(el, list.children[i] ?? null);
+    });
+    empty.hidden = wanted.length > 0;
+  };
+
+  clear(main, h('h1', {}, 'Approvals'), h('p', { class: 'muted' }, 'Pending actions, newest first. New ones appear here by themselves.'), empty, list);
+  await refresh();
+  const tick = setInterval(() => {
+    for (const el of main.querySelectorAll('[data-expires]')) el.textContent = relTime(el.dataset.expires || null);
+  }, 15_000);
+  return {
+    onEvent: (e) => { if (e.type.startsWith('action.')) void refresh(); },
+    dispose: () => clearInterval(tick),
+  };
+}

@@ -1,0 +1,131 @@
+import { api, qs } from '../api.js';
+import { badge, clear, fmtTime, h, kv, relTime, table } from '../dom.js';
+import { refusalText } from '../refusals.js';
+
+const PAUSE = '/api/self-healing/pause';
+
+function section(id, title, ...body) {
+  return h('section', { class: 'panel', 'aria-labelledby': id }, h('h2', { id }, title), ...body);
+}
+
+function actionRows(items) {
+  return items.map((a) => [
+    h('a', { href: `#/actions/${a.id}` }, a.rule),
+    a.type,
+    badge(a.status),
+    'outcome' in a ? badge(a.outcome ?? 'pending') : '—',
+    relTime(a.createdAt),
+  ]);
+}
+
+export async function mount(main, ctx) {
+  const body = h('div');
+  const message = h('div', { role: 'status' });
+  clear(main, h('h1', {}, 'Overview'), message, body);
+
+  const act = async (fn, done) => {
+    clear(message);
+    try {
+      await fn();
+      clear(message, h('p', { class: 'notice' }, done));
+      ctx.announce(done);
+    } catch (err) {
+      clear(message, h('p', { class: 'alert', role: 'alert' }, refusalText(err)));
+    }
+    await refresh();
+  };
+
+  const refresh = async () => {
+    const [pending, running, recent, router, throttle, openAlerts, pause] = await Promise.all([
+      api('GET', `/api/self-healing/actions${qs({ status: 'pending_approval', limit: 20 })}`),
+      api('GET', `/api/self-healing/actions${qs({ status: 'approved,running', limit: 20 })}`),
+      api('GET', `/api/self-healing/actions${qs({ limit: 10 })}`),
+      api('GET', '/api/health/router'),
+      api('GET', '/api/self-healing/throttle'),
+      api('GET', `/api/self-healing/alerts${qs({ acknowledged: 'false', limit: 10 })}`),
+      ctx.has('get', PAUSE) ? api('GET', PAUSE).catch(() => null) : Promise.resolve(null),
+    ]);
+
+    const p = pending.data.items;
+    const pendingSection = section(
+      'ov-pending', `Pending approvals (${p.length})`,
+      p.length === 0
+        ? h('p', { class: 'muted' }, 'Nothing waits for approval.')
+        : h('ul', {}, p.map((a) => h('li', { 'data-action-id': a.id }, h('strong', {}, a.rule), ` — ${a.type} `, badge(a.severity), ` — expires ${relTime(a.expiresAt)}`))),
+      p.length ? h('p', {}, h('a', { href: '#/approvals' }, 'Decide on the Approvals page')) : null,
+    );
+
+    const r = running.data.items;
+    const runningSection = section('ov-running', `Running (${r.length})`,
+      r.length === 0 ? h('p', { class: 'muted' }, 'No action is running.') : table(['Rule', 'Type', 'Status', 'Outcome', 'Created'], actionRows(r)));
+
+    const f = router.data;
+    const failover = section('ov-failover', 'Model failover',
+      kv([
+        ['Current host', h('strong', {}, `${f.current} (${f.currentUrl})`)],
+        ['Failed over', f.failedOver ? badge('warning', 'yes') : badge('ok', 'no')],
+        ['Since', fmtTime(f.failoverTimestamp)],
+        ['Reason', f.reason ?? '—'],
+        ['Failovers so far', String(f.failoverCount)],
+      ]),
+      f.failedOver && ctx.can('post', '/api/health/router/reset')
+        ? h('div', { class: 'actions' }, h('button', { type: 'button', onclick: () => act(() => api('POST', '/api/health/router/reset', { body: { by: ctx.who.name ?? 'console' } }), 'Failover reset to primary') }, 'Reset to primary'))
+        : null,
+    );
+
+    const t = throttle.data;
+    const throttleSection = section('ov-throttle', 'Throttle',
+      kv([
+        ['State', t.active ? badge('warning', 'active') : badge('ok', 'off')],
+        ['Limit', `${t.limit} of ${t.baseLimit} (factor ${t.factor})`],
+        ['Until', t.until ? `${fmtTime(t.until)} (${relTime(t.until)})` : '—'],
+        ['Reason', t.reason ?? '—'],
+      ]),
+      t.active && ctx.can('delete', '/api/self-healing/throttle')
+        ? h('div', { class: 'actions' }, h('button', { type: 'button', onclick: () => act(() => api('DELETE', `/api/self-healing/throttle${qs({ by: ctx.who.name ?? 'console', reason: 'restored from the console' })}`), 'Throttle restored') }, 'Restore throttle'))
+        : null,
+    );
+
+    let pauseSection = null;
+    if (pause) {
+      const ps = pause.data ?? {};
+      const reason = h('input', { id: 'pause-reason', type: 'text', size: '40' });
+      const canSet = ctx.can('post', PAUSE);
+      const canClear = ctx.can('delete', PAUSE);
+      pauseSection = section('ov-pause', 'Automation pause',
+        kv([
+          ['State', ps.paused ? badge('warning', 'paused') : badge('ok', 'running')],
+          ['Reason', ps.reason ?? '—'],
+          ps.paused ? ['By', ps.by ?? '—'] : null,
+          ps.paused ? ['Since', fmtTime(ps.since)] : null,
+          ['Until', ps.until ? fmtTime(ps.until) : '—'],
+        ]),
+        ps.paused
+          ? (canClear ? h('div', { class: 'actions' }, h('button', { type: 'button', onclick: () => act(() => api('DELETE', PAUSE), 'Automation resumed') }, 'Resume automation')) : null)
+          : (canSet
+            ? h('form', { onsubmit: (e) => { e.preventDefault(); void act(() => api('POST', PAUSE, { body: { reason: reason.value || 'paused from the console' } }), 'Automation paused'); } },
+              h('label', { for: 'pause-reason' }, 'Reason'), reason, h('div', { class: 'actions' }, h('button', { type: 'submit' }, 'Pause automation')))
+            : null),
+      );
+    }
+
+    const lastSection = section('ov-last', 'Last actions',
+      recent.data.items.length === 0 ? h('p', { class: 'muted' }, 'No action yet.') : table(['Rule', 'Type', 'Status', 'Outcome', 'Created'], actionRows(recent.data.items)),
+      h('p', {}, h('a', { href: '#/history' }, 'All history')));
+
+    const al = openAlerts.data.items;
+    const alertsSection = section('ov-alerts', `Open alerts (${al.length}${openAlerts.data.nextCursor ? '+' : ''})`,
+      al.length === 0 ? h('p', { class: 'muted' }, 'No open alert.') : h('ul', {}, al.map((a) => h('li', {}, badge(a.severity), ` ${a.rule}: ${a.message} (${relTime(a.createdAt)})`))),
+      h('p', {}, h('a', { href: '#/alerts' }, 'Alerts')));
+
+    clear(body, pendingSection, h('div', { class: 'grid' }, runningSection, failover, throttleSection, pauseSection), lastSection, alertsSection);
+  };
+
+  await refresh();
+  let timer = null;
+  return {
+    // Several events often arrive together: refresh once for the lot.
+    onEvent: () => { clearTimeout(timer); timer = setTimeout(() => void refresh(), 150); },
+    dispose: () => clearTimeout(timer),
+  };
+}

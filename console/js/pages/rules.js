@@ -1,0 +1,68 @@
+import { api, qs } from '../api.js';
+import { badge, clear, h, relTime, table } from '../dom.js';
+import { refusalText } from '../refusals.js';
+
+const PATCH = '/api/self-healing/rules/{name}';
+
+export async function mount(main, ctx) {
+  const message = h('div', { role: 'status' });
+  const body = h('div');
+  const render = async () => {
+    const [{ data }, recent] = await Promise.all([
+      api('GET', '/api/self-healing/rules'),
+      api('GET', `/api/self-healing/actions${qs({ limit: 200 })}`),
+    ]);
+    const lastFired = new Map();
+    for (const a of recent.data.items) if (!lastFired.has(a.rule)) lastFired.set(a.rule, a.createdAt);
+    const canEdit = ctx.can('patch', PATCH);
+    const rows = data.rules.map((r) => {
+      const toggle = h('input', {
+        type: 'checkbox',
+        id: `enabled-${r.name}`,
+        checked: r.enabled,
+        onchange: async (e) => {
+          const enabled = e.target.checked;
+          e.target.disabled = true;
+          clear(message);
+          try {
+            await api('PATCH', `/api/self-healing/rules/${encodeURIComponent(r.name)}`, { body: { enabled }, headers: { 'If-Match': `"${data.version}"` } });
+            clear(message, h('p', { class: 'notice' }, `${r.name} is now ${enabled ? 'enabled' : 'disabled'}.`));
+            ctx.announce(`${r.name} ${enabled ? 'enabled' : 'disabled'}`);
+          } catch (err) {
+            clear(message, h('p', { class: 'alert', role: 'alert' }, err.status === 412 ? 'The rules file changed since this page was loaded; the table now shows the newer version. Try again.' : refusalText(err)));
+          }
+          await render();
+        },
+      });
+      return [
+        // A role that cannot change rules sees the state, not a control it cannot use.
+        canEdit
+          ? h('label', { class: 'inline', for: `enabled-${r.name}` }, toggle, h('span', { class: 'sr-only' }, `Enabled ${r.name}`), r.enabled ? 'on' : 'off')
+          : badge(r.enabled ? 'ok' : 'disabled', r.enabled ? 'on' : 'off'),
+        h('a', { href: `#/rules/${encodeURIComponent(r.name)}` }, r.name),
+        badge(r.severity),
+        r.action.type,
+        `${r.cooldownMinutes} min`,
+        r.requiresApproval ? 'yes' : 'no',
+        lastFired.has(r.name) ? relTime(lastFired.get(r.name)) : 'never (in the last 200 actions)',
+      ];
+    });
+    clear(
+      body,
+      data.lastError ? h('div', { class: 'alert', role: 'alert' }, `The rules file on disk is invalid at ${data.lastError.pointer || '(root)'}: ${data.lastError.message}. The last good rules stay in force.`) : null,
+      h('p', { class: 'muted' }, `${data.count} rules · version ${data.version}`),
+      table(['Enabled', 'Rule', 'Severity', 'Action', 'Cooldown', 'Approval', 'Last fired'], rows, 'Rules'),
+    );
+  };
+  clear(
+    main,
+    h('h1', {}, 'Rules'),
+    h('div', { class: 'actions' },
+      h('a', { class: 'button secondary', href: '#/rules-file' }, ctx.can('put', '/api/self-healing/rules-file') ? 'Edit the whole file' : 'View the whole file'),
+      ctx.can('post', '/api/self-healing/simulate') ? h('a', { class: 'button secondary', href: '#/simulate' }, 'Simulate') : null),
+    message,
+    body,
+  );
+  await render();
+  return {};
+}

@@ -1,0 +1,65 @@
+import { api, qs } from '../api.js';
+import { badge, clear, h, table } from '../dom.js';
+import { refusalText } from '../refusals.js';
+
+const EXAMPLE = {
+  source: 'console',
+  timestamp: new Date().toISOString(),
+  metrics: { errorRate: 0.07, ollama: { avgResponseTimeMs: 6200 }, memoryPercent: 71, diskPercent: 93 },
+};
+
+export async function mount(main, ctx) {
+  if (!ctx.can('post', '/api/self-healing/simulate')) {
+    clear(main, h('h1', {}, 'Simulate'), h('p', { class: 'muted' }, 'Your role cannot run simulations (operator and above).'));
+    return {};
+  }
+  const seen = new Set();
+  // One entry per snapshot: several actions often come from the same one.
+  const recent = (await api('GET', `/api/self-healing/actions${qs({ limit: 100 })}`)).data.items.filter((a) => {
+    const key = a.snapshotId ?? a.id;
+    if (!a.snapshot || seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+  const text = h('textarea', { id: 'snapshot', rows: '14', spellcheck: 'false', 'aria-describedby': 'snapshot-error' }, JSON.stringify(EXAMPLE, null, 2));
+  const error = h('div', { id: 'snapshot-error', role: 'alert' });
+  const results = h('div', { 'aria-live': 'polite' });
+  const pick = h('select', { id: 'recent', onchange: (e) => {
+    const a = recent.find((r) => r.id === e.target.value);
+    if (a) text.value = JSON.stringify({ source: a.snapshot.source, timestamp: a.snapshot.timestamp, metrics: a.snapshot.metrics }, null, 2);
+  } }, h('option', { value: '' }, 'Choose a recent snapshot…'), recent.map((a) => h('option', { value: a.id }, `${a.snapshot.timestamp} · ${a.snapshot.source} (fired ${a.rule})`)));
+
+  const run = async (e) => {
+    e.preventDefault();
+    clear(error);
+    let snapshot;
+    try { snapshot = JSON.parse(text.value); } catch (err) { clear(error, h('p', { class: 'alert' }, `The snapshot is not valid JSON: ${err.message}`)); text.setAttribute('aria-invalid', 'true'); return; }
+    try {
+      const { data } = await api('POST', '/api/self-healing/simulate', { body: { snapshot } });
+      text.removeAttribute('aria-invalid');
+      const matched = data.results.filter((r) => r.matched).length;
+      clear(results,
+        h('h2', {}, 'Decisions'),
+        h('p', {}, `Rules version ${data.rulesVersion}: ${matched} of ${data.results.length} rules match. Nothing was run or changed.`),
+        table(['Rule', 'Matched', 'Decision', 'Reason'], data.results.map((r) => [r.rule, r.matched ? badge('warning', 'yes') : badge('ok', 'no'), badge(r.decision), r.reason]), 'Simulated decisions'));
+      ctx.announce(`Simulated: ${matched} rules match`);
+    } catch (err) {
+      text.setAttribute('aria-invalid', 'true');
+      clear(error, h('div', { class: 'alert' }, h('p', {}, refusalText(err)), h('ul', {}, (err.problem.errors ?? []).map((p) => h('li', {}, h('code', {}, p.pointer), `: ${p.message}`)))));
+    }
+  };
+
+  clear(
+    main,
+    h('h1', {}, 'Simulate'),
+    h('p', { class: 'muted' }, 'See what every rule would decide for a snapshot. A dry run: no cooldown, action or notification.'),
+    h('form', { onsubmit: run },
+      recent.length ? [h('label', { for: 'recent' }, 'Start from a recent snapshot'), pick] : null,
+      h('label', { for: 'snapshot' }, 'Snapshot (JSON)'),
+      text,
+      error,
+      h('div', { class: 'actions' }, h('button', { type: 'submit' }, 'Simulate'))),
+    results,
+  );
+  return {};
+}

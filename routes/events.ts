@@ -1,0 +1,96 @@
+import { type Request, type Response, Router } from 'express';
+import { NotAcceptableError, ValidationError } from '../src/errors';
+import { QueryReader } from '../src/http/query';
+import type { AppConfig } from '../src/config/schema';
+import { handle } from '../src/http/route-table';
+import type { Logger } from '../src/logging/logger';
+import type { EventJournal } from '../src/notifications/event-journal';
+
+export interface EventsRouterDeps {
+  events: Pick<EventJournal, 'after' | 'last' | 'onWritten' | 'closing'>;
+  config: Pick<AppConfig, 'console'>;
+  logger: Logger;
+}
+
+const EVENT_NUMBER = /^\d{1,15}$/;
+const BATCH = 100;
+
+/** Where to start: after Last-Event-ID (what browsers send on reconnect), after ?lastEventId, or from now. */
+function startAfter(req: Request, query: string | undefined): number | null {
+  const header = req.get('last-event-id');
+  if (header !== undefined && header.trim() !== '') {
+    if (!EVENT_NUMBER.test(header.trim())) {
+      throw new ValidationError('Last-Event-ID must be an event number', [{ pointer: '/headers/last-event-id', message: 'must be a whole number' }]);
+    }
+    return Number(header.trim());
+  }
+  return query === undefined ? null : Number(query);
+}
+
+/**
+ * Server-sent events: the journal of the events the n8n outbox carries, numbered. Streams wake when
+ * this instance journals an event and poll the store for other instances' events. `follow=false`
+ * sends what is there and closes (for clients that poll).
+ */
+export function createEventsRouter({ events, config, logger }: EventsRouterDeps): Router {
+  const router = Router();
+  const { pollIntervalMs, heartbeatMs } = config.console.events;
+
+  handle(router, 'streamEvents', async (req: Request, res: Response) => {
+    const q = new QueryReader(req, ['follow', 'lastEventId']);
+    const follow = q.boolean('follow') ?? true;
+    const fromQuery = q.string('lastEventId', EVENT_NUMBER, 15);
+    q.done();
+    if (!/text\/event-stream/i.test(req.get('accept') ?? '')) {
+      throw new NotAcceptableError('GET /api/events is a server-sent event stream: send "Accept: text/event-stream"');
+    }
+    let cursor = startAfter(req, fromQuery) ?? (await events.last());
+
+    res.status(200).set({
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      'Cache-Control': 'no-store',
+      'X-Accel-Buffering': 'no',
+    });
+    res.flushHeaders();
+    // An id with no data sets the browser's Last-Event-ID without dispatching an event.
+    res.write(`retry: 2000\nid: ${cursor}\n\n`);
+
+    let closed = false;
+    let wake: (() => void) | null = null;
+    const stopListening = events.onWritten(() => wake?.());
+    req.on('close', () => {
+      closed = true;
+      wake?.();
+    });
+    const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), heartbeatMs);
+    heartbeat.unref();
+    try {
+      while (!closed && !events.closing) {
+        const batch = await events.after(cursor, BATCH);
+        for (const e of batch) {
+          res.write(`id: ${e.seq}\nevent: ${e.type}\ndata: ${e.payload}\n\n`);
+          cursor = e.seq;
+        }
+        if (!follow) break;
+        if (batch.length === BATCH) continue;
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, pollIntervalMs);
+          wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        wake = null;
+      }
+    } catch (err) {
+      // The client reconnects with Last-Event-ID and misses nothing.
+      logger.warn('event stream ended by an error', { error: err instanceof Error ? err.message : String(err) });
+    } finally {
+      clearInterval(heartbeat);
+      stopListening();
+      res.end();
+    }
+  });
+
+  return router;
+}

@@ -1,0 +1,16 @@
+import fs from 'node:fs';
+import { parseDocumentText } from '../rules/rules-document';
+import { CliError, EXIT } from './exit-codes';
+
+/** Reads and parses a JSON file; a missing file or bad JSON is a usage error naming the file. */
+export function readJsonFile(file: string, what: string): unknown {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new CliError(`cannot read ${what} ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, EXIT.usage);
+  }
+  const parsed = parseDocumentText(text);
+  if (!parsed.ok) throw new CliError(`${what} ${file} is not JSON: ${parsed.problem.message}`, EXIT.usage);
+  return parsed.doc;
+}

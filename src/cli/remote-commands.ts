@@ -1,0 +1,192 @@
+import type { Command } from 'commander';
+import { readJsonFile } from './json-file';
+import { CliError, EXIT } from './exit-codes';
+import { type Io, json, table } from './output';
+import { ServiceClient } from './service-client';
+import type { CommandContext } from './rules-commands';
+
+interface RemoteOptions {
+  url: string;
+  timeout: string;
+  json?: boolean;
+}
+
+type Row = Record<string, unknown>;
+
+const DEFAULT_URL = 'http://127.0.0.1:3080';
+
+function clientFor(opts: RemoteOptions): ServiceClient {
+  const timeoutMs = Number(opts.timeout) * 1000;
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new CliError(`--timeout must be a positive number of seconds, got "${opts.timeout}"`, EXIT.usage);
+  const apiKey = process.env.SELF_HEALING_API_KEY;
+  return new ServiceClient({ url: opts.url, timeoutMs, ...(apiKey ? { apiKey } : {}) });
+}
+
+/** `--url`, `--timeout` and `--json` on every command that talks to a running service. */
+function remote(cmd: Command): Command {
+  return cmd
+    .option('--url <url>', 'the service\'s base URL (env SELF_HEALING_URL)', process.env.SELF_HEALING_URL || DEFAULT_URL)
+    .option('--timeout <seconds>', 'give up on the service after this long', '30')
+    .option('--json', 'machine-readable output (the service\'s reply as is)');
+}
+
+function decider(): string {
+  return process.env.SELF_HEALING_USER || process.env.USER || 'self-healing-cli';
+}
+
+function actionRows(items: Row[]): (string | null)[][] {
+  return items.map((a) => [
+    a.id as string,
+    a.createdAt as string,
+    a.rule as string,
+    a.type as string,
+    a.status as string,
+    (a.outcome as string | undefined) ?? null,
+    (a.requestedBy as string | undefined) ?? null,
+  ]);
+}
+
+function showAction(io: Io, a: Row): void {
+  const lines = ['id', 'rule', 'type', 'status', 'severity', 'requestedBy', 'createdAt', 'expiresAt', 'decidedBy', 'decidedAt', 'finishedAt', 'error', 'outcome']
+    .filter((k) => a[k] !== undefined && a[k] !== null)
+    .map((k) => `${k.padEnd(12)} ${String(a[k])}`);
+  lines.push(`${'params'.padEnd(12)} ${JSON.stringify(a.params)}`);
+  if (a.result) lines.push(`${'result'.padEnd(12)} ${(a.result as { summary?: string }).summary ?? JSON.stringify(a.result)}`);
+  if (a.matchedFacts) lines.push(`${'matched'.padEnd(12)} ${JSON.stringify(a.matchedFacts)}`);
+  io.out(lines.join('\n'));
+}
+
+export function addRemoteCommands(program: Command, ctx: CommandContext): void {
+  const { io } = ctx;
+  const print = (opts: RemoteOptions, value: unknown, human: () => void) => (opts.json ? io.out(json(value)) : human());
+
+  remote(
+    program
+      .command('replay')
+      .description('replay stored history (or given snapshots) against the rules in force or a candidate file; changes nothing')
+      .option('--rules <file>', 'a candidate rules file to replay instead of the rules in force')
+      .option('--compare', 'also replay the rules in force and show the rules whose decisions differ')
+      .option('--from <time>', 'received at or after (ISO 8601)')
+      .option('--to <time>', 'received at or before (ISO 8601)')
+      .option('--source <source...>', 'only these sources')
+      .option('--snapshots <file>', 'a JSON array of snapshots to replay instead of stored ones')
+      .option('--approvals <what>', 'approve | reject | pending (default pending)')
+      .option('--timeline', 'print the timeline too (first page; --limit entries)')
+      .option('--limit <n>', 'timeline entries per page'),
+  ).action(async (opts: RemoteOptions & Record<string, string | string[] | boolean | undefined>) => {
+    const body: Row = {};
+    if (opts.rules) body.rules = readJsonFile(opts.rules as string, 'rules file');
+    if (opts.compare) body.compareTo = 'current';
+    if (opts.from) body.from = opts.from;
+    if (opts.to) body.to = opts.to;
+    if (opts.source) body.sources = opts.source;
+    if (opts.snapshots) body.snapshots = readJsonFile(opts.snapshots as string, 'snapshots file');
+    if (opts.approvals) body.approvals = opts.approvals;
+    if (opts.limit) body.limit = Number(opts.limit);
+    const result = await clientFor(opts).call<Row>('POST', '/api/self-healing/replay', body);
+    print(opts, result, () => {
+      const summary = result.summary as Row[];
+      const kinds = ['execute', 'require_approval', 'cooldown', 'duplicate_pending', 'shadow'];
+      const out = [
+        `${String(result.snapshots)} snapshots replayed (rules ${String(result.rulesVersion)}, approvals ${String(result.approvals)})`,
+        table(['rule', ...kinds], summary.map((r) => [r.rule as string, ...kinds.map((k) => (r[k] as number | undefined) ?? 0)])),
+      ];
+      const diff = result.diff as { rule: string; current: Row; candidate: Row }[] | undefined;
+      if (diff) {
+        out.push('', diff.length === 0 ? 'no rule decides differently from the rules in force' : 'rules that decide differently (current → candidate):');
+        if (diff.length > 0) {
+          out.push(table(['rule', ...kinds], diff.map((d) => [d.rule, ...kinds.map((k) => `${(d.current[k] as number | undefined) ?? 0} → ${(d.candidate[k] as number | undefined) ?? 0}`)])));
+        }
+      }
+      if (opts.timeline) {
+        const timeline = result.timeline as Row[];
+        out.push('', table(['at', 'source', 'rule', 'decision'], timeline.map((e) => [e.at as string, e.source as string, e.rule as string, e.wouldDecide ? `shadow (${String(e.wouldDecide)})` : (e.decision as string)])));
+        if (result.nextCursor) out.push(`(more: ${String(result.nextCursor)})`);
+      }
+      io.out(out.join('\n'));
+    });
+  });
+
+  const actions = program.command('actions').description('list, show, approve, reject and revert actions of a running service');
+
+  remote(
+    actions
+      .command('list')
+      .description('actions, newest first')
+      .option('--status <statuses>', 'comma-separated statuses, e.g. pending_approval,shadowed')
+      .option('--rule <name>', 'one rule')
+      .option('--type <type>', 'one action type')
+      .option('--limit <n>', 'page size')
+      .option('--cursor <cursor>', 'the next page'),
+  ).action(async (opts: RemoteOptions & { status?: string; rule?: string; type?: string; limit?: string; cursor?: string }) => {
+    const q = new URLSearchParams();
+    for (const key of ['status', 'rule', 'type', 'limit', 'cursor'] as const) if (opts[key]) q.set(key, opts[key]!);
+    const page = await clientFor(opts).call<{ items: Row[]; nextCursor: string | null }>('GET', `/api/self-healing/actions${q.size ? `?${q}` : ''}`);
+    print(opts, page, () => {
+      io.out(table(['id', 'created', 'rule', 'type', 'status', 'outcome', 'requested by'], actionRows(page.items)));
+      if (page.nextCursor) io.out(`(more: --cursor ${page.nextCursor})`);
+    });
+  });
+
+  remote(actions.command('show').description('one action').argument('<id>', 'action id')).action(async (id: string, opts: RemoteOptions) => {
+    const action = await clientFor(opts).call<Row>('GET', `/api/self-healing/actions/${encodeURIComponent(id)}`);
+    print(opts, action, () => showAction(io, action));
+  });
+
+  for (const verb of ['approve', 'reject'] as const) {
+    remote(
+      actions
+        .command(verb)
+        .description(`${verb} a pending action (the first decision wins; a late one exits 1)`)
+        .argument('<id>', 'action id')
+        .option('--by <name>', 'who decides (with an API key, the key\'s name is recorded)', decider())
+        .option('--comment <text>', 'why'),
+    ).action(async (id: string, opts: RemoteOptions & { by: string; comment?: string }) => {
+      const body = { by: opts.by, ...(opts.comment ? { comment: opts.comment } : {}) };
+      const action = await clientFor(opts).call<Row>('POST', `/api/self-healing/actions/${encodeURIComponent(id)}/${verb}`, body);
+      print(opts, action, () => showAction(io, action));
+    });
+  }
+
+  remote(actions.command('revert').description('undo what an action did (through its strategy\'s inverse)').argument('<id>', 'action id')).action(
+    async (id: string, opts: RemoteOptions) => {
+      const reply = await clientFor(opts).call<Row>('POST', `/api/self-healing/actions/${encodeURIComponent(id)}/revert`);
+      print(opts, reply, () => showAction(io, reply));
+    },
+  );
+
+  remote(
+    program
+      .command('pause')
+      .description('hold every automatic action (an incident is being handled by hand)')
+      .requiredOption('--reason <text>', 'why; shown to everyone')
+      .option('--until <time>', 'when the pause ends by itself (ISO 8601); default: until resume'),
+  ).action(async (opts: RemoteOptions & { reason: string; until?: string }) => {
+    const state = await clientFor(opts).call<Row>('POST', '/api/self-healing/pause', { reason: opts.reason, ...(opts.until ? { until: opts.until } : {}) });
+    print(opts, state, () => io.out(`paused${state.until ? ` until ${String(state.until)}` : ''}: ${opts.reason}`));
+  });
+
+  remote(program.command('resume').description('end the pause')).action(async (opts: RemoteOptions) => {
+    const state = await clientFor(opts).call<Row>('DELETE', '/api/self-healing/pause');
+    print(opts, state, () => io.out('resumed: automatic actions run again'));
+  });
+
+  remote(
+    program
+      .command('simulate')
+      .description('the decisions ingest would take for one snapshot; changes nothing')
+      .argument('<snapshot-file>', 'a snapshot: { "source", "timestamp", "metrics" }')
+      .option('--rule <name>', 'only this rule'),
+  ).action(async (file: string, opts: RemoteOptions & { rule?: string }) => {
+    const body = { snapshot: readJsonFile(file, 'snapshot file'), ...(opts.rule ? { ruleName: opts.rule } : {}) };
+    const result = await clientFor(opts).call<{ rulesVersion: string; results: Row[] }>('POST', '/api/self-healing/simulate', body);
+    print(opts, result, () =>
+      io.out(
+        table(
+          ['rule', 'matched', 'decision', 'reason'],
+          result.results.map((r) => [r.rule as string, r.matched ? 'yes' : 'no', r.wouldDecide ? `shadow (${String(r.wouldDecide)})` : (r.decision as string), r.reason as string]),
+        ),
+      ),
+    );
+  });
+}

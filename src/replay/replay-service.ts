@@ -1,0 +1,205 @@
+import type { Clock } from '../clock';
+import type { Rule, Ruleset } from '../domain/rule';
+import type { Snapshot, StoredSnapshot } from '../domain/snapshot';
+import type { Evaluator } from '../engine/evaluate';
+import type { DecisionKind } from '../domain/decision';
+import type { RuleDecisionKind } from '../engine/rule-decisions';
+import { TooManyRequestsError, ValidationError } from '../errors';
+import { candidateRuleset } from '../rules/candidate-ruleset';
+import type { SchemaRegistry } from '../schemas/registry';
+import type { Store } from '../store/store';
+import { decodeReplayCursor, encodeReplayCursor, requestDigest } from './replay-cursor';
+import { DecisionTally, diffTallies, type DiffRow, type SummaryRow } from './replay-summary';
+import { VirtualPipeline } from './virtual-pipeline';
+import type { ApprovalPolicy } from './virtual-states';
+
+export const DEFAULT_TIMELINE_LIMIT = 1000;
+export const MAX_TIMELINE_LIMIT = 10_000;
+/** Stored snapshots read per store query. */
+const SCAN_PAGE = 2000;
+/** Snapshots replayed between two turns of the event loop, so ingest keeps being served meanwhile. */
+const YIELD_EVERY = 250;
+
+export interface ReplayRequest {
+  rules?: unknown;
+  from?: string;
+  to?: string;
+  sources?: string[];
+  snapshots?: Snapshot[];
+  approvals?: ApprovalPolicy;
+  compareTo?: 'current';
+  limit?: number;
+  cursor?: string;
+}
+
+export interface TimelineEntry {
+  at: string;
+  source: string;
+  rule: string;
+  decision: RuleDecisionKind;
+  wouldDecide?: DecisionKind;
+  /** The stored snapshot's id (replays of stored history only). */
+  snapshotId?: string;
+}
+
+export interface ReplayResult {
+  rulesVersion: string;
+  /** The version of the rules in force it was compared with (with `compareTo`). */
+  currentVersion?: string;
+  approvals: ApprovalPolicy;
+  from: string | null;
+  /** Null for given snapshots without `to`. */
+  to: string | null;
+  snapshots: number;
+  timeline: TimelineEntry[];
+  /** Entries of the timeline past this page: send it back as `cursor` with the same request. */
+  nextCursor: string | null;
+  summary: SummaryRow[];
+  diff?: DiffRow[];
+}
+
+export interface ReplayDeps {
+  store: Pick<Store, 'scanSnapshots'>;
+  /** The rules in force. */
+  currentRules: () => Ruleset;
+  evaluator: Evaluator;
+  schemas: SchemaRegistry;
+  clock: Clock;
+  requiresApproval: (rule: Rule) => boolean;
+  approvalTimeoutMinutes: number;
+}
+
+interface ReplayItem {
+  at: Date;
+  source: string;
+  metrics: Record<string, unknown>;
+  snapshotId?: string;
+}
+
+/**
+ * Replays snapshots (stored ones, or those given) in time order through the same evaluate and
+ * decide as ingest, on a virtual clock that starts with no cooldowns and no open approvals. It
+ * reads the store and nothing else: no action, cooldown, state, file or notification changes.
+ */
+export class ReplayService {
+  private running = false;
+
+  constructor(private readonly deps: ReplayDeps) {}
+
+  async replay(request: ReplayRequest): Promise<ReplayResult> {
+    // One at a time per instance: a replay is CPU work that shares the process with ingest.
+    if (this.running) throw new TooManyRequestsError('a replay is already running on this instance; retry when it is done', 5);
+    this.running = true;
+    try {
+      return await this.run(request);
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private async run(request: ReplayRequest): Promise<ReplayResult> {
+    const { cursor: cursorText, ...query } = request;
+    const digest = requestDigest(query);
+    const cursor = cursorText === undefined ? null : decodeReplayCursor(cursorText);
+    if (cursorText !== undefined && (!cursor || cursor.request !== digest)) {
+      throw new ValidationError('the cursor is not one this replay request returned', [{ pointer: '/cursor', message: 'unknown or from another request' }]);
+    }
+    const from = request.from ? new Date(request.from) : null;
+    // Stored history ends now unless told otherwise (and the cursor keeps that end for later pages).
+    const toText = cursor?.to ?? request.to ?? (request.snapshots ? null : this.deps.clock.now().toISOString());
+    const to = toText === null ? null : new Date(toText);
+    if (from && to && from.getTime() > to.getTime()) {
+      throw new ValidationError('`from` is after `to`', [{ pointer: '/from', message: 'must not be after `to`' }]);
+    }
+    const current = this.deps.currentRules();
+    const candidate = request.rules === undefined ? current : this.candidate(request.rules);
+    const approvals = request.approvals ?? 'pending';
+    const pipeline = (ruleset: Ruleset) =>
+      new VirtualPipeline({
+        ruleset,
+        evaluator: this.deps.evaluator,
+        requiresApproval: this.deps.requiresApproval,
+        approvals,
+        approvalTimeoutMinutes: this.deps.approvalTimeoutMinutes,
+      });
+    const runs = [{ ruleset: candidate, pipeline: pipeline(candidate), tally: new DecisionTally() }];
+    if (request.compareTo === 'current') runs.push({ ruleset: current, pipeline: pipeline(current), tally: new DecisionTally() });
+
+    const offset = cursor?.offset ?? 0;
+    const limit = request.limit ?? DEFAULT_TIMELINE_LIMIT;
+    const timeline: TimelineEntry[] = [];
+    let entries = 0;
+    let count = 0;
+    for await (const item of this.items(request, from, to)) {
+      count += 1;
+      if (count % YIELD_EVERY === 0) await new Promise((resolve) => setImmediate(resolve));
+      for (const [i, run] of runs.entries()) {
+        for (const d of await run.pipeline.step(item.metrics, item.at)) {
+          run.tally.add(d.rule, d.decision);
+          if (i !== 0) continue;
+          if (entries >= offset && entries < offset + limit) {
+            const entry: TimelineEntry = { at: item.at.toISOString(), source: item.source, rule: d.rule, decision: d.decision };
+            if (d.wouldDecide) entry.wouldDecide = d.wouldDecide;
+            if (item.snapshotId) entry.snapshotId = item.snapshotId;
+            timeline.push(entry);
+          }
+          entries += 1;
+        }
+      }
+    }
+    const [main, compared] = runs;
+    const result: ReplayResult = {
+      rulesVersion: candidate.version,
+      approvals,
+      from: from?.toISOString() ?? null,
+      to: to?.toISOString() ?? null,
+      snapshots: count,
+      timeline,
+      nextCursor: entries > offset + limit ? encodeReplayCursor({ offset: offset + limit, to: to?.toISOString() ?? null, request: digest }) : null,
+      summary: main!.tally.summary(candidate),
+    };
+    if (compared) {
+      result.currentVersion = current.version;
+      result.diff = diffTallies(compared.tally, current, main!.tally, candidate);
+    }
+    return result;
+  }
+
+  private candidate(doc: unknown): Ruleset {
+    const outcome = candidateRuleset(this.deps.schemas, doc, this.deps.clock.now());
+    if (!outcome.ok) {
+      throw new ValidationError(
+        'the candidate rules are invalid',
+        outcome.problems.map((p) => ({ ...p, pointer: `/rules${p.pointer}` })),
+      );
+    }
+    return outcome.ruleset;
+  }
+
+  /** The snapshots to replay, oldest first: the given ones by their timestamp, stored ones by when they were received. */
+  private async *items(request: ReplayRequest, from: Date | null, to: Date | null): AsyncGenerator<ReplayItem> {
+    const sources = request.sources && request.sources.length > 0 ? new Set(request.sources) : null;
+    if (request.snapshots) {
+      const given = request.snapshots
+        .map((s) => ({ at: new Date(s.timestamp), source: s.source, metrics: s.metrics }))
+        .filter((s) => (!from || s.at >= from) && (!to || s.at <= to) && (!sources || sources.has(s.source)))
+        .sort((a, b) => a.at.getTime() - b.at.getTime());
+      yield* given;
+      return;
+    }
+    let after: { at: number; id: string } | undefined;
+    for (;;) {
+      const page: StoredSnapshot[] = await this.deps.store.scanSnapshots({
+        ...(from ? { from } : {}),
+        ...(to ? { to } : {}),
+        ...(sources ? { sources: [...sources] } : {}),
+        ...(after ? { after } : {}),
+        limit: SCAN_PAGE,
+      });
+      for (const s of page) yield { at: s.receivedAt, source: s.source, metrics: s.metrics, snapshotId: s.id };
+      if (page.length < SCAN_PAGE) return;
+      const last = page[page.length - 1]!;
+      after = { at: last.receivedAt.getTime(), id: last.id };
+    }
+  }
+}

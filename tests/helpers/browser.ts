@@ -1,0 +1,52 @@
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import type { Browser } from 'playwright-core';
+import { chromium } from 'playwright-core';
+import type { TestApp } from './test-app';
+
+/** Debian's chromium (`.ci/chromium.sh` installs it), or CHROMIUM_PATH. */
+export function findChromium(): { path: string } | { reason: string } {
+  const candidates = process.env.CHROMIUM_PATH
+    ? [process.env.CHROMIUM_PATH]
+    : (process.env.PATH ?? '').split(path.delimiter).flatMap((dir) => ['chromium', 'chromium-browser'].map((n) => path.join(dir, n)));
+  for (const file of candidates) {
+    try {
+      fs.accessSync(file, fs.constants.X_OK);
+      return { path: file };
+    } catch {
+      // not here
+    }
+  }
+  return { reason: process.env.CHROMIUM_PATH ? `CHROMIUM_PATH=${process.env.CHROMIUM_PATH} is not an executable` : 'no chromium on PATH (run .ci/chromium.sh)' };
+}
+
+export function launchChromium(executablePath: string): Promise<Browser> {
+  return chromium.launch({
+    executablePath,
+    args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+/** Serves a test app on a loopback port, as the service would. */
+export async function serve(t: TestApp): Promise<{ url: string; close(): Promise<void> }> {
+  const server = http.createServer(t.app);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    url,
+    async close() {
+      t.services.events.closeStreams();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** Where the run's screenshots go: docs/console when CONSOLE_SCREENSHOTS=docs (to refresh the docs), else a temp dir. */
+export function screenshotDir(fallback: string): string {
+  const dir = process.env.CONSOLE_SCREENSHOTS === 'docs' ? path.join(__dirname, '..', '..', 'docs', 'console') : path.join(fallback, 'screenshots');
+  fs.mkdirSync(dir, { recursive: true });
+  return dir;
+}
