@@ -21,9 +21,11 @@ import { createSimulateRouter } from '../routes/simulate';
 import { createThrottleRouter } from '../routes/throttle';
 import { createWebhooksRouter } from '../routes/webhooks';
 import { errorHandler, notFoundHandler } from './http/error-handler';
+import { methodNotAllowed } from './http/method-not-allowed';
 import { keepRawBody } from './http/raw-body';
 import { requestContext } from './http/request-context';
 import { securityMiddleware } from './http/security';
+import { singleQueryValues } from './http/single-query-values';
 import type { Services } from './composition/create-services';
 
 /** The express app over already-built services: HTTP concerns only. */
@@ -35,6 +37,7 @@ export function createApp(services: Services): Express {
   app.use(requestContext(services.logging));
   // Before the body parser: a caller without the right key never gets its body read.
   app.use(securityMiddleware({ config, keyring: services.keyring, sessions: services.sessions, clock: services.clock, logger: services.logger }));
+  app.use(singleQueryValues());
   app.use(express.json({ limit: config.server.bodyLimit, type: ['application/json', 'application/*+json'], verify: keepRawBody }));
   app.use(createHealthRouter({ health: services.health }));
   // /api/health/router must be matched before anything more general under /api/health.
@@ -58,6 +61,7 @@ export function createApp(services: Services): Express {
   app.use(createSessionRouter({ sessions: services.sessions, keyring: services.keyring, config, schemas, clock: services.clock, logger: services.logger }));
   app.use(createEventsRouter({ events: services.events, config, logger: services.logger }));
   app.use(createConsoleRouter());
+  app.use(methodNotAllowed());
   app.use(notFoundHandler);
   app.use(errorHandler(services.logger));
   return app;

@@ -33,6 +33,16 @@ export class NotFoundError extends AppError {
   }
 }
 
+/** A path the service serves, asked with a method it does not serve there; `allow` lists those it does. */
+export class MethodNotAllowedError extends AppError {
+  constructor(
+    message: string,
+    readonly allow: string[],
+  ) {
+    super(405, 'method_not_allowed', message, [], { allow });
+  }
+}
+
 export class ConflictError extends AppError {
   constructor(message: string, extra: Record<string, unknown> = {}, code = 'conflict') {
     super(409, code, message, [], extra);

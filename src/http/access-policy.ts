@@ -40,7 +40,7 @@ export const ACCESS_POLICY: readonly AccessRule[] = Object.values(ROUTES);
  * Mirrors how express 5 matches routes (case-insensitive, an optional trailing slash, a parameter
  * is one non-empty segment), so a request cannot reach a handler by a spelling the table misses.
  */
-function compile(path: string): RegExp {
+export function compilePath(path: string): RegExp {
   const source = path
     .split('/')
     .map((segment) => (segment.startsWith(':') ? '[^/]+' : segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
@@ -55,7 +55,7 @@ export interface AccessPolicy {
 
 /** First entry whose method and path match a request, the way express would route it. */
 export function createRouteMatcher<T extends { method: HttpMethod; path: string }>(entries: readonly T[]) {
-  const compiled = entries.map((entry) => ({ entry, pattern: compile(entry.path) }));
+  const compiled = entries.map((entry) => ({ entry, pattern: compilePath(entry.path) }));
   return (method: string, path: string): T | null => {
     // Express answers HEAD with the GET handler, so HEAD needs what GET needs.
     const m = method.toUpperCase() === 'HEAD' ? 'GET' : method.toUpperCase();

@@ -2,6 +2,7 @@ import type { AnySchema } from 'ajv';
 import { ACCESS_POLICY, type Access, type AccessRule, ROLES } from '../http/access-policy';
 import { RESPONSE_SCHEMA_IDS } from '../schemas/response-schemas';
 import { OPERATIONS, type OperationSpec } from './operations';
+import { standaloneComponents } from './standalone-schemas';
 
 export type OpenApiDocument = Record<string, unknown> & {
   openapi: string;
@@ -19,17 +20,6 @@ export interface OpenApiOptions {
 
 export const SECURITY_SCHEME = 'apiKey';
 const PROBLEM = 'application/problem+json';
-
-/** `https://.../schemas/responses/rule-write.json` → `RuleWrite`; the last path segment names it. */
-export function componentName(id: string): string {
-  const file = id.replace(/#.*$/, '').split('/').pop() ?? id;
-  return file
-    .replace(/\.json$/, '')
-    .split(/[^A-Za-z0-9]+/)
-    .filter(Boolean)
-    .map((part) => part[0]!.toUpperCase() + part.slice(1))
-    .join('');
-}
 
 /** Express `:name` → OpenAPI `{name}`. */
 export function toOpenApiPath(path: string): string {
@@ -49,30 +39,18 @@ const COMMON_ERRORS: Record<string, string> = {
 
 /**
  * The OpenAPI 3.1 document, from the operation table, the access policy and the very JSON Schemas
- * the server validates with (each schema keeps its $id, so references between them resolve as in
- * the server's ajv). Built once when the app is created.
+ * the server validates with (made standalone: see standalone-schemas.ts). Built once when the app
+ * is created.
  */
 export function buildOpenApiDocument(options: OpenApiOptions): OpenApiDocument {
   const policy = options.policy ?? ACCESS_POLICY;
   const operations = options.operations ?? OPERATIONS;
-  const components: Record<string, Record<string, unknown>> = {};
-  const nameOfId = new Map<string, string>();
-  for (const schema of options.schemas) {
-    const id = (schema as { $id?: unknown }).$id;
-    if (typeof id !== 'string') continue;
-    const name = componentName(id);
-    if (components[name]) throw new Error(`two schemas would both be named ${name} in the OpenAPI document`);
-    components[name] = schema as Record<string, unknown>;
-    nameOfId.set(id, name);
-  }
+  // Published without $id-relative references, so tools that resolve against the document work.
+  const standalone = standaloneComponents(options.schemas);
+  const components = standalone.schemas;
   const refs = (ids: string | string[]): Record<string, unknown> =>
     Array.isArray(ids) ? { oneOf: ids.map((id) => ref(id)) } : ref(ids);
-  const ref = (id: string): { $ref: string } => {
-    const [base, fragment] = id.split('#') as [string, string | undefined];
-    const name = nameOfId.get(base);
-    if (!name) throw new Error(`no registered schema with $id ${base}`);
-    return { $ref: `#/components/schemas/${name}${fragment ?? ''}` };
-  };
+  const ref = (id: string): { $ref: string } => ({ $ref: standalone.refFor(id) });
   const problemRef = ref(RESPONSE_SCHEMA_IDS.problem);
   const problemResponse = (description: string) => ({ description, content: { [PROBLEM]: { schema: problemRef } } });
 
@@ -149,7 +127,8 @@ export function buildOpenApiDocument(options: OpenApiOptions): OpenApiDocument {
       version: options.version,
       description:
         'Evaluates metric snapshots against a JSON rules file and runs gated remediation. Errors are application/problem+json (RFC 9457). ' +
-        'Schemas keep the $id the server validates with. `x-access` on each operation is the role it needs (`public`: no key).',
+        'A path listed here asked with a method not listed for it answers 405 with an `Allow` header; a query parameter given twice answers 400. ' +
+        'Every `$ref` points into this document; `x-schema-id` on a component is the $id the server validates with. `x-access` on each operation is the role it needs (`public`: no key).',
     },
     tags: [...new Set(operations.map((o) => o.tag))].map((name) => ({ name })),
     paths,

@@ -51,19 +51,18 @@ type Operation = {
   requestBody?: { content: Record<string, { schema: { $ref: string } }> };
 };
 
+const DOCUMENT_ID = 'https://self-healing.test/openapi.json';
+
 /** Checks real replies against the document: status documented, content type and body as documented. */
 export class ResponseChecker {
   private readonly ajv = new Ajv2020({ allErrors: true, strict: false, allowUnionTypes: true });
   private readonly validators = new Map<string, ValidateFunction>();
-  private readonly idOf = new Map<string, string>();
 
   constructor(readonly doc: OpenApiDocument) {
     addFormats(this.ajv);
-    for (const [name, schema] of Object.entries(doc.components.schemas)) {
-      const id = schema.$id as string;
-      this.idOf.set(name, id);
-      this.ajv.addSchema(schema);
-    }
+    // The whole document as one schema resource: its components refer to each other by pointers
+    // into the document (#/components/schemas/...), exactly as an outside tool resolves them.
+    this.ajv.addSchema({ $id: DOCUMENT_ID, components: doc.components });
   }
 
   /** The operation serving a concrete method + path (templates matched segment by segment). */
@@ -91,11 +90,8 @@ export class ResponseChecker {
   validatorFor(ref: string): ValidateFunction {
     let fn = this.validators.get(ref);
     if (fn) return fn;
-    const m = /^#\/components\/schemas\/([^/]+)(\/.*)?$/.exec(ref);
-    if (!m) throw new Error(`unexpected $ref ${ref}`);
-    const id = this.idOf.get(m[1]!);
-    if (!id) throw new Error(`no component ${m[1]}`);
-    fn = this.ajv.getSchema(m[2] ? `${id}#${m[2]}` : id);
+    if (!/^#\/components\/schemas\/[^/]+/.test(ref)) throw new Error(`unexpected $ref ${ref}`);
+    fn = this.ajv.getSchema(`${DOCUMENT_ID}${ref}`);
     if (!fn) throw new Error(`cannot compile ${ref}`);
     this.validators.set(ref, fn);
     return fn;

@@ -12,6 +12,7 @@ import type { AppConfig } from '../../src/config/schema';
 import { createLogging } from '../../src/logging/logger';
 import { createServices, type Services } from '../../src/composition/create-services';
 import { createStore } from '../../src/store/create-store';
+import type { Store } from '../../src/store/store';
 import { RecordingNotifier } from './recording-notifier';
 import { testStoreConfig } from './test-store';
 
@@ -32,6 +33,8 @@ export interface TestAppOptions {
 export interface TestApp {
   app: Express;
   services: Services;
+  /** The store the services were built over (tests watch it, e.g. to count a poller's reads). */
+  store: Store;
   config: AppConfig;
   clock: ManualClock;
   notifier: RecordingNotifier;
@@ -81,12 +84,14 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
   const logging = createLogging(config, {}, [sink]);
   const clock = options.clock ?? new ManualClock('2026-03-01T10:00:00Z');
   const notifier = new RecordingNotifier();
-  const services = createServices(createStore(config), config, logging, { clock, notifier });
+  const store = createStore(config);
+  const services = createServices(store, config, logging, { clock, notifier });
   await services.start();
   const app = createApp(services);
   return {
     app,
     services,
+    store,
     config,
     clock,
     notifier,

@@ -1,5 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { waitFor } from './wait-for';
 
 export interface ReceivedRequest {
   method: string;
@@ -76,22 +77,7 @@ export class WebhookReceiver {
   }
 }
 
-/** Polls `check` until it returns a truthy value or `timeoutMs` passes (real time). */
-export async function eventually<T>(
-  check: () => T | Promise<T>,
-  timeoutMs = 10_000,
-  what = 'condition',
-): Promise<Exclude<T, false | null | undefined | 0 | ''>> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value) return value as Exclude<T, false | null | undefined | 0 | ''>;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
+/** waitFor with a positional timeout and description, as callers on other branches still spell it. */
+export function eventually<T>(check: () => T | Promise<T>, timeoutMs = 10_000, what = 'condition') {
+  return waitFor(check, { timeoutMs, what });
 }

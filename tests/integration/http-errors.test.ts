@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { buildTestApp, type TestApp } from '../helpers/test-app';
 import { rule, rulesDoc, snapshot } from '../helpers/rules';
+import { waitFor } from '../helpers/wait-for';
 
 describe('errors, limits and request ids', () => {
   let t: TestApp;
@@ -42,6 +43,45 @@ describe('errors, limits and request ids', () => {
     expect(res.body.detail).toBe('no route for GET /api/nothing-here');
   });
 
+  it('answers a known path asked with another method with 405 and Allow, changing nothing', async () => {
+    const before = await request(t.app).get('/api/self-healing/rules');
+    const res = await request(t.app).delete('/api/self-healing/rules');
+    expect(res.status).toBe(405);
+    expect(res.type).toBe('application/problem+json');
+    expect(res.headers.allow).toBe('GET, HEAD, POST');
+    expect(res.body).toMatchObject({ status: 405, code: 'method_not_allowed', allow: ['GET', 'HEAD', 'POST'] });
+    expect(res.body.detail).toBe('DELETE is not served on /api/self-healing/rules; allowed: GET, HEAD, POST');
+    expect((await request(t.app).get('/api/self-healing/rules')).body).toEqual(before.body);
+
+    // A parameterised path: the methods of the template it matches.
+    const one = await request(t.app).post('/api/self-healing/rules/some-rule');
+    expect(one.status).toBe(405);
+    expect(one.headers.allow).toBe('DELETE, GET, HEAD, PATCH, PUT');
+    expect((await request(t.app).put('/api/metrics')).headers.allow).toBe('POST');
+    expect((await request(t.app).post('/api/health')).headers.allow).toBe('GET, HEAD');
+    // Unknown paths stay 404.
+    expect((await request(t.app).delete('/api/nothing-here')).status).toBe(404);
+  });
+
+  it('refuses a query parameter given twice with a 400 naming it, on every route, and acts on nothing', async () => {
+    for (const url of [
+      '/api/metrics?wait=true&wait=false',
+      '/api/self-healing/actions?limit=1&limit=2',
+      '/api/self-healing/alerts?rule=a&rule=b',
+      '/api/self-healing/rules/test-rule/trigger?wait=true&wait=true',
+    ]) {
+      const method = url.startsWith('/api/self-healing/actions') || url.startsWith('/api/self-healing/alerts') ? 'get' : 'post';
+      const res = await request(t.app)[method](url).send(snapshot({ errorRate: 0.5 }));
+      const name = /\?(\w+)=/.exec(url)![1];
+      expect([url, res.status]).toEqual([url, 400]);
+      expect(res.type).toBe('application/problem+json');
+      expect(res.body.errors).toEqual([{ pointer: `/query/${name}`, message: 'must be given once, as a plain value' }]);
+    }
+    const both = await request(t.app).get('/api/self-healing/actions?limit=1&limit=2&cursor=a&cursor=b');
+    expect(both.body.errors.map((e: { pointer: string }) => e.pointer)).toEqual(['/query/limit', '/query/cursor']);
+    expect((await request(t.app).get('/api/self-healing/actions')).body.items).toEqual([]);
+  });
+
   it('rejects bad query parameters on history, naming each', async () => {
     const res = await request(t.app).get('/api/self-healing/actions?status=done&limit=0&since=yesterday&bogus=1&cursor=!!');
     expect(res.status).toBe(400);
@@ -56,8 +96,11 @@ describe('errors, limits and request ids', () => {
     const made = await request(t.app).post('/api/metrics').send(snapshot({ errorRate: 0.5 }));
     const id = made.headers['x-request-id'] as string;
     expect(id).toMatch(/^[0-9a-f-]{36}$/);
-    await new Promise((r) => setTimeout(r, 50));
-    const lines = t.logLines.filter((l) => l.includes(id));
+    // The request line is written when the reply has gone out, which can be after supertest sees it.
+    const lines = await waitFor(() => {
+      const mine = t.logLines.filter((l) => l.includes(id));
+      return mine.some((l) => l.includes('"message":"request"')) && mine;
+    }, { what: `the request log line for ${id}` });
     expect(lines.some((l) => l.includes('"message":"request"'))).toBe(true);
     expect(lines.some((l) => l.includes('action succeeded'))).toBe(true);
   });

@@ -17,6 +17,7 @@ import { type Strategy, StrategyFailure } from '../../src/strategies/strategy';
 import { FakeModelHost } from '../helpers/fake-model-host';
 import { RecordingNotifier } from '../helpers/recording-notifier';
 import { buildTestApp, type TestApp } from '../helpers/test-app';
+import { waitFor } from '../helpers/wait-for';
 
 const TIMEOUT_MS = 300;
 
@@ -144,8 +145,11 @@ describe('model host health check', () => {
   it('stops waiting when the caller aborts', async () => {
     await secondary.setMode('slow');
     const controller = new AbortController();
-    setTimeout(() => controller.abort(), 50);
-    const health = await checkModelHostHealth(secondary.url, { healthPath: '/api/tags', timeoutMs: 5000 }, controller.signal);
+    const asked = secondary.healthRequests;
+    const checking = checkModelHostHealth(secondary.url, { healthPath: '/api/tags', timeoutMs: 5000 }, controller.signal);
+    await waitFor(() => secondary.healthRequests > asked, { what: 'the health request to reach the host' });
+    controller.abort();
+    const health = await checking;
     expect(health.ok).toBe(false);
     expect(health.reason).toMatch(/^aborted/);
     expect(health.durationMs).toBeLessThan(1000);
@@ -328,9 +332,12 @@ describe('model_failover strategy', () => {
     const h = await harness();
     await secondary.setMode('slow');
     const controller = new AbortController();
-    setTimeout(() => controller.abort(), 30);
+    const asked = secondary.healthRequests;
     const started = Date.now();
-    const failure = await runFailing(h, {}, controller.signal);
+    const failing = runFailing(h, {}, controller.signal);
+    await waitFor(() => secondary.healthRequests > asked, { what: 'the health check to reach the secondary' });
+    controller.abort();
+    const failure = await failing;
     expect(Date.now() - started).toBeLessThan(TIMEOUT_MS);
     expect(failure.message).toMatch(/aborted/);
     expect((await h.failover.getState()).current).toBe('primary');

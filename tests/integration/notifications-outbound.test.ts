@@ -4,7 +4,8 @@ import { ManualClock } from '../../src/clock';
 import { buildEvent } from '../../src/domain/events';
 import { rule, rulesDoc, snapshot } from '../helpers/rules';
 import { buildTestApp, type TestApp } from '../helpers/test-app';
-import { eventually, type ReceivedRequest, WebhookReceiver } from '../helpers/webhook-receiver';
+import { countCalls, waitFor } from '../helpers/wait-for';
+import { type ReceivedRequest, WebhookReceiver } from '../helpers/webhook-receiver';
 
 const SECRET = 'outbound-test-secret';
 
@@ -32,6 +33,27 @@ function verify(req: ReceivedRequest): { t: number; ok: boolean } {
   if (!m) return { t: NaN, ok: false };
   const expected = crypto.createHmac('sha256', SECRET).update(Buffer.concat([Buffer.from(`${m[1]}.`), req.raw])).digest('hex');
   return { t: Number(m[1]), ok: expected === m[2] };
+}
+
+/**
+ * Resolves once the dispatcher has read the outbox three more times: the second read surely saw the
+ * caller's change (the first may have read the clock before it), and the third began only after the
+ * second one's sends had finished. Anything due would have reached the receiver by then.
+ */
+async function dispatcherLooksAgain(t: TestApp): Promise<void> {
+  const reads = outboxReads(t);
+  const mark = reads.mark();
+  await waitFor(() => reads.completedSince(mark) >= 3, { what: 'the dispatcher to read the outbox again' });
+}
+
+const readCounters = new WeakMap<TestApp, ReturnType<typeof countCalls>>();
+function outboxReads(t: TestApp): ReturnType<typeof countCalls> {
+  let counter = readCounters.get(t);
+  if (!counter) {
+    counter = countCalls(t.store.notifications, 'claimDueOutbox');
+    readCounters.set(t, counter);
+  }
+  return counter;
 }
 
 async function outbox(t: TestApp, query = ''): Promise<Array<Record<string, any>>> {
@@ -63,7 +85,7 @@ describe('outbound events to n8n', () => {
     const t = await app({ rules: rulesDoc(gated), config: notificationsConfig(receiver.url) });
     const ingest = await request(t.app).post('/api/metrics').send(snapshot({ errorRate: 0.4 }, 'agentx'));
     const actionId = ingest.body.decisions[0].actionId as string;
-    const [req] = await eventually(() => receiver.requests.length >= 1 && receiver.requests, 10_000, 'the first delivery');
+    const [req] = await waitFor(() => receiver.requests.length >= 1 && receiver.requests, { timeoutMs: 10_000, what: 'the first delivery' });
 
     expect(req!.method).toBe('POST');
     expect(req!.headers['content-type']).toBe('application/json');
@@ -101,7 +123,7 @@ describe('outbound events to n8n', () => {
     expect(body.data.summary).toContain('errorRate = 0.4');
     expect(body.data.summary).toContain('2026-03-01T11:00:00.000Z');
 
-    const [entry] = await eventually(async () => {
+    const [entry] = await waitFor(async () => {
       const items = await outbox(t);
       return items[0]?.status === 'delivered' && items;
     });
@@ -123,7 +145,7 @@ describe('outbound events to n8n', () => {
   it('sends every event type it raises when n8n.url is set, whatever channels the rule names', async () => {
     const t = await app({ rules: rulesDoc(direct), config: notificationsConfig(receiver.url) });
     await request(t.app).post('/api/metrics?wait=true').send(snapshot({ costPerHour: 9 })).expect(200);
-    const types = await eventually(() => receiver.requests.length >= 2 && receiver.requests.map((r) => (r.json as { type: string }).type));
+    const types = await waitFor(() => receiver.requests.length >= 2 && receiver.requests.map((r) => (r.json as { type: string }).type));
     expect(types.sort()).toEqual(['action.succeeded', 'alert.created']);
   });
 
@@ -132,7 +154,7 @@ describe('outbound events to n8n', () => {
     receiver.answer(500, 502);
     await request(t.app).post('/api/metrics').send(snapshot({ errorRate: 0.4 })).expect(200);
 
-    let [entry] = await eventually(async () => {
+    let [entry] = await waitFor(async () => {
       const items = await outbox(t);
       return items[0]?.attempts === 1 && items;
     });
@@ -142,11 +164,11 @@ describe('outbound events to n8n', () => {
     let next = Date.parse(entry!.nextAttemptAt);
     expect(next - now).toBeGreaterThanOrEqual(500); // attempt 1 failed: 1000 ms with equal jitter
     expect(next - now).toBeLessThanOrEqual(1000);
-    await new Promise((r) => setTimeout(r, 200));
+    await dispatcherLooksAgain(t);
     expect(receiver.requests).toHaveLength(1); // not due yet: nothing is sent
 
     t.clock.set(new Date(next));
-    [entry] = await eventually(async () => {
+    [entry] = await waitFor(async () => {
       const items = await outbox(t);
       return items[0]?.attempts === 2 && items;
     });
@@ -157,7 +179,7 @@ describe('outbound events to n8n', () => {
     expect(next - now).toBeLessThanOrEqual(2000);
 
     t.clock.set(new Date(next));
-    [entry] = await eventually(async () => {
+    [entry] = await waitFor(async () => {
       const items = await outbox(t);
       return items[0]?.status === 'delivered' && items;
     });
@@ -177,16 +199,16 @@ describe('outbound events to n8n', () => {
     const t = await app({ rules: rulesDoc(gated), config: notificationsConfig(receiver.url, { delivery: { maxAttempts: 2 } }) });
     receiver.defaultAnswer = 503;
     await request(t.app).post('/api/metrics').send(snapshot({ errorRate: 0.4 })).expect(200);
-    await eventually(async () => (await outbox(t))[0]?.attempts === 1);
+    await waitFor(async () => (await outbox(t))[0]?.attempts === 1);
     t.clock.advance(60_000);
-    const [failed] = await eventually(async () => {
+    const [failed] = await waitFor(async () => {
       const items = await outbox(t, '?status=failed');
       return items.length === 1 && items;
     });
     expect(failed).toMatchObject({ status: 'failed', attempts: 2, lastStatusCode: 503, nextAttemptAt: null, deliveredAt: null });
     expect(failed!.lastError).toContain('HTTP 503');
     t.clock.advance(3_600_000);
-    await new Promise((r) => setTimeout(r, 150));
+    await dispatcherLooksAgain(t);
     expect(receiver.requests).toHaveLength(2); // failed stays failed
 
     expect(await outbox(t, '?status=pending,delivered')).toHaveLength(0);
@@ -204,7 +226,7 @@ describe('outbound events to n8n', () => {
       t.services.notifier.notify(buildEvent('alert.created', t.clock.now(), { data: { n: i } }));
       t.clock.advance(1000);
     }
-    await eventually(() => receiver.delivered().length === 5);
+    await waitFor(() => receiver.delivered().length === 5);
     const first = await request(t.app).get('/api/self-healing/notifications?limit=2');
     expect(first.body.items.map((i: { event: { data: { n: number } } }) => i.event.data.n)).toEqual([4, 3]);
     const second = await request(t.app).get(`/api/self-healing/notifications?limit=2&cursor=${first.body.nextCursor}`);
@@ -222,7 +244,7 @@ describe('outbound events to n8n', () => {
     expect(res.status).toBe(200);
     expect(res.body.decisions[0]).toMatchObject({ rule: 'direct', decision: 'execute', status: 'succeeded' });
     expect(Date.now() - started).toBeLessThan(2000);
-    const items = await eventually(async () => {
+    const items = await waitFor(async () => {
       const list = await outbox(t);
       return list.length === 2 && list.every((i) => i.attempts >= 1) && list;
     });
@@ -236,7 +258,7 @@ describe('outbound events to n8n', () => {
     const first = await app({ rules: rulesDoc(gated), config: notificationsConfig(receiver.url) });
     await request(first.app).post('/api/metrics').send(snapshot({ errorRate: 0.4 })).expect(200);
     const eventId = first.notifier.ofType('action.pending_approval')[0]!.id;
-    await eventually(async () => (await outbox(first))[0]?.attempts === 1);
+    await waitFor(async () => (await outbox(first))[0]?.attempts === 1);
     await first.stop();
     apps.splice(apps.indexOf(first), 1);
     expect(receiver.delivered()).toHaveLength(0);
@@ -245,7 +267,7 @@ describe('outbound events to n8n', () => {
     // Half an hour later: past the retry delay, before the approval itself expires.
     const later = new ManualClock(new Date(first.clock.now().getTime() + 30 * 60_000));
     const second = await app({ dir: first.dir, clock: later, config: notificationsConfig(receiver.url) });
-    const delivered = await eventually(() => receiver.delivered().length === 1 && receiver.delivered(), 10_000, 'delivery after restart');
+    const delivered = await waitFor(() => receiver.delivered().length === 1 && receiver.delivered(), { timeoutMs: 10_000, what: 'delivery after restart' });
     expect(delivered[0]!.headers['x-event-id']).toBe(eventId);
     expect((delivered[0]!.json as { id: string }).id).toBe(eventId);
     expect(verify(delivered[0]!).ok).toBe(true);
@@ -260,7 +282,7 @@ describe('outbound events to n8n', () => {
       config: notificationsConfig(receiver.url, { delivery: { maxAttempts: 10 }, breaker: { volumeThreshold: 3, resetTimeoutMs: 300 } }),
     });
     for (let i = 0; i < 6; i += 1) t.services.notifier.notify(buildEvent('alert.created', t.clock.now(), { data: { n: i } }));
-    const open = await eventually(async () => {
+    const open = await waitFor(async () => {
       const res = await request(t.app).get('/api/self-healing/notifications');
       const items = res.body.items as Array<Record<string, any>>;
       return res.body.breakers.n8n === 'open' && items.length === 6 && items.every((i) => i.lastError !== null) && items;
@@ -269,13 +291,16 @@ describe('outbound events to n8n', () => {
     expect(open.filter((i) => i.attempts === 1 && /^HTTP 500/.test(i.lastError))).toHaveLength(3);
     expect(open.filter((i) => i.attempts === 0 && /circuit open/.test(i.lastError))).toHaveLength(3);
     t.clock.advance(60_000);
-    await new Promise((r) => setTimeout(r, 100));
+    await dispatcherLooksAgain(t);
     expect(receiver.requests).toHaveLength(3); // still open: due entries are put back untouched
 
     receiver.defaultAnswer = 200;
-    await new Promise((r) => setTimeout(r, 350)); // resetTimeout: the breaker lets one probe through
+    // After resetTimeoutMs (real time, opossum's own timer) the breaker lets one probe through.
+    await waitFor(async () => (await request(t.app).get('/api/self-healing/notifications')).body.breakers.n8n === 'half_open', {
+      what: 'the breaker to half-open',
+    });
     t.clock.advance(10 * 60_000);
-    await eventually(() => receiver.delivered().length === 6, 10_000, 'all six delivered');
+    await waitFor(() => receiver.delivered().length === 6, { timeoutMs: 10_000, what: 'all six delivered' });
     const res = await request(t.app).get('/api/self-healing/notifications');
     expect(res.body.breakers.n8n).toBe('closed');
     expect(res.body.items.every((i: { status: string }) => i.status === 'delivered')).toBe(true);
@@ -288,8 +313,9 @@ describe('outbound events to n8n', () => {
     for (let i = 0; i < 30; i += 1) {
       (i % 2 === 0 ? a : b).services.notifier.notify(buildEvent('alert.created', a.clock.now(), { data: { n: i } }));
     }
-    await eventually(() => receiver.requests.length >= 30, 10_000, '30 deliveries');
-    await new Promise((r) => setTimeout(r, 200));
+    await waitFor(() => receiver.requests.length >= 30, { timeoutMs: 10_000, what: '30 deliveries' });
+    await waitFor(async () => (await outbox(a, '?limit=100')).every((i) => i.status === 'delivered'), { what: 'all 30 recorded as delivered' });
+    await Promise.all([dispatcherLooksAgain(a), dispatcherLooksAgain(b)]);
     const ids = receiver.requests.map((r) => r.headers['x-event-id']);
     expect(ids).toHaveLength(30);
     expect(new Set(ids).size).toBe(30);
@@ -304,8 +330,9 @@ describe('outbound events to n8n', () => {
       });
       await request(t.app).post('/api/metrics').send(snapshot({ errorRate: 0.4 })).expect(200);
       t.services.notifier.notify(buildEvent('alert.created', t.clock.now(), { channels: ['log'] }));
-      await eventually(() => other.requests.length === 1);
-      await new Promise((r) => setTimeout(r, 150));
+      await waitFor(() => other.requests.length === 1);
+      await waitFor(async () => (await outbox(t))[0]?.status === 'delivered', { what: 'the delivery to be recorded' });
+      await dispatcherLooksAgain(t);
       expect(other.requests).toHaveLength(1);
       expect((other.json(0) as { type: string }).type).toBe('action.pending_approval');
       expect(receiver.requests).toHaveLength(0);

@@ -22,7 +22,7 @@ function testRules() {
 }
 
 /** Runs the standalone OpenAPI validator (an ESM package) in a child node process. */
-function validateWithSeriousme(doc: OpenApiDocument): Promise<{ valid: boolean; errors?: unknown; version?: string }> {
+function validateWithSeriousme(doc: OpenApiDocument): Promise<{ valid: boolean; errors?: unknown; version?: string; unresolved?: string }> {
   const dir = makeTempDir('shre-openapi-');
   const file = path.join(dir, 'openapi.json');
   fs.writeFileSync(file, JSON.stringify(doc));
@@ -31,7 +31,10 @@ function validateWithSeriousme(doc: OpenApiDocument): Promise<{ valid: boolean; 
     import fs from 'node:fs';
     const v = new Validator();
     const res = await v.validate(JSON.parse(fs.readFileSync(process.argv[1], 'utf8')));
-    console.log(JSON.stringify({ valid: res.valid, errors: res.errors, version: v.version }));
+    // Dereferences every $ref against the document alone, as a fuzzer or generator would.
+    let unresolved;
+    try { v.resolveRefs(); } catch (err) { unresolved = err.message; }
+    console.log(JSON.stringify({ valid: res.valid, errors: res.errors, version: v.version, unresolved }));
   `;
   return new Promise((resolve, reject) => {
     execFile(
@@ -40,7 +43,7 @@ function validateWithSeriousme(doc: OpenApiDocument): Promise<{ valid: boolean; 
       { cwd: path.join(__dirname, '..', '..'), timeout: 30_000 },
       (err, stdout, stderr) => {
         if (err) reject(new Error(`${err.message}\n${stderr}`));
-        else resolve(JSON.parse(stdout) as { valid: boolean; errors?: unknown; version?: string });
+        else resolve(JSON.parse(stdout) as { valid: boolean; errors?: unknown; version?: string; unresolved?: string });
       },
     );
   });
@@ -85,11 +88,12 @@ describe('the OpenAPI document', () => {
     expect(documented).toEqual(registered);
   });
 
-  it('is valid OpenAPI 3.1 (checked by @seriousme/openapi-schema-validator)', async () => {
+  it('is valid OpenAPI 3.1 and every reference dereferences (checked by @seriousme/openapi-schema-validator)', async () => {
     const result = await validateWithSeriousme(doc);
     expect(result.errors ?? []).toEqual([]);
     expect(result.valid).toBe(true);
     expect(result.version).toBe('3.1');
+    expect(result.unresolved).toBeUndefined();
   });
 
   it('is built from the registry: every registered schema is a component, and every reference resolves', () => {
@@ -98,7 +102,10 @@ describe('the OpenAPI document', () => {
       .map((s) => (s as { $id?: string }).$id)
       .filter(Boolean)
       .sort();
-    const componentIds = Object.values(doc.components.schemas).map((s) => s.$id as string).sort();
+    const componentIds = Object.values(doc.components.schemas)
+      .map((s) => s['x-schema-id'] as string | undefined)
+      .filter(Boolean)
+      .sort();
     expect(componentIds).toEqual(ids);
     const refs = new Set<string>();
     JSON.stringify(doc.paths, (k, v: unknown) => {
@@ -106,6 +113,41 @@ describe('the OpenAPI document', () => {
       return v;
     });
     for (const ref of refs) expect(() => checker.validatorFor(ref)).not.toThrow();
+  });
+
+  it('stands alone: every $ref anywhere in it resolves to a schema inside the document', () => {
+    const found: Array<{ at: string; ref: string }> = [];
+    const walk = (node: unknown, at: string): void => {
+      if (Array.isArray(node)) node.forEach((item, i) => walk(item, `${at}/${i}`));
+      else if (node && typeof node === 'object') {
+        for (const [key, value] of Object.entries(node)) {
+          if (key === '$ref') found.push({ at, ref: value as string });
+          else walk(value, `${at}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`);
+        }
+      }
+    };
+    walk(doc, '');
+    // Including the references that once pointed at $defs only the server's ajv could find.
+    expect(found.length).toBeGreaterThan(50);
+    const unresolved = found.filter(({ ref }) => {
+      if (!ref.startsWith('#/')) return true;
+      let node: unknown = doc;
+      for (const segment of ref.slice(2).split('/')) {
+        const key = decodeURIComponent(segment).replace(/~1/g, '/').replace(/~0/g, '~');
+        if (!node || typeof node !== 'object' || !(key in node)) return true;
+        node = (node as Record<string, unknown>)[key];
+      }
+      return !node || typeof node !== 'object';
+    });
+    expect(unresolved).toEqual([]);
+    // No schema carries its own base URI or local definitions any more: a reference means the same
+    // to every reader.
+    const text = JSON.stringify(doc);
+    expect(text).not.toContain('"$id"');
+    expect(text).not.toContain('"$defs"');
+    const rule = doc.paths['/api/self-healing/rules']!.post!.requestBody as { content: Record<string, { schema: { $ref: string } }> };
+    expect(rule.content['application/json']!.schema.$ref).toBe('#/components/schemas/RulesFileRule');
+    expect(JSON.stringify(doc.components.schemas.RulesFileRule)).toContain('"#/components/schemas/RulesFileRuleName"');
   });
 
   it('names the access every operation needs, from the access policy', () => {

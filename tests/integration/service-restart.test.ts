@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Writable } from 'node:stream';
 import { promisify } from 'node:util';
 import winston from 'winston';
 import { ManualClock } from '../../src/clock';
@@ -13,6 +14,7 @@ import { SqliteStore } from '../../src/store/sqlite/sqlite-store';
 import { createServiceRestartStrategy, type ServiceRestartOptions } from '../../src/strategies/service-restart';
 import { type Strategy, StrategyFailure } from '../../src/strategies/strategy';
 import { RecordingNotifier } from '../helpers/recording-notifier';
+import { waitFor } from '../helpers/wait-for';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(__dirname, '../..');
@@ -51,11 +53,25 @@ async function pm2Process(name: string): Promise<Pm2Row> {
 }
 
 async function waitOnline(name: string): Promise<void> {
-  for (let i = 0; i < 50; i += 1) {
-    if ((await pm2Process(name)).pm2_env.status === 'online') return;
-    await new Promise((r) => setTimeout(r, 100));
+  await waitFor(async () => (await pm2Process(name)).pm2_env.status === 'online', { timeoutMs: 10_000, what: `${name} to come online` });
+}
+
+/**
+ * PIDs of live processes started with this PM2_HOME in their environment: a daemon spawned there by
+ * mistake is one of them from the moment it is spawned, so no waiting is needed to see it.
+ */
+function processesWithPm2Home(pm2Home: string): number[] {
+  const needle = `PM2_HOME=${pm2Home}\0`;
+  const pids: number[] = [];
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (`${fs.readFileSync(`/proc/${entry}/environ`, 'latin1')}\0`.includes(needle)) pids.push(Number(entry));
+    } catch {
+      // Gone, or not ours to read.
+    }
   }
-  throw new Error(`${name} never came online`);
+  return pids;
 }
 
 function strategyWith(
@@ -99,14 +115,19 @@ function action(service: string): ActionRecord {
   };
 }
 
-function execute(strategy: Strategy, service: string, signal = new AbortController().signal): Promise<StrategyResult> {
+function execute(
+  strategy: Strategy,
+  service: string,
+  signal = new AbortController().signal,
+  logger = winston.createLogger({ silent: true }),
+): Promise<StrategyResult> {
   const a = action(service);
   return strategy.execute({
     action: a,
     params: a.params,
     rule: null,
     signal,
-    logger: winston.createLogger({ silent: true }),
+    logger,
   });
 }
 
@@ -204,15 +225,25 @@ describe('service_restart through a real PM2 daemon', () => {
   it('runs PM2 sessions of one client one at a time', async () => {
     const client = createPm2Client({ env: { PM2_HOME: home } });
     const log: string[] = [];
-    const session = (label: string) =>
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const session = (label: string, hold?: Promise<void>) =>
       client.withConnection(async (s) => {
         log.push(`${label} in`);
         const names = (await s.list()).map((p) => p.name);
-        await new Promise((r) => setTimeout(r, 150));
+        await hold;
         log.push(`${label} out`);
         return names;
       });
-    const [first, second] = await Promise.all([session('a'), session('b')]);
+    const both = Promise.all([session('a', held), session('b')]);
+    // While a holds its session, b (already asked for) must not get one, however long a takes: the
+    // PM2 CLI's own round trips give b every chance to slip in.
+    await waitFor(() => log.includes('a in'), { what: 'the first session to open' });
+    await pm2Cli('jlist');
+    await pm2Cli('jlist');
+    expect(log).toEqual(['a in']);
+    release();
+    const [first, second] = await both;
     expect(log).toEqual(['a in', 'a out', 'b in', 'b out']);
     expect(first).toEqual(expect.arrayContaining(['steady-app', 'steady-app-2', 'crashy-app']));
     expect(second).toEqual(first);
@@ -251,8 +282,7 @@ describe('service_restart through a real PM2 daemon', () => {
       const strategy = strategyWith(SERVICES, { pm2: createPm2Client({ env: { PM2_HOME: empty } }) });
       const failure = await failureOf(execute(strategy, 'agentx'));
       expect(failure.message).toMatch(/^PM2 daemon not running \(PM2_HOME=.*shre-nopm2-/);
-      // Give a wrongly spawned daemon time to write its pid file and sockets.
-      await new Promise((r) => setTimeout(r, 500));
+      expect(processesWithPm2Home(empty)).toEqual([]);
       expect(fs.readdirSync(empty)).toEqual([]);
     } finally {
       fs.rmSync(empty, { recursive: true, force: true });
@@ -266,7 +296,7 @@ describe('service_restart through a real PM2 daemon', () => {
       const strategy = strategyWith(SERVICES, { pm2: createPm2Client({ env: { PM2_HOME: stale } }) });
       const failure = await failureOf(execute(strategy, 'agentx'));
       expect(failure.message).toMatch(/^PM2 daemon not running .*rpc\.sock/);
-      await new Promise((r) => setTimeout(r, 500));
+      expect(processesWithPm2Home(stale)).toEqual([]);
       expect(fs.readdirSync(stale)).toEqual(['rpc.sock']);
     } finally {
       fs.rmSync(stale, { recursive: true, force: true });
@@ -293,8 +323,20 @@ describe('service_restart through a real PM2 daemon', () => {
 
   it('stops waiting and fails when aborted during the stabilization period', async () => {
     const controller = new AbortController();
-    setTimeout(() => controller.abort(), 300);
-    const failure = await failureOf(execute(strategyWith(SERVICES), 'rag', controller.signal));
+    // Aborted the moment the strategy says it has reloaded and starts to wait.
+    const logger = winston.createLogger({
+      transports: [
+        new winston.transports.Stream({
+          stream: new Writable({
+            write(chunk: Buffer, _enc: string, done: () => void) {
+              if (chunk.toString('utf8').includes('before verifying')) controller.abort();
+              done();
+            },
+          }),
+        }),
+      ],
+    });
+    const failure = await failureOf(execute(strategyWith(SERVICES), 'rag', controller.signal, logger));
     expect(failure.message).toMatch(/^aborted during the stabilization wait/);
     expect(failure.checks.find((c) => c.name === 'stabilization wait')?.ok).toBe(false);
   });

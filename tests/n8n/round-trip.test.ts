@@ -14,7 +14,7 @@ import {
   WORKFLOWS_DIR,
 } from '../helpers/n8n-runtime';
 import { freePort, type ServiceProcess, startServiceProcess } from '../helpers/service-process';
-import { eventually } from '../helpers/webhook-receiver';
+import { waitFor } from '../helpers/wait-for';
 
 /**
  * Opt-in (`npm run test:n8n`): the real n8n, with the workflows of docs/n8n imported by its CLI,
@@ -146,13 +146,12 @@ describe('round trip through the real n8n', () => {
   it('snapshot from n8n → pending approval → event to n8n → approve link → signed decision → the action runs', async () => {
     let t = Date.now();
     // (a) The schedule (every 30 s) pushes a signed snapshot; the rule asks for approval.
-    const pending = await eventually(
+    const pending = await waitFor(
       async () => {
         const res = await api('/api/self-healing/actions?status=pending_approval');
         return res.body.items?.length === 1 && res.body.items[0];
       },
-      120_000,
-      'a pending approval created from the snapshot n8n pushed',
+      { timeoutMs: 120_000, what: 'a pending approval created from the snapshot n8n pushed' },
     );
     log(`n8n pushed a snapshot; pending approval ${pending.id} after ${Math.round((Date.now() - t) / 1000)} s`);
     expect(pending).toMatchObject({
@@ -166,10 +165,9 @@ describe('round trip through the real n8n', () => {
 
     // (b) The event reaches n8n, which checks its signature and asks a person with links.
     t = Date.now();
-    const ask = await eventually(
+    const ask = await waitFor(
       () => chat.find((m) => m.event.type === 'action.pending_approval' && m.actionId === pending.id),
-      60_000,
-      'the approval request in the chat',
+      { timeoutMs: 60_000, what: 'the approval request in the chat' },
     );
     log(`n8n forwarded the approval request to the chat after ${Math.round((Date.now() - t) / 1000)} s: ${ask.text.split('\n')[0]}`);
     expect(ask.text).toContain('costPerHour = 42.5');
@@ -201,13 +199,12 @@ describe('round trip through the real n8n', () => {
     expect(throttle.body).toMatchObject({ active: true, factor: 0.5 });
 
     // The outcome goes back out to n8n as well, and on to the channel.
-    const notices = await eventually(
+    const notices = await waitFor(
       () => {
         const types = chat.filter((m) => m.event.action?.id === pending.id || m.event.type === 'throttle.changed').map((m) => m.event.type);
         return types.includes('action.succeeded') && types.includes('throttle.changed') && types;
       },
-      60_000,
-      'the action.succeeded and throttle.changed notices',
+      { timeoutMs: 60_000, what: 'the action.succeeded and throttle.changed notices' },
     );
     log(`events relayed to the chat: ${notices.join(', ')}`);
 
