@@ -30,6 +30,7 @@ import { MongoRulesHistoryStore } from './mongo-rules-history-store';
 import { MongoConsoleStore } from './mongo-console-store';
 import { MongoNotificationStore } from './mongo-notification-store';
 import { eventFields, MongoCommittedEvents, PENDING_EVENTS } from './mongo-committed-events';
+import { parseEvent } from '../committed-events';
 import type { NotificationEvent } from '../../domain/events';
 import { type FaultPoints, noFaults } from '../../domain/fault-points';
 
@@ -433,7 +434,7 @@ export class MongoStore implements Store {
   private async clearActionEvents(id: string, relayed: Set<string>): Promise<boolean> {
     const doc = await this.m.actions.findById(id).lean<Doc>();
     if (!doc) return true;
-    const kept = ((doc[PENDING_EVENTS] as string[] | undefined) ?? []).filter((t) => !relayed.has((JSON.parse(t) as { id: string }).id));
+    const kept = ((doc[PENDING_EVENTS] as string[] | undefined) ?? []).filter((t) => !relayed.has(parseEvent(t).id));
     const rev = (typeof doc._rev === 'number' ? doc._rev : 0) + 1;
     const set = { ...eventFields(kept, []), _rev: rev };
     if (!(await this.claim('claims', { _id: `action:${id}#${rev}`, at: this.clock.now(), set }))) return false;
