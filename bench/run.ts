@@ -6,6 +6,7 @@ import { type EvaluateCaseResult, type EvaluateOptions, type ModeResult, runEval
 import { generateRulesDocument, generateSnapshots, shippedRuleSnapshots } from './generate-rules';
 import { type IngestResult, runIngestBench } from './ingest-bench';
 import { type ReplayBenchResult, runReplayBench } from './replay-bench';
+import { runStatsBench, type StatsBenchResult } from './stats-bench';
 import type { Figures } from './stats';
 
 /**
@@ -15,7 +16,8 @@ import type { Figures } from './stats';
  *
  * Environment knobs (defaults in brackets): BENCH_ROUND_MS [500] and BENCH_ROUNDS [6] per side and
  * mode, BENCH_WARMUP_MS [1000], BENCH_CONCURRENCY [16], BENCH_INGEST_SECONDS [10],
- * BENCH_INGEST_CONNECTIONS [10], BENCH_SKIP_INGEST=1, BENCH_SKIP_EVALUATE=1, and
+ * BENCH_INGEST_CONNECTIONS [10], BENCH_SKIP_INGEST=1, BENCH_SKIP_EVALUATE=1, BENCH_SKIP_STATS=1,
+ * BENCH_STATS_ACTIONS [100000], BENCH_STATS_MONGODB_URI (also time the statistics on that server), and
  * BENCH_SERVICE_NODE_ARGS (node flags for the service, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
  */
 
@@ -180,6 +182,20 @@ async function main(): Promise<void> {
     );
   }
 
+  let stats: StatsBenchResult[] = [];
+  if (process.env.BENCH_SKIP_STATS !== '1') {
+    const count = envNumber('BENCH_STATS_ACTIONS', 100_000);
+    log(`\n(d) GET /api/self-healing/stats computed in the store over ${fmt(count)} actions (40 rules, 30 days)`);
+    stats = await runStatsBench({ count, rules: 40, runs: 5, mongoUri: process.env.BENCH_STATS_MONGODB_URI || undefined }, log);
+    log('');
+    log(
+      table(
+        ['store', 'window', 'actions in window', 'median ms', 'max ms'],
+        stats.flatMap((s) => s.windows.map((w) => [s.store, w.window, fmt(w.actionsInWindow), ms(w.medianMs), ms(w.maxMs)])),
+      ),
+    );
+  }
+
   const finished = new Date();
   const output = {
     startedAt: started.toISOString(),
@@ -190,6 +206,7 @@ async function main(): Promise<void> {
     evaluate: { options: evalOptions, cases: evaluate },
     ingest,
     replay,
+    stats,
   };
   const dir = path.join(root, 'bench', 'results');
   fs.mkdirSync(dir, { recursive: true });

@@ -26,7 +26,7 @@ function sendWrite(res: Response, write: RuleWrite, status = 200): void {
 
 export interface RulesRouterDeps {
   rules: RulesService;
-  remediation: Pick<RemediationService, 'requiresApproval'>;
+  remediation: Pick<RemediationService, 'requiresApproval' | 'closedLoopOf'>;
   actions: Pick<ActionHistory, 'ruleState'>;
   schemas: SchemaRegistry;
 }
@@ -37,6 +37,7 @@ export function createRulesRouter({ rules, remediation, actions, schemas }: Rule
   const withEffective = (rule: ReturnType<typeof rules.current>['rules'][number]) => ({
     ...rule,
     requiresApproval: remediation.requiresApproval(rule),
+    ...remediation.closedLoopOf(rule),
   });
 
   handle(router, 'listRules', (_req, res) => {

@@ -8,6 +8,8 @@ import { createHealthRouter } from '../routes/health';
 import { createMetricsRouter } from '../routes/metrics';
 import { createNotificationsRouter } from '../routes/notifications';
 import { createOpenApiRouter } from '../routes/openapi';
+import { createPauseRouter } from '../routes/pause';
+import { createStatsRouter } from '../routes/stats';
 import { createPrometheusRouter } from '../routes/prometheus';
 import { createPromptsRouter } from '../routes/prompts';
 import { createRouterHealthRouter } from '../routes/router-health';
@@ -20,6 +22,7 @@ import { createSessionRouter } from '../routes/session';
 import { createSimulateRouter } from '../routes/simulate';
 import { createThrottleRouter } from '../routes/throttle';
 import { createWebhooksRouter } from '../routes/webhooks';
+import { bodyLimitBytes, drainUnreadBody } from './http/drain-body';
 import { errorHandler, notFoundHandler } from './http/error-handler';
 import { methodNotAllowed } from './http/method-not-allowed';
 import { keepRawBody } from './http/raw-body';
@@ -39,6 +42,7 @@ export function createApp(services: Services): Express {
   app.use(securityMiddleware({ config, keyring: services.keyring, sessions: services.sessions, clock: services.clock, logger: services.logger }));
   app.use(singleQueryValues());
   app.use(express.json({ limit: config.server.bodyLimit, type: ['application/json', 'application/*+json'], verify: keepRawBody }));
+  app.use(drainUnreadBody(bodyLimitBytes(config.server.bodyLimit)));
   app.use(createHealthRouter({ health: services.health }));
   // /api/health/router must be matched before anything more general under /api/health.
   app.use(createRouterHealthRouter({ failover: services.failover, schemas }));
@@ -49,7 +53,7 @@ export function createApp(services: Services): Express {
   app.use(createRulesFileRouter({ rules, schemas }));
   app.use(createRulesRouter({ rules, remediation, actions, schemas }));
   app.use(createRuleTriggerRouter({ remediation, schemas, config, logger: services.logger }));
-  app.use(createActionsRouter({ actions, approvals, schemas }));
+  app.use(createActionsRouter({ actions, approvals, reverts: services.reverts, schemas }));
   app.use(createPromptsRouter({ prompts: services.prompts, schemas }));
   app.use(createThrottleRouter({ throttle: services.throttle }));
   app.use(createAlertsRouter({ alerts: services.alerts, schemas }));
@@ -58,6 +62,8 @@ export function createApp(services: Services): Express {
   app.use(createPrometheusRouter({ metrics: services.metrics }));
   app.use(createNotificationsRouter({ notifications }));
   app.use(createOpenApiRouter({ schemas }));
+  app.use(createPauseRouter({ pause: services.pause, schemas }));
+  app.use(createStatsRouter({ stats: services.stats }));
   app.use(createSessionRouter({ sessions: services.sessions, keyring: services.keyring, config, schemas, clock: services.clock, logger: services.logger }));
   app.use(createEventsRouter({ events: services.events, config, logger: services.logger }));
   app.use(createConsoleRouter());

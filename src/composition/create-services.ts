@@ -9,6 +9,11 @@ import { LogNotifier } from '../notifications/log-notifier';
 import type { Logging } from '../logging/logger';
 import { EngineMetrics } from '../metrics/engine-metrics';
 import { ApprovalService } from '../remediation/approvals';
+import { BudgetPolicy } from '../remediation/budgets';
+import { PauseService } from '../remediation/pause';
+import { RevertService } from '../remediation/reverts';
+import { StatsService } from '../remediation/stats';
+import { VerificationService } from '../remediation/verification';
 import { ActionExecutor } from '../remediation/executor';
 import { recoverInterruptedActions } from '../remediation/recovery';
 import { RemediationService } from '../remediation/remediation-service';
@@ -56,6 +61,10 @@ export interface Services extends PipelineDeps {
   replay: ReplayService;
   approvals: ApprovalService;
   sweeps: Sweeps;
+  pause: PauseService;
+  reverts: RevertService;
+  verification: VerificationService;
+  stats: StatsService;
   /** This instance's id in leases and action `runner`s (cluster.instanceId, or `<hostname>:<pid>`). */
   instanceId: string;
   liveness: InstanceLiveness;
@@ -132,7 +141,12 @@ export function createServices(
   const evaluator = new Evaluator();
   const executor = new ActionExecutor({ ...deps, strategies, faults });
   const liveness = new InstanceLiveness(deps, instanceId);
-  const remediation = new RemediationService({ ...deps, rules, evaluator, strategies, executor, instanceId, observer: metrics, faults });
+  const pause = new PauseService(deps);
+  const budgets = new BudgetPolicy({ ...deps, strategies, alerts });
+  const reverts = new RevertService({ ...deps, strategies, executor, alerts, rules, instanceId });
+  const verification = new VerificationService({ ...deps, rules, evaluator, reverts });
+  const stats = new StatsService(deps);
+  const remediation = new RemediationService({ ...deps, rules, evaluator, strategies, executor, instanceId, pause, budgets, observer: metrics, faults });
   const replay = new ReplayService({
     store,
     currentRules: () => rules.current(),
@@ -142,8 +156,8 @@ export function createServices(
     requiresApproval: (rule) => remediation.requiresApproval(rule),
     approvalTimeoutMinutes: config.approvals.timeoutMinutes,
   });
-  const approvals = new ApprovalService({ ...deps, executor, rules, instanceId });
-  const sweeps = new Sweeps({ ...deps, rules, approvals, throttle, executor, instanceId });
+  const approvals = new ApprovalService({ ...deps, executor, rules, instanceId, evaluator, pause });
+  const sweeps = new Sweeps({ ...deps, rules, approvals, throttle, executor, instanceId, verification, pause });
   const health = new HealthChecks({ store, rules, periodicWork: sweeps, instanceId });
   const actions = new ActionHistory(store);
 
@@ -163,6 +177,10 @@ export function createServices(
     replay,
     approvals,
     sweeps,
+    pause,
+    reverts,
+    verification,
+    stats,
     instanceId,
     liveness,
     failover,

@@ -1,5 +1,6 @@
 import type { JSONSchemaType } from 'ajv';
 import { type AuthConfig, authConfigSchema } from './sections/auth';
+import { type LimitsConfig, limitsConfigSchema, type VerifyConfig, verifyConfigSchema } from './sections/closed-loop';
 import { type ClusterConfig, clusterConfigSchema } from './sections/cluster';
 import { type ConsoleConfig, consoleConfigSchema } from './sections/console';
 import { type NotificationsConfig, notificationsConfigSchema } from './sections/notifications';
@@ -38,6 +39,8 @@ export interface AppConfig {
   cluster: ClusterConfig;
   auth: AuthConfig;
   notifications: NotificationsConfig;
+  verify: VerifyConfig;
+  limits: LimitsConfig;
   console: ConsoleConfig;
   prometheus: PrometheusConfig;
 }
@@ -67,6 +70,8 @@ export const configSchema: JSONSchemaType<AppConfig> = {
     'cluster',
     'auth',
     'notifications',
+    'verify',
+    'limits',
     'console',
     'prometheus',
   ],
@@ -191,6 +196,8 @@ export const configSchema: JSONSchemaType<AppConfig> = {
     cluster: clusterConfigSchema,
     auth: authConfigSchema,
     notifications: notificationsConfigSchema,
+    verify: verifyConfigSchema,
+    limits: limitsConfigSchema,
     console: consoleConfigSchema,
     prometheus: prometheusConfigSchema,
   },

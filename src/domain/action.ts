@@ -40,6 +40,19 @@ export interface ActionStep {
   at: string;
 }
 
+export const ACTION_OUTCOMES = ['pending', 'effective', 'ineffective', 'unknown'] as const;
+/** What verification found: did the rule stop matching after the action (docs/verification.md)? */
+export type ActionOutcome = (typeof ACTION_OUTCOMES)[number];
+
+export const ON_INEFFECTIVE = ['revert', 'escalate', 'none'] as const;
+export type OnIneffective = (typeof ON_INEFFECTIVE)[number];
+
+/** How an action is verified, fixed when it is dispatched so a later rule edit cannot change it. */
+export interface VerifySpec {
+  windowMinutes: number;
+  onIneffective: OnIneffective;
+}
+
 export interface ActionRecord {
   id: string;
   rule: string;
@@ -72,6 +85,26 @@ export interface ActionRecord {
   runner?: string | null;
   /** Steps recorded while it ran (see ActionStep); absent until the executor starts it. */
   steps?: ActionStep[];
+  /**
+   * What the action acts on (`router`, `prompt:<name>`, `service:<name>`, `throttle`), counted by
+   * the per-target budget; null for alert_only. Optional: older records lack it.
+   */
+  target?: string | null;
+  /** The verification in force for this action; absent when it is not verified. */
+  verify?: VerifySpec;
+  /** Absent when the action is not verified; `pending` until its window has been decided. */
+  outcome?: ActionOutcome;
+  /** When the verification window ends (set when the action succeeds). */
+  verifyUntil?: Date | null;
+  outcomeAt?: Date | null;
+  /** The first snapshot in the window on which the rule no longer matched. */
+  recoveredAt?: Date | null;
+  /** For a revert: the action it undoes. Reverts are never verified, reverted or budgeted. */
+  revertOf?: string;
+  /** Set on an action once a revert of it has been made. */
+  revertedBy?: string;
+  /** An approval given with `force: true` over a cleared condition: what it overrode. */
+  forcedApproval?: { snapshotId: string; failedConditions: unknown[] } | null;
 }
 
 export type ActionPatch = Partial<
@@ -88,6 +121,12 @@ export type ActionPatch = Partial<
     | 'updatedAt'
     | 'runner'
     | 'steps'
+    | 'outcome'
+    | 'verifyUntil'
+    | 'outcomeAt'
+    | 'recoveredAt'
+    | 'revertedBy'
+    | 'forcedApproval'
   >
 >;
 
@@ -95,6 +134,7 @@ export interface ActionQuery {
   status?: ActionStatus[];
   rule?: string;
   type?: ActionType;
+  outcome?: ActionOutcome;
   since?: Date;
   until?: Date;
   limit: number;

@@ -1,13 +1,22 @@
 /** What ingest, trigger and simulate decide about a matched rule (engine/decide), and report. */
-export const DECISION_KINDS = ['execute', 'require_approval', 'cooldown', 'duplicate_pending'] as const;
+export const DECISION_KINDS = [
+  'execute',
+  'require_approval',
+  'cooldown',
+  'duplicate_pending',
+  'budget_exhausted',
+  'paused',
+] as const;
 export type DecisionKind = (typeof DECISION_KINDS)[number];
 
 export interface Decision {
   rule: string;
   decision: DecisionKind;
   reason: string;
-  /** Cooldown end, for `cooldown`. */
+  /** Cooldown end, for `cooldown`; when the budget frees a slot, for `budget_exhausted`; the pause's end, for `paused`. */
   until?: string;
+  /** The target whose budget is spent, for `budget_exhausted`. */
+  target?: string;
   /** The open approval, for `duplicate_pending`. */
   actionId?: string;
 }

@@ -13,6 +13,10 @@ export const EVENT_TYPES = [
   'alert.created',
   'failover.changed',
   'throttle.changed',
+  'action.verified',
+  'action.ineffective',
+  'automation.paused',
+  'automation.resumed',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 

@@ -7,6 +7,9 @@ export interface RuleState {
 }
 
 /** Why the store refused a dispatch: another dispatch got there first and left this state. */
-export type DispatchRefusal = { reason: 'cooldown'; until: Date } | { reason: 'duplicate_pending'; actionId: string };
+export type DispatchRefusal =
+  | { reason: 'cooldown'; until: Date }
+  | { reason: 'duplicate_pending'; actionId: string }
+  | { reason: 'budget_exhausted'; target: string; until: Date };
 
 export type DispatchOutcome = { ok: true; action: ActionRecord } | ({ ok: false } & DispatchRefusal);

@@ -53,7 +53,14 @@ export interface Rule {
   requiresApproval?: boolean;
   notifications: { channels: string[] };
   mode: RuleMode;
+  /** The rule's own verification; `undefined` means the action type's default (config verify.defaults). */
+  verify?: RuleVerify;
+  /** Overrides config limits.perTarget.maxActions for this rule's target. */
+  maxActionsPerTarget?: number;
 }
+
+/** `false` turns verification off for the rule. */
+export type RuleVerify = { windowMinutes: number; onIneffective: 'revert' | 'escalate' | 'none' } | false;
 
 /** The loaded rules file: rules in file order plus what the API reports about the file. */
 export interface Ruleset {

@@ -1,3 +1,4 @@
+import { isPausedAt, type PauseState } from '../domain/pause';
 import type { ActionType, Rule } from '../domain/rule';
 import type { Decision } from '../domain/decision';
 import type { DispatchRefusal, RuleState } from '../domain/rule-state';
@@ -8,6 +9,29 @@ export interface DecideInput {
   states: ReadonlyMap<string, RuleState>;
   now: Date;
   requiresApproval: (rule: Rule) => boolean;
+  /** The pause switch as stored; paused when on and its `until` is still ahead of `now`. */
+  pause?: PauseState | null;
+  /** Per-target budgets: the claims in the window per target (newest first) and the limits. */
+  budget?: BudgetView;
+}
+
+export interface BudgetView {
+  windowMs: number;
+  /** limits.perTarget.maxActions; a rule's maxActionsPerTarget overrides it. */
+  defaultMax: number;
+  targetOf: (rule: Rule) => string | null;
+  usage: ReadonlyMap<string, readonly Date[]>;
+}
+
+/** When the target next has a free slot, or null when it has one now. */
+function budgetSpentUntil(rule: Rule, budget: BudgetView, now: Date): { target: string; until: Date } | null {
+  const target = budget.targetOf(rule);
+  if (target === null) return null;
+  const max = rule.maxActionsPerTarget ?? budget.defaultMax;
+  const since = now.getTime() - budget.windowMs;
+  const used = (budget.usage.get(target) ?? []).filter((at) => at.getTime() > since);
+  if (used.length < max) return null;
+  return { target, until: new Date(used[max - 1]!.getTime() + budget.windowMs) };
 }
 
 /** The approval flag in force: the rule's own, else the action type's default. */
@@ -25,8 +49,24 @@ export function decide(input: DecideInput): Decision[] {
     if (state?.cooldownUntil && state.cooldownUntil.getTime() > input.now.getTime()) {
       return inCooldown(rule.name, state.cooldownUntil);
     }
-    if (input.requiresApproval(rule)) {
-      if (state?.openApprovalId) return approvalPending(rule.name, state.openApprovalId);
+    const approval = input.requiresApproval(rule);
+    if (approval && state?.openApprovalId) return approvalPending(rule.name, state.openApprovalId);
+    const pause = input.pause;
+    if (pause && isPausedAt(pause, input.now)) {
+      const paused: Decision = {
+        rule: rule.name,
+        decision: 'paused',
+        reason: `automation is paused${pause.by ? ` by ${pause.by}` : ''}${pause.until ? ` until ${pause.until}` : ''}: ${pause.reason ?? 'no reason given'}; would have ${approval ? 'asked for approval' : `run ${rule.action.type}`}`,
+      };
+      if (pause.until) paused.until = pause.until;
+      return paused;
+    }
+    const spent = input.budget ? budgetSpentUntil(rule, input.budget, input.now) : null;
+    if (spent) {
+      const max = rule.maxActionsPerTarget ?? input.budget!.defaultMax;
+      return budgetSpent(rule.name, spent.target, spent.until, `${max} actions per ${input.budget!.windowMs / 60_000} min`);
+    }
+    if (approval) {
       return { rule: rule.name, decision: 'require_approval', reason: `${rule.action.type} needs approval before it runs` };
     }
     return { rule: rule.name, decision: 'execute', reason: `runs ${rule.action.type} now` };
@@ -38,7 +78,19 @@ export function decide(input: DecideInput): Decision[] {
  * there first, and its cooldown or open approval is what a sequential run would have decided on.
  */
 export function decisionForRefusal(rule: string, refusal: DispatchRefusal): Decision {
-  return refusal.reason === 'cooldown' ? inCooldown(rule, refusal.until) : approvalPending(rule, refusal.actionId);
+  if (refusal.reason === 'cooldown') return inCooldown(rule, refusal.until);
+  if (refusal.reason === 'budget_exhausted') return budgetSpent(rule, refusal.target, refusal.until, 'claimed meanwhile');
+  return approvalPending(rule, refusal.actionId);
+}
+
+function budgetSpent(rule: string, target: string, until: Date, limit: string): Decision {
+  return {
+    rule,
+    decision: 'budget_exhausted',
+    target,
+    until: until.toISOString(),
+    reason: `budget of target ${target} is spent (${limit}) until ${until.toISOString()}`,
+  };
 }
 
 function inCooldown(rule: string, until: Date): Decision {

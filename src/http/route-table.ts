@@ -53,6 +53,12 @@ export const ROUTES = {
   getAction: { method: 'GET', path: '/api/self-healing/actions/:id', access: 'viewer' },
   approveAction: { method: 'POST', path: '/api/self-healing/actions/:id/approve', access: 'approver' },
   rejectAction: { method: 'POST', path: '/api/self-healing/actions/:id/reject', access: 'approver' },
+  revertAction: { method: 'POST', path: '/api/self-healing/actions/:id/revert', access: 'approver' },
+
+  getPause: { method: 'GET', path: '/api/self-healing/pause', access: 'viewer' },
+  pauseAutomation: { method: 'POST', path: '/api/self-healing/pause', access: 'admin' },
+  resumeAutomation: { method: 'DELETE', path: '/api/self-healing/pause', access: 'admin' },
+  getStats: { method: 'GET', path: '/api/self-healing/stats', access: 'viewer' },
 
   listPrompts: { method: 'GET', path: '/api/prompts', access: 'viewer' },
   getPrompt: { method: 'GET', path: '/api/prompts/:name', access: 'viewer' },

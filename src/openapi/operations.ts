@@ -1,4 +1,5 @@
-import { ACTION_STATUSES } from '../domain/action';
+import { ACTION_OUTCOMES, ACTION_STATUSES } from '../domain/action';
+import { CLOSED_LOOP_SCHEMA_IDS as CL } from '../schemas/closed-loop-schemas';
 import { CONSOLE_DESCRIPTIONS } from './console-operations';
 import { ACTION_TYPES, SEVERITIES } from '../domain/rule';
 import { NAME_PATTERN, UUID_PATTERN as UUID_SOURCE } from '../domain/identifiers';
@@ -263,6 +264,12 @@ const DESCRIPTIONS = {
       },
       ruleFilter,
       { name: 'type', in: 'query', description: 'Only this action type.', schema: { enum: [...ACTION_TYPES] } },
+      {
+        name: 'outcome',
+        in: 'query',
+        description: 'Only actions with this verification outcome (docs/verification.md).',
+        schema: { enum: [...ACTION_OUTCOMES] },
+      },
       ...pageParams,
     ],
     responses: [{ status: 200, description: 'One page.', schema: R.actionPage }],
@@ -277,12 +284,17 @@ const DESCRIPTIONS = {
   approveAction: {
     tag: 'actions',
     summary: 'Approve a pending action and run it',
+    description:
+      'First re-evaluates the rule against the newest snapshot from the action\'s source received after the action was requested: when the rule no longer matches, 409 `condition_cleared` naming that snapshot and the failing conditions (the action stays pending; `"force": true` approves anyway and is recorded as `forcedApproval`). Refused with 409 `paused` while automation is paused.',
     parameters: [idParam('Action')],
     body: { schema: SCHEMA_IDS.decisionRequest, required: true },
     responses: [{ status: 200, description: 'The action with its outcome.', schema: R.action }],
     errors: [
       notFound('action'),
-      { status: 409, description: '`already_decided` (the first decision wins) or `approval_expired`.' },
+      {
+        status: 409,
+        description: '`already_decided` (the first decision wins), `approval_expired`, `paused`, or `condition_cleared` (with snapshotId, snapshotReceivedAt, failedConditions).',
+      },
     ],
   },
   rejectAction: {
@@ -295,6 +307,47 @@ const DESCRIPTIONS = {
       notFound('action'),
       { status: 409, description: '`already_decided` (the first decision wins) or `approval_expired`.' },
     ],
+  },
+  revertAction: {
+    tag: 'actions',
+    summary: "Undo a succeeded action through its strategy's inverse",
+    description:
+      'Creates a revert action (`revertOf`), runs it to its end and returns it (its status says whether the inverse worked). No cooldown, budget or pause applies to it.',
+    parameters: [idParam('Action')],
+    responses: [{ status: 200, description: 'The revert action, finished.', schema: R.action }],
+    errors: [
+      notFound('action'),
+      {
+        status: 409,
+        description: 'Cannot be reverted, with a code naming why: `no_inverse` (service_restart, alert_only), `not_succeeded`, `is_a_revert`, `already_reverted` (with revertId).',
+      },
+    ],
+  },
+  getPause: {
+    tag: 'automation',
+    summary: 'The automation pause switch',
+    responses: [{ status: 200, description: 'Paused or not; a pause past its `until` reads as not paused.', schema: CL.pauseState }],
+  },
+  pauseAutomation: {
+    tag: 'automation',
+    summary: 'Pause all automatic actions (every instance)',
+    description:
+      'While paused, every would-be `execute` or `require_approval` is decided `paused` (ingest, simulate, trigger), and approving is refused with 409 `paused`; reverts still run. Ends by itself at `until`. Notified as `automation.paused` / `automation.resumed`.',
+    body: { schema: CL.pauseRequest, required: true },
+    responses: [{ status: 200, description: 'The pause in force.', schema: CL.pauseState }],
+  },
+  resumeAutomation: {
+    tag: 'automation',
+    summary: 'Resume automation',
+    responses: [{ status: 200, description: '`resumed` is false when it was not paused.', schema: CL.resumeResult }],
+  },
+  getStats: {
+    tag: 'automation',
+    summary: 'Per rule and action type: dispatched, executed, outcomes, reverts, effective rate, median recovery and approval wait',
+    parameters: [
+      { name: 'window', in: 'query', description: 'Actions created in the last 24h (default), 7d or 30d.', schema: { enum: ['24h', '7d', '30d'] } },
+    ],
+    responses: [{ status: 200, description: 'The statistics.', schema: CL.stats }],
   },
   listPrompts: {
     tag: 'prompts',

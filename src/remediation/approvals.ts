@@ -3,13 +3,18 @@ import { ConflictError, ForbiddenError, NotFoundError } from '../errors';
 import { buildEvent, type NotificationEvent } from '../domain/events';
 import type { RulesService } from '../rules/rules-service';
 import type { PipelineDeps } from './pipeline-deps';
+import type { Evaluator } from '../engine/evaluate';
 import type { ActionExecutor } from './executor';
+import { clearedCondition } from './fresh-approval';
+import type { PauseService } from './pause';
 
 export interface ApprovalDeps extends PipelineDeps {
   executor: ActionExecutor;
   rules: RulesService;
   /** Recorded as the `runner` of actions approved (and so run) here. */
   instanceId: string;
+  evaluator: Pick<Evaluator, 'evaluateRules'>;
+  pause: Pick<PauseService, 'current'>;
 }
 
 export interface DecisionInput {
@@ -20,6 +25,8 @@ export interface DecisionInput {
    * and a `by` that differs is kept as a note in front of the comment.
    */
   keyName?: string;
+  /** Approve even though the rule no longer matches the latest snapshot (recorded on the action). */
+  force?: boolean;
 }
 
 /** Who decided, and the comment to keep: a key's name outranks what the body claims. */
@@ -40,6 +47,7 @@ export class ApprovalService {
     const action = await this.refuseIfExpired(id);
     const decision = decisionOf(input);
     this.refuseSameRequester(action, decision.by);
+    const forcedApproval = action.status === 'pending_approval' ? await this.refuseIfStale(action, input.force === true) : null;
     const now = this.deps.clock.now();
     const approved = await this.deps.store.transitionAction(id, ['pending_approval'], {
       status: 'approved',
@@ -48,6 +56,7 @@ export class ApprovalService {
       decisionComment: decision.comment,
       updatedAt: now,
       runner: this.deps.instanceId,
+      ...(forcedApproval ? { forcedApproval } : {}),
     });
     if (!approved) throw await this.alreadyDecided(id);
     this.deps.logger.info('action approved', { actionId: id, rule: approved.rule, by: decision.by });
@@ -58,6 +67,35 @@ export class ApprovalService {
     });
     if (!running) throw await this.alreadyDecided(id);
     return this.deps.executor.run(running, this.deps.rules.ruleNamed(running.rule));
+  }
+
+  /**
+   * While automation is paused nothing is approved; and an approval is checked against the newest
+   * snapshot from the action's source: a rule that no longer matches is refused unless forced.
+   * Returns what a forced approval overrode, to be kept on the action.
+   */
+  private async refuseIfStale(action: ActionRecord, force: boolean): Promise<ActionRecord['forcedApproval']> {
+    const pause = await this.deps.pause.current();
+    if (pause.paused) {
+      throw new ConflictError(
+        `automation is paused${pause.by ? ` by ${pause.by}` : ''}${pause.until ? ` until ${pause.until}` : ''} (${pause.reason ?? 'no reason given'}); resume it before approving`,
+        { pause },
+        'paused',
+      );
+    }
+    const cleared = await clearedCondition(this.deps, action);
+    if (!cleared) return null;
+    const failed = cleared.failedConditions.map((c) => ({ ...c, factValue: c.factValue ?? null }));
+    if (force) {
+      this.deps.logger.warn('approval forced over a cleared condition', { actionId: action.id, snapshotId: cleared.snapshotId });
+      return { snapshotId: cleared.snapshotId, failedConditions: failed };
+    }
+    const names = failed.map((c) => `${c.path ? `${c.fact}${c.path.slice(1)}` : c.fact} ${c.operator} ${JSON.stringify(c.value)} (now ${JSON.stringify(c.factValue)})`);
+    throw new ConflictError(
+      `rule ${action.rule} no longer matches snapshot ${cleared.snapshotId} (received ${cleared.receivedAt.toISOString()}): ${names.join('; ') || 'its conditions fail'}. Reject the action, or approve with "force": true`,
+      { snapshotId: cleared.snapshotId, snapshotReceivedAt: cleared.receivedAt.toISOString(), failedConditions: failed },
+      'condition_cleared',
+    );
   }
 
   async reject(id: string, input: DecisionInput): Promise<ActionRecord> {
@@ -76,6 +114,7 @@ export class ApprovalService {
         updatedAt: now,
         finishedAt: now,
       },
+      undefined,
       (next) => [
         (event = buildEvent('action.rejected', now, {
           action: next,
@@ -111,6 +150,7 @@ export class ApprovalService {
         finishedAt: now,
         error: 'approval expired before anyone decided',
       },
+      undefined,
       (next) => [
         (event = buildEvent('action.expired', now, {
           action: next,

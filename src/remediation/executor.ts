@@ -1,4 +1,4 @@
-import type { ActionRecord, StrategyResult } from '../domain/action';
+import type { ActionPatch, ActionRecord, StrategyResult } from '../domain/action';
 import { buildEvent, type NotificationEvent } from '../domain/events';
 import { type FaultPoints, noFaults } from '../domain/fault-points';
 import type { Rule } from '../domain/rule';
@@ -75,14 +75,16 @@ export class ActionExecutor {
       const timeoutMs = Math.min(strategy.timeoutMs, this.deps.config.actions.timeoutMs);
       const step = this.stepRecorder(action);
       await step('strategy', 'before');
-      const work = strategy.execute({
-        action,
-        params: action.params,
-        rule,
-        signal: controller.signal,
-        logger,
-        step,
-      });
+      const work = action.revertOf
+        ? this.revert(action, controller.signal)
+        : strategy.execute({
+            action,
+            params: action.params,
+            rule,
+            signal: controller.signal,
+            logger,
+            step,
+          });
       this.faults.reach('executor.strategy-running');
       result = await this.withDeadline(work, timeoutMs, controller);
       this.faults.reach('executor.after-strategy');
@@ -102,13 +104,18 @@ export class ActionExecutor {
     const finishedAt = clock.now();
     const durationMs = finishedAt.getTime() - startedAt.getTime();
     const status = error === null ? 'succeeded' : 'failed';
+    // A succeeded action with a verification opens its window now (reverts carry none).
+    const verification =
+      status === 'succeeded' && action.verify
+        ? { outcome: 'pending' as const, verifyUntil: new Date(finishedAt.getTime() + action.verify.windowMinutes * 60_000) }
+        : {};
     const eventFor = (recorded: ActionRecord): NotificationEvent =>
       buildEvent(status === 'succeeded' ? 'action.succeeded' : 'action.failed', finishedAt, {
         action: recorded,
         data: { summary: result?.summary ?? error, result, error, durationMs },
         channels: rule?.notifications.channels ?? ['log'],
       });
-    const patch = { status, finishedAt, updatedAt: finishedAt, result, error } as const;
+    const patch: ActionPatch = { status, finishedAt, updatedAt: finishedAt, result, error, ...verification };
     const outcome = await this.recordOutcome(action, patch, eventFor);
     logger.log(status === 'succeeded' ? 'info' : 'warn', `action ${status}`, {
       actionId: action.id,
@@ -134,7 +141,7 @@ export class ActionExecutor {
    */
   private async recordOutcome(
     action: ActionRecord,
-    patch: Pick<ActionRecord, 'status' | 'finishedAt' | 'updatedAt' | 'result' | 'error'>,
+    patch: ActionPatch,
     eventFor: (recorded: ActionRecord) => NotificationEvent,
   ): Promise<
     | { kind: 'recorded'; action: ActionRecord; event: NotificationEvent }
@@ -146,7 +153,7 @@ export class ActionExecutor {
     for (let attempt = 0; ; attempt += 1) {
       let event: NotificationEvent | null = null;
       try {
-        const final = await store.transitionAction(action.id, ['running'], patch, (next) => {
+        const final = await store.transitionAction(action.id, ['running'], patch, undefined, (next) => {
           event = eventFor(next);
           return [event];
         });
@@ -190,6 +197,15 @@ export class ActionExecutor {
 
   private get faults(): FaultPoints {
     return this.deps.faults ?? noFaults;
+  }
+
+  /** A revert runs its strategy's inverse against the action it undoes. */
+  private async revert(action: ActionRecord, signal: AbortSignal): Promise<StrategyResult> {
+    const strategy = this.deps.strategies.get(action.type);
+    if (!strategy?.revert) throw new StrategyFailure(`${action.type} has no inverse`);
+    const original = await this.deps.store.getAction(action.revertOf!);
+    if (!original) throw new StrategyFailure(`the reverted action ${action.revertOf} no longer exists`);
+    return strategy.revert({ original, action, signal, logger: this.deps.logger });
   }
 
   private withDeadline<T>(work: Promise<T>, timeoutMs: number, controller: AbortController): Promise<T> {

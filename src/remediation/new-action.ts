@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { ActionRecord, ActionStatus } from '../domain/action';
+import type { ActionRecord, ActionStatus, VerifySpec } from '../domain/action';
 import type { Rule } from '../domain/rule';
 import type { StoredSnapshot } from '../domain/snapshot';
 
@@ -13,6 +13,9 @@ export interface NewActionInput {
   expiresAt: Date | null;
   /** The instance that runs it; only for an action dispatched as `running`. */
   runner?: string | null;
+  target?: string | null;
+  /** The verification in force for the rule; null: not verified. */
+  verify?: VerifySpec | null;
 }
 
 /** A fresh action record for a rule that is being dispatched. */
@@ -42,5 +45,7 @@ export function newAction(input: NewActionInput): ActionRecord {
     result: null,
     error: null,
     runner: input.status === 'running' ? (input.runner ?? null) : null,
+    target: input.target ?? null,
+    ...(input.verify ? { verify: input.verify } : {}),
   };
 }

@@ -102,6 +102,7 @@ async function failInterrupted(deps: RecoveryDeps, action: ActionRecord, error: 
     action.id,
     ['running', 'approved'],
     { status: 'failed', finishedAt: now, updatedAt: now, error },
+    undefined,
     (next) => [(event = buildEvent('action.failed', now, { action: next, data: { error }, channels: deps.rules.channelsFor(next.rule) }))],
   );
   if (!failed) return false;

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import type { ActionRecord } from '../domain/action';
+import type { ActionRecord, VerifySpec } from '../domain/action';
 import { type IngestObserver, NO_INGEST_OBSERVER } from '../domain/observers';
 import type { ActionType, Rule, Ruleset } from '../domain/rule';
 import type { Snapshot, StoredSnapshot } from '../domain/snapshot';
-import type { DecisionKind } from '../domain/decision';
+import type { Decision, DecisionKind } from '../domain/decision';
 import { approvalRequired, decisionForRefusal } from '../engine/decide';
 import { decideRules, type RuleDecision, type RuleDecisionKind, shadowActs } from '../engine/rule-decisions';
 import type { Evaluator, RuleEvaluation } from '../engine/evaluate';
@@ -16,7 +16,10 @@ import { type FaultPoints, noFaults } from '../domain/fault-points';
 import type { RulesService } from '../rules/rules-service';
 import type { PipelineDeps } from './pipeline-deps';
 import type { StrategyMap } from '../strategies/strategy';
+import type { BudgetPolicy } from './budgets';
 import type { ActionExecutor } from './executor';
+import type { PauseService } from './pause';
+import { verifySpecFor } from './verification';
 import { newAction } from './new-action';
 import { RuleStateReader } from './rule-state-reader';
 import { dispatchShadow } from './shadow-dispatch';
@@ -30,6 +33,8 @@ export interface RemediationDeps extends PipelineDeps {
   instanceId: string;
   /** Kill points for the fault-injection suite; none by default. */
   faults?: FaultPoints;
+  pause: Pick<PauseService, 'current'>;
+  budgets: BudgetPolicy;
   /** Told of each ingested snapshot, evaluation time and decision (the metrics module). */
   observer?: IngestObserver;
 }
@@ -44,6 +49,8 @@ export interface AppliedDecision {
   actionId?: string;
   status?: ActionRecord['status'];
   until?: string;
+  /** For `budget_exhausted`: the target whose budget is spent. */
+  target?: string;
 }
 
 export interface IngestResult {
@@ -65,6 +72,7 @@ export interface SimulatedRule {
   reason: string;
   until?: string;
   actionId?: string;
+  target?: string;
   /** For a disabled rule: what ingest would decide if it were enabled. */
   ifEnabled?: RuleDecisionKind;
   matchedFacts?: Record<string, unknown>;
@@ -114,6 +122,14 @@ export class RemediationService {
 
   requiresApproval(rule: Rule): boolean {
     return approvalRequired(rule, this.approvalDefaults);
+  }
+
+  /** The verification and per-target budget in force for a rule (what GET /rules shows). */
+  closedLoopOf(rule: Rule): { verify: VerifySpec | false; maxActionsPerTarget: number | null } {
+    return {
+      verify: verifySpecFor(rule, this.deps.config.verify.defaults) ?? false,
+      maxActionsPerTarget: this.deps.budgets.targetOf(rule) === null ? null : (rule.maxActionsPerTarget ?? this.deps.config.limits.perTarget.maxActions),
+    };
   }
 
   async ingest(snapshot: Snapshot, options: IngestOptions): Promise<IngestResult> {
@@ -188,6 +204,7 @@ export class RemediationService {
       if (d.wouldDecide) shown.wouldDecide = d.wouldDecide;
       if (d.until) shown.until = d.until;
       if (d.actionId) shown.actionId = d.actionId;
+      if (d.target) shown.target = d.target;
       if (input.snapshot) shown.matchedFacts = e.matchedFacts;
       return shown;
     });
@@ -214,11 +231,15 @@ export class RemediationService {
     return { rulesVersion: ruleset.version, requestedBy: options.requestedBy, decisions: [applied] };
   }
 
-  /** The one way ingest, trigger and simulate decide: the rules' state as the store (or this reader) knows it, and `decide`. */
+  /** The one way ingest, trigger and simulate decide: the rules' state (cooldowns, open approvals), the pause and the budgets, and `decide` with each rule's mode. */
   private async decideFor(rules: Rule[], now = this.deps.clock.now()): Promise<RuleDecision[]> {
     if (rules.length === 0) return [];
     const states = await this.ruleStates.read(rules.map((r) => r.name));
-    return decideRules({ matched: rules, states, now, requiresApproval: (r) => this.requiresApproval(r) });
+    // A rule in cooldown is decided `cooldown` whatever the pause or the budgets say: during a storm
+    // of matching snapshots those two reads are made only for the rules that could act.
+    const open = rules.filter((r) => !((states.get(r.name)?.cooldownUntil?.getTime() ?? 0) > now.getTime()));
+    const [pause, budget] = open.length === 0 ? [null, undefined] : await Promise.all([this.deps.pause.current(), this.deps.budgets.view(open)]);
+    return decideRules({ matched: rules, states, now, requiresApproval: (r) => this.requiresApproval(r), pause, budget });
   }
 
   /**
@@ -232,7 +253,11 @@ export class RemediationService {
     options: IngestOptions,
   ): Promise<{ applied: AppliedDecision; running?: Promise<AppliedDecision> }> {
     if (decision.decision === 'shadow') return { applied: await this.applyShadow(decision, match, snapshot, options) };
-    if (decision.decision === 'cooldown' || decision.decision === 'duplicate_pending') {
+    if (decision.decision === 'budget_exhausted') {
+      await this.deps.budgets.alertExhausted(decision as Decision, match.rule);
+      return { applied: pick(decision) };
+    }
+    if (decision.decision !== 'execute' && decision.decision !== 'require_approval') {
       return { applied: pick(decision) };
     }
     const { store, clock, config } = this.deps;
@@ -248,6 +273,8 @@ export class RemediationService {
       matchedFacts: match.matchedFacts,
       expiresAt: pending ? new Date(now.getTime() + config.approvals.timeoutMinutes * 60_000) : null,
       runner: this.deps.instanceId,
+      target: this.deps.budgets.targetOf(rule),
+      verify: verifySpecFor(rule, config.verify.defaults),
     });
     const cooldownUntil = new Date(now.getTime() + rule.cooldownMinutes * 60_000);
     // The pending-approval event is committed with the action itself: no crash can separate them.
@@ -260,10 +287,14 @@ export class RemediationService {
           }),
         ]
       : [];
-    const outcome = await store.dispatchAction(action, cooldownUntil, now, events);
+    const outcome = await store.dispatchAction(action, cooldownUntil, now, this.deps.budgets.claimFor(rule), events);
     if (outcome.ok) this.ruleStates.remember(rule.name, cooldownUntil);
     else if (outcome.reason === 'cooldown') this.ruleStates.remember(rule.name, outcome.until);
-    if (!outcome.ok) return { applied: pick(decisionForRefusal(rule.name, outcome)) };
+    if (!outcome.ok) {
+      const raced = decisionForRefusal(rule.name, outcome);
+      if (raced.decision === 'budget_exhausted') await this.deps.budgets.alertExhausted(raced, rule);
+      return { applied: pick(raced) };
+    }
     const applied: AppliedDecision = { ...pick(decision), actionId: action.id, status: action.status };
     (this.deps.faults ?? noFaults).reach('action.after-dispatch');
     for (const event of events) this.deps.notifier.notify(event);
@@ -298,6 +329,7 @@ function pick(d: RuleDecision): AppliedDecision {
   if (d.wouldDecide) out.wouldDecide = d.wouldDecide;
   if (d.until) out.until = d.until;
   if (d.actionId) out.actionId = d.actionId;
+  if (d.target) out.target = d.target;
   return out;
 }
 

@@ -41,7 +41,7 @@ export async function dispatchShadow(
     channels.length > 0
       ? [buildEvent('action.shadowed', now, { action, channels, data: { wouldDecide: decision.wouldDecide, matchedFacts: match.matchedFacts } })]
       : [];
-  const outcome = await store.dispatchAction(action, cooldownUntil, now, events);
+  const outcome = await store.dispatchAction(action, cooldownUntil, now, undefined, events);
   // A shadowed record is never an open approval, so the only race to lose is the cooldown.
   if (!outcome.ok) return { ok: false, until: outcome.reason === 'cooldown' ? outcome.until : now };
   for (const event of events) deps.notifier.notify(event);

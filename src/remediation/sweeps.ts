@@ -3,6 +3,8 @@ import type { RulesService } from '../rules/rules-service';
 import type { PipelineDeps } from './pipeline-deps';
 import type { ApprovalService } from './approvals';
 import type { ActionExecutor } from './executor';
+import type { PauseService } from './pause';
+import type { VerificationService } from './verification';
 import { recoverInterruptedActions } from './recovery';
 
 export interface SweepDeps extends PipelineDeps {
@@ -13,6 +15,8 @@ export interface SweepDeps extends PipelineDeps {
   executor: ActionExecutor;
   /** Holder name in the periodic-work lease. */
   instanceId: string;
+  verification: Pick<VerificationService, 'decideDue'>;
+  pause: Pick<PauseService, 'endIfExpired'>;
 }
 
 interface Job {
@@ -49,6 +53,8 @@ export class Sweeps {
     this.jobs = [
       { name: 'approval-expiry', intervalMs: config.approvals.sweepIntervalMs, run: () => deps.approvals.expireOverdue() },
       { name: 'throttle-restore', intervalMs: config.throttle.sweepIntervalMs, run: () => deps.throttle.restoreExpired() },
+      { name: 'verification', intervalMs: config.verify.sweepIntervalMs, run: () => deps.verification.decideDue() },
+      { name: 'pause-expiry', intervalMs: config.verify.sweepIntervalMs, run: () => deps.pause.endIfExpired() },
       { name: 'snapshot-retention', intervalMs: config.snapshots.sweepIntervalMs, run: () => this.pruneSnapshots() },
       {
         name: 'interrupted-actions',

@@ -34,6 +34,8 @@ function normalize(raw: Record<string, unknown>, defaults: Record<string, unknow
     mode: (raw.mode as RuleMode | undefined) ?? 'enforce',
   };
   if (typeof raw.requiresApproval === 'boolean') rule.requiresApproval = raw.requiresApproval;
+  if (raw.verify !== undefined) rule.verify = raw.verify as Rule['verify'];
+  if (typeof raw.maxActionsPerTarget === 'number') rule.maxActionsPerTarget = raw.maxActionsPerTarget;
   return rule;
 }
 

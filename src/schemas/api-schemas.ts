@@ -34,6 +34,10 @@ export const decisionRequestSchema = {
   properties: {
     by: { type: 'string', minLength: 1, maxLength: 200 },
     comment: { type: 'string', maxLength: 2000 },
+    force: {
+      type: 'boolean',
+      description: 'Approve: run even though the rule no longer matches the latest snapshot from its source (recorded as forcedApproval).',
+    },
   },
 } as const;
 

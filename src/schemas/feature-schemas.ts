@@ -1,5 +1,6 @@
 import type { AnySchema } from 'ajv';
 import { alertSchemas } from './alert-schemas';
+import { closedLoopSchemas } from './closed-loop-schemas';
 import { consoleSchemas } from './console-schemas';
 import { alertmanagerSchemas } from './alertmanager-schemas';
 import { promptSchemas } from './prompt-schemas';
@@ -25,4 +26,5 @@ export const featureSchemas: AnySchema[] = [
   rulesCasesSchema,
   ...rulesHistorySchemas,
   ...consoleSchemas,
+  ...closedLoopSchemas,
 ];

@@ -278,6 +278,38 @@ export const actionSchema = {
         },
       },
     },
+    target: {
+      type: ['string', 'null'],
+      description: 'What the action acts on, counted by the per-target budget: `router`, `prompt:<name>`, `service:<name>`, `throttle`; null for alert_only.',
+    },
+    verify: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['windowMinutes', 'onIneffective'],
+      description: 'The verification in force when the action was dispatched; absent when it is not verified.',
+      properties: { windowMinutes: { type: 'number', exclusiveMinimum: 0 }, onIneffective: { enum: ['revert', 'escalate', 'none'] } },
+    },
+    outcome: {
+      enum: ['pending', 'effective', 'ineffective', 'unknown'],
+      description: 'Verification result; absent when the action is not verified (or has not succeeded).',
+    },
+    verifyUntil: { ...nullableDateTime, description: 'When the verification window ends.' },
+    outcomeAt: { ...nullableDateTime, description: 'When the outcome was decided.' },
+    recoveredAt: { ...nullableDateTime, description: 'The first snapshot in the window on which the rule no longer matched.' },
+    revertOf: { ...uuid, description: 'For a revert: the action it undoes.' },
+    revertedBy: { ...uuid, description: 'The revert made of this action.' },
+    forcedApproval: {
+      anyOf: [
+        { type: 'null' },
+        {
+          type: 'object',
+          additionalProperties: false,
+          required: ['snapshotId', 'failedConditions'],
+          description: 'Approved with `force: true` although the rule no longer matched this snapshot.',
+          properties: { snapshotId: { type: 'string' }, failedConditions: { type: 'array', items: { $ref: `${R}/condition-outcome.json` } } },
+        },
+      ],
+    },
   },
 } as const;
 
@@ -322,6 +354,7 @@ export const appliedDecisionSchema = {
     actionId: uuid,
     status: actionStatus,
     until: dateTime,
+    target: { type: 'string', description: 'For `budget_exhausted`: the target whose budget is spent.' },
   },
 } as const;
 
@@ -382,6 +415,7 @@ export const simulateResultSchema = {
           reason: { type: 'string' },
           until: dateTime,
           actionId: uuid,
+          target: { type: 'string' },
           ifEnabled: ruleDecisionKind,
           matchedFacts: { type: 'object' },
           failedConditions: { type: 'array', items: { $ref: `${R}/condition-outcome.json` } },
@@ -417,6 +451,8 @@ export const effectiveRuleSchema = {
     'cooldownMinutes',
     'requiresApproval',
     'notifications',
+    'verify',
+    'maxActionsPerTarget',
     'mode',
   ],
   properties: {
@@ -430,6 +466,8 @@ export const effectiveRuleSchema = {
     cooldownMinutes: { type: 'number', minimum: 0 },
     requiresApproval: { type: 'boolean' },
     notifications: { $ref: `${RULES_FILE}#/$defs/notifications` },
+    verify: { $ref: `${RULES_FILE}#/$defs/verify`, description: "In force: the rule's own, or the action type's default (config verify.defaults)." },
+    maxActionsPerTarget: { type: ['integer', 'null'], minimum: 1, description: "In force: the rule's own, or limits.perTarget.maxActions; null when the action has no target (alert_only)." },
     mode: { $ref: `${RULES_FILE}#/$defs/mode` },
   },
 } as const;

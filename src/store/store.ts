@@ -1,4 +1,6 @@
-import type { ActionPatch, ActionQuery, ActionRecord, ActionStatus, Page } from '../domain/action';
+import type { ActionOutcome, ActionPatch, ActionQuery, ActionRecord, ActionStatus, Page } from '../domain/action';
+import type { PauseState } from '../domain/pause';
+import type { ActionStatRow } from '../domain/stats';
 import type { StoredSnapshot } from '../domain/snapshot';
 import type { ConsoleStore } from './console-store';
 import type { StoreKind } from '../config/schema';
@@ -15,6 +17,18 @@ import type {
   ThrottleState,
   Versioned,
 } from '../domain/state';
+
+/** The per-target budget a dispatch must fit in: at most `maxActions` claims on `target` per window. */
+export interface BudgetClaim {
+  target: string;
+  windowMs: number;
+  maxActions: number;
+}
+
+/** Budget use per target: the instants of its claims still inside the window, newest first. */
+export type BudgetUsage = Map<string, Date[]>;
+
+export type RevertInsertOutcome = { ok: true } | { ok: false; existingId: string };
 
 export interface SnapshotRetention {
   /** Delete snapshots received before this instant. */
@@ -57,6 +71,10 @@ export interface Store {
   insertSnapshot(snapshot: StoredSnapshot): Promise<void>;
   getSnapshot(id: string): Promise<StoredSnapshot | null>;
   countSnapshots(): Promise<number>;
+  /** Snapshots from `source` received after `from` and at or before `to`, oldest first, at most `limit`. */
+  listSnapshotsFrom(source: string, from: Date, to: Date, limit: number): Promise<StoredSnapshot[]>;
+  /** The newest snapshot from `source` received after `after`, or null. */
+  latestSnapshotFrom(source: string, after: Date): Promise<StoredSnapshot | null>;
   pruneSnapshots(retention: SnapshotRetention): Promise<number>;
   /** Oldest first by (receivedAt, id): page through with `after` set to the last one returned. */
   scanSnapshots(scan: SnapshotScan): Promise<StoredSnapshot[]>;
@@ -67,19 +85,36 @@ export interface Store {
    * for the rule is open; otherwise insert the action and set the cooldown to `cooldownUntil`.
    * `events` are committed with the action (none when refused).
    */
-  dispatchAction(action: ActionRecord, cooldownUntil: Date, now: Date, events?: NotificationEvent[]): Promise<DispatchOutcome>;
+  dispatchAction(
+    action: ActionRecord,
+    cooldownUntil: Date,
+    now: Date,
+    budget?: BudgetClaim,
+    events?: NotificationEvent[],
+  ): Promise<DispatchOutcome>;
+  /** Claims on each target made at or after `since`, newest first (decide's read-only view). */
+  getBudgetUsage(targets: string[], since: Date): Promise<BudgetUsage>;
+  /**
+   * Inserts a revert (an action with `revertOf`), at most one per reverted action: when one exists
+   * already, nothing is written and its id is returned. No cooldown, no budget.
+   */
+  insertRevert(action: ActionRecord): Promise<RevertInsertOutcome>;
   getAction(id: string): Promise<ActionRecord | null>;
   listActions(query: ActionQuery): Promise<Page<ActionRecord>>;
   /**
-   * Apply `patch` only if the action's status is one of `from`; null when it was not. The events
-   * `eventsFor` builds from the changed action are committed in the same write as the change.
+   * Apply `patch` only if the action's status is one of `from` (and, with `outcome`, its outcome is
+   * that one); null when it was not. Exclusive: of concurrent callers from one state, one wins.
+   * The events `eventsFor` builds from the changed action are committed in the same write as the change.
    */
   transitionAction(
     id: string,
     from: ActionStatus[],
     patch: ActionPatch,
+    guard?: { outcome: ActionOutcome },
     eventsFor?: (next: ActionRecord) => NotificationEvent[],
   ): Promise<ActionRecord | null>;
+  /** Succeeded actions whose verification is pending and whose window ended at or before `now`, oldest first. */
+  listDueVerifications(now: Date, limit: number): Promise<ActionRecord[]>;
   listOverdueApprovals(now: Date): Promise<ActionRecord[]>;
   /** Actions in the given statuses (used at start-up to fail what a crash interrupted). */
   listActionsByStatus(statuses: ActionStatus[]): Promise<ActionRecord[]>;
@@ -103,6 +138,18 @@ export interface Store {
   acquireLease(name: string, holder: string, ttlMs: number, now: Date): Promise<boolean>;
   /** Give the lease up early (on shutdown) so another instance takes over at once. */
   releaseLease(name: string, holder: string): Promise<void>;
+
+  /** True for the first caller only, on every instance: one-time events (one alert per budget window). */
+  claimOnce(key: string, at: Date): Promise<boolean>;
+
+  getPauseState(): Promise<Versioned<PauseState> | null>;
+  savePauseState(value: PauseState, expectedRevision: number): Promise<boolean>;
+
+  /**
+   * Per (rule, type): counts and durations of the actions created in [from, to]; reverts are
+   * counted as `reverted` of the rule and type they undo, and in nothing else.
+   */
+  actionStats(from: Date, to: Date): Promise<ActionStatRow[]>;
 
   /** Inserts the alert and commits `events` with it. */
   insertAlert(alert: Alert, events?: NotificationEvent[]): Promise<void>;

@@ -39,6 +39,8 @@ export function createAlertOnlyStrategy(deps: { alerts: Pick<AlertService, 'crea
     type: 'alert_only',
     requiresApprovalByDefault: APPROVAL_DEFAULTS.alert_only,
     timeoutMs: 30_000,
+    // An alert changes nothing that could be protected or undone: no target, no inverse.
+    targetOf: () => null,
     async execute({ action, params, rule, signal }) {
       const custom = (params as AlertOnlyParams).message;
       if (custom !== undefined && (typeof custom !== 'string' || custom.trim().length === 0)) {

@@ -2,7 +2,7 @@ import { APPROVAL_DEFAULTS } from './approval-defaults';
 import type { HostRole } from '../domain/state';
 import type { AppConfig } from '../config/schema';
 import { type FailoverService, FailoverSwitchError } from '../targets/failover-service';
-import { type Strategy, StrategyFailure } from './strategy';
+import { detailsOf, type Strategy, StrategyFailure } from './strategy';
 
 export interface ModelFailoverParams {
   target?: HostRole;
@@ -24,6 +24,31 @@ export function createModelFailoverStrategy(deps: {
     type: 'model_failover',
     requiresApprovalByDefault: APPROVAL_DEFAULTS.model_failover,
     timeoutMs: 3 * deps.config.modelHosts.timeoutMs + MARGIN_MS,
+    targetOf: () => 'router',
+    /** Back to the host that was current before, after that host's health check (switchTo makes it). */
+    async revert({ original, action, signal }) {
+      const before = detailsOf(original).from;
+      if (before !== 'primary' && before !== 'secondary') {
+        throw new StrategyFailure(`action ${original.id} recorded no host to switch back to`, { reason: 'nothing_to_revert' });
+      }
+      if (original.result?.changed === false) {
+        throw new StrategyFailure(`action ${original.id} changed nothing; there is nothing to revert`, { reason: 'nothing_to_revert' });
+      }
+      try {
+        const outcome = await failover.switchTo(before, `revert of action ${original.id} (action ${action.id})`, signal, { action });
+        return {
+          summary: `reverted: ${outcome.summary}`,
+          changed: outcome.changed,
+          details: { from: outcome.from, to: outcome.to, state: outcome.state, revertOf: original.id },
+          checks: outcome.checks,
+        };
+      } catch (err) {
+        if (err instanceof FailoverSwitchError) {
+          throw new StrategyFailure(`revert refused: ${err.message}`, { reason: 'host_unhealthy', from: err.from, to: err.to, state: err.state }, err.checks);
+        }
+        throw err;
+      }
+    },
     async execute({ action, params, rule, signal }) {
       const target: HostRole = (params as ModelFailoverParams).target ?? 'secondary';
       if (target !== 'primary' && target !== 'secondary') {

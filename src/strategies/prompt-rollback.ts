@@ -2,7 +2,7 @@ import { APPROVAL_DEFAULTS } from './approval-defaults';
 import type { StrategyCheck } from '../domain/action';
 import type { Clock } from '../clock';
 import { PROMPT_NAME_PATTERN, isPromptError, type PromptVersions } from '../targets/prompt-versions';
-import { type Strategy, StrategyFailure } from './strategy';
+import { detailsOf, type Strategy, StrategyFailure } from './strategy';
 
 export interface PromptRollbackParams {
   prompt: string;
@@ -12,12 +12,32 @@ export interface PromptRollbackParams {
  * Makes the previous version of a prompt active (one atomic write in the registry), then reads the
  * prompt back to confirm what the apps will now get.
  */
-export function createPromptRollbackStrategy(deps: { prompts: Pick<PromptVersions, 'rollback' | 'get'>; clock: Clock }): Strategy {
+export function createPromptRollbackStrategy(deps: { prompts: Pick<PromptVersions, 'rollback' | 'get' | 'reactivate'>; clock: Clock }): Strategy {
   const { prompts, clock } = deps;
   return {
     type: 'prompt_rollback',
     requiresApprovalByDefault: APPROVAL_DEFAULTS.prompt_rollback,
     timeoutMs: 30_000,
+    targetOf: (params) => `prompt:${String((params as Partial<PromptRollbackParams>).prompt)}`,
+    /** Re-activates the version the rollback replaced, only while the one it set is still active. */
+    async revert({ original, signal }) {
+      const { prompt, from, to } = detailsOf(original) as { prompt?: unknown; from?: unknown; to?: unknown };
+      if (typeof prompt !== 'string' || typeof from !== 'number' || typeof to !== 'number') {
+        throw new StrategyFailure(`action ${original.id} recorded no versions to revert`, { reason: 'nothing_to_revert' });
+      }
+      try {
+        await prompts.reactivate(prompt, { expectedActive: to, activate: from }, signal);
+      } catch (err) {
+        if (!isPromptError(err)) throw err;
+        throw new StrategyFailure(`revert refused: ${err.message}`, { prompt, reason: err.reason });
+      }
+      return {
+        summary: `prompt "${prompt}" back on version ${from} (version ${to} deactivated)`,
+        changed: true,
+        details: { prompt, from: to, to: from, revertOf: original.id },
+        checks: [{ name: 'compare_and_set', ok: true, detail: `version ${to} was still active` }],
+      };
+    },
     async execute({ params, signal }) {
       const name = (params as Partial<PromptRollbackParams>).prompt;
       if (typeof name !== 'string' || !PROMPT_NAME_PATTERN.test(name)) {

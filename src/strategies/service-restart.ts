@@ -263,6 +263,8 @@ export function createServiceRestartStrategy(deps: { config: Pick<AppConfig, 'pm
     type: 'service_restart',
     requiresApprovalByDefault: APPROVAL_DEFAULTS.service_restart,
     timeoutMs: stabilizationMs + PM2_CALLS_MARGIN_MS,
+    // A restart cannot be undone: no inverse, an ineffective one is escalated.
+    targetOf: (params) => `service:${String((params as Partial<ServiceRestartParams>).service)}`,
     async execute({ params, signal, logger, step }) {
       const { service, processName } = processFor(params, config.services);
       const record = new RestartRecord(service, processName, stabilizationMs);

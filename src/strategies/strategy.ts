@@ -28,6 +28,30 @@ export interface Strategy<P = Record<string, unknown>> {
   /** Upper bound for one execution; the pipeline fails the action when it is exceeded. */
   readonly timeoutMs: number;
   execute(context: StrategyContext<P>): Promise<StrategyResult>;
+  /**
+   * What the action acts on, for the per-target budget (`router`, `prompt:<name>`,
+   * `service:<name>`, `throttle`); null when it has no target to protect (alert_only).
+   */
+  targetOf(params: P): string | null;
+  /**
+   * The inverse: undo what `context.original` did. Absent when the strategy has none (then an
+   * ineffective action is escalated instead). Throws StrategyFailure when it cannot undo safely.
+   */
+  revert?(context: RevertContext): Promise<StrategyResult>;
+}
+
+export interface RevertContext {
+  /** The succeeded action to undo, with its result. */
+  original: ActionRecord;
+  /** The revert's own record. */
+  action: ActionRecord;
+  signal: AbortSignal;
+  logger: Logger;
+}
+
+/** The result details of the action being undone (what its `execute` reported). */
+export function detailsOf(original: ActionRecord): Record<string, unknown> {
+  return original.result?.details ?? {};
 }
 
 /** A strategy's own "this did not work", with the checks that show why. */

@@ -6,7 +6,7 @@ import type { Clock } from '../clock';
 import type { AppConfig } from '../config/schema';
 import type { ThrottleService } from '../targets/throttle-service';
 import { describeApplied, holdsThrottle } from '../targets/throttle-state';
-import { type Strategy, StrategyFailure } from './strategy';
+import { detailsOf, type Strategy, StrategyFailure } from './strategy';
 
 export interface ThrottleParams {
   factor?: number;
@@ -30,7 +30,7 @@ function optionalNumber(value: unknown, name: string): number | undefined {
  * /api/self-healing/throttle), then reads the state back to confirm it is what they will see.
  */
 export function createThrottleStrategy(deps: {
-  throttle: Pick<ThrottleService, 'apply' | 'getState'>;
+  throttle: Pick<ThrottleService, 'apply' | 'getState' | 'revertTo'>;
   clock: Clock;
   config: Pick<AppConfig, 'throttle'>;
 }): Strategy {
@@ -39,6 +39,25 @@ export function createThrottleStrategy(deps: {
     type: 'throttle',
     requiresApprovalByDefault: APPROVAL_DEFAULTS.throttle,
     timeoutMs: 30_000,
+    targetOf: () => 'throttle',
+    /** Restores the rate in force before the action (lifted entirely if there was no throttle). */
+    async revert({ original, action }) {
+      const before = detailsOf(original).from as { active?: unknown; factor?: unknown } | undefined;
+      if (!before || typeof before.active !== 'boolean' || typeof before.factor !== 'number') {
+        throw new StrategyFailure(`action ${original.id} recorded no previous rate to restore`, { reason: 'nothing_to_revert' });
+      }
+      const outcome = await throttle.revertTo(
+        { active: before.active, factor: before.factor },
+        { by: `verify:${original.id}`, reason: `revert of action ${original.id} (action ${action.id})` },
+      );
+      const to = outcome.to;
+      return {
+        summary: to.active ? `throttle back at factor ${to.factor} (limit ${to.limit})` : `throttle lifted (limit ${to.limit})`,
+        changed: outcome.changed,
+        details: { from: rate(outcome.from), to: rate(to), change: outcome.change, revertOf: original.id },
+        checks: [{ name: 'restore', ok: true, detail: outcome.change }],
+      };
+    },
     async execute({ params, action, rule, signal }) {
       const p = params as ThrottleParams;
       const factor = optionalNumber(p.factor, 'factor');

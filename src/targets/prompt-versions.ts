@@ -246,6 +246,32 @@ export class PromptVersions {
     );
   }
 
+  /**
+   * Compare-and-set activation (a rollback's revert): make `activate` the active version only while
+   * `expectedActive` still is; otherwise a PromptConflictError and nothing changes.
+   */
+  async reactivate(name: string, versions: { expectedActive: number; activate: number }, signal?: AbortSignal): Promise<void> {
+    validateName(name);
+    await this.update(
+      name,
+      (current) => {
+        if (!current) throw new PromptNotFoundError(name);
+        if (current.activeVersion !== versions.expectedActive) {
+          throw new PromptConflictError(
+            `prompt "${name}" is on version ${current.activeVersion ?? 'none'}, not ${versions.expectedActive}; someone changed it since`,
+            'concurrent_update',
+            name,
+          );
+        }
+        if (!current.versions.some((v) => v.version === versions.activate)) {
+          throw new PromptConflictError(`prompt "${name}" has no version ${versions.activate} any more`, 'no_previous_version', name);
+        }
+        return { next: withActive(current, versions.activate), result: undefined };
+      },
+      signal,
+    );
+  }
+
   private async update<R>(
     name: string,
     change: (current: Prompt | null) => { next: Prompt; result: R },

@@ -6,7 +6,7 @@ import type { ThrottleState } from '../domain/state';
 import { ConflictError, ValidationError, type ProblemDetail } from '../errors';
 import type { Logger } from '../logging/logger';
 import type { Store } from '../store/store';
-import { applied, expired, inactiveThrottle, isExpired, lifted, type ThrottleChange, type ThrottleStep } from './throttle-state';
+import { applied, expired, inactiveThrottle, isExpired, lifted, revertedTo, type ThrottleChange, type ThrottleStep } from './throttle-state';
 
 export interface ThrottleServiceDeps {
   store: Store;
@@ -108,6 +108,20 @@ export class ThrottleService {
   async restore(input: RestoreInput): Promise<ThrottleOutcome> {
     const reason = input.reason ?? `restored by ${input.by}`;
     const outcome = await this.update(lifted, (o) => this.eventFor(o, reason, null, undefined, input.by));
+    if (outcome.changed) this.announce(outcome, reason);
+    return outcome;
+  }
+
+  /**
+   * Puts the rate back to what it was before an action (its revert): lifted when there was no
+   * throttle, otherwise back to that factor, keeping the current deadline and `previous`.
+   */
+  async revertTo(before: { active: boolean; factor: number }, input: RestoreInput): Promise<ThrottleOutcome> {
+    const reason = input.reason ?? `reverted by ${input.by}`;
+    const outcome = await this.update(
+      (stored) => revertedTo(stored, before, reason),
+      (o) => this.eventFor(o, reason, null, undefined, input.by),
+    );
     if (outcome.changed) this.announce(outcome, reason);
     return outcome;
   }

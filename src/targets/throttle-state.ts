@@ -90,6 +90,17 @@ export function expired(stored: ThrottleState, now: Date): ThrottleStep {
   return isExpired(stored, now) ? { next: restoredFrom(stored), change: 'restored' } : { next: null, change: 'unchanged' };
 }
 
+/**
+ * Back to the rate in force before an action (its revert): lifted when there was no throttle,
+ * otherwise that factor again, keeping the deadline and `previous`. Nothing to do once it has ended.
+ */
+export function revertedTo(stored: ThrottleState, before: { active: boolean; factor: number }, reason: string): ThrottleStep {
+  if (!stored.active) return { next: null, change: 'unchanged' };
+  if (!before.active) return { next: restoredFrom(stored), change: 'restored' };
+  if (stored.factor === before.factor) return { next: null, change: 'unchanged' };
+  return { next: { ...stored, factor: before.factor, limit: limitFor(stored.baseLimit, before.factor), reason }, change: 'restored' };
+}
+
 /** Whether the state apps read (`seen`) holds at least the throttle that was applied (`to`). */
 export function holdsThrottle(seen: ThrottleState, to: ThrottleState): boolean {
   return seen.active && seen.factor <= to.factor && seen.until !== null && seen.until >= (to.until ?? '');

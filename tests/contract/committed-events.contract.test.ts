@@ -29,10 +29,10 @@ describe.each(storeTargets())('committed events: $name', (target) => {
   it('commits a dispatch event with the action, and none when the dispatch is refused', async () => {
     const first = makePending({ rule: 'r1' });
     const event = eventOf('action.pending_approval', first);
-    await expect(store.dispatchAction(first, at(minutes(5)), T0, [event])).resolves.toMatchObject({ ok: true });
+    await expect(store.dispatchAction(first, at(minutes(5)), T0, undefined, [event])).resolves.toMatchObject({ ok: true });
     const refused = makePending({ rule: 'r1' });
     const refusedEvent = eventOf('action.pending_approval', refused);
-    await expect(store.dispatchAction(refused, at(minutes(5)), T0, [refusedEvent])).resolves.toMatchObject({ ok: false });
+    await expect(store.dispatchAction(refused, at(minutes(5)), T0, undefined, [refusedEvent])).resolves.toMatchObject({ ok: false });
     const pending = await store.committedEvents.pending(10);
     expect(pending.map((p) => p.event)).toEqual([event]);
   });
@@ -40,12 +40,12 @@ describe.each(storeTargets())('committed events: $name', (target) => {
   it('commits transition events built from the changed action, in order, and none for a refused transition', async () => {
     const action = makeAction({ status: 'running' });
     await store.dispatchAction(action, T0, T0);
-    const done = await store.transitionAction(action.id, ['running'], { status: 'succeeded', finishedAt: at(1) }, (next) => [
+    const done = await store.transitionAction(action.id, ['running'], { status: 'succeeded', finishedAt: at(1) }, undefined, (next) => [
       eventOf('action.succeeded', next),
     ]);
     expect(done?.status).toBe('succeeded');
     // Refused: the action is no longer running, so no event may appear.
-    const again = await store.transitionAction(action.id, ['running'], { status: 'failed' }, (next) => [eventOf('action.failed', next)]);
+    const again = await store.transitionAction(action.id, ['running'], { status: 'failed' }, undefined, (next) => [eventOf('action.failed', next)]);
     expect(again).toBeNull();
     const pending = await store.committedEvents.pending(10);
     expect(pending.map((p) => [p.event.type, p.event.action?.status])).toEqual([['action.succeeded', 'succeeded']]);
@@ -55,9 +55,9 @@ describe.each(storeTargets())('committed events: $name', (target) => {
 
   it('forgets relayed events but keeps one committed after the read', async () => {
     const action = makePending({ rule: 'r2' });
-    await store.dispatchAction(action, T0, T0, [eventOf('action.pending_approval', action)]);
+    await store.dispatchAction(action, T0, T0, undefined, [eventOf('action.pending_approval', action)]);
     const read = await store.committedEvents.pending(10);
-    await store.transitionAction(action.id, ['pending_approval'], { status: 'rejected' }, (next) => [eventOf('action.rejected', next)]);
+    await store.transitionAction(action.id, ['pending_approval'], { status: 'rejected' }, undefined, (next) => [eventOf('action.rejected', next)]);
     await store.committedEvents.markRelayed(read);
     const left = await store.committedEvents.pending(10);
     expect(left.map((p) => p.event.type)).toEqual(['action.rejected']);
@@ -93,7 +93,7 @@ describe.each(storeTargets())('committed events: $name', (target) => {
 
   it('lets a second connection see and relay what the first committed (another instance after a crash)', async () => {
     const action = makePending({ rule: 'r3' });
-    await store.dispatchAction(action, T0, T0, [eventOf('action.pending_approval', action)]);
+    await store.dispatchAction(action, T0, T0, undefined, [eventOf('action.pending_approval', action)]);
     const other = await location.open();
     const seen = await other.committedEvents.pending(10);
     expect(seen.map((p) => p.event.action?.id)).toEqual([action.id]);

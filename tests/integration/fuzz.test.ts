@@ -40,6 +40,8 @@ function send(port: number, r: FuzzRequest): Promise<Reply> {
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
+        // A reply cut off mid-way is a failure to report, not a wait forever.
+        res.on('close', () => { if (!res.complete) reject(new Error(`reply cut off after ${Buffer.concat(chunks).length} bytes: ${r.method} ${r.path.slice(0, 200)}`)); });
         res.on('end', () => {
           const text = Buffer.concat(chunks).toString('utf8');
           const type = (res.headers['content-type'] ?? '').split(';')[0]!.trim();

@@ -118,7 +118,7 @@ describe('action history', () => {
     const t = await buildTestApp({
       rules: rulesDoc(
         rule('a', { cooldownMinutes: 0 }),
-        rule('b', { cooldownMinutes: 0, action: { type: 'throttle', params: {} } }),
+        rule('b', { cooldownMinutes: 0, maxActionsPerTarget: 10, action: { type: 'throttle', params: {} } }),
       ),
     });
     try {

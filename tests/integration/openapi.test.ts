@@ -205,6 +205,7 @@ describe('the OpenAPI document', () => {
         before: () => primary.setMode('healthy'),
         after: (res) => {
           ctx.approveId = (res.body.decisions as Array<{ rule: string; actionId: string }>).find((d) => d.rule === 'approve-me')!.actionId;
+          ctx.throttleId = (res.body.decisions as Array<{ rule: string; actionId: string }>).find((d) => d.rule === 'throttle-me')!.actionId;
         },
       },
       { name: 'ingest: invalid snapshot', method: 'post', path: () => '/api/metrics', body: { source: '', metrics: [] }, expect: 400 },
@@ -301,6 +302,17 @@ describe('the OpenAPI document', () => {
       },
       { name: 'reject', method: 'post', path: () => `/api/self-healing/actions/${ctx.rejectId}/reject`, body: { by: 'ann', comment: 'no' }, expect: 200 },
       { name: 'reject again', method: 'post', path: () => `/api/self-healing/actions/${ctx.rejectId}/reject`, body: { by: 'ann' }, expect: 409 },
+      { name: 'revert', method: 'post', path: () => `/api/self-healing/actions/${ctx.throttleId}/revert`, expect: 200 },
+      { name: 'revert again', method: 'post', path: () => `/api/self-healing/actions/${ctx.throttleId}/revert`, expect: 409 },
+      { name: 'revert unknown', method: 'post', path: () => `/api/self-healing/actions/${UNKNOWN_ID}/revert`, expect: 404 },
+      { name: 'actions by outcome', method: 'get', path: () => '/api/self-healing/actions?outcome=pending', expect: 200 },
+      { name: 'actions, bad outcome', method: 'get', path: () => '/api/self-healing/actions?outcome=great', expect: 400 },
+      { name: 'pause state', method: 'get', path: () => '/api/self-healing/pause', expect: 200 },
+      { name: 'pause', method: 'post', path: () => '/api/self-healing/pause', body: { reason: 'incident', until: '2099-01-01T00:00:00Z' }, expect: 200 },
+      { name: 'pause, bad body', method: 'post', path: () => '/api/self-healing/pause', body: { until: 'soon' }, expect: 400 },
+      { name: 'resume', method: 'delete', path: () => '/api/self-healing/pause', expect: 200 },
+      { name: 'stats', method: 'get', path: () => '/api/self-healing/stats?window=7d', expect: 200 },
+      { name: 'stats, bad window', method: 'get', path: () => '/api/self-healing/stats?window=1y', expect: 400 },
       { name: 'reject unknown', method: 'post', path: () => `/api/self-healing/actions/${UNKNOWN_ID}/reject`, body: { by: 'ann' }, expect: 404 },
       { name: 'prompts', method: 'get', path: () => '/api/prompts', expect: 200 },
       { name: 'add a prompt version', method: 'post', path: () => '/api/prompts/main/versions', body: { content: 'v1', description: 'first' }, expect: 201 },

@@ -11,7 +11,7 @@ import { normalizedRule } from '../helpers/rules';
 // The executor is what is under test here; the strategies below are test doubles of the
 // interface it runs, standing for a host that hangs, a bug, and a clean failure.
 function strategyThat(execute: Strategy['execute'], timeoutMs = 100): Strategy {
-  return { type: 'alert_only', requiresApprovalByDefault: false, timeoutMs, execute };
+  return { type: 'alert_only', requiresApprovalByDefault: false, timeoutMs, execute, targetOf: () => null };
 }
 
 const rule = normalizedRule('r', { cooldownMinutes: 0 });

@@ -16,8 +16,9 @@ function schema(fields: Record<string, unknown>): Schema {
 }
 
 /** Metric snapshots; retention is a periodic sweep (pruneSnapshots), not a TTL index. */
-const snapshotSchema = schema({ receivedAt: Date });
+const snapshotSchema = schema({ source: String, receivedAt: Date });
 snapshotSchema.index({ receivedAt: -1, _id: -1 });
+snapshotSchema.index({ source: 1, receivedAt: -1 });
 
 /** Actions: `_id` is the action id, the rest is the ActionRecord plus `_rev` (see transitionAction). */
 const actionSchema = schema({ rule: String, type: String, status: String, createdAt: Date, expiresAt: Date });
@@ -26,10 +27,16 @@ actionSchema.index({ status: 1, expiresAt: 1 });
 actionSchema.index({ rule: 1, status: 1 });
 /** Actions carrying committed events the relay has not yet put in the outbox. */
 actionSchema.index({ hasEvents: 1 });
+actionSchema.index({ outcome: 1, verifyUntil: 1 });
 
 /** Cooldown windows: `_id` is `<rule>#<seq>`; the newest is in force, older ones are pruned. */
 const cooldownSchema = schema({ rule: String, seq: Number, until: Date });
 cooldownSchema.index({ rule: 1, seq: -1 });
+
+/** Per-target budget claims: `_id` is `<target>#<seq>`; dispatching inserts seq+1 (one writer wins). */
+const budgetClaimSchema = schema({ target: String, seq: Number, at: Date });
+budgetClaimSchema.index({ target: 1, seq: -1 });
+budgetClaimSchema.index({ target: 1, at: -1 });
 
 /** "The open approval of a rule": `_id` is the rule, so a second one is a duplicate key. */
 const approvalClaimSchema = schema({ actionId: String, claimedAt: Date });
@@ -64,6 +71,7 @@ export interface MongoModels {
   leases: Model<Record<string, unknown>>;
   alerts: Model<Record<string, unknown>>;
   claims: Model<Record<string, unknown>>;
+  budgetClaims: Model<Record<string, unknown>>;
 }
 
 export function createModels(conn: Connection): MongoModels {
@@ -79,5 +87,6 @@ export function createModels(conn: Connection): MongoModels {
     leases: model('Lease', leaseSchema, 'leases'),
     alerts: model('Alert', alertSchema, 'alerts'),
     claims: model('Claim', claimSchema, 'claims'),
+    budgetClaims: model('BudgetClaim', budgetClaimSchema, 'budget_claims'),
   };
 }

@@ -1,6 +1,9 @@
 import type { Connection } from 'mongoose';
 import { type Clock, systemClock } from '../../clock';
-import type { ActionPatch, ActionQuery, ActionRecord, ActionStatus, Page } from '../../domain/action';
+import type { ActionOutcome, ActionPatch, ActionQuery, ActionRecord, ActionStatus, Page } from '../../domain/action';
+import type { PauseState } from '../../domain/pause';
+import type { ActionStatRow } from '../../domain/stats';
+import { foldActionStats } from '../action-stats-reducer';
 import type { StoredSnapshot } from '../../domain/snapshot';
 import type {
   Alert,
@@ -12,7 +15,7 @@ import type {
 } from '../../domain/state';
 import { decodeCursor, toPage } from '../../domain/cursor';
 import type { DispatchOutcome, RuleState } from '../../domain/rule-state';
-import type { SnapshotRetention, SnapshotScan, Store } from '../store';
+import type { BudgetClaim, BudgetUsage, RevertInsertOutcome, SnapshotRetention, SnapshotScan, Store } from '../store';
 import {
   actionFromDoc,
   actionToDoc,
@@ -175,6 +178,25 @@ export class MongoStore implements Store {
     return doc ? snapshotFromDoc(doc) : null;
   }
 
+  async listSnapshotsFrom(source: string, from: Date, to: Date, limit: number): Promise<StoredSnapshot[]> {
+    const docs = await this.m.snapshots
+      .find({ source, receivedAt: { $gt: from, $lte: to } })
+      .sort({ receivedAt: 1, _id: 1 })
+      .limit(limit)
+      .lean<Doc[]>();
+    // Oldest first, checked here too: verification reads "the latest" off the end.
+    return docs.map(snapshotFromDoc).sort((x, y) => x.receivedAt.getTime() - y.receivedAt.getTime() || (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
+  }
+
+  async latestSnapshotFrom(source: string, after: Date): Promise<StoredSnapshot | null> {
+    const [doc] = await this.m.snapshots
+      .find({ source, receivedAt: { $gt: after } })
+      .sort({ receivedAt: -1, _id: -1 })
+      .limit(1)
+      .lean<Doc[]>();
+    return doc ? snapshotFromDoc(doc) : null;
+  }
+
   async countSnapshots(): Promise<number> {
     return this.m.snapshots.countDocuments({});
   }
@@ -259,6 +281,7 @@ export class MongoStore implements Store {
     action: ActionRecord,
     cooldownUntil: Date,
     now: Date,
+    budget?: BudgetClaim,
     events: NotificationEvent[] = [],
   ): Promise<DispatchOutcome> {
     // 1. The cooldown: whoever inserts the next window document wins it.
@@ -307,19 +330,137 @@ export class MongoStore implements Store {
       }
     }
 
-    // 3. The action itself; if even that fails, give both claims back so nothing is half written.
+    const releaseApproval = async () => {
+      if (action.status === 'pending_approval') await this.m.approvalClaims.deleteOne({ _id: action.rule, actionId: action.id });
+    };
+
+    // 3. A slot of the target's budget.
+    let budgetSeq = 0;
+    if (budget) {
+      const slot = await this.claimBudget(action, budget, now).catch(async (err: unknown) => {
+        await releaseApproval().catch(() => undefined);
+        await releaseCooldown().catch(() => undefined);
+        throw err;
+      });
+      if (!slot.ok) {
+        await releaseApproval();
+        await releaseCooldown();
+        return { ok: false, reason: 'budget_exhausted', target: budget.target, until: slot.until };
+      }
+      budgetSeq = slot.seq;
+    }
+
+    // 4. The action itself; if even that fails, give every claim back so nothing is half written.
     try {
       // The events travel in the action's own insert: both are written, or neither.
       await this.m.actions.insertMany([{ ...actionToDoc(action, 0), ...eventFields([], events) }], { lean: true });
     } catch (err) {
-      if (action.status === 'pending_approval') {
-        await this.m.approvalClaims.deleteOne({ _id: action.rule, actionId: action.id }).catch(() => undefined);
-      }
+      await releaseApproval().catch(() => undefined);
       await releaseCooldown().catch(() => undefined);
+      if (budget && budgetSeq > 0) {
+        await this.m.budgetClaims.deleteOne({ _id: `${budget.target}#${budgetSeq}`, actionId: action.id }).catch(() => undefined);
+      }
       throw err;
     }
     this.committedEvents.committed(events);
     return { ok: true, action };
+  }
+
+  /**
+   * The budget as a sequence of claims per target, like cooldown windows: whoever inserts
+   * `<target>#<seq+1>` after counting the claims in the window got the slot; a loser counts again.
+   */
+  private async claimBudget(
+    action: ActionRecord,
+    budget: BudgetClaim,
+    now: Date,
+  ): Promise<{ ok: true; seq: number } | { ok: false; until: Date }> {
+    const since = now.getTime() - budget.windowMs;
+    for (let attempt = 0; attempt < CLAIM_WAIT_ATTEMPTS; attempt += 1) {
+      const latest = await this.m.budgetClaims
+        .find({ target: budget.target })
+        .sort({ seq: -1 })
+        .limit(budget.maxActions)
+        .lean<Doc[]>();
+      const inWindow = latest.filter((d) => (d.at as Date).getTime() > since);
+      if (inWindow.length >= budget.maxActions) {
+        const edge = inWindow[budget.maxActions - 1]!;
+        return { ok: false, until: new Date((edge.at as Date).getTime() + budget.windowMs) };
+      }
+      const seq = ((latest[0]?.seq as number | undefined) ?? 0) + 1;
+      const id = `${budget.target}#${seq}`;
+      if (await this.claim('budgetClaims', { _id: id, target: budget.target, seq, at: now, actionId: action.id })) {
+        // As with cooldowns: a newer claim means this one filled a pruned gap and does not count.
+        const newer = await this.m.budgetClaims.findOne({ target: budget.target, seq: { $gt: seq } }, { _id: 1 }).lean<Doc>();
+        if (!newer) {
+          await this.m.budgetClaims.deleteMany({ target: budget.target, seq: { $lt: seq - budget.maxActions }, at: { $lte: new Date(since) } });
+          return { ok: true, seq };
+        }
+        await this.m.budgetClaims.deleteOne({ _id: id, actionId: action.id });
+      }
+    }
+    throw new Error(`could not claim the budget of target "${budget.target}"`);
+  }
+
+  async getBudgetUsage(targets: string[], since: Date): Promise<BudgetUsage> {
+    const unique = [...new Set(targets)];
+    const usage: BudgetUsage = new Map(unique.map((t) => [t, []]));
+    if (unique.length === 0) return usage;
+    const docs = await this.m.budgetClaims
+      .find({ target: { $in: unique }, at: { $gte: since } }, { target: 1, at: 1 })
+      .sort({ at: -1 })
+      .lean<Doc[]>();
+    for (const doc of docs) usage.get(doc.target as string)?.push(doc.at as Date);
+    // Newest first whatever order the server answered in (FerretDB's sort is not to be relied on here).
+    for (const dates of usage.values()) dates.sort((x, y) => y.getTime() - x.getTime());
+    return usage;
+  }
+
+  /** One revert per action: the claim `revert:<id>` names it, then the revert is inserted. */
+  async insertRevert(action: ActionRecord): Promise<RevertInsertOutcome> {
+    const claimId = `revert:${action.revertOf}`;
+    if (!(await this.claim('claims', { _id: claimId, at: this.clock.now(), actionId: action.id }))) {
+      const claim = await this.m.claims.findById(claimId).lean<Doc>();
+      return { ok: false, existingId: (claim?.actionId as string | undefined) ?? '' };
+    }
+    try {
+      await this.m.actions.insertMany([actionToDoc(action, 0)], { lean: true });
+    } catch (err) {
+      await this.m.claims.deleteOne({ _id: claimId, actionId: action.id }).catch(() => undefined);
+      throw err;
+    }
+    return { ok: true };
+  }
+
+  async listDueVerifications(now: Date, limit: number): Promise<ActionRecord[]> {
+    const docs = await this.m.actions
+      .find({ outcome: 'pending', verifyUntil: { $lte: now } })
+      .sort({ verifyUntil: 1 })
+      .limit(limit)
+      .lean<Doc[]>();
+    return docs.map(actionFromDoc);
+  }
+
+  async claimOnce(key: string, at: Date): Promise<boolean> {
+    return this.claim('claims', { _id: `once:${key}`, at });
+  }
+
+  async getPauseState(): Promise<Versioned<PauseState> | null> {
+    return this.getRevision<PauseState>('state', 'key', 'pause');
+  }
+
+  async savePauseState(value: PauseState, expectedRevision: number): Promise<boolean> {
+    return this.saveRevision('state', 'key', 'pause', value, expectedRevision);
+  }
+
+  async actionStats(from: Date, to: Date): Promise<ActionStatRow[]> {
+    const docs = await this.m.actions
+      .find(
+        { createdAt: { $gte: from, $lte: to } },
+        { rule: 1, type: 1, status: 1, outcome: 1, revertOf: 1, createdAt: 1, startedAt: 1, finishedAt: 1, decidedAt: 1, recoveredAt: 1 },
+      )
+      .lean<Doc[]>();
+    return foldActionStats(docs.map(actionFromDoc));
   }
 
   /** Null when `action` now holds its rule's open approval; otherwise the id of the one that does. */
@@ -352,6 +493,7 @@ export class MongoStore implements Store {
     if (query.status && query.status.length > 0) filter.status = { $in: query.status };
     if (query.rule !== undefined) filter.rule = query.rule;
     if (query.type !== undefined) filter.type = query.type;
+    if (query.outcome !== undefined) filter.outcome = query.outcome;
     return this.page(this.m.actions, filter, query, actionFromDoc);
   }
 
@@ -390,6 +532,7 @@ export class MongoStore implements Store {
     id: string,
     from: ActionStatus[],
     patch: ActionPatch,
+    guard?: { outcome: ActionOutcome },
     eventsFor?: (next: ActionRecord) => NotificationEvent[],
   ): Promise<ActionRecord | null> {
     for (let attempt = 0; attempt < CLAIM_WAIT_ATTEMPTS; attempt += 1) {
@@ -397,6 +540,7 @@ export class MongoStore implements Store {
       if (!doc) return null;
       const current = actionFromDoc(doc);
       if (!from.includes(current.status)) return null;
+      if (guard && current.outcome !== guard.outcome) return null;
       const rev = (typeof doc._rev === 'number' ? doc._rev : 0) + 1;
       const claimId = `action:${id}#${rev}`;
       const events = eventsFor ? eventsFor({ ...current, ...patch }) : [];

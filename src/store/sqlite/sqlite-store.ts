@@ -1,7 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import type { ActionPatch, ActionQuery, ActionRecord, ActionStatus, Page } from '../../domain/action';
+import type { ActionOutcome, ActionPatch, ActionQuery, ActionRecord, ActionStatus, Page } from '../../domain/action';
+import type { PauseState } from '../../domain/pause';
+import type { ActionStatRow } from '../../domain/stats';
 import type { StoredSnapshot } from '../../domain/snapshot';
 import type {
   Alert,
@@ -13,15 +15,16 @@ import type {
 } from '../../domain/state';
 import { decodeCursor, toPage } from '../../domain/cursor';
 import type { DispatchOutcome, RuleState } from '../../domain/rule-state';
-import type { SnapshotRetention, SnapshotScan, Store } from '../store';
+import type { BudgetClaim, BudgetUsage, RevertInsertOutcome, SnapshotRetention, SnapshotScan, Store } from '../store';
 import { actionFromDoc, actionToDoc, alertFromDoc, alertToDoc } from './codec';
 import { SqliteConsoleStore } from './sqlite-console-store';
 import { SqliteNotificationStore } from './sqlite-notification-store';
 import { SqliteCommittedEvents } from './sqlite-committed-events';
 import type { NotificationEvent } from '../../domain/events';
 import { type FaultPoints, noFaults } from '../../domain/fault-points';
+import { ACTION_EXTRA_COLUMNS, ACTION_EXTRA_INDEXES, SQLITE_SCHEMA } from './schema';
+import { sqliteActionStats } from './sqlite-stats';
 import { SqliteRulesHistoryStore } from './sqlite-rules-history-store';
-import { SQLITE_SCHEMA } from './schema';
 
 export interface SqliteStoreOptions {
   /** File path, or ':memory:' for a throwaway store. */
@@ -70,6 +73,11 @@ export class SqliteStore implements Store {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.exec(SQLITE_SCHEMA);
+    const columns = new Set((db.pragma('table_info(actions)') as Array<{ name: string }>).map((c) => c.name));
+    for (const [name, type] of ACTION_EXTRA_COLUMNS) {
+      if (!columns.has(name)) db.exec(`ALTER TABLE actions ADD COLUMN ${name} ${type}`);
+    }
+    db.exec(ACTION_EXTRA_INDEXES);
     this.db = db;
     this.notifications.init();
     this.committedEvents.init();
@@ -157,6 +165,32 @@ export class SqliteStore implements Store {
     };
   }
 
+  private snapshotFromRow(row: Row): StoredSnapshot {
+    return {
+      id: row.id as string,
+      source: row.source as string,
+      timestamp: row.ts as string,
+      receivedAt: new Date(row.received_at as number),
+      metrics: JSON.parse(row.metrics as string),
+    };
+  }
+
+  async listSnapshotsFrom(source: string, from: Date, to: Date, limit: number): Promise<StoredSnapshot[]> {
+    this.flushSnapshots();
+    const rows = this.stmt(
+      'SELECT * FROM snapshots WHERE source = ? AND received_at > ? AND received_at <= ? ORDER BY received_at, id LIMIT ?',
+    ).all(source, from.getTime(), to.getTime(), limit) as Row[];
+    return rows.map((r) => this.snapshotFromRow(r));
+  }
+
+  async latestSnapshotFrom(source: string, after: Date): Promise<StoredSnapshot | null> {
+    this.flushSnapshots();
+    const row = this.stmt(
+      'SELECT * FROM snapshots WHERE source = ? AND received_at > ? ORDER BY received_at DESC, id DESC LIMIT 1',
+    ).get(source, after.getTime()) as Row | undefined;
+    return row ? this.snapshotFromRow(row) : null;
+  }
+
   async countSnapshots(): Promise<number> {
     return (this.stmt('SELECT COUNT(*) AS n FROM snapshots').get() as { n: number }).n;
   }
@@ -233,6 +267,7 @@ export class SqliteStore implements Store {
     action: ActionRecord,
     cooldownUntil: Date,
     now: Date,
+    budget?: BudgetClaim,
     events: NotificationEvent[] = [],
   ): Promise<DispatchOutcome> {
     const db = this.conn;
@@ -247,6 +282,17 @@ export class SqliteStore implements Store {
         const open = this.stmt(`SELECT id FROM actions WHERE rule = ? AND status = 'pending_approval'`)
           .get(action.rule) as Row | undefined;
         if (open) return { ok: false, reason: 'duplicate_pending', actionId: open.id as string };
+      }
+      if (budget) {
+        const since = now.getTime() - budget.windowMs;
+        const edge = this.stmt(
+          'SELECT at FROM budget_claims WHERE target = ? AND at > ? ORDER BY at DESC LIMIT 1 OFFSET ?',
+        ).get(budget.target, since, budget.maxActions - 1) as Row | undefined;
+        if (edge) {
+          return { ok: false, reason: 'budget_exhausted', target: budget.target, until: new Date((edge.at as number) + budget.windowMs) };
+        }
+        this.stmt('DELETE FROM budget_claims WHERE target = ? AND at <= ?').run(budget.target, since);
+        this.stmt('INSERT INTO budget_claims (action_id, target, at) VALUES (?, ?, ?)').run(action.id, budget.target, now.getTime());
       }
       this.insertActionRow(action);
       this.stmt(
@@ -263,8 +309,9 @@ export class SqliteStore implements Store {
 
   private insertActionRow(action: ActionRecord): void {
     this.stmt(
-        `INSERT INTO actions (id, rule, type, status, created_at, expires_at, doc)
-         VALUES (?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO actions (id, rule, type, status, created_at, expires_at, outcome, verify_until, revert_of,
+           started_at, finished_at, decided_at, recovered_at, doc)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         action.id,
@@ -273,8 +320,58 @@ export class SqliteStore implements Store {
         action.status,
         action.createdAt.getTime(),
         action.expiresAt ? action.expiresAt.getTime() : null,
+        ...this.extraColumns(action),
         actionToDoc(action),
       );
+  }
+
+  /** outcome, verify_until, revert_of, started_at, finished_at, decided_at, recovered_at. */
+  private extraColumns(a: ActionRecord): Array<string | number | null> {
+    const ms = (d: Date | null | undefined) => (d ? d.getTime() : null);
+    return [a.outcome ?? null, ms(a.verifyUntil), a.revertOf ?? null, ms(a.startedAt), ms(a.finishedAt), ms(a.decidedAt), ms(a.recoveredAt)];
+  }
+
+  async getBudgetUsage(targets: string[], since: Date): Promise<BudgetUsage> {
+    const usage: BudgetUsage = new Map();
+    for (const target of new Set(targets)) {
+      const rows = this.stmt('SELECT at FROM budget_claims WHERE target = ? AND at >= ? ORDER BY at DESC')
+        .all(target, since.getTime()) as Row[];
+      usage.set(target, rows.map((r) => new Date(r.at as number)));
+    }
+    return usage;
+  }
+
+  async insertRevert(action: ActionRecord): Promise<RevertInsertOutcome> {
+    const run = this.conn.transaction((): RevertInsertOutcome => {
+      const existing = this.stmt('SELECT id FROM actions WHERE revert_of = ?').get(action.revertOf) as Row | undefined;
+      if (existing) return { ok: false, existingId: existing.id as string };
+      this.insertActionRow(action);
+      return { ok: true };
+    });
+    return run.immediate();
+  }
+
+  async listDueVerifications(now: Date, limit: number): Promise<ActionRecord[]> {
+    const rows = this.stmt(
+      `SELECT doc FROM actions WHERE outcome = 'pending' AND verify_until <= ? ORDER BY verify_until LIMIT ?`,
+    ).all(now.getTime(), limit) as Row[];
+    return rows.map((r) => actionFromDoc(r.doc as string));
+  }
+
+  async claimOnce(key: string, at: Date): Promise<boolean> {
+    return this.stmt('INSERT INTO once_claims (key, at) VALUES (?, ?) ON CONFLICT (key) DO NOTHING').run(key, at.getTime()).changes === 1;
+  }
+
+  async getPauseState(): Promise<Versioned<PauseState> | null> {
+    return this.getState<PauseState>('pause');
+  }
+
+  async savePauseState(value: PauseState, expectedRevision: number): Promise<boolean> {
+    return this.saveState('pause', value, expectedRevision);
+  }
+
+  async actionStats(from: Date, to: Date): Promise<ActionStatRow[]> {
+    return sqliteActionStats(this.conn, from, to);
   }
 
   async getAction(id: string): Promise<ActionRecord | null> {
@@ -296,6 +393,10 @@ export class SqliteStore implements Store {
     if (query.type !== undefined) {
       where.push('type = ?');
       args.push(query.type);
+    }
+    if (query.outcome !== undefined) {
+      where.push('outcome = ?');
+      args.push(query.outcome);
     }
     if (query.since) {
       where.push('created_at >= ?');
@@ -320,6 +421,7 @@ export class SqliteStore implements Store {
     id: string,
     from: ActionStatus[],
     patch: ActionPatch,
+    guard?: { outcome: ActionOutcome },
     eventsFor?: (next: ActionRecord) => NotificationEvent[],
   ): Promise<ActionRecord | null> {
     const db = this.conn;
@@ -329,12 +431,12 @@ export class SqliteStore implements Store {
       if (!row) return null;
       const current = actionFromDoc(row.doc as string);
       if (!from.includes(current.status)) return null;
+      if (guard && current.outcome !== guard.outcome) return null;
       const next: ActionRecord = { ...current, ...patch };
-      this.stmt('UPDATE actions SET status = ?, doc = ? WHERE id = ?').run(
-        next.status,
-        actionToDoc(next),
-        id,
-      );
+      this.stmt(
+        `UPDATE actions SET status = ?, outcome = ?, verify_until = ?, revert_of = ?, started_at = ?, finished_at = ?,
+           decided_at = ?, recovered_at = ?, doc = ? WHERE id = ?`,
+      ).run(next.status, ...this.extraColumns(next), actionToDoc(next), id);
       events = eventsFor ? eventsFor(next) : [];
       this.committedEvents.insertWithin(events);
       // A kill here rolls the whole transaction back: neither the change nor its events happened.

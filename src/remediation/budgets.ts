@@ -1,0 +1,69 @@
+import type { Rule } from '../domain/rule';
+import type { AlertRecorder } from './alert-recorder';
+import type { Decision } from '../domain/decision';
+import type { BudgetView } from '../engine/decide';
+import type { PipelineDeps } from './pipeline-deps';
+import type { BudgetClaim } from '../store/store';
+import type { StrategyMap } from '../strategies/strategy';
+
+export interface BudgetDeps extends PipelineDeps {
+  strategies: StrategyMap;
+  alerts: AlertRecorder;
+}
+
+/**
+ * Blast-radius limits: at most `maxActions` actions per target in any window of
+ * `limits.perTarget.windowMinutes` (a rule's `maxActionsPerTarget` overrides the count). The store
+ * claims a slot in the same atomic step as the dispatch; this reads usage for decide, names the
+ * claim, and raises the one critical alert per exhausted window.
+ */
+export class BudgetPolicy {
+  constructor(private readonly deps: BudgetDeps) {}
+
+  get windowMs(): number {
+    return this.deps.config.limits.perTarget.windowMinutes * 60_000;
+  }
+
+  targetOf(rule: Rule): string | null {
+    return this.deps.strategies.get(rule.action.type)?.targetOf(rule.action.params) ?? null;
+  }
+
+  /** decide's read-only view of the budgets of these rules' targets. */
+  async view(rules: Rule[]): Promise<BudgetView> {
+    const targets = rules.map((r) => this.targetOf(r)).filter((t): t is string => t !== null);
+    const since = new Date(this.deps.clock.now().getTime() - this.windowMs);
+    const usage = targets.length > 0 ? await this.deps.store.getBudgetUsage(targets, since) : new Map<string, Date[]>();
+    return {
+      windowMs: this.windowMs,
+      defaultMax: this.deps.config.limits.perTarget.maxActions,
+      targetOf: (rule) => this.targetOf(rule),
+      usage,
+    };
+  }
+
+  claimFor(rule: Rule): BudgetClaim | undefined {
+    const target = this.targetOf(rule);
+    if (target === null) return undefined;
+    return { target, windowMs: this.windowMs, maxActions: rule.maxActionsPerTarget ?? this.deps.config.limits.perTarget.maxActions };
+  }
+
+  /**
+   * One critical alert per target and window, on whichever instance gets there first. Windows are
+   * consecutive periods of `windowMinutes` from the epoch, so every instance names the same one
+   * without agreeing on anything else.
+   */
+  async alertExhausted(decision: Decision, rule: Rule): Promise<void> {
+    if (decision.decision !== 'budget_exhausted' || !decision.target || !decision.until) return;
+    const now = this.deps.clock.now();
+    const window = Math.floor(now.getTime() / this.windowMs);
+    if (!(await this.deps.store.claimOnce(`budget-alert:${decision.target}#${window}`, now))) return;
+    await this.deps.alerts.create({
+      rule: rule.name,
+      severity: 'critical',
+      message: `automation for ${decision.target} is held until ${decision.until}: its budget of actions is spent (rule ${rule.name} matched again)`,
+      metrics: { target: decision.target, until: decision.until },
+      actionId: null,
+      channels: rule.notifications.channels,
+    });
+  }
+}

@@ -1,0 +1,92 @@
+import { isPausedAt, NOT_PAUSED, type PauseState } from '../domain/pause';
+import { ConflictError, ValidationError } from '../errors';
+import { buildEvent } from '../domain/events';
+import type { PipelineDeps } from './pipeline-deps';
+
+const MAX_CAS_ATTEMPTS = 5;
+
+export interface PauseInput {
+  reason: string;
+  /** ISO instant; absent: until someone resumes. */
+  until?: string;
+  by: string;
+}
+
+/**
+ * The pause switch, one versioned document in the store shared by every instance. Each change is a
+ * compare-and-set, so of two instances ending an expired pause only one notifies.
+ */
+export class PauseService {
+  constructor(private readonly deps: PipelineDeps) {}
+
+  /** The stored state, read as it is now: a pause past its `until` reads as not paused. */
+  async current(): Promise<PauseState> {
+    const stored = await this.deps.store.getPauseState();
+    const state = stored?.value ?? NOT_PAUSED;
+    return isPausedAt(state, this.deps.clock.now()) ? state : NOT_PAUSED;
+  }
+
+  async isPaused(): Promise<boolean> {
+    return (await this.current()).paused;
+  }
+
+  async pause(input: PauseInput): Promise<PauseState> {
+    const now = this.deps.clock.now();
+    if (input.until !== undefined && Date.parse(input.until) <= now.getTime()) {
+      throw new ValidationError('the pause would already be over', [
+        { pointer: '/until', message: `must be later than now (${now.toISOString()})` },
+      ]);
+    }
+    const next: PauseState = {
+      paused: true,
+      reason: input.reason,
+      by: input.by,
+      since: now.toISOString(),
+      until: input.until === undefined ? null : new Date(input.until).toISOString(),
+    };
+    await this.write(() => next);
+    this.deps.logger.warn('automation paused', { by: input.by, reason: input.reason, until: next.until });
+    this.deps.notifier.notify(buildEvent('automation.paused', now, { severity: 'warning', data: { ...next } }));
+    return next;
+  }
+
+  /** Resumes now; resuming what is not paused changes nothing and says so. */
+  async resume(by: string): Promise<{ resumed: boolean; state: PauseState }> {
+    const resumed = await this.end((state) => isPausedAt(state, this.deps.clock.now()), by, 'resumed');
+    return { resumed, state: NOT_PAUSED };
+  }
+
+  /** Ends a pause whose `until` has passed (the periodic sweep); true when this call ended it. */
+  async endIfExpired(): Promise<boolean> {
+    return this.end((state) => state.paused && !isPausedAt(state, this.deps.clock.now()), 'expiry', 'expired');
+  }
+
+  private async end(applies: (state: PauseState) => boolean, by: string, how: 'resumed' | 'expired'): Promise<boolean> {
+    let ended: PauseState | null = null;
+    await this.write((state) => {
+      if (!applies(state)) return null;
+      ended = state;
+      return NOT_PAUSED;
+    });
+    if (!ended) return false;
+    const was = ended as PauseState;
+    this.deps.logger.info(`automation ${how}`, { by, pausedBy: was.by });
+    this.deps.notifier.notify(
+      buildEvent('automation.resumed', this.deps.clock.now(), {
+        data: { by, how, pausedBy: was.by, reason: was.reason, since: was.since, until: was.until },
+      }),
+    );
+    return true;
+  }
+
+  /** Read, compute, compare-and-set; null from `change` writes nothing. */
+  private async write(change: (state: PauseState) => PauseState | null): Promise<void> {
+    for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt += 1) {
+      const stored = await this.deps.store.getPauseState();
+      const next = change(stored?.value ?? NOT_PAUSED);
+      if (next === null) return;
+      if (await this.deps.store.savePauseState(next, stored?.revision ?? 0)) return;
+    }
+    throw new ConflictError('the pause switch kept changing concurrently; try again', {}, 'concurrent_update');
+  }
+}

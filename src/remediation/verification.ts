@@ -1,0 +1,131 @@
+import type { ActionOutcome, ActionRecord, VerifySpec } from '../domain/action';
+import type { Rule } from '../domain/rule';
+import type { StoredSnapshot } from '../domain/snapshot';
+import type { Evaluator } from '../engine/evaluate';
+import { buildEvent, type NotificationEvent } from '../domain/events';
+import type { RulesService } from '../rules/rules-service';
+import type { PipelineDeps } from './pipeline-deps';
+import type { RevertService } from './reverts';
+
+/** Snapshots read per window: enough for one a second over a long window, bounded all the same. */
+const MAX_SNAPSHOTS_PER_WINDOW = 20_000;
+/** Windows decided per sweep tick; the next tick takes the rest. */
+const BATCH = 200;
+
+/** The verification in force for a rule: its own `verify`, else the action type's default; null: none. */
+export function verifySpecFor(rule: Rule, defaults: PipelineDeps['config']['verify']['defaults']): VerifySpec | null {
+  const spec = rule.verify ?? defaults[rule.action.type];
+  return spec === false ? null : { windowMinutes: spec.windowMinutes, onIneffective: spec.onIneffective };
+}
+
+export interface VerificationDeps extends PipelineDeps {
+  rules: Pick<RulesService, 'isLoaded' | 'current'>;
+  evaluator: Pick<Evaluator, 'evaluateRules'>;
+  reverts: Pick<RevertService, 'revert' | 'escalate'>;
+}
+
+export interface Verdict {
+  outcome: Exclude<ActionOutcome, 'pending'>;
+  recoveredAt: Date | null;
+  latest: StoredSnapshot | null;
+  /** Why, in words (kept in the log and the events). */
+  note: string;
+}
+
+/**
+ * Closes the loop on succeeded actions. The executor opens a window (`outcome: pending`,
+ * `verifyUntil`) when an action succeeds; once it has ended, the holder of the periodic-work lease
+ * evaluates the rule on the snapshots the same source sent during the window: the latest decides
+ * (`effective` when the rule no longer matches, `ineffective` when it still does, `unknown` when
+ * none came), and the first that no longer matched is `recoveredAt`. Deciding is one conditional
+ * write from `pending`, so an outcome is decided once however many instances try.
+ */
+export class VerificationService {
+  constructor(private readonly deps: VerificationDeps) {}
+
+  /** Decides every window that has ended; returns how many this call decided. */
+  async decideDue(): Promise<number> {
+    if (!this.deps.rules.isLoaded()) return 0;
+    let decided = 0;
+    for (const action of await this.deps.store.listDueVerifications(this.deps.clock.now(), BATCH)) {
+      try {
+        if (await this.decide(action)) decided += 1;
+      } catch (err) {
+        this.deps.logger.error('could not decide the outcome of an action', { actionId: action.id, error: (err as Error).message });
+      }
+    }
+    return decided;
+  }
+
+  async verdict(action: ActionRecord): Promise<Verdict> {
+    const ruleset = this.deps.rules.current();
+    const rule = ruleset.byName.get(action.rule);
+    const source = action.snapshot?.source;
+    if (!rule) return { outcome: 'unknown', recoveredAt: null, latest: null, note: `rule ${action.rule} no longer exists` };
+    if (!source || !action.finishedAt || !action.verifyUntil) {
+      return { outcome: 'unknown', recoveredAt: null, latest: null, note: 'the action has no source to watch' };
+    }
+    const snapshots = await this.deps.store.listSnapshotsFrom(source, action.finishedAt, action.verifyUntil, MAX_SNAPSHOTS_PER_WINDOW);
+    if (snapshots.length === 0) {
+      return { outcome: 'unknown', recoveredAt: null, latest: null, note: `no snapshot from ${source} arrived during the window` };
+    }
+    let recoveredAt: Date | null = null;
+    let stillMatches = true;
+    for (const snapshot of snapshots) {
+      const [evaluation] = await this.deps.evaluator.evaluateRules([rule], ruleset, snapshot.metrics);
+      stillMatches = evaluation?.matched ?? false;
+      if (!stillMatches && recoveredAt === null) recoveredAt = snapshot.receivedAt;
+    }
+    const latest = snapshots[snapshots.length - 1]!;
+    return stillMatches
+      ? { outcome: 'ineffective', recoveredAt, latest, note: `rule ${rule.name} still matched snapshot ${latest.id} from ${source}` }
+      : { outcome: 'effective', recoveredAt, latest, note: `rule ${rule.name} no longer matched snapshot ${latest.id} from ${source}` };
+  }
+
+  /** Decides one window; false when another caller decided it first. */
+  async decide(action: ActionRecord): Promise<boolean> {
+    const verdict = await this.verdict(action);
+    const now = this.deps.clock.now();
+    let event: NotificationEvent | null = null;
+    // The verdict's event is committed with the verdict (docs/reliability.md).
+    const decided = await this.deps.store.transitionAction(
+      action.id,
+      ['succeeded'],
+      { outcome: verdict.outcome, outcomeAt: now, recoveredAt: verdict.recoveredAt, updatedAt: now },
+      { outcome: 'pending' },
+      (next) => [
+        (event = buildEvent('action.verified', now, {
+          action: next,
+          data: {
+            outcome: verdict.outcome,
+            recoveredAt: verdict.recoveredAt?.toISOString() ?? null,
+            note: verdict.note,
+            snapshotId: verdict.latest?.id ?? null,
+          },
+        })),
+      ],
+    );
+    if (!decided) return false;
+    this.deps.logger.info(`action ${verdict.outcome}`, { actionId: action.id, rule: action.rule, note: verdict.note });
+    if (event) this.deps.notifier.notify(event);
+    if (verdict.outcome === 'ineffective') await this.onIneffective(decided, verdict);
+    return true;
+  }
+
+  private async onIneffective(action: ActionRecord, verdict: Verdict): Promise<void> {
+    const policy = action.verify?.onIneffective ?? 'none';
+    const metrics = verdict.latest?.metrics ?? null;
+    if (policy === 'none') return;
+    if (policy === 'escalate') {
+      await this.deps.reverts.escalate(action, verdict.note, metrics);
+      return;
+    }
+    const reverted = await this.deps.reverts.revert(action, `verify:${action.id}`);
+    if (!reverted.ok) {
+      if (reverted.code === 'already_reverted') return;
+      await this.deps.reverts.escalate(action, `${verdict.note}; ${reverted.message}`, metrics);
+    } else if (reverted.revert.status !== 'succeeded') {
+      await this.deps.reverts.escalate(action, `${verdict.note}; the revert ${reverted.revert.id} failed: ${reverted.revert.error ?? 'unknown error'}`, metrics);
+    }
+  }
+}
