@@ -23,6 +23,10 @@ export interface IngestOptions {
   durationSec: number;
   warmupSec: number;
   connections: number;
+  /** A rules document to run with instead of the shipped rules, and snapshots' metrics for it. */
+  generated?: { doc: unknown; metrics: Record<string, unknown> };
+  /** Snapshots per POST /api/metrics/batch request in the batch run (0: no batch run). */
+  batchSize?: number;
   /** Extra node flags for the service process, e.g. ["--cpu-prof", "--cpu-prof-dir=/tmp/prof"]. */
   serviceNodeArgs?: string[];
   /** Called with a stopper for the child process, so a watchdog or Ctrl-C can stop it too. */
@@ -44,6 +48,8 @@ export interface IngestRun {
   non2xx: number;
   errors: number;
   timeouts: number;
+  /** Snapshots per second (requests x snapshots per request). */
+  snapshotsPerSec: number;
 }
 
 export interface IngestResult {
@@ -140,9 +146,18 @@ async function stopChild(child: ChildProcess, timeoutMs: number): Promise<void> 
   }
 }
 
-async function load(url: string, name: string, description: string, body: unknown, durationSec: number, connections: number): Promise<IngestRun> {
+async function load(
+  url: string,
+  name: string,
+  description: string,
+  body: unknown,
+  durationSec: number,
+  connections: number,
+  route = '/api/metrics',
+  perRequest = 1,
+): Promise<IngestRun> {
   const result = await autocannon({
-    url: `${url}/api/metrics`,
+    url: `${url}${route}`,
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(body),
@@ -165,6 +180,7 @@ async function load(url: string, name: string, description: string, body: unknow
     non2xx: result.non2xx,
     errors: result.errors,
     timeouts: result.timeouts,
+    snapshotsPerSec: (result.requests.total / result.duration) * perRequest,
   };
 }
 
@@ -175,7 +191,8 @@ async function load(url: string, name: string, description: string, body: unknow
 export async function runIngestBench(options: IngestOptions, log: (s: string) => void): Promise<IngestResult> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'shre-bench-'));
   const rulesFile = path.join(tmp, 'self-healing-rules.json');
-  fs.copyFileSync(path.join(options.projectRoot, 'config', 'self-healing-rules.json'), rulesFile);
+  if (options.generated) fs.writeFileSync(rulesFile, JSON.stringify(options.generated.doc));
+  else fs.copyFileSync(path.join(options.projectRoot, 'config', 'self-healing-rules.json'), rulesFile);
   const rules = (JSON.parse(fs.readFileSync(rulesFile, 'utf8')) as { rules: unknown[] }).rules.length;
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
@@ -207,6 +224,14 @@ export async function runIngestBench(options: IngestOptions, log: (s: string) =>
 
     log(`  warm-up ${options.warmupSec} s`);
     await load(url, 'warm-up', '', HEALTHY_SNAPSHOT, options.warmupSec, options.connections);
+    if (options.generated) {
+      const body = { source: 'bench', timestamp: TIMESTAMP, metrics: options.generated.metrics };
+      await load(url, 'warm-up', '', body, options.warmupSec, options.connections);
+      const run = await load(url, `generated-${rules}`, `generated snapshot, ${rules} generated rules (matches decide cooldown after the first)`,
+        body, options.durationSec, options.connections);
+      log(`  generated-${rules}: ${run.reqPerSec.toFixed(0)} req/s, p99 ${run.p99Ms} ms`);
+      return { rules, store: 'sqlite', firstMatchDecisions: null, runs: [run] };
+    }
 
     const runs: IngestRun[] = [];
     runs.push(
@@ -228,6 +253,14 @@ export async function runIngestBench(options: IngestOptions, log: (s: string) =>
         MATCHING_SNAPSHOT, options.durationSec, options.connections),
     );
     log(`  match-in-cooldown: ${runs[1]!.reqPerSec.toFixed(0)} req/s, p99 ${runs[1]!.p99Ms} ms`);
+    const batchSize = options.batchSize ?? 0;
+    if (batchSize > 0) {
+      const batch = await load(url, `batch-${batchSize}`, `POST /api/metrics/batch, ${batchSize} healthy snapshots a request, ${rules} rules`,
+        { snapshots: Array.from({ length: batchSize }, () => HEALTHY_SNAPSHOT) }, options.durationSec, options.connections,
+        '/api/metrics/batch', batchSize);
+      runs.push(batch);
+      log(`  batch-${batchSize}: ${batch.snapshotsPerSec.toFixed(0)} snapshots/s, p99 ${batch.p99Ms} ms a request`);
+    }
     return { rules, store: 'sqlite', firstMatchDecisions, runs };
   } catch (err) {
     log(`  service output (last lines):\n${output.join('').split('\n').slice(-20).join('\n')}`);

@@ -1,14 +1,38 @@
-import { Router } from 'express';
-import { handle } from '../src/http/route-table';
-import { parseSnapshot } from '../src/schemas/snapshot-input';
+import { type Request, Router } from 'express';
 import type { AppConfig } from '../src/config/schema';
+import type { Snapshot } from '../src/domain/snapshot';
+import { AppError, ValidationError } from '../src/errors';
+import { problemBody } from '../src/http/error-handler';
+import { handle } from '../src/http/route-table';
+import { parseBody } from '../src/http/validate';
 import type { RemediationService } from '../src/remediation/remediation-service';
-import type { SchemaRegistry } from '../src/schemas/registry';
+import { SCHEMA_IDS, type SchemaRegistry } from '../src/schemas/registry';
+import { parseSnapshot } from '../src/schemas/snapshot-input';
 
 export interface MetricsRouterDeps {
-  remediation: Pick<RemediationService, 'ingest'>;
+  remediation: Pick<RemediationService, 'ingest' | 'ingestBatch'>;
   schemas: SchemaRegistry;
-  config: Pick<AppConfig, 'actions'>;
+  config: Pick<AppConfig, 'actions' | 'snapshots' | 'server'>;
+}
+
+type BatchItem = { ok: true; snapshot: Snapshot } | { ok: false; error: AppError };
+
+/** The batch's raw items: the `snapshots` array of a JSON body, or one JSON document per ndjson line. */
+function rawItems(schemas: SchemaRegistry, req: Request): { value: unknown; parseError?: string }[] {
+  if (typeof req.body === 'string') {
+    return req.body
+      .split('\n')
+      .filter((line) => line.trim() !== '')
+      .map((line) => {
+        try {
+          return { value: JSON.parse(line) as unknown };
+        } catch (err) {
+          return { value: undefined, parseError: (err as Error).message };
+        }
+      });
+  }
+  const body = parseBody<{ snapshots: unknown[] }>(schemas, SCHEMA_IDS.metricsBatch, req.body, 'a batch');
+  return body.snapshots.map((value) => ({ value }));
 }
 
 export function createMetricsRouter({ remediation, schemas, config }: MetricsRouterDeps): Router {
@@ -22,6 +46,35 @@ export function createMetricsRouter({ remediation, schemas, config }: MetricsRou
       waitForOutcome: wait,
     });
     res.json(result);
+  });
+
+  // application/x-ndjson bodies arrive as text (parsed in app.ts, beside express.json).
+  handle(router, 'ingestSnapshotBatch', async (req, res) => {
+    const raw = rawItems(schemas, req);
+    const max = config.snapshots.batchMaxCount;
+    if (raw.length === 0 || raw.length > max) {
+      throw new ValidationError(`a batch holds 1 to ${max} snapshots; this one has ${raw.length}`, [
+        { pointer: '/snapshots', message: `must hold 1 to ${max} snapshots` },
+      ]);
+    }
+    const items: BatchItem[] = raw.map(({ value, parseError }) => {
+      if (parseError !== undefined) {
+        return { ok: false, error: new ValidationError(`line is not valid JSON: ${parseError}`, [{ pointer: '', message: 'malformed JSON' }]) };
+      }
+      try {
+        return { ok: true, snapshot: parseSnapshot(schemas, value) };
+      } catch (err) {
+        if (err instanceof AppError) return { ok: false, error: err };
+        throw err;
+      }
+    });
+    const good = items.flatMap((i) => (i.ok ? [i.snapshot] : []));
+    const wait = req.query.wait === 'true' || config.actions.waitForOutcome;
+    const ingested =
+      good.length > 0 ? await remediation.ingestBatch(good, (s) => ({ requestedBy: `ingest:${s.source}`, waitForOutcome: wait })) : [];
+    let next = 0;
+    const results = items.map((i, index) => (i.ok ? ingested[next++]! : { error: problemBody(i.error, `${req.originalUrl}#/${index}`) }));
+    res.status(good.length === items.length ? 200 : 207).json({ results });
   });
 
   return router;

@@ -6,6 +6,7 @@ import { nameParam } from '../src/http/path-params';
 import { parseBody } from '../src/http/validate';
 import { SCHEMA_IDS } from '../src/schemas/registry';
 import type { ActionHistory } from '../src/remediation/action-history';
+import type { EvaluationErrors } from '../src/remediation/evaluation-errors';
 import type { RemediationService } from '../src/remediation/remediation-service';
 import type { SchemaRegistry } from '../src/schemas/registry';
 import type { RulesService, RuleWrite } from '../src/rules/rules-service';
@@ -26,18 +27,21 @@ function sendWrite(res: Response, write: RuleWrite, status = 200): void {
 
 export interface RulesRouterDeps {
   rules: RulesService;
-  remediation: Pick<RemediationService, 'requiresApproval' | 'closedLoopOf'>;
+  remediation: Pick<RemediationService, 'requiresApproval' | 'closedLoopOf' | 'evaluationOf'>;
   actions: Pick<ActionHistory, 'ruleState'>;
   schemas: SchemaRegistry;
+  evaluationErrors: Pick<EvaluationErrors, 'summary'>;
 }
 
-export function createRulesRouter({ rules, remediation, actions, schemas }: RulesRouterDeps): Router {
+export function createRulesRouter({ rules, remediation, actions, schemas, evaluationErrors }: RulesRouterDeps): Router {
   const router = Router();
 
   const withEffective = (rule: ReturnType<typeof rules.current>['rules'][number]) => ({
     ...rule,
     requiresApproval: remediation.requiresApproval(rule),
     ...remediation.closedLoopOf(rule),
+    ...remediation.evaluationOf(rule),
+    evaluationErrors: evaluationErrors.summary(rule.name),
   });
 
   handle(router, 'listRules', (_req, res) => {

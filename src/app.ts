@@ -42,6 +42,9 @@ export function createApp(services: Services): Express {
   app.use(securityMiddleware({ config, keyring: services.keyring, sessions: services.sessions, clock: services.clock, logger: services.logger }));
   app.use(singleQueryValues());
   app.use(express.json({ limit: config.server.bodyLimit, type: ['application/json', 'application/*+json'], verify: keepRawBody }));
+  // Batch ingest also takes one snapshot per line (a string body; other routes refuse one as invalid).
+  // Parsed here, before unread bodies are drained, and not as a route of its own.
+  app.use(express.text({ type: 'application/x-ndjson', limit: config.server.bodyLimit }));
   app.use(drainUnreadBody(bodyLimitBytes(config.server.bodyLimit)));
   app.use(createHealthRouter({ health: services.health }));
   // /api/health/router must be matched before anything more general under /api/health.
@@ -51,7 +54,7 @@ export function createApp(services: Services): Express {
   app.use(createReplayRouter({ replay: services.replay, schemas }));
   app.use(createRulesHistoryRouter({ history: services.rulesHistory, rules, schemas }));
   app.use(createRulesFileRouter({ rules, schemas }));
-  app.use(createRulesRouter({ rules, remediation, actions, schemas }));
+  app.use(createRulesRouter({ rules, remediation, actions, schemas, evaluationErrors: services.evaluationErrors }));
   app.use(createRuleTriggerRouter({ remediation, schemas, config, logger: services.logger }));
   app.use(createActionsRouter({ actions, approvals, reverts: services.reverts, schemas }));
   app.use(createPromptsRouter({ prompts: services.prompts, schemas }));

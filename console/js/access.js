@@ -1,7 +1,7 @@
 /**
  * What the caller may do, read from the service itself: each operation's `x-access` in the OpenAPI
  * document (the access policy) against the caller's role. An operation missing from the document is
- * a feature this service does not have yet (e.g. the pause switch): the console hides it.
+ * a feature this service does not have (an older version behind the same console): the console hides it.
  */
 const ROLES = ['viewer', 'operator', 'approver', 'admin'];
 

@@ -13,6 +13,7 @@ import * as rulesFile from './pages/rules-file.js';
 import * as simulate from './pages/simulate.js';
 import * as alerts from './pages/alerts.js';
 import * as prompts from './pages/prompts.js';
+import * as stats from './pages/stats.js';
 
 const NAV = [
   ['overview', 'Overview'],
@@ -22,6 +23,7 @@ const NAV = [
   ['simulate', 'Simulate'],
   ['alerts', 'Alerts'],
   ['prompts', 'Prompts'],
+  ['stats', 'Statistics'],
 ];
 
 /** #/page/arg?query → which module renders it. */
@@ -36,6 +38,7 @@ const ROUTES = [
   [/^simulate$/, simulate],
   [/^alerts$/, alerts],
   [/^prompts$/, prompts],
+  [/^stats$/, stats],
 ];
 
 const main = document.getElementById('main');
@@ -110,7 +113,10 @@ async function boot() {
     (event) => {
       current?.onEvent?.(event);
       if (event.type === 'action.pending_approval') announce(`New approval pending: ${event.data.rule ?? ''}`);
+      else if (event.type === 'action.verified') announce(`Action ${event.data.action?.type ?? ''} of ${event.data.rule ?? ''}: ${event.data.data?.outcome ?? 'verified'}`);
       else if (event.type.startsWith('action.')) announce(`Action ${event.data.action?.type ?? ''} of ${event.data.rule ?? ''}: ${event.type.slice(7)}`);
+      else if (event.type === 'automation.paused') announce(`Automation paused: ${event.data.data?.reason ?? ''}`);
+      else if (event.type === 'automation.resumed') announce('Automation resumed');
     },
     (state) => {
       const el = document.getElementById('live-state');

@@ -5,7 +5,7 @@
 const TYPES = [
   'action.pending_approval', 'action.succeeded', 'action.failed', 'action.rejected', 'action.expired',
   'alert.created', 'failover.changed', 'throttle.changed',
-  // The closed loop's events (issue 10); listening for a type the service never sends costs nothing.
+  // The closed loop's: outcomes, escalations, the pause switch.
   'action.verified', 'action.ineffective', 'automation.paused', 'automation.resumed',
 ];
 

@@ -9,6 +9,10 @@ const TEXT = {
   insufficient_role: 'Your role does not allow this.',
   cross_origin: 'Refused: the request did not come from the console\'s own address.',
   precondition_failed: 'Someone changed the rules file since you opened it.',
+  already_reverted: 'Already reverted: someone (or the verification) got there first.',
+  no_inverse: 'This kind of action has no inverse; it cannot be reverted.',
+  not_succeeded: 'Only a succeeded action can be reverted.',
+  is_a_revert: 'A revert is never reverted itself.',
 };
 
 export function refusalText(err) {

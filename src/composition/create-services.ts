@@ -9,6 +9,7 @@ import { LogNotifier } from '../notifications/log-notifier';
 import type { Logging } from '../logging/logger';
 import { EngineMetrics } from '../metrics/engine-metrics';
 import { ApprovalService } from '../remediation/approvals';
+import { EvaluationErrors } from '../remediation/evaluation-errors';
 import { BudgetPolicy } from '../remediation/budgets';
 import { PauseService } from '../remediation/pause';
 import { RevertService } from '../remediation/reverts';
@@ -55,6 +56,8 @@ export interface Services extends PipelineDeps {
   /** Every accepted version of the rules file, with who and what changed; rollback reads it. */
   rulesHistory: RulesHistoryService;
   evaluator: Evaluator;
+  /** Rules that threw while being evaluated: counts, last error, alerts. */
+  evaluationErrors: EvaluationErrors;
   executor: ActionExecutor;
   remediation: RemediationService;
   /** Replays snapshots through evaluate and decide on a virtual clock; changes nothing. */
@@ -108,6 +111,7 @@ export function createServices(
   const faults = overrides.faults ?? noFaults;
   const keyring = overrides.keyring ?? loadApiKeys(config.auth);
   const schemas = createSchemaRegistry();
+  const evaluator = new Evaluator();
   const rulesHistory = new RulesHistoryService({ store: store.rulesHistory, clock, logger });
   const rules = new RulesService({
     history: rulesHistory,
@@ -117,6 +121,7 @@ export function createServices(
     schemas,
     clock,
     logger,
+    prepare: (ruleset) => evaluator.prepare(ruleset),
   });
   // Built before the notifier it listens to; its gauges read the store and the rules, not services.
   const metrics = new EngineMetrics({ store, rules, clock, logger, maxSourceLabels: config.prometheus.maxSourceLabels });
@@ -138,7 +143,6 @@ export function createServices(
     createThrottleStrategy({ throttle, clock, config }),
     createAlertOnlyStrategy({ alerts, clock }),
   ]);
-  const evaluator = new Evaluator();
   const executor = new ActionExecutor({ ...deps, strategies, faults });
   const liveness = new InstanceLiveness(deps, instanceId);
   const pause = new PauseService(deps);
@@ -146,7 +150,8 @@ export function createServices(
   const reverts = new RevertService({ ...deps, strategies, executor, alerts, rules, instanceId });
   const verification = new VerificationService({ ...deps, rules, evaluator, reverts });
   const stats = new StatsService(deps);
-  const remediation = new RemediationService({ ...deps, rules, evaluator, strategies, executor, instanceId, pause, budgets, observer: metrics, faults });
+  const evaluationErrors = new EvaluationErrors({ clock, logger, createAlert: (alert) => alerts.create(alert) });
+  const remediation = new RemediationService({ ...deps, rules, evaluator, evaluationErrors, strategies, executor, instanceId, pause, budgets, observer: metrics, faults });
   const replay = new ReplayService({
     store,
     currentRules: () => rules.current(),
@@ -172,6 +177,7 @@ export function createServices(
     rules,
     rulesHistory,
     evaluator,
+    evaluationErrors,
     executor,
     remediation,
     replay,

@@ -24,6 +24,8 @@ export interface AppConfig {
   snapshots: {
     retention: { maxCount: number; maxAgeHours: number };
     sweepIntervalMs: number;
+    /** Most snapshots one POST /api/metrics/batch may carry. */
+    batchMaxCount: number;
   };
   actions: { timeoutMs: number; waitForOutcome: boolean };
   modelHosts: { primary: string; secondary: string; healthPath: string; timeoutMs: number };
@@ -138,7 +140,7 @@ export const configSchema: JSONSchemaType<AppConfig> = {
     snapshots: {
       type: 'object',
       additionalProperties: false,
-      required: ['retention', 'sweepIntervalMs'],
+      required: ['retention', 'sweepIntervalMs', 'batchMaxCount'],
       properties: {
         retention: {
           type: 'object',
@@ -150,6 +152,7 @@ export const configSchema: JSONSchemaType<AppConfig> = {
           },
         },
         sweepIntervalMs: positiveInt,
+        batchMaxCount: { type: 'integer', minimum: 1, maximum: 100000 },
       },
     },
     actions: {

@@ -6,6 +6,7 @@ export const DECISION_KINDS = [
   'duplicate_pending',
   'budget_exhausted',
   'paused',
+  'evaluation_error',
 ] as const;
 export type DecisionKind = (typeof DECISION_KINDS)[number];
 

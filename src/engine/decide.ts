@@ -39,6 +39,11 @@ export function approvalRequired(rule: Rule, defaults: ReadonlyMap<ActionType, b
   return rule.requiresApproval ?? defaults.get(rule.action.type) ?? false;
 }
 
+/** A rule that threw while being evaluated against this snapshot: nothing is done about it. */
+export function evaluationErrorDecision(rule: Rule, message: string): Decision {
+  return { rule: rule.name, decision: 'evaluation_error', reason: `rule could not be evaluated: ${message}` };
+}
+
 /**
  * What to do about each matched rule. Pure: no I/O, no clock of its own, no side effects — ingest
  * and simulate call exactly this, so a dry run cannot disagree with the real one.

@@ -1,7 +1,9 @@
-import { Engine, Fact, Rule as EngineRule } from 'json-rules-engine';
 import type { Rule, Ruleset } from '../domain/rule';
-import { resolvePath } from './path-resolver';
-import { collectLeaves, type ConditionOutcome, matchedFactValues } from './condition-outcomes';
+import { type ConditionOutcome, matchedFactValues } from './condition-outcomes';
+import { type CompiledConditions, outcomesOf } from './compiler/condition-compiler';
+import { type CompiledRule, compileRule, type EvaluationMode } from './compiler/compiled-rule';
+import { byPriority, CompiledRuleset } from './compiler/compiled-ruleset';
+import { readOutput } from './compiler/rules-program';
 
 export interface RuleEvaluation {
   rule: Rule;
@@ -10,101 +12,165 @@ export interface RuleEvaluation {
   matchedFacts: Record<string, unknown>;
   /** Leaves that did not hold: why a rule did not match. */
   failedConditions: ConditionOutcome[];
+  /** Set when evaluating the rule threw on this snapshot: it is neither matched nor explained. */
+  error?: string;
 }
 
-const MAX_IDLE_ENGINES = 8;
+export interface RuleEvaluationMode {
+  evaluation: EvaluationMode;
+  interpretedBecause?: string;
+}
 
-function buildEngine(rules: Rule[]): Engine {
-  // Undefined facts are "not matched", not an error: snapshots carry different subsets of metrics.
-  const engine = new Engine([], { allowUndefinedFacts: true, pathResolver: resolvePath });
-  for (const rule of rules) {
-    engine.addRule(
-      new EngineRule({
-        name: rule.name,
-        priority: rule.priority,
-        conditions: rule.conditions as never,
-        event: { type: rule.name },
-      }),
-    );
-  }
-  return engine;
+/** Rules compiled between yields to the event loop while a new rules version is prepared. */
+const COMPILE_SLICE = 100;
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+function explained(rule: Rule, matched: boolean, leaves: ConditionOutcome[]): RuleEvaluation {
+  return {
+    rule,
+    matched,
+    matchedFacts: matched ? matchedFactValues(leaves) : {},
+    failedConditions: matched ? [] : leaves.filter((l) => !l.result),
+  };
 }
 
 /**
- * Engines for one set of rules. json-rules-engine keeps run state on the Engine, so overlapping
- * evaluations each take their own; building one costs far more than a run, so they are reused.
+ * A match whose matchedFacts are worked out only when read (by an action being recorded): a match
+ * that ends in cooldown or a duplicate approval costs no explanation. The same compiled code, in
+ * explain mode, on the same facts gives the same values as when the match was found.
  */
-class EnginePool {
-  private readonly idle: Engine[] = [];
-  /** File position of each rule, the tie-breaker after priority. */
-  readonly order: Map<string, number>;
+class MatchExplainedOnDemand implements RuleEvaluation {
+  readonly matched = true;
+  readonly failedConditions: ConditionOutcome[] = [];
+  private explainedFacts: Record<string, unknown> | undefined;
 
-  constructor(private readonly rules: Rule[]) {
-    this.order = new Map(rules.map((r, i) => [r.name, i]));
-  }
+  constructor(
+    readonly rule: Rule,
+    private readonly code: CompiledConditions,
+    private readonly facts: Record<string, unknown>,
+  ) {}
 
-  acquire(): Engine {
-    return this.idle.pop() ?? buildEngine(this.rules);
-  }
-
-  release(engine: Engine): void {
-    if (this.idle.length < MAX_IDLE_ENGINES) this.idle.push(engine);
+  get matchedFacts(): Record<string, unknown> {
+    this.explainedFacts ??= matchedFactValues(outcomesOf(this.code.leaves, this.code.explain(this.facts)));
+    return this.explainedFacts;
   }
 }
 
-/** Evaluates snapshots' metrics against rules with json-rules-engine; each top-level metric is a fact. */
+function failed(rule: Rule, err: unknown): RuleEvaluation {
+  return { rule, matched: false, matchedFacts: {}, failedConditions: [], error: messageOf(err) };
+}
+
+/**
+ * Evaluates snapshots' metrics against rules; each top-level metric is a fact. Rules run as code
+ * compiled from their conditions (engine/compiler), with json-rules-engine's exact semantics, or on
+ * json-rules-engine itself when the compiler leaves them alone. A rule that throws is reported with
+ * its error; it never stops the others.
+ */
 export class Evaluator {
-  private readonly pools = new WeakMap<Ruleset, EnginePool>();
+  private readonly rules = new WeakMap<Rule, CompiledRule>();
+  private readonly rulesets = new WeakMap<Ruleset, CompiledRuleset>();
 
-  /** The enabled rules of the set, as ingest sees them, in priority order (ties: file order). */
+  /**
+   * Compiles a rules version before it takes effect, yielding to the event loop between slices so
+   * that requests keep being served (on the version in force) meanwhile.
+   */
+  async prepare(ruleset: Ruleset): Promise<void> {
+    const compiled: CompiledRule[] = [];
+    for (let i = 0; i < ruleset.rules.length; i += COMPILE_SLICE) {
+      for (const rule of ruleset.rules.slice(i, i + COMPILE_SLICE)) compiled.push(this.compiled(rule));
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    this.rulesets.set(ruleset, CompiledRuleset.fromCompiled(compiled, positions(ruleset.rules)));
+  }
+
+  /** How a rule of this version is evaluated, and why when not compiled. */
+  modeOf(rule: Rule): RuleEvaluationMode {
+    const c = this.compiled(rule);
+    return c.evaluation === 'compiled' ? { evaluation: 'compiled' } : { evaluation: 'interpreted', interpretedBecause: c.interpretedBecause };
+  }
+
+  /**
+   * What ingest needs: the enabled rules that matched (with the facts that triggered them) or threw,
+   * in priority order (ties: file order). Rules that did not match are not listed, nor explained.
+   */
   async evaluateEnabled(ruleset: Ruleset, facts: Record<string, unknown>): Promise<RuleEvaluation[]> {
-    let pool = this.pools.get(ruleset);
-    if (!pool) {
-      pool = new EnginePool(ruleset.rules.filter((r) => r.enabled));
-      this.pools.set(ruleset, pool);
+    const compiled = this.rulesetFor(ruleset);
+    const { ordered, index } = compiled;
+    const g = index.mark(facts);
+    // Everything that reads the marks happens before the first await: another evaluation may mark next.
+    const waiting = compiled.interpreted.filter((i) => index.marks[i] === g);
+    const found: { position: number; evaluation: RuleEvaluation }[] = [];
+    readOutput(
+      compiled.program.run(facts, index.marks, g),
+      (i) => found.push({ position: i, evaluation: new MatchExplainedOnDemand(ordered[i]!.rule, compiledCode(ordered[i]!), facts) }),
+      (i, err) => found.push({ position: i, evaluation: failed(ordered[i]!.rule, err) }),
+    );
+    if (waiting.length === 0) return found.map((f) => f.evaluation);
+    for (const i of waiting) {
+      const e = await this.interpret(ordered[i] as InterpretedRule, facts);
+      if (e.matched || e.error !== undefined) found.push({ position: i, evaluation: e });
     }
-    return this.runOn(pool, ruleset, facts);
+    return found.sort((a, b) => a.position - b.position).map((f) => f.evaluation);
   }
 
-  /** Any rules, enabled or not, on a throwaway engine: for simulate and for tests. */
-  async evaluateRules(rules: Rule[], ruleset: Ruleset, facts: Record<string, unknown>): Promise<RuleEvaluation[]> {
-    return this.runOn(new EnginePool(rules), ruleset, facts);
-  }
-
-  private async runOn(pool: EnginePool, ruleset: Ruleset, facts: Record<string, unknown>): Promise<RuleEvaluation[]> {
-    const engine = pool.acquire();
-    // Each metric is a constant fact read once per run: caching would only spend time hashing it.
-    const runtimeFacts: Record<string, Fact> = {};
-    for (const [id, value] of Object.entries(facts)) runtimeFacts[id] = new Fact(id, value as never, { cache: false });
-    let outcome: Awaited<ReturnType<Engine['run']>>;
-    try {
-      outcome = await engine.run(runtimeFacts);
-    } finally {
-      pool.release(engine);
-    }
-    const evaluations: RuleEvaluation[] = [];
-    for (const [results, matched] of [
-      [outcome.results, true],
-      [outcome.failureResults, false],
-    ] as const) {
-      for (const result of results) {
-        const rule = ruleset.byName.get(result.name as string);
-        if (!rule) continue;
-        const leaves = collectLeaves(result.conditions);
-        evaluations.push({
-          rule,
-          matched,
-          matchedFacts: matched ? matchedFactValues(leaves) : {},
-          failedConditions: matched ? [] : leaves.filter((l) => !l.result),
-        });
+  /** Any rules, enabled or not, each matched or not and explained: for simulate and for tests. */
+  async evaluateRules(rules: Rule[], _ruleset: Ruleset, facts: Record<string, unknown>): Promise<RuleEvaluation[]> {
+    const out: RuleEvaluation[] = [];
+    for (const rule of rules) {
+      const c = this.compiled(rule);
+      if (c.evaluation === 'interpreted') {
+        out.push(await this.interpret(c, facts));
+        continue;
+      }
+      try {
+        const record = c.code.explain(facts);
+        out.push(explained(rule, record[0] === true, outcomesOf(c.code.leaves, record)));
+      } catch (err) {
+        out.push(failed(rule, err));
       }
     }
-    return sortByPriority(evaluations, pool.order);
+    return byPriority(out, positions(rules));
+  }
+
+  private async interpret(c: InterpretedRule, facts: Record<string, unknown>): Promise<RuleEvaluation> {
+    try {
+      const outcome = await c.interpreter.evaluate(facts);
+      return explained(c.rule, outcome.matched, outcome.leaves);
+    } catch (err) {
+      return failed(c.rule, err);
+    }
+  }
+
+  private compiled(rule: Rule): CompiledRule {
+    let c = this.rules.get(rule);
+    if (!c) {
+      c = compileRule(rule);
+      this.rules.set(rule, c);
+    }
+    return c;
+  }
+
+  /** A version nobody prepared (tests, tools) is compiled on first use. */
+  private rulesetFor(ruleset: Ruleset): CompiledRuleset {
+    let compiled = this.rulesets.get(ruleset);
+    if (!compiled) {
+      compiled = CompiledRuleset.fromCompiled(ruleset.rules.map((r) => this.compiled(r)), positions(ruleset.rules));
+      this.rulesets.set(ruleset, compiled);
+    }
+    return compiled;
   }
 }
 
-function sortByPriority(evaluations: RuleEvaluation[], order: Map<string, number>): RuleEvaluation[] {
-  return evaluations.sort(
-    (a, b) => b.rule.priority - a.rule.priority || order.get(a.rule.name)! - order.get(b.rule.name)!,
-  );
+type InterpretedRule = Extract<CompiledRule, { evaluation: 'interpreted' }>;
+
+function compiledCode(c: CompiledRule): CompiledConditions {
+  if (c.evaluation !== 'compiled') throw new Error(`rule ${c.rule.name} is not compiled`);
+  return c.code;
+}
+
+function positions(rules: Rule[]): Map<Rule, number> {
+  return new Map(rules.map((r, i) => [r, i]));
 }

@@ -127,7 +127,7 @@ interface LimitedRoute {
 }
 
 /** Snapshots come in here: the routes the ingest limit guards. */
-export const INGEST_ROUTES: readonly LimitedRoute[] = [ROUTES.ingestSnapshot, ROUTES.n8nWebhook, ROUTES.alertmanagerWebhook];
+export const INGEST_ROUTES: readonly LimitedRoute[] = [ROUTES.ingestSnapshot, ROUTES.ingestSnapshotBatch, ROUTES.n8nWebhook, ROUTES.alertmanagerWebhook];
 
 /** Limits ingest per key (or per address when the service runs open, or for the webhook). */
 export function ingestRateLimit(deps: { auth: AuthConfig; clock: Clock; logger: Logger }) {

@@ -58,17 +58,22 @@ export function errorHandler(logger: Logger) {
       appError = new AppError(500, 'internal_error', 'internal error');
     }
     if (res.headersSent) return;
-    // Extra members come first so they can never overwrite the standard problem fields.
-    const body: Record<string, unknown> = {
-      ...appError.extra,
-      type: `about:blank#${appError.code}`,
-      title: appError.message,
-      status: appError.status,
-      code: appError.code,
-      detail: appError.message,
-      instance: req.originalUrl,
-    };
-    if (appError.errors.length > 0) body.errors = appError.errors;
-    res.status(appError.status).type('application/problem+json').send(JSON.stringify(body));
+    res.status(appError.status).type('application/problem+json').send(JSON.stringify(problemBody(appError, req.originalUrl)));
   };
+}
+
+/** An error as an application/problem+json body (also one entry of a batch reply). */
+export function problemBody(appError: AppError, instance: string): Record<string, unknown> {
+  // Extra members come first so they can never overwrite the standard problem fields.
+  const body: Record<string, unknown> = {
+    ...appError.extra,
+    type: `about:blank#${appError.code}`,
+    title: appError.message,
+    status: appError.status,
+    code: appError.code,
+    detail: appError.message,
+    instance,
+  };
+  if (appError.errors.length > 0) body.errors = appError.errors;
+  return body;
 }

@@ -30,6 +30,7 @@ export const ROUTES = {
   resetRouter: { method: 'POST', path: '/api/health/router/reset', access: 'admin' },
 
   ingestSnapshot: { method: 'POST', path: '/api/metrics', access: 'operator' },
+  ingestSnapshotBatch: { method: 'POST', path: '/api/metrics/batch', access: 'operator' },
   alertmanagerWebhook: { method: 'POST', path: '/api/webhooks/alertmanager', access: 'operator' },
   // Any key will do: Prometheus' scrape config sends one with `authorization`.
   prometheusMetrics: { method: 'GET', path: '/metrics', access: 'viewer' },
@@ -79,12 +80,12 @@ export type RouteId = keyof typeof ROUTES;
 
 const MOUNT = { GET: 'get', POST: 'post', PUT: 'put', PATCH: 'patch', DELETE: 'delete' } as const;
 
-/** Mounts `handler` on a route of the table, with the table's method and path. */
+/** Mounts `handlers` (a route's own middleware, then the handler) on a route of the table, with the table's method and path. */
 export function handle<Id extends RouteId>(
   router: IRouter,
   id: Id,
-  handler: RequestHandler<RouteParameters<(typeof ROUTES)[Id]['path']>>,
+  ...handlers: RequestHandler<RouteParameters<(typeof ROUTES)[Id]['path']>>[]
 ): void {
   const route: RouteSpec = ROUTES[id];
-  router[MOUNT[route.method]](route.path, handler as RequestHandler);
+  router[MOUNT[route.method]](route.path, ...(handlers as RequestHandler[]));
 }

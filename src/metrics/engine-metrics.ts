@@ -20,11 +20,11 @@ export interface EngineMetricsDeps {
 const MISNAMED_DEFAULT_GAUGES = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
 
 /**
- * The closed-loop verification's event (issue 10, not yet in EVENT_TYPES on this branch): its
- * `data.outcome` feeds self_healing_action_outcomes_total. Compared as a string so this module
- * needs no change when the event type lands.
+ * The verification sweep's event: its `data.outcome` feeds self_healing_action_outcomes_total. Each
+ * window is decided once across instances, so every outcome is counted once, by the instance that
+ * decided it.
  */
-const OUTCOME_EVENT = 'action.verified';
+const OUTCOME_EVENT: EventType = 'action.verified';
 const OUTCOMES: ReadonlySet<unknown> = new Set(['effective', 'ineffective', 'unknown']);
 
 /** The action events and the status each one counts under in self_healing_actions_total. */
@@ -72,7 +72,7 @@ export class EngineMetrics implements Notifier, IngestObserver, DeliveryObserver
     });
     this.decisions = new Counter({
       name: 'self_healing_decisions_total',
-      help: 'Decisions about matched rules: execute, require_approval, cooldown, duplicate_pending.',
+      help: 'Decisions about matched rules: execute, require_approval, cooldown, duplicate_pending, budget_exhausted, paused, shadow.',
       labelNames: ['rule', 'decision'],
       registers,
     });
@@ -156,7 +156,7 @@ export class EngineMetrics implements Notifier, IngestObserver, DeliveryObserver
   }
 
   notify(event: NotificationEvent): void {
-    if ((event.type as string) === OUTCOME_EVENT) {
+    if (event.type === OUTCOME_EVENT) {
       const outcome = event.data.outcome;
       // Only the known outcomes: a label value from anywhere else could grow without bound.
       if (event.rule !== null && OUTCOMES.has(outcome)) this.actionOutcomes.inc({ rule: event.rule, outcome: outcome as string });

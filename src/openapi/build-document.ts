@@ -109,7 +109,12 @@ export function buildOpenApiDocument(options: OpenApiOptions): OpenApiDocument {
             requestBody: {
               required: op.body.required,
               ...(op.body.description ? { description: op.body.description } : {}),
-              content: { 'application/json': { schema: refs(op.body.schema) } },
+              content: {
+                'application/json': { schema: refs(op.body.schema) },
+                ...(op.body.ndjsonItem
+                  ? { 'application/x-ndjson': { schema: refs(op.body.ndjsonItem) } }
+                  : {}),
+              },
             },
           }
         : {}),

@@ -56,7 +56,8 @@ export interface OperationSpec {
   summary: string;
   description?: string;
   parameters?: ParameterSpec[];
-  body?: { schema: string | string[]; required: boolean; description?: string };
+  /** `ndjson`: the route also takes application/x-ndjson, one body-schema item per line. */
+  body?: { schema: string | string[]; required: boolean; description?: string; ndjsonItem?: string };
   responses: ResponseSpec[];
   /**
    * Error statuses this operation answers itself (beyond those every operation can give: 400 for a
@@ -150,6 +151,20 @@ const DESCRIPTIONS = {
     ],
     body: { schema: SCHEMA_IDS.snapshot, required: true },
     responses: [{ status: 200, description: 'Stored and evaluated; one decision per matched rule.', schema: R.ingestResult }],
+  },
+  ingestSnapshotBatch: {
+    tag: 'remediation',
+    summary: 'Ingest many snapshots in one request',
+    description:
+      'Body `{ "snapshots": [...] }` (application/json) or one snapshot per line (application/x-ndjson), at most `snapshots.batchMaxCount` (default 1,000) and the body limit. Each snapshot is validated alone; the good ones are stored in one transaction and decided in input order exactly as if sent one by one. 200 when every snapshot went through, 207 when some did not.',
+    parameters: [
+      { name: 'wait', in: 'query', description: '`true`: wait for executed actions to finish and report their final status.', schema: { enum: ['true', 'false'] } },
+    ],
+    body: { schema: SCHEMA_IDS.metricsBatch, required: true, ndjsonItem: SCHEMA_IDS.snapshot },
+    responses: [
+      { status: 200, description: 'Every snapshot stored and evaluated.', schema: R.batchIngestResult },
+      { status: 207, description: 'Some snapshots were refused (`{ "error": <problem> }` in their place); the others went through.', schema: R.batchIngestResult },
+    ],
   },
   simulate: {
     tag: 'remediation',

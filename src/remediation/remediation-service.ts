@@ -5,9 +5,9 @@ import { type IngestObserver, NO_INGEST_OBSERVER } from '../domain/observers';
 import type { ActionType, Rule, Ruleset } from '../domain/rule';
 import type { Snapshot, StoredSnapshot } from '../domain/snapshot';
 import type { Decision, DecisionKind } from '../domain/decision';
-import { approvalRequired, decisionForRefusal } from '../engine/decide';
+import { approvalRequired, decisionForRefusal, evaluationErrorDecision } from '../engine/decide';
 import { decideRules, type RuleDecision, type RuleDecisionKind, shadowActs } from '../engine/rule-decisions';
-import type { Evaluator, RuleEvaluation } from '../engine/evaluate';
+import type { Evaluator, RuleEvaluation, RuleEvaluationMode } from '../engine/evaluate';
 import type { ConditionOutcome } from '../engine/condition-outcomes';
 import { ConflictError, NotFoundError } from '../errors';
 import { approvalRequestData } from '../notifications/approval-request';
@@ -16,6 +16,7 @@ import { type FaultPoints, noFaults } from '../domain/fault-points';
 import type { RulesService } from '../rules/rules-service';
 import type { PipelineDeps } from './pipeline-deps';
 import type { StrategyMap } from '../strategies/strategy';
+import type { EvaluationErrors } from './evaluation-errors';
 import type { BudgetPolicy } from './budgets';
 import type { ActionExecutor } from './executor';
 import type { PauseService } from './pause';
@@ -29,6 +30,7 @@ export interface RemediationDeps extends PipelineDeps {
   evaluator: Evaluator;
   strategies: StrategyMap;
   executor: ActionExecutor;
+  evaluationErrors: EvaluationErrors;
   /** Recorded as the `runner` of actions this instance dispatches as running. */
   instanceId: string;
   /** Kill points for the fault-injection suite; none by default. */
@@ -124,6 +126,11 @@ export class RemediationService {
     return approvalRequired(rule, this.approvalDefaults);
   }
 
+  /** Whether the rule runs compiled or on json-rules-engine, and why (for the rules API). */
+  evaluationOf(rule: Rule): RuleEvaluationMode {
+    return this.deps.evaluator.modeOf(rule);
+  }
+
   /** The verification and per-target budget in force for a rule (what GET /rules shows). */
   closedLoopOf(rule: Rule): { verify: VerifySpec | false; maxActionsPerTarget: number | null } {
     return {
@@ -138,16 +145,65 @@ export class RemediationService {
     const ruleset = this.deps.rules.current();
     // Evaluate before storing: a snapshot the engine cannot evaluate leaves nothing behind.
     const started = performance.now();
-    const matches = (await this.deps.evaluator.evaluateEnabled(ruleset, snapshot.metrics)).filter((e) => e.matched);
+    const evaluations = await this.deps.evaluator.evaluateEnabled(ruleset, snapshot.metrics);
     this.observer.evaluated((performance.now() - started) / 1000);
     await store.insertSnapshot(stored);
     this.observer.snapshotIngested(snapshot.source);
-    if (matches.length === 0) return { snapshotId: stored.id, rulesVersion: ruleset.version, decisions: [] };
-    const decisions = await this.decideFor(matches.map((m) => m.rule));
+    const decisions = await this.decideAndApply(evaluations, stored, options);
+    return { snapshotId: stored.id, rulesVersion: ruleset.version, decisions };
+  }
+
+  /**
+   * Several snapshots in one go, with exactly the decisions they would get sent one by one in this
+   * order: all are evaluated first, stored in one transaction, then decided and applied in turn (so
+   * the first one's cooldowns and approvals hold for the next).
+   */
+  async ingestBatch(snapshots: Snapshot[], optionsFor: (snapshot: Snapshot) => IngestOptions): Promise<IngestResult[]> {
+    const { store, clock } = this.deps;
+    const ruleset = this.deps.rules.current();
+    const stored: StoredSnapshot[] = snapshots.map((s) => ({ ...s, id: randomUUID(), receivedAt: clock.now() }));
+    const evaluations: RuleEvaluation[][] = [];
+    for (const s of snapshots) {
+      const started = performance.now();
+      evaluations.push(await this.deps.evaluator.evaluateEnabled(ruleset, s.metrics));
+      this.observer.evaluated((performance.now() - started) / 1000);
+    }
+    await store.insertSnapshots(stored);
+    for (const s of snapshots) this.observer.snapshotIngested(s.source);
+    const results: IngestResult[] = [];
+    for (const [i, s] of stored.entries()) {
+      const decisions = await this.decideAndApply(evaluations[i]!, s, optionsFor(snapshots[i]!));
+      results.push({ snapshotId: s.id, rulesVersion: ruleset.version, decisions });
+    }
+    return results;
+  }
+
+  /**
+   * Decides the matched rules and applies the decisions, in priority order; a rule that threw is
+   * reported as evaluation_error in its place and the others go on as usual.
+   */
+  private async decideAndApply(
+    evaluations: RuleEvaluation[],
+    stored: StoredSnapshot,
+    options: IngestOptions,
+  ): Promise<AppliedDecision[]> {
+    const matches = evaluations.filter((e) => e.matched);
+    const failures = evaluations.filter((e) => e.error !== undefined);
+    if (matches.length === 0 && failures.length === 0) return [];
+    for (const f of failures) await this.deps.evaluationErrors.record(f.rule, f.error!);
+    const decided = new Map<RuleEvaluation, RuleDecision>();
+    (await this.decideFor(matches.map((m) => m.rule))).forEach((d, i) => decided.set(matches[i]!, d));
     const outcomes: Promise<AppliedDecision>[] = [];
     const applied: AppliedDecision[] = [];
-    for (const [i, decision] of decisions.entries()) {
-      const outcome = await this.apply(decision, matches[i]!, stored, options);
+    for (const e of evaluations) {
+      if (e.error !== undefined) {
+        applied.push(pick(evaluationErrorDecision(e.rule, e.error)));
+        this.observer.decided(e.rule.name, 'evaluation_error');
+        continue;
+      }
+      const decision = decided.get(e);
+      if (!decision) continue;
+      const outcome = await this.apply(decision, e, stored, options);
       this.observer.decided(outcome.applied.rule, outcome.applied.decision);
       applied.push(outcome.applied);
       if (outcome.running) outcomes.push(outcome.running);
@@ -158,7 +214,7 @@ export class RemediationService {
         if (a.actionId && finished.has(a.actionId)) applied[i] = finished.get(a.actionId)!;
       }
     }
-    return { snapshotId: stored.id, rulesVersion: ruleset.version, decisions: applied };
+    return applied;
   }
 
   /**
@@ -189,6 +245,9 @@ export class RemediationService {
         requiresApproval: this.requiresApproval(e.rule),
         matched: e.matched,
       };
+      if (e.error !== undefined) {
+        return { ...base, decision: 'evaluation_error', reason: evaluationErrorDecision(e.rule, e.error).reason };
+      }
       if (!e.matched) {
         return {
           ...base,

@@ -42,6 +42,11 @@ export interface RulesServiceOptions {
   schemas: SchemaRegistry;
   clock: Clock;
   logger: Logger;
+  /**
+   * Readies a new version before it takes effect (the evaluator compiles it): until it resolves,
+   * requests keep using the version in force.
+   */
+  prepare?: (ruleset: Ruleset) => Promise<void>;
   /** Told of every accepted version (the rules history); none in tests that do not need it. */
   history?: RulesChangeRecorder;
 }
@@ -95,7 +100,7 @@ export class RulesService {
   async load(): Promise<void> {
     const outcome = await this.readAndValidate();
     if (!outcome.ok) throw new RulesFileInvalidError(outcome.error);
-    this.install(outcome.rules, outcome.version);
+    await this.install(outcome.rules, outcome.version);
     // Edits made while the service was down (or the very first file) enter the history here.
     await this.recordFound({ version: outcome.version, text: outcome.text, rules: outcome.rules, before: null, previousVersion: null });
   }
@@ -148,7 +153,7 @@ export class RulesService {
         return false;
       }
       const before = this.ruleset;
-      this.install(outcome.rules, outcome.version);
+      await this.install(outcome.rules, outcome.version);
       await this.recordFound({
         version: outcome.version,
         text: outcome.text,
@@ -277,13 +282,15 @@ export class RulesService {
     return index;
   }
 
-  private install(rules: Rule[], version: string): void {
-    this.ruleset = {
+  private async install(rules: Rule[], version: string): Promise<void> {
+    const ruleset: Ruleset = {
       rules,
       byName: new Map(rules.map((r) => [r.name, r])),
       version,
       loadedAt: this.options.clock.now(),
     };
+    await this.options.prepare?.(ruleset);
+    this.ruleset = ruleset;
     this.lastError = null;
   }
 
@@ -382,7 +389,7 @@ export class RulesService {
         await undo?.().catch(() => undefined);
         throw err;
       }
-      this.install(after.rules, version);
+      await this.install(after.rules, version);
       this.options.logger.info('rules file written', { version, rules: after.rules.length });
       return { rule: written.rule, version };
     }));

@@ -15,6 +15,17 @@ export const snapshotSchema = {
   },
 } as const;
 
+/** The envelope only: each snapshot is validated alone, so one bad one does not refuse the rest. */
+export const metricsBatchSchema = {
+  $id: `${SCHEMA_BASE}/metrics-batch.json`,
+  type: 'object',
+  additionalProperties: false,
+  required: ['snapshots'],
+  properties: {
+    snapshots: { type: 'array', minItems: 1, description: 'At most `snapshots.batchMaxCount` (default 1,000).' },
+  },
+} as const;
+
 export const simulateRequestSchema = {
   $id: `${SCHEMA_BASE}/simulate-request.json`,
   type: 'object',

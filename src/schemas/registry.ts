@@ -8,6 +8,7 @@ import type { ProblemDetail } from '../errors';
 import {
   SCHEMA_BASE,
   decisionRequestSchema,
+  metricsBatchSchema,
   rulePatchSchema,
   simulateRequestSchema,
   snapshotSchema,
@@ -21,6 +22,7 @@ export const SCHEMA_IDS = {
   rulesFile: `${SCHEMA_BASE}/rules-file.json`,
   rule: `${SCHEMA_BASE}/rules-file.json#/$defs/rule`,
   snapshot: snapshotSchema.$id,
+  metricsBatch: metricsBatchSchema.$id,
   simulateRequest: simulateRequestSchema.$id,
   decisionRequest: decisionRequestSchema.$id,
   rulePatch: rulePatchSchema.$id,
@@ -47,6 +49,7 @@ export function createSchemaRegistry(): SchemaRegistry {
   const all: AnySchema[] = [
     loadRulesFileSchema(),
     snapshotSchema,
+    metricsBatchSchema,
     simulateRequestSchema,
     decisionRequestSchema,
     rulePatchSchema,

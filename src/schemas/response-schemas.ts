@@ -339,6 +339,31 @@ export const ingestResultSchema = {
   },
 } as const;
 
+export const batchIngestResultSchema = {
+  $id: `${R}/batch-ingest-result.json`,
+  title: 'BatchIngestResult',
+  description: 'One entry per snapshot, in input order: what a single ingest returns, or the problem with that snapshot.',
+  type: 'object',
+  additionalProperties: false,
+  required: ['results'],
+  properties: {
+    results: {
+      type: 'array',
+      items: {
+        anyOf: [
+          { $ref: `${R}/ingest-result.json` },
+          {
+            type: 'object',
+            additionalProperties: false,
+            required: ['error'],
+            properties: { error: { $ref: `${R}/problem.json` } },
+          },
+        ],
+      },
+    },
+  },
+} as const;
+
 export const appliedDecisionSchema = {
   $id: `${R}/applied-decision.json`,
   title: 'AppliedDecision',
@@ -466,6 +491,31 @@ export const effectiveRuleSchema = {
     cooldownMinutes: { type: 'number', minimum: 0 },
     requiresApproval: { type: 'boolean' },
     notifications: { $ref: `${RULES_FILE}#/$defs/notifications` },
+    evaluation: {
+      enum: ['compiled', 'interpreted'],
+      description: 'How this instance evaluates the rule: compiled to code, or by json-rules-engine (see `interpretedBecause`).',
+    },
+    interpretedBecause: { type: 'string', description: 'Why the compiler left this rule to json-rules-engine.' },
+    evaluationErrors: {
+      type: 'object',
+      description: 'Snapshots on which evaluating this rule threw (decision `evaluation_error`), since this instance started.',
+      additionalProperties: false,
+      required: ['count', 'last'],
+      properties: {
+        count: { type: 'integer', minimum: 0 },
+        last: {
+          anyOf: [
+            { type: 'null' },
+            {
+              type: 'object',
+              additionalProperties: false,
+              required: ['message', 'at'],
+              properties: { message: { type: 'string' }, at: dateTime },
+            },
+          ],
+        },
+      },
+    },
     verify: { $ref: `${RULES_FILE}#/$defs/verify`, description: "In force: the rule's own, or the action type's default (config verify.defaults)." },
     maxActionsPerTarget: { type: ['integer', 'null'], minimum: 1, description: "In force: the rule's own, or limits.perTarget.maxActions; null when the action has no target (alert_only)." },
     mode: { $ref: `${RULES_FILE}#/$defs/mode` },
@@ -746,6 +796,7 @@ export const RESPONSE_SCHEMA_IDS = {
   action: actionSchema.$id,
   actionPage: actionPageSchema.$id,
   ingestResult: ingestResultSchema.$id,
+  batchIngestResult: batchIngestResultSchema.$id,
   triggerResult: triggerResultSchema.$id,
   simulateResult: simulateResultSchema.$id,
   rulesList: rulesListSchema.$id,
@@ -777,6 +828,7 @@ export const responseSchemas = [
   actionSchema,
   actionPageSchema,
   ingestResultSchema,
+  batchIngestResultSchema,
   appliedDecisionSchema,
   triggerResultSchema,
   conditionOutcomeSchema,

@@ -69,6 +69,11 @@ export interface Store {
   ping(): Promise<boolean>;
 
   insertSnapshot(snapshot: StoredSnapshot): Promise<void>;
+  /**
+   * Stores several snapshots at once: one transaction on SQLite (all or none); one insertMany on
+   * MongoDB, which has no transactions here (a failure part-way keeps the ones before it).
+   */
+  insertSnapshots(snapshots: StoredSnapshot[]): Promise<void>;
   getSnapshot(id: string): Promise<StoredSnapshot | null>;
   countSnapshots(): Promise<number>;
   /** Snapshots from `source` received after `from` and at or before `to`, oldest first, at most `limit`. */

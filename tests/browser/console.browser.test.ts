@@ -167,6 +167,9 @@ if ('reason' in chromiumFound) {
       await page.getByText('active', { exact: true }).first().waitFor();
       // Restoring the throttle is for admins: an approver does not see the button.
       expect(await page.getByRole('button', { name: 'Restore throttle' }).count()).toBe(0);
+      // The pause switch is the admin's too: the approver sees its state, not the switch.
+      await page.getByRole('region', { name: 'Automation pause' }).getByText('running', { exact: true }).waitFor();
+      expect(await page.getByRole('button', { name: 'Pause automation' }).count()).toBe(0);
       await shot('overview');
       // A finished action shows up among the last actions without a reload.
       const last = page.locator('section', { has: page.getByRole('heading', { name: 'Last actions' }) }).locator('tbody tr');

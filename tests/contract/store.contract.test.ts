@@ -66,6 +66,17 @@ describe.each(storeTargets())('Store contract: $name', (target) => {
       await expect(store.countSnapshots()).resolves.toBe(1);
     });
 
+    it('stores a batch of snapshots together', async () => {
+      const batch = [makeSnapshot({ metrics: { n: 1 } }), makeSnapshot({ metrics: AWKWARD_METRICS }), makeSnapshot({ metrics: { n: 3 } })];
+      await store.insertSnapshots(batch);
+      for (const s of batch) await expect(store.getSnapshot(s.id)).resolves.toEqual(s);
+      await expect(store.countSnapshots()).resolves.toBe(3);
+      // Matched by message: better-sqlite3's error class comes from the first test file that loaded
+      // the addon, so in later files it is not an \`Error\` of this realm and toThrow cannot see it.
+      await expect(store.insertSnapshots([batch[0]!])).rejects.toMatchObject({ message: expect.stringMatching(/UNIQUE|duplicate/i) });
+      await expect(store.insertSnapshots([])).resolves.toBeUndefined();
+    });
+
     it('prunes by age', async () => {
       for (let i = 0; i < 5; i += 1) await store.insertSnapshot(makeSnapshot({ receivedAt: at(minutes(i)) }));
       await expect(store.pruneSnapshots({ olderThan: at(minutes(2)) })).resolves.toBe(2);

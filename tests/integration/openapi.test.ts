@@ -301,6 +301,8 @@ describe('the OpenAPI document', () => {
         },
       },
       { name: 'reject', method: 'post', path: () => `/api/self-healing/actions/${ctx.rejectId}/reject`, body: { by: 'ann', comment: 'no' }, expect: 200 },
+      { name: 'ingest a batch', method: 'post', path: () => '/api/metrics/batch', body: { snapshots: [snapshot({ quiet: 1 })] }, expect: 200 },
+      { name: 'ingest a batch with a bad snapshot', method: 'post', path: () => '/api/metrics/batch', body: { snapshots: [snapshot({ quiet: 1 }), { source: '' }] }, expect: 207 },
       { name: 'reject again', method: 'post', path: () => `/api/self-healing/actions/${ctx.rejectId}/reject`, body: { by: 'ann' }, expect: 409 },
       { name: 'revert', method: 'post', path: () => `/api/self-healing/actions/${ctx.throttleId}/revert`, expect: 200 },
       { name: 'revert again', method: 'post', path: () => `/api/self-healing/actions/${ctx.throttleId}/revert`, expect: 409 },

@@ -112,6 +112,8 @@ if (missing.length > 0) {
           rule('throttle-on-high-errors', {
             conditions: { all: [{ fact: 'alerts', path: '$.HighErrorRate.firing', operator: 'equal', value: true }] },
             action: { type: 'throttle', params: { factor: 0.5, durationMinutes: 15 } },
+            // A 3 s verification window on the test's manual clock, moved by hand below.
+            verify: { windowMinutes: 0.05, onIneffective: 'revert' },
           }),
           rule('note-recovery', {
             conditions: { all: [{ fact: 'alerts', path: '$.HighErrorRate.firing', operator: 'equal', value: false }] },
@@ -217,10 +219,20 @@ if (missing.length > 0) {
         expect(throttled).toMatchObject({ type: 'throttle', requestedBy: 'alertmanager:demo-app' });
         expect(throttled.snapshot?.metrics).toMatchObject({ alerts: { HighErrorRate: { firing: true, severity: 'critical' } } });
 
-        // Back to normal: the resolved alert arrives as firing: false.
+        expect(throttled.outcome).toBe('pending');
+
+        // Back to normal: the resolved alert arrives as firing: false, inside the verification window.
+        t!.clock.advance(1_000);
+        const resolvedAt = t!.clock.now();
         errorRatio = 0;
         const recovered = await eventually(() => actionOf('note-recovery'), 60_000, 'the resolved alert');
         expect(recovered.snapshot?.metrics).toMatchObject({ alerts: { HighErrorRate: { firing: false } } });
+
+        // The window ends; the periodic work judges it: the rule no longer matches, so the throttle helped.
+        t!.clock.advance(3_000);
+        expect(await services.sweeps.runOnce()).toBe(true);
+        const verified = await services.store.getAction(throttled.id);
+        expect(verified).toMatchObject({ outcome: 'effective', recoveredAt: resolvedAt });
 
         // Prometheus has scraped the action from /metrics (with the viewer key).
         const query = encodeURIComponent('self_healing_actions_total{job="self-healing",type="throttle",status="succeeded"}');
@@ -235,6 +247,18 @@ if (missing.length > 0) {
           'self_healing_actions_total in Prometheus',
         );
         expect(Number(value)).toBe(1);
+        const outcomes = encodeURIComponent('self_healing_action_outcomes_total{job="self-healing",rule="throttle-on-high-errors",outcome="effective"}');
+        const effective = await eventually(
+          async () => {
+            const body = (await getJson(`http://127.0.0.1:${promPort}/api/v1/query?query=${outcomes}`)) as {
+              data: { result: Array<{ value: [number, string] }> };
+            };
+            return body.data.result[0]?.value[1];
+          },
+          30_000,
+          'self_healing_action_outcomes_total in Prometheus',
+        );
+        expect(Number(effective)).toBe(1);
         const up = (await getJson(`http://127.0.0.1:${promPort}/api/v1/query?query=${encodeURIComponent('up{job="self-healing"}')}`)) as {
           data: { result: Array<{ value: [number, string] }> };
         };

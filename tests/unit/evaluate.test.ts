@@ -21,18 +21,23 @@ describe('Evaluator', () => {
       normalizedRule('mid', { priority: 3, conditions: whenAbove('errorRate', 0.05) }),
       normalizedRule('tie-a', { priority: 5, conditions: whenAbove('errorRate', 0.05) }),
     );
-    const result = await new Evaluator().evaluateEnabled(ruleset, { errorRate: 0.07 });
-    // Matched and unmatched alike are in priority order: ingest and simulate report both.
+    const evaluator = new Evaluator();
+    // Simulate reports matched and unmatched alike, in priority order; ingest gets the matches only.
+    const result = await evaluator.evaluateRules(ruleset.rules, ruleset, { errorRate: 0.07 });
     expect(names(result)).toEqual(['never', 'tie-b', 'tie-a', 'mid', 'low']);
     expect(matchedNames(result)).toEqual(['tie-b', 'tie-a', 'mid', 'low']);
+    expect(names(await evaluator.evaluateEnabled(ruleset, { errorRate: 0.07 }))).toEqual(['tie-b', 'tie-a', 'mid', 'low']);
   });
 
   it('keeps file order for equal priorities whatever order the engine finishes in', async () => {
     const rules = Array.from({ length: 12 }, (_, i) =>
       normalizedRule(`r${String(i).padStart(2, '0')}`, { priority: 2, conditions: whenAbove('x', i % 3 === 0 ? 100 : 0) }),
     );
-    const result = await new Evaluator().evaluateEnabled(rulesetOf(...rules.slice().reverse()), { x: 1 });
+    const ruleset = rulesetOf(...rules.slice().reverse());
+    const result = await new Evaluator().evaluateRules(ruleset.rules, ruleset, { x: 1 });
     expect(names(result)).toEqual(rules.map((r) => r.name).reverse());
+    const matched = await new Evaluator().evaluateEnabled(ruleset, { x: 1 });
+    expect(names(matched)).toEqual(rules.filter((_, i) => i % 3 !== 0).map((r) => r.name).reverse());
   });
 
   it('evaluates only enabled rules for ingest, and any rules given for simulate', async () => {
@@ -55,13 +60,16 @@ describe('Evaluator', () => {
     });
     const evaluator = new Evaluator();
     const facts = { errorRate: 0.07, ollama: { avgResponseTimeMs: 6200, errorRate: 0.01 }, costPerHour: 3, memoryPercent: 95 };
-    const [b, e] = await evaluator.evaluateEnabled(rulesetOf(both, either), facts);
+    const [b, e] = await evaluator.evaluateRules([both, either], rulesetOf(both, either), facts);
+    // Ingest works the same explanation out when it records an action.
+    const ingested = await evaluator.evaluateEnabled(rulesetOf(both, either), facts);
+    expect(ingested.map((x) => x.matchedFacts)).toEqual([b!.matchedFacts, e!.matchedFacts]);
     expect(b).toEqual({ rule: both, matched: true, matchedFacts: { errorRate: 0.07, 'ollama.avgResponseTimeMs': 6200 }, failedConditions: [] });
     // Of an `any`, only the condition that held names a triggering value.
     expect(e).toMatchObject({ matched: true, matchedFacts: { memoryPercent: 95 }, failedConditions: [] });
     expect(e!.matchedFacts).not.toHaveProperty('costPerHour');
 
-    const [miss] = await evaluator.evaluateEnabled(rulesetOf(both), { errorRate: 0.07, ollama: { avgResponseTimeMs: 800 } });
+    const [miss] = await evaluator.evaluateRules([both], rulesetOf(both), { errorRate: 0.07, ollama: { avgResponseTimeMs: 800 } });
     expect(miss).toEqual({
       rule: both,
       matched: false,
@@ -81,7 +89,8 @@ describe('Evaluator', () => {
 
     const empty = await evaluator.evaluateEnabled(ruleset, {});
     expect(matchedNames(empty)).toEqual(['negated']);
-    expect(empty.find((e) => e.rule.name === 'queue')!.failedConditions).toEqual([
+    const explained = await evaluator.evaluateRules(ruleset.rules, ruleset, {});
+    expect(explained.find((e) => e.rule.name === 'queue')!.failedConditions).toEqual([
       { fact: 'queue', path: '$.waiting', operator: 'greaterThan', value: 1000, factValue: undefined, result: false },
     ]);
 
@@ -128,8 +137,9 @@ describe('Evaluator', () => {
     const first = rulesetOf(normalizedRule('a', { conditions: whenAbove('errorRate', 0.05) }));
     expect(matchedNames(await evaluator.evaluateEnabled(first, { errorRate: 0.1 }))).toEqual(['a']);
     const second = rulesetOf(normalizedRule('a', { conditions: whenAbove('errorRate', 0.5) }), normalizedRule('b', { conditions: whenAbove('errorRate', 0.05) }));
-    const after = await evaluator.evaluateEnabled(second, { errorRate: 0.1 });
+    const after = await evaluator.evaluateRules(second.rules, second, { errorRate: 0.1 });
     expect(names(after)).toEqual(['a', 'b']);
     expect(matchedNames(after)).toEqual(['b']);
+    expect(names(await evaluator.evaluateEnabled(second, { errorRate: 0.1 }))).toEqual(['b']);
   });
 });

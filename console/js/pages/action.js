@@ -1,8 +1,10 @@
-import { api, qs } from '../api.js';
+import { api } from '../api.js';
 import { badge, clear, fmtTime, h, json, kv, table } from '../dom.js';
 import { refusalText } from '../refusals.js';
 
 const REVERT = '/api/self-healing/actions/{id}/revert';
+/** Types whose strategy declares an inverse (docs/verification.md). */
+const REVERTIBLE = new Set(['model_failover', 'prompt_rollback', 'throttle']);
 
 function lifecycle(a) {
   const steps = [
@@ -11,38 +13,58 @@ function lifecycle(a) {
     a.startedAt ? ['Started', a.startedAt, a.runner ? `on ${a.runner}` : ''] : null,
     a.finishedAt ? [`Finished (${a.status})`, a.finishedAt, ''] : null,
     a.status === 'expired' ? ['Expired', a.expiresAt, 'nobody decided in time'] : null,
+    a.verifyUntil && a.outcome === 'pending' ? ['Verification window ends', a.verifyUntil, ''] : null,
     a.outcomeAt ? [`Outcome: ${a.outcome}`, a.outcomeAt, ''] : null,
     a.recoveredAt ? ['Recovered', a.recoveredAt, ''] : null,
   ].filter(Boolean);
+  // In the order things happened (a recovery comes before the outcome that records it); ties keep their place.
+  steps.sort((x, y) => Date.parse(x[1]) - Date.parse(y[1]));
   return h('ol', { class: 'lifecycle' }, steps.map(([what, when, note]) => h('li', {}, h('strong', {}, what), ` — ${fmtTime(when)} `, note)));
 }
 
 export async function mount(main, ctx, view) {
   const id = view.params[0];
+  const message = h('div', { role: 'status' });
+  const revert = async (a) => {
+    clear(message, h('p', {}, 'Reverting — the inverse runs now…'));
+    try {
+      const { data } = await api('POST', `/api/self-healing/actions/${a.id}/revert`);
+      await render();
+      clear(message, h('p', { class: data.status === 'failed' ? 'alert' : 'notice' }, 'Revert ', badge(data.status), data.result?.summary ? ` — ${data.result.summary}` : data.error ? ` — ${data.error}` : '', ' ', h('a', { href: `#/actions/${data.id}` }, 'See the revert')));
+      ctx.announce(`Revert of ${a.rule}: ${data.status}`);
+    } catch (err) {
+      clear(message, h('p', { class: 'alert', role: 'alert' }, refusalText(err)));
+      // Reverted elsewhere meanwhile, say: show the action as it is now (the message stays).
+      await render().catch(() => undefined);
+    }
+  };
   const render = async () => {
     const a = (await api('GET', `/api/self-healing/actions/${encodeURIComponent(id)}`)).data;
-    // The reverse link (this action's revert) is found among the recent actions of its rule.
-    let reverts = [];
-    if ('outcome' in a) {
-      const recent = (await api('GET', `/api/self-healing/actions${qs({ rule: a.rule, limit: 100 })}`)).data.items;
-      reverts = recent.filter((r) => r.revertOf === a.id);
-    }
-    const message = h('div', { role: 'status' });
+    const revertedBy = a.revertedBy ? await api('GET', `/api/self-healing/actions/${encodeURIComponent(a.revertedBy)}`).then((r) => r.data, () => null) : null;
     const checks = a.result?.checks ?? [];
+    // The service refuses the rest with 409 (no_inverse, not_succeeded, is_a_revert, already_reverted): offer only what can work.
+    const revertible = a.status === 'succeeded' && REVERTIBLE.has(a.type) && !a.revertOf && !a.revertedBy && ctx.can('post', REVERT);
     clear(
       main,
       h('p', {}, h('a', { href: '#/history' }, '← History')),
-      h('h1', {}, `${a.rule}: ${a.type}`),
-      h('p', {}, badge(a.status), ' ', badge(a.severity), 'outcome' in a ? [' outcome ', badge(a.outcome ?? 'pending')] : null),
+      h('h1', {}, `${a.rule}: ${a.type}${a.revertOf ? ' (revert)' : ''}`),
+      h('p', {}, badge(a.status), ' ', badge(a.severity), a.outcome ? [' outcome ', badge(a.outcome)] : null),
       message,
-      a.revertOf ? h('p', {}, 'This action reverts ', h('a', { href: `#/actions/${a.revertOf}` }, 'an earlier action'), '.') : null,
-      reverts.map((r) => h('p', {}, 'Reverted by ', h('a', { href: `#/actions/${r.id}` }, `action of ${fmtTime(r.createdAt)}`), ' ', badge(r.status))),
-      'outcome' in a && a.status === 'succeeded' && !a.revertOf && reverts.length === 0 && ctx.can('post', REVERT)
-        ? h('div', { class: 'actions' }, h('button', { type: 'button', onclick: async () => {
-          try { await api('POST', `/api/self-healing/actions/${a.id}/revert`); await render(); }
-          catch (err) { clear(message, h('p', { class: 'alert', role: 'alert' }, refusalText(err))); }
-        } }, 'Revert this action'))
+      a.revertOf ? h('p', { class: 'link-revert' }, 'This action reverts ', h('a', { href: `#/actions/${a.revertOf}` }, 'the original action'), '.') : null,
+      a.revertedBy
+        ? h('p', { class: 'link-revert' }, 'Reverted by ', h('a', { href: `#/actions/${a.revertedBy}` }, revertedBy ? `the revert of ${fmtTime(revertedBy.createdAt)}` : 'its revert'), revertedBy ? [' ', badge(revertedBy.status), ` (by ${revertedBy.requestedBy})`] : null)
         : null,
+      revertible ? h('div', { class: 'actions' }, h('button', { type: 'button', onclick: () => revert(a) }, 'Revert this action')) : null,
+      h('h2', {}, 'Verification'),
+      kv([
+        ['Outcome', a.outcome ? badge(a.outcome) : a.revertOf ? 'reverts are not verified' : 'not verified'],
+        ['Window', a.verify ? `${a.verify.windowMinutes} min, if ineffective: ${a.verify.onIneffective}` : '—'],
+        ['Window ends', a.verifyUntil ? fmtTime(a.verifyUntil) : '—'],
+        ['Decided', a.outcomeAt ? fmtTime(a.outcomeAt) : '—'],
+        ['Recovered', a.recoveredAt ? fmtTime(a.recoveredAt) : '—'],
+        ['Target', a.target ?? '—'],
+        a.forcedApproval ? ['Forced approval', `approved although snapshot ${a.forcedApproval.snapshotId} no longer matched`] : null,
+      ]),
       h('h2', {}, 'Lifecycle'),
       lifecycle(a),
       h('h2', {}, 'Result'),
@@ -64,5 +86,10 @@ export async function mount(main, ctx, view) {
     );
   };
   await render();
-  return { onEvent: (e) => { if (e.data?.action?.id === id) void render(); } };
+  // Its own events (verified, ineffective, …) and a revert's arrive under different ids: follow any action event.
+  let timer = null;
+  return {
+    onEvent: (e) => { if (e.type.startsWith('action.')) { clearTimeout(timer); timer = setTimeout(() => void render().catch(() => undefined), 150); } },
+    dispose: () => clearTimeout(timer),
+  };
 }

@@ -1,9 +1,32 @@
 import { api, qs } from '../api.js';
-import { badge, clear, h, json, kv, relTime } from '../dom.js';
+import { badge, clear, fmtTime, h, json, kv, relTime, table } from '../dom.js';
 import { refusalText } from '../refusals.js';
 
 const APPROVE = '/api/self-healing/actions/{id}/approve';
 const REJECT = '/api/self-healing/actions/{id}/reject';
+const PAUSE = '/api/self-healing/pause';
+
+const condText = (c) => `${c.path ? `${c.fact}${String(c.path).slice(1)}` : c.fact} ${c.operator} ${JSON.stringify(c.value)}`;
+
+/**
+ * The condition_cleared refusal: the newer snapshot and the conditions that now fail, and a
+ * confirming button that approves anyway (recorded by the service as a forced approval).
+ */
+function clearedNotice(action, problem, onForce) {
+  const failed = Array.isArray(problem.failedConditions) ? problem.failedConditions : [];
+  return h('div', { class: 'alert' },
+    h('p', {}, h('strong', {}, 'Condition cleared: '), 'fresh metrics no longer match the rule, so the action was not run. It is still pending.'),
+    kv([
+      ['Newer snapshot', `${problem.snapshotId ?? '—'}${problem.snapshotReceivedAt ? ` (received ${fmtTime(problem.snapshotReceivedAt)})` : ''}`],
+    ]),
+    failed.length
+      ? table(['Condition', 'Value now'], failed.map((c) => [condText(c), JSON.stringify(c.factValue ?? null)]), 'Conditions that now fail')
+      : null,
+    h('p', {}, 'Reject it, or approve it anyway:'),
+    h('div', { class: 'actions' },
+      h('button', { type: 'button', 'aria-label': `Confirm approval of ${action.rule} despite the cleared condition`, onclick: (e) => { e.target.disabled = true; onForce(); } }, 'Confirm approval anyway')),
+  );
+}
 
 /** One pending action with everything a person needs to decide, and the decision buttons. */
 function card(action, ctx, onDecided) {
@@ -13,13 +36,13 @@ function card(action, ctx, onDecided) {
   const expires = h('span', { 'data-expires': action.expiresAt ?? '' }, relTime(action.expiresAt));
   const buttons = [];
 
-  const decide = async (verb) => {
+  const decide = async (verb, force = false) => {
     clear(refusal);
     clear(status, h('p', {}, verb === 'approve' ? 'Approving — the action runs now…' : 'Rejecting…'));
     buttons.forEach((b) => { b.disabled = true; });
     try {
       const by = ctx.who.name ?? 'console';
-      const body = { by, ...(comment.value.trim() ? { comment: comment.value.trim() } : {}) };
+      const body = { by, ...(comment.value.trim() ? { comment: comment.value.trim() } : {}), ...(force ? { force: true } : {}) };
       const { data } = await api('POST', `/api/self-healing/actions/${action.id}/${verb}`, { body });
       clear(
         status,
@@ -32,15 +55,21 @@ function card(action, ctx, onDecided) {
       onDecided(action.id);
     } catch (err) {
       clear(status);
-      clear(refusal, h('p', { class: 'alert' }, refusalText(err)));
-      // A decided, expired or cleared approval cannot be decided again; after any other refusal one may retry.
-      const final = ['already_decided', 'approval_expired', 'condition_cleared'].includes(err.code);
+      if (err.code === 'condition_cleared') {
+        // Still pending: show what fresh metrics say, then let the person reject or approve anyway.
+        clear(refusal, clearedNotice(action, err.problem, () => decide('approve', true)));
+        buttons.forEach((b) => { b.disabled = b.dataset.verb === 'approve'; });
+        return;
+      }
+      clear(refusal, h('p', { class: 'alert' }, refusalText(err)), err.code === 'paused' ? h('p', {}, h('a', { href: '#/overview' }, 'See the pause on the Overview')) : null);
+      // A decided or expired approval cannot be decided again; after any other refusal (paused, …) one may retry.
+      const final = ['already_decided', 'approval_expired'].includes(err.code);
       buttons.forEach((b) => { b.disabled = final; });
     }
   };
 
-  if (ctx.can('post', APPROVE)) buttons.push(h('button', { type: 'button', 'aria-label': `Approve ${action.rule}`, onclick: () => decide('approve') }, 'Approve'));
-  if (ctx.can('post', REJECT)) buttons.push(h('button', { type: 'button', class: 'danger', 'aria-label': `Reject ${action.rule}`, onclick: () => decide('reject') }, 'Reject'));
+  if (ctx.can('post', APPROVE)) buttons.push(h('button', { type: 'button', 'data-verb': 'approve', 'aria-label': `Approve ${action.rule}`, onclick: () => decide('approve') }, 'Approve'));
+  if (ctx.can('post', REJECT)) buttons.push(h('button', { type: 'button', class: 'danger', 'data-verb': 'reject', 'aria-label': `Reject ${action.rule}`, onclick: () => decide('reject') }, 'Reject'));
 
   return h(
     'article',
@@ -99,13 +128,25 @@ export async function mount(main, ctx) {
     empty.hidden = wanted.length > 0;
   };
 
-  clear(main, h('h1', {}, 'Approvals'), h('p', { class: 'muted' }, 'Pending actions, newest first. New ones appear here by themselves.'), empty, list);
-  await refresh();
+  // While automation is paused every approval is refused: say so before anyone clicks.
+  const pauseNote = h('div', { id: 'approvals-pause' });
+  const showPause = async () => {
+    const ps = ctx.has('get', PAUSE) ? await api('GET', PAUSE).then((r) => r.data, () => null) : null;
+    clear(pauseNote, ps?.paused
+      ? h('p', { class: 'warnbox' }, h('strong', {}, 'Automation is paused'), ` by ${ps.by ?? '—'}: ${ps.reason ?? 'no reason given'}. Approving is refused until it is resumed (`, h('a', { href: '#/overview' }, 'Overview'), ').')
+      : null);
+  };
+
+  clear(main, h('h1', {}, 'Approvals'), h('p', { class: 'muted' }, 'Pending actions, newest first. New ones appear here by themselves.'), pauseNote, empty, list);
+  await Promise.all([refresh(), showPause()]);
   const tick = setInterval(() => {
     for (const el of main.querySelectorAll('[data-expires]')) el.textContent = relTime(el.dataset.expires || null);
   }, 15_000);
   return {
-    onEvent: (e) => { if (e.type.startsWith('action.')) void refresh(); },
+    onEvent: (e) => {
+      if (e.type.startsWith('action.')) void refresh();
+      else if (e.type.startsWith('automation.')) void showPause();
+    },
     dispose: () => clearInterval(tick),
   };
 }

@@ -36,8 +36,8 @@ export async function mount(main, ctx, view) {
     error = err;
     data = { items: [], nextCursor: null };
   }
-  // The outcome filter exists once the closed loop records outcomes (actions then carry `outcome`).
-  const hasOutcome = data.items.some((a) => 'outcome' in a) || params.outcome !== '';
+  // Actions that are not verified (failed, rejected, verification off) carry no outcome at all.
+  const hasOutcome = ctx.has('get', '/api/self-healing/stats');
 
   const form = h(
     'form',
@@ -68,7 +68,8 @@ export async function mount(main, ctx, view) {
     a.rule,
     a.type,
     badge(a.status),
-    'outcome' in a ? badge(a.outcome ?? 'pending') : '—',
+    a.outcome ? badge(a.outcome) : '—',
+    a.revertOf ? 'a revert' : a.revertedBy ? 'reverted' : '—',
     a.decidedBy ?? '—',
   ]);
   const { cursor, ...withoutCursor } = params;
@@ -81,7 +82,7 @@ export async function mount(main, ctx, view) {
     h('h1', {}, 'History'),
     form,
     error ? h('p', { class: 'alert', role: 'alert' }, error.message) : null,
-    rows.length ? table(['When', 'Rule', 'Type', 'Status', 'Outcome', 'Decided by'], rows, 'Actions') : h('p', { class: 'muted' }, 'No action matches.'),
+    rows.length ? table(['When', 'Rule', 'Type', 'Status', 'Outcome', 'Revert', 'Decided by'], rows, 'Actions') : h('p', { class: 'muted' }, 'No action matches.'),
     pager,
   );
   let timer = null;

@@ -13,7 +13,7 @@ function actionRows(items) {
     h('a', { href: `#/actions/${a.id}` }, a.rule),
     a.type,
     badge(a.status),
-    'outcome' in a ? badge(a.outcome ?? 'pending') : '—',
+    a.outcome ? badge(a.outcome) : '—',
     relTime(a.createdAt),
   ]);
 }
@@ -87,11 +87,24 @@ export async function mount(main, ctx) {
     );
 
     let pauseSection = null;
+    let pauseBanner = null;
     if (pause) {
       const ps = pause.data ?? {};
-      const reason = h('input', { id: 'pause-reason', type: 'text', size: '40' });
+      const reason = h('input', { id: 'pause-reason', name: 'reason', type: 'text', size: '40', required: true, maxlength: '500' });
+      const until = h('input', { id: 'pause-until', name: 'until', type: 'datetime-local' });
       const canSet = ctx.can('post', PAUSE);
       const canClear = ctx.can('delete', PAUSE);
+      const pauseNow = () => {
+        const body = { reason: reason.value.trim() };
+        if (until.value) body.until = new Date(until.value).toISOString();
+        return api('POST', PAUSE, { body });
+      };
+      if (ps.paused) {
+        pauseBanner = h('p', { class: 'warnbox', id: 'pause-banner' },
+          h('strong', {}, 'Automation is paused'), ` by ${ps.by ?? '—'}: ${ps.reason ?? 'no reason given'}`,
+          ps.until ? ` — until ${fmtTime(ps.until)} (${relTime(ps.until)})` : ' — until someone resumes it',
+          '. Nothing runs or can be approved; reverts still run.');
+      }
       pauseSection = section('ov-pause', 'Automation pause',
         kv([
           ['State', ps.paused ? badge('warning', 'paused') : badge('ok', 'running')],
@@ -103,8 +116,10 @@ export async function mount(main, ctx) {
         ps.paused
           ? (canClear ? h('div', { class: 'actions' }, h('button', { type: 'button', onclick: () => act(() => api('DELETE', PAUSE), 'Automation resumed') }, 'Resume automation')) : null)
           : (canSet
-            ? h('form', { onsubmit: (e) => { e.preventDefault(); void act(() => api('POST', PAUSE, { body: { reason: reason.value || 'paused from the console' } }), 'Automation paused'); } },
-              h('label', { for: 'pause-reason' }, 'Reason'), reason, h('div', { class: 'actions' }, h('button', { type: 'submit' }, 'Pause automation')))
+            ? h('form', { 'aria-label': 'Pause automation', onsubmit: (e) => { e.preventDefault(); void act(pauseNow, 'Automation paused'); } },
+              h('label', { for: 'pause-reason' }, 'Pause reason'), reason,
+              h('label', { for: 'pause-until' }, 'Until (optional; empty: until resumed)'), until,
+              h('div', { class: 'actions' }, h('button', { type: 'submit' }, 'Pause automation')))
             : null),
       );
     }
@@ -118,7 +133,7 @@ export async function mount(main, ctx) {
       al.length === 0 ? h('p', { class: 'muted' }, 'No open alert.') : h('ul', {}, al.map((a) => h('li', {}, badge(a.severity), ` ${a.rule}: ${a.message} (${relTime(a.createdAt)})`))),
       h('p', {}, h('a', { href: '#/alerts' }, 'Alerts')));
 
-    clear(body, pendingSection, h('div', { class: 'grid' }, runningSection, failover, throttleSection, pauseSection), lastSection, alertsSection);
+    clear(body, pauseBanner, pendingSection, h('div', { class: 'grid' }, runningSection, failover, throttleSection, pauseSection), lastSection, alertsSection);
   };
 
   await refresh();

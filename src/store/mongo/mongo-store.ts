@@ -173,6 +173,10 @@ export class MongoStore implements Store {
     await this.m.snapshots.insertMany([snapshotToDoc(snapshot)], { lean: true });
   }
 
+  async insertSnapshots(snapshots: StoredSnapshot[]): Promise<void> {
+    if (snapshots.length > 0) await this.m.snapshots.insertMany(snapshots.map(snapshotToDoc), { lean: true });
+  }
+
   async getSnapshot(id: string): Promise<StoredSnapshot | null> {
     const doc = await this.m.snapshots.findById(id).lean<Doc>();
     return doc ? snapshotFromDoc(doc) : null;

@@ -153,6 +153,16 @@ export class SqliteStore implements Store {
     }
   }
 
+  async insertSnapshots(snapshots: StoredSnapshot[]): Promise<void> {
+    if (snapshots.length === 0) return;
+    const insert = this.stmt('INSERT INTO snapshots (id, source, ts, received_at, metrics) VALUES (?, ?, ?, ?, ?)');
+    this.conn
+      .transaction(() => {
+        for (const s of snapshots) insert.run(s.id, s.source, s.timestamp, s.receivedAt.getTime(), JSON.stringify(s.metrics));
+      })
+      .immediate();
+  }
+
   async getSnapshot(id: string): Promise<StoredSnapshot | null> {
     const row = this.stmt('SELECT * FROM snapshots WHERE id = ?').get(id) as Row | undefined;
     if (!row) return null;

@@ -1,0 +1,62 @@
+import type { Metrics } from './condition-compiler';
+
+export interface IndexEntry {
+  /** Top-level facts the rule reads. */
+  facts: string[];
+  /**
+   * Whether the rule must be evaluated whatever the snapshot holds: it holds (or throws) when none
+   * of its facts is present (`notEqual`, `notIn`, `doesNotContain`, `not`, ...), or its outcome
+   * cannot be known in advance (a rule left to json-rules-engine).
+   */
+  always: boolean;
+}
+
+/**
+ * Top-level fact name → the rules that read it. A rule none of whose facts is in a snapshot sees
+ * every fact as missing, so its outcome is the one it has on an empty snapshot, known when the
+ * rules are compiled: rules that hold (or throw) there are always evaluated, the others are skipped
+ * as "no match" without being run.
+ */
+export class FactIndex {
+  private readonly byFact = new Map<string, number[]>();
+  private readonly always: number[] = [];
+  private readonly markArray: Uint32Array;
+  private generation = 0;
+
+  constructor(entries: IndexEntry[]) {
+    this.markArray = new Uint32Array(entries.length);
+    entries.forEach((entry, i) => {
+      if (entry.always) this.always.push(i);
+      for (const fact of entry.facts) {
+        const list = this.byFact.get(fact);
+        if (list) list.push(i);
+        else this.byFact.set(fact, [i]);
+      }
+    });
+  }
+
+  /** Per position: evaluate it when equal to the generation `mark` returned. */
+  get marks(): Uint32Array {
+    return this.markArray;
+  }
+
+  /**
+   * Marks the entries to evaluate for these metrics and returns the generation that means "marked".
+   * Generations instead of clearing: one pass over the keys, none over the marks.
+   */
+  mark(metrics: Metrics): number {
+    this.generation = (this.generation + 1) >>> 0;
+    if (this.generation === 0) {
+      this.markArray.fill(0);
+      this.generation = 1;
+    }
+    const g = this.generation;
+    const marks = this.markArray;
+    for (const i of this.always) marks[i] = g;
+    for (const key of Object.keys(metrics)) {
+      const list = this.byFact.get(key);
+      if (list) for (const i of list) marks[i] = g;
+    }
+    return g;
+  }
+}
