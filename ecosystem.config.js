@@ -58,6 +58,9 @@ const engineCluster = {
     NODE_ENV: 'production',
     PORT: 3080,
     STORE: 'mongo',
+    // Each worker enforces its share of the rate limits, so both together hold the configured
+    // limit (docs/security.md): keep this equal to `instances`.
+    RATE_LIMIT_INSTANCES: 2,
     // Taken from the environment `pm2 start` runs in; the engine refuses to start without it.
     MONGODB_URI: process.env.MONGODB_URI || '',
   },

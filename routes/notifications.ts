@@ -30,7 +30,7 @@ function view(e: OutboxEntry): Record<string, unknown> {
   };
 }
 
-export function createNotificationsRouter({ notifications }: { notifications: Pick<NotificationService, 'list' | 'dispatcher'> }): Router {
+export function createNotificationsRouter({ notifications }: { notifications: Pick<NotificationService, 'list' | 'dispatcher' | 'notifier'> }): Router {
   const router = Router();
 
   handle(router, 'listNotifications', async (req, res) => {
@@ -44,7 +44,12 @@ export function createNotificationsRouter({ notifications }: { notifications: Pi
     if (type) query.eventType = type;
     if (cursor) query.cursor = cursor;
     const page = await notifications.list(query);
-    res.json({ items: page.items.map(view), nextCursor: page.nextCursor, breakers: notifications.dispatcher.breakerStates() });
+    res.json({
+      items: page.items.map(view),
+      nextCursor: page.nextCursor,
+      breakers: notifications.dispatcher.breakerStates(),
+      overflow: notifications.notifier.overflow(),
+    });
   });
 
   return router;

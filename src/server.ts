@@ -6,6 +6,8 @@ import { checkOpenAccess, loadApiKeys } from './http/api-keys';
 import { createLogging } from './logging/logger';
 import { createServices, type Services } from './composition/create-services';
 import { createStore } from './store/create-store';
+import { faultPointsFromEnv } from './composition/fault-injection';
+import { closeGracefully } from './http/graceful-close';
 
 export interface RunningService {
   services: Services;
@@ -21,8 +23,9 @@ export async function startService(env: NodeJS.ProcessEnv = process.env): Promis
   const keyring = loadApiKeys(config.auth);
   checkOpenAccess(config.server.host, keyring);
   const logging = createLogging(config, env);
-  const store = createStore(config);
-  const services = createServices(store, config, logging, { keyring });
+  const faults = faultPointsFromEnv(env);
+  const store = createStore(config, faults);
+  const services = createServices(store, config, logging, { keyring, faults });
   await services.start();
   const app = createApp(services);
   const server = await new Promise<Server>((resolve, reject) => {
@@ -42,16 +45,14 @@ export async function startService(env: NodeJS.ProcessEnv = process.env): Promis
   const shutdown = (reason: string): Promise<void> => {
     stopping ??= (async () => {
       logging.logger.info(`shutting down (${reason}): no new requests, finishing running actions`);
-      // Open event streams never go idle: end them, or server.close() would wait for them forever.
+      // Open event streams never go idle: end them, or the close would wait for them forever.
       services.events.closeStreams();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await closeGracefully(server);
       await services.stop();
       logging.logger.info('shutdown complete');
     })();
     return stopping;
   };
-  // Idle keep-alive sockets would hold server.close() open until they time out.
-  server.on('close', () => undefined);
   return { services, server, url, shutdown };
 }
 
@@ -65,7 +66,6 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const stop = (reason: string) => {
-    running.server.closeIdleConnections();
     running
       .shutdown(reason)
       .then(() => process.exit(0))

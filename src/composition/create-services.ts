@@ -42,6 +42,7 @@ import { EventJournal } from '../notifications/event-journal';
 import { NotificationService } from '../notifications/notification-service';
 import { SessionService } from '../sessions/session-service';
 import { PromptVersions } from '../targets/prompt-versions';
+import { type FaultPoints, noFaults } from '../domain/fault-points';
 import { ThrottleService } from '../targets/throttle-service';
 
 export interface Services extends PipelineDeps {
@@ -94,6 +95,8 @@ export interface ServiceOverrides {
   notifier?: Notifier;
   /** Keys the caller already loaded (the server checks them before anything is opened). */
   keyring?: ApiKeyring;
+  /** Kill points for the fault-injection suite (server.ts reads them from the environment). */
+  faults?: FaultPoints;
 }
 
 /** The composition root of everything below the routes: each service gets what it needs here, once. */
@@ -106,6 +109,7 @@ export function createServices(
   const logger = logging.logger;
   const clock = overrides.clock ?? systemClock;
   const instanceId = resolveInstanceId(config.cluster.instanceId);
+  const faults = overrides.faults ?? noFaults;
   const keyring = overrides.keyring ?? loadApiKeys(config.auth);
   const schemas = createSchemaRegistry();
   const evaluator = new Evaluator();
@@ -122,8 +126,8 @@ export function createServices(
   });
   // Built before the notifier it listens to; its gauges read the store and the rules, not services.
   const metrics = new EngineMetrics({ store, rules, clock, logger, maxSourceLabels: config.prometheus.maxSourceLabels });
-  const notifications = new NotificationService({ store, config, clock, logger, instanceId, deliveryObserver: metrics });
   const events = new EventJournal({ store, clock, logger, retentionHours: config.console.events.retentionHours });
+  const notifications = new NotificationService({ store, config, clock, logger, instanceId, deliveryObserver: metrics, faults, journal: events });
   const sessions = new SessionService({ store, keyring, clock, logger, ttlMinutes: config.console.sessionTtlMinutes });
   // The log channel (or a test's recorder), the webhook outbox, the metrics and the console's journal all get every event.
   const notifier = new FanoutNotifier([overrides.notifier ?? new LogNotifier(logger), notifications.notifier, metrics, events]);
@@ -140,7 +144,7 @@ export function createServices(
     createThrottleStrategy({ throttle, clock, config }),
     createAlertOnlyStrategy({ alerts, clock }),
   ]);
-  const executor = new ActionExecutor({ ...deps, strategies });
+  const executor = new ActionExecutor({ ...deps, strategies, faults });
   const liveness = new InstanceLiveness(deps, instanceId);
   const pause = new PauseService(deps);
   const budgets = new BudgetPolicy({ ...deps, strategies, alerts });
@@ -148,7 +152,7 @@ export function createServices(
   const verification = new VerificationService({ ...deps, rules, evaluator, reverts });
   const stats = new StatsService(deps);
   const evaluationErrors = new EvaluationErrors({ clock, logger, createAlert: (alert) => alerts.create(alert) });
-  const remediation = new RemediationService({ ...deps, rules, evaluator, evaluationErrors, strategies, executor, instanceId, pause, budgets, observer: metrics });
+  const remediation = new RemediationService({ ...deps, rules, evaluator, evaluationErrors, strategies, executor, instanceId, pause, budgets, observer: metrics, faults });
   const replay = new ReplayService({
     store,
     currentRules: () => rules.current(),

@@ -29,6 +29,17 @@ export interface StrategyResult {
   checks?: StrategyCheck[];
 }
 
+/**
+ * A step of a running action recorded just before or just after a side effect, so that recovery
+ * after a crash can tell what had been done: nothing yet, a side effect under way, or one completed.
+ */
+export interface ActionStep {
+  name: string;
+  phase: 'before' | 'after';
+  /** ISO time. */
+  at: string;
+}
+
 export const ACTION_OUTCOMES = ['pending', 'effective', 'ineffective', 'unknown'] as const;
 /** What verification found: did the rule stop matching after the action (docs/verification.md)? */
 export type ActionOutcome = (typeof ACTION_OUTCOMES)[number];
@@ -72,6 +83,8 @@ export interface ActionRecord {
    * runner is gone. Optional because records written before it existed lack it.
    */
   runner?: string | null;
+  /** Steps recorded while it ran (see ActionStep); absent until the executor starts it. */
+  steps?: ActionStep[];
   /**
    * What the action acts on (`router`, `prompt:<name>`, `service:<name>`, `throttle`), counted by
    * the per-target budget; null for alert_only. Optional: older records lack it.
@@ -107,6 +120,7 @@ export type ActionPatch = Partial<
     | 'error'
     | 'updatedAt'
     | 'runner'
+    | 'steps'
     | 'outcome'
     | 'verifyUntil'
     | 'outcomeAt'

@@ -32,6 +32,11 @@ export interface OutboxEntry {
   lastError: string | null;
   lastStatusCode: number | null;
   deliveredAt: Date | null;
+  /**
+   * Entries with one order key (the action's id) reach a destination in the order they were
+   * queued: a later one waits while an earlier one is still pending. Null: no order to keep.
+   */
+  orderKey?: string | null;
 }
 
 /** What one delivery attempt changed; applied only while the sender still holds its claim. */

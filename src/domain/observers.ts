@@ -15,6 +15,8 @@ export interface IngestObserver {
 export interface DeliveryObserver {
   /** One delivery attempt of an outbound event failed (it may still be retried). */
   deliveryFailed(destination: string): void;
+  /** Outbox entries dropped because the outbox was full (notifications.delivery.maxPending). */
+  outboxOverflowed?(entries: number): void;
 }
 
 export const NO_INGEST_OBSERVER: IngestObserver = {

@@ -1,6 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { Clock } from '../clock';
-import type { AuthConfig } from '../config/sections/auth';
+import { type AuthConfig, perInstanceLimit } from '../config/sections/auth';
 import { ForbiddenError, TooManyRequestsError, UnauthorizedError } from '../errors';
 import type { Logger } from '../logging/logger';
 import { type AccessPolicy, createRouteMatcher, type HttpMethod, roleIncludes } from './access-policy';
@@ -43,7 +43,8 @@ export interface AccessControlDeps {
  */
 export function accessControl(deps: AccessControlDeps) {
   const { keyring, policy, logger } = deps;
-  const failures = new RateLimiter(deps.auth.rateLimit.authFailuresPerMinute, deps.clock);
+  const { rateLimit } = deps.auth;
+  const failures = new RateLimiter(perInstanceLimit(rateLimit.authFailuresPerMinute, rateLimit.instances), deps.clock);
 
   const fail = (req: Request, res: Response, message: string, withError: boolean): UnauthorizedError => {
     const address = clientAddress(req);
@@ -130,7 +131,8 @@ export const INGEST_ROUTES: readonly LimitedRoute[] = [ROUTES.ingestSnapshot, RO
 
 /** Limits ingest per key (or per address when the service runs open, or for the webhook). */
 export function ingestRateLimit(deps: { auth: AuthConfig; clock: Clock; logger: Logger }) {
-  const limiter = new RateLimiter(deps.auth.rateLimit.ingestPerMinute, deps.clock);
+  const { rateLimit } = deps.auth;
+  const limiter = new RateLimiter(perInstanceLimit(rateLimit.ingestPerMinute, rateLimit.instances), deps.clock);
   const limited = createRouteMatcher(INGEST_ROUTES);
   return (req: Request, res: Response, next: NextFunction): void => {
     if (!limited(req.method, req.path)) return next();
@@ -142,7 +144,7 @@ export function ingestRateLimit(deps: { auth: AuthConfig; clock: Clock; logger: 
     res.setHeader('Retry-After', String(decision.retryAfterSeconds));
     next(
       new TooManyRequestsError(
-        `more than ${deps.auth.rateLimit.ingestPerMinute} snapshots a minute; retry in ${decision.retryAfterSeconds} s`,
+        `more than ${rateLimit.ingestPerMinute} snapshots a minute${rateLimit.instances > 1 ? ` (across ${rateLimit.instances} instances)` : ''}; retry in ${decision.retryAfterSeconds} s`,
         decision.retryAfterSeconds,
       ),
     );

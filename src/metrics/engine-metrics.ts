@@ -52,6 +52,7 @@ export class EngineMetrics implements Notifier, IngestObserver, DeliveryObserver
   private readonly actionDuration: Histogram<'type'>;
   private readonly evaluation: Histogram;
   private readonly notificationFailures: Counter;
+  private readonly outboxOverflow: Counter;
   /** Fed by the closed-loop verification's outcome event (OUTCOME_EVENT). */
   private readonly actionOutcomes: Counter<'rule' | 'outcome'>;
 
@@ -97,6 +98,11 @@ export class EngineMetrics implements Notifier, IngestObserver, DeliveryObserver
     this.notificationFailures = new Counter({
       name: 'self_healing_notification_failures_total',
       help: 'Failed delivery attempts of outbound events (webhooks); an entry may be retried and counted again.',
+      registers,
+    });
+    this.outboxOverflow = new Counter({
+      name: 'self_healing_outbox_overflow_total',
+      help: 'Outbound event entries dropped because the outbox held notifications.delivery.maxPending undelivered ones.',
       registers,
     });
     this.actionOutcomes = new Counter({
@@ -179,5 +185,9 @@ export class EngineMetrics implements Notifier, IngestObserver, DeliveryObserver
 
   deliveryFailed(): void {
     this.notificationFailures.inc();
+  }
+
+  outboxOverflowed(entries: number): void {
+    this.outboxOverflow.inc(entries);
   }
 }

@@ -29,12 +29,9 @@ export class EventJournal implements Notifier {
   constructor(private readonly deps: EventJournalDeps) {}
 
   notify(event: NotificationEvent): void {
-    const write: Promise<void> = this.deps.store.console
-      .appendEvent({ id: event.id, type: event.type, occurredAt: new Date(event.occurredAt), payload: JSON.stringify(envelopeOf(event)) })
+    const write: Promise<void> = this.write(event)
       .then(
-        () => {
-          for (const listener of this.listeners) listener();
-        },
+        () => undefined,
         (err: unknown) => {
           this.deps.logger.warn('could not write an event to the console journal; live views miss it', {
             eventId: event.id,
@@ -44,6 +41,20 @@ export class EventJournal implements Notifier {
       )
       .finally(() => this.writes.delete(write));
     this.writes.add(write);
+  }
+
+  /**
+   * Journals the event (once per event id) and resolves when it is stored; the relay of committed
+   * events calls this too, so an event whose notifier call a crash prevented still reaches the journal.
+   */
+  async write(event: NotificationEvent): Promise<void> {
+    await this.deps.store.console.appendEvent({
+      id: event.id,
+      type: event.type,
+      occurredAt: new Date(event.occurredAt),
+      payload: JSON.stringify(envelopeOf(event)),
+    });
+    for (const listener of this.listeners) listener();
   }
 
   /** Called after each event this instance journals; returns the unsubscribe. */

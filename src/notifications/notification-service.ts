@@ -6,17 +6,25 @@ import type { OutboxEntry, OutboxQuery } from '../domain/notification';
 import { ConfigError } from '../errors';
 import { InboundWebhookGuard } from './inbound-webhook-guard';
 import { OutboxNotifier } from './outbox-notifier';
+import { EventRelay } from './event-relay';
+import type { NotificationEvent } from '../domain/events';
+import { type FaultPoints, noFaults } from '../domain/fault-points';
+import type { CommittedEventStore } from '../store/committed-events';
 import { WebhookDispatcher } from './webhook-dispatcher';
 import type { Logger } from '../logging/logger';
 import type { NotificationStore } from '../store/notification-store';
 
 export interface NotificationServiceDeps {
-  store: { notifications: NotificationStore };
+  store: { notifications: NotificationStore; committedEvents: CommittedEventStore };
   config: AppConfig;
   clock: Clock;
   logger: Logger;
   instanceId: string;
   random?: () => number;
+  /** Kill points for the fault-injection suite; none by default. */
+  faults?: FaultPoints;
+  /** The console's event journal: committed events are relayed to it as well as to the outbox. */
+  journal?: { write(event: NotificationEvent): Promise<void> };
   deliveryObserver?: DeliveryObserver;
 }
 
@@ -30,6 +38,8 @@ export class NotificationService {
   readonly notifier: OutboxNotifier;
   readonly dispatcher: WebhookDispatcher;
   readonly inbound: InboundWebhookGuard;
+  /** Moves events committed with their cause into the outbox. */
+  readonly relay: EventRelay;
   private sweepTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly deps: NotificationServiceDeps) {
@@ -39,13 +49,26 @@ export class NotificationService {
       throw new ConfigError('notifications.n8n.secret', 'required when notifications.n8n.url or notifications.channels is set (set N8N_WEBHOOK_SECRET)');
     }
     const base = { store: deps.store, config: cfg, clock: deps.clock, logger: deps.logger };
+    const faults = deps.faults ?? noFaults;
     this.dispatcher = new WebhookDispatcher({
       ...base,
       instanceId: deps.instanceId,
+      faults,
       ...(deps.random ? { random: deps.random } : {}),
       ...(deps.deliveryObserver ? { observer: deps.deliveryObserver } : {}),
     });
-    this.notifier = new OutboxNotifier({ ...base, onEnqueued: () => this.dispatcher.kick() });
+    this.notifier = new OutboxNotifier({
+      ...base,
+      onEnqueued: () => this.dispatcher.kick(),
+      ...(deps.deliveryObserver?.outboxOverflowed ? { onOverflow: (n: number) => deps.deliveryObserver!.outboxOverflowed!(n) } : {}),
+    });
+    this.relay = new EventRelay({
+      store: deps.store,
+      targets: [this.notifier, ...(deps.journal ? [deps.journal] : [])],
+      logger: deps.logger,
+      pollIntervalMs: cfg.delivery.pollIntervalMs,
+      faults,
+    });
     this.inbound = new InboundWebhookGuard(base);
   }
 
@@ -57,6 +80,11 @@ export class NotificationService {
       );
     }
     await this.sweep();
+    // Events committed before a crash (or by an instance that died) go to the outbox first.
+    await this.relay.runOnce().catch((err: unknown) =>
+      this.deps.logger.warn('event relay could not catch up at start; it keeps trying', { error: err instanceof Error ? err.message : String(err) }),
+    );
+    this.relay.start();
     // With no webhook configured nothing is ever enqueued; entries left from an earlier configuration wait.
     if (cfg.n8n.url !== '' || Object.keys(cfg.channels).length > 0) this.dispatcher.start();
     this.sweepTimer = setInterval(() => void this.sweep(), SWEEP_INTERVAL_MS);
@@ -67,6 +95,7 @@ export class NotificationService {
   async stop(): Promise<void> {
     if (this.sweepTimer) clearInterval(this.sweepTimer);
     this.sweepTimer = null;
+    await this.relay.stop();
     await this.notifier.flush();
     await this.dispatcher.stop();
   }

@@ -6,6 +6,7 @@ import type { DeliveryObserver } from '../domain/observers';
 import type { Logger } from '../logging/logger';
 import type { NotificationStore } from '../store/notification-store';
 import { retryDelayMs } from './retry-delay';
+import { type FaultPoints, noFaults } from '../domain/fault-points';
 import { SIGNATURE_HEADER, signBody } from './webhook-signature';
 
 export interface WebhookDispatcherDeps {
@@ -16,6 +17,8 @@ export interface WebhookDispatcherDeps {
   /** Names this instance in claims, so concurrent instances never send one entry at the same time. */
   instanceId: string;
   random?: () => number;
+  /** Kill points for the fault-injection suite; none by default. */
+  faults?: FaultPoints;
   /** Told of each failed delivery attempt (the metrics module). */
   observer?: DeliveryObserver;
 }
@@ -150,16 +153,35 @@ export class WebhookDispatcher {
 
   /** Sends one claimed entry through its destination's breaker and records what came of it. */
   private async deliver(entry: OutboxEntry): Promise<void> {
+    if (await this.waitsForAnEarlierOne(entry)) return;
+    const probing = this.breakerFor(entry.destination).halfOpen;
     const controller = new AbortController();
     this.inFlight.add(controller);
     try {
       const statusCode = await this.breakerFor(entry.destination).fire(entry, controller.signal);
+      // Sent but not yet recorded: a crash here sends it again (same event id), never loses it.
+      (this.deps.faults ?? noFaults).reach('delivery.after-send');
       await this.recordDelivered(entry, statusCode);
     } catch (err) {
-      await this.recordNotDelivered(entry, err, controller.signal.aborted && this.stopped);
+      await this.recordNotDelivered(entry, err, controller.signal.aborted && this.stopped, probing);
     } finally {
       this.inFlight.delete(controller);
     }
+  }
+
+  /**
+   * In order per action: while an entry queued earlier for the same action and destination is
+   * still pending (waiting for a retry, say), this one is put back to go after it.
+   */
+  private async waitsForAnEarlierOne(entry: OutboxEntry): Promise<boolean> {
+    if (!entry.orderKey) return false;
+    const { clock, store, instanceId } = this.deps;
+    const first = await store.notifications.firstPendingInOrder(entry.destination, entry.orderKey);
+    if (!first || first.id === entry.id) return false;
+    const at = clock.now();
+    const after = new Date(Math.max(first.nextAttemptAt.getTime(), at.getTime()) + 1);
+    await store.notifications.releaseOutboxClaim(entry.id, instanceId, after, null, at);
+    return true;
   }
 
   private async recordDelivered(entry: OutboxEntry, statusCode: number): Promise<void> {
@@ -181,7 +203,7 @@ export class WebhookDispatcher {
    * A send that did not deliver: put back untouched when our own shutdown cut it off or the breaker
    * kept it from being sent (neither is an attempt), else counted, and retried or given up on.
    */
-  private async recordNotDelivered(entry: OutboxEntry, err: unknown, cutByShutdown: boolean): Promise<void> {
+  private async recordNotDelivered(entry: OutboxEntry, err: unknown, cutByShutdown: boolean, probing = false): Promise<void> {
     const { clock, config, store, instanceId } = this.deps;
     const at = clock.now();
     if (cutByShutdown) {
@@ -192,6 +214,16 @@ export class WebhookDispatcher {
       // Not an attempt: the receiver was not contacted. Due again when the breaker will probe.
       const next = new Date(at.getTime() + config.breaker.resetTimeoutMs);
       await store.notifications.releaseOutboxClaim(entry.id, instanceId, next, `circuit open for destination "${entry.destination}"`, at);
+      return;
+    }
+    if (probing) {
+      // The breaker's probe of a receiver that has been failing: it says the receiver is still
+      // down, not that this entry is undeliverable. Not counted, or during a long outage the oldest
+      // entries — always the ones picked to probe — would use up their attempts and be given up.
+      const next = new Date(at.getTime() + config.breaker.resetTimeoutMs);
+      const message = err instanceof Error ? err.message : String(err);
+      await store.notifications.releaseOutboxClaim(entry.id, instanceId, next, `probe failed, destination "${entry.destination}" still down: ${message}`, at);
+      this.deps.observer?.deliveryFailed(entry.destination);
       return;
     }
     this.deps.observer?.deliveryFailed(entry.destination);

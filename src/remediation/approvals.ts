@@ -1,6 +1,6 @@
 import type { ActionRecord } from '../domain/action';
 import { ConflictError, ForbiddenError, NotFoundError } from '../errors';
-import { buildEvent } from '../domain/events';
+import { buildEvent, type NotificationEvent } from '../domain/events';
 import type { RulesService } from '../rules/rules-service';
 import type { PipelineDeps } from './pipeline-deps';
 import type { Evaluator } from '../engine/evaluate';
@@ -102,23 +102,30 @@ export class ApprovalService {
     await this.refuseIfExpired(id);
     const decision = decisionOf(input);
     const now = this.deps.clock.now();
-    const rejected = await this.deps.store.transitionAction(id, ['pending_approval'], {
-      status: 'rejected',
-      decidedBy: decision.by,
-      decidedAt: now,
-      decisionComment: decision.comment,
-      updatedAt: now,
-      finishedAt: now,
-    });
+    let event: NotificationEvent | null = null;
+    const rejected = await this.deps.store.transitionAction(
+      id,
+      ['pending_approval'],
+      {
+        status: 'rejected',
+        decidedBy: decision.by,
+        decidedAt: now,
+        decisionComment: decision.comment,
+        updatedAt: now,
+        finishedAt: now,
+      },
+      undefined,
+      (next) => [
+        (event = buildEvent('action.rejected', now, {
+          action: next,
+          data: { by: decision.by, comment: decision.comment },
+          channels: this.deps.rules.channelsFor(next.rule),
+        })),
+      ],
+    );
     if (!rejected) throw await this.alreadyDecided(id);
     this.deps.logger.info('action rejected', { actionId: id, rule: rejected.rule, by: decision.by });
-    this.deps.notifier.notify(
-      buildEvent('action.rejected', now, {
-        action: rejected,
-        data: { by: decision.by, comment: decision.comment },
-        channels: this.deps.rules.channelsFor(rejected.rule),
-      }),
-    );
+    if (event) this.deps.notifier.notify(event);
     return rejected;
   }
 
@@ -133,21 +140,28 @@ export class ApprovalService {
   }
 
   private async expire(id: string, now: Date): Promise<boolean> {
-    const expired = await this.deps.store.transitionAction(id, ['pending_approval'], {
-      status: 'expired',
-      updatedAt: now,
-      finishedAt: now,
-      error: 'approval expired before anyone decided',
-    });
+    let event: NotificationEvent | null = null;
+    const expired = await this.deps.store.transitionAction(
+      id,
+      ['pending_approval'],
+      {
+        status: 'expired',
+        updatedAt: now,
+        finishedAt: now,
+        error: 'approval expired before anyone decided',
+      },
+      undefined,
+      (next) => [
+        (event = buildEvent('action.expired', now, {
+          action: next,
+          data: { expiresAt: next.expiresAt?.toISOString() },
+          channels: this.deps.rules.channelsFor(next.rule),
+        })),
+      ],
+    );
     if (!expired) return false;
     this.deps.logger.info('approval expired', { actionId: id, rule: expired.rule });
-    this.deps.notifier.notify(
-      buildEvent('action.expired', now, {
-        action: expired,
-        data: { expiresAt: expired.expiresAt?.toISOString() },
-        channels: this.deps.rules.channelsFor(expired.rule),
-      }),
-    );
+    if (event) this.deps.notifier.notify(event);
     return true;
   }
 

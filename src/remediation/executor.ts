@@ -1,12 +1,20 @@
-import type { ActionRecord, StrategyResult } from '../domain/action';
-import { buildEvent } from '../domain/events';
+import type { ActionPatch, ActionRecord, StrategyResult } from '../domain/action';
+import { buildEvent, type NotificationEvent } from '../domain/events';
+import { type FaultPoints, noFaults } from '../domain/fault-points';
 import type { Rule } from '../domain/rule';
 import type { PipelineDeps } from './pipeline-deps';
 import { StrategyFailure, type StrategyMap } from '../strategies/strategy';
 
 export interface ExecutorDeps extends PipelineDeps {
   strategies: StrategyMap;
+  /** Kill points for the fault-injection suite; none by default. */
+  faults?: FaultPoints;
+  /** Waits between attempts to record an outcome while the store does not take it. */
+  outcomeRetryDelaysMs?: number[];
 }
+
+/** The strategy acted: its result must not be lost to a store that is away for a moment. */
+const OUTCOME_RETRY_DELAYS_MS = [100, 300, 1000, 3000];
 
 class StrategyTimeout extends Error {}
 
@@ -65,17 +73,21 @@ export class ActionExecutor {
     try {
       if (!strategy) throw new StrategyFailure(`no strategy for action type ${action.type}`);
       const timeoutMs = Math.min(strategy.timeoutMs, this.deps.config.actions.timeoutMs);
-      result = await this.withDeadline(
-        action.revertOf ? this.revert(action, controller.signal) : strategy.execute({
-          action,
-          params: action.params,
-          rule,
-          signal: controller.signal,
-          logger,
-        }),
-        timeoutMs,
-        controller,
-      );
+      const step = this.stepRecorder(action);
+      await step('strategy', 'before');
+      const work = action.revertOf
+        ? this.revert(action, controller.signal)
+        : strategy.execute({
+            action,
+            params: action.params,
+            rule,
+            signal: controller.signal,
+            logger,
+            step,
+          });
+      this.faults.reach('executor.strategy-running');
+      result = await this.withDeadline(work, timeoutMs, controller);
+      this.faults.reach('executor.after-strategy');
     } catch (err) {
       if (err instanceof StrategyFailure) {
         error = err.message;
@@ -97,20 +109,14 @@ export class ActionExecutor {
       status === 'succeeded' && action.verify
         ? { outcome: 'pending' as const, verifyUntil: new Date(finishedAt.getTime() + action.verify.windowMinutes * 60_000) }
         : {};
-    let final: ActionRecord | null = null;
-    try {
-      final = await store.transitionAction(action.id, ['running'], {
-        status,
-        finishedAt,
-        updatedAt: finishedAt,
-        result,
-        error,
-        ...verification,
+    const eventFor = (recorded: ActionRecord): NotificationEvent =>
+      buildEvent(status === 'succeeded' ? 'action.succeeded' : 'action.failed', finishedAt, {
+        action: recorded,
+        data: { summary: result?.summary ?? error, result, error, durationMs },
+        channels: rule?.notifications.channels ?? ['log'],
       });
-    } catch (err) {
-      logger.error('could not record the outcome of an action', { actionId: action.id, error: (err as Error).message });
-    }
-    const recorded = final ?? { ...action, status, finishedAt, result, error, ...verification };
+    const patch: ActionPatch = { status, finishedAt, updatedAt: finishedAt, result, error, ...verification };
+    const outcome = await this.recordOutcome(action, patch, eventFor);
     logger.log(status === 'succeeded' ? 'info' : 'warn', `action ${status}`, {
       actionId: action.id,
       rule: action.rule,
@@ -118,14 +124,79 @@ export class ActionExecutor {
       durationMs,
       error,
     });
-    notifier.notify(
-      buildEvent(status === 'succeeded' ? 'action.succeeded' : 'action.failed', finishedAt, {
-        action: recorded,
-        data: { summary: result?.summary ?? error, result, error, durationMs },
-        channels: rule?.notifications.channels ?? ['log'],
-      }),
-    );
-    return recorded;
+    if (outcome.kind === 'recorded') {
+      notifier.notify(outcome.event);
+      return outcome.action;
+    }
+    const recorded: ActionRecord = { ...action, ...patch };
+    // Not in the store: people still hear of it (without the committed event's guarantee).
+    if (outcome.kind === 'unrecorded') notifier.notify(eventFor(recorded));
+    return outcome.kind === 'finished_elsewhere' ? outcome.action : recorded;
+  }
+
+  /**
+   * Writes the outcome with its event in one store write, retrying while the store does not answer
+   * (the strategy has acted; its result is worth waiting for). `finished_elsewhere`: another
+   * instance's recovery failed the action first (it sent that event).
+   */
+  private async recordOutcome(
+    action: ActionRecord,
+    patch: ActionPatch,
+    eventFor: (recorded: ActionRecord) => NotificationEvent,
+  ): Promise<
+    | { kind: 'recorded'; action: ActionRecord; event: NotificationEvent }
+    | { kind: 'finished_elsewhere'; action: ActionRecord }
+    | { kind: 'unrecorded' }
+  > {
+    const { store, logger } = this.deps;
+    const delays = this.deps.outcomeRetryDelaysMs ?? OUTCOME_RETRY_DELAYS_MS;
+    for (let attempt = 0; ; attempt += 1) {
+      let event: NotificationEvent | null = null;
+      try {
+        const final = await store.transitionAction(action.id, ['running'], patch, undefined, (next) => {
+          event = eventFor(next);
+          return [event];
+        });
+        if (final && event) return { kind: 'recorded', action: final, event };
+        const now = await store.getAction(action.id);
+        logger.warn('action outcome not recorded: the action was finished elsewhere first', {
+          actionId: action.id,
+          status: now?.status,
+          error: now?.error,
+        });
+        return now ? { kind: 'finished_elsewhere', action: now } : { kind: 'unrecorded' };
+      } catch (err) {
+        if (attempt >= delays.length) {
+          logger.error('could not record the outcome of an action', { actionId: action.id, error: (err as Error).message });
+          return { kind: 'unrecorded' };
+        }
+        logger.warn('could not record the outcome of an action yet; retrying', { actionId: action.id, error: (err as Error).message });
+        await new Promise((resolve) => setTimeout(resolve, delays[attempt]));
+      }
+    }
+  }
+
+  /**
+   * Steps go on the action as they happen (one store write each). A `before` that cannot be
+   * written stops the strategy before it acts; an `after` that cannot is only logged.
+   */
+  private stepRecorder(action: ActionRecord): (name: string, phase: 'before' | 'after') => Promise<void> {
+    const steps = [...(action.steps ?? [])];
+    return async (name, phase) => {
+      steps.push({ name, phase, at: this.deps.clock.now().toISOString() });
+      try {
+        const recorded = await this.deps.store.transitionAction(action.id, ['running'], { steps: [...steps] });
+        if (!recorded) throw new Error('the action is no longer running');
+      } catch (err) {
+        const why = err instanceof Error ? err.message : String(err);
+        if (phase === 'before') throw new StrategyFailure(`could not record step "${name}" before acting (${why}); nothing was done`);
+        this.deps.logger.warn('could not record a step of an action', { actionId: action.id, step: name, phase, error: why });
+      }
+    };
+  }
+
+  private get faults(): FaultPoints {
+    return this.deps.faults ?? noFaults;
   }
 
   /** A revert runs its strategy's inverse against the action it undoes. */

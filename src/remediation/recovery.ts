@@ -1,6 +1,6 @@
 import { isInstanceAlive } from '../cluster/instance-liveness';
 import type { ActionRecord } from '../domain/action';
-import { buildEvent } from '../domain/events';
+import { buildEvent, type NotificationEvent } from '../domain/events';
 import type { RulesService } from '../rules/rules-service';
 import type { PipelineDeps } from './pipeline-deps';
 
@@ -60,12 +60,31 @@ export async function recoverInterruptedActions(deps: RecoveryDeps, options: Rec
       if (alive.get(runner)) continue;
       cause = `instance ${runner} stopped (its liveness lease expired)`;
     }
-    if (await failInterrupted(deps, action, `interrupted: ${cause} while the action was ${action.status}`)) {
-      recovered += 1;
-      logger.warn('interrupted action marked failed', { actionId: action.id, rule: action.rule, runner, recoveredBy: instanceId });
+    try {
+      if (await failInterrupted(deps, action, `interrupted: ${cause} while the action was ${action.status}; ${whereItStopped(action)}`)) {
+        recovered += 1;
+        logger.warn('interrupted action marked failed', { actionId: action.id, rule: action.rule, runner, recoveredBy: instanceId });
+      }
+    } catch (err) {
+      // E.g. a change the dead instance had half made is not yet old enough to complete: the next
+      // sweep comes back to it. One action must not stop the recovery of the others, nor a start.
+      logger.warn('could not recover an interrupted action yet; the recovery sweep retries', {
+        actionId: action.id,
+        error: err instanceof Error ? err.message : String(err),
+      });
     }
   }
   return recovered;
+}
+
+/** What the recorded steps say was done before the interruption. */
+export function whereItStopped(action: ActionRecord): string {
+  const steps = action.steps ?? [];
+  const last = steps[steps.length - 1];
+  if (!last) return 'its strategy had not started: nothing was done';
+  if (last.name === 'strategy') return 'its strategy had started but recorded no side effect yet';
+  if (last.phase === 'before') return `it was interrupted during "${last.name}", which may or may not have taken effect`;
+  return `"${last.name}" had completed; the steps after it did not run or were not recorded`;
 }
 
 /**
@@ -78,15 +97,15 @@ function untouchedFor(action: ActionRecord, deps: PipelineDeps): boolean {
 
 async function failInterrupted(deps: RecoveryDeps, action: ActionRecord, error: string): Promise<boolean> {
   const now = deps.clock.now();
-  const failed = await deps.store.transitionAction(action.id, ['running', 'approved'], {
-    status: 'failed',
-    finishedAt: now,
-    updatedAt: now,
-    error,
-  });
-  if (!failed) return false;
-  deps.notifier.notify(
-    buildEvent('action.failed', now, { action: failed, data: { error }, channels: deps.rules.channelsFor(failed.rule) }),
+  let event: NotificationEvent | null = null;
+  const failed = await deps.store.transitionAction(
+    action.id,
+    ['running', 'approved'],
+    { status: 'failed', finishedAt: now, updatedAt: now, error },
+    undefined,
+    (next) => [(event = buildEvent('action.failed', now, { action: next, data: { error }, channels: deps.rules.channelsFor(next.rule) }))],
   );
+  if (!failed) return false;
+  if (event) deps.notifier.notify(event);
   return true;
 }

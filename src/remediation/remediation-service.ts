@@ -12,6 +12,7 @@ import type { ConditionOutcome } from '../engine/condition-outcomes';
 import { ConflictError, NotFoundError } from '../errors';
 import { approvalRequestData } from '../notifications/approval-request';
 import { buildEvent } from '../domain/events';
+import { type FaultPoints, noFaults } from '../domain/fault-points';
 import type { RulesService } from '../rules/rules-service';
 import type { PipelineDeps } from './pipeline-deps';
 import type { StrategyMap } from '../strategies/strategy';
@@ -32,6 +33,8 @@ export interface RemediationDeps extends PipelineDeps {
   evaluationErrors: EvaluationErrors;
   /** Recorded as the `runner` of actions this instance dispatches as running. */
   instanceId: string;
+  /** Kill points for the fault-injection suite; none by default. */
+  faults?: FaultPoints;
   pause: Pick<PauseService, 'current'>;
   budgets: BudgetPolicy;
   /** Told of each ingested snapshot, evaluation time and decision (the metrics module). */
@@ -333,7 +336,17 @@ export class RemediationService {
       verify: verifySpecFor(rule, config.verify.defaults),
     });
     const cooldownUntil = new Date(now.getTime() + rule.cooldownMinutes * 60_000);
-    const outcome = await store.dispatchAction(action, cooldownUntil, now, this.deps.budgets.claimFor(rule));
+    // The pending-approval event is committed with the action itself: no crash can separate them.
+    const events = pending
+      ? [
+          buildEvent('action.pending_approval', now, {
+            action,
+            channels: rule.notifications.channels,
+            data: approvalRequestData({ rule, action, matchedFacts: match.matchedFacts, publicUrl: config.notifications.publicUrl }),
+          }),
+        ]
+      : [];
+    const outcome = await store.dispatchAction(action, cooldownUntil, now, this.deps.budgets.claimFor(rule), events);
     if (outcome.ok) this.ruleStates.remember(rule.name, cooldownUntil);
     else if (outcome.reason === 'cooldown') this.ruleStates.remember(rule.name, outcome.until);
     if (!outcome.ok) {
@@ -342,16 +355,9 @@ export class RemediationService {
       return { applied: pick(raced) };
     }
     const applied: AppliedDecision = { ...pick(decision), actionId: action.id, status: action.status };
-    if (pending) {
-      this.deps.notifier.notify(
-        buildEvent('action.pending_approval', now, {
-          action,
-          channels: rule.notifications.channels,
-          data: approvalRequestData({ rule, action, matchedFacts: match.matchedFacts, publicUrl: config.notifications.publicUrl }),
-        }),
-      );
-      return { applied };
-    }
+    (this.deps.faults ?? noFaults).reach('action.after-dispatch');
+    for (const event of events) this.deps.notifier.notify(event);
+    if (pending) return { applied };
     const running = this.deps.executor
       .run(action, rule)
       .then((final): AppliedDecision => ({ ...applied, status: final.status, ...(final.error ? { reason: final.error } : {}) }));

@@ -35,14 +35,15 @@ export async function dispatchShadow(
     expiresAt: null,
   });
   const cooldownUntil = new Date(now.getTime() + rule.cooldownMinutes * 60_000);
-  const outcome = await store.dispatchAction(action, cooldownUntil, now);
+  const channels = config.notifications.shadowChannels;
+  // Committed with the shadowed record, like every action event.
+  const events =
+    channels.length > 0
+      ? [buildEvent('action.shadowed', now, { action, channels, data: { wouldDecide: decision.wouldDecide, matchedFacts: match.matchedFacts } })]
+      : [];
+  const outcome = await store.dispatchAction(action, cooldownUntil, now, undefined, events);
   // A shadowed record is never an open approval, so the only race to lose is the cooldown.
   if (!outcome.ok) return { ok: false, until: outcome.reason === 'cooldown' ? outcome.until : now };
-  const channels = config.notifications.shadowChannels;
-  if (channels.length > 0) {
-    deps.notifier.notify(
-      buildEvent('action.shadowed', now, { action, channels, data: { wouldDecide: decision.wouldDecide, matchedFacts: match.matchedFacts } }),
-    );
-  }
+  for (const event of events) deps.notifier.notify(event);
   return { ok: true, action, cooldownUntil };
 }

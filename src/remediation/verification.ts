@@ -3,7 +3,7 @@ import type { Rule } from '../domain/rule';
 import { verifySpecOf } from '../domain/verify-spec';
 import type { StoredSnapshot } from '../domain/snapshot';
 import type { Evaluator } from '../engine/evaluate';
-import { buildEvent } from '../domain/events';
+import { buildEvent, type NotificationEvent } from '../domain/events';
 import type { RulesService } from '../rules/rules-service';
 import type { PipelineDeps } from './pipeline-deps';
 import type { RevertService } from './reverts';
@@ -86,25 +86,28 @@ export class VerificationService {
   async decide(action: ActionRecord): Promise<boolean> {
     const verdict = await this.verdict(action);
     const now = this.deps.clock.now();
+    let event: NotificationEvent | null = null;
+    // The verdict's event is committed with the verdict (docs/reliability.md).
     const decided = await this.deps.store.transitionAction(
       action.id,
       ['succeeded'],
       { outcome: verdict.outcome, outcomeAt: now, recoveredAt: verdict.recoveredAt, updatedAt: now },
       { outcome: 'pending' },
+      (next) => [
+        (event = buildEvent('action.verified', now, {
+          action: next,
+          data: {
+            outcome: verdict.outcome,
+            recoveredAt: verdict.recoveredAt?.toISOString() ?? null,
+            note: verdict.note,
+            snapshotId: verdict.latest?.id ?? null,
+          },
+        })),
+      ],
     );
     if (!decided) return false;
     this.deps.logger.info(`action ${verdict.outcome}`, { actionId: action.id, rule: action.rule, note: verdict.note });
-    this.deps.notifier.notify(
-      buildEvent('action.verified', now, {
-        action: decided,
-        data: {
-          outcome: verdict.outcome,
-          recoveredAt: verdict.recoveredAt?.toISOString() ?? null,
-          note: verdict.note,
-          snapshotId: verdict.latest?.id ?? null,
-        },
-      }),
-    );
+    if (event) this.deps.notifier.notify(event);
     if (verdict.outcome === 'ineffective') await this.onIneffective(decided, verdict);
     return true;
   }

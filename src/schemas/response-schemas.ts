@@ -263,6 +263,21 @@ export const actionSchema = {
     },
     error: nullableString,
     runner: { type: ['string', 'null'], description: 'The instance that runs or ran the action (cluster.instanceId); null while pending.' },
+    steps: {
+      type: 'array',
+      description:
+        'Steps recorded while the action ran, just before and just after each side effect, so that recovery after a crash can say what had been done (docs/reliability.md).',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['name', 'phase', 'at'],
+        properties: {
+          name: { type: 'string' },
+          phase: { type: 'string', enum: ['before', 'after'] },
+          at: { type: 'string', format: 'date-time' },
+        },
+      },
+    },
     target: {
       type: ['string', 'null'],
       description: 'What the action acts on, counted by the per-target budget: `router`, `prompt:<name>`, `service:<name>`, `throttle`; null for alert_only.',
@@ -720,10 +735,11 @@ export const alertPageSchema = {
 export const notificationPageSchema = {
   $id: `${R}/notification-page.json`,
   title: 'NotificationPage',
-  description: 'Outbound events and their delivery state, newest first; `breakers` is the circuit state per destination.',
+  description:
+    'Outbound events and their delivery state, newest first; `breakers` is the circuit state per destination; `overflow` counts events dropped by a full outbox.',
   type: 'object',
   additionalProperties: false,
-  required: ['items', 'nextCursor', 'breakers'],
+  required: ['items', 'nextCursor', 'breakers', 'overflow'],
   properties: {
     items: {
       type: 'array',
@@ -750,6 +766,14 @@ export const notificationPageSchema = {
     },
     nextCursor: nullableString,
     breakers: { type: 'object', additionalProperties: { enum: BREAKER_STATES } },
+    overflow: {
+      type: 'object',
+      description:
+        'Events this instance could not queue since it started because the outbox already held `maxPending` undelivered entries (notifications.delivery.maxPending): the oldest are kept, new ones dropped.',
+      additionalProperties: false,
+      required: ['dropped', 'maxPending'],
+      properties: { dropped: { type: 'integer', minimum: 0 }, maxPending: { type: 'integer', minimum: 1 } },
+    },
   },
 } as const;
 

@@ -7,7 +7,11 @@ import type { JournalEvent, NewJournalEvent, SessionRecord } from '../domain/con
  * on all, and a stream resumed on another instance continues from the same event numbers.
  */
 export interface ConsoleStore {
-  /** Appends an event and returns its number: one more than the newest, with no gaps and no reuse. */
+  /**
+   * Appends an event and returns its number: one more than the newest, with no gaps and no reuse.
+   * An event whose id is journaled already is not appended again; its number is returned (the same
+   * event reaches the journal from the notifier and from the relay of committed events).
+   */
   appendEvent(event: NewJournalEvent): Promise<number>;
   /** Events numbered above `seq`, oldest first, at most `limit`. */
   eventsAfter(seq: number, limit: number): Promise<JournalEvent[]>;

@@ -8,8 +8,8 @@ import type { DeliveryStatus, OutboxAttempt, OutboxEntry, OutboxQuery } from '..
  * MongoDB adapter needs no transactions.
  */
 export interface NotificationStore {
-  /** Adds entries; one whose id is already stored is left as it is. */
-  enqueueOutbox(entries: OutboxEntry[]): Promise<void>;
+  /** Adds entries; one whose id is already stored is left as it is. Returns how many were new. */
+  enqueueOutbox(entries: OutboxEntry[]): Promise<number>;
   /**
    * Claims up to `limit` pending entries due at `now` whose claim is free or expired, for `owner`
    * until `lockedUntil`, oldest due first. Two callers never both get the same entry while a claim runs.
@@ -20,6 +20,8 @@ export interface NotificationStore {
   /** Frees the claim without counting an attempt (breaker open, shutting down); due again at `nextAttemptAt`. */
   releaseOutboxClaim(id: string, owner: string, nextAttemptAt: Date, note: string | null, at: Date): Promise<boolean>;
   getOutboxEntry(id: string): Promise<OutboxEntry | null>;
+  /** The first-queued pending entry for `destination` with `orderKey` (by createdAt, then id); null when none. */
+  firstPendingInOrder(destination: string, orderKey: string): Promise<OutboxEntry | null>;
   /** How many entries have this status (the outbox-pending gauge of /metrics). */
   countOutbox(status: DeliveryStatus): Promise<number>;
   /** Newest first. */

@@ -6,6 +6,8 @@ import type { ConsoleStore } from './console-store';
 import type { StoreKind } from '../config/schema';
 import type { DispatchOutcome, RuleState } from '../domain/rule-state';
 import type { NotificationStore } from './notification-store';
+import type { CommittedEventStore } from './committed-events';
+import type { NotificationEvent } from '../domain/events';
 import type { RulesHistoryStore } from './rules-history-store';
 import type {
   Alert,
@@ -55,6 +57,8 @@ export interface Store {
   readonly kind: StoreKind;
   /** Outbound-event outbox and inbound replay protection (the n8n integration). */
   readonly notifications: NotificationStore;
+  /** Events written in the same write as their cause, until the relay has put them in the outbox. */
+  readonly committedEvents: CommittedEventStore;
   /** Every accepted version of the rules file. */
   readonly rulesHistory: RulesHistoryStore;
   /** Browser-console sessions and the event journal behind GET /api/events. */
@@ -84,8 +88,15 @@ export interface Store {
   /**
    * Atomically: refuse if the rule's cooldown runs past `now` or (for a pending action) an approval
    * for the rule is open; otherwise insert the action and set the cooldown to `cooldownUntil`.
+   * `events` are committed with the action (none when refused).
    */
-  dispatchAction(action: ActionRecord, cooldownUntil: Date, now: Date, budget?: BudgetClaim): Promise<DispatchOutcome>;
+  dispatchAction(
+    action: ActionRecord,
+    cooldownUntil: Date,
+    now: Date,
+    budget?: BudgetClaim,
+    events?: NotificationEvent[],
+  ): Promise<DispatchOutcome>;
   /** Claims on each target made at or after `since`, newest first (decide's read-only view). */
   getBudgetUsage(targets: string[], since: Date): Promise<BudgetUsage>;
   /**
@@ -98,12 +109,14 @@ export interface Store {
   /**
    * Apply `patch` only if the action's status is one of `from` (and, with `outcome`, its outcome is
    * that one); null when it was not. Exclusive: of concurrent callers from one state, one wins.
+   * The events `eventsFor` builds from the changed action are committed in the same write as the change.
    */
   transitionAction(
     id: string,
     from: ActionStatus[],
     patch: ActionPatch,
     guard?: { outcome: ActionOutcome },
+    eventsFor?: (next: ActionRecord) => NotificationEvent[],
   ): Promise<ActionRecord | null>;
   /** Succeeded actions whose verification is pending and whose window ended at or before `now`, oldest first. */
   listDueVerifications(now: Date, limit: number): Promise<ActionRecord[]>;
@@ -113,10 +126,11 @@ export interface Store {
 
   getFailoverState(): Promise<Versioned<FailoverState> | null>;
   /** Compare-and-set on the revision; `expectedRevision` 0 means "create". False when stale. */
-  saveFailoverState(value: FailoverState, expectedRevision: number): Promise<boolean>;
+  saveFailoverState(value: FailoverState, expectedRevision: number, events?: NotificationEvent[]): Promise<boolean>;
 
   getThrottleState(): Promise<Versioned<ThrottleState> | null>;
-  saveThrottleState(value: ThrottleState, expectedRevision: number): Promise<boolean>;
+  /** Compare-and-set like saveFailoverState; both commit `events` with the new revision. */
+  saveThrottleState(value: ThrottleState, expectedRevision: number, events?: NotificationEvent[]): Promise<boolean>;
 
   listPrompts(): Promise<Prompt[]>;
   getPrompt(name: string): Promise<Versioned<Prompt> | null>;
@@ -142,7 +156,8 @@ export interface Store {
    */
   actionStats(from: Date, to: Date): Promise<ActionStatRow[]>;
 
-  insertAlert(alert: Alert): Promise<void>;
+  /** Inserts the alert and commits `events` with it. */
+  insertAlert(alert: Alert, events?: NotificationEvent[]): Promise<void>;
   getAlert(id: string): Promise<Alert | null>;
   listAlerts(query: AlertQuery): Promise<Page<Alert>>;
   /** Acknowledge once: null when the alert is missing or already acknowledged. */

@@ -266,10 +266,12 @@ export function createServiceRestartStrategy(deps: { config: Pick<AppConfig, 'pm
     timeoutMs: stabilizationMs + PM2_CALLS_MARGIN_MS,
     // A restart cannot be undone: no inverse, an ineffective one is escalated.
     targetOf: (params) => targetOfAction('service_restart', params as Record<string, unknown>),
-    async execute({ params, signal, logger }) {
+    async execute({ params, signal, logger, step }) {
       const { service, processName } = processFor(params, config.services);
       const record = new RestartRecord(service, processName, stabilizationMs);
+      await step?.('pm2 reload', 'before');
       const before = await findAndReload(pm2, record, signal);
+      await step?.('pm2 reload', 'after');
       logger.info(`service_restart: reloaded ${processName}, waiting ${stabilizationMs} ms before verifying`, {
         service,
         process: processName,

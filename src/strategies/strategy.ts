@@ -10,6 +10,12 @@ export interface StrategyContext<P = Record<string, unknown>> {
   /** Aborted when the strategy's time is up or the service shuts down: stop waiting and return. */
   signal: AbortSignal;
   logger: Logger;
+  /**
+   * Records a step on the action just before and just after a side effect outside the store (a
+   * PM2 reload), so recovery after a crash can say whether it happened. Rejects when a `before`
+   * step cannot be recorded: the strategy must then not act. Absent in tests that run strategies bare.
+   */
+  step?: (name: string, phase: 'before' | 'after') => Promise<void>;
 }
 
 /**

@@ -63,20 +63,20 @@ export class AlertService {
       acknowledgedAt: null,
       acknowledgedBy: null,
     };
-    await this.deps.store.insertAlert(alert);
-    this.deps.notifier.notify(
-      buildEvent('alert.created', alert.createdAt, {
-        rule: alert.rule,
-        severity: alert.severity,
-        channels: input.channels,
-        data: {
-          alertId: alert.id,
-          actionId: alert.actionId,
-          message: alert.message,
-          metrics: alert.metrics,
-        },
-      }),
-    );
+    const event = buildEvent('alert.created', alert.createdAt, {
+      rule: alert.rule,
+      severity: alert.severity,
+      channels: input.channels,
+      data: {
+        alertId: alert.id,
+        actionId: alert.actionId,
+        message: alert.message,
+        metrics: alert.metrics,
+      },
+    });
+    // Committed with the alert: an alert on record always reaches its channels.
+    await this.deps.store.insertAlert(alert, [event]);
+    this.deps.notifier.notify(event);
     return alert;
   }
 

@@ -5,7 +5,7 @@ import { checkModelHostHealth, type HostHealth } from '../integrations/model-hos
 import { buildEvent } from '../domain/events';
 import type { Clock } from '../clock';
 import type { AppConfig } from '../config/schema';
-import type { Notifier } from '../domain/events';
+import type { NotificationEvent, Notifier } from '../domain/events';
 import type { Logger } from '../logging/logger';
 import type { Store } from '../store/store';
 
@@ -198,6 +198,7 @@ export class FailoverService {
   ): Promise<SwitchOutcome> {
     let previous: Versioned<FailoverState> | null = null;
     let next: FailoverState | null = null;
+    let event: NotificationEvent | null = null;
     for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
       const current = await this.read();
       if (current.value.current === target) {
@@ -212,9 +213,12 @@ export class FailoverService {
         };
       }
       const candidate = this.nextState(current.value, target, reason);
-      if (await this.deps.store.saveFailoverState(candidate, current.revision)) {
+      // The announcement is committed with the state it announces.
+      const announcement = this.eventFor(current.value.current, target, candidate, origin, false);
+      if (await this.deps.store.saveFailoverState(candidate, current.revision, [announcement])) {
         previous = current;
         next = candidate;
+        event = announcement;
         break;
       }
     }
@@ -230,7 +234,7 @@ export class FailoverService {
     }
 
     const from = previous.value.current;
-    this.announce(from, target, next, origin, false);
+    if (event) this.deps.notifier.notify(event);
     this.deps.logger.warn(`model traffic switched from ${from} to ${target}`, {
       from,
       to: target,
@@ -282,8 +286,9 @@ export class FailoverService {
         failoverTimestamp: this.deps.clock.now().toISOString(),
         reason: `rolled back to ${from}: ${why}`,
       };
-      if (await this.deps.store.saveFailoverState(restored, current.revision)) {
-        this.announce(target, from, restored, origin, true);
+      const announcement = this.eventFor(target, from, restored, origin, true);
+      if (await this.deps.store.saveFailoverState(restored, current.revision, [announcement])) {
+        this.deps.notifier.notify(announcement);
         this.deps.logger.warn(`model traffic switch to ${target} rolled back to ${from}`, { reason: why });
         throw new FailoverSwitchError(
           `switched to ${target} but ${why}; rolled back to ${from}`,
@@ -304,9 +309,8 @@ export class FailoverService {
     );
   }
 
-  private announce(from: HostRole, to: HostRole, state: FailoverState, origin: SwitchOrigin, rolledBack: boolean): void {
-    this.deps.notifier.notify(
-      buildEvent('failover.changed', this.deps.clock.now(), {
+  private eventFor(from: HostRole, to: HostRole, state: FailoverState, origin: SwitchOrigin, rolledBack: boolean): NotificationEvent {
+    return buildEvent('failover.changed', this.deps.clock.now(), {
         action: origin.action ?? null,
         severity: origin.action?.severity ?? 'warning',
         channels: origin.channels,
@@ -320,7 +324,6 @@ export class FailoverService {
           rolledBack,
           state,
         },
-      }),
-    );
+      });
   }
 }

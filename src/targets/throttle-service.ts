@@ -1,7 +1,7 @@
 import type { Clock } from '../clock';
 import type { AppConfig } from '../config/schema';
 import type { ActionRecord } from '../domain/action';
-import { buildEvent, type Notifier } from '../domain/events';
+import { buildEvent, type NotificationEvent, type Notifier } from '../domain/events';
 import type { ThrottleState } from '../domain/state';
 import { ConflictError, ValidationError, type ProblemDetail } from '../errors';
 import type { Logger } from '../logging/logger';
@@ -96,18 +96,19 @@ export class ThrottleService {
     if (problems.length > 0) throw new ValidationError('throttle parameters are invalid', problems);
 
     const request = { factor: requested, minutes, minFactor: cfg.minFactor, reason: input.reason };
-    const outcome = await this.update((stored, now) => applied(stored, request, now));
-    if (outcome.changed) {
-      this.emit(outcome, input.reason, input.action ?? null, input.channels);
-    }
+    const outcome = await this.update(
+      (stored, now) => applied(stored, request, now),
+      (o) => this.eventFor(o, input.reason, input.action ?? null, input.channels),
+    );
+    if (outcome.changed) this.announce(outcome, input.reason);
     return { ...outcome, requestedFactor: requested };
   }
 
   /** Lifts the throttle now (DELETE). Restoring an inactive throttle changes nothing. */
   async restore(input: RestoreInput): Promise<ThrottleOutcome> {
     const reason = input.reason ?? `restored by ${input.by}`;
-    const outcome = await this.update(lifted);
-    if (outcome.changed) this.emit(outcome, reason, null, undefined, input.by);
+    const outcome = await this.update(lifted, (o) => this.eventFor(o, reason, null, undefined, input.by));
+    if (outcome.changed) this.announce(outcome, reason);
     return outcome;
   }
 
@@ -117,28 +118,35 @@ export class ThrottleService {
    */
   async revertTo(before: { active: boolean; factor: number }, input: RestoreInput): Promise<ThrottleOutcome> {
     const reason = input.reason ?? `reverted by ${input.by}`;
-    const outcome = await this.update((stored) => revertedTo(stored, before, reason));
-    if (outcome.changed) this.emit(outcome, reason, null, undefined, input.by);
+    const outcome = await this.update(
+      (stored) => revertedTo(stored, before, reason),
+      (o) => this.eventFor(o, reason, null, undefined, input.by),
+    );
+    if (outcome.changed) this.announce(outcome, reason);
     return outcome;
   }
 
   /** Restores the base rate when the throttle's deadline has passed; true when it restored. */
   async restoreExpired(): Promise<boolean> {
-    const outcome = await this.update(expired);
-    if (outcome.changed) {
-      this.emit(outcome, `throttle expired at ${outcome.from.until ?? '?'}`, null, undefined, 'expiry');
-    }
+    const outcome = await this.update(expired, (o) => this.eventFor(o, `throttle expired at ${o.from.until ?? '?'}`, null, undefined, 'expiry'));
+    if (outcome.changed) this.announce(outcome, `throttle expired at ${outcome.from.until ?? '?'}`);
     return outcome.changed;
   }
 
   /** Read, recompute, compare-and-set; a stale revision is re-read and recomputed. */
-  private async update(change: (state: ThrottleState, now: Date) => ThrottleStep): Promise<ThrottleOutcome> {
+  /** The change's event is committed with the state it announces. */
+  private async update(
+    change: (state: ThrottleState, now: Date) => ThrottleStep,
+    eventFor: (outcome: ThrottleOutcome) => NotificationEvent,
+  ): Promise<ThrottleOutcome & { event?: NotificationEvent }> {
     for (let attempt = 1; attempt <= MAX_CAS_ATTEMPTS; attempt++) {
       const { state, revision } = await this.read();
       const { next, change: kind } = change(state, this.deps.clock.now());
       if (!next) return { change: 'unchanged', changed: false, from: state, to: state };
-      if (await this.deps.store.saveThrottleState(next, revision)) {
-        return { change: kind, changed: true, from: state, to: next };
+      const outcome: ThrottleOutcome = { change: kind, changed: true, from: state, to: next };
+      const event = eventFor(outcome);
+      if (await this.deps.store.saveThrottleState(next, revision, [event])) {
+        return { ...outcome, event };
       }
       this.deps.logger.debug('throttle state changed concurrently; re-reading', { attempt });
       await backoff(attempt);
@@ -146,14 +154,14 @@ export class ThrottleService {
     throw new ConflictError(`throttle state kept changing concurrently; gave up after ${MAX_CAS_ATTEMPTS} attempts`);
   }
 
-  private emit(
+  private eventFor(
     outcome: ThrottleOutcome,
     reason: string,
     action: ActionRecord | null,
     channels: string[] | undefined,
     by?: string,
-  ): void {
-    const event = buildEvent('throttle.changed', this.deps.clock.now(), {
+  ): NotificationEvent {
+    return buildEvent('throttle.changed', this.deps.clock.now(), {
       action,
       channels,
       data: {
@@ -165,7 +173,10 @@ export class ThrottleService {
         state: outcome.to,
       },
     });
-    this.deps.notifier.notify(event);
+  }
+
+  private announce(outcome: ThrottleOutcome & { event?: NotificationEvent }, reason: string): void {
+    if (outcome.event) this.deps.notifier.notify(outcome.event);
     this.deps.logger.info(`throttle ${outcome.change}`, {
       factor: outcome.to.factor,
       limit: outcome.to.limit,

@@ -30,6 +30,7 @@ function entry(overrides: Partial<OutboxEntry> = {}): OutboxEntry {
     lastError: null,
     lastStatusCode: null,
     deliveredAt: null,
+    orderKey: null,
     ...overrides,
   };
 }
@@ -56,6 +57,22 @@ describe.each(storeTargets())('NotificationStore contract: $name', (target) => {
       await store.notifications.enqueueOutbox([{ ...e, payload: '{"changed":true}', attempts: 5 }]);
       expect(await store.notifications.getOutboxEntry(e.id)).toEqual(e);
       expect(await store.notifications.getOutboxEntry('nope')).toBeNull();
+    });
+
+    it('names the first-queued pending entry of an order key and destination', async () => {
+      const first = entry({ orderKey: 'act-1', createdAt: at(0) });
+      const second = entry({ orderKey: 'act-1', createdAt: at(10) });
+      const elsewhere = entry({ orderKey: 'act-1', createdAt: at(-10), destination: 'chat' });
+      const other = entry({ orderKey: 'act-2', createdAt: at(-20) });
+      await store.notifications.enqueueOutbox([second, first, elsewhere, other]);
+      expect((await store.notifications.firstPendingInOrder('n8n', 'act-1'))?.id).toBe(first.id);
+      const claimed = await store.notifications.claimDueOutbox(at(60_000), 'me', at(120_000), 10);
+      expect(claimed.map((e) => e.id)).toContain(first.id);
+      await store.notifications.recordOutboxAttempt(first.id, 'me', {
+        status: 'delivered', attempts: 1, nextAttemptAt: at(0), lastError: null, lastStatusCode: 200, deliveredAt: at(1), at: at(1),
+      });
+      expect((await store.notifications.firstPendingInOrder('n8n', 'act-1'))?.id).toBe(second.id);
+      await expect(store.notifications.firstPendingInOrder('n8n', 'act-3')).resolves.toBeNull();
     });
 
     it('claims only pending entries that are due and unclaimed, oldest due first, up to the limit', async () => {

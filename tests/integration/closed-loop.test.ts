@@ -224,7 +224,7 @@ describe('model failover inverse', () => {
   const setup = () =>
     buildTestApp({
       rules: rulesDoc(rule('slow-primary', { action: { type: 'model_failover', params: {} }, verify: { windowMinutes: HALF_MINUTE, onIneffective: 'revert' } })),
-      config: { modelHosts: { primary: primary.url, secondary: secondary.url, healthPath: '/api/tags', timeoutMs: 300 } },
+      config: { modelHosts: { primary: primary.url, secondary: secondary.url, healthPath: '/api/tags', timeoutMs: 3000 } },
     });
 
   it('switches back to the previous host after its health check', async () => {

@@ -16,7 +16,7 @@ const cluster = (instanceId: string) => ({
   approvals: { timeoutMinutes: 1 },
 });
 
-async function insertRunning(t: TestApp, name: string, runner: string | null): Promise<ActionRecord> {
+async function insertRunning(t: TestApp, name: string, runner: string | null, steps: ActionRecord['steps'] = undefined): Promise<ActionRecord> {
   const action = newAction({
     rule: t.services.rules.current().byName.get('a')!,
     status: 'running',
@@ -27,7 +27,7 @@ async function insertRunning(t: TestApp, name: string, runner: string | null): P
     expiresAt: null,
     runner,
   });
-  const outcome = await t.services.store.dispatchAction({ ...action, rule: name }, t.clock.now(), t.clock.now());
+  const outcome = await t.services.store.dispatchAction({ ...action, rule: name, ...(steps ? { steps } : {}) }, t.clock.now(), t.clock.now());
   if (!outcome.ok) throw new Error(`could not insert ${name}`);
   return outcome.action;
 }
@@ -85,7 +85,12 @@ describe('several instances on one store', () => {
     const clock = new ManualClock('2026-03-01T10:00:00Z');
     const a = await instance('a', clock);
     const ofA = await insertRunning(a, 'run-by-a', 'a');
-    const ofGhost = await insertRunning(a, 'run-by-ghost', 'ghost');
+    // The ghost died in the middle of a PM2 reload: recovery says so, from the steps it recorded.
+    const at = a.clock.now().toISOString();
+    const ofGhost = await insertRunning(a, 'run-by-ghost', 'ghost', [
+      { name: 'strategy', phase: 'before', at },
+      { name: 'pm2 reload', phase: 'before', at },
+    ]);
     const legacy = await insertRunning(a, 'no-runner', null);
     const ofB = await insertRunning(a, 'run-by-earlier-b', 'b');
 
@@ -93,7 +98,10 @@ describe('several instances on one store', () => {
     // left, and what `b` itself left before restarting with the same id, is failed.
     const b = await instance('b', clock, a.dir);
     expect(await statusOf(b, ofA.id)).toMatchObject({ status: 'running', runner: 'a' });
-    expect(await statusOf(b, ofGhost.id)).toMatchObject({ status: 'failed', error: expect.stringMatching(/^interrupted: instance ghost stopped/) });
+    expect(await statusOf(b, ofGhost.id)).toMatchObject({
+      status: 'failed',
+      error: expect.stringMatching(/^interrupted: instance ghost stopped .*during "pm2 reload", which may or may not have taken effect$/),
+    });
     expect(await statusOf(b, legacy.id)).toMatchObject({ status: 'failed', error: expect.stringMatching(/^interrupted/) });
     expect(await statusOf(b, ofB.id)).toMatchObject({ status: 'failed', error: expect.stringMatching(/^interrupted: instance b restarted/) });
 
@@ -105,7 +113,7 @@ describe('several instances on one store', () => {
     expect(await b.services.sweeps.runOnce()).toBe(true);
     expect(await statusOf(b, ofA.id)).toMatchObject({
       status: 'failed',
-      error: 'interrupted: instance a stopped (its liveness lease expired) while the action was running',
+      error: 'interrupted: instance a stopped (its liveness lease expired) while the action was running; its strategy had not started: nothing was done',
     });
     const warned = b.logLines.filter((l) => l.includes('interrupted action marked failed'));
     expect(warned).toHaveLength(4);

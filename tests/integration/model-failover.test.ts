@@ -19,7 +19,8 @@ import { RecordingNotifier } from '../helpers/recording-notifier';
 import { buildTestApp, type TestApp } from '../helpers/test-app';
 import { waitFor } from '../helpers/wait-for';
 
-const TIMEOUT_MS = 300;
+// Long enough for a healthy host on a busy 2-core machine, well short of the slow host's 2000 ms.
+const TIMEOUT_MS = 1000;
 
 interface Harness {
   deps: PipelineDeps;

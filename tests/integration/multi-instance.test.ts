@@ -236,7 +236,9 @@ async function scenario(storeEnv: Record<string, string>, report: (line: string)
       { timeoutMs: 10_000, what: "a's running action to be failed as interrupted" },
     );
     const recoveredMs = Date.now() - killedAt;
-    expect(interrupted.error).toBe(`interrupted: instance ${aId} stopped (its liveness lease expired) while the action was running`);
+    expect(interrupted.error).toBe(
+      `interrupted: instance ${aId} stopped (its liveness lease expired) while the action was running; its strategy had started but recorded no side effect yet`,
+    );
     expect(logLines(b).some((l) => l.message === 'this instance now runs the periodic work')).toBe(true);
     report(`takeover after SIGKILL: ${takeoverMs} ms; interrupted action failed after ${recoveredMs} ms (bound ${LEASE_TTL_MS} + ${LEASE_RENEW_MS} ms)`);
 

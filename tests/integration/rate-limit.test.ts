@@ -56,3 +56,27 @@ describe('rate limits', () => {
     }
   });
 });
+
+describe('rate limits across instances', () => {
+  it('holds the configured ingest limit for two instances together: each takes its share', async () => {
+    const config = { auth: { rateLimit: { ingestPerMinute: 6, instances: 2 } } };
+    const a = await buildTestApp({ rules: rulesDoc(rule('a')), config });
+    const b = await buildTestApp({ rules: rulesDoc(rule('a')), config, dir: a.dir });
+    try {
+      const statuses: number[] = [];
+      // A client spreading its snapshots over both instances, as PM2's round robin does.
+      for (let i = 0; i < 10; i++) {
+        const t = i % 2 === 0 ? a : b;
+        statuses.push((await request(t.app).post('/api/metrics').send(snapshot({ errorRate: 0.01 }))).status);
+      }
+      expect(statuses.filter((s) => s === 200)).toHaveLength(6);
+      expect(statuses.filter((s) => s === 429)).toHaveLength(4);
+      const refused = await request(a.app).post('/api/metrics').send(snapshot({ errorRate: 0.01 }));
+      expect(refused.body.detail).toMatch(/^more than 6 snapshots a minute \(across 2 instances\)/);
+      expect(await a.services.store.countSnapshots()).toBe(6);
+    } finally {
+      await b.stop();
+      await a.stop();
+    }
+  });
+});

@@ -15,7 +15,7 @@ function auth(overrides: Partial<AuthConfig> = {}): AuthConfig {
     apiKeys: '',
     apiKeysFile: '',
     fourEyes: ['service_restart'],
-    rateLimit: { ingestPerMinute: 100, authFailuresPerMinute: 10 },
+    rateLimit: { ingestPerMinute: 100, authFailuresPerMinute: 10, instances: 1 },
     ...overrides,
   };
 }

@@ -10,7 +10,17 @@ export interface AuthConfig {
   apiKeysFile: string;
   /** Action types whose approval must come from a different key than the one that requested them. */
   fourEyes: string[];
-  rateLimit: { ingestPerMinute: number; authFailuresPerMinute: number };
+  /**
+   * `instances`: how many instances serve one address (PM2 cluster workers behind one port). Each
+   * keeps its buckets in memory and enforces its share, limit / instances, so that all of them
+   * together never let more than the configured limit through (docs/security.md).
+   */
+  rateLimit: { ingestPerMinute: number; authFailuresPerMinute: number; instances: number };
+}
+
+/** This instance's share of a cluster-wide per-minute limit: never more than the whole, at least 1. */
+export function perInstanceLimit(perMinute: number, instances: number): number {
+  return Math.max(1, Math.floor(perMinute / instances));
 }
 
 export const authConfigSchema: JSONSchemaType<AuthConfig> = {
@@ -25,10 +35,11 @@ export const authConfigSchema: JSONSchemaType<AuthConfig> = {
     rateLimit: {
       type: 'object',
       additionalProperties: false,
-      required: ['ingestPerMinute', 'authFailuresPerMinute'],
+      required: ['ingestPerMinute', 'authFailuresPerMinute', 'instances'],
       properties: {
         ingestPerMinute: { type: 'integer', minimum: 1 },
         authFailuresPerMinute: { type: 'integer', minimum: 1 },
+        instances: { type: 'integer', minimum: 1, maximum: 1024 },
       },
     },
   },
@@ -37,4 +48,5 @@ export const authConfigSchema: JSONSchemaType<AuthConfig> = {
 export const AUTH_ENV: Record<string, EnvBinding> = {
   API_KEYS: { key: 'auth.apiKeys', kind: 'string' },
   API_KEYS_FILE: { key: 'auth.apiKeysFile', kind: 'string' },
+  RATE_LIMIT_INSTANCES: { key: 'auth.rateLimit.instances', kind: 'number' },
 };

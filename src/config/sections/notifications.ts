@@ -21,6 +21,11 @@ export interface NotificationsConfig {
     pollIntervalMs: number;
     /** Delivered and failed entries are deleted this long after their last change. */
     retentionHours: number;
+    /**
+     * The most undelivered entries the outbox keeps (n8n down for long): beyond it new events are
+     * dropped — the oldest are kept, to be delivered in order — counted, and logged as errors.
+     */
+    maxPending: number;
   };
   /** Per destination: stop sending to a webhook that keeps failing, and probe it again later. */
   breaker: { errorThresholdPercentage: number; volumeThreshold: number; resetTimeoutMs: number; rollingWindowMs: number };
@@ -56,7 +61,7 @@ export const notificationsConfigSchema: JSONSchemaType<NotificationsConfig> = {
     delivery: {
       type: 'object',
       additionalProperties: false,
-      required: ['maxAttempts', 'initialDelayMs', 'maxDelayMs', 'timeoutMs', 'pollIntervalMs', 'retentionHours'],
+      required: ['maxAttempts', 'initialDelayMs', 'maxDelayMs', 'timeoutMs', 'pollIntervalMs', 'retentionHours', 'maxPending'],
       properties: {
         maxAttempts: { type: 'integer', minimum: 1 },
         initialDelayMs: { type: 'integer', minimum: 1 },
@@ -64,6 +69,7 @@ export const notificationsConfigSchema: JSONSchemaType<NotificationsConfig> = {
         timeoutMs: { type: 'integer', minimum: 1 },
         pollIntervalMs: { type: 'integer', minimum: 10 },
         retentionHours: { type: 'integer', minimum: 1 },
+        maxPending: { type: 'integer', minimum: 1 },
       },
     },
     breaker: {
@@ -97,4 +103,5 @@ export const NOTIFICATIONS_ENV: Record<string, EnvBinding> = {
   N8N_INBOUND_AUTH: { key: 'notifications.inbound.auth', kind: 'string' },
   SELF_HEALING_PUBLIC_URL: { key: 'notifications.publicUrl', kind: 'string' },
   NOTIFY_MAX_ATTEMPTS: { key: 'notifications.delivery.maxAttempts', kind: 'number' },
+  NOTIFY_MAX_PENDING: { key: 'notifications.delivery.maxPending', kind: 'number' },
 };

@@ -11,7 +11,7 @@ import { escapeFieldNames, unescapeFieldNames } from './field-names';
 export type Doc = Record<string, unknown>;
 
 /** Fields the adapter adds to a document for its own bookkeeping; never part of the domain value. */
-const INTERNAL = new Set(['_id', '_rev', '__v']);
+const INTERNAL = new Set(['_id', '_rev', '__v', 'pendingEvents', 'hasEvents']);
 
 export function toDoc(value: { id: string }, extra: Doc = {}): Doc {
   const { id, ...rest } = value;

@@ -25,6 +25,8 @@ const actionSchema = schema({ rule: String, type: String, status: String, create
 actionSchema.index({ createdAt: -1, _id: -1 });
 actionSchema.index({ status: 1, expiresAt: 1 });
 actionSchema.index({ rule: 1, status: 1 });
+/** Actions carrying committed events the relay has not yet put in the outbox. */
+actionSchema.index({ hasEvents: 1 });
 actionSchema.index({ outcome: 1, verifyUntil: 1 });
 
 /** Cooldown windows: `_id` is `<rule>#<seq>`; the newest is in force, older ones are pruned. */
@@ -42,6 +44,7 @@ const approvalClaimSchema = schema({ actionId: String, claimedAt: Date });
 /** Failover and throttle state, one document per revision: `_id` is `<key>#<revision>`. */
 const stateSchema = schema({ key: String, revision: Number });
 stateSchema.index({ key: 1, revision: -1 });
+stateSchema.index({ hasEvents: 1 });
 
 /** Prompts, one document per revision: `_id` is `<name>#<revision>`. */
 const promptSchema = schema({ name: String, revision: Number });
@@ -53,6 +56,7 @@ leaseSchema.index({ name: 1, term: -1 });
 
 const alertSchema = schema({ rule: String, severity: String, createdAt: Date, acknowledgedAt: Date });
 alertSchema.index({ createdAt: -1, _id: -1 });
+alertSchema.index({ hasEvents: 1 });
 
 /** Change claims (`action:<id>#<rev>`, `ack:<alertId>`): whoever inserts one owns that change. */
 const claimSchema = schema({ at: Date });

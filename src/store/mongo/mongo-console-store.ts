@@ -46,10 +46,16 @@ export class MongoConsoleStore implements ConsoleStore {
       }
     }
     await this.events().createIndex({ occurredAt: 1 });
+    await this.events().createIndex({ eventId: 1 });
     await this.sessions().createIndex({ expiresAt: 1 });
   }
 
   async appendEvent(event: NewJournalEvent): Promise<number> {
+    // Checked, not enforced: two instances relaying one event at the same moment may both append it
+    // (no conditional insert is exclusive on FerretDB but the `_id`, which is the number here);
+    // stream clients drop an event id they have seen, as webhook receivers do.
+    const seen = await this.events().findOne({ eventId: event.id }, { projection: { _id: 1 } });
+    if (seen) return seen._id;
     for (let i = 0; i < MAX_APPEND_TRIES; i += 1) {
       const seq = (await this.lastEventSeq()) + 1;
       try {

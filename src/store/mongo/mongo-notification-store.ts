@@ -31,6 +31,7 @@ function fromDoc(d: Doc): OutboxEntry {
     lastError: (d.lastError as string | null) ?? null,
     lastStatusCode: (d.lastStatusCode as number | null) ?? null,
     deliveredAt: (d.deliveredAt as Date | null) ?? null,
+    orderKey: (d.orderKey as string | null | undefined) ?? null,
   };
 }
 
@@ -81,14 +82,22 @@ export class MongoNotificationStore implements NotificationStore {
     await this.col(OUTBOX).createIndex({ createdAt: -1, _id: -1 });
     await this.col(CLAIMS).createIndex({ entryId: 1, seq: -1 });
     await this.col(INBOUND).createIndex({ expiresAt: 1 });
+    await this.col(OUTBOX).createIndex({ orderKey: 1, destination: 1, status: 1 });
   }
 
-  async enqueueOutbox(entries: OutboxEntry[]): Promise<void> {
-    if (entries.length === 0) return;
+  async firstPendingInOrder(destination: string, orderKey: string): Promise<OutboxEntry | null> {
+    const [doc] = await this.col(OUTBOX).find({ orderKey, destination, status: 'pending' }).sort({ createdAt: 1, _id: 1 }).limit(1).toArray();
+    return doc ? fromDoc(doc) : null;
+  }
+
+  async enqueueOutbox(entries: OutboxEntry[]): Promise<number> {
+    if (entries.length === 0) return 0;
     try {
-      await this.col(OUTBOX).insertMany(entries.map(toDoc), { ordered: false });
+      return (await this.col(OUTBOX).insertMany(entries.map(toDoc), { ordered: false })).insertedCount;
     } catch (err) {
       if (!onlyDuplicates(err)) throw err;
+      const written = (err as { writeErrors?: unknown[] }).writeErrors?.length ?? entries.length;
+      return Math.max(0, entries.length - written);
     }
   }
 

@@ -32,6 +32,10 @@ import { createModels, type MongoModels } from './models';
 import { MongoRulesHistoryStore } from './mongo-rules-history-store';
 import { MongoConsoleStore } from './mongo-console-store';
 import { MongoNotificationStore } from './mongo-notification-store';
+import { eventFields, MongoCommittedEvents, PENDING_EVENTS } from './mongo-committed-events';
+import { parseEvent } from '../committed-events';
+import type { NotificationEvent } from '../../domain/events';
+import { type FaultPoints, noFaults } from '../../domain/fault-points';
 
 export interface MongoStoreOptions {
   uri: string;
@@ -45,6 +49,8 @@ export interface MongoStoreOptions {
    * another writer completes or clears it); domain time still comes in as method arguments.
    */
   clock?: Clock;
+  /** Kill points for the fault-injection suite; none by default. */
+  faults?: FaultPoints;
 }
 
 /** A claim older than this whose owner never finished is taken as left behind by a crash. */
@@ -75,6 +81,7 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 export class MongoStore implements Store {
   readonly kind = 'mongo' as const;
   readonly notifications: MongoNotificationStore;
+  readonly committedEvents: MongoCommittedEvents;
   readonly rulesHistory: MongoRulesHistoryStore;
   readonly console: MongoConsoleStore;
   private connection: Connection | null = null;
@@ -84,6 +91,7 @@ export class MongoStore implements Store {
   constructor(private readonly options: MongoStoreOptions) {
     this.clock = options.clock ?? systemClock;
     this.notifications = new MongoNotificationStore(() => this.conn);
+    this.committedEvents = new MongoCommittedEvents(() => this.conn, (id, relayed) => this.clearActionEvents(id, relayed));
     this.rulesHistory = new MongoRulesHistoryStore(() => this.conn);
     this.console = new MongoConsoleStore(() => this.conn);
   }
@@ -273,7 +281,13 @@ export class MongoStore implements Store {
     return states;
   }
 
-  async dispatchAction(action: ActionRecord, cooldownUntil: Date, now: Date, budget?: BudgetClaim): Promise<DispatchOutcome> {
+  async dispatchAction(
+    action: ActionRecord,
+    cooldownUntil: Date,
+    now: Date,
+    budget?: BudgetClaim,
+    events: NotificationEvent[] = [],
+  ): Promise<DispatchOutcome> {
     // 1. The cooldown: whoever inserts the next window document wins it.
     let seq = 0;
     for (let attempt = 0; ; attempt += 1) {
@@ -295,6 +309,7 @@ export class MongoStore implements Store {
         claimedAt: now,
       });
       if (won) {
+        (this.options.faults ?? noFaults).reach('store.dispatch.after-cooldown-claim');
         // Older windows are deleted to keep the collection small, so a caller that read a long-gone
         // window could insert into the gap; a newer window existing means this one does not count.
         const newer = await this.m.cooldowns.findOne({ rule: action.rule, seq: { $gt: seq } }, { _id: 1 }).lean<Doc>();
@@ -341,7 +356,8 @@ export class MongoStore implements Store {
 
     // 4. The action itself; if even that fails, give every claim back so nothing is half written.
     try {
-      await this.m.actions.insertMany([actionToDoc(action, 0)], { lean: true });
+      // The events travel in the action's own insert: both are written, or neither.
+      await this.m.actions.insertMany([{ ...actionToDoc(action, 0), ...eventFields([], events) }], { lean: true });
     } catch (err) {
       await releaseApproval().catch(() => undefined);
       await releaseCooldown().catch(() => undefined);
@@ -350,6 +366,7 @@ export class MongoStore implements Store {
       }
       throw err;
     }
+    this.committedEvents.committed(events);
     return { ok: true, action };
   }
 
@@ -520,6 +537,7 @@ export class MongoStore implements Store {
     from: ActionStatus[],
     patch: ActionPatch,
     guard?: { outcome: ActionOutcome },
+    eventsFor?: (next: ActionRecord) => NotificationEvent[],
   ): Promise<ActionRecord | null> {
     for (let attempt = 0; attempt < CLAIM_WAIT_ATTEMPTS; attempt += 1) {
       const doc = await this.m.actions.findById(id).lean<Doc>();
@@ -529,12 +547,21 @@ export class MongoStore implements Store {
       if (guard && current.outcome !== guard.outcome) return null;
       const rev = (typeof doc._rev === 'number' ? doc._rev : 0) + 1;
       const claimId = `action:${id}#${rev}`;
-      const set = { ...(valueToDoc(patch) as Doc), _rev: rev };
+      const events = eventsFor ? eventsFor({ ...current, ...patch }) : [];
+      // The events ride in the revision itself (and in its claim, so a writer completing an
+      // abandoned claim writes them too): the change and its events are one document write.
+      const set = {
+        ...(valueToDoc(patch) as Doc),
+        ...(events.length > 0 ? eventFields(doc[PENDING_EVENTS], events) : {}),
+        _rev: rev,
+      };
       if (await this.claim('claims', { _id: claimId, at: this.clock.now(), set })) {
+        (this.options.faults ?? noFaults).reach('store.transition.after-claim');
         // By `_id` alone: the claim already makes this the only writer, and FerretDB answers only
         // `_id`-only filters from its index (any other filter scans the collection).
         await this.m.actions.updateOne({ _id: id }, { $set: set });
         const next: ActionRecord = { ...current, ...patch };
+        this.committedEvents.committed(events);
         if (current.status === 'pending_approval' && next.status !== 'pending_approval') {
           await this.m.approvalClaims.deleteOne({ _id: current.rule, actionId: id });
         }
@@ -549,6 +576,18 @@ export class MongoStore implements Store {
       await sleep(Math.min(5 + attempt * 5, 100));
     }
     throw new Error(`action ${id} is being changed by another writer; try again`);
+  }
+
+  /** One revision that drops relayed events from an action; false when another writer got there first. */
+  private async clearActionEvents(id: string, relayed: Set<string>): Promise<boolean> {
+    const doc = await this.m.actions.findById(id).lean<Doc>();
+    if (!doc) return true;
+    const kept = ((doc[PENDING_EVENTS] as string[] | undefined) ?? []).filter((t) => !relayed.has(parseEvent(t).id));
+    const rev = (typeof doc._rev === 'number' ? doc._rev : 0) + 1;
+    const set = { ...eventFields(kept, []), _rev: rev };
+    if (!(await this.claim('claims', { _id: `action:${id}#${rev}`, at: this.clock.now(), set }))) return false;
+    await this.m.actions.updateOne({ _id: id }, { $set: set });
+    return true;
   }
 
   async listOverdueApprovals(now: Date): Promise<ActionRecord[]> {
@@ -584,6 +623,7 @@ export class MongoStore implements Store {
     key: string,
     value: unknown,
     expectedRevision: number,
+    events: NotificationEvent[] = [],
   ): Promise<boolean> {
     const latest = await this.latestRevision(model, field, key);
     if (((latest?.revision as number | undefined) ?? 0) !== expectedRevision) return false;
@@ -594,7 +634,10 @@ export class MongoStore implements Store {
       revision,
       value: valueToDoc(value),
       savedAt: this.clock.now(),
+      // The revision's insert carries its events: the state and its announcement are one write.
+      ...(events.length > 0 ? eventFields([], events) : {}),
     });
+    if (won) this.committedEvents.committed(events);
     if (won && revision > KEEP_REVISIONS) {
       await this.m[model].updateMany(
         { [field]: key, revision: { $lte: revision - KEEP_REVISIONS } },
@@ -613,16 +656,16 @@ export class MongoStore implements Store {
     return this.getRevision<FailoverState>('state', 'key', 'failover');
   }
 
-  async saveFailoverState(value: FailoverState, expectedRevision: number): Promise<boolean> {
-    return this.saveRevision('state', 'key', 'failover', value, expectedRevision);
+  async saveFailoverState(value: FailoverState, expectedRevision: number, events: NotificationEvent[] = []): Promise<boolean> {
+    return this.saveRevision('state', 'key', 'failover', value, expectedRevision, events);
   }
 
   async getThrottleState(): Promise<Versioned<ThrottleState> | null> {
     return this.getRevision<ThrottleState>('state', 'key', 'throttle');
   }
 
-  async saveThrottleState(value: ThrottleState, expectedRevision: number): Promise<boolean> {
-    return this.saveRevision('state', 'key', 'throttle', value, expectedRevision);
+  async saveThrottleState(value: ThrottleState, expectedRevision: number, events: NotificationEvent[] = []): Promise<boolean> {
+    return this.saveRevision('state', 'key', 'throttle', value, expectedRevision, events);
   }
 
   async listPrompts(): Promise<Prompt[]> {
@@ -690,8 +733,9 @@ export class MongoStore implements Store {
 
   // --- alerts --------------------------------------------------------------------------------
 
-  async insertAlert(alert: Alert): Promise<void> {
-    await this.m.alerts.insertMany([alertToDoc(alert)], { lean: true });
+  async insertAlert(alert: Alert, events: NotificationEvent[] = []): Promise<void> {
+    await this.m.alerts.insertMany([{ ...alertToDoc(alert), ...eventFields([], events) }], { lean: true });
+    this.committedEvents.committed(events);
   }
 
   async getAlert(id: string): Promise<Alert | null> {
@@ -720,7 +764,13 @@ export class MongoStore implements Store {
       if (claim && this.isAbandoned(claim.at)) await this.m.alerts.updateOne({ _id: id }, { $set: claim.set as Doc });
       return null;
     }
-    await this.m.alerts.updateOne({ _id: id }, { $set: set });
+    // The relay may clear the alert's events at the same moment; on FerretDB two updates of one
+    // document can lose one of them, so the acknowledgement is checked and written again if lost.
+    for (let attempt = 0; attempt < 5; attempt += 1) {
+      await this.m.alerts.updateOne({ _id: id }, { $set: set });
+      const written = await this.m.alerts.findById(id, { acknowledgedAt: 1 }).lean<Doc>();
+      if (written?.acknowledgedAt instanceof Date) break;
+    }
     return { ...alertFromDoc(doc), ...set };
   }
 }

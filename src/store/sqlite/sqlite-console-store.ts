@@ -14,6 +14,7 @@ CREATE TABLE IF NOT EXISTS console_events (
   payload TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS console_events_occurred ON console_events (occurred_at);
+CREATE INDEX IF NOT EXISTS console_events_event_id ON console_events (id);
 
 CREATE TABLE IF NOT EXISTS console_sessions (
   id TEXT PRIMARY KEY,
@@ -58,10 +59,17 @@ export class SqliteConsoleStore implements ConsoleStore {
   }
 
   async appendEvent(event: NewJournalEvent): Promise<number> {
-    const info = this.conn()
-      .prepare('INSERT INTO console_events (id, type, occurred_at, payload) VALUES (?, ?, ?, ?)')
-      .run(event.id, event.type, event.occurredAt.getTime(), event.payload);
-    return Number(info.lastInsertRowid);
+    const db = this.conn();
+    return db
+      .transaction((): number => {
+        const seen = db.prepare('SELECT seq FROM console_events WHERE id = ?').get(event.id) as Row | undefined;
+        if (seen) return seen.seq as number;
+        const info = db
+          .prepare('INSERT INTO console_events (id, type, occurred_at, payload) VALUES (?, ?, ?, ?)')
+          .run(event.id, event.type, event.occurredAt.getTime(), event.payload);
+        return Number(info.lastInsertRowid);
+      })
+      .immediate();
   }
 
   async eventsAfter(seq: number, limit: number): Promise<JournalEvent[]> {

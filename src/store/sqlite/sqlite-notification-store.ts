@@ -62,6 +62,7 @@ function fromRow(row: Row): OutboxEntry {
     lastError: (row.last_error as string | null) ?? null,
     lastStatusCode: (row.last_status_code as number | null) ?? null,
     deliveredAt: date(row.delivered_at),
+    orderKey: (row.order_key as string | null | undefined) ?? null,
   };
 }
 
@@ -71,20 +72,36 @@ export class SqliteNotificationStore implements NotificationStore {
 
   /** Creates its tables; called by SqliteStore.init once the connection is open. */
   init(): void {
-    this.conn().exec(NOTIFICATION_SCHEMA);
+    const db = this.conn();
+    db.exec(NOTIFICATION_SCHEMA);
+    // Files written before order keys existed get the column (NULL: no order to keep for old rows).
+    const columns = db.prepare('PRAGMA table_info(notification_outbox)').all() as { name: string }[];
+    if (!columns.some((c) => c.name === 'order_key')) db.exec('ALTER TABLE notification_outbox ADD COLUMN order_key TEXT');
+    db.exec('CREATE INDEX IF NOT EXISTS notification_outbox_order ON notification_outbox (order_key, destination, status)');
   }
 
-  async enqueueOutbox(entries: OutboxEntry[]): Promise<void> {
+  async firstPendingInOrder(destination: string, orderKey: string): Promise<OutboxEntry | null> {
+    const row = this.conn()
+      .prepare(
+        `SELECT * FROM notification_outbox WHERE order_key = ? AND destination = ? AND status = 'pending'
+         ORDER BY created_at, id LIMIT 1`,
+      )
+      .get(orderKey, destination) as Row | undefined;
+    return row ? fromRow(row) : null;
+  }
+
+  async enqueueOutbox(entries: OutboxEntry[]): Promise<number> {
     const db = this.conn();
     const insert = db.prepare(
       `INSERT INTO notification_outbox (id, event_id, event_type, destination, url, payload, status, attempts,
-         created_at, updated_at, next_attempt_at, locked_by, locked_until, last_error, last_status_code, delivered_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         created_at, updated_at, next_attempt_at, locked_by, locked_until, last_error, last_status_code, delivered_at, order_key)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT(id) DO NOTHING`,
     );
+    let added = 0;
     db.transaction(() => {
       for (const e of entries) {
-        insert.run(
+        added += insert.run(
           e.id,
           e.eventId,
           e.eventType,
@@ -101,9 +118,11 @@ export class SqliteNotificationStore implements NotificationStore {
           e.lastError,
           e.lastStatusCode,
           ms(e.deliveredAt),
-        );
+          e.orderKey ?? null,
+        ).changes;
       }
     })();
+    return added;
   }
 
   async claimDueOutbox(now: Date, owner: string, lockedUntil: Date, limit: number): Promise<OutboxEntry[]> {

@@ -19,6 +19,9 @@ import type { BudgetClaim, BudgetUsage, RevertInsertOutcome, SnapshotRetention, 
 import { actionFromDoc, actionToDoc, alertFromDoc, alertToDoc } from './codec';
 import { SqliteConsoleStore } from './sqlite-console-store';
 import { SqliteNotificationStore } from './sqlite-notification-store';
+import { SqliteCommittedEvents } from './sqlite-committed-events';
+import type { NotificationEvent } from '../../domain/events';
+import { type FaultPoints, noFaults } from '../../domain/fault-points';
 import { ACTION_EXTRA_COLUMNS, ACTION_EXTRA_INDEXES, SQLITE_SCHEMA } from './schema';
 import { sqliteActionStats } from './sqlite-stats';
 import { SqliteRulesHistoryStore } from './sqlite-rules-history-store';
@@ -27,6 +30,8 @@ export interface SqliteStoreOptions {
   /** File path, or ':memory:' for a throwaway store. */
   path: string;
   busyTimeoutMs?: number;
+  /** Kill points for the fault-injection suite; none by default. */
+  faults?: FaultPoints;
 }
 
 type Row = Record<string, unknown>;
@@ -41,6 +46,7 @@ const MAX_CACHED_STATEMENTS = 500;
 export class SqliteStore implements Store {
   readonly kind = 'sqlite' as const;
   readonly notifications: SqliteNotificationStore;
+  readonly committedEvents: SqliteCommittedEvents;
   readonly rulesHistory: SqliteRulesHistoryStore;
   readonly console: SqliteConsoleStore;
   private db: Database.Database | null = null;
@@ -53,6 +59,7 @@ export class SqliteStore implements Store {
 
   constructor(private readonly options: SqliteStoreOptions) {
     this.notifications = new SqliteNotificationStore(() => this.conn);
+    this.committedEvents = new SqliteCommittedEvents(() => this.conn);
     this.rulesHistory = new SqliteRulesHistoryStore(() => this.conn);
     this.console = new SqliteConsoleStore(() => this.conn);
   }
@@ -73,6 +80,7 @@ export class SqliteStore implements Store {
     db.exec(ACTION_EXTRA_INDEXES);
     this.db = db;
     this.notifications.init();
+    this.committedEvents.init();
     this.rulesHistory.init();
     this.console.init();
   }
@@ -265,7 +273,13 @@ export class SqliteStore implements Store {
     return states;
   }
 
-  async dispatchAction(action: ActionRecord, cooldownUntil: Date, now: Date, budget?: BudgetClaim): Promise<DispatchOutcome> {
+  async dispatchAction(
+    action: ActionRecord,
+    cooldownUntil: Date,
+    now: Date,
+    budget?: BudgetClaim,
+    events: NotificationEvent[] = [],
+  ): Promise<DispatchOutcome> {
     const db = this.conn;
     const run = db.transaction((): DispatchOutcome => {
       const cooldown = this.stmt('SELECT until FROM cooldowns WHERE rule = ?').get(action.rule) as
@@ -295,9 +309,12 @@ export class SqliteStore implements Store {
         `INSERT INTO cooldowns (rule, until, action_id) VALUES (?, ?, ?)
          ON CONFLICT (rule) DO UPDATE SET until = excluded.until, action_id = excluded.action_id`,
       ).run(action.rule, cooldownUntil.getTime(), action.id);
+      this.committedEvents.insertWithin(events);
       return { ok: true, action };
     });
-    return run.immediate();
+    const outcome = run.immediate();
+    if (outcome.ok) this.committedEvents.committed(events);
+    return outcome;
   }
 
   private insertActionRow(action: ActionRecord): void {
@@ -415,8 +432,10 @@ export class SqliteStore implements Store {
     from: ActionStatus[],
     patch: ActionPatch,
     guard?: { outcome: ActionOutcome },
+    eventsFor?: (next: ActionRecord) => NotificationEvent[],
   ): Promise<ActionRecord | null> {
     const db = this.conn;
+    let events: NotificationEvent[] = [];
     const run = db.transaction((): ActionRecord | null => {
       const row = this.stmt('SELECT doc FROM actions WHERE id = ?').get(id) as Row | undefined;
       if (!row) return null;
@@ -428,9 +447,15 @@ export class SqliteStore implements Store {
         `UPDATE actions SET status = ?, outcome = ?, verify_until = ?, revert_of = ?, started_at = ?, finished_at = ?,
            decided_at = ?, recovered_at = ?, doc = ? WHERE id = ?`,
       ).run(next.status, ...this.extraColumns(next), actionToDoc(next), id);
+      events = eventsFor ? eventsFor(next) : [];
+      this.committedEvents.insertWithin(events);
+      // A kill here rolls the whole transaction back: neither the change nor its events happened.
+      (this.options.faults ?? noFaults).reach('store.transition.in-transaction');
       return next;
     });
-    return run.immediate();
+    const next = run.immediate();
+    if (next) this.committedEvents.committed(events);
+    return next;
   }
 
   async listOverdueApprovals(now: Date): Promise<ActionRecord[]> {
@@ -455,7 +480,17 @@ export class SqliteStore implements Store {
     return row ? { value: JSON.parse(row.doc as string) as T, revision: row.revision as number } : null;
   }
 
-  private saveState<T>(key: string, value: T, expectedRevision: number): boolean {
+  private saveState<T>(key: string, value: T, expectedRevision: number, events: NotificationEvent[] = []): boolean {
+    const saved = this.conn.transaction(() => {
+      const ok = this.saveStateRow(key, value, expectedRevision);
+      if (ok) this.committedEvents.insertWithin(events);
+      return ok;
+    }).immediate();
+    if (saved) this.committedEvents.committed(events);
+    return saved;
+  }
+
+  private saveStateRow<T>(key: string, value: T, expectedRevision: number): boolean {
     const doc = JSON.stringify(value);
     if (expectedRevision === 0) {
       return (
@@ -473,16 +508,16 @@ export class SqliteStore implements Store {
     return this.getState<FailoverState>('failover');
   }
 
-  async saveFailoverState(value: FailoverState, expectedRevision: number): Promise<boolean> {
-    return this.saveState('failover', value, expectedRevision);
+  async saveFailoverState(value: FailoverState, expectedRevision: number, events: NotificationEvent[] = []): Promise<boolean> {
+    return this.saveState('failover', value, expectedRevision, events);
   }
 
   async getThrottleState(): Promise<Versioned<ThrottleState> | null> {
     return this.getState<ThrottleState>('throttle');
   }
 
-  async saveThrottleState(value: ThrottleState, expectedRevision: number): Promise<boolean> {
-    return this.saveState('throttle', value, expectedRevision);
+  async saveThrottleState(value: ThrottleState, expectedRevision: number, events: NotificationEvent[] = []): Promise<boolean> {
+    return this.saveState('throttle', value, expectedRevision, events);
   }
 
   // --- prompts -------------------------------------------------------------------------------
@@ -531,7 +566,15 @@ export class SqliteStore implements Store {
 
   // --- alerts --------------------------------------------------------------------------------
 
-  async insertAlert(alert: Alert): Promise<void> {
+  async insertAlert(alert: Alert, events: NotificationEvent[] = []): Promise<void> {
+    this.conn.transaction(() => {
+      this.insertAlertRow(alert);
+      this.committedEvents.insertWithin(events);
+    }).immediate();
+    this.committedEvents.committed(events);
+  }
+
+  private insertAlertRow(alert: Alert): void {
     this.stmt(
         `INSERT INTO alerts (id, rule, severity, created_at, acknowledged_at, doc) VALUES (?, ?, ?, ?, ?, ?)`,
       )
