@@ -56,6 +56,17 @@ export interface Alert {
   acknowledgedBy: string | null;
 }
 
+/** What a caller gives to record an alert; the alert service adds id and times. */
+export interface NewAlert {
+  rule: string;
+  severity: Severity;
+  message: string;
+  metrics: Record<string, unknown>;
+  actionId: string | null;
+  /** The rule's notification channels; the log channel gets every event anyway. */
+  channels?: string[];
+}
+
 export interface AlertQuery {
   rule?: string;
   severity?: Severity;

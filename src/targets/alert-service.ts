@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Page } from '../domain/action';
 import type { Severity } from '../domain/rule';
-import type { Alert, AlertQuery } from '../domain/state';
+import type { Alert, AlertQuery, NewAlert } from '../domain/state';
 import { ConflictError, NotFoundError, ValidationError } from '../errors';
 import { buildEvent } from '../domain/events';
 import type { Clock } from '../clock';
@@ -20,16 +20,6 @@ export const ALERT_LIMITS = {
   metricsMaxJsonLength: 64 * 1024,
   byMaxLength: 200,
 } as const;
-
-export interface NewAlert {
-  rule: string;
-  severity: Severity;
-  message: string;
-  metrics: Record<string, unknown>;
-  actionId: string | null;
-  /** The rule's notification channels; the log channel gets every event anyway. */
-  channels?: string[];
-}
 
 function boundedMetrics(metrics: Record<string, unknown>): Record<string, unknown> {
   let json: string | undefined;
