@@ -7,6 +7,7 @@ import { FAULT_POINTS } from '../../src/domain/fault-points';
 import { MongoStore } from '../../src/store/mongo/mongo-store';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store';
 import type { Store } from '../../src/store/store';
+import { mongoUriWithDatabase } from '../helpers/test-store';
 import { WebhookReceiver, eventually } from '../helpers/webhook-receiver';
 import { ChaosPm2, type Slot, TARGET_APP, isDead, startInstance } from './chaos-cluster';
 
@@ -92,13 +93,13 @@ const targets: Target[] = [
   },
 ];
 if (process.env.MONGODB_URI) {
-  const base = process.env.MONGODB_URI.replace(/\/[^/]*$/, '');
+  const uri = mongoUriWithDatabase(process.env.MONGODB_URI, dbName);
   targets.push({
     name: 'mongo',
     points: FAULT_POINTS.filter((p) => p !== 'store.transition.in-transaction'),
-    env: () => ({ STORE: 'mongo', MONGODB_URI: `${base}/${dbName}` }),
+    env: () => ({ STORE: 'mongo', MONGODB_URI: uri }),
     open: async () => {
-      const s = new MongoStore({ uri: `${base}/${dbName}`, dbName });
+      const s = new MongoStore({ uri, dbName });
       await s.init();
       return s;
     },

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { rule, rulesDoc, snapshot } from '../helpers/rules';
 import { type ServiceProcess, startServiceProcess } from '../helpers/service-process';
 import { makeTempDir } from '../helpers/test-app';
+import { mongoUriWithDatabase } from '../helpers/test-store';
 
 // Two real service processes (dist/src/server.js, built by `npm test`) on one store, with a real
 // clock and windows of about two seconds: one budget shared by both, one verification decided
@@ -60,11 +61,6 @@ function logLines(proc: ServiceProcess): Record<string, unknown>[] {
     .map((l) => JSON.parse(l) as Record<string, unknown>);
 }
 
-function withDatabase(uri: string, db: string): string {
-  const match = /^(mongodb(?:\+srv)?:\/\/[^/?]+)(\/[^?]*)?(\?.*)?$/.exec(uri);
-  if (!match) throw new Error(`cannot place a test database in MONGODB_URI ${uri}`);
-  return `${match[1]}/${db}${match[3] ?? ''}`;
-}
 
 async function scenario(storeEnv: Record<string, string>): Promise<void> {
   const dir = makeTempDir('shre-multi-loop-');
@@ -173,7 +169,7 @@ describe('two service processes on one store: the closed loop', () => {
     mongoUri ? 'on MongoDB (MONGODB_URI): the same' : 'on MongoDB: SKIPPED because MONGODB_URI is not set',
     async () => {
       const db = `shre_loop_${randomUUID().slice(0, 8)}`;
-      const uri = withDatabase(mongoUri!, db);
+      const uri = mongoUriWithDatabase(mongoUri!, db);
       try {
         await scenario({ STORE: 'mongo', MONGODB_URI: uri });
       } finally {

@@ -6,6 +6,7 @@ import { rule, rulesDoc, snapshot } from '../helpers/rules';
 import { type ServiceProcess, startServiceProcess } from '../helpers/service-process';
 import { makeTempDir } from '../helpers/test-app';
 import { waitFor } from '../helpers/wait-for';
+import { mongoUriWithDatabase } from '../helpers/test-store';
 
 // Two real service processes (dist/src/server.js: `npx tsc -p tsconfig.json` builds it; `npm test`
 // does) on one store. Short leases and approval timeouts keep the whole scenario within seconds; the
@@ -72,12 +73,6 @@ function countBy(values: string[]): Map<string, number> {
   return counts;
 }
 
-/** The same database server, but a database of the test's own. */
-function withDatabase(uri: string, db: string): string {
-  const match = /^(mongodb(?:\+srv)?:\/\/[^/?]+)(\/[^?]*)?(\?.*)?$/.exec(uri);
-  if (!match) throw new Error(`cannot place a test database in MONGODB_URI ${uri}`);
-  return `${match[1]}/${db}${match[3] ?? ''}`;
-}
 
 async function scenario(storeEnv: Record<string, string>, report: (line: string) => void): Promise<void> {
   const dir = makeTempDir('shre-multi-');
@@ -274,7 +269,7 @@ describe('two service processes on one store', () => {
       : 'on MongoDB: SKIPPED because MONGODB_URI is not set',
     async () => {
       const db = `shre_multi_${randomUUID().slice(0, 8)}`;
-      const uri = withDatabase(mongoUri!, db);
+      const uri = mongoUriWithDatabase(mongoUri!, db);
       try {
         await scenario({ STORE: 'mongo', MONGODB_URI: uri }, (line) => process.stdout.write(`[mongo] ${line}\n`));
       } finally {
