@@ -2,7 +2,6 @@ import type { NotificationEvent } from '../domain/events';
 import type { Logger } from '../logging/logger';
 import type { CommittedEventStore } from '../store/committed-events';
 import type { FaultPoints } from '../domain/fault-points';
-import { PollingLoop } from './polling-loop';
 
 export interface EventRelayDeps {
   store: { committedEvents: CommittedEventStore };
@@ -26,28 +25,36 @@ const BATCH = 100;
  * by its own store writes and polls for what other instances (or a crashed one) left.
  */
 export class EventRelay {
-  private readonly poller: PollingLoop;
+  private timer: NodeJS.Timeout | null = null;
+  private loop: Promise<void> | null = null;
+  private again = false;
+  private stopped = true;
 
   constructor(private readonly deps: EventRelayDeps) {
-    this.poller = new PollingLoop(() => this.runOnce(), deps.pollIntervalMs, (err) => {
-      deps.logger.warn('event relay could not move committed events to the outbox; retrying', {
-        error: err instanceof Error ? err.message : String(err),
-      });
-    });
     deps.store.committedEvents.onCommitted(() => this.kick());
   }
 
   start(): void {
-    this.poller.start();
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.schedule(0);
   }
 
   kick(): void {
-    this.poller.kick();
+    if (this.stopped) return;
+    if (this.loop) {
+      this.again = true;
+      return;
+    }
+    this.schedule(0);
   }
 
   /** Stops, after the pass under way; what is left is relayed on the next start (or elsewhere). */
-  stop(): Promise<void> {
-    return this.poller.stop();
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.loop;
   }
 
   /** Relays everything committed now; returns how many events. */
@@ -62,5 +69,27 @@ export class EventRelay {
       total += batch.length;
       if (batch.length < BATCH) return total;
     }
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.again = false;
+      this.loop = this.runOnce()
+        .then(
+          () => undefined,
+          (err: unknown) => {
+            this.deps.logger.warn('event relay could not move committed events to the outbox; retrying', {
+              error: err instanceof Error ? err.message : String(err),
+            });
+          },
+        )
+        .finally(() => {
+          this.loop = null;
+          if (!this.stopped) this.schedule(this.again ? 0 : this.deps.pollIntervalMs);
+        });
+    }, delayMs);
+    this.timer.unref();
   }
 }

@@ -5,7 +5,6 @@ import type { BreakerState, OutboxEntry } from '../domain/notification';
 import type { DeliveryObserver } from '../domain/observers';
 import type { Logger } from '../logging/logger';
 import type { NotificationStore } from '../store/notification-store';
-import { PollingLoop } from './polling-loop';
 import { retryDelayMs } from './retry-delay';
 import { type FaultPoints, noFaults } from '../domain/fault-points';
 import { SIGNATURE_HEADER, signBody } from './webhook-signature';
@@ -59,34 +58,36 @@ function errorCode(err: unknown): string | undefined {
 export class WebhookDispatcher {
   private readonly breakers = new Map<string, CircuitBreaker<[OutboxEntry, AbortSignal], number>>();
   private readonly inFlight = new Set<AbortController>();
-  private readonly poller: PollingLoop;
+  private timer: NodeJS.Timeout | null = null;
+  private loop: Promise<void> | null = null;
+  private again = false;
+  private stopped = true;
 
-  constructor(private readonly deps: WebhookDispatcherDeps) {
-    this.poller = new PollingLoop(() => this.runOnce(), deps.config.delivery.pollIntervalMs, (err) => {
-      deps.logger.error('notification dispatcher could not read the outbox', {
-        error: err instanceof Error ? err.message : String(err),
-      });
-    });
-  }
-
-  private get stopped(): boolean {
-    return this.poller.stopped;
-  }
+  constructor(private readonly deps: WebhookDispatcherDeps) {}
 
   start(): void {
-    this.poller.start();
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.schedule(0);
   }
 
   /** Looks for due entries now (after an enqueue) instead of at the next poll. */
   kick(): void {
-    this.poller.kick();
+    if (this.stopped) return;
+    if (this.loop) {
+      this.again = true;
+      return;
+    }
+    this.schedule(0);
   }
 
   /** Stops polling, aborts sends under way (their entries stay pending, due at once) and waits. */
   async stop(): Promise<void> {
-    const stopped = this.poller.stop();
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
     for (const c of this.inFlight) c.abort(new Error('the service is shutting down'));
-    await stopped;
+    await this.loop;
     for (const b of this.breakers.values()) b.shutdown();
     this.breakers.clear();
   }
@@ -105,6 +106,30 @@ export class WebhookDispatcher {
       const n = await this.runBatch();
       total += n;
       if (n < BATCH || this.stopped) return total;
+    }
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.loop = this.tick().finally(() => {
+        this.loop = null;
+        if (!this.stopped) this.schedule(this.again ? 0 : this.deps.config.delivery.pollIntervalMs);
+        this.again = false;
+      });
+    }, delayMs);
+    this.timer.unref();
+  }
+
+  private async tick(): Promise<void> {
+    try {
+      this.again = false;
+      await this.runOnce();
+    } catch (err) {
+      this.deps.logger.error('notification dispatcher could not read the outbox', {
+        error: err instanceof Error ? err.message : String(err),
+      });
     }
   }
 
