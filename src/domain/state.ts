@@ -1,4 +1,5 @@
 import type { Severity } from './rule';
+import type { NotificationEvent } from './events';
 
 /** A value persisted with a revision so that every change is a compare-and-set. */
 export interface Versioned<T> {
@@ -65,6 +66,8 @@ export interface NewAlert {
   actionId: string | null;
   /** The rule's notification channels; the log channel gets every event anyway. */
   channels?: string[];
+  /** Further events the alert stands for (an escalation's `action.ineffective`), committed with it. */
+  events?: NotificationEvent[];
 }
 
 export interface AlertQuery {

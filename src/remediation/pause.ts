@@ -1,6 +1,6 @@
 import { isPausedAt, NOT_PAUSED, type PauseState } from '../domain/pause';
 import { ConflictError, ValidationError } from '../errors';
-import { buildEvent } from '../domain/events';
+import { buildEvent, type NotificationEvent } from '../domain/events';
 import type { PipelineDeps } from './pipeline-deps';
 
 const MAX_CAS_ATTEMPTS = 5;
@@ -44,9 +44,10 @@ export class PauseService {
       since: now.toISOString(),
       until: input.until === undefined ? null : new Date(input.until).toISOString(),
     };
-    await this.write(() => next);
+    const event = buildEvent('automation.paused', now, { severity: 'warning', data: { ...next } });
+    await this.write(() => ({ state: next, event }));
     this.deps.logger.warn('automation paused', { by: input.by, reason: input.reason, until: next.until });
-    this.deps.notifier.notify(buildEvent('automation.paused', now, { severity: 'warning', data: { ...next } }));
+    this.deps.notifier.notify(event);
     return next;
   }
 
@@ -62,30 +63,35 @@ export class PauseService {
   }
 
   private async end(applies: (state: PauseState) => boolean, by: string, how: 'resumed' | 'expired'): Promise<boolean> {
-    let ended: PauseState | null = null;
+    let ended: { was: PauseState; event: NotificationEvent } | null = null;
     await this.write((state) => {
+      // Each attempt decides afresh: a lost compare-and-set followed by "nothing to end" means
+      // another instance ended it, and only that one announces it.
+      ended = null;
       if (!applies(state)) return null;
-      ended = state;
-      return NOT_PAUSED;
+      const event = buildEvent('automation.resumed', this.deps.clock.now(), {
+        data: { by, how, pausedBy: state.by, reason: state.reason, since: state.since, until: state.until },
+      });
+      ended = { was: state, event };
+      return { state: NOT_PAUSED, event };
     });
     if (!ended) return false;
-    const was = ended as PauseState;
+    const { was, event } = ended as { was: PauseState; event: NotificationEvent };
     this.deps.logger.info(`automation ${how}`, { by, pausedBy: was.by });
-    this.deps.notifier.notify(
-      buildEvent('automation.resumed', this.deps.clock.now(), {
-        data: { by, how, pausedBy: was.by, reason: was.reason, since: was.since, until: was.until },
-      }),
-    );
+    this.deps.notifier.notify(event);
     return true;
   }
 
-  /** Read, compute, compare-and-set; null from `change` writes nothing. */
-  private async write(change: (state: PauseState) => PauseState | null): Promise<void> {
+  /**
+   * Read, compute, compare-and-set; null from `change` writes nothing. The change's event is
+   * committed in the same write as the state, so a crash cannot keep one and lose the other.
+   */
+  private async write(change: (state: PauseState) => { state: PauseState; event: NotificationEvent } | null): Promise<void> {
     for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt += 1) {
       const stored = await this.deps.store.getPauseState();
       const next = change(stored?.value ?? NOT_PAUSED);
       if (next === null) return;
-      if (await this.deps.store.savePauseState(next, stored?.revision ?? 0)) return;
+      if (await this.deps.store.savePauseState(next.state, stored?.revision ?? 0, [next.event])) return;
     }
     throw new ConflictError('the pause switch kept changing concurrently; try again', {}, 'concurrent_update');
   }

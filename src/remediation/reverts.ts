@@ -99,6 +99,13 @@ export class RevertService {
   async escalate(action: ActionRecord, why: string, latestMetrics: Record<string, unknown> | null): Promise<void> {
     const severity = ONE_STEP_UP[action.severity];
     const channels = this.deps.rules.channelsFor(action.rule);
+    const ineffective = buildEvent('action.ineffective', this.deps.clock.now(), {
+      action,
+      severity,
+      channels,
+      data: { outcome: action.outcome ?? null, why, latestMetrics, outcomeAt: action.outcomeAt?.toISOString() ?? null },
+    });
+    // The event travels with the alert's insert: both are on record, or neither.
     await this.deps.alerts.create({
       rule: action.rule,
       severity,
@@ -106,14 +113,7 @@ export class RevertService {
       metrics: latestMetrics ?? {},
       actionId: action.id,
       channels,
+      events: [ineffective],
     });
-    this.deps.notifier.notify(
-      buildEvent('action.ineffective', this.deps.clock.now(), {
-        action,
-        severity,
-        channels,
-        data: { outcome: action.outcome ?? null, why, latestMetrics, outcomeAt: action.outcomeAt?.toISOString() ?? null },
-      }),
-    );
   }
 }

@@ -148,7 +148,8 @@ export interface Store {
   claimOnce(key: string, at: Date): Promise<boolean>;
 
   getPauseState(): Promise<Versioned<PauseState> | null>;
-  savePauseState(value: PauseState, expectedRevision: number): Promise<boolean>;
+  /** Compare-and-set like saveFailoverState; commits `events` (paused, resumed) with the new revision. */
+  savePauseState(value: PauseState, expectedRevision: number, events?: NotificationEvent[]): Promise<boolean>;
 
   /**
    * Per (rule, type): counts and durations of the actions created in [from, to]; reverts are

@@ -65,8 +65,9 @@ export class AlertService {
       },
     });
     // Committed with the alert: an alert on record always reaches its channels.
-    await this.deps.store.insertAlert(alert, [event]);
-    this.deps.notifier.notify(event);
+    const events = [event, ...(input.events ?? [])];
+    await this.deps.store.insertAlert(alert, events);
+    for (const e of events) this.deps.notifier.notify(e);
     return alert;
   }
 

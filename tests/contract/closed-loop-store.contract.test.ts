@@ -48,6 +48,18 @@ describe.each(storeTargets())('Closed-loop store contract: $name', (target) => {
       expect(usage.get('router')).toEqual([]);
     });
 
+    it('names one moment for every refusal when concurrent dispatches carry different times', async () => {
+      // Racing instances take sequence numbers in any order relative to their clocks: the slots
+      // won are the ones kept, and every refusal names when the older of them leaves the window.
+      const outcomes = await inParallel((s, i) => s.dispatchAction(running(at(i)), at(i), at(i), budget(2)));
+      const won = outcomes.filter((o): o is Extract<typeof o, { ok: true }> => o.ok);
+      expect(won).toHaveLength(2);
+      const oldest = Math.min(...won.map((o) => o.action.createdAt.getTime()));
+      const untils = new Set(outcomes.filter((o) => !o.ok).map((o) => (o as { until: Date }).until.getTime()));
+      expect([...untils]).toEqual([oldest + HOUR]);
+      expect((await store.getBudgetUsage(['service:api'], at(-HOUR))).get('service:api')).toHaveLength(2);
+    });
+
     it('frees a slot when the oldest claim leaves the window, and says when', async () => {
       await store.dispatchAction(running(at(0)), at(0), at(0), budget(2));
       await store.dispatchAction(running(at(minutes(10))), at(minutes(10)), at(minutes(10)), budget(2));

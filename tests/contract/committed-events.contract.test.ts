@@ -91,6 +91,17 @@ describe.each(storeTargets())('committed events: $name', (target) => {
     expect((await store.getThrottleState())?.revision).toBe(1);
   });
 
+  it('commits pause events with the switch, and none for a stale write', async () => {
+    const state = { paused: true, reason: 'incident', by: 'ops', since: T0.toISOString(), until: null };
+    const paused = buildEvent('automation.paused', T0, { data: { ...state } });
+    await expect(store.savePauseState(state, 0, [paused])).resolves.toBe(true);
+    const stale = buildEvent('automation.paused', at(1), { data: { reason: 'stale' } });
+    await expect(store.savePauseState(state, 0, [stale])).resolves.toBe(false);
+    const pending = await store.committedEvents.pending(10);
+    expect(pending.map((p) => p.event.id)).toEqual([paused.id]);
+    expect((await store.getPauseState())?.value.reason).toBe('incident');
+  });
+
   it('lets a second connection see and relay what the first committed (another instance after a crash)', async () => {
     const action = makePending({ rule: 'r3' });
     await store.dispatchAction(action, T0, T0, undefined, [eventOf('action.pending_approval', action)]);

@@ -371,8 +371,11 @@ export class MongoStore implements Store {
   }
 
   /**
-   * The budget as a sequence of claims per target, like cooldown windows: whoever inserts
-   * `<target>#<seq+1>` after counting the claims in the window got the slot; a loser counts again.
+   * The budget as a sequence of claims per target: whoever inserts `<target>#<seq+1>` after counting
+   * the claims in the window got the slot; a loser counts again. A won claim is never given back
+   * for a newer one (two claimants racing on one count both hold real slots, in sequence order), and
+   * claims are pruned only two windows after they leave it, so a claimant can only fill a pruned
+   * gap if it stalled for a whole window between its read and its insert — which it checks.
    */
   private async claimBudget(
     action: ActionRecord,
@@ -381,27 +384,31 @@ export class MongoStore implements Store {
   ): Promise<{ ok: true; seq: number } | { ok: false; until: Date }> {
     const since = now.getTime() - budget.windowMs;
     for (let attempt = 0; attempt < CLAIM_WAIT_ATTEMPTS; attempt += 1) {
-      const latest = await this.m.budgetClaims
-        .find({ target: budget.target })
-        .sort({ seq: -1 })
-        .limit(budget.maxActions)
-        .lean<Doc[]>();
-      const inWindow = latest.filter((d) => (d.at as Date).getTime() > since);
+      const readAt = this.clock.now().getTime();
+      // Read whole and ordered here: pruning keeps it small, FerretDB's server-side sort is not to
+      // be relied on, and the refusal names the moment a slot frees by claim time (as SQLite and
+      // decide do), whatever order racing instances took their sequence numbers in.
+      const claims = await this.m.budgetClaims.find({ target: budget.target }, { seq: 1, at: 1 }).lean<Doc[]>();
+      const inWindow = claims
+        .map((d) => (d.at as Date).getTime())
+        .filter((at) => at > since)
+        .sort((x, y) => y - x);
       if (inWindow.length >= budget.maxActions) {
-        const edge = inWindow[budget.maxActions - 1]!;
-        return { ok: false, until: new Date((edge.at as Date).getTime() + budget.windowMs) };
+        return { ok: false, until: new Date(inWindow[budget.maxActions - 1]! + budget.windowMs) };
       }
-      const seq = ((latest[0]?.seq as number | undefined) ?? 0) + 1;
+      const seq = claims.reduce((max, d) => Math.max(max, d.seq as number), 0) + 1;
       const id = `${budget.target}#${seq}`;
-      if (await this.claim('budgetClaims', { _id: id, target: budget.target, seq, at: now, actionId: action.id })) {
-        // As with cooldowns: a newer claim means this one filled a pruned gap and does not count.
-        const newer = await this.m.budgetClaims.findOne({ target: budget.target, seq: { $gt: seq } }, { _id: 1 }).lean<Doc>();
-        if (!newer) {
-          await this.m.budgetClaims.deleteMany({ target: budget.target, seq: { $lt: seq - budget.maxActions }, at: { $lte: new Date(since) } });
-          return { ok: true, seq };
-        }
+      if (!(await this.claim('budgetClaims', { _id: id, target: budget.target, seq, at: now, actionId: action.id }))) continue;
+      if (this.clock.now().getTime() - readAt >= budget.windowMs) {
         await this.m.budgetClaims.deleteOne({ _id: id, actionId: action.id });
+        continue;
       }
+      await this.m.budgetClaims.deleteMany({
+        target: budget.target,
+        seq: { $lt: seq - budget.maxActions },
+        at: { $lte: new Date(now.getTime() - 2 * budget.windowMs) },
+      });
+      return { ok: true, seq };
     }
     throw new Error(`could not claim the budget of target "${budget.target}"`);
   }
@@ -453,8 +460,8 @@ export class MongoStore implements Store {
     return this.getRevision<PauseState>('state', 'key', 'pause');
   }
 
-  async savePauseState(value: PauseState, expectedRevision: number): Promise<boolean> {
-    return this.saveRevision('state', 'key', 'pause', value, expectedRevision);
+  async savePauseState(value: PauseState, expectedRevision: number, events: NotificationEvent[] = []): Promise<boolean> {
+    return this.saveRevision('state', 'key', 'pause', value, expectedRevision, events);
   }
 
   async actionStats(from: Date, to: Date): Promise<ActionStatRow[]> {

@@ -376,8 +376,8 @@ export class SqliteStore implements Store {
     return this.getState<PauseState>('pause');
   }
 
-  async savePauseState(value: PauseState, expectedRevision: number): Promise<boolean> {
-    return this.saveState('pause', value, expectedRevision);
+  async savePauseState(value: PauseState, expectedRevision: number, events: NotificationEvent[] = []): Promise<boolean> {
+    return this.saveState('pause', value, expectedRevision, events);
   }
 
   async actionStats(from: Date, to: Date): Promise<ActionStatRow[]> {
