@@ -88,18 +88,33 @@ export function decisionForRefusal(rule: string, refusal: DispatchRefusal): Deci
   return approvalPending(rule, refusal.actionId);
 }
 
+/**
+ * ISO strings of the instants decisions name, by time value. Many matched rules share a few
+ * cooldown ends from one snapshot to the next, and formatting a date was a quarter of deciding 50
+ * matches; the cache is dropped whole when it grows, which keeps it small and exact.
+ */
+const isoStrings = new Map<number, string>();
+const ISO_CACHE_LIMIT = 10_000;
+
+function isoAt(date: Date): string {
+  const t = date.getTime();
+  let iso = isoStrings.get(t);
+  if (iso === undefined) {
+    if (isoStrings.size >= ISO_CACHE_LIMIT) isoStrings.clear();
+    iso = date.toISOString();
+    isoStrings.set(t, iso);
+  }
+  return iso;
+}
+
 function budgetSpent(rule: string, target: string, until: Date, limit: string): Decision {
-  return {
-    rule,
-    decision: 'budget_exhausted',
-    target,
-    until: until.toISOString(),
-    reason: `budget of target ${target} is spent (${limit}) until ${until.toISOString()}`,
-  };
+  const iso = isoAt(until);
+  return { rule, decision: 'budget_exhausted', target, until: iso, reason: `budget of target ${target} is spent (${limit}) until ${iso}` };
 }
 
 function inCooldown(rule: string, until: Date): Decision {
-  return { rule, decision: 'cooldown', until: until.toISOString(), reason: `in cooldown until ${until.toISOString()}` };
+  const iso = isoAt(until);
+  return { rule, decision: 'cooldown', until: iso, reason: `in cooldown until ${iso}` };
 }
 
 function approvalPending(rule: string, actionId: string): Decision {

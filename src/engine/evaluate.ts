@@ -99,12 +99,12 @@ export class Evaluator {
   async evaluateEnabled(ruleset: Ruleset, facts: Record<string, unknown>): Promise<RuleEvaluation[]> {
     const compiled = this.rulesetFor(ruleset);
     const { ordered, index } = compiled;
-    const g = index.mark(facts);
+    const { g, benign } = compiled.select(facts);
     // Everything that reads the marks happens before the first await: another evaluation may mark next.
     const waiting = compiled.interpreted.filter((i) => index.marks[i] === g);
     const found: { position: number; evaluation: RuleEvaluation }[] = [];
     readOutput(
-      compiled.program.run(facts, index.marks, g),
+      compiled.program.run(index.marks, g, benign),
       (i) => found.push({ position: i, evaluation: new MatchExplainedOnDemand(ordered[i]!.rule, compiledCode(ordered[i]!), facts) }),
       (i, err) => found.push({ position: i, evaluation: failed(ordered[i]!.rule, err) }),
     );

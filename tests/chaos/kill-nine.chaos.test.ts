@@ -247,14 +247,25 @@ describe.each(targets)('kill -9 at every step: $name', (target) => {
     }
     await fillSlots(false);
     store = await target.open(dir);
-    await eventually(
-      async () =>
-        (await store.listActionsByStatus(['running', 'approved'])).length === 0 &&
-        (await store.committedEvents.pending(1)).length === 0 &&
-        (await store.notifications.listOutbox({ status: ['pending'], limit: 1 })).items.length === 0,
-      90_000,
-      'recovery: no running or approved action, nothing left to relay or deliver',
-    );
+    // What is still left, so that a recovery that does not finish says where it is stuck.
+    const leftOver = async () => {
+      const open = await store.listActionsByStatus(['running', 'approved']);
+      const relay = await store.committedEvents.pending(20);
+      const outbox = (await store.notifications.listOutbox({ status: ['pending'], limit: 20 })).items;
+      return {
+        done: open.length === 0 && relay.length === 0 && outbox.length === 0,
+        open: open.map((a) => ({ id: a.id, status: a.status, runner: a.runner, steps: a.steps })),
+        relay: relay.map((p) => p.event.type),
+        outbox: outbox.map((o) => ({ id: o.id, attempts: o.attempts, nextAttemptAt: o.nextAttemptAt, lastError: o.lastError })),
+      };
+    };
+    try {
+      await eventually(async () => (await leftOver()).done, 90_000, 'recovery: no running or approved action, nothing left to relay or deliver');
+    } catch (err) {
+      process.stdout.write(`[chaos ${target.name}] recovery did not finish; left: ${JSON.stringify(await leftOver())}\n`);
+      for (const slot of slots) process.stdout.write(`[chaos ${target.name}] ${slot.name} log tail:\n${slot.proc?.output().split('\n').slice(-15).join('\n') ?? ''}\n`);
+      throw err;
+    }
 
     const actions: ActionRecord[] = [];
     for (let cursor: string | undefined; ; ) {

@@ -71,3 +71,54 @@ export const metricsArb: fc.Arbitrary<Record<string, unknown>> = fc.record(
   { a: jsonValue, b: jsonValue, hosts: jsonValue, constructor: jsonValue, other: jsonValue },
   { requiredKeys: [] },
 );
+
+// --- rules the guard index and short-circuiting apply to -----------------------------------------
+
+const near = fc.constantFrom(-1, 0, 0.5, 1, 4.999, 5, 5.001, 10, 100);
+const guardableValue: fc.Arbitrary<unknown> = fc.oneof(
+  { weight: 4, arbitrary: near },
+  { weight: 1, arbitrary: fc.constantFrom('5', '10', 'a', 'errored', '', ' 3') },
+  { weight: 1, arbitrary: fc.constantFrom(true, false, null) },
+  { weight: 1, arbitrary: fc.array(fc.oneof(near, fc.constantFrom('errored', 'a', null)), { maxLength: 3 }) },
+  { weight: 1, arbitrary: fc.record({ x: near, y: fc.record({ z: near }) }, { requiredKeys: [] }) },
+  // Rare, and enough to switch every skip off for the snapshot.
+  { weight: 1, arbitrary: fc.constantFrom({ toString: 1 }, [{ valueOf: 1, toString: 2 }]) },
+);
+
+const guardableLeaf = fc.record(
+  {
+    fact: fc.constantFrom('a', 'b', 'hosts'),
+    operator: fc.constantFrom('lessThan', 'lessThanInclusive', 'greaterThan', 'greaterThanInclusive', 'equal', 'in', 'contains', 'notEqual', 'doesNotContain'),
+    value: fc.oneof(near, fc.constantFrom('errored', 'a', '5', null, true), fc.array(fc.oneof(near, fc.constantFrom('errored', 'a')), { maxLength: 3 })),
+    path: fc.constantFrom('$.x', '$.y.z'),
+  },
+  { requiredKeys: ['fact', 'operator', 'value'] },
+);
+
+const guardableCondition: fc.Arbitrary<Record<string, unknown>> = fc.letrec<{ node: Record<string, unknown> }>((tie) => ({
+  node: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    { weight: 3, arbitrary: guardableLeaf },
+    { weight: 1, arbitrary: fc.array(tie('node'), { maxLength: 3 }).map((all) => ({ all })) },
+    { weight: 1, arbitrary: fc.array(tie('node'), { maxLength: 3 }).map((any) => ({ any })) },
+  ),
+})).node;
+
+export const guardableRulesArb: fc.Arbitrary<Rule[]> = fc
+  .array(
+    fc.record({
+      conditions: fc.oneof(
+        fc.array(guardableCondition, { minLength: 1, maxLength: 3 }).map((all) => ({ all })),
+        fc.array(guardableCondition, { minLength: 1, maxLength: 3 }).map((any) => ({ any })),
+      ) as unknown as fc.Arbitrary<TopLevelCondition>,
+      priority: fc.integer({ min: 1, max: 3 }),
+      enabled: fc.constant(true),
+    }),
+    { minLength: 1, maxLength: 6 },
+  )
+  .map((specs) => specs.map((s, i) => normalizedRule(`g${i}`, s)));
+
+export const guardableMetricsArb: fc.Arbitrary<Record<string, unknown>> = fc.record(
+  { a: guardableValue, b: guardableValue, hosts: guardableValue },
+  { requiredKeys: [] },
+);

@@ -132,6 +132,25 @@ describe('Evaluator', () => {
     expect(new Set(sequential.map((r) => matchedNames(r).join(','))).size).toBeGreaterThan(5);
   });
 
+  it('skips leaves that cannot change a result, yet fails a rule whose skipped leaf would throw, as json-rules-engine does', async () => {
+    // The first leaf is false, so the second cannot change the result; it is still evaluated when
+    // its value could throw on conversion (the engine evaluates every leaf), and only then.
+    const ruleset = rulesetOf(
+      normalizedRule('guarded', { conditions: { all: [above('load', 10), above('latency', 100)] } }),
+      normalizedRule('listed', { conditions: { any: [{ fact: 'load', operator: 'lessThan', value: 100 }, { fact: 'region', operator: 'in', value: 'eu-west' }] } }),
+    );
+    const evaluator = new Evaluator();
+    const benign = await evaluator.evaluateRules(ruleset.rules, ruleset, { load: 1, latency: { ms: 5 }, region: ['x'] });
+    expect(benign.map((e) => [e.rule.name, e.matched, e.error])).toEqual([['guarded', false, undefined], ['listed', true, undefined]]);
+    expect(names(await evaluator.evaluateEnabled(ruleset, { load: 1, latency: { ms: 5 }, region: ['x'] }))).toEqual(['listed']);
+
+    const hostile = { load: 1, latency: { toString: 1 }, region: [{ valueOf: 2, toString: 3 }] };
+    const failed = await evaluator.evaluateEnabled(ruleset, hostile);
+    expect(failed.map((e) => [e.rule.name, e.matched, typeof e.error])).toEqual([['guarded', false, 'string'], ['listed', false, 'string']]);
+    const nullPrototype = { load: 1, latency: Object.create(null) as object };
+    expect((await evaluator.evaluateEnabled(ruleset, nullPrototype)).map((e) => [e.rule.name, typeof e.error])).toEqual([['guarded', 'string'], ['listed', 'undefined']]);
+  });
+
   it('evaluates a new ruleset (a rules file reload) with its own rules, not the previous ones', async () => {
     const evaluator = new Evaluator();
     const first = rulesetOf(normalizedRule('a', { conditions: whenAbove('errorRate', 0.05) }));

@@ -4,6 +4,8 @@ import { resolveOperator } from './decorators';
 import { engineCopy } from './engine-clone';
 import { inlineOperator, isNumberLike, type OperatorFn } from './operators';
 import { pathStatements } from './path-access';
+import { DOTTED_PATH } from '../path-resolver';
+import { type FactRead, type LeafPlan, opcodeOf, POSTFIX, type RulePlan } from './rule-plan';
 
 /** A leaf condition as written, in the order json-rules-engine reports leaves (depth first). */
 export interface LeafInfo {
@@ -17,8 +19,8 @@ export type Metrics = Record<string, unknown>;
 /** [result, factValue0, result0, factValue1, result1, ...]: what explanations are made of. */
 export type ExplainRecord = unknown[];
 
-/** One rule's evaluation as statements, for a program that evaluates many rules (see rules-program). */
-export interface RuleSource {
+/** One rule's evaluation as statements, for its explain function. */
+interface RuleSource {
   /** Fact name → the local variable the statements read it from; the caller declares them. */
   factVars: Map<string, string>;
   /** Evaluates every leaf into l<i> (fact value) and r<i> (result). */
@@ -33,19 +35,19 @@ export interface CompiledConditions {
   /** Top-level facts the conditions read, in conditions and in values that refer to a fact. */
   facts: string[];
   leaves: LeafInfo[];
-  /** The rule as statements whose operator and constant names start with `prefix`. */
-  source: (prefix: string) => RuleSource;
   ops: OperatorFn[];
   consts: unknown[];
   /** Evaluates the rule returning each leaf's fact value and result (compiled on first use). */
   explain: (metrics: Metrics) => ExplainRecord;
+  /** The same rule as data, for the machine that runs a whole rules version (rules-program). */
+  plan: RulePlan;
 }
 
 export type Compilation = { ok: true; compiled: CompiledConditions } | { ok: false; reason: string };
 
 /** What generated code may call, by the names it uses. */
-export const CODE_SCOPE = ['hasOwn', 'resolvePath', 'isNumberLike', 'isArray'] as const;
-export function codeScope(): unknown[] {
+const CODE_SCOPE = ['hasOwn', 'resolvePath', 'isNumberLike', 'isArray'] as const;
+function codeScope(): unknown[] {
   return [hasOwn, resolvePath, isNumberLike, Array.isArray];
 }
 
@@ -64,14 +66,15 @@ function isObject(v: unknown): v is Record<string, unknown> {
  * engine evaluates all children of every all/any and short-circuits nothing; a throw in any leaf
  * rejects the rule), then the results are combined. Names in the code are the compiler's own; fact
  * names, keys and paths from the rules file enter only as JSON string literals, values only
- * through the `consts` array.
+ * through the `consts` array. This code explains a rule (simulate, an action's matched facts); the
+ * same walk records the rule's plan, which the rules program runs for ingest.
  */
 class Generator {
-  constructor(private readonly prefix = '') {}
-
   readonly leaves: LeafInfo[] = [];
   readonly ops: OperatorFn[] = [];
   readonly consts: unknown[] = [];
+  readonly planLeaves: LeafPlan[] = [];
+  readonly postfix: number[] = [];
   private readonly factVars = new Map<string, string>();
   private readonly leafLines: string[] = [];
 
@@ -92,7 +95,9 @@ class Generator {
     if (own(n, 'all')) return this.list(n.all, ' && ', 'all');
     if (own(n, 'not')) {
       if (Array.isArray(n.not)) throw new Unsupported('"not" holding a list');
-      return `!${this.node(n.not)}`;
+      const inner = this.node(n.not);
+      this.postfix.push(POSTFIX.NOT);
+      return `!${inner}`;
     }
     return this.leaf(n);
   }
@@ -100,8 +105,13 @@ class Generator {
   private list(children: unknown, joiner: string, name: string): string {
     if (!Array.isArray(children)) throw new Unsupported(`"${name}" that is not a list`);
     // The engine treats an empty list as holding, for any as for all.
-    if (children.length === 0) return 'true';
-    return `(${children.map((c) => this.node(c)).join(joiner)})`;
+    if (children.length === 0) {
+      this.postfix.push(POSTFIX.TRUE);
+      return 'true';
+    }
+    const expr = `(${children.map((c) => this.node(c)).join(joiner)})`;
+    this.postfix.push(name === 'all' ? POSTFIX.AND : POSTFIX.OR, children.length);
+    return expr;
   }
 
   private leaf(n: Record<string, unknown>): string {
@@ -118,32 +128,34 @@ class Generator {
     if (path !== undefined) info.path = path;
     this.leaves.push(info);
     this.ops.push(op);
-    const p = this.prefix;
     const lines = [`let l${i} = ${this.factVar(fact)};`, ...pathStatements(`l${i}`, path)];
+    const plan: LeafPlan = { read: factRead(fact, path), opcode: opcodeOf(operator), fn: op, value, ref: null };
+    this.planLeaves.push(plan);
+    this.postfix.push(i);
     if (isObject(value) && own(value, 'fact')) {
       const ref = value as { fact: unknown; path?: unknown };
       if (typeof ref.fact !== 'string') throw new Unsupported('a value referring to a fact whose name is not a string');
       if (ref.path !== undefined && typeof ref.path !== 'string') throw new Unsupported('a value referring to a fact with a path that is not a string');
+      plan.ref = factRead(ref.fact, ref.path);
       lines.push(`let v${i} = ${this.factVar(ref.fact)};`, ...pathStatements(`v${i}`, ref.path));
     } else {
       this.consts.push(value);
-      lines.push(`const v${i} = ${p}k${this.consts.length - 1};`);
+      lines.push(`const v${i} = k${this.consts.length - 1};`);
     }
     const inline = inlineOperator(operator, `l${i}`, `v${i}`);
-    lines.push(inline ? `const r${i} = ${inline};` : `const r${i} = ${p}o${i}(l${i}, v${i});`);
+    lines.push(inline ? `const r${i} = ${inline};` : `const r${i} = o${i}(l${i}, v${i});`);
     this.leafLines.push(...lines);
     return `r${i}`;
   }
 
   ruleSource(result: string): RuleSource {
-    const p = this.prefix;
     return {
       factVars: this.factVars,
       statements: this.leafLines,
       result,
       bindings: (ops, consts) => [
-        ...this.ops.map((_, i) => `${p}o${i} = ${ops}[${i}]`),
-        ...this.consts.map((_, i) => `${p}k${i} = ${consts}[${i}]`),
+        ...this.ops.map((_, i) => `o${i} = ${ops}[${i}]`),
+        ...this.consts.map((_, i) => `k${i} = ${consts}[${i}]`),
       ],
     };
   }
@@ -171,8 +183,8 @@ function buildExplain(gen: Generator, result: string): (m: Metrics) => ExplainRe
   return factory(...codeScope(), gen.ops, gen.consts);
 }
 
-function generate(conditions: unknown, prefix: string): { gen: Generator; result: string } {
-  const gen = new Generator(prefix);
+function generate(conditions: unknown): { gen: Generator; result: string } {
+  const gen = new Generator();
   if (!isObject(conditions)) throw new Unsupported('conditions that are not an object');
   // The engine picks the top-level form by truthiness, any before all before not.
   if (conditions.any) return { gen, result: gen.node({ any: conditions.any }) };
@@ -185,7 +197,7 @@ function generate(conditions: unknown, prefix: string): { gen: Generator; result
 export function compileConditions(conditions: unknown): Compilation {
   let generated: { gen: Generator; result: string };
   try {
-    generated = generate(conditions, '');
+    generated = generate(conditions);
   } catch (err) {
     if (err instanceof Unsupported) return { ok: false, reason: `the compiler does not handle ${err.message}` };
     throw err;
@@ -199,17 +211,19 @@ export function compileConditions(conditions: unknown): Compilation {
       leaves: gen.leaves,
       ops: gen.ops,
       consts: gen.consts,
-      // Same conditions, same generator: the same operators and constants in the same order.
-      source: (prefix) => {
-        const again = generate(conditions, prefix);
-        return again.gen.ruleSource(again.result);
-      },
       explain: (m) => {
         explainFn ??= buildExplain(gen, result);
         return explainFn(m);
       },
+      plan: { leaves: gen.planLeaves, postfix: gen.postfix },
     },
   };
+}
+
+/** A fact read as pathStatements does it: no path (or an empty one), a dotted path, or a JSONPath. */
+function factRead(fact: string, path: string | undefined): FactRead {
+  if (!path) return { fact, keys: null, jsonPath: null };
+  return DOTTED_PATH.test(path) ? { fact, keys: path.slice(2).split('.'), jsonPath: null } : { fact, keys: null, jsonPath: path };
 }
 
 function refFact(value: unknown): string[] {

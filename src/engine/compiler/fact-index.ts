@@ -1,8 +1,6 @@
-import type { Metrics } from './condition-compiler';
-
 export interface IndexEntry {
-  /** Top-level facts the rule reads. */
-  facts: string[];
+  /** Ids (in the rules program) of the top-level facts the rule reads. */
+  facts: number[];
   /**
    * Whether the rule must be evaluated whatever the snapshot holds: it holds (or throws) when none
    * of its facts is present (`notEqual`, `notIn`, `doesNotContain`, `not`, ...), or its outcome
@@ -18,7 +16,7 @@ export interface IndexEntry {
  * as "no match" without being run.
  */
 export class FactIndex {
-  private readonly byFact = new Map<string, number[]>();
+  private readonly byFact: number[][] = [];
   private readonly always: number[] = [];
   private readonly markArray: Uint32Array;
   private generation = 0;
@@ -27,11 +25,7 @@ export class FactIndex {
     this.markArray = new Uint32Array(entries.length);
     entries.forEach((entry, i) => {
       if (entry.always) this.always.push(i);
-      for (const fact of entry.facts) {
-        const list = this.byFact.get(fact);
-        if (list) list.push(i);
-        else this.byFact.set(fact, [i]);
-      }
+      for (const fact of entry.facts) (this.byFact[fact] ??= []).push(i);
     });
   }
 
@@ -41,10 +35,10 @@ export class FactIndex {
   }
 
   /**
-   * Marks the entries to evaluate for these metrics and returns the generation that means "marked".
+   * Marks the entries to evaluate for these facts (by id, as the rules program loaded them) and returns the generation that means "marked".
    * Generations instead of clearing: one pass over the keys, none over the marks.
    */
-  mark(metrics: Metrics): number {
+  mark(values: readonly unknown[]): number {
     this.generation = (this.generation + 1) >>> 0;
     if (this.generation === 0) {
       this.markArray.fill(0);
@@ -53,9 +47,10 @@ export class FactIndex {
     const g = this.generation;
     const marks = this.markArray;
     for (const i of this.always) marks[i] = g;
-    for (const key of Object.keys(metrics)) {
-      const list = this.byFact.get(key);
-      if (list) for (const i of list) marks[i] = g;
+    // A fact present with the value undefined reads exactly as a missing one.
+    for (let fact = 0; fact < this.byFact.length; fact++) {
+      const list = this.byFact[fact];
+      if (list && values[fact] !== undefined) for (const i of list) marks[i] = g;
     }
     return g;
   }

@@ -1,7 +1,7 @@
-import { CODE_SCOPE, codeScope, type CompiledConditions, type Metrics } from './condition-compiler';
-
-/** Rules per generated function: fewer `new Function` calls, and functions V8 still optimizes. */
-const RULES_PER_CHUNK = 25;
+import type { CompiledConditions, Metrics } from './condition-compiler';
+import { isNumberLike, type OperatorFn } from './operators';
+import { hasConversionHooks, readPath } from './fact-read';
+import { type LeafPlan, OP, POSTFIX, sizeAt, toTree } from './rule-plan';
 
 /**
  * Collects a run's outcomes: a position for a rule that held, `~position` then the error for one
@@ -9,69 +9,235 @@ const RULES_PER_CHUNK = 25;
  */
 export type RunOutput = unknown[];
 
-type Chunk = (vals: unknown[], marks: Uint32Array, g: number, out: RunOutput) => void;
+const hasOwn = Object.prototype.hasOwnProperty;
+const NO_FACT = -1;
 
 /**
- * The compiled rules of one version as a few generated functions. Each snapshot's facts are read
- * once into an array (own properties only, as the engine's almanac sees them); each rule then runs
- * in its own block, only when the fact index marked it, and in its own try/catch: a rule that
- * throws is reported and the next one runs.
+ * The compiled rules of one version run by one small machine over flat tables of their plans
+ * (rule-plan). Each snapshot's facts are read once into an array (own properties only, as the
+ * engine's almanac sees them). A rule the fact index marked has every leaf evaluated in order —
+ * json-rules-engine evaluates all of them, so a leaf that throws anywhere makes the rule throw —
+ * inside its own try/catch, so a rule that throws is reported and the next one runs; then its
+ * all/any/not structure is folded over the leaf results.
  */
 export class RulesProgram {
   private readonly factIds = new Map<string, number>();
-  private readonly chunks: Chunk[] = [];
   private readonly vals: unknown[];
 
+  // Per rule.
+  private readonly positions: Int32Array;
+  private readonly leafStart: Int32Array;
+  /** Where each rule's all/any/not tree starts in `tree`. */
+  private readonly treeStart: Int32Array;
+  /** 1 for a rule with a leaf that may throw on a benign snapshot (see mayThrow): always run whole. */
+  readonly eager: Uint8Array;
+  private readonly anyLazy: boolean;
+
+  // Per leaf, over all rules.
+  private readonly leafFact: Int32Array;
+  private readonly leafKeys: (string[] | null)[] = [];
+  private readonly leafJsonPath: (string | null)[] = [];
+  private readonly leafOp: Uint8Array;
+  private readonly leafFn: OperatorFn[] = [];
+  private readonly leafValue: unknown[] = [];
+  private readonly refFact: Int32Array;
+  private readonly refKeys: (string[] | null)[] = [];
+  private readonly refJsonPath: (string | null)[] = [];
+  private readonly results: Uint8Array;
+
+  /** All rules' trees in prefix form (see toTree), leaf indices made global. */
+  private readonly tree: Int32Array;
+
   constructor(rules: { position: number; code: CompiledConditions }[]) {
-    for (const { code } of rules) for (const f of code.facts) if (!this.factIds.has(f)) this.factIds.set(f, this.factIds.size);
-    for (let i = 0; i < rules.length; i += RULES_PER_CHUNK) this.chunks.push(this.buildChunk(rules.slice(i, i + RULES_PER_CHUNK)));
+    const leafCount = rules.reduce((n, r) => n + r.code.plan.leaves.length, 0);
+    this.positions = new Int32Array(rules.length);
+    this.leafStart = new Int32Array(rules.length + 1);
+    this.treeStart = new Int32Array(rules.length);
+    this.eager = new Uint8Array(rules.length);
+    this.leafFact = new Int32Array(leafCount);
+    this.leafOp = new Uint8Array(leafCount);
+    this.refFact = new Int32Array(leafCount).fill(NO_FACT);
+    this.results = new Uint8Array(leafCount);
+    const trees: number[] = [];
+    let leaf = 0;
+    rules.forEach(({ position, code }, r) => {
+      const { plan } = code;
+      this.positions[r] = position;
+      this.leafStart[r] = leaf;
+      this.treeStart[r] = trees.length;
+      trees.push(...toTree(plan.postfix, leaf));
+      this.eager[r] = plan.leaves.some(mayThrow) ? 1 : 0;
+      for (const l of plan.leaves) {
+        this.leafFact[leaf] = this.factId(l.read.fact);
+        this.leafKeys.push(l.read.keys);
+        this.leafJsonPath.push(l.read.jsonPath);
+        this.leafOp[leaf] = l.opcode;
+        this.leafFn.push(l.fn);
+        this.leafValue.push(l.value);
+        if (l.ref) this.refFact[leaf] = this.factId(l.ref.fact);
+        this.refKeys.push(l.ref?.keys ?? null);
+        this.refJsonPath.push(l.ref?.jsonPath ?? null);
+        leaf++;
+      }
+    });
+    this.leafStart[rules.length] = leaf;
+    this.tree = Int32Array.from(trees);
+    this.anyLazy = this.eager.some((e) => e === 0);
     this.vals = new Array<unknown>(this.factIds.size).fill(undefined);
   }
 
-  /** Runs the marked rules (marks[position] === g) against the metrics; synchronous, so `vals` can be reused. */
-  run(metrics: Metrics, marks: Uint32Array, g: number): RunOutput {
+  private factId(name: string): number {
+    let id = this.factIds.get(name);
+    if (id === undefined) {
+      id = this.factIds.size;
+      this.factIds.set(name, id);
+    }
+    return id;
+  }
+
+  /** The id of a fact these rules read, the index of its value in `values`. */
+  factIdOf(name: string): number | undefined {
+    return this.factIds.get(name);
+  }
+
+  /** The loaded snapshot's facts by id; undefined for a fact it does not have. */
+  get values(): readonly unknown[] {
+    return this.vals;
+  }
+
+  /**
+   * Reads a snapshot's facts (own properties only, as the engine's almanac sees them) for the next
+   * run, and says whether the snapshot is benign: no fact these rules read holds an object whose
+   * conversion to a string could throw (see hasConversionHooks), the only way a leaf of a rule that
+   * is not eager can throw.
+   */
+  load(metrics: Metrics): boolean {
     const vals = this.vals;
     vals.fill(undefined);
+    let benign = true;
     for (const key of Object.keys(metrics)) {
       const id = this.factIds.get(key);
-      if (id !== undefined) vals[id] = metrics[key];
+      if (id === undefined) continue;
+      const value = metrics[key];
+      vals[id] = value;
+      if (benign && hasConversionHooks(value)) benign = false;
     }
+    return benign;
+  }
+
+  /**
+   * Runs the marked rules (marks[position] === g) against the loaded snapshot; synchronous, so the
+   * tables can be reused. On a benign snapshot a rule that is not eager evaluates only the leaves
+   * its result needs: none of its leaves can throw there.
+   */
+  run(marks: Uint32Array, g: number, benign: boolean): RunOutput {
+    const vals = this.vals;
+    const shortCircuit = this.anyLazy && benign;
     const out: RunOutput = [];
-    for (const chunk of this.chunks) chunk(vals, marks, g, out);
+    const results = this.results;
+    const count = this.positions.length;
+    for (let r = 0; r < count; r++) {
+      const position = this.positions[r]!;
+      if (marks[position] !== g) continue;
+      if (shortCircuit && this.eager[r] === 0) {
+        if (this.decides(this.treeStart[r]!, vals)) out.push(position);
+        continue;
+      }
+      const end = this.leafStart[r + 1]!;
+      try {
+        for (let i = this.leafStart[r]!; i < end; i++) results[i] = this.leaf(i, vals) ? 1 : 0;
+      } catch (err) {
+        out.push(~position, err);
+        continue;
+      }
+      if (this.holds(this.treeStart[r]!)) out.push(position);
+    }
     return out;
   }
 
-  private buildChunk(rules: { position: number; code: CompiledConditions }[]): Chunk {
-    const bindings: string[] = [];
-    const blocks: string[] = [];
-    rules.forEach(({ position, code }, slot) => {
-      const src = code.source(`p${slot}_`);
-      bindings.push(...src.bindings(`ops[${slot}]`, `consts[${slot}]`));
-      const reads = [...src.factVars].map(([name, v]) => `const ${v} = vals[${this.factIds.get(name)!}];`);
-      blocks.push(
-        `if (marks[${position}] === g) {`,
-        '  try {',
-        ...reads,
-        ...src.statements,
-        `    if (${src.result}) out.push(${position});`,
-        `  } catch (e) { out.push(${~position}, e); }`,
-        '}',
-      );
-    });
-    const body = [
-      '"use strict";',
-      bindings.length ? `const ${bindings.join(', ')};` : '',
-      'return function (vals, marks, g, out) {',
-      ...blocks,
-      '};',
-    ].join('\n');
-    // eslint-disable-next-line @typescript-eslint/no-implied-eval
-    const factory = new Function(...CODE_SCOPE, 'ops', 'consts', body) as (...args: unknown[]) => Chunk;
-    return factory(
-      ...codeScope(),
-      rules.map((r) => r.code.ops),
-      rules.map((r) => r.code.consts),
-    );
+  private leaf(i: number, vals: unknown[]): boolean {
+    const a = readPath(vals[this.leafFact[i]!], this.leafKeys[i]!, this.leafJsonPath[i]!);
+    const ref = this.refFact[i]!;
+    const b = ref === NO_FACT ? this.leafValue[i] : readPath(vals[ref], this.refKeys[i]!, this.refJsonPath[i]!);
+    // The same expressions as operators.ts and inlineOperator: the differential test holds them to the engine.
+    switch (this.leafOp[i]) {
+      case OP.equal:
+        return a === b;
+      case OP.notEqual:
+        return a !== b;
+      case OP.in:
+        return (b as unknown[]).indexOf(a) > -1;
+      case OP.notIn:
+        return (b as unknown[]).indexOf(a) === -1;
+      case OP.contains:
+        return Array.isArray(a) && a.indexOf(b) > -1;
+      case OP.doesNotContain:
+        return Array.isArray(a) && a.indexOf(b) === -1;
+      case OP.lessThan:
+        return (typeof a === 'number' ? a === a : isNumberLike(a)) && (a as number) < (b as number);
+      case OP.lessThanInclusive:
+        return (typeof a === 'number' ? a === a : isNumberLike(a)) && (a as number) <= (b as number);
+      case OP.greaterThan:
+        return (typeof a === 'number' ? a === a : isNumberLike(a)) && (a as number) > (b as number);
+      case OP.greaterThanInclusive:
+        return (typeof a === 'number' ? a === a : isNumberLike(a)) && (a as number) >= (b as number);
+      default:
+        return this.leafFn[i]!(a, b);
+    }
+  }
+
+  /** Whether the tree at p holds, over leaf results already computed. */
+  private holds(p: number): boolean {
+    const tree = this.tree;
+    const c = tree[p]!;
+    if (c >= 0) return this.results[c] === 1;
+    if (c === POSTFIX.TRUE) return true;
+    if (c === POSTFIX.NOT) return !this.holds(p + 2);
+    const and = c === POSTFIX.AND;
+    const n = tree[p + 2]!;
+    for (let k = 0, q = p + 3; k < n; k++, q += sizeAt(tree, q)) if (this.holds(q) !== and) return !and;
+    return and;
+  }
+
+  /** Whether the tree at p holds, evaluating leaves only as far as the result needs (no leaf may throw). */
+  private decides(p: number, vals: unknown[]): boolean {
+    const tree = this.tree;
+    const c = tree[p]!;
+    if (c >= 0) return this.leaf(c, vals);
+    if (c === POSTFIX.TRUE) return true;
+    if (c === POSTFIX.NOT) return !this.decides(p + 2, vals);
+    const and = c === POSTFIX.AND;
+    const n = tree[p + 2]!;
+    for (let k = 0, q = p + 3; k < n; k++, q += sizeAt(tree, q)) if (this.decides(q, vals) !== and) return !and;
+    return and;
+  }
+}
+
+/**
+ * Whether a leaf may throw on some snapshot that has no object with its own toString or valueOf:
+ * a JSONPath (filters run code), a decorated operator (its value lists are not checked), `in` and
+ * `notIn` on anything but a constant list (`indexOf` of a number throws), and an ordering compared
+ * with a constant object (its conversion runs the rules file's own keys). Everything else only
+ * reads own properties, compares strictly, or converts snapshot values to strings.
+ */
+export function mayThrow(leaf: LeafPlan): boolean {
+  if (leaf.read.jsonPath !== null || (leaf.ref !== null && leaf.ref.jsonPath !== null)) return true;
+  switch (leaf.opcode) {
+    case OP.equal:
+    case OP.notEqual:
+    case OP.contains:
+    case OP.doesNotContain:
+      return false;
+    case OP.in:
+    case OP.notIn:
+      return leaf.ref !== null || !(Array.isArray(leaf.value) || typeof leaf.value === 'string');
+    case OP.lessThan:
+    case OP.lessThanInclusive:
+    case OP.greaterThan:
+    case OP.greaterThanInclusive:
+      return leaf.ref === null && leaf.value !== null && typeof leaf.value === 'object';
+    default:
+      return true;
   }
 }
 
