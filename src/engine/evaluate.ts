@@ -102,13 +102,20 @@ export class Evaluator {
     const { g, benign } = compiled.select(facts);
     // Everything that reads the marks happens before the first await: another evaluation may mark next.
     const waiting = compiled.interpreted.filter((i) => index.marks[i] === g);
+    const output = compiled.program.run(index.marks, g, benign);
+    const evaluationAt = (i: number): RuleEvaluation => new MatchExplainedOnDemand(ordered[i]!.rule, compiledCode(ordered[i]!), facts);
+    if (waiting.length === 0) {
+      // The program's output is in position order already: no sorting, no wrappers.
+      const evaluations: RuleEvaluation[] = [];
+      readOutput(output, (i) => evaluations.push(evaluationAt(i)), (i, err) => evaluations.push(failed(ordered[i]!.rule, err)));
+      return evaluations;
+    }
     const found: { position: number; evaluation: RuleEvaluation }[] = [];
     readOutput(
-      compiled.program.run(index.marks, g, benign),
-      (i) => found.push({ position: i, evaluation: new MatchExplainedOnDemand(ordered[i]!.rule, compiledCode(ordered[i]!), facts) }),
+      output,
+      (i) => found.push({ position: i, evaluation: evaluationAt(i) }),
       (i, err) => found.push({ position: i, evaluation: failed(ordered[i]!.rule, err) }),
     );
-    if (waiting.length === 0) return found.map((f) => f.evaluation);
     for (const i of waiting) {
       const e = await this.interpret(ordered[i] as InterpretedRule, facts);
       if (e.matched || e.error !== undefined) found.push({ position: i, evaluation: e });

@@ -18,6 +18,10 @@ export interface BudgetDeps extends PipelineDeps {
  * claim, and raises the one critical alert per exhausted window.
  */
 export class BudgetPolicy {
+  /** Alert keys of the current window already claimed (here or elsewhere): no store write to learn it again. */
+  private claimedAlerts = new Set<string>();
+  private claimedWindow = -1;
+
   constructor(private readonly deps: BudgetDeps) {}
 
   get windowMs(): number {
@@ -56,7 +60,17 @@ export class BudgetPolicy {
     if (decision.decision !== 'budget_exhausted' || !decision.target || !decision.until) return;
     const now = this.deps.clock.now();
     const window = Math.floor(now.getTime() / this.windowMs);
-    if (!(await this.deps.store.claimOnce(`budget-alert:${decision.target}#${window}`, now))) return;
+    if (window !== this.claimedWindow) {
+      this.claimedAlerts = new Set();
+      this.claimedWindow = window;
+    }
+    const key = `budget-alert:${decision.target}#${window}`;
+    // Every snapshot that matches a rule of a spent target comes here; once the window's one alert
+    // is known to be taken, answering from memory spares a store write per such match.
+    if (this.claimedAlerts.has(key)) return;
+    const won = await this.deps.store.claimOnce(key, now);
+    this.claimedAlerts.add(key);
+    if (!won) return;
     await this.deps.alerts.create({
       rule: rule.name,
       severity: 'critical',

@@ -33,7 +33,7 @@ export class CompiledRuleset {
   select(metrics: Metrics): { g: number; benign: boolean } {
     const benign = this.program.load(metrics);
     const g = this.index.mark(this.program.values);
-    if (benign) this.guards.mark(metrics, this.index.marks, g);
+    if (benign) this.guards.mark(this.program.values, this.index.marks, g);
     else for (const position of this.guards.guarded) this.index.marks[position] = g;
     return { g, benign };
   }
@@ -52,6 +52,7 @@ export class CompiledRuleset {
     // Only rules that cannot throw on a benign snapshot can be skipped by a guard that does not hold.
     const guards = new GuardIndex(
       compiledRules.filter((r, k) => program.eager[k] === 0 && !always.has(r.position)).map((r) => ({ position: r.position, plan: r.code.plan })),
+      (fact) => program.factIdOf(fact)!,
     );
     const guarded = new Set(guards.guarded);
     const index = new FactIndex(

@@ -1,4 +1,3 @@
-import type { Metrics } from './condition-compiler';
 import { readPath } from './fact-read';
 import { type LeafPlan, OP, POSTFIX, type RulePlan, sizeAt, toTree } from './rule-plan';
 
@@ -11,8 +10,6 @@ import { type LeafPlan, OP, POSTFIX, type RulePlan, sizeAt, toTree } from './rul
  * throw either, because only rules none of whose leaves may throw on a benign snapshot are guarded
  * (the caller marks every guarded rule on any other snapshot).
  */
-
-const hasOwn = Object.prototype.hasOwnProperty;
 
 type Primitive = string | number | boolean | null;
 
@@ -52,7 +49,8 @@ function guardOf(tree: Int32Array, p: number, leaves: LeafPlan[], base: number):
 
 /** One value read from a snapshot (a fact and a dotted path) and the guard leaves over it. */
 interface Slot {
-  fact: string;
+  /** The fact's id in the rules program, i.e. where its value is in the loaded values. */
+  fact: number;
   keys: string[] | null;
   /** Per ordering operator used on the slot: ascending thresholds with the rule each guard leaf belongs to. */
   thresholds: { op: number; at: Float64Array; rule: Int32Array }[];
@@ -67,8 +65,11 @@ export class GuardIndex {
   /** Positions of the guarded rules. */
   readonly guarded: number[] = [];
 
-  /** `rules`: the compiled rules none of whose leaves may throw on a benign snapshot, with their positions. */
-  constructor(rules: { position: number; plan: RulePlan }[]) {
+  /**
+   * `rules`: the compiled rules none of whose leaves may throw on a benign snapshot, with their
+   * positions; `factIdOf`: the rules program's fact ids.
+   */
+  constructor(rules: { position: number; plan: RulePlan }[], factIdOf: (fact: string) => number) {
     const bySlot = new Map<string, { slot: Slot; thresholds: Map<number, Array<[number, number]>> }>();
     for (const { position, plan } of rules) {
       const guard = guardOf(Int32Array.from(toTree(plan.postfix, 0)), 0, plan.leaves, 0);
@@ -79,7 +80,7 @@ export class GuardIndex {
         const id = `${leaf.read.fact}\u0000${leaf.read.keys?.join('.') ?? ''}`;
         let entry = bySlot.get(id);
         if (!entry) {
-          const slot: Slot = { fact: leaf.read.fact, keys: leaf.read.keys, thresholds: [], equal: new Map(), contains: new Map(), ordered: [] };
+          const slot: Slot = { fact: factIdOf(leaf.read.fact), keys: leaf.read.keys, thresholds: [], equal: new Map(), contains: new Map(), ordered: [] };
           entry = { slot, thresholds: new Map() };
           bySlot.set(id, entry);
         }
@@ -105,11 +106,11 @@ export class GuardIndex {
     }
   }
 
-  /** Marks (marks[position] = g) every guarded rule a guard leaf of which may hold on these metrics. */
-  mark(metrics: Metrics, marks: Uint32Array, g: number): void {
-    for (const slot of this.slots) {
-      const top = hasOwn.call(metrics, slot.fact) ? metrics[slot.fact] : undefined;
-      const a = readPath(top, slot.keys, null);
+  /** Marks (marks[position] = g) every guarded rule a guard leaf of which may hold on the facts the rules program loaded. */
+  mark(values: readonly unknown[], marks: Uint32Array, g: number): void {
+    for (let s = 0; s < this.slots.length; s++) {
+      const slot = this.slots[s]!;
+      const a = readPath(values[slot.fact], slot.keys, null);
       if (typeof a === 'number') this.markThresholds(slot, a, marks, g);
       else if (typeof a === 'string' || (a !== null && typeof a === 'object')) {
         // A numeric string or an object may still compare as a number (the engine's parseFloat check).

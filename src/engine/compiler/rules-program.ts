@@ -40,6 +40,8 @@ export class RulesProgram {
   private readonly leafOp: Uint8Array;
   private readonly leafFn: OperatorFn[] = [];
   private readonly leafValue: unknown[] = [];
+  /** The constant of an ordering against a number, unboxed (NaN for any other leaf). */
+  private readonly leafNumber: Float64Array;
   private readonly refFact: Int32Array;
   private readonly refKeys: (string[] | null)[] = [];
   private readonly refJsonPath: (string | null)[] = [];
@@ -56,6 +58,7 @@ export class RulesProgram {
     this.eager = new Uint8Array(rules.length);
     this.leafFact = new Int32Array(leafCount);
     this.leafOp = new Uint8Array(leafCount);
+    this.leafNumber = new Float64Array(leafCount).fill(Number.NaN);
     this.refFact = new Int32Array(leafCount).fill(NO_FACT);
     this.results = new Uint8Array(leafCount);
     const trees: number[] = [];
@@ -74,6 +77,7 @@ export class RulesProgram {
         this.leafOp[leaf] = l.opcode;
         this.leafFn.push(l.fn);
         this.leafValue.push(l.value);
+        if (l.opcode >= OP.lessThan && l.ref === null && typeof l.value === 'number') this.leafNumber[leaf] = l.value;
         if (l.ref) this.refFact[leaf] = this.factId(l.ref.fact);
         this.refKeys.push(l.ref?.keys ?? null);
         this.refJsonPath.push(l.ref?.jsonPath ?? null);
@@ -157,10 +161,20 @@ export class RulesProgram {
 
   private leaf(i: number, vals: unknown[]): boolean {
     const a = readPath(vals[this.leafFact[i]!], this.leafKeys[i]!, this.leafJsonPath[i]!);
+    const op = this.leafOp[i]!;
+    // The common leaf, a number against a number: NaN fails every ordering by itself, so the
+    // engine's number-like check adds nothing. (A NaN constant takes the general path below.)
+    const t = this.leafNumber[i]!;
+    if (typeof a === 'number' && t === t) {
+      if (op === OP.lessThan) return a < t;
+      if (op === OP.lessThanInclusive) return a <= t;
+      if (op === OP.greaterThan) return a > t;
+      return a >= t;
+    }
     const ref = this.refFact[i]!;
     const b = ref === NO_FACT ? this.leafValue[i] : readPath(vals[ref], this.refKeys[i]!, this.refJsonPath[i]!);
     // The same expressions as operators.ts and inlineOperator: the differential test holds them to the engine.
-    switch (this.leafOp[i]) {
+    switch (op) {
       case OP.equal:
         return a === b;
       case OP.notEqual:
