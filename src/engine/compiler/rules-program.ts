@@ -9,16 +9,16 @@ import { type LeafPlan, OP, POSTFIX, sizeAt, toTree } from './rule-plan';
  */
 export type RunOutput = unknown[];
 
-const hasOwn = Object.prototype.hasOwnProperty;
 const NO_FACT = -1;
 
 /**
  * The compiled rules of one version run by one small machine over flat tables of their plans
  * (rule-plan). Each snapshot's facts are read once into an array (own properties only, as the
- * engine's almanac sees them). A rule the fact index marked has every leaf evaluated in order —
+ * engine's almanac sees them). A marked rule that may throw has every leaf evaluated in order —
  * json-rules-engine evaluates all of them, so a leaf that throws anywhere makes the rule throw —
- * inside its own try/catch, so a rule that throws is reported and the next one runs; then its
- * all/any/not structure is folded over the leaf results.
+ * inside its own try/catch, so a rule that throws is reported and the next one runs, and then its
+ * all/any/not tree is folded over the leaf results; a rule that cannot throw on the snapshot walks
+ * its tree evaluating only the leaves the result needs.
  */
 export class RulesProgram {
   private readonly factIds = new Map<string, number>();
