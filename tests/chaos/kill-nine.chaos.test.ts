@@ -23,6 +23,8 @@ import { ChaosPm2, type Slot, TARGET_APP, isDead, startInstance } from './chaos-
  * CHAOS_ROUNDS (default 5) rounds per store; FerretDB too when MONGODB_URI is set.
  */
 const ROUNDS = Number(process.env.CHAOS_ROUNDS ?? 5);
+/** How long the clean pair may take to finish what the kills left (abandoned claims alone wait 10 s each). */
+const RECOVERY_MS = Number(process.env.CHAOS_RECOVERY_MS ?? 150_000);
 const DRIVE_MS = Number(process.env.CHAOS_DRIVE_MS ?? 2500);
 const KILL_ODDS = 0.35;
 const COOLDOWN_MINUTES = 0.02; // 1.2 s windows: several windows per round
@@ -260,7 +262,7 @@ describe.each(targets)('kill -9 at every step: $name', (target) => {
       };
     };
     try {
-      await eventually(async () => (await leftOver()).done, 90_000, 'recovery: no running or approved action, nothing left to relay or deliver');
+      await eventually(async () => (await leftOver()).done, RECOVERY_MS, 'recovery: no running or approved action, nothing left to relay or deliver');
     } catch (err) {
       process.stdout.write(`[chaos ${target.name}] recovery did not finish; left: ${JSON.stringify(await leftOver())}\n`);
       for (const slot of slots) process.stdout.write(`[chaos ${target.name}] ${slot.name} log tail:\n${slot.proc?.output().split('\n').slice(-15).join('\n') ?? ''}\n`);
