@@ -48,6 +48,12 @@ export class EngineMetrics implements Notifier, IngestObserver, DeliveryObserver
   private readonly sources: BoundedLabel;
   private readonly snapshots: Counter<'source'>;
   private readonly decisions: Counter<'rule' | 'decision'>;
+  /**
+   * Decisions counted since the last read of the counter, by rule and decision. A snapshot matching
+   * 50 rules counts 50 decisions, and resolving prom-client's labels each time (validation,
+   * hashing) cost more than deciding; they are added to the counter when it is read (scrape, get).
+   */
+  private readonly pendingDecisions = new Map<string, { rule: string; decision: string; count: number }>();
   private readonly actions: Counter<'type' | 'status'>;
   private readonly actionDuration: Histogram<'type'>;
   private readonly evaluation: Histogram;
@@ -70,11 +76,18 @@ export class EngineMetrics implements Notifier, IngestObserver, DeliveryObserver
       labelNames: ['source'],
       registers,
     });
+    const pending = this.pendingDecisions;
     this.decisions = new Counter({
       name: 'self_healing_decisions_total',
       help: 'Decisions about matched rules: execute, require_approval, cooldown, duplicate_pending, budget_exhausted, paused, shadow.',
       labelNames: ['rule', 'decision'],
       registers,
+      collect() {
+        for (const entry of pending.values()) {
+          if (entry.count > 0) this.inc({ rule: entry.rule, decision: entry.decision }, entry.count);
+          entry.count = 0;
+        }
+      },
     });
     this.actions = new Counter({
       name: 'self_healing_actions_total',
@@ -180,7 +193,10 @@ export class EngineMetrics implements Notifier, IngestObserver, DeliveryObserver
   }
 
   decided(rule: string, decision: string): void {
-    this.decisions.inc({ rule, decision });
+    const key = `${rule}\u0000${decision}`;
+    const entry = this.pendingDecisions.get(key);
+    if (entry) entry.count++;
+    else this.pendingDecisions.set(key, { rule, decision, count: 1 });
   }
 
   deliveryFailed(): void {
