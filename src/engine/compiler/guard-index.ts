@@ -93,7 +93,11 @@ export class GuardIndex {
         } else {
           const map = leaf.opcode === OP.contains ? slot.contains : slot.equal;
           const values = leaf.opcode === OP.in ? (leaf.value as Primitive[]) : [leaf.value as Primitive];
-          for (const v of values) map.set(v, [...(map.get(v) ?? []), position]);
+          for (const v of values) {
+            const list = map.get(v);
+            if (list) list.push(position);
+            else map.set(v, [position]);
+          }
         }
       }
     }
