@@ -234,7 +234,7 @@ export class RulesProgram {
  * with a constant object (its conversion runs the rules file's own keys). Everything else only
  * reads own properties, compares strictly, or converts snapshot values to strings.
  */
-export function mayThrow(leaf: LeafPlan): boolean {
+function mayThrow(leaf: LeafPlan): boolean {
   if (leaf.read.jsonPath !== null || (leaf.ref !== null && leaf.ref.jsonPath !== null)) return true;
   switch (leaf.opcode) {
     case OP.equal:
