@@ -86,9 +86,21 @@ export class MongoCommittedEvents implements CommittedEventStore {
         await this.clearActionEvents(id, ids);
         continue;
       }
-      // Alerts and state revisions get events only with their insert: clearing cannot drop a newer one.
+      await this.clearInsertedEvents(name, id, ids);
+    }
+  }
+
+  /**
+   * Alerts and state revisions get events only with their insert, so clearing cannot drop a newer
+   * one. On FerretDB two updates of one document can lose one of them (an acknowledgement written
+   * at the same moment can bring the cleared events back), so the clearing is checked and written
+   * again if lost — as the acknowledgement does on its side.
+   */
+  private async clearInsertedEvents(name: Exclude<CarrierCollection, 'actions'>, id: string, ids: Set<string>): Promise<void> {
+    const relayedIn = (doc: Doc) => ((doc[PENDING_EVENTS] as string[] | undefined) ?? []).filter((t) => ids.has(parseEvent(t).id));
+    for (let attempt = 0; attempt < 5; attempt += 1) {
       const doc = await this.col(name).findOne({ _id: id }, { projection: { [PENDING_EVENTS]: 1 } });
-      if (!doc) continue;
+      if (!doc || relayedIn(doc).length === 0) return;
       const rest = ((doc[PENDING_EVENTS] as string[] | undefined) ?? []).filter((t) => !ids.has(parseEvent(t).id));
       await this.col(name).updateOne({ _id: id }, { $set: { [PENDING_EVENTS]: rest, [HAS_EVENTS]: rest.length > 0 } });
     }
