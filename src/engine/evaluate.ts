@@ -98,11 +98,11 @@ export class Evaluator {
    */
   async evaluateEnabled(ruleset: Ruleset, facts: Record<string, unknown>): Promise<RuleEvaluation[]> {
     const compiled = this.rulesetFor(ruleset);
-    const { ordered, index } = compiled;
-    const { g, benign } = compiled.select(facts);
+    const { ordered } = compiled;
+    const { marks, benign } = compiled.select(facts);
     // Everything that reads the marks happens before the first await: another evaluation may mark next.
-    const waiting = compiled.interpreted.filter((i) => index.marks[i] === g);
-    const output = compiled.program.run(index.marks, g, benign);
+    const waiting = compiled.interpreted.filter((i) => marks.has(i));
+    const output = compiled.program.run(marks, benign);
     const evaluationAt = (i: number): RuleEvaluation => new MatchExplainedOnDemand(ordered[i]!.rule, compiledCode(ordered[i]!), facts);
     if (waiting.length === 0) {
       // The program's output is in position order already: no sorting, no wrappers.

@@ -74,7 +74,7 @@ export const metricsArb: fc.Arbitrary<Record<string, unknown>> = fc.record(
 
 // --- rules the guard index and short-circuiting apply to -----------------------------------------
 
-const near = fc.constantFrom(-1, 0, 0.5, 1, 4.999, 5, 5.001, 10, 100);
+const near = fc.constantFrom(-1, -0, 0, 0.5, 1, 4.999, 5, 5.001, 10, 100);
 const guardableValue: fc.Arbitrary<unknown> = fc.oneof(
   { weight: 4, arbitrary: near },
   { weight: 1, arbitrary: fc.constantFrom('5', '10', 'a', 'errored', '', ' 3') },
@@ -104,19 +104,24 @@ const guardableCondition: fc.Arbitrary<Record<string, unknown>> = fc.letrec<{ no
   ),
 })).node;
 
-export const guardableRulesArb: fc.Arbitrary<Rule[]> = fc
-  .array(
-    fc.record({
-      conditions: fc.oneof(
-        fc.array(guardableCondition, { minLength: 1, maxLength: 3 }).map((all) => ({ all })),
-        fc.array(guardableCondition, { minLength: 1, maxLength: 3 }).map((any) => ({ any })),
-      ) as unknown as fc.Arbitrary<TopLevelCondition>,
-      priority: fc.integer({ min: 1, max: 3 }),
-      enabled: fc.constant(true),
-    }),
-    { minLength: 1, maxLength: 6 },
-  )
-  .map((specs) => specs.map((s, i) => normalizedRule(`g${i}`, s)));
+/** Between min and max rules made only of what the guard index and short-circuiting apply to. */
+export function guardableRulesArbOf(minLength: number, maxLength: number): fc.Arbitrary<Rule[]> {
+  return fc
+    .array(
+      fc.record({
+        conditions: fc.oneof(
+          fc.array(guardableCondition, { minLength: 1, maxLength: 3 }).map((all) => ({ all })),
+          fc.array(guardableCondition, { minLength: 1, maxLength: 3 }).map((any) => ({ any })),
+        ) as unknown as fc.Arbitrary<TopLevelCondition>,
+        priority: fc.integer({ min: 1, max: 3 }),
+        enabled: fc.constant(true),
+      }),
+      { minLength, maxLength },
+    )
+    .map((specs) => specs.map((s, i) => normalizedRule(`g${i}`, s)));
+}
+
+export const guardableRulesArb = guardableRulesArbOf(1, 6);
 
 export const guardableMetricsArb: fc.Arbitrary<Record<string, unknown>> = fc.record(
   { a: guardableValue, b: guardableValue, hosts: guardableValue },

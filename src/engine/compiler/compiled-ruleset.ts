@@ -3,6 +3,7 @@ import { type CompiledRule, compileRule } from './compiled-rule';
 import type { Metrics } from './condition-compiler';
 import { FactIndex } from './fact-index';
 import { GuardIndex } from './guard-index';
+import { RuleMarks } from './rule-marks';
 import { readOutput, RulesProgram } from './rules-program';
 
 /** Priority first (highest first), then position in the file: the order decisions are listed in. */
@@ -23,28 +24,35 @@ export class CompiledRuleset {
     /** Positions (in `ordered`) of the rules json-rules-engine evaluates. */
     readonly interpreted: number[],
     private readonly guards: GuardIndex,
-  ) {}
+  ) {
+    this.marks = new RuleMarks(ordered.length);
+  }
+
+  private readonly marks: RuleMarks;
 
   /**
-   * Loads these metrics into the program and marks the rules to run on them (marks[position] ===
-   * g): guarded rules by their guards on a benign snapshot, all of them on any other; the rest by
-   * the facts they read. The run must follow synchronously.
+   * Loads these metrics into the program and marks the rules to run on them: guarded rules by their
+   * guards on a benign snapshot, all of them on any other; the rest by the facts they read. The
+   * marks are this ruleset's own: reading them and the run must follow synchronously.
    */
-  select(metrics: Metrics): { g: number; benign: boolean } {
+  select(metrics: Metrics): { marks: RuleMarks; benign: boolean } {
+    const marks = this.marks;
+    marks.clear();
     const benign = this.program.load(metrics);
-    const g = this.index.mark(this.program.values);
-    if (benign) this.guards.mark(this.program.values, this.index.marks, g);
-    else for (const position of this.guards.guarded) this.index.marks[position] = g;
-    return { g, benign };
+    this.index.mark(this.program.values, marks);
+    if (benign) this.guards.mark(this.program.slotValues, marks);
+    else for (const position of this.guards.guarded) marks.set(position);
+    return { marks, benign };
   }
 
   static fromCompiled(compiled: CompiledRule[], position: ReadonlyMap<Rule, number>): CompiledRuleset {
     const ordered = byPriority(compiled.filter((c) => c.rule.enabled), position);
     const compiledRules = ordered.flatMap((c, i) => (c.evaluation === 'compiled' ? [{ position: i, code: c.code }] : []));
-    const program = new RulesProgram(compiledRules);
+    const program = new RulesProgram(compiledRules, ordered.length);
     // On an empty snapshot every fact is missing: whatever holds (or throws) there must always run.
-    const everything = new Uint32Array(ordered.length).fill(1);
-    const onEmpty = program.run(everything, 1, program.load(Object.create(null) as Record<string, unknown>));
+    const everything = new RuleMarks(ordered.length);
+    everything.setAll();
+    const onEmpty = program.run(everything, program.load(Object.create(null) as Record<string, unknown>));
     const always = new Set<number>();
     readOutput(onEmpty, (i) => always.add(i), (i) => always.add(i));
     const interpreted = ordered.flatMap((c, i) => (c.evaluation === 'interpreted' ? [i] : []));
@@ -52,7 +60,7 @@ export class CompiledRuleset {
     // Only rules that cannot throw on a benign snapshot can be skipped by a guard that does not hold.
     const guards = new GuardIndex(
       compiledRules.filter((r, k) => program.eager[k] === 0 && !always.has(r.position)).map((r) => ({ position: r.position, plan: r.code.plan })),
-      (fact) => program.factIdOf(fact)!,
+      (read) => program.slotIdOf(read)!,
     );
     const guarded = new Set(guards.guarded);
     const index = new FactIndex(

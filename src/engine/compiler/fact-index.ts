@@ -1,3 +1,5 @@
+import type { RuleMarks } from './rule-marks';
+
 export interface IndexEntry {
   /** Ids (in the rules program) of the top-level facts the rule reads. */
   facts: number[];
@@ -18,40 +20,21 @@ export interface IndexEntry {
 export class FactIndex {
   private readonly byFact: number[][] = [];
   private readonly always: number[] = [];
-  private readonly markArray: Uint32Array;
-  private generation = 0;
 
   constructor(entries: IndexEntry[]) {
-    this.markArray = new Uint32Array(entries.length);
     entries.forEach((entry, i) => {
       if (entry.always) this.always.push(i);
       for (const fact of entry.facts) (this.byFact[fact] ??= []).push(i);
     });
   }
 
-  /** Per position: evaluate it when equal to the generation `mark` returned. */
-  get marks(): Uint32Array {
-    return this.markArray;
-  }
-
-  /**
-   * Marks the entries to evaluate for these facts (by id, as the rules program loaded them) and returns the generation that means "marked".
-   * Generations instead of clearing: one pass over the keys, none over the marks.
-   */
-  mark(values: readonly unknown[]): number {
-    this.generation = (this.generation + 1) >>> 0;
-    if (this.generation === 0) {
-      this.markArray.fill(0);
-      this.generation = 1;
-    }
-    const g = this.generation;
-    const marks = this.markArray;
-    for (const i of this.always) marks[i] = g;
+  /** Marks the entries to evaluate for these facts (by id, as the rules program loaded them). */
+  mark(values: readonly unknown[], marks: RuleMarks): void {
+    for (const i of this.always) marks.set(i);
     // A fact present with the value undefined reads exactly as a missing one.
     for (let fact = 0; fact < this.byFact.length; fact++) {
       const list = this.byFact[fact];
-      if (list && values[fact] !== undefined) for (const i of list) marks[i] = g;
+      if (list && values[fact] !== undefined) for (const i of list) marks.set(i);
     }
-    return g;
   }
 }

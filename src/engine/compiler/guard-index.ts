@@ -1,5 +1,5 @@
-import { readPath } from './fact-read';
-import { type LeafPlan, OP, POSTFIX, type RulePlan, sizeAt, toTree } from './rule-plan';
+import type { RuleMarks } from './rule-marks';
+import { type FactRead, type LeafPlan, OP, POSTFIX, type RulePlan, sizeAt, toTree } from './rule-plan';
 
 /**
  * Rules that a snapshot cannot match, found without running them. A rule's guard is a set of its
@@ -49,11 +49,15 @@ function guardOf(tree: Int32Array, p: number, leaves: LeafPlan[], base: number):
 
 /** One value read from a snapshot (a fact and a dotted path) and the guard leaves over it. */
 interface Slot {
-  /** The fact's id in the rules program, i.e. where its value is in the loaded values. */
-  fact: number;
-  keys: string[] | null;
-  /** Per ordering operator used on the slot: ascending thresholds with the rule each guard leaf belongs to. */
-  thresholds: { op: number; at: Float64Array; rule: Int32Array }[];
+  /** The read's slot in the rules program, i.e. where its value is in the loaded slot values. */
+  slot: number;
+  /** Every threshold compared with on the slot, ascending and distinct: one binary search serves all four operators. */
+  at: Float64Array;
+  /**
+   * Per ordering operator used on the slot: its guard leaves' rules by ascending threshold, and
+   * below[k], how many of its thresholds are under at[k] (below[at.length]: all of them).
+   */
+  thresholds: { op: number; rule: Int32Array; below: Int32Array }[];
   equal: Map<Primitive, number[]>;
   contains: Map<Primitive, number[]>;
   /** Every rule guarded on this slot by an ordering: marked when the value is not a plain number. */
@@ -67,20 +71,20 @@ export class GuardIndex {
 
   /**
    * `rules`: the compiled rules none of whose leaves may throw on a benign snapshot, with their
-   * positions; `factIdOf`: the rules program's fact ids.
+   * positions; `slotIdOf`: the rules program's slot of a read.
    */
-  constructor(rules: { position: number; plan: RulePlan }[], factIdOf: (fact: string) => number) {
-    const bySlot = new Map<string, { slot: Slot; thresholds: Map<number, Array<[number, number]>> }>();
+  constructor(rules: { position: number; plan: RulePlan }[], slotIdOf: (read: FactRead) => number) {
+    const bySlot = new Map<number, { slot: Slot; thresholds: Map<number, Array<[number, number]>> }>();
     for (const { position, plan } of rules) {
       const guard = guardOf(Int32Array.from(toTree(plan.postfix, 0)), 0, plan.leaves, 0);
       if (!guard) continue;
       this.guarded.push(position);
       for (const i of guard) {
         const leaf = plan.leaves[i]!;
-        const id = `${leaf.read.fact}\u0000${leaf.read.keys?.join('.') ?? ''}`;
+        const id = slotIdOf(leaf.read);
         let entry = bySlot.get(id);
         if (!entry) {
-          const slot: Slot = { fact: factIdOf(leaf.read.fact), keys: leaf.read.keys, thresholds: [], equal: new Map(), contains: new Map(), ordered: [] };
+          const slot: Slot = { slot: id, at: new Float64Array(0), thresholds: [], equal: new Map(), contains: new Map(), ordered: [] };
           entry = { slot, thresholds: new Map() };
           bySlot.set(id, entry);
         }
@@ -102,53 +106,66 @@ export class GuardIndex {
       }
     }
     for (const { slot, thresholds } of bySlot.values()) {
+      const at = [...new Set([...thresholds.values()].flatMap((list) => list.map((x) => x[0])))].sort((x, y) => x - y);
+      slot.at = Float64Array.from(at);
       for (const [op, list] of thresholds) {
         list.sort((x, y) => x[0] - y[0]);
-        slot.thresholds.push({ op, at: Float64Array.from(list.map((x) => x[0])), rule: Int32Array.from(list.map((x) => x[1])) });
+        const below = new Int32Array(at.length + 1);
+        for (let k = 0, i = 0; k <= at.length; k++) {
+          while (i < list.length && (k === at.length || list[i]![0] < at[k]!)) i++;
+          below[k] = i;
+        }
+        slot.thresholds.push({ op, rule: Int32Array.from(list.map((x) => x[1])), below });
       }
       this.slots.push(slot);
     }
   }
 
-  /** Marks (marks[position] = g) every guarded rule a guard leaf of which may hold on the facts the rules program loaded. */
-  mark(values: readonly unknown[], marks: Uint32Array, g: number): void {
+  /** Marks every guarded rule a guard leaf of which may hold on the slot values the rules program loaded. */
+  mark(slotValues: readonly unknown[], marks: RuleMarks): void {
     for (let s = 0; s < this.slots.length; s++) {
       const slot = this.slots[s]!;
-      const a = readPath(values[slot.fact], slot.keys, null);
-      if (typeof a === 'number') this.markThresholds(slot, a, marks, g);
+      const a = slotValues[slot.slot];
+      if (typeof a === 'number') this.markThresholds(slot, a, marks);
       else if (typeof a === 'string' || (a !== null && typeof a === 'object')) {
         // A numeric string or an object may still compare as a number (the engine's parseFloat check).
-        for (const position of slot.ordered) marks[position] = g;
+        for (const position of slot.ordered) marks.set(position);
       }
       if (isPrimitive(a)) {
         const rules = slot.equal.get(a);
-        if (rules) for (const position of rules) marks[position] = g;
+        if (rules) for (const position of rules) marks.set(position);
       } else if (Array.isArray(a) && slot.contains.size > 0) {
         for (const item of a) {
           const rules = isPrimitive(item) ? slot.contains.get(item) : undefined;
-          if (rules) for (const position of rules) marks[position] = g;
+          if (rules) for (const position of rules) marks.set(position);
         }
       }
     }
   }
 
   /** A number against the thresholds: the leaves that hold are a prefix or a suffix of each sorted list. */
-  private markThresholds(slot: Slot, a: number, marks: Uint32Array, g: number): void {
+  private markThresholds(slot: Slot, a: number, marks: RuleMarks): void {
     if (a !== a) return; // NaN is not number-like: no ordering holds
+    const at = slot.at;
+    // j: how many thresholds are under a; equal: whether a is one of them.
+    let j = 0;
+    for (let n = at.length; n > 0; ) {
+      const half = n >>> 1;
+      if (at[j + half]! < a) {
+        j += half + 1;
+        n -= half + 1;
+      } else n = half;
+    }
+    const equal = j < at.length && at[j] === a;
     for (let s = 0; s < slot.thresholds.length; s++) {
-      const { op, at, rule } = slot.thresholds[s]!;
-      // The leaf holds for threshold t when: a < t, a <= t (a suffix), a > t, a >= t (a prefix).
-      const strict = op === OP.lessThan || op === OP.greaterThanInclusive;
-      let lo = 0;
-      let hi = at.length;
-      // First index whose threshold is > a (strict) or >= a (not strict).
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if (strict ? at[mid]! <= a : at[mid]! < a) lo = mid + 1;
-        else hi = mid;
-      }
-      if (op === OP.lessThan || op === OP.lessThanInclusive) for (let i = lo; i < at.length; i++) marks[rule[i]!] = g;
-      else for (let i = 0; i < lo; i++) marks[rule[i]!] = g;
+      const { op, rule, below } = slot.thresholds[s]!;
+      const under = below[j]!; // this operator's thresholds t < a
+      const upTo = equal ? below[j + 1]! : under; // t <= a
+      // a < t: those above upTo; a <= t: from under; a > t: the first `under`; a >= t: the first upTo.
+      if (op === OP.lessThan) for (let i = upTo; i < rule.length; i++) marks.set(rule[i]!);
+      else if (op === OP.lessThanInclusive) for (let i = under; i < rule.length; i++) marks.set(rule[i]!);
+      else if (op === OP.greaterThan) for (let i = 0; i < under; i++) marks.set(rule[i]!);
+      else for (let i = 0; i < upTo; i++) marks.set(rule[i]!);
     }
   }
 }

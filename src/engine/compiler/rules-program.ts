@@ -1,7 +1,8 @@
 import type { CompiledConditions, Metrics } from './condition-compiler';
 import { isNumberLike, type OperatorFn } from './operators';
 import { hasConversionHooks, readPath } from './fact-read';
-import { type LeafPlan, OP, POSTFIX, sizeAt, toTree } from './rule-plan';
+import { type FactRead, type LeafPlan, OP, POSTFIX, sizeAt, toTree } from './rule-plan';
+import type { RuleMarks } from './rule-marks';
 
 /**
  * Collects a run's outcomes: a position for a rule that held, `~position` then the error for one
@@ -9,7 +10,12 @@ import { type LeafPlan, OP, POSTFIX, sizeAt, toTree } from './rule-plan';
  */
 export type RunOutput = unknown[];
 
-const NO_FACT = -1;
+/** A leaf's or reference's read that is a JSONPath: resolved when the leaf runs, never cached. */
+const BY_JSON_PATH = -1;
+/** A leaf compared with a constant rather than a fact reference. */
+const NO_REF = -2;
+
+const isOwnEnumerable = Object.prototype.propertyIsEnumerable;
 
 /**
  * The compiled rules of one version run by one small machine over flat tables of their plans
@@ -22,10 +28,22 @@ const NO_FACT = -1;
  */
 export class RulesProgram {
   private readonly factIds = new Map<string, number>();
+  /** The fact names by id. */
+  private readonly factNames: string[] = [];
   private readonly vals: unknown[];
+  /**
+   * Every fact read with a plain (or no) path, read once per snapshot: most leaves share their
+   * reads with many others, and the guard index reads the same values.
+   */
+  private readonly slotIds = new Map<string, number>();
+  private readonly slotFactList: number[] = [];
+  private readonly slotFact: Int32Array;
+  private readonly slotKeys: (string[] | null)[] = [];
+  private readonly slotVals: unknown[];
 
   // Per rule.
-  private readonly positions: Int32Array;
+  /** Per position (of all enabled rules): the compiled rule's index here, or -1. */
+  private readonly ruleAt: Int32Array;
   private readonly leafStart: Int32Array;
   /** Where each rule's all/any/not tree starts in `tree`. */
   private readonly treeStart: Int32Array;
@@ -34,52 +52,59 @@ export class RulesProgram {
   private readonly anyLazy: boolean;
 
   // Per leaf, over all rules.
+  /** The slot a leaf reads, or BY_JSON_PATH (then leafFact and leafJsonPath say what to resolve). */
+  private readonly leafSlot: Int32Array;
   private readonly leafFact: Int32Array;
-  private readonly leafKeys: (string[] | null)[] = [];
   private readonly leafJsonPath: (string | null)[] = [];
   private readonly leafOp: Uint8Array;
   private readonly leafFn: OperatorFn[] = [];
   private readonly leafValue: unknown[] = [];
   /** The constant of an ordering against a number, unboxed (NaN for any other leaf). */
   private readonly leafNumber: Float64Array;
+  /** The slot a fact reference reads, BY_JSON_PATH (see refFact, refJsonPath), or NO_REF. */
+  private readonly refSlot: Int32Array;
   private readonly refFact: Int32Array;
-  private readonly refKeys: (string[] | null)[] = [];
   private readonly refJsonPath: (string | null)[] = [];
   private readonly results: Uint8Array;
 
   /** All rules' trees in prefix form (see toTree), leaf indices made global. */
   private readonly tree: Int32Array;
 
-  constructor(rules: { position: number; code: CompiledConditions }[]) {
+  /** `rules` in position order; `size`: how many positions there are (compiled or not). */
+  constructor(rules: { position: number; code: CompiledConditions }[], size: number) {
     const leafCount = rules.reduce((n, r) => n + r.code.plan.leaves.length, 0);
-    this.positions = new Int32Array(rules.length);
+    this.ruleAt = new Int32Array(size).fill(-1);
     this.leafStart = new Int32Array(rules.length + 1);
     this.treeStart = new Int32Array(rules.length);
     this.eager = new Uint8Array(rules.length);
+    this.leafSlot = new Int32Array(leafCount);
     this.leafFact = new Int32Array(leafCount);
     this.leafOp = new Uint8Array(leafCount);
     this.leafNumber = new Float64Array(leafCount).fill(Number.NaN);
-    this.refFact = new Int32Array(leafCount).fill(NO_FACT);
+    this.refSlot = new Int32Array(leafCount).fill(NO_REF);
+    this.refFact = new Int32Array(leafCount);
     this.results = new Uint8Array(leafCount);
     const trees: number[] = [];
     let leaf = 0;
     rules.forEach(({ position, code }, r) => {
       const { plan } = code;
-      this.positions[r] = position;
+      this.ruleAt[position] = r;
       this.leafStart[r] = leaf;
       this.treeStart[r] = trees.length;
       trees.push(...toTree(plan.postfix, leaf));
       this.eager[r] = plan.leaves.some(mayThrow) ? 1 : 0;
       for (const l of plan.leaves) {
+        this.leafSlot[leaf] = this.slotOf(l.read);
         this.leafFact[leaf] = this.factId(l.read.fact);
-        this.leafKeys.push(l.read.keys);
         this.leafJsonPath.push(l.read.jsonPath);
         this.leafOp[leaf] = l.opcode;
         this.leafFn.push(l.fn);
         this.leafValue.push(l.value);
         if (l.opcode >= OP.lessThan && l.ref === null && typeof l.value === 'number') this.leafNumber[leaf] = l.value;
-        if (l.ref) this.refFact[leaf] = this.factId(l.ref.fact);
-        this.refKeys.push(l.ref?.keys ?? null);
+        if (l.ref) {
+          this.refSlot[leaf] = this.slotOf(l.ref);
+          this.refFact[leaf] = this.factId(l.ref.fact);
+        }
         this.refJsonPath.push(l.ref?.jsonPath ?? null);
         leaf++;
       }
@@ -88,6 +113,31 @@ export class RulesProgram {
     this.tree = Int32Array.from(trees);
     this.anyLazy = this.eager.some((e) => e === 0);
     this.vals = new Array<unknown>(this.factIds.size).fill(undefined);
+    this.slotFact = Int32Array.from(this.slotFactList);
+    this.slotVals = new Array<unknown>(this.slotFact.length).fill(undefined);
+  }
+
+  private slotOf(read: FactRead): number {
+    if (read.jsonPath !== null) return BY_JSON_PATH;
+    const key = JSON.stringify([read.fact, read.keys]);
+    let id = this.slotIds.get(key);
+    if (id === undefined) {
+      id = this.slotFactList.length;
+      this.slotIds.set(key, id);
+      this.slotFactList.push(this.factId(read.fact));
+      this.slotKeys.push(read.keys);
+    }
+    return id;
+  }
+
+  /** The slot of a read (a fact and a plain path) these rules make, the index of its value in `slotValues`. */
+  slotIdOf(read: FactRead): number | undefined {
+    return read.jsonPath === null ? this.slotIds.get(JSON.stringify([read.fact, read.keys])) : undefined;
+  }
+
+  /** The loaded snapshot's values of every slot. */
+  get slotValues(): readonly unknown[] {
+    return this.slotVals;
   }
 
   private factId(name: string): number {
@@ -95,6 +145,7 @@ export class RulesProgram {
     if (id === undefined) {
       id = this.factIds.size;
       this.factIds.set(name, id);
+      this.factNames.push(name);
     }
     return id;
   }
@@ -117,50 +168,67 @@ export class RulesProgram {
    */
   load(metrics: Metrics): boolean {
     const vals = this.vals;
-    vals.fill(undefined);
+    const names = this.factNames;
     let benign = true;
-    for (const key of Object.keys(metrics)) {
-      const id = this.factIds.get(key);
-      if (id === undefined) continue;
-      const value = metrics[key];
+    // By the rules' fact names rather than the snapshot's keys: no key list is built, and a
+    // snapshot's metrics no rule reads cost nothing. An own enumerable property is exactly what the
+    // engine's almanac takes from the facts it is given (Object.keys).
+    for (let id = 0; id < names.length; id++) {
+      const name = names[id]!;
+      const value = isOwnEnumerable.call(metrics, name) ? metrics[name] : undefined;
       vals[id] = value;
-      if (benign && hasConversionHooks(value)) benign = false;
+      if (benign && value !== null && typeof value === 'object' && hasConversionHooks(value)) benign = false;
     }
+    // Plain paths only read own data properties (snapshots are parsed JSON): nothing here can throw.
+    const slotVals = this.slotVals;
+    const slotFact = this.slotFact;
+    const slotKeys = this.slotKeys;
+    for (let s = 0; s < slotFact.length; s++) slotVals[s] = readPath(vals[slotFact[s]!], slotKeys[s]!, null);
     return benign;
   }
 
   /**
-   * Runs the marked rules (marks[position] === g) against the loaded snapshot; synchronous, so the
+   * Runs the marked rules, in position order, against the loaded snapshot; synchronous, so the
    * tables can be reused. On a benign snapshot a rule that is not eager evaluates only the leaves
    * its result needs: none of its leaves can throw there.
    */
-  run(marks: Uint32Array, g: number, benign: boolean): RunOutput {
+  run(marks: RuleMarks, benign: boolean): RunOutput {
     const vals = this.vals;
     const shortCircuit = this.anyLazy && benign;
     const out: RunOutput = [];
-    const results = this.results;
-    const count = this.positions.length;
-    for (let r = 0; r < count; r++) {
-      const position = this.positions[r]!;
-      if (marks[position] !== g) continue;
-      if (shortCircuit && this.eager[r] === 0) {
-        if (this.decides(this.treeStart[r]!, vals)) out.push(position);
-        continue;
+    const words = marks.words;
+    for (let w = 0; w < words.length; w++) {
+      for (let bits = words[w]!; bits !== 0; ) {
+        const low = bits & -bits;
+        bits ^= low;
+        const position = (w << 5) | (31 - Math.clz32(low));
+        const r = this.ruleAt[position]!;
+        if (r >= 0) this.runRule(r, position, vals, shortCircuit, out);
       }
-      const end = this.leafStart[r + 1]!;
-      try {
-        for (let i = this.leafStart[r]!; i < end; i++) results[i] = this.leaf(i, vals) ? 1 : 0;
-      } catch (err) {
-        out.push(~position, err);
-        continue;
-      }
-      if (this.holds(this.treeStart[r]!)) out.push(position);
     }
     return out;
   }
 
+  /** Runs one rule, adding its position to `out` when it holds, or ~position and the error when it throws. */
+  private runRule(r: number, position: number, vals: unknown[], shortCircuit: boolean, out: RunOutput): void {
+    if (shortCircuit && this.eager[r] === 0) {
+      if (this.decides(this.treeStart[r]!, vals)) out.push(position);
+      return;
+    }
+    const results = this.results;
+    const end = this.leafStart[r + 1]!;
+    try {
+      for (let i = this.leafStart[r]!; i < end; i++) results[i] = this.leaf(i, vals) ? 1 : 0;
+    } catch (err) {
+      out.push(~position, err);
+      return;
+    }
+    if (this.holds(this.treeStart[r]!)) out.push(position);
+  }
+
   private leaf(i: number, vals: unknown[]): boolean {
-    const a = readPath(vals[this.leafFact[i]!], this.leafKeys[i]!, this.leafJsonPath[i]!);
+    const slot = this.leafSlot[i]!;
+    const a = slot >= 0 ? this.slotVals[slot] : readPath(vals[this.leafFact[i]!], null, this.leafJsonPath[i]!);
     const op = this.leafOp[i]!;
     // The common leaf, a number against a number: NaN fails every ordering by itself, so the
     // engine's number-like check adds nothing. (A NaN constant takes the general path below.)
@@ -171,8 +239,8 @@ export class RulesProgram {
       if (op === OP.greaterThan) return a > t;
       return a >= t;
     }
-    const ref = this.refFact[i]!;
-    const b = ref === NO_FACT ? this.leafValue[i] : readPath(vals[ref], this.refKeys[i]!, this.refJsonPath[i]!);
+    const ref = this.refSlot[i]!;
+    const b = ref === NO_REF ? this.leafValue[i] : ref >= 0 ? this.slotVals[ref] : readPath(vals[this.refFact[i]!], null, this.refJsonPath[i]!);
     // The same expressions as operators.ts and inlineOperator: the differential test holds them to the engine.
     switch (op) {
       case OP.equal:
@@ -222,7 +290,17 @@ export class RulesProgram {
     if (c === POSTFIX.NOT) return !this.decides(p + 2, vals);
     const and = c === POSTFIX.AND;
     const n = tree[p + 2]!;
-    for (let k = 0, q = p + 3; k < n; k++, q += sizeAt(tree, q)) if (this.decides(q, vals) !== and) return !and;
+    // Leaf children (most of them) are evaluated here rather than through a recursive call.
+    for (let k = 0, q = p + 3; k < n; k++) {
+      const x = tree[q]!;
+      if (x >= 0) {
+        if (this.leaf(x, vals) !== and) return !and;
+        q += 1;
+      } else {
+        if (this.decides(q, vals) !== and) return !and;
+        q += sizeAt(tree, q);
+      }
+    }
     return and;
   }
 }
