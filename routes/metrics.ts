@@ -3,6 +3,7 @@ import type { AppConfig } from '../src/config/schema';
 import type { Snapshot } from '../src/domain/snapshot';
 import { AppError, ValidationError } from '../src/errors';
 import { problemBody } from '../src/http/error-handler';
+import { sendJson } from '../src/http/json-reply';
 import { handle } from '../src/http/route-table';
 import { parseBody } from '../src/http/validate';
 import type { RemediationService } from '../src/remediation/remediation-service';
@@ -45,7 +46,7 @@ export function createMetricsRouter({ remediation, schemas, config }: MetricsRou
       requestedBy: `ingest:${snapshot.source}`,
       waitForOutcome: wait,
     });
-    res.json(result);
+    sendJson(res, 200, result);
   });
 
   // application/x-ndjson bodies arrive as text (parsed in app.ts, beside express.json).
@@ -74,7 +75,7 @@ export function createMetricsRouter({ remediation, schemas, config }: MetricsRou
       good.length > 0 ? await remediation.ingestBatch(good, (s) => ({ requestedBy: `ingest:${s.source}`, waitForOutcome: wait })) : [];
     let next = 0;
     const results = items.map((i, index) => (i.ok ? ingested[next++]! : { error: problemBody(i.error, `${req.originalUrl}#/${index}`) }));
-    res.status(good.length === items.length ? 200 : 207).json({ results });
+    sendJson(res, good.length === items.length ? 200 : 207, { results });
   });
 
   return router;

@@ -46,10 +46,11 @@ export function createApp(services: Services): Express {
   // Parsed here, before unread bodies are drained, and not as a route of its own.
   app.use(express.text({ type: 'application/x-ndjson', limit: config.server.bodyLimit }));
   app.use(drainUnreadBody(bodyLimitBytes(config.server.bodyLimit)));
+  // Ingest first: it is by far the busiest route, and no other router shares its paths.
+  app.use(createMetricsRouter({ remediation, schemas, config }));
   app.use(createHealthRouter({ health: services.health }));
   // /api/health/router must be matched before anything more general under /api/health.
   app.use(createRouterHealthRouter({ failover: services.failover, schemas }));
-  app.use(createMetricsRouter({ remediation, schemas, config }));
   app.use(createSimulateRouter({ remediation, schemas }));
   app.use(createReplayRouter({ replay: services.replay, schemas }));
   app.use(createRulesHistoryRouter({ history: services.rulesHistory, rules, schemas }));

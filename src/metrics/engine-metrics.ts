@@ -53,7 +53,7 @@ export class EngineMetrics implements Notifier, IngestObserver, DeliveryObserver
    * 50 rules counts 50 decisions, and resolving prom-client's labels each time (validation,
    * hashing) cost more than deciding; they are added to the counter when it is read (scrape, get).
    */
-  private readonly pendingDecisions = new Map<string, { rule: string; decision: string; count: number }>();
+  private readonly pendingDecisions = new Map<string, Map<string, { rule: string; decision: string; count: number }>>();
   private readonly actions: Counter<'type' | 'status'>;
   private readonly actionDuration: Histogram<'type'>;
   private readonly evaluation: Histogram;
@@ -83,9 +83,11 @@ export class EngineMetrics implements Notifier, IngestObserver, DeliveryObserver
       labelNames: ['rule', 'decision'],
       registers,
       collect() {
-        for (const entry of pending.values()) {
-          if (entry.count > 0) this.inc({ rule: entry.rule, decision: entry.decision }, entry.count);
-          entry.count = 0;
+        for (const byDecision of pending.values()) {
+          for (const entry of byDecision.values()) {
+            if (entry.count > 0) this.inc({ rule: entry.rule, decision: entry.decision }, entry.count);
+            entry.count = 0;
+          }
         }
       },
     });
@@ -193,10 +195,15 @@ export class EngineMetrics implements Notifier, IngestObserver, DeliveryObserver
   }
 
   decided(rule: string, decision: string): void {
-    const key = `${rule}\u0000${decision}`;
-    const entry = this.pendingDecisions.get(key);
+    // By rule, then decision: both strings keep their hash, where a joined key would be hashed anew.
+    let byDecision = this.pendingDecisions.get(rule);
+    if (!byDecision) {
+      byDecision = new Map();
+      this.pendingDecisions.set(rule, byDecision);
+    }
+    const entry = byDecision.get(decision);
     if (entry) entry.count++;
-    else this.pendingDecisions.set(key, { rule, decision, count: 1 });
+    else byDecision.set(decision, { rule, decision, count: 1 });
   }
 
   deliveryFailed(): void {

@@ -203,6 +203,14 @@ export class RemediationService {
       }
       const decision = decided.get(e);
       if (!decision) continue;
+      if (!acts(decision)) {
+        // Cooldown, a pending duplicate, paused: nothing to write, so no await either (a storm of
+        // snapshots matching rules in cooldown decides dozens of these per snapshot).
+        const passive = pick(decision);
+        this.observer.decided(passive.rule, passive.decision);
+        applied.push(passive);
+        continue;
+      }
       const outcome = await this.apply(decision, e, stored, options);
       this.observer.decided(outcome.applied.rule, outcome.applied.decision);
       applied.push(outcome.applied);
@@ -316,9 +324,7 @@ export class RemediationService {
       await this.deps.budgets.alertExhausted(decision as Decision, match.rule);
       return { applied: pick(decision) };
     }
-    if (decision.decision !== 'execute' && decision.decision !== 'require_approval') {
-      return { applied: pick(decision) };
-    }
+    if (!acts(decision)) return { applied: pick(decision) };
     const { store, clock, config } = this.deps;
     const now = clock.now();
     const rule = match.rule;
@@ -381,6 +387,11 @@ export class RemediationService {
     this.ruleStates.remember(rule, outcome.cooldownUntil);
     return { ...pick(decision), actionId: outcome.action.id, status: outcome.action.status };
   }
+}
+
+/** Whether applying the decision writes anything (an action, a shadow record, a budget alert). */
+function acts(d: RuleDecision): boolean {
+  return d.decision === 'execute' || d.decision === 'require_approval' || d.decision === 'shadow' || d.decision === 'budget_exhausted';
 }
 
 function pick(d: RuleDecision): AppliedDecision {

@@ -10,7 +10,8 @@ import type { Store } from '../store/store';
  * says. During a storm of matching snapshots this saves the store a read per snapshot.
  */
 export class RuleStateReader {
-  private readonly knownCooldowns = new Map<string, number>();
+  /** Ends as the store gave them; a Date here is never changed, so every read can hand out the same one. */
+  private readonly knownCooldowns = new Map<string, Date>();
 
   constructor(
     private readonly store: Store,
@@ -23,8 +24,8 @@ export class RuleStateReader {
     const unknown: string[] = [];
     for (const rule of rules) {
       const until = this.knownCooldowns.get(rule);
-      if (until !== undefined && until > now) {
-        states.set(rule, { cooldownUntil: new Date(until), openApprovalId: null });
+      if (until !== undefined && until.getTime() > now) {
+        states.set(rule, { cooldownUntil: until, openApprovalId: null });
       } else {
         if (until !== undefined) this.knownCooldowns.delete(rule);
         unknown.push(rule);
@@ -40,6 +41,6 @@ export class RuleStateReader {
 
   /** Called with every cooldown end the store reports (a dispatch made, or a race lost). */
   remember(rule: string, until: Date): void {
-    if (until.getTime() > this.clock.now().getTime()) this.knownCooldowns.set(rule, until.getTime());
+    if (until.getTime() > this.clock.now().getTime()) this.knownCooldowns.set(rule, until);
   }
 }

@@ -71,6 +71,18 @@ describe.each(storeTargets())('Closed-loop store contract: $name', (target) => {
       expect(usage.get('service:api')).toEqual([later, at(minutes(10))]);
     });
 
+    it('reads the usage of several targets at once, each newest first', async () => {
+      await store.dispatchAction(running(at(0)), at(0), at(0), budget(5));
+      await store.dispatchAction(running(at(minutes(2))), at(minutes(2)), at(minutes(2)), budget(5));
+      const other = { ...running(at(minutes(1))), rule: 'other-rule' };
+      await store.dispatchAction(other, at(minutes(1)), at(minutes(1)), { target: 'router', windowMs: HOUR, maxActions: 5 });
+      const usage = await store.getBudgetUsage(['router', 'service:api', 'router', 'nobody'], at(-HOUR));
+      expect([...usage.keys()].sort()).toEqual(['nobody', 'router', 'service:api']);
+      expect(usage.get('service:api')).toEqual([at(minutes(2)), at(0)]);
+      expect(usage.get('router')).toEqual([at(minutes(1))]);
+      expect(usage.get('nobody')).toEqual([]);
+    });
+
     it('refuses without writing anything: no action, no cooldown, no open approval', async () => {
       await store.dispatchAction(running(), T0, T0, budget(1));
       const pending = makeAction({ rule: 'gated', status: 'pending_approval', expiresAt: at(HOUR) });

@@ -122,6 +122,22 @@ describe.each(storeTargets())('Store contract: $name', (target) => {
       expect((await store.dispatchAction(makeAction({ rule: 'r2' }), at(minutes(10)), at(minutes(1)))).ok).toBe(true);
     });
 
+    it('reads many rules at once exactly as one by one, names with quotes and all', async () => {
+      await store.dispatchAction(makeAction({ rule: 'cool' }), at(minutes(5)), T0);
+      const open = makePending({ rule: 'open' });
+      await store.dispatchAction(open, T0, T0);
+      const both = makePending({ rule: `it's "both"` });
+      await store.dispatchAction(both, at(minutes(7)), T0);
+      const names = ['cool', 'open', `it's "both"`, 'never'];
+      const together = await store.getRuleStates(names);
+      expect([...together.keys()].sort()).toEqual([...names].sort());
+      for (const name of names) expect(together.get(name)).toEqual((await store.getRuleStates([name])).get(name));
+      expect(together.get('cool')).toEqual({ cooldownUntil: at(minutes(5)), openApprovalId: null });
+      expect(together.get('open')?.openApprovalId).toBe(open.id);
+      expect(together.get(`it's "both"`)).toEqual({ cooldownUntil: at(minutes(7)), openApprovalId: both.id });
+      expect(together.get('never')).toEqual({ cooldownUntil: null, openApprovalId: null });
+    });
+
     it('keeps one open approval per rule, whatever the cooldown says', async () => {
       const pending = makePending({ rule: 'r1' });
       expect((await store.dispatchAction(pending, T0, T0)).ok).toBe(true);

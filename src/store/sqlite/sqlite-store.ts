@@ -261,15 +261,18 @@ export class SqliteStore implements Store {
     const states = new Map<string, RuleState>();
     if (rules.length === 0) return states;
     for (const rule of rules) states.set(rule, { cooldownUntil: null, openApprovalId: null });
-    const marks = rules.map(() => '?').join(',');
-    const cooldowns = this.stmt(`SELECT rule, until FROM cooldowns WHERE rule IN (${marks})`)
-      .all(...rules) as Row[];
-    for (const row of cooldowns) {
-      states.get(row.rule as string)!.cooldownUntil = new Date(row.until as number);
+    // One statement for both (this runs for every matched rule not known to be in cooldown), and
+    // one cached statement whatever the number of rules: the names go in as one JSON array.
+    const rows = this.stmt(
+      `SELECT rule, until, NULL AS id FROM cooldowns WHERE rule IN (SELECT value FROM json_each(@rules))
+       UNION ALL
+       SELECT rule, NULL, id FROM actions WHERE status = 'pending_approval' AND rule IN (SELECT value FROM json_each(@rules))`,
+    ).all({ rules: JSON.stringify(rules) }) as Row[];
+    for (const row of rows) {
+      const state = states.get(row.rule as string)!;
+      if (row.until !== null) state.cooldownUntil = new Date(row.until as number);
+      else state.openApprovalId = row.id as string;
     }
-    const open = this.stmt(`SELECT rule, id FROM actions WHERE status = 'pending_approval' AND rule IN (${marks})`)
-      .all(...rules) as Row[];
-    for (const row of open) states.get(row.rule as string)!.openApprovalId = row.id as string;
     return states;
   }
 
@@ -343,11 +346,13 @@ export class SqliteStore implements Store {
 
   async getBudgetUsage(targets: string[], since: Date): Promise<BudgetUsage> {
     const usage: BudgetUsage = new Map();
-    for (const target of new Set(targets)) {
-      const rows = this.stmt('SELECT at FROM budget_claims WHERE target = ? AND at >= ? ORDER BY at DESC')
-        .all(target, since.getTime()) as Row[];
-      usage.set(target, rows.map((r) => new Date(r.at as number)));
-    }
+    const distinct = [...new Set(targets)];
+    for (const target of distinct) usage.set(target, []);
+    // One statement for all targets, whatever their number (they go in as one JSON array).
+    const rows = this.stmt(
+      'SELECT target, at FROM budget_claims WHERE target IN (SELECT value FROM json_each(@targets)) AND at >= @since ORDER BY target, at DESC',
+    ).all({ targets: JSON.stringify(distinct), since: since.getTime() }) as Row[];
+    for (const r of rows) (usage.get(r.target as string) as Date[]).push(new Date(r.at as number));
     return usage;
   }
 
