@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { ActionRecord, VerifySpec } from '../domain/action';
 import { type IngestObserver, NO_INGEST_OBSERVER } from '../domain/observers';
@@ -12,6 +11,7 @@ import type { ConditionOutcome } from '../engine/condition-outcomes';
 import { ConflictError, NotFoundError } from '../errors';
 import { approvalRequestData } from '../notifications/approval-request';
 import { buildEvent } from '../domain/events';
+import { timeOrderedId } from '../domain/time-ordered-id';
 import { type FaultPoints, noFaults } from '../domain/fault-points';
 import type { RulesService } from '../rules/rules-service';
 import type { PipelineDeps } from './pipeline-deps';
@@ -141,7 +141,8 @@ export class RemediationService {
 
   async ingest(snapshot: Snapshot, options: IngestOptions): Promise<IngestResult> {
     const { store, clock } = this.deps;
-    const stored: StoredSnapshot = { ...snapshot, id: randomUUID(), receivedAt: clock.now() };
+    const receivedAt = clock.now();
+    const stored: StoredSnapshot = { ...snapshot, id: timeOrderedId(receivedAt.getTime()), receivedAt };
     const ruleset = this.deps.rules.current();
     // Evaluate before storing: a snapshot the engine cannot evaluate leaves nothing behind.
     const started = performance.now();
@@ -161,7 +162,10 @@ export class RemediationService {
   async ingestBatch(snapshots: Snapshot[], optionsFor: (snapshot: Snapshot) => IngestOptions): Promise<IngestResult[]> {
     const { store, clock } = this.deps;
     const ruleset = this.deps.rules.current();
-    const stored: StoredSnapshot[] = snapshots.map((s) => ({ ...s, id: randomUUID(), receivedAt: clock.now() }));
+    const stored: StoredSnapshot[] = snapshots.map((s) => {
+      const receivedAt = clock.now();
+      return { ...s, id: timeOrderedId(receivedAt.getTime()), receivedAt };
+    });
     const evaluations: RuleEvaluation[][] = [];
     for (const s of snapshots) {
       const started = performance.now();
