@@ -3,7 +3,6 @@ import { type ConditionOutcome, matchedFactValues } from './condition-outcomes';
 import { type CompiledConditions, outcomesOf } from './compiler/condition-compiler';
 import { type CompiledRule, compileRule, type EvaluationMode } from './compiler/compiled-rule';
 import { byPriority, CompiledRuleset } from './compiler/compiled-ruleset';
-import { readOutput } from './compiler/rules-program';
 
 export interface RuleEvaluation {
   rule: Rule;
@@ -98,24 +97,25 @@ export class Evaluator {
    */
   async evaluateEnabled(ruleset: Ruleset, facts: Record<string, unknown>): Promise<RuleEvaluation[]> {
     const compiled = this.rulesetFor(ruleset);
-    const { ordered } = compiled;
-    const { marks, benign } = compiled.select(facts);
+    const { ordered, interpreted } = compiled;
+    const benign = compiled.select(facts);
+    const marks = compiled.marks;
     // Everything that reads the marks happens before the first await: another evaluation may mark next.
-    const waiting = compiled.interpreted.filter((i) => marks.has(i));
+    const waiting = interpreted.length === 0 ? interpreted : interpreted.filter((i) => marks.has(i));
     const output = compiled.program.run(marks, benign);
-    const evaluationAt = (i: number): RuleEvaluation => new MatchExplainedOnDemand(ordered[i]!.rule, compiledCode(ordered[i]!), facts);
-    if (waiting.length === 0) {
-      // The program's output is in position order already: no sorting, no wrappers.
-      const evaluations: RuleEvaluation[] = [];
-      readOutput(output, (i) => evaluations.push(evaluationAt(i)), (i, err) => evaluations.push(failed(ordered[i]!.rule, err)));
-      return evaluations;
-    }
+    // The program's output is in position order already: without rules left to the engine, no
+    // sorting and no wrappers.
     const found: { position: number; evaluation: RuleEvaluation }[] = [];
-    readOutput(
-      output,
-      (i) => found.push({ position: i, evaluation: evaluationAt(i) }),
-      (i, err) => found.push({ position: i, evaluation: failed(ordered[i]!.rule, err) }),
-    );
+    const evaluations: RuleEvaluation[] = [];
+    for (let k = 0; k < output.length; k++) {
+      const x = output[k] as number;
+      const position = x >= 0 ? x : ~x;
+      const evaluation =
+        x >= 0 ? new MatchExplainedOnDemand(ordered[x]!.rule, compiledCode(ordered[x]!), facts) : failed(ordered[position]!.rule, output[++k]);
+      if (waiting.length === 0) evaluations.push(evaluation);
+      else found.push({ position, evaluation });
+    }
+    if (waiting.length === 0) return evaluations;
     for (const i of waiting) {
       const e = await this.interpret(ordered[i] as InterpretedRule, facts);
       if (e.matched || e.error !== undefined) found.push({ position: i, evaluation: e });

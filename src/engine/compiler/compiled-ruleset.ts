@@ -28,21 +28,22 @@ export class CompiledRuleset {
     this.marks = new RuleMarks(ordered.length);
   }
 
-  private readonly marks: RuleMarks;
+  /** The rules `select` marked to run: this ruleset's own, read before anything else selects. */
+  readonly marks: RuleMarks;
 
   /**
    * Loads these metrics into the program and marks the rules to run on them: guarded rules by their
-   * guards on a benign snapshot, all of them on any other; the rest by the facts they read. The
-   * marks are this ruleset's own: reading them and the run must follow synchronously.
+   * guards on a benign snapshot, all of them on any other; the rest by the facts they read. Says
+   * whether the snapshot is benign. Reading `marks` and the run must follow synchronously.
    */
-  select(metrics: Metrics): { marks: RuleMarks; benign: boolean } {
+  select(metrics: Metrics): boolean {
     const marks = this.marks;
     marks.clear();
     const benign = this.program.load(metrics);
     this.index.mark(this.program.values, marks);
     if (benign) this.guards.mark(this.program.slotValues, marks);
     else for (const position of this.guards.guarded) marks.set(position);
-    return { marks, benign };
+    return benign;
   }
 
   static fromCompiled(compiled: CompiledRule[], position: ReadonlyMap<Rule, number>): CompiledRuleset {

@@ -30,16 +30,17 @@ export class RulesProgram {
   private readonly factIds = new Map<string, number>();
   /** The fact names by id. */
   private readonly factNames: string[] = [];
-  private readonly vals: unknown[];
   /**
-   * Every fact read with a plain (or no) path, read once per snapshot: most leaves share their
-   * reads with many others, and the guard index reads the same values.
+   * The loaded snapshot's slots: every value the rules read with a plain path or none, read once
+   * per snapshot (most leaves share their reads with many others, and the guard index reads the
+   * same values). Slot f < factNames.length is fact f itself; the others are a fact narrowed by a
+   * dotted path (slotFact, slotKeys).
    */
+  private readonly vals: unknown[];
   private readonly slotIds = new Map<string, number>();
   private readonly slotFactList: number[] = [];
   private readonly slotFact: Int32Array;
   private readonly slotKeys: (string[] | null)[] = [];
-  private readonly slotVals: unknown[];
 
   // Per rule.
   /** Per position (of all enabled rules): the compiled rule's index here, or -1. */
@@ -84,6 +85,13 @@ export class RulesProgram {
     this.refSlot = new Int32Array(leafCount).fill(NO_REF);
     this.refFact = new Int32Array(leafCount);
     this.results = new Uint8Array(leafCount);
+    // Facts first, so that a fact's own slot is its id.
+    for (const { code } of rules) {
+      for (const l of code.plan.leaves) {
+        this.factId(l.read.fact);
+        if (l.ref) this.factId(l.ref.fact);
+      }
+    }
     const trees: number[] = [];
     let leaf = 0;
     rules.forEach(({ position, code }, r) => {
@@ -112,17 +120,17 @@ export class RulesProgram {
     this.leafStart[rules.length] = leaf;
     this.tree = Int32Array.from(trees);
     this.anyLazy = this.eager.some((e) => e === 0);
-    this.vals = new Array<unknown>(this.factIds.size).fill(undefined);
     this.slotFact = Int32Array.from(this.slotFactList);
-    this.slotVals = new Array<unknown>(this.slotFact.length).fill(undefined);
+    this.vals = new Array<unknown>(this.factNames.length + this.slotFact.length).fill(undefined);
   }
 
   private slotOf(read: FactRead): number {
     if (read.jsonPath !== null) return BY_JSON_PATH;
+    if (read.keys === null) return this.factId(read.fact);
     const key = JSON.stringify([read.fact, read.keys]);
     let id = this.slotIds.get(key);
     if (id === undefined) {
-      id = this.slotFactList.length;
+      id = this.factNames.length + this.slotFactList.length;
       this.slotIds.set(key, id);
       this.slotFactList.push(this.factId(read.fact));
       this.slotKeys.push(read.keys);
@@ -132,12 +140,13 @@ export class RulesProgram {
 
   /** The slot of a read (a fact and a plain path) these rules make, the index of its value in `slotValues`. */
   slotIdOf(read: FactRead): number | undefined {
-    return read.jsonPath === null ? this.slotIds.get(JSON.stringify([read.fact, read.keys])) : undefined;
+    if (read.jsonPath !== null) return undefined;
+    return read.keys === null ? this.factIds.get(read.fact) : this.slotIds.get(JSON.stringify([read.fact, read.keys]));
   }
 
   /** The loaded snapshot's values of every slot. */
   get slotValues(): readonly unknown[] {
-    return this.slotVals;
+    return this.vals;
   }
 
   private factId(name: string): number {
@@ -180,10 +189,9 @@ export class RulesProgram {
       if (benign && value !== null && typeof value === 'object' && hasConversionHooks(value)) benign = false;
     }
     // Plain paths only read own data properties (snapshots are parsed JSON): nothing here can throw.
-    const slotVals = this.slotVals;
     const slotFact = this.slotFact;
     const slotKeys = this.slotKeys;
-    for (let s = 0; s < slotFact.length; s++) slotVals[s] = readPath(vals[slotFact[s]!], slotKeys[s]!, null);
+    for (let s = 0, id = names.length; s < slotFact.length; s++, id++) vals[id] = readPath(vals[slotFact[s]!], slotKeys[s]!, null);
     return benign;
   }
 
@@ -228,7 +236,7 @@ export class RulesProgram {
 
   private leaf(i: number, vals: unknown[]): boolean {
     const slot = this.leafSlot[i]!;
-    const a = slot >= 0 ? this.slotVals[slot] : readPath(vals[this.leafFact[i]!], null, this.leafJsonPath[i]!);
+    const a = slot >= 0 ? vals[slot] : readPath(vals[this.leafFact[i]!], null, this.leafJsonPath[i]!);
     const op = this.leafOp[i]!;
     // The common leaf, a number against a number: NaN fails every ordering by itself, so the
     // engine's number-like check adds nothing. (A NaN constant takes the general path below.)
@@ -240,7 +248,7 @@ export class RulesProgram {
       return a >= t;
     }
     const ref = this.refSlot[i]!;
-    const b = ref === NO_REF ? this.leafValue[i] : ref >= 0 ? this.slotVals[ref] : readPath(vals[this.refFact[i]!], null, this.refJsonPath[i]!);
+    const b = ref === NO_REF ? this.leafValue[i] : ref >= 0 ? vals[ref] : readPath(vals[this.refFact[i]!], null, this.refJsonPath[i]!);
     // The same expressions as operators.ts and inlineOperator: the differential test holds them to the engine.
     switch (op) {
       case OP.equal:
