@@ -186,9 +186,12 @@ async function main(): Promise<void> {
           String(r.maxMs),
           String(r.non2xx),
           String(r.errors + r.timeouts),
-          r.name.startsWith('batch')
-            ? `${r.snapshotsPerSec >= TARGET_BATCH_SNAPSHOTS_PER_SEC ? 'ok' : 'MISSED'} (>= ${fmt(TARGET_BATCH_SNAPSHOTS_PER_SEC)} snapshots/s)`
-            : `${r.reqPerSec >= TARGET_INGEST_RPS ? 'ok' : 'MISSED'} (>= ${fmt(TARGET_INGEST_RPS)}/s)`,
+          // A run that got errors or non-2xx answers measured something else (a 429, a 500): not a result.
+          r.non2xx + r.errors + r.timeouts > 0
+            ? 'INVALID (non-2xx or errors)'
+            : r.name.startsWith('batch')
+              ? `${r.snapshotsPerSec >= TARGET_BATCH_SNAPSHOTS_PER_SEC ? 'ok' : 'MISSED'} (>= ${fmt(TARGET_BATCH_SNAPSHOTS_PER_SEC)} snapshots/s)`
+              : `${r.reqPerSec >= TARGET_INGEST_RPS ? 'ok' : 'MISSED'} (>= ${fmt(TARGET_INGEST_RPS)}/s)`,
           r.name.startsWith('batch') ? '' : r.p99Ms < TARGET_INGEST_P99_MS ? 'ok' : 'MISSED',
         ]),
       ),

@@ -144,7 +144,7 @@ export function ingestRateLimit(deps: { auth: AuthConfig; clock: Clock; logger: 
     res.setHeader('Retry-After', String(decision.retryAfterSeconds));
     next(
       new TooManyRequestsError(
-        `more than ${rateLimit.ingestPerMinute} snapshots a minute${rateLimit.instances > 1 ? ` (across ${rateLimit.instances} instances)` : ''}; retry in ${decision.retryAfterSeconds} s`,
+        `more than ${rateLimit.ingestPerMinute} ingest requests a minute${rateLimit.instances > 1 ? ` (across ${rateLimit.instances} instances)` : ''}; retry in ${decision.retryAfterSeconds} s`,
         decision.retryAfterSeconds,
       ),
     );

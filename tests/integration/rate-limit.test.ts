@@ -27,6 +27,21 @@ describe('rate limits', () => {
     }
   });
 
+  it('counts a batch as one ingest request, and refuses a whole batch over the limit', async () => {
+    const t = await buildTestApp({ rules: rulesDoc(rule('a')), config: { auth: { rateLimit: { ingestPerMinute: 2 } } } });
+    try {
+      const batch = { snapshots: Array.from({ length: 5 }, () => snapshot({ errorRate: 0.01 })) };
+      expect((await request(t.app).post('/api/metrics/batch').send(batch)).status).toBe(200);
+      expect((await request(t.app).post('/api/metrics').send(snapshot({ errorRate: 0.01 }))).status).toBe(200);
+      const refused = await request(t.app).post('/api/metrics/batch').send(batch);
+      expect(refused.status).toBe(429);
+      expect(refused.body.detail).toBe('more than 2 ingest requests a minute; retry in 30 s');
+      expect(await t.services.store.countSnapshots()).toBe(6);
+    } finally {
+      await t.stop();
+    }
+  });
+
   it('limits ingest per client with 429 and Retry-After, storing nothing for a refused snapshot', async () => {
     const t = await buildTestApp({ rules: rulesDoc(rule('a')), config: { auth: { rateLimit: { ingestPerMinute: 2 } } } });
     try {
@@ -34,7 +49,7 @@ describe('rate limits', () => {
       const refused = await request(t.app).post('/api/metrics').send(snapshot({ errorRate: 0.01 }));
       expect(refused.status).toBe(429);
       expect(refused.headers['retry-after']).toBe('30');
-      expect(refused.body.detail).toBe('more than 2 snapshots a minute; retry in 30 s');
+      expect(refused.body.detail).toBe('more than 2 ingest requests a minute; retry in 30 s');
       expect(await t.services.store.countSnapshots()).toBe(2);
       // Other routes are not limited by it.
       expect((await request(t.app).get('/api/self-healing/rules')).status).toBe(200);
@@ -72,7 +87,7 @@ describe('rate limits across instances', () => {
       expect(statuses.filter((s) => s === 200)).toHaveLength(6);
       expect(statuses.filter((s) => s === 429)).toHaveLength(4);
       const refused = await request(a.app).post('/api/metrics').send(snapshot({ errorRate: 0.01 }));
-      expect(refused.body.detail).toMatch(/^more than 6 snapshots a minute \(across 2 instances\)/);
+      expect(refused.body.detail).toMatch(/^more than 6 ingest requests a minute \(across 2 instances\)/);
       expect(await a.services.store.countSnapshots()).toBe(6);
     } finally {
       await b.stop();
