@@ -140,9 +140,8 @@ export class RemediationService {
   }
 
   async ingest(snapshot: Snapshot, options: IngestOptions): Promise<IngestResult> {
-    const { store, clock } = this.deps;
-    const receivedAt = clock.now();
-    const stored: StoredSnapshot = { ...snapshot, id: timeOrderedId(receivedAt.getTime()), receivedAt };
+    const { store } = this.deps;
+    const stored = this.received(snapshot);
     const ruleset = this.deps.rules.current();
     // Evaluate before storing: a snapshot the engine cannot evaluate leaves nothing behind.
     const started = performance.now();
@@ -160,12 +159,9 @@ export class RemediationService {
    * the first one's cooldowns and approvals hold for the next).
    */
   async ingestBatch(snapshots: Snapshot[], optionsFor: (snapshot: Snapshot) => IngestOptions): Promise<IngestResult[]> {
-    const { store, clock } = this.deps;
+    const { store } = this.deps;
     const ruleset = this.deps.rules.current();
-    const stored: StoredSnapshot[] = snapshots.map((s) => {
-      const receivedAt = clock.now();
-      return { ...s, id: timeOrderedId(receivedAt.getTime()), receivedAt };
-    });
+    const stored = snapshots.map((s) => this.received(s));
     const evaluations: RuleEvaluation[][] = [];
     for (const s of snapshots) {
       const started = performance.now();
@@ -180,6 +176,12 @@ export class RemediationService {
       results.push({ snapshotId: s.id, rulesVersion: ruleset.version, decisions });
     }
     return results;
+  }
+
+  /** A snapshot as stored: its id (time-ordered, see timeOrderedId) and when it was received. */
+  private received(snapshot: Snapshot): StoredSnapshot {
+    const receivedAt = this.deps.clock.now();
+    return { ...snapshot, id: timeOrderedId(receivedAt.getTime()), receivedAt };
   }
 
   /**

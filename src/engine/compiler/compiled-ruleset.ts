@@ -41,7 +41,7 @@ export class CompiledRuleset {
     marks.clear();
     const benign = this.program.load(metrics);
     this.index.mark(this.program.values, marks);
-    if (benign) this.guards.mark(this.program.slotValues, marks);
+    if (benign) this.guards.mark(this.program.values, marks);
     else for (const position of this.guards.guarded) marks.set(position);
     return benign;
   }

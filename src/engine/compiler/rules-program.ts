@@ -138,16 +138,12 @@ export class RulesProgram {
     return id;
   }
 
-  /** The slot of a read (a fact and a plain path) these rules make, the index of its value in `slotValues`. */
+  /** The slot of a read (a fact and a plain path) these rules make, the index of its value in `values`. */
   slotIdOf(read: FactRead): number | undefined {
     if (read.jsonPath !== null) return undefined;
     return read.keys === null ? this.factIds.get(read.fact) : this.slotIds.get(JSON.stringify([read.fact, read.keys]));
   }
 
-  /** The loaded snapshot's values of every slot. */
-  get slotValues(): readonly unknown[] {
-    return this.vals;
-  }
 
   private factId(name: string): number {
     let id = this.factIds.get(name);
@@ -164,7 +160,10 @@ export class RulesProgram {
     return this.factIds.get(name);
   }
 
-  /** The loaded snapshot's facts by id; undefined for a fact it does not have. */
+  /**
+   * The loaded snapshot's slot values: fact f (its id) at index f, undefined for a fact it does
+   * not have; then each plain path the rules read (slotIdOf).
+   */
   get values(): readonly unknown[] {
     return this.vals;
   }
