@@ -72,13 +72,25 @@ async function route() {
   current?.dispose?.();
   current = null;
   const view = { params, query };
-  clear(main, h('p', { class: 'muted' }, 'Loading…'));
+  const hash = location.hash;
+  // Each visit renders into a container of its own: a page of an earlier visit still loading (or
+  // re-rendering after a live event) writes into a container no longer shown, never over this one.
+  const container = h('div', { class: 'page' }, h('p', { class: 'muted' }, 'Loading…'));
+  delete main.dataset.view;
+  clear(main, container);
   try {
-    const instance = await page.mount(main, ctx, view);
+    const instance = await page.mount(container, ctx, view);
+    if (!container.isConnected) {
+      instance?.dispose?.();
+      return;
+    }
     current = instance ?? null;
   } catch (err) {
-    clear(main, h('h1', {}, 'Something went wrong'), h('p', { class: 'alert', role: 'alert' }, err.message));
+    if (!container.isConnected) return;
+    clear(container, h('h1', {}, 'Something went wrong'), h('p', { class: 'alert', role: 'alert' }, err.message));
   }
+  // Which visit the content shows, once it has loaded (the browser tests wait for it).
+  main.dataset.view = hash;
   document.title = `${main.querySelector('h1')?.textContent ?? 'Console'} · Self-healing console`;
   if (document.activeElement === document.body || !main.contains(document.activeElement)) main.focus({ preventScroll: true });
 }

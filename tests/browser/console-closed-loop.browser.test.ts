@@ -3,7 +3,7 @@ import type { Browser, Page } from 'playwright-core';
 import request from 'supertest';
 import { ManualClock } from '../../src/clock';
 import { API_KEYS, bearer, KEYS } from '../helpers/api-keys';
-import { findChromium, launchChromium, screenshotDir, serve } from '../helpers/browser';
+import { currentViewShown, findChromium, launchChromium, screenshotDir, serve } from '../helpers/browser';
 import { rule, rulesDoc, snapshot } from '../helpers/rules';
 import { buildTestApp, type TestApp } from '../helpers/test-app';
 
@@ -195,6 +195,7 @@ if ('reason' in chromiumFound) {
       await page.getByLabel('Outcome').selectOption('effective');
       await page.getByRole('button', { name: 'Apply filters' }).click();
       await page.waitForURL(/outcome=effective/);
+      await currentViewShown(page);
       const rows = page.locator('tbody tr');
       await rows.first().getByText('slow-down').waitFor();
       expect(await rows.count()).toBe(1);

@@ -3,7 +3,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import request from 'supertest';
 import { ManualClock } from '../../src/clock';
 import { API_KEYS, bearer, KEYS } from '../helpers/api-keys';
-import { findChromium, launchChromium, screenshotDir, serve } from '../helpers/browser';
+import { currentViewShown, findChromium, launchChromium, screenshotDir, serve } from '../helpers/browser';
 import { rule, rulesDoc, snapshot } from '../helpers/rules';
 import { buildTestApp, type TestApp } from '../helpers/test-app';
 
@@ -193,6 +193,7 @@ if ('reason' in chromiumFound) {
       await page.getByLabel('Type').selectOption('throttle');
       await page.getByRole('button', { name: 'Apply filters' }).click();
       await page.waitForURL(/status=succeeded.*type=throttle/);
+      await currentViewShown(page);
       const rows = page.locator('tbody tr');
       await rows.first().waitFor();
       expect(await rows.count()).toBe(1);

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
 import type { TestApp } from './test-app';
 
@@ -49,4 +49,18 @@ export function screenshotDir(fallback: string): string {
   const dir = process.env.CONSOLE_SCREENSHOTS === 'docs' ? path.join(__dirname, '..', '..', 'docs', 'console') : path.join(fallback, 'screenshots');
   fs.mkdirSync(dir, { recursive: true });
   return dir;
+}
+
+/**
+ * Waits until the console shows the page of the current URL, loaded. A click that navigates changes
+ * the URL first and the page only once its data is in, so a locator right after waitForURL may
+ * still find the previous page (the console marks what it shows in main's data-view).
+ */
+export async function currentViewShown(page: Page): Promise<void> {
+  // Runs in the page; this project's TypeScript has no DOM types, hence the cast. (A string would
+  // be evaluated with eval, which the console's Content-Security-Policy forbids.)
+  await page.waitForFunction(() => {
+    const w = globalThis as unknown as { document: { getElementById(id: string): { dataset: { view?: string } } | null }; location: { hash: string } };
+    return w.document.getElementById('main')?.dataset.view === w.location.hash;
+  });
 }
