@@ -143,6 +143,9 @@ describe.each(targets)('kill -9 at every step: $name', (target) => {
         pm2: { stabilizationMs: 400 },
         cluster: { leaseTtlMs: 1500, leaseRenewMs: 500 },
         approvals: { sweepIntervalMs: 1000 },
+        // The check below wants every snapshot answered 200 still stored: retention (10,000 by
+        // default) would prune the oldest on purpose once a fast run stores more than that.
+        snapshots: { retention: { maxCount: 10_000_000 } },
         notifications: {
           delivery: { maxAttempts: 1000, initialDelayMs: 50, maxDelayMs: 500, timeoutMs: 2000, pollIntervalMs: 100, retentionHours: 1 },
           breaker: { errorThresholdPercentage: 50, volumeThreshold: 1000, resetTimeoutMs: 200, rollingWindowMs: 1000 },
