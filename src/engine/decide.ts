@@ -1,5 +1,5 @@
 import { isPausedAt, type PauseState } from '../domain/pause';
-import { ACTION_TYPES, type ActionType, type Rule } from '../domain/rule';
+import type { ActionType, Rule } from '../domain/rule';
 import type { Decision } from '../domain/decision';
 import type { DispatchRefusal, RuleState } from '../domain/rule-state';
 
@@ -49,39 +49,34 @@ export function evaluationErrorDecision(rule: Rule, message: string): Decision {
  * and simulate call exactly this, so a dry run cannot disagree with the real one.
  */
 export function decide(input: DecideInput): Decision[] {
-  const nowMs = input.now.getTime();
-  const out: Decision[] = new Array<Decision>(input.matched.length);
-  for (let i = 0; i < input.matched.length; i++) out[i] = decideOne(input, input.matched[i]!, nowMs);
-  return out;
+  return input.matched.map((rule): Decision => {
+    const state = input.states.get(rule.name);
+    if (state?.cooldownUntil && state.cooldownUntil.getTime() > input.now.getTime()) {
+      return inCooldown(rule.name, state.cooldownUntil);
+    }
+    const approval = input.requiresApproval(rule);
+    if (approval && state?.openApprovalId) return approvalPending(rule.name, state.openApprovalId);
+    const pause = input.pause;
+    if (pause && isPausedAt(pause, input.now)) {
+      const paused: Decision = {
+        rule: rule.name,
+        decision: 'paused',
+        reason: `automation is paused${pause.by ? ` by ${pause.by}` : ''}${pause.until ? ` until ${pause.until}` : ''}: ${pause.reason ?? 'no reason given'}; would have ${approval ? 'asked for approval' : `run ${rule.action.type}`}`,
+      };
+      if (pause.until) paused.until = pause.until;
+      return paused;
+    }
+    const spent = input.budget ? budgetSpentUntil(rule, input.budget, input.now) : null;
+    if (spent) {
+      const max = rule.maxActionsPerTarget ?? input.budget!.defaultMax;
+      return budgetSpent(rule.name, spent.target, spent.until, `${max} actions per ${input.budget!.windowMs / 60_000} min`);
+    }
+    if (approval) {
+      return { rule: rule.name, decision: 'require_approval', reason: `${rule.action.type} needs approval before it runs` };
+    }
+    return { rule: rule.name, decision: 'execute', reason: `runs ${rule.action.type} now` };
+  });
 }
-
-function decideOne(input: DecideInput, rule: Rule, nowMs: number): Decision {
-  const state = input.states.get(rule.name);
-  if (state?.cooldownUntil && state.cooldownUntil.getTime() > nowMs) return inCooldown(rule.name, state.cooldownUntil);
-  const approval = input.requiresApproval(rule);
-  if (approval && state?.openApprovalId) return approvalPending(rule.name, state.openApprovalId);
-  const pause = input.pause;
-  if (pause && isPausedAt(pause, input.now)) {
-    const paused: Decision = {
-      rule: rule.name,
-      decision: 'paused',
-      reason: `automation is paused${pause.by ? ` by ${pause.by}` : ''}${pause.until ? ` until ${pause.until}` : ''}: ${pause.reason ?? 'no reason given'}; would have ${approval ? 'asked for approval' : `run ${rule.action.type}`}`,
-    };
-    if (pause.until) paused.until = pause.until;
-    return paused;
-  }
-  const spent = input.budget ? budgetSpentUntil(rule, input.budget, input.now) : null;
-  if (spent) {
-    const max = rule.maxActionsPerTarget ?? input.budget!.defaultMax;
-    return budgetSpent(rule.name, spent.target, spent.until, `${max} actions per ${input.budget!.windowMs / 60_000} min`);
-  }
-  if (approval) return { rule: rule.name, decision: 'require_approval', reason: NEEDS_APPROVAL[rule.action.type] };
-  return { rule: rule.name, decision: 'execute', reason: RUNS_NOW[rule.action.type] };
-}
-
-/** The reasons that depend only on the action type, made once. */
-const RUNS_NOW = Object.fromEntries(ACTION_TYPES.map((t) => [t, `runs ${t} now`])) as Record<ActionType, string>;
-const NEEDS_APPROVAL = Object.fromEntries(ACTION_TYPES.map((t) => [t, `${t} needs approval before it runs`])) as Record<ActionType, string>;
 
 /**
  * The decision a refused dispatch stands for: another dispatch (snapshot, person or instance) got
@@ -98,23 +93,18 @@ export function decisionForRefusal(rule: string, refusal: DispatchRefusal): Deci
  * cooldown ends from one snapshot to the next, and formatting a date was a quarter of deciding 50
  * matches; the cache is dropped whole when it grows, which keeps it small and exact.
  */
-const isoStrings = new Map<number, { iso: string; cooldownReason: string }>();
+const isoStrings = new Map<number, string>();
 const ISO_CACHE_LIMIT = 10_000;
 
-function formatted(date: Date): { iso: string; cooldownReason: string } {
-  const t = date.getTime();
-  let f = isoStrings.get(t);
-  if (f === undefined) {
-    if (isoStrings.size >= ISO_CACHE_LIMIT) isoStrings.clear();
-    const iso = date.toISOString();
-    f = { iso, cooldownReason: `in cooldown until ${iso}` };
-    isoStrings.set(t, f);
-  }
-  return f;
-}
-
 function isoAt(date: Date): string {
-  return formatted(date).iso;
+  const t = date.getTime();
+  let iso = isoStrings.get(t);
+  if (iso === undefined) {
+    if (isoStrings.size >= ISO_CACHE_LIMIT) isoStrings.clear();
+    iso = date.toISOString();
+    isoStrings.set(t, iso);
+  }
+  return iso;
 }
 
 function budgetSpent(rule: string, target: string, until: Date, limit: string): Decision {
@@ -123,8 +113,8 @@ function budgetSpent(rule: string, target: string, until: Date, limit: string): 
 }
 
 function inCooldown(rule: string, until: Date): Decision {
-  const { iso, cooldownReason } = formatted(until);
-  return { rule, decision: 'cooldown', until: iso, reason: cooldownReason };
+  const iso = isoAt(until);
+  return { rule, decision: 'cooldown', until: iso, reason: `in cooldown until ${iso}` };
 }
 
 function approvalPending(rule: string, actionId: string): Decision {
