@@ -20,6 +20,7 @@ import { createReplayRouter } from '../routes/replay';
 import { createRulesFileRouter } from '../routes/rules-file';
 import { createSessionRouter } from '../routes/session';
 import { createSimulateRouter } from '../routes/simulate';
+import { createSnapshotsRouter } from '../routes/snapshots';
 import { createThrottleRouter } from '../routes/throttle';
 import { createWebhooksRouter } from '../routes/webhooks';
 import { bodyLimitBytes, drainUnreadBody } from './http/drain-body';
@@ -58,6 +59,7 @@ export function createApp(services: Services): Express {
   app.use(createRulesRouter({ rules, remediation, actions, schemas, evaluationErrors: services.evaluationErrors }));
   app.use(createRuleTriggerRouter({ remediation, schemas, config, logger: services.logger }));
   app.use(createActionsRouter({ actions, approvals, reverts: services.reverts, schemas }));
+  app.use(createSnapshotsRouter({ snapshots: services.snapshots }));
   app.use(createPromptsRouter({ prompts: services.prompts, schemas }));
   app.use(createThrottleRouter({ throttle: services.throttle }));
   app.use(createAlertsRouter({ alerts: services.alerts, schemas }));

@@ -27,6 +27,7 @@ import { createSchemaRegistry, type SchemaRegistry } from '../schemas/registry';
 import { HealthChecks } from '../health/health-checks';
 import { type ApiKeyring, loadApiKeys } from '../http/api-keys';
 import { ActionHistory } from '../remediation/action-history';
+import { SnapshotHistory } from '../remediation/snapshot-history';
 import type { PipelineDeps } from '../remediation/pipeline-deps';
 import type { Store } from '../store/store';
 import { createAlertOnlyStrategy } from '../strategies/alert-only';
@@ -51,6 +52,8 @@ export interface Services extends PipelineDeps {
   keyring: ApiKeyring;
   health: HealthChecks;
   actions: ActionHistory;
+  /** Stored snapshots: pages, sources, one fact's series (GET /api/self-healing/snapshots, /series). */
+  snapshots: SnapshotHistory;
   schemas: SchemaRegistry;
   strategies: StrategyMap;
   rules: RulesService;
@@ -167,6 +170,7 @@ export function createServices(
   const sweeps = new Sweeps({ ...deps, rules, approvals, throttle, executor, instanceId, verification, pause });
   const health = new HealthChecks({ store, rules, periodicWork: sweeps, instanceId });
   const actions = new ActionHistory(store);
+  const snapshots = new SnapshotHistory(store, clock);
 
   return {
     ...deps,
@@ -174,6 +178,7 @@ export function createServices(
     keyring,
     health,
     actions,
+    snapshots,
     schemas,
     strategies,
     rules,

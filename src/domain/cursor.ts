@@ -26,10 +26,15 @@ export function decodeCursor(cursor: string): CursorPosition | null {
  * exist, and the cursor names the last row returned.
  */
 export function toPage<T extends { createdAt: Date; id: string }>(fetched: T[], limit: number): { items: T[]; nextCursor: string | null } {
+  return toPageBy(fetched, limit, (item) => item.createdAt);
+}
+
+/** toPage for items ordered by another instant (snapshots: receivedAt). */
+export function toPageBy<T extends { id: string }>(fetched: T[], limit: number, at: (item: T) => Date): { items: T[]; nextCursor: string | null } {
   const items = fetched.slice(0, limit);
   const last = items[items.length - 1];
   return {
     items,
-    nextCursor: fetched.length > limit && last ? encodeCursor({ at: last.createdAt.getTime(), id: last.id }) : null,
+    nextCursor: fetched.length > limit && last ? encodeCursor({ at: at(last).getTime(), id: last.id }) : null,
   };
 }

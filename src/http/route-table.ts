@@ -56,6 +56,11 @@ export const ROUTES = {
   rejectAction: { method: 'POST', path: '/api/self-healing/actions/:id/reject', access: 'approver' },
   revertAction: { method: 'POST', path: '/api/self-healing/actions/:id/revert', access: 'approver' },
 
+  listSnapshots: { method: 'GET', path: '/api/self-healing/snapshots', access: 'viewer' },
+  listSnapshotSources: { method: 'GET', path: '/api/self-healing/snapshots/sources', access: 'viewer' },
+  getSnapshot: { method: 'GET', path: '/api/self-healing/snapshots/:id', access: 'viewer' },
+  getSeries: { method: 'GET', path: '/api/self-healing/series', access: 'viewer' },
+
   getPause: { method: 'GET', path: '/api/self-healing/pause', access: 'viewer' },
   pauseAutomation: { method: 'POST', path: '/api/self-healing/pause', access: 'admin' },
   resumeAutomation: { method: 'DELETE', path: '/api/self-healing/pause', access: 'admin' },

@@ -11,6 +11,7 @@ import { RESPONSE_SCHEMA_IDS as R } from '../schemas/response-schemas';
 import { routerResetRequestSchema } from '../schemas/router-health-schemas';
 import { REPLAY_SCHEMA_IDS } from '../schemas/replay-schemas';
 import { RULES_HISTORY_SCHEMA_IDS } from '../schemas/rules-history-schemas';
+import { SNAPSHOT_SCHEMA_IDS } from '../schemas/snapshot-schemas';
 import { TRIGGER_SCHEMA_IDS } from '../schemas/trigger-schemas';
 import { WEBHOOK_SCHEMA_IDS } from '../schemas/webhook-schemas';
 import { ROUTES, type RouteId } from '../http/route-table';
@@ -355,6 +356,51 @@ const DESCRIPTIONS = {
     tag: 'automation',
     summary: 'Resume automation',
     responses: [{ status: 200, description: '`resumed` is false when it was not paused.', schema: CL.resumeResult }],
+  },
+  listSnapshots: {
+    tag: 'snapshots',
+    summary: 'Stored snapshots, newest first by the time they were received',
+    description: 'Paged like the action history (`nextCursor`). Retention (`snapshots.retention`) bounds what is kept.',
+    parameters: [
+      { name: 'source', in: 'query', description: 'Only this source.', schema: { type: 'string', pattern: '^[\\x21-\\x7E]{1,128}$' } },
+      { name: 'from', in: 'query', description: 'Received at or after (ISO 8601).', schema: { type: 'string', format: 'date-time' } },
+      { name: 'to', in: 'query', description: 'Received at or before (ISO 8601).', schema: { type: 'string', format: 'date-time' } },
+      pageParams[2]!,
+      pageParams[3]!,
+    ],
+    responses: [{ status: 200, description: 'One page.', schema: SNAPSHOT_SCHEMA_IDS.snapshotPage }],
+  },
+  listSnapshotSources: {
+    tag: 'snapshots',
+    summary: 'Every source with stored snapshots: its newest snapshot and how many are kept',
+    responses: [{ status: 200, description: 'The sources, by name (at most 500).', schema: SNAPSHOT_SCHEMA_IDS.snapshotSources }],
+  },
+  getSnapshot: {
+    tag: 'snapshots',
+    summary: 'One stored snapshot',
+    parameters: [idParam('Snapshot')],
+    responses: [{ status: 200, description: 'The snapshot.', schema: SNAPSHOT_SCHEMA_IDS.storedSnapshot }],
+    errors: [notFound('snapshot (or removed by retention)')],
+  },
+  getSeries: {
+    tag: 'snapshots',
+    summary: 'One numeric fact of one source over time, downsampled to at most 1,000 points',
+    description:
+      'Reads the source\'s snapshots received in [from, to] by the (source, receivedAt) index; snapshots where the fact is missing or not a number are skipped. The span is cut into buckets of `step` from `from` (widened so there are at most 500), and each bucket gives its lowest and its highest point at their own times: a spike is never averaged away.',
+    parameters: [
+      { name: 'source', in: 'query', required: true, description: 'The source.', schema: { type: 'string', pattern: '^[\\x21-\\x7E]{1,128}$' } },
+      {
+        name: 'fact',
+        in: 'query',
+        required: true,
+        description: 'Dotted path into the metrics: `errorRate`, `ollama.avgResponseTimeMs` (keys of letters, digits, `_`, `-`; at most 10).',
+        schema: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,100}(\\.[A-Za-z0-9_-]{1,100}){0,9}$' },
+      },
+      { name: 'from', in: 'query', description: 'Received at or after (ISO 8601); default `to` minus 24 h.', schema: { type: 'string', format: 'date-time' } },
+      { name: 'to', in: 'query', description: 'Received at or before (ISO 8601); default now.', schema: { type: 'string', format: 'date-time' } },
+      { name: 'step', in: 'query', description: 'Bucket width: `500ms`, `30s`, `5m`, `1h`, `1d`, or a bare number of seconds.', schema: { type: 'string', pattern: '^\\d{1,9}(ms|s|m|h|d)?$' } },
+    ],
+    responses: [{ status: 200, description: 'The series.', schema: SNAPSHOT_SCHEMA_IDS.series }],
   },
   getStats: {
     tag: 'automation',

@@ -7,6 +7,7 @@ import { promptSchemas } from './prompt-schemas';
 import { replaySchemas } from './replay-schemas';
 import { rulesCasesSchema } from './rules-cases-schemas';
 import { rulesHistorySchemas } from './rules-history-schemas';
+import { snapshotSchemas } from './snapshot-schemas';
 import { routerResetRequestSchema } from './router-health-schemas';
 import { triggerRequestSchema } from './trigger-schemas';
 import { webhookSchemas } from './webhook-schemas';
@@ -27,4 +28,5 @@ export const featureSchemas: AnySchema[] = [
   ...rulesHistorySchemas,
   ...consoleSchemas,
   ...closedLoopSchemas,
+  ...snapshotSchemas,
 ];

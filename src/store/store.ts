@@ -1,7 +1,7 @@
 import type { ActionOutcome, ActionPatch, ActionQuery, ActionRecord, ActionStatus, Page } from '../domain/action';
 import type { PauseState } from '../domain/pause';
 import type { ActionStatRow } from '../domain/stats';
-import type { StoredSnapshot } from '../domain/snapshot';
+import type { SeriesQuery, SeriesResult, SnapshotQuery, SnapshotSourceSummary, StoredSnapshot } from '../domain/snapshot';
 import type { ConsoleStore } from './console-store';
 import type { StoreKind } from '../config/schema';
 import type { DispatchOutcome, RuleState } from '../domain/rule-state';
@@ -83,6 +83,16 @@ export interface Store {
   pruneSnapshots(retention: SnapshotRetention): Promise<number>;
   /** Oldest first by (receivedAt, id): page through with `after` set to the last one returned. */
   scanSnapshots(scan: SnapshotScan): Promise<StoredSnapshot[]>;
+  /** Newest first by (receivedAt, id), from the (source, receivedAt) or receivedAt index. */
+  listSnapshots(query: SnapshotQuery): Promise<Page<StoredSnapshot>>;
+  /** Every source with its newest snapshot and its count, by source name (at most `limit`). */
+  listSnapshotSources(limit: number): Promise<SnapshotSourceSummary[]>;
+  /**
+   * One fact's numeric values from `source` received in [from, to], read by the (source,
+   * receivedAt) index and downsampled per `stepMs` bucket to its minimum and maximum (SeriesBuckets).
+   * Snapshots where the path is missing or not a number are skipped.
+   */
+  snapshotSeries(query: SeriesQuery): Promise<SeriesResult>;
 
   getRuleStates(rules: string[]): Promise<Map<string, RuleState>>;
   /**

@@ -206,6 +206,7 @@ describe('the OpenAPI document', () => {
         after: (res) => {
           ctx.approveId = (res.body.decisions as Array<{ rule: string; actionId: string }>).find((d) => d.rule === 'approve-me')!.actionId;
           ctx.throttleId = (res.body.decisions as Array<{ rule: string; actionId: string }>).find((d) => d.rule === 'throttle-me')!.actionId;
+          ctx.snapshotId = res.body.snapshotId as string;
         },
       },
       { name: 'ingest: invalid snapshot', method: 'post', path: () => '/api/metrics', body: { source: '', metrics: [] }, expect: 400 },
@@ -314,6 +315,13 @@ describe('the OpenAPI document', () => {
       { name: 'pause, bad body', method: 'post', path: () => '/api/self-healing/pause', body: { until: 'soon' }, expect: 400 },
       { name: 'resume', method: 'delete', path: () => '/api/self-healing/pause', expect: 200 },
       { name: 'stats', method: 'get', path: () => '/api/self-healing/stats?window=7d', expect: 200 },
+      { name: 'snapshots', method: 'get', path: () => '/api/self-healing/snapshots?limit=1', expect: 200 },
+      { name: 'snapshots, bad limit', method: 'get', path: () => '/api/self-healing/snapshots?limit=0', expect: 400 },
+      { name: 'snapshot sources', method: 'get', path: () => '/api/self-healing/snapshots/sources', expect: 200 },
+      { name: 'one snapshot', method: 'get', path: () => `/api/self-healing/snapshots/${ctx.snapshotId}`, expect: 200 },
+      { name: 'an unknown snapshot', method: 'get', path: () => `/api/self-healing/snapshots/${UNKNOWN_ID}`, expect: 404 },
+      { name: 'series', method: 'get', path: () => '/api/self-healing/series?source=test&fact=needsApproval&step=1m', expect: 200 },
+      { name: 'series, no fact', method: 'get', path: () => '/api/self-healing/series?source=test', expect: 400 },
       { name: 'stats, bad window', method: 'get', path: () => '/api/self-healing/stats?window=1y', expect: 400 },
       { name: 'reject unknown', method: 'post', path: () => `/api/self-healing/actions/${UNKNOWN_ID}/reject`, body: { by: 'ann' }, expect: 404 },
       { name: 'prompts', method: 'get', path: () => '/api/prompts', expect: 200 },

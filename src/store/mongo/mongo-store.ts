@@ -4,7 +4,9 @@ import type { ActionOutcome, ActionPatch, ActionQuery, ActionRecord, ActionStatu
 import type { PauseState } from '../../domain/pause';
 import type { ActionStatRow } from '../../domain/stats';
 import { foldActionStats } from '../action-stats-reducer';
-import type { StoredSnapshot } from '../../domain/snapshot';
+import type { SeriesQuery, SeriesResult, SnapshotQuery, SnapshotSourceSummary, StoredSnapshot } from '../../domain/snapshot';
+import { SeriesBuckets } from '../series-buckets';
+import { escapeFieldName } from './field-names';
 import type {
   Alert,
   AlertQuery,
@@ -13,7 +15,7 @@ import type {
   ThrottleState,
   Versioned,
 } from '../../domain/state';
-import { decodeCursor, toPage } from '../../domain/cursor';
+import { decodeCursor, toPage, toPageBy } from '../../domain/cursor';
 import type { DispatchOutcome, RuleState } from '../../domain/rule-state';
 import type { BudgetClaim, BudgetUsage, RevertInsertOutcome, SnapshotRetention, SnapshotScan, Store } from '../store';
 import {
@@ -222,6 +224,63 @@ export class MongoStore implements Store {
       .limit(scan.limit)
       .lean<Doc[]>();
     return docs.map(snapshotFromDoc);
+  }
+
+  async listSnapshots(query: SnapshotQuery): Promise<Page<StoredSnapshot>> {
+    const and: Doc[] = [];
+    if (query.source !== undefined) and.push({ source: query.source });
+    if (query.from || query.to) {
+      and.push({ receivedAt: { ...(query.from ? { $gte: query.from } : {}), ...(query.to ? { $lte: query.to } : {}) } });
+    }
+    const cursor = query.cursor ? decodeCursor(query.cursor) : null;
+    if (cursor) {
+      const at = new Date(cursor.at);
+      and.push({ $or: [{ receivedAt: { $lt: at } }, { receivedAt: at, _id: { $lt: cursor.id } }] });
+    }
+    const docs = await this.m.snapshots
+      .find(and.length > 0 ? { $and: and } : {})
+      .sort({ receivedAt: -1, _id: -1 })
+      .limit(query.limit + 1)
+      .lean<Doc[]>();
+    return toPageBy(docs.map(snapshotFromDoc), query.limit, (s) => s.receivedAt);
+  }
+
+  async listSnapshotSources(limit: number): Promise<SnapshotSourceSummary[]> {
+    // distinct and countDocuments read the (source, receivedAt) index; FerretDB has both.
+    const sources = ((await this.m.snapshots.distinct('source')) as string[]).sort().slice(0, limit);
+    const rows = await Promise.all(
+      sources.map(async (source) => {
+        const [latest, count] = await Promise.all([
+          this.m.snapshots.find({ source }).sort({ receivedAt: -1, _id: -1 }).limit(1).lean<Doc[]>(),
+          this.m.snapshots.countDocuments({ source }),
+        ]);
+        // Pruned between the two reads: the source has nothing left to show.
+        return latest[0] ? { source, count, latest: snapshotFromDoc(latest[0]) } : null;
+      }),
+    );
+    return rows.filter((r): r is SnapshotSourceSummary => r !== null);
+  }
+
+  async snapshotSeries(query: SeriesQuery): Promise<SeriesResult> {
+    const buckets = new SeriesBuckets(query.from.getTime(), query.stepMs);
+    const field = ['metrics', ...query.path.map(escapeFieldName)].join('.');
+    const cursor = this.m.snapshots
+      .find({ source: query.source, receivedAt: { $gte: query.from, $lte: query.to } }, { _id: 0, receivedAt: 1, [field]: 1 })
+      .sort({ receivedAt: 1 })
+      .lean<Doc>()
+      .cursor({ batchSize: 2000 });
+    for await (const doc of cursor) {
+      let value: unknown = doc.metrics;
+      for (const key of query.path) {
+        if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+          value = undefined;
+          break;
+        }
+        value = (value as Doc)[escapeFieldName(key)];
+      }
+      if (typeof value === 'number') buckets.add((doc.receivedAt as Date).getTime(), value);
+    }
+    return buckets.finish();
   }
 
   async pruneSnapshots(retention: SnapshotRetention): Promise<number> {

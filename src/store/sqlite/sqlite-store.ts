@@ -4,7 +4,8 @@ import Database from 'better-sqlite3';
 import type { ActionOutcome, ActionPatch, ActionQuery, ActionRecord, ActionStatus, Page } from '../../domain/action';
 import type { PauseState } from '../../domain/pause';
 import type { ActionStatRow } from '../../domain/stats';
-import type { StoredSnapshot } from '../../domain/snapshot';
+import type { SeriesQuery, SeriesResult, SnapshotQuery, SnapshotSourceSummary, StoredSnapshot } from '../../domain/snapshot';
+import { SeriesBuckets, jsonNumber } from '../series-buckets';
 import type {
   Alert,
   AlertQuery,
@@ -13,7 +14,7 @@ import type {
   ThrottleState,
   Versioned,
 } from '../../domain/state';
-import { decodeCursor, toPage } from '../../domain/cursor';
+import { decodeCursor, toPage, toPageBy } from '../../domain/cursor';
 import type { DispatchOutcome, RuleState } from '../../domain/rule-state';
 import type { BudgetClaim, BudgetUsage, RevertInsertOutcome, SnapshotRetention, SnapshotScan, Store } from '../store';
 import { actionFromDoc, actionToDoc, alertFromDoc, alertToDoc } from './codec';
@@ -237,6 +238,62 @@ export class SqliteStore implements Store {
       receivedAt: new Date(row.received_at as number),
       metrics: JSON.parse(row.metrics as string) as Record<string, unknown>,
     }));
+  }
+
+  async listSnapshots(query: SnapshotQuery): Promise<Page<StoredSnapshot>> {
+    this.flushSnapshots();
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (query.source !== undefined) {
+      where.push('source = ?');
+      args.push(query.source);
+    }
+    if (query.from) {
+      where.push('received_at >= ?');
+      args.push(query.from.getTime());
+    }
+    if (query.to) {
+      where.push('received_at <= ?');
+      args.push(query.to.getTime());
+    }
+    const cursor = query.cursor ? decodeCursor(query.cursor) : null;
+    if (cursor) {
+      where.push('(received_at < ? OR (received_at = ? AND id < ?))');
+      args.push(cursor.at, cursor.at, cursor.id);
+    }
+    const rows = this.stmt(
+      `SELECT * FROM snapshots ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY received_at DESC, id DESC LIMIT ?`,
+    ).all(...args, query.limit + 1) as Row[];
+    return toPageBy(rows.map((r) => this.snapshotFromRow(r)), query.limit, (s) => s.receivedAt);
+  }
+
+  async listSnapshotSources(limit: number): Promise<SnapshotSourceSummary[]> {
+    this.flushSnapshots();
+    // Grouped over the (source, received_at) index alone; then one indexed lookup per source.
+    const groups = this.stmt('SELECT source, COUNT(*) AS n FROM snapshots GROUP BY source ORDER BY source LIMIT ?').all(limit) as Row[];
+    const latest = this.stmt('SELECT * FROM snapshots WHERE source = ? ORDER BY received_at DESC, id DESC LIMIT 1');
+    return groups.map((g) => ({
+      source: g.source as string,
+      count: g.n as number,
+      latest: this.snapshotFromRow(latest.get(g.source) as Row),
+    }));
+  }
+
+  async snapshotSeries(query: SeriesQuery): Promise<SeriesResult> {
+    this.flushSnapshots();
+    const buckets = new SeriesBuckets(query.from.getTime(), query.stepMs);
+    // `->` gives the value as JSON text: a number stays a number, true stays "true" (not 1).
+    const jsonPath = `$${query.path.map((k) => `."${k}"`).join('')}`;
+    const rows = this.stmt(
+      'SELECT received_at, metrics -> ? FROM snapshots WHERE source = ? AND received_at >= ? AND received_at <= ? ORDER BY received_at',
+    )
+      .raw(true)
+      .iterate(jsonPath, query.source, query.from.getTime(), query.to.getTime()) as IterableIterator<[number, unknown]>;
+    for (const [t, text] of rows) {
+      const value = jsonNumber(text);
+      if (value !== null) buckets.add(t, value);
+    }
+    return buckets.finish();
   }
 
   async pruneSnapshots(retention: SnapshotRetention): Promise<number> {
