@@ -12,7 +12,7 @@ export type StoreKind = (typeof STORE_KINDS)[number];
 
 /** The service's own configuration; the schema below is type-checked against this interface. */
 export interface AppConfig {
-  server: { host: string; port: number; bodyLimit: string; shutdownTimeoutMs: number };
+  server: { host: string; port: number; bodyLimit: string; shutdownTimeoutMs: number; allowedHosts: string[] };
   log: { level: 'error' | 'warn' | 'info' | 'debug'; format: 'auto' | 'json' | 'pretty' };
   store: {
     type: StoreKind;
@@ -81,12 +81,14 @@ export const configSchema: JSONSchemaType<AppConfig> = {
     server: {
       type: 'object',
       additionalProperties: false,
-      required: ['host', 'port', 'bodyLimit', 'shutdownTimeoutMs'],
+      required: ['host', 'port', 'bodyLimit', 'shutdownTimeoutMs', 'allowedHosts'],
       properties: {
         host: { type: 'string', minLength: 1 },
         port: { type: 'integer', minimum: 0, maximum: 65535 },
         bodyLimit: { type: 'string', pattern: '^[0-9]+(b|kb|mb)$' },
         shutdownTimeoutMs: positiveInt,
+        // Host names only (any port): a proxy's public name, or the machine's name on the LAN.
+        allowedHosts: { type: 'array', items: { type: 'string', pattern: '^([A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?|\\[[0-9A-Fa-f:.]+\\])$' }, uniqueItems: true },
       },
     },
     log: {

@@ -6,10 +6,12 @@ import type { Logger } from '../logging/logger';
 import { accessControl, ingestRateLimit } from './access-control';
 import { createAccessPolicy } from './access-policy';
 import { type ApiKeyring, checkOpenAccess } from './api-keys';
+import { hostCheck } from './host-check';
+import { crossSiteWriteGuard } from './origin-check';
 import { type SessionResolver, sessionAuth } from './session-auth';
 
 export interface SecurityDeps {
-  config: Pick<AppConfig, 'auth' | 'server' | 'console'>;
+  config: Pick<AppConfig, 'auth' | 'server' | 'console' | 'notifications'>;
   keyring: ApiKeyring;
   sessions: SessionResolver;
   clock: Clock;
@@ -26,6 +28,10 @@ export function securityMiddleware({ config, keyring, sessions, clock, logger }:
   else logger.info(`API keys in force: ${keyring.names().join(', ')}`);
   return [
     helmet(),
+    // In every mode, keys or not: a loopback-only service is still reachable from the browser of
+    // anyone on the machine, so neither a rebound DNS name nor another site's page may drive it.
+    hostCheck({ host: config.server.host, allowedHosts: config.server.allowedHosts, urls: [...config.console.allowedOrigins, config.notifications.publicUrl] }),
+    crossSiteWriteGuard({ allowedOrigins: config.console.allowedOrigins, logger }),
     sessionAuth({ sessions, keysConfigured: () => keyring.size > 0 }),
     accessControl({ keyring, policy: createAccessPolicy(), auth: config.auth, clock, logger, allowedOrigins: config.console.allowedOrigins }),
     ingestRateLimit({ auth: config.auth, clock, logger }),

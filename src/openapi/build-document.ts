@@ -34,6 +34,7 @@ const COMMON_ERRORS: Record<string, string> = {
   '400': 'Bad request: malformed JSON, a body or parameter that fails its schema (every problem listed in `errors`).',
   '413': 'The body is larger than `server.bodyLimit` (1 MB by default).',
   '415': 'Unsupported body encoding or charset.',
+  '421': '`misdirected_request`: the `Host` is not one this service answers to (a loopback name, `server.host`, `server.allowedHosts`); refused in every mode, before any key is looked at.',
   '500': 'Unexpected internal error (logged with its stack; the body carries no internals).',
 };
 
@@ -83,6 +84,11 @@ export function buildOpenApiDocument(options: OpenApiOptions): OpenApiDocument {
       errors['401'] = 'No API key, or one that is not configured (only when keys are configured).';
       if (access !== ROLES[0]) errors['403'] = `The key's role is below \`${access}\`.`;
       errors['429'] = 'Too many requests (or too many failed authentications) from this client; see Retry-After.';
+    }
+    if (op.method !== 'get') {
+      const crossSite =
+        '`cross_origin`: a write another site\'s page could have sent (an `Origin` not allowed, `Sec-Fetch-Site: cross-site|same-site` without one, or a `text/plain`, form or multipart `Content-Type`); refused in every mode, nothing changed.';
+      errors['403'] = errors['403'] ? `${errors['403']} Or ${crossSite}` : crossSite;
     }
     for (const status of Object.keys(errors).sort()) responses[status] = problemResponse(errors[status]!);
 

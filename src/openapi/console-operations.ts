@@ -21,16 +21,14 @@ export const CONSOLE_DESCRIPTIONS = {
     responses: [{ status: 200, description: 'Signed in.', schema: C.sessionInfo }],
     errors: [
       { status: 401, description: 'The API key is not valid.' },
-      { status: 403, description: '`cross_origin`: the request came from another origin.' },
       { status: 409, description: '`sign_in_not_needed`: no keys are configured, the console is open.' },
-      { status: 429, description: 'Too many failed sign-ins from this address; see Retry-After.' },
+      { status: 429, description: 'Too many failed authentications from this address (any route, any way a key is checked); see Retry-After.' },
     ],
   },
   signOut: {
     tag: 'console',
     summary: 'Sign out: ends the session on every instance and clears the cookie',
     responses: [{ status: 200, description: 'Signed out.', schema: C.signOutResult }],
-    errors: [{ status: 403, description: '`cross_origin`: the request came from another origin.' }],
   },
   streamEvents: {
     tag: 'console',

@@ -9,6 +9,8 @@ const RULES = rulesDoc(rule('gated', { requiresApproval: true, cooldownMinutes: 
 const sessionConfig = (over: Record<string, unknown> = {}) => ({
   auth: { apiKeys: API_KEYS, rateLimit: { authFailuresPerMinute: 3 } },
   console: { sessionTtlMinutes: 30, ...over },
+  // The tests reach the service under a name of their own, as behind a proxy.
+  server: { allowedHosts: ['console.test'] },
 });
 
 async function signIn(t: TestApp, key: string): Promise<{ cookie: string; setCookie: string }> {

@@ -211,7 +211,8 @@ describe('the OpenAPI document', () => {
       },
       { name: 'ingest: invalid snapshot', method: 'post', path: () => '/api/metrics', body: { source: '', metrics: [] }, expect: 400 },
       { name: 'ingest: malformed JSON', method: 'post', path: () => '/api/metrics', raw: { type: 'application/json', data: '{"source":' }, expect: 400 },
-      { name: 'ingest: not JSON', method: 'post', path: () => '/api/metrics', raw: { type: 'text/plain', data: 'hello' }, expect: 400 },
+      { name: 'ingest: not JSON', method: 'post', path: () => '/api/metrics', raw: { type: 'application/xml', data: '<hello/>' }, expect: 400 },
+      { name: 'ingest: a type any page can send', method: 'post', path: () => '/api/metrics', raw: { type: 'text/plain', data: 'hello' }, expect: 403 },
       { name: 'ingest: too large', method: 'post', path: () => '/api/metrics', body: snapshot({ blob: 'x'.repeat(70_000) }), expect: 413 },
       {
         name: 'ingest: unsupported encoding',
