@@ -7,6 +7,7 @@ import { type EvaluateCaseResult, type EvaluateOptions, type ModeResult, runEval
 import { generateRulesDocument, generateSnapshots, shippedRuleSnapshots } from './generate-rules';
 import { type IngestResult, runIngestBench } from './ingest-bench';
 import { type ReplayBenchResult, runReplayBench } from './replay-bench';
+import { runSeriesBench, type SeriesBenchResult } from './series-bench';
 import { runStatsBench, type StatsBenchResult } from './stats-bench';
 import type { Figures } from './stats';
 
@@ -18,7 +19,9 @@ import type { Figures } from './stats';
  * Environment knobs (defaults in brackets): BENCH_ROUND_MS [500] and BENCH_ROUNDS [6] per side and
  * mode, BENCH_WARMUP_MS [1000], BENCH_CONCURRENCY [16], BENCH_INGEST_SECONDS [10],
  * BENCH_INGEST_CONNECTIONS [10], BENCH_SKIP_INGEST=1, BENCH_SKIP_EVALUATE=1, BENCH_SKIP_STATS=1,
- * BENCH_STATS_ACTIONS [100000], BENCH_STATS_MONGODB_URI (also time the statistics on that server), and
+ * BENCH_STATS_ACTIONS [100000], BENCH_STATS_MONGODB_URI (also time the statistics on that server),
+ * BENCH_SKIP_SERIES=1, BENCH_SERIES_SNAPSHOTS [10000, the default retention's maxCount],
+ * BENCH_SERIES_SOURCES [1], BENCH_SERIES_MONGODB_URI (also time the series on that server), and
  * BENCH_SERVICE_NODE_ARGS (node flags for the service, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
  */
 
@@ -230,6 +233,21 @@ async function main(): Promise<void> {
     );
   }
 
+  let series: SeriesBenchResult[] = [];
+  if (process.env.BENCH_SKIP_SERIES !== '1') {
+    const count = envNumber('BENCH_SERIES_SNAPSHOTS', 10_000);
+    const sources = envNumber('BENCH_SERIES_SOURCES', 1);
+    log(`\n(e) GET /api/self-healing/series over a full retention store: ${fmt(count)} snapshots in 7 days, ${fmt(sources)} source(s)`);
+    series = await runSeriesBench({ count, sources, runs: 9, mongoUri: process.env.BENCH_SERIES_MONGODB_URI || undefined }, log);
+    log('');
+    log(
+      table(
+        ['store', 'span', 'samples read', 'points', 'median ms', 'max ms'],
+        series.flatMap((s) => s.spans.map((w) => [s.store, w.span, fmt(w.samples), fmt(w.points), ms(w.medianMs), ms(w.maxMs)])),
+      ),
+    );
+  }
+
   const finished = new Date();
   const output = {
     startedAt: started.toISOString(),
@@ -250,6 +268,7 @@ async function main(): Promise<void> {
     ingest,
     replay,
     stats,
+    series,
   };
   const dir = path.join(root, 'bench', 'results');
   fs.mkdirSync(dir, { recursive: true });
