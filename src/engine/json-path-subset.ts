@@ -18,5 +18,8 @@ export function jsonPathProblem(path: string): string | null {
   if (ALLOWED.test(path)) return null;
   if (/\?\s*\(/.test(path)) return 'filter expressions ("?(...)") are not allowed in a path; see docs/rules.md for the forms rules may use';
   if (/\[\s*\(/.test(path)) return 'script expressions ("(...)") are not allowed in a path; see docs/rules.md for the forms rules may use';
+  if (/\[\s*-\d/.test(path)) {
+    return 'negative indexes ("[-1]") are not allowed in a path: jsonpath-plus reads [-1] as a member named "-1", not as the last element; see docs/rules.md';
+  }
   return 'is not a JSONPath form rules may use: "$" followed by .name, .*, ..name, [0], [*] or [\'name\'] (see docs/rules.md)';
 }

@@ -9,7 +9,12 @@ import { normalizedRule } from './rules';
  * objects that make number conversion throw.
  */
 export const FACTS = ['a', 'b', 'hosts', 'constructor'] as const;
-const PATHS = ['$.x', '$.y.z', '$.length', '$.constructor', '$.x[0]', '$[0]', '$[1].x', '$[*]', '$.*', '$..z', "$['x']", '$', '$.y'];
+// Chains of names in every notation (read directly, shared per snapshot), a string read through a
+// name (`length`, an index), negative and out-of-range indexes, wildcards and descent.
+const PATHS = [
+  '$.x', '$.y.z', '$.length', '$.constructor', '$.x[0]', '$[0]', '$[1].x', '$[*]', '$.*', '$..z', "$['x']", '$', '$.y',
+  '$.x.length', '$.x[-1]', '$[-1]', "$['y'].z", '$["y"]["z"]', '$.y[1]', "$['a.b']", '$.*.z', '$[*].x', '$..*',
+];
 const OPERATORS = ['equal', 'notEqual', 'in', 'notIn', 'contains', 'doesNotContain', 'lessThan', 'lessThanInclusive', 'greaterThan', 'greaterThanInclusive'];
 const DECORATORS = ['someFact', 'someValue', 'everyFact', 'everyValue', 'swap', 'not'];
 
@@ -80,7 +85,7 @@ const guardableValue: fc.Arbitrary<unknown> = fc.oneof(
   { weight: 1, arbitrary: fc.constantFrom('5', '10', 'a', 'errored', '', ' 3') },
   { weight: 1, arbitrary: fc.constantFrom(true, false, null) },
   { weight: 1, arbitrary: fc.array(fc.oneof(near, fc.constantFrom('errored', 'a', null)), { maxLength: 3 }) },
-  { weight: 1, arbitrary: fc.record({ x: near, y: fc.record({ z: near }) }, { requiredKeys: [] }) },
+  { weight: 1, arbitrary: fc.record({ x: fc.oneof(near, fc.constantFrom('errored', 'abcde')), y: fc.record({ z: near }) }, { requiredKeys: [] }) },
   // Rare, and enough to switch every skip off for the snapshot.
   { weight: 1, arbitrary: fc.constantFrom({ toString: 1 }, [{ valueOf: 1, toString: 2 }]) },
 );
@@ -90,7 +95,8 @@ const guardableLeaf = fc.record(
     fact: fc.constantFrom('a', 'b', 'hosts'),
     operator: fc.constantFrom('lessThan', 'lessThanInclusive', 'greaterThan', 'greaterThanInclusive', 'equal', 'in', 'contains', 'notEqual', 'doesNotContain'),
     value: fc.oneof(near, fc.constantFrom('errored', 'a', '5', null, true), fc.array(fc.oneof(near, fc.constantFrom('errored', 'a')), { maxLength: 3 })),
-    path: fc.constantFrom('$.x', '$.y.z'),
+    // Chains of names only (slots the guard index reads), in several notations; `length` of a string.
+    path: fc.constantFrom('$.x', '$.y.z', "$['y'].z", '$["x"]', '$.x.length'),
   },
   { requiredKeys: ['fact', 'operator', 'value'] },
 );

@@ -19,7 +19,7 @@ describe('the JSONPath forms rules may use', () => {
     ['$.a^', /not a JSONPath form/],
     ['$.a~', /not a JSONPath form/],
     ['$.a[0,1]', /not a JSONPath form/],
-    ['$.a[-1]', /not a JSONPath form/],
+    ['$.a[-1]', /negative indexes .* not as the last element/],
     ['$.`a', /not a JSONPath form/],
     ['$.a.', /not a JSONPath form/],
     ["$['a\\'b']", /not a JSONPath form/],

@@ -4,7 +4,7 @@ import { resolveOperator } from './decorators';
 import { engineCopy } from './engine-clone';
 import { inlineOperator, isNumberLike, type OperatorFn } from './operators';
 import { pathStatements } from './path-access';
-import { DOTTED_PATH } from '../path-resolver';
+import { compiledPath } from '../path-resolver';
 import { type FactRead, type LeafPlan, opcodeOf, POSTFIX, type RulePlan } from './rule-plan';
 
 /** A leaf condition as written, in the order json-rules-engine reports leaves (depth first). */
@@ -220,10 +220,11 @@ export function compileConditions(conditions: unknown): Compilation {
   };
 }
 
-/** A fact read as pathStatements does it: no path (or an empty one), a dotted path, or a JSONPath. */
+/** A fact read as pathStatements does it: no path (or an empty one), a chain of names, or any other JSONPath. */
 function factRead(fact: string, path: string | undefined): FactRead {
   if (!path) return { fact, keys: null, jsonPath: null };
-  return DOTTED_PATH.test(path) ? { fact, keys: path.slice(2).split('.'), jsonPath: null } : { fact, keys: null, jsonPath: path };
+  const { keys } = compiledPath(path);
+  return keys !== null ? { fact, keys, jsonPath: null } : { fact, keys: null, jsonPath: path };
 }
 
 function refFact(value: unknown): string[] {

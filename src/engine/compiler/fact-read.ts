@@ -1,21 +1,25 @@
-import { resolvePath } from '../path-resolver';
+import type { PathReader } from '../path-resolver';
 
 /** Reading snapshot values the way json-rules-engine's almanac does, and what reading them may run. */
 
 const hasOwn = Object.prototype.hasOwnProperty;
 
-/** A fact value narrowed by a path as json-rules-engine's almanac does (see path-access.ts): only a non-null object is narrowed. */
-export function readPath(value: unknown, keys: string[] | null, jsonPath: string | null): unknown {
+/**
+ * A fact value narrowed by a path as json-rules-engine's almanac does (see path-access.ts): only a
+ * non-null object is narrowed. A chain of names follows own properties of truthy values, as
+ * jsonpath-plus does (a string's `length` and indices included); any other path has its reader.
+ */
+export function readPath(value: unknown, keys: string[] | null, reader: PathReader | null): unknown {
   if (value === null || typeof value !== 'object') return value;
   if (keys !== null) {
     let v: unknown = value;
     for (let k = 0; k < keys.length; k++) {
       const key = keys[k]!;
-      v = v !== null && typeof v === 'object' && hasOwn.call(v, key) ? (v as Record<string, unknown>)[key] : undefined;
+      v = v && hasOwn.call(v, key) ? (v as Record<string, unknown>)[key] : undefined;
     }
     return v;
   }
-  return jsonPath !== null ? resolvePath(value, jsonPath) : value;
+  return reader !== null ? reader(value) : value;
 }
 
 /**

@@ -29,9 +29,9 @@ export function opcodeOf(operator: string): number {
 /** A value read from the snapshot: a top-level fact, narrowed by a dotted path or a JSONPath. */
 export interface FactRead {
   fact: string;
-  /** A plain `$.a.b` path as its keys, walked over own properties. */
+  /** A path that is a chain of names (`$.a.b`, `$.hosts[0].up`, `$['a.b']`) as its keys, walked over own properties. */
   keys: string[] | null;
-  /** Any other path, resolved by jsonpath-plus. */
+  /** Any other path (wildcards, descent, and what jsonpath-plus itself resolves), read by its compiled reader. */
   jsonPath: string | null;
 }
 

@@ -2,6 +2,7 @@ import type { CompiledConditions, Metrics } from './condition-compiler';
 import { isNumberLike, type OperatorFn } from './operators';
 import { hasConversionHooks, readPath } from './fact-read';
 import { type FactRead, type LeafPlan, OP, POSTFIX, sizeAt, toTree } from './rule-plan';
+import { compiledPath, type PathReader } from '../path-resolver';
 import type { RuleMarks } from './rule-marks';
 
 /**
@@ -10,7 +11,10 @@ import type { RuleMarks } from './rule-marks';
  */
 export type RunOutput = unknown[];
 
-/** A leaf's or reference's read that is a JSONPath: resolved when the leaf runs, never cached. */
+/**
+ * A leaf's or reference's read through a path that is not a chain of names (wildcards, descent,
+ * jsonpath-plus): read when the leaf runs, never shared, since each read makes a new list.
+ */
 const BY_JSON_PATH = -1;
 /** A leaf compared with a constant rather than a fact reference. */
 const NO_REF = -2;
@@ -53,19 +57,19 @@ export class RulesProgram {
   private readonly anyLazy: boolean;
 
   // Per leaf, over all rules.
-  /** The slot a leaf reads, or BY_JSON_PATH (then leafFact and leafJsonPath say what to resolve). */
+  /** The slot a leaf reads, or BY_JSON_PATH (then leafFact and leafReader say what to read). */
   private readonly leafSlot: Int32Array;
   private readonly leafFact: Int32Array;
-  private readonly leafJsonPath: (string | null)[] = [];
+  private readonly leafReader: (PathReader | null)[] = [];
   private readonly leafOp: Uint8Array;
   private readonly leafFn: OperatorFn[] = [];
   private readonly leafValue: unknown[] = [];
   /** The constant of an ordering against a number, unboxed (NaN for any other leaf). */
   private readonly leafNumber: Float64Array;
-  /** The slot a fact reference reads, BY_JSON_PATH (see refFact, refJsonPath), or NO_REF. */
+  /** The slot a fact reference reads, BY_JSON_PATH (see refFact, refReader), or NO_REF. */
   private readonly refSlot: Int32Array;
   private readonly refFact: Int32Array;
-  private readonly refJsonPath: (string | null)[] = [];
+  private readonly refReader: (PathReader | null)[] = [];
   private readonly results: Uint8Array;
 
   /** All rules' trees in prefix form (see toTree), leaf indices made global. */
@@ -104,7 +108,7 @@ export class RulesProgram {
       for (const l of plan.leaves) {
         this.leafSlot[leaf] = this.slotOf(l.read);
         this.leafFact[leaf] = this.factId(l.read.fact);
-        this.leafJsonPath.push(l.read.jsonPath);
+        this.leafReader.push(readerOf(l.read));
         this.leafOp[leaf] = l.opcode;
         this.leafFn.push(l.fn);
         this.leafValue.push(l.value);
@@ -113,7 +117,7 @@ export class RulesProgram {
           this.refSlot[leaf] = this.slotOf(l.ref);
           this.refFact[leaf] = this.factId(l.ref.fact);
         }
-        this.refJsonPath.push(l.ref?.jsonPath ?? null);
+        this.refReader.push(l.ref ? readerOf(l.ref) : null);
         leaf++;
       }
     });
@@ -235,7 +239,7 @@ export class RulesProgram {
 
   private leaf(i: number, vals: unknown[]): boolean {
     const slot = this.leafSlot[i]!;
-    const a = slot >= 0 ? vals[slot] : readPath(vals[this.leafFact[i]!], null, this.leafJsonPath[i]!);
+    const a = slot >= 0 ? vals[slot] : readPath(vals[this.leafFact[i]!], null, this.leafReader[i]!);
     const op = this.leafOp[i]!;
     // The common leaf, a number against a number: NaN fails every ordering by itself, so the
     // engine's number-like check adds nothing. (A NaN constant takes the general path below.)
@@ -247,7 +251,7 @@ export class RulesProgram {
       return a >= t;
     }
     const ref = this.refSlot[i]!;
-    const b = ref === NO_REF ? this.leafValue[i] : ref >= 0 ? vals[ref] : readPath(vals[this.refFact[i]!], null, this.refJsonPath[i]!);
+    const b = ref === NO_REF ? this.leafValue[i] : ref >= 0 ? vals[ref] : readPath(vals[this.refFact[i]!], null, this.refReader[i]!);
     // The same expressions as operators.ts and inlineOperator: the differential test holds them to the engine.
     switch (op) {
       case OP.equal:
@@ -312,15 +316,24 @@ export class RulesProgram {
   }
 }
 
+function readerOf(read: FactRead): PathReader | null {
+  return read.jsonPath === null ? null : compiledPath(read.jsonPath).read;
+}
+
+/** Whether a read may throw: only one left to jsonpath-plus (filters and scripts run code). */
+function readMayThrow(read: FactRead): boolean {
+  return read.jsonPath !== null && compiledPath(read.jsonPath).byJsonPath;
+}
+
 /**
  * Whether a leaf may throw on some snapshot that has no object with its own toString or valueOf:
- * a JSONPath (filters run code), a decorated operator (its value lists are not checked), `in` and
+ * a read jsonpath-plus resolves (filters run code), a decorated operator (its value lists are not checked), `in` and
  * `notIn` on anything but a constant list (`indexOf` of a number throws), and an ordering compared
  * with a constant object (its conversion runs the rules file's own keys). Everything else only
  * reads own properties, compares strictly, or converts snapshot values to strings.
  */
 function mayThrow(leaf: LeafPlan): boolean {
-  if (leaf.read.jsonPath !== null || (leaf.ref !== null && leaf.ref.jsonPath !== null)) return true;
+  if (readMayThrow(leaf.read) || (leaf.ref !== null && readMayThrow(leaf.ref))) return true;
   switch (leaf.opcode) {
     case OP.equal:
     case OP.notEqual:
