@@ -18,10 +18,10 @@ export function whenUnauthorized(fn) {
 
 export async function api(method, path, { body, headers = {} } = {}) {
   const init = { method, credentials: 'same-origin', headers: { Accept: 'application/json', ...headers } };
-  if (body !== undefined) {
-    init.body = JSON.stringify(body);
-    init.headers['Content-Type'] = 'application/json';
-  }
+  // Every write says JSON, with a body or without: the service refuses a write in any other type,
+  // as a browser's cross-site form post would send it.
+  if (method !== 'GET' && method !== 'HEAD') init.headers['Content-Type'] = 'application/json';
+  if (body !== undefined) init.body = JSON.stringify(body);
   const res = await fetch(path, init);
   const text = await res.text();
   let data = null;

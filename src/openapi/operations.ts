@@ -255,7 +255,7 @@ const DESCRIPTIONS = {
   },
   patchRule: {
     tag: 'rules',
-    summary: 'Change some fields of a rule (enable/disable, priority, ...)',
+    summary: 'Change some members of a rule (any but its name); each member given replaces the file\'s, the others stay as written',
     parameters: [ruleNameParam, ifMatch],
     body: { schema: SCHEMA_IDS.rulePatch, required: true },
     responses: [{ status: 200, description: 'Written.', schema: R.ruleWrite, headers: ['ETag'] }],

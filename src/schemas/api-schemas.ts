@@ -52,6 +52,13 @@ export const decisionRequestSchema = {
   },
 } as const;
 
+/** A rule member as the rules file's schema defines it, so a patch can never allow what the file refuses. */
+const ruleMember = (member: string) => ({ $ref: `${SCHEMA_BASE}/rules-file.json#/$defs/rule/properties/${member}` });
+
+/**
+ * Every member of a rule but its name; each given member replaces the file's whole (a new `action`
+ * brings its params along). The console's rule editor sends only the members a person changed.
+ */
 export const rulePatchSchema = {
   $id: `${SCHEMA_BASE}/rule-patch.json`,
   type: 'object',
@@ -65,5 +72,10 @@ export const rulePatchSchema = {
     cooldownMinutes: { type: 'number', minimum: 0, maximum: 525600 },
     requiresApproval: { type: 'boolean' },
     mode: { enum: ['enforce', 'shadow'] },
+    conditions: ruleMember('conditions'),
+    action: ruleMember('action'),
+    notifications: ruleMember('notifications'),
+    verify: ruleMember('verify'),
+    maxActionsPerTarget: ruleMember('maxActionsPerTarget'),
   },
 } as const;

@@ -69,6 +69,12 @@ if ('reason' in chromiumFound) {
       context = await browser.newContext({ viewport: { width: 1100, height: 820 }, reducedMotion: 'reduce' });
       page = await context.newPage();
       page.on('pageerror', (err) => errors.push(err.message));
+      // The service refuses a write that is not JSON (a cross-site form could send it): the console's every write says JSON.
+      page.on('request', (req) => {
+        if (new URL(req.url()).pathname.startsWith('/api/') && !['GET', 'HEAD'].includes(req.method()) && req.headers()['content-type'] !== 'application/json') {
+          errors.push(`${req.method()} ${req.url()} sent Content-Type ${req.headers()['content-type'] ?? '(none)'}`);
+        }
+      });
       page.on('console', (msg) => {
         if (msg.type() === 'error' && !/401|403|409|412|400|Failed to load resource/.test(msg.text())) errors.push(msg.text());
       });
@@ -237,11 +243,13 @@ if ('reason' in chromiumFound) {
       expect(other.status).toBe(200);
       await page.getByRole('button', { name: 'Save rule' }).click();
       await page.getByRole('heading', { name: 'The rules file changed while you were editing' }).waitFor();
-      await page.getByRole('region', { name: 'Newer version compared with your edit' }).getByText('edited elsewhere').waitFor();
-      await page.getByRole('button', { name: 'Save my version over it' }).click();
+      await page.getByRole('region', { name: 'What changed meanwhile' }).getByText('edited elsewhere').waitFor();
+      await page.getByRole('region', { name: 'Newer version compared with your edit' }).getByText('"cooldownMinutes": 7').waitFor();
+      await page.getByRole('button', { name: 'Apply my changes to the newer version' }).click();
       await page.getByText(/^Saved\. The rules file is now version/).waitFor();
+      // Only what this person changed is written: the other edit stays.
       const saved = await api().get('/api/self-healing/rules/disk-full').set(...bearer(KEYS.viewer));
-      expect(saved.body.rule).toMatchObject({ cooldownMinutes: 7, description: 'test rule disk-full' });
+      expect(saved.body.rule).toMatchObject({ cooldownMinutes: 7, description: 'edited elsewhere' });
     });
 
     it('edits the whole rules file: problems named with their line, then a reviewed save', async () => {

@@ -76,6 +76,36 @@ describe('rules REST', () => {
     expect((await request(t.app).delete('/api/self-healing/rules/second')).status).toBe(404);
   });
 
+  it('patches any member but the name, each given member replacing the file\'s, and refuses what the file would', async () => {
+    const before = JSON.parse(readFile(t));
+    const changes = {
+      action: { type: 'throttle', params: { factor: 0.25 } },
+      conditions: { any: [{ fact: 'diskPercent', operator: 'greaterThan', value: 80 }] },
+      notifications: { channels: ['n8n'] },
+      verify: { windowMinutes: 4, onIneffective: 'escalate' },
+      maxActionsPerTarget: 2,
+    };
+    const patched = await request(t.app).patch('/api/self-healing/rules/second').send(changes);
+    expect(patched.status).toBe(200);
+    const after = JSON.parse(readFile(t));
+    expect(after).toEqual({ ...before, rules: [before.rules[0], { ...before.rules[1], ...changes }] });
+    const inForce = await request(t.app).get('/api/self-healing/rules/second');
+    expect(inForce.body.rule).toMatchObject({ ...changes, enabled: true, priority: 20 });
+
+    const text = readFile(t);
+    for (const [body, pointer] of [
+      [{ verify: { windowMinutes: 0, onIneffective: 'revert' } }, '/verify'],
+      [{ maxActionsPerTarget: 0 }, '/maxActionsPerTarget'],
+      [{ action: { type: 'prompt_rollback' } }, '/action/params'],
+      [{ name: 'renamed' }, '/name'],
+    ] as const) {
+      const refused = await request(t.app).patch('/api/self-healing/rules/second').send(body);
+      expect(refused.status).toBe(400);
+      expect(refused.body.errors.map((e: { pointer: string }) => e.pointer)).toContain(pointer);
+      expect(readFile(t)).toBe(text);
+    }
+  });
+
   it('refuses a write with a stale If-Match (412) and accepts the current one', async () => {
     const { headers } = await request(t.app).get('/api/self-healing/rules');
     const etag = headers.etag as string;
