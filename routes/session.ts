@@ -1,15 +1,15 @@
 import { type Request, type Response, Router } from 'express';
-import { ConflictError, ForbiddenError, TooManyRequestsError, UnauthorizedError } from '../src/errors';
+import { ConflictError, ForbiddenError, UnauthorizedError } from '../src/errors';
 import { clientAddress } from '../src/http/access-control';
 import { isForeignOrigin } from '../src/http/origin-check';
 import { QueryReader } from '../src/http/query';
-import { RateLimiter } from '../src/http/rate-limiter';
 import { sessionExpiryOf, sessionPrincipalOf } from '../src/http/session-auth';
 import { clearedSessionCookie, readCookie, SESSION_COOKIE, sessionCookie } from '../src/http/session-cookie';
 import { parseBody } from '../src/http/validate';
 import { CONSOLE_SCHEMA_IDS } from '../src/schemas/console-schemas';
 import type { AppConfig } from '../src/config/schema';
 import type { ApiKeyring } from '../src/http/api-keys';
+import type { AuthFailures } from '../src/http/auth-failures';
 import { handle } from '../src/http/route-table';
 import type { Logger } from '../src/logging/logger';
 import type { SchemaRegistry } from '../src/schemas/registry';
@@ -22,6 +22,8 @@ export interface SessionRouterDeps {
   schemas: SchemaRegistry;
   clock: { now(): Date };
   logger: Logger;
+  /** The app's one failed-authentication counter (src/http/auth-failures.ts). */
+  failures: Pick<AuthFailures, 'refuseIfLockedOut' | 'record'>;
 }
 
 const BEARER = /^Bearer +([^\s]+) *$/i;
@@ -30,9 +32,8 @@ const BEARER = /^Bearer +([^\s]+) *$/i;
  * The console's sign-in: trade an API key for a session cookie, ask who you are, sign out. Sign-in
  * authenticates its caller itself (by the key in the body), so it sits outside API-key access control.
  */
-export function createSessionRouter({ sessions, keyring, config, schemas, clock, logger }: SessionRouterDeps): Router {
+export function createSessionRouter({ sessions, keyring, config, schemas, clock, logger, failures }: SessionRouterDeps): Router {
   const router = Router();
-  const failures = new RateLimiter(config.auth.rateLimit.authFailuresPerMinute, clock);
   const secure = config.console.secureCookie;
 
   // Sign-in and sign-out are not made with the cookie's authority, so only a page of another site is refused
@@ -45,11 +46,19 @@ export function createSessionRouter({ sessions, keyring, config, schemas, clock,
 
   const who = (req: Request, res: Response) => {
     if (keyring.size === 0) return { open: true, signedIn: false, via: 'open', name: null, role: 'admin', expiresAt: null };
+    const header = req.get('authorization');
     const signedIn = sessionPrincipalOf(res);
+    // Whoever presents a key or a cookie here is checked like anywhere else: not while locked out,
+    // and a wrong key counts, so this route is no oracle for guessing keys.
+    if (signedIn || (header !== undefined && header.trim() !== '') || readCookie(req, SESSION_COOKIE) !== null) failures.refuseIfLockedOut(req, res);
     if (signedIn) return { open: false, signedIn: true, via: 'session', name: signedIn.name, role: signedIn.role, expiresAt: sessionExpiryOf(res)?.toISOString() ?? null };
-    const presented = BEARER.exec(req.get('authorization') ?? '')?.[1];
-    const key = presented ? keyring.verify(presented) : null;
-    if (key) return { open: false, signedIn: false, via: 'key', name: key.name, role: key.role, expiresAt: null };
+    if (header !== undefined && header.trim() !== '') {
+      const presented = BEARER.exec(header)?.[1];
+      const key = presented ? keyring.verify(presented) : null;
+      if (key) return { open: false, signedIn: false, via: 'key', name: key.name, role: key.role, expiresAt: null };
+      failures.record(req);
+      logger.warn('authentication failed', { address: clientAddress(req), method: req.method, path: req.path, reason: 'the API key is not valid' });
+    }
     return { open: false, signedIn: false, via: null, name: null, role: null, expiresAt: null };
   };
 
@@ -64,17 +73,12 @@ export function createSessionRouter({ sessions, keyring, config, schemas, clock,
     if (keyring.size === 0) {
       throw new ConflictError('no API keys are configured: the console is open without signing in (loopback only)', {}, 'sign_in_not_needed');
     }
-    const address = clientAddress(req);
-    const blocked = failures.check(address);
-    if (!blocked.allowed) {
-      res.setHeader('Retry-After', String(blocked.retryAfterSeconds));
-      throw new TooManyRequestsError(`too many failed sign-ins from this address; retry in ${blocked.retryAfterSeconds} s`, blocked.retryAfterSeconds);
-    }
+    failures.refuseIfLockedOut(req, res);
     const { apiKey } = parseBody<{ apiKey: string }>(schemas, CONSOLE_SCHEMA_IDS.sessionRequest, req.body);
     const opened = await sessions.open(apiKey);
     if (!opened) {
-      failures.take(address);
-      logger.warn('console sign-in failed', { address });
+      failures.record(req);
+      logger.warn('console sign-in failed', { address: clientAddress(req) });
       throw new UnauthorizedError('the API key is not valid');
     }
     res.setHeader('Set-Cookie', sessionCookie(opened.token, opened.expiresAt, clock.now(), secure));

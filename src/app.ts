@@ -23,6 +23,7 @@ import { createSimulateRouter } from '../routes/simulate';
 import { createSnapshotsRouter } from '../routes/snapshots';
 import { createThrottleRouter } from '../routes/throttle';
 import { createWebhooksRouter } from '../routes/webhooks';
+import { AuthFailures } from './http/auth-failures';
 import { bodyLimitBytes, drainUnreadBody } from './http/drain-body';
 import { errorHandler, notFoundHandler } from './http/error-handler';
 import { methodNotAllowed } from './http/method-not-allowed';
@@ -40,7 +41,9 @@ export function createApp(services: Services): Express {
   const { config, schemas, remediation, approvals, actions, rules, notifications } = services;
   app.use(requestContext(services.logging));
   // Before the body parser: a caller without the right key never gets its body read.
-  app.use(securityMiddleware({ config, keyring: services.keyring, sessions: services.sessions, clock: services.clock, logger: services.logger }));
+  // One failed-authentication counter for every way a key or session is checked.
+  const authFailures = new AuthFailures(config.auth, services.clock);
+  app.use(securityMiddleware({ config, keyring: services.keyring, sessions: services.sessions, clock: services.clock, logger: services.logger, failures: authFailures }));
   app.use(singleQueryValues());
   app.use(express.json({ limit: config.server.bodyLimit, type: ['application/json', 'application/*+json'], verify: keepRawBody }));
   // Batch ingest also takes one snapshot per line (a string body; other routes refuse one as invalid).
@@ -70,7 +73,7 @@ export function createApp(services: Services): Express {
   app.use(createOpenApiRouter({ schemas }));
   app.use(createPauseRouter({ pause: services.pause, schemas }));
   app.use(createStatsRouter({ stats: services.stats }));
-  app.use(createSessionRouter({ sessions: services.sessions, keyring: services.keyring, config, schemas, clock: services.clock, logger: services.logger }));
+  app.use(createSessionRouter({ sessions: services.sessions, keyring: services.keyring, config, schemas, clock: services.clock, logger: services.logger, failures: authFailures }));
   app.use(createEventsRouter({ events: services.events, config, logger: services.logger }));
   app.use(createConsoleRouter());
   app.use(methodNotAllowed());

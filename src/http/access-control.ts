@@ -6,6 +6,7 @@ import type { Logger } from '../logging/logger';
 import { type AccessPolicy, createRouteMatcher, type HttpMethod, roleIncludes } from './access-policy';
 import type { ApiKeyring, Principal } from './api-keys';
 import { isSameOrigin, isWrite } from './origin-check';
+import { type AuthFailures, clientAddress } from './auth-failures';
 import { RateLimiter } from './rate-limiter';
 import { sessionPrincipalOf } from './session-auth';
 import { ROUTES } from './route-table';
@@ -23,9 +24,7 @@ export function actorName(res: Response, fallback: string): string {
   return principalOf(res)?.name ?? fallback;
 }
 
-export function clientAddress(req: Request): string {
-  return req.ip ?? req.socket.remoteAddress ?? 'unknown';
-}
+export { clientAddress };
 
 export interface AccessControlDeps {
   keyring: ApiKeyring;
@@ -35,6 +34,8 @@ export interface AccessControlDeps {
   logger: Logger;
   /** Origins besides the request's own host allowed to send cookie-authenticated writes. */
   allowedOrigins: readonly string[];
+  /** Shared with the console sign-in and `GET /api/session`, which check keys too. */
+  failures: AuthFailures;
 }
 
 /**
@@ -42,13 +43,11 @@ export interface AccessControlDeps {
  * configured (allowed on loopback only, see checkOpenAccess) everything passes.
  */
 export function accessControl(deps: AccessControlDeps) {
-  const { keyring, policy, logger } = deps;
-  const { rateLimit } = deps.auth;
-  const failures = new RateLimiter(perInstanceLimit(rateLimit.authFailuresPerMinute, rateLimit.instances), deps.clock);
+  const { keyring, policy, logger, failures } = deps;
 
   const fail = (req: Request, res: Response, message: string, withError: boolean): UnauthorizedError => {
     const address = clientAddress(req);
-    failures.take(address);
+    failures.record(req);
     logger.warn('authentication failed', { address, method: req.method, path: req.path, reason: message });
     res.setHeader('WWW-Authenticate', withError ? `${REALM}, error="invalid_token"` : REALM);
     return new UnauthorizedError(message);
@@ -61,15 +60,10 @@ export function accessControl(deps: AccessControlDeps) {
 
     // An address that keeps failing is stopped before its key is looked at: otherwise the 200s
     // among its 429s would still tell a guesser when it hit.
-    const blocked = failures.check(clientAddress(req));
-    if (!blocked.allowed) {
-      res.setHeader('Retry-After', String(blocked.retryAfterSeconds));
-      return next(
-        new TooManyRequestsError(
-          `too many failed authentication attempts from this address; retry in ${blocked.retryAfterSeconds} s`,
-          blocked.retryAfterSeconds,
-        ),
-      );
+    try {
+      failures.refuseIfLockedOut(req, res);
+    } catch (err) {
+      return next(err);
     }
     const header = req.get('authorization');
     const signedIn = sessionPrincipalOf(res);

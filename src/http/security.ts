@@ -6,6 +6,7 @@ import type { Logger } from '../logging/logger';
 import { accessControl, ingestRateLimit } from './access-control';
 import { createAccessPolicy } from './access-policy';
 import { type ApiKeyring, checkOpenAccess } from './api-keys';
+import type { AuthFailures } from './auth-failures';
 import { hostCheck } from './host-check';
 import { crossSiteWriteGuard } from './origin-check';
 import { type SessionResolver, sessionAuth } from './session-auth';
@@ -16,13 +17,14 @@ export interface SecurityDeps {
   sessions: SessionResolver;
   clock: Clock;
   logger: Logger;
+  failures: AuthFailures;
 }
 
 /**
  * Everything that runs before a body is read: security headers, who is calling and whether they
  * may, and the ingest limit. Throws ConfigError on an open non-loopback bind.
  */
-export function securityMiddleware({ config, keyring, sessions, clock, logger }: SecurityDeps): RequestHandler[] {
+export function securityMiddleware({ config, keyring, sessions, clock, logger, failures }: SecurityDeps): RequestHandler[] {
   const warning = checkOpenAccess(config.server.host, keyring);
   if (warning) logger.warn(warning);
   else logger.info(`API keys in force: ${keyring.names().join(', ')}`);
@@ -33,7 +35,7 @@ export function securityMiddleware({ config, keyring, sessions, clock, logger }:
     hostCheck({ host: config.server.host, allowedHosts: config.server.allowedHosts, urls: [...config.console.allowedOrigins, config.notifications.publicUrl] }),
     crossSiteWriteGuard({ allowedOrigins: config.console.allowedOrigins, logger }),
     sessionAuth({ sessions, keysConfigured: () => keyring.size > 0 }),
-    accessControl({ keyring, policy: createAccessPolicy(), auth: config.auth, clock, logger, allowedOrigins: config.console.allowedOrigins }),
+    accessControl({ keyring, policy: createAccessPolicy(), auth: config.auth, clock, logger, allowedOrigins: config.console.allowedOrigins, failures }),
     ingestRateLimit({ auth: config.auth, clock, logger }),
   ];
 }

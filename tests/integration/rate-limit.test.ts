@@ -27,6 +27,50 @@ describe('rate limits', () => {
     }
   });
 
+  it('counts every way a key is checked in one lockout: Bearer on GET /api/session, console sign-in, Bearer on a route', async () => {
+    const t = await buildTestApp({ config: { auth: { apiKeys: API_KEYS, rateLimit: { authFailuresPerMinute: 3 } } } });
+    try {
+      const cookie = String((await request(t.app).post('/api/session').send({ apiKey: KEYS.viewer }).expect(200)).headers['set-cookie']![0]).split(';')[0]!;
+      // One wrong guess each way.
+      expect((await request(t.app).get('/api/session').set(...bearer('guess-1'))).body).toMatchObject({ via: null, name: null });
+      expect((await request(t.app).post('/api/session').send({ apiKey: 'guess-2' })).status).toBe(401);
+      expect((await request(t.app).get('/api/self-healing/rules').set(...bearer('guess-3'))).status).toBe(401);
+      // Now every check refuses, the right key and a signed-in cookie included.
+      const refused: Array<[string, request.Response]> = [
+        ['GET /api/session with the right key', await request(t.app).get('/api/session').set(...bearer(KEYS.admin))],
+        ['sign-in with the right key', await request(t.app).post('/api/session').send({ apiKey: KEYS.admin })],
+        ['a route with the right key', await request(t.app).get('/api/self-healing/rules').set(...bearer(KEYS.admin))],
+        ['a route with a signed-in cookie', await request(t.app).get('/api/self-healing/rules').set('Cookie', cookie)],
+        ['GET /api/session with the cookie', await request(t.app).get('/api/session').set('Cookie', cookie)],
+      ];
+      for (const [what, res] of refused) {
+        expect([what, res.status, res.body.code]).toEqual([what, 429, 'too_many_requests']);
+        expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
+        expect(res.headers['set-cookie']).toBeUndefined();
+      }
+      // Asking who you are without any credential is still answered.
+      expect((await request(t.app).get('/api/session')).body).toMatchObject({ signedIn: false, via: null });
+      t.clock.advance(20_000);
+      expect((await request(t.app).get('/api/session').set(...bearer(KEYS.admin))).body).toMatchObject({ via: 'key', name: 'ad' });
+    } finally {
+      await t.stop();
+    }
+  });
+
+  it('locks out GET /api/session guessing: a run of wrong keys there ends in 429, and the right key then gets 429 too', async () => {
+    const t = await buildTestApp({ config: { auth: { apiKeys: API_KEYS, rateLimit: { authFailuresPerMinute: 5 } } } });
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 8; i++) statuses.push((await request(t.app).get('/api/session').set(...bearer(`guess-${i}`))).status);
+      expect(statuses).toEqual([200, 200, 200, 200, 200, 429, 429, 429]);
+      const right = await request(t.app).get('/api/session').set(...bearer(KEYS.viewer));
+      expect(right.status).toBe(429);
+      expect(right.body.name).toBeUndefined();
+    } finally {
+      await t.stop();
+    }
+  });
+
   it('counts a batch as one ingest request, and refuses a whole batch over the limit', async () => {
     const t = await buildTestApp({ rules: rulesDoc(rule('a')), config: { auth: { rateLimit: { ingestPerMinute: 2 } } } });
     try {
