@@ -3,7 +3,7 @@ import { handle } from '../src/http/route-table';
 import { ACTION_OUTCOMES, ACTION_STATUSES, type ActionQuery } from '../src/domain/action';
 import { ACTION_TYPES } from '../src/domain/rule';
 import { actorName, principalOf } from '../src/http/access-control';
-import { NAME_PATTERN, uuidParam } from '../src/http/path-params';
+import { NAME_PATTERN, UUID_PATTERN, uuidParam } from '../src/http/path-params';
 import { QueryReader } from '../src/http/query';
 import { parseBody } from '../src/http/validate';
 import type { DecisionInput } from '../src/remediation/approvals';
@@ -31,12 +31,13 @@ export function createActionsRouter({ actions, approvals, reverts, schemas }: Ac
   const router = Router();
 
   handle(router, 'listActions', async (req, res) => {
-    const q = new QueryReader(req, ['status', 'rule', 'type', 'outcome', 'since', 'until', 'limit', 'cursor']);
+    const q = new QueryReader(req, ['status', 'rule', 'type', 'outcome', 'failbackOf', 'since', 'until', 'limit', 'cursor']);
     const query: ActionQuery = { limit: q.limit() };
     const status = q.enumList('status', ACTION_STATUSES);
     const rule = q.string('rule', NAME_PATTERN);
     const type = q.oneOf('type', ACTION_TYPES);
     const outcome = q.oneOf('outcome', ACTION_OUTCOMES);
+    const failbackOf = q.string('failbackOf', UUID_PATTERN);
     const since = q.date('since');
     const until = q.date('until');
     const cursor = q.cursor();
@@ -45,6 +46,7 @@ export function createActionsRouter({ actions, approvals, reverts, schemas }: Ac
     if (rule) query.rule = rule;
     if (type) query.type = type;
     if (outcome) query.outcome = outcome;
+    if (failbackOf) query.failbackOf = failbackOf;
     if (since) query.since = since;
     if (until) query.until = until;
     if (cursor) query.cursor = cursor;

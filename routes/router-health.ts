@@ -6,6 +6,7 @@ import { parseBody } from '../src/http/validate';
 import { routerResetRequestSchema } from '../src/schemas/router-health-schemas';
 import type { SchemaRegistry } from '../src/schemas/registry';
 import type { FailoverService } from '../src/targets/failover-service';
+import type { FailbackProber } from '../src/targets/failback-probes';
 
 interface RouterResetRequest {
   by?: string;
@@ -35,15 +36,17 @@ function noStore(res: Response): Response {
 
 export interface RouterHealthRouterDeps {
   failover: Pick<FailoverService, 'getState' | 'reset'>;
+  failbackProbes: Pick<FailbackProber, 'view'>;
   schemas: SchemaRegistry;
 }
 
-export function createRouterHealthRouter({ failover, schemas }: RouterHealthRouterDeps): Router {
+export function createRouterHealthRouter({ failover, failbackProbes, schemas }: RouterHealthRouterDeps): Router {
   const router = Router();
 
   handle(router, 'getRouterState', async (_req, res) => {
-    const state = await failover.getState();
-    noStore(res).json(stateBody(state));
+    const [state, view] = await Promise.all([failover.getState(), failbackProbes.view()]);
+    const { probes, healthyStreak, failbackAt, ...failback } = view;
+    noStore(res).json({ ...stateBody(state), probes, healthyStreak, failbackAt, failback });
   });
 
   handle(router, 'resetRouter', async (req, res) => {

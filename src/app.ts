@@ -54,7 +54,7 @@ export function createApp(services: Services): Express {
   app.use(createMetricsRouter({ remediation, schemas, config }));
   app.use(createHealthRouter({ health: services.health }));
   // /api/health/router must be matched before anything more general under /api/health.
-  app.use(createRouterHealthRouter({ failover: services.failover, schemas }));
+  app.use(createRouterHealthRouter({ failover: services.failover, failbackProbes: services.failbackProbes, schemas }));
   app.use(createSimulateRouter({ remediation, schemas }));
   app.use(createReplayRouter({ replay: services.replay, schemas }));
   app.use(createRulesHistoryRouter({ history: services.rulesHistory, rules, schemas }));

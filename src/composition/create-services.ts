@@ -19,6 +19,8 @@ import { ActionExecutor } from '../remediation/executor';
 import { recoverInterruptedActions } from '../remediation/recovery';
 import { RemediationService } from '../remediation/remediation-service';
 import { Sweeps } from '../remediation/sweeps';
+import { FailbackService } from '../remediation/failback';
+import { FailbackProber } from '../targets/failback-probes';
 import { RulesService } from '../rules/rules-service';
 import { ReplayService } from '../replay/replay-service';
 import { closedLoopFacts } from '../strategies/closed-loop-facts';
@@ -76,6 +78,10 @@ export interface Services extends PipelineDeps {
   instanceId: string;
   liveness: InstanceLiveness;
   failover: FailoverService;
+  /** Probes of the primary while failed over, as GET /api/health/router shows them. */
+  failbackProbes: FailbackProber;
+  /** The periodic failback round (probe, then fail back when due); the sweeps run it on the lease holder. */
+  failback: FailbackService;
   prompts: PromptVersions;
   throttle: ThrottleService;
   alerts: AlertService;
@@ -167,7 +173,20 @@ export function createServices(
     closedLoop: closedLoopFacts(config),
   });
   const approvals = new ApprovalService({ ...deps, executor, rules, instanceId, evaluator, pause });
-  const sweeps = new Sweeps({ ...deps, rules, approvals, throttle, executor, instanceId, verification, pause });
+  const failbackProbes = new FailbackProber({ store, config, clock, logger, failover });
+  const failback = new FailbackService({
+    ...deps,
+    router: {
+      probe: () => failbackProbes.probe(),
+      getState: () => failover.getState(),
+      holdOf: (state) => failover.holdOf(state),
+      updateHold: (change) => failover.updateHold(change),
+    },
+    remediation,
+    rules,
+    alerts,
+  });
+  const sweeps = new Sweeps({ ...deps, rules, approvals, throttle, executor, instanceId, verification, pause, failback });
   const health = new HealthChecks({ store, rules, periodicWork: sweeps, instanceId });
   const actions = new ActionHistory(store);
   const snapshots = new SnapshotHistory(store, clock);
@@ -197,6 +216,8 @@ export function createServices(
     instanceId,
     liveness,
     failover,
+    failbackProbes,
+    failback,
     prompts,
     throttle,
     alerts,

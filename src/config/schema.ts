@@ -10,6 +10,16 @@ import { type PrometheusConfig, prometheusConfigSchema } from './sections/promet
 export const STORE_KINDS = ['sqlite', 'mongo'] as const;
 export type StoreKind = (typeof STORE_KINDS)[number];
 
+/** Probing the primary while failed over, and going back to it (docs/strategies/model-failover.md). */
+export interface FailbackConfig {
+  enabled: boolean;
+  probeIntervalSeconds: number;
+  healthyProbes: number;
+  minHoldSeconds: number;
+  requiresApproval: boolean;
+  maxFailbacksPerHour: number;
+}
+
 /** The service's own configuration; the schema below is type-checked against this interface. */
 export interface AppConfig {
   server: { host: string; port: number; bodyLimit: string; shutdownTimeoutMs: number; allowedHosts: string[] };
@@ -28,7 +38,13 @@ export interface AppConfig {
     batchMaxCount: number;
   };
   actions: { timeoutMs: number; waitForOutcome: boolean };
-  modelHosts: { primary: string; secondary: string; healthPath: string; timeoutMs: number };
+  modelHosts: {
+    primary: string;
+    secondary: string;
+    healthPath: string;
+    timeoutMs: number;
+    failback: FailbackConfig;
+  };
   services: Record<string, string>;
   pm2: { stabilizationMs: number };
   throttle: {
@@ -166,12 +182,25 @@ export const configSchema: JSONSchemaType<AppConfig> = {
     modelHosts: {
       type: 'object',
       additionalProperties: false,
-      required: ['primary', 'secondary', 'healthPath', 'timeoutMs'],
+      required: ['primary', 'secondary', 'healthPath', 'timeoutMs', 'failback'],
       properties: {
         primary: httpUrl,
         secondary: httpUrl,
         healthPath: { type: 'string', pattern: '^/' },
         timeoutMs: positiveInt,
+        failback: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['enabled', 'probeIntervalSeconds', 'healthyProbes', 'minHoldSeconds', 'requiresApproval', 'maxFailbacksPerHour'],
+          properties: {
+            enabled: { type: 'boolean' },
+            probeIntervalSeconds: { type: 'number', exclusiveMinimum: 0, maximum: 3600 },
+            healthyProbes: { type: 'integer', minimum: 1, maximum: 100 },
+            minHoldSeconds: { type: 'number', minimum: 0, maximum: 86400 },
+            requiresApproval: { type: 'boolean' },
+            maxFailbacksPerHour: { type: 'integer', minimum: 0, maximum: 60 },
+          },
+        },
       },
     },
     services: {

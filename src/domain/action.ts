@@ -103,6 +103,8 @@ export interface ActionRecord {
   revertOf?: string;
   /** Set on an action once a revert of it has been made. */
   revertedBy?: string;
+  /** For an automatic failback (back to the primary): the failover action it follows. */
+  failbackOf?: string;
   /** An approval given with `force: true` over a cleared condition: what it overrode. */
   forcedApproval?: { snapshotId: string; failedConditions: unknown[] } | null;
 }
@@ -135,6 +137,8 @@ export interface ActionQuery {
   rule?: string;
   type?: ActionType;
   outcome?: ActionOutcome;
+  /** Only the failbacks of this failover action. */
+  failbackOf?: string;
   since?: Date;
   until?: Date;
   limit: number;

@@ -18,7 +18,57 @@ export interface FailoverState {
   failoverTimestamp: string | null;
   reason: string | null;
   failoverCount: number;
+  /**
+   * The failback's hold, kept with the state it governs so every instance and every restart sees
+   * the same; absent in a state written before failback existed (then the configured defaults hold).
+   */
+  failback?: FailbackHold;
 }
+
+/**
+ * What automatic failback remembers between probes: how long to stay on the secondary before the
+ * next try, and the tries of the last hour (flap protection, docs/strategies/model-failover.md).
+ */
+export interface FailbackHold {
+  /** The failover action the probing serves (`failback:<id>`); null when no action made the switch. */
+  failoverActionId: string | null;
+  /** Seconds on the secondary before a failback: minHoldSeconds, doubled after each failback that did not hold. */
+  holdSeconds: number;
+  /** ISO times of the automatic failbacks dispatched in the last hour. */
+  recent: string[];
+  /** The last automatic failback, until its end (failed, reverted, verified) has been taken into account. */
+  pending: { actionId: string; at: string } | null;
+  /** When automatic failback stopped for exceeding maxFailbacksPerHour (an operator decides); null otherwise. */
+  suspendedAt: string | null;
+}
+
+/** One health probe of a model host made while failed over. */
+export interface HostProbe {
+  /** ISO time the probe started. */
+  at: string;
+  ok: boolean;
+  /** How long the answer took (or until the timeout), on the monotonic clock. */
+  latencyMs: number;
+  /** "HTTP 200", "timed out after 3000 ms", "connection refused", ... */
+  reason: string;
+}
+
+/** The probes of the current failover, written by the periodic-work lease holder and read by every instance. */
+export interface FailbackProbes {
+  /** The failover (its failoverTimestamp) these probes belong to; probes of an earlier one are dropped. */
+  since: string | null;
+  /** Probes of the primary, oldest first, at most FAILBACK_PROBES_KEPT. */
+  primary: HostProbe[];
+  /** The last probe of the secondary (made while the primary is unhealthy); null when none was needed. */
+  secondary: HostProbe | null;
+  /** Consecutive healthy probes of the primary, up to the newest. */
+  healthyStreak: number;
+  /** Since when both hosts fail their probes (nowhere left to go); null while either answers. */
+  nowhereToGoSince: string | null;
+}
+
+/** How many probes of the primary are kept and shown. */
+export const FAILBACK_PROBES_KEPT = 30;
 
 export interface ThrottleState {
   active: boolean;

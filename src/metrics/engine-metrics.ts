@@ -9,7 +9,7 @@ import { BoundedLabel } from './bounded-label';
 import { sharedStateReader } from './shared-state';
 
 export interface EngineMetricsDeps {
-  store: Pick<Store, 'listActionsByStatus' | 'getFailoverState' | 'getThrottleState' | 'notifications'>;
+  store: Pick<Store, 'listActionsByStatus' | 'getFailoverState' | 'getThrottleState' | 'getFailbackProbes' | 'notifications'>;
   rules: Pick<RulesService, 'isLoaded' | 'current' | 'status'>;
   clock: Clock;
   logger: Logger;
@@ -159,6 +159,9 @@ export class EngineMetrics implements Notifier, IngestObserver, DeliveryObserver
     shared('self_healing_outbox_pending', 'Outbound events not yet delivered (pending in the outbox).', state.pendingOutbox);
     shared('self_healing_failover_active', '1 while client apps are routed to the secondary model host.', state.failoverActive);
     shared('self_healing_throttle_factor', 'Share of the base request rate allowed now (1 = not throttled).', state.throttleFactor);
+    shared('self_healing_failback_healthy_streak', 'Consecutive healthy probes of the primary model host while failed over (0 on the primary).', state.failbackHealthyStreak);
+    shared('self_healing_failback_probe_up', '1 when the last probe of the primary model host (while failed over) was healthy, 0 when not; NaN on the primary.', state.failbackProbeUp);
+    shared('self_healing_failback_probe_latency_seconds', 'Latency of the last probe of the primary model host while failed over; NaN on the primary.', state.failbackProbeLatencySeconds);
   }
 
   get contentType(): string {

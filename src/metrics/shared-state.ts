@@ -7,6 +7,9 @@ export interface SharedStateReader {
   pendingOutbox(): Promise<number>;
   failoverActive(): Promise<number>;
   throttleFactor(): Promise<number>;
+  failbackHealthyStreak(): Promise<number>;
+  failbackProbeUp(): Promise<number>;
+  failbackProbeLatencySeconds(): Promise<number>;
 }
 
 /**
@@ -14,7 +17,7 @@ export interface SharedStateReader {
  * warning, rather than failing the whole scrape and hiding the process metrics with it.
  */
 export function sharedStateReader(deps: {
-  store: Pick<Store, 'listActionsByStatus' | 'getFailoverState' | 'getThrottleState' | 'notifications'>;
+  store: Pick<Store, 'listActionsByStatus' | 'getFailoverState' | 'getThrottleState' | 'getFailbackProbes' | 'notifications'>;
   clock: Clock;
   logger: Logger;
 }): SharedStateReader {
@@ -27,7 +30,23 @@ export function sharedStateReader(deps: {
       return Number.NaN;
     }
   };
+  /** The newest probe of the primary, when failed over and it belongs to this failover. */
+  const latestProbe = async () => {
+    const state = (await store.getFailoverState())?.value;
+    if (!state?.failedOver) return null;
+    const probes = await store.getFailbackProbes();
+    return probes && probes.since === state.failoverTimestamp ? probes : null;
+  };
   return {
+    failbackHealthyStreak: guarded('the failback probes', async () => (await latestProbe())?.healthyStreak ?? 0),
+    failbackProbeUp: guarded('the failback probes', async () => {
+      const last = (await latestProbe())?.primary.at(-1);
+      return last ? (last.ok ? 1 : 0) : Number.NaN;
+    }),
+    failbackProbeLatencySeconds: guarded('the failback probes', async () => {
+      const last = (await latestProbe())?.primary.at(-1);
+      return last ? last.latencyMs / 1000 : Number.NaN;
+    }),
     pendingApprovals: guarded('pending approvals', async () => (await store.listActionsByStatus(['pending_approval'])).length),
     pendingOutbox: guarded('the outbox', () => store.notifications.countOutbox('pending')),
     failoverActive: guarded('the failover state', async () => ((await store.getFailoverState())?.value.failedOver ? 1 : 0)),

@@ -135,7 +135,9 @@ const DESCRIPTIONS = {
   getRouterState: {
     tag: 'model-failover',
     summary: 'Which model host to use (legacy route, read by n8n and client apps)',
-    responses: [{ status: 200, description: 'The failover state; never cached.', schema: R.routerState, headers: ['Cache-Control'] }],
+    description:
+      'The failover state (the legacy fields), and while failed over the probes of the primary (`probes`, `healthyStreak`) and when an automatic failback is due (`failbackAt`, `failback`).',
+    responses: [{ status: 200, description: 'The failover state and the failback; never cached.', schema: R.routerState, headers: ['Cache-Control'] }],
   },
   resetRouter: {
     tag: 'model-failover',
@@ -285,6 +287,12 @@ const DESCRIPTIONS = {
         in: 'query',
         description: 'Only actions with this verification outcome (docs/verification.md).',
         schema: { enum: [...ACTION_OUTCOMES] },
+      },
+      {
+        name: 'failbackOf',
+        in: 'query',
+        description: 'Only the automatic failbacks of this failover action (docs/strategies/model-failover.md).',
+        schema: { type: 'string', format: 'uuid' },
       },
       ...pageParams,
     ],

@@ -83,6 +83,8 @@ export class ApprovalService {
         'paused',
       );
     }
+    // A failback goes by the primary's probes, not by its rule: that rule no longer matching is the point.
+    if (action.failbackOf) return null;
     const cleared = await clearedCondition(this.deps, action);
     if (!cleared) return null;
     const failed = cleared.failedConditions.map((c) => ({ ...c, factValue: c.factValue ?? null }));

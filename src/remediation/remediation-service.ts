@@ -98,6 +98,30 @@ export interface TriggerOptions extends IngestOptions {
   reason?: string;
 }
 
+/**
+ * An action the service asks for itself (a failback), for the rule it acts on behalf of. It takes
+ * the pipeline's pause, budget, approval gate, execution and verification, but not the rule's
+ * cooldown: that belongs to the rule's own matches.
+ */
+export interface SystemActionInput {
+  /** The record's id, chosen beforehand by the caller (which reserved the dispatch under it). */
+  id: string;
+  /** The rule it acts for, carrying the action to run (its type and params). */
+  rule: Rule;
+  requestedBy: string;
+  requiresApproval: boolean;
+  /** How it is verified; null: not verified. */
+  verify: VerifySpec | null;
+  /** The snapshot it goes by (verification watches its source); `id` null when it is no longer stored. */
+  snapshot: { id: string | null; source: string; timestamp: string; metrics: Record<string, unknown> } | null;
+  matchedFacts: Record<string, unknown>;
+  failbackOf?: string;
+}
+
+export type SystemDispatch =
+  | { dispatched: true; action: ActionRecord; running: Promise<ActionRecord> | null }
+  | { dispatched: false; reason: 'paused' | 'budget_exhausted' | 'duplicate_pending' | 'cooldown'; detail: string };
+
 /** The reply to a manual trigger: shaped like an ingest reply, with one decision. */
 export interface TriggerResult {
   rulesVersion: string;
@@ -302,6 +326,54 @@ export class RemediationService {
     this.observer.decided(outcome.applied.rule, outcome.applied.decision);
     const applied = options.waitForOutcome && outcome.running ? await outcome.running : outcome.applied;
     return { rulesVersion: ruleset.version, requestedBy: options.requestedBy, decisions: [applied] };
+  }
+
+  /** Dispatches an action the service asks for itself (see SystemActionInput); the store's dispatch is the atomic step. */
+  async dispatchSystemAction(input: SystemActionInput): Promise<SystemDispatch> {
+    const { store, clock, config } = this.deps;
+    const pause = await this.deps.pause.current();
+    if (pause.paused) {
+      return { dispatched: false, reason: 'paused', detail: `automation is paused${pause.by ? ` by ${pause.by}` : ''} (${pause.reason ?? 'no reason given'})` };
+    }
+    const now = clock.now();
+    const { rule } = input;
+    const pending = input.requiresApproval;
+    const action: ActionRecord = {
+      ...newAction({
+        rule,
+        status: pending ? 'pending_approval' : 'running',
+        now,
+        requestedBy: input.requestedBy,
+        snapshot: null,
+        matchedFacts: input.matchedFacts,
+        expiresAt: pending ? new Date(now.getTime() + config.approvals.timeoutMinutes * 60_000) : null,
+        runner: this.deps.instanceId,
+        target: this.deps.budgets.targetOf(rule),
+        verify: input.verify,
+      }),
+      id: input.id,
+      snapshotId: input.snapshot?.id ?? null,
+      snapshot: input.snapshot ? { source: input.snapshot.source, timestamp: input.snapshot.timestamp, metrics: input.snapshot.metrics } : null,
+      ...(input.failbackOf ? { failbackOf: input.failbackOf } : {}),
+    };
+    const events = pending
+      ? [
+          buildEvent('action.pending_approval', now, {
+            action,
+            channels: rule.notifications.channels,
+            data: approvalRequestData({ rule, action, matchedFacts: input.matchedFacts, publicUrl: config.notifications.publicUrl }),
+          }),
+        ]
+      : [];
+    const outcome = await store.dispatchAction(action, null, now, this.deps.budgets.claimFor(rule), events);
+    if (!outcome.ok) {
+      const refused = decisionForRefusal(rule.name, outcome);
+      if (refused.decision === 'budget_exhausted') await this.deps.budgets.alertExhausted(refused, rule);
+      return { dispatched: false, reason: outcome.reason, detail: refused.reason };
+    }
+    for (const event of events) this.deps.notifier.notify(event);
+    this.observer.decided(rule.name, pending ? 'require_approval' : 'execute');
+    return { dispatched: true, action, running: pending ? null : this.deps.executor.run(action, rule) };
   }
 
   /** The one way ingest, trigger and simulate decide: the rules' state (cooldowns, open approvals), the pause and the budgets, and `decide` with each rule's mode. */

@@ -6,6 +6,7 @@ import type { ActionExecutor } from './executor';
 import type { PauseService } from './pause';
 import type { VerificationService } from './verification';
 import { recoverInterruptedActions } from './recovery';
+import type { FailbackService } from './failback';
 
 export interface SweepDeps extends PipelineDeps {
   rules: RulesService;
@@ -17,6 +18,8 @@ export interface SweepDeps extends PipelineDeps {
   instanceId: string;
   verification: Pick<VerificationService, 'decideDue'>;
   pause: Pick<PauseService, 'endIfExpired'>;
+  /** Probes the primary while failed over and fails back (./failback.ts). */
+  failback: Pick<FailbackService, 'run'>;
 }
 
 interface Job {
@@ -32,7 +35,7 @@ export const PERIODIC_WORK_LEASE = 'periodic-work';
 
 /**
  * Periodic work: expire overdue approvals, restore an expired throttle, apply snapshot retention,
- * and fail actions whose instance died. With several instances on one store, only the holder of the
+ * probe the primary model host while failed over (and fail back), and fail actions whose instance died. With several instances on one store, only the holder of the
  * `periodic-work` lease runs it (each instance still looks after its own leftover actions). The lease is renewed every `cluster.leaseRenewMs` and lasts
  * `cluster.leaseTtlMs`; when its holder dies, another instance takes it within leaseTtlMs +
  * leaseRenewMs and runs every job at once. Each job is also safe if it ever ran twice (conditional
@@ -55,6 +58,11 @@ export class Sweeps {
       { name: 'throttle-restore', intervalMs: config.throttle.sweepIntervalMs, run: () => deps.throttle.restoreExpired() },
       { name: 'verification', intervalMs: config.verify.sweepIntervalMs, run: () => deps.verification.decideDue() },
       { name: 'pause-expiry', intervalMs: config.verify.sweepIntervalMs, run: () => deps.pause.endIfExpired() },
+      {
+        name: 'failback-probe',
+        intervalMs: Math.max(1, Math.round(config.modelHosts.failback.probeIntervalSeconds * 1000)),
+        run: () => deps.failback.run(),
+      },
       { name: 'snapshot-retention', intervalMs: config.snapshots.sweepIntervalMs, run: () => this.pruneSnapshots() },
       {
         name: 'interrupted-actions',

@@ -12,6 +12,7 @@ import type { RulesHistoryStore } from './rules-history-store';
 import type {
   Alert,
   AlertQuery,
+  FailbackProbes,
   FailoverState,
   Prompt,
   ThrottleState,
@@ -98,11 +99,12 @@ export interface Store {
   /**
    * Atomically: refuse if the rule's cooldown runs past `now` or (for a pending action) an approval
    * for the rule is open; otherwise insert the action and set the cooldown to `cooldownUntil`.
-   * `events` are committed with the action (none when refused).
+   * `cooldownUntil` null: an action the service asks for itself (a failback), outside the rule's
+   * cooldown, which is neither checked nor moved. `events` are committed with the action (none when refused).
    */
   dispatchAction(
     action: ActionRecord,
-    cooldownUntil: Date,
+    cooldownUntil: Date | null,
     now: Date,
     budget?: BudgetClaim,
     events?: NotificationEvent[],
@@ -137,6 +139,11 @@ export interface Store {
   getFailoverState(): Promise<Versioned<FailoverState> | null>;
   /** Compare-and-set on the revision; `expectedRevision` 0 means "create". False when stale. */
   saveFailoverState(value: FailoverState, expectedRevision: number, events?: NotificationEvent[]): Promise<boolean>;
+
+  /** The failback probes of the current failover; null until the first probe. */
+  getFailbackProbes(): Promise<FailbackProbes | null>;
+  /** Replaces them (only the periodic-work lease holder writes; the last write wins). */
+  saveFailbackProbes(value: FailbackProbes): Promise<void>;
 
   getThrottleState(): Promise<Versioned<ThrottleState> | null>;
   /** Compare-and-set like saveFailoverState; both commit `events` with the new revision. */

@@ -1,5 +1,5 @@
 import type { ActionRecord, StrategyCheck } from '../domain/action';
-import type { FailoverState, HostRole, Versioned } from '../domain/state';
+import type { FailbackHold, FailoverState, HostRole, Versioned } from '../domain/state';
 import { ConflictError } from '../errors';
 import { checkModelHostHealth, type HostHealth } from '../integrations/model-host-health';
 import { buildEvent } from '../domain/events';
@@ -148,6 +148,31 @@ export class FailoverService {
     return checkModelHostHealth(this.urlOf(role), this.deps.config.modelHosts, signal);
   }
 
+  /** The failback's hold as it stands: stored, else the configured defaults. */
+  holdOf(state: FailoverState): FailbackHold {
+    const min = this.deps.config.modelHosts.failback.minHoldSeconds;
+    const stored = state.failback;
+    if (!stored) return { failoverActionId: null, holdSeconds: min, recent: [], pending: null, suspendedAt: null };
+    // A minimum raised in the configuration since applies at once; a doubled hold stays until it is earned back.
+    return { ...stored, holdSeconds: Math.max(min, stored.holdSeconds) };
+  }
+
+  /**
+   * Changes the failback's hold, nothing else, as one compare-and-set (re-read when it loses a race):
+   * `change` returns the new hold, or null to leave it. Returns the state written, or null when
+   * `change` declined or kept losing races. Whoever's write lands owns the change (exclusive).
+   */
+  async updateHold(change: (hold: FailbackHold, state: FailoverState) => FailbackHold | null): Promise<FailoverState | null> {
+    for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
+      const current = await this.read();
+      const next = change(this.holdOf(current.value), current.value);
+      if (!next) return null;
+      const candidate: FailoverState = { ...current.value, failback: next };
+      if (await this.deps.store.saveFailoverState(candidate, current.revision)) return candidate;
+    }
+    return null;
+  }
+
   private initialState(): FailoverState {
     return {
       current: 'primary',
@@ -173,7 +198,7 @@ export class FailoverService {
     };
   }
 
-  private nextState(previous: FailoverState, target: HostRole, reason: string): FailoverState {
+  private nextState(previous: FailoverState, target: HostRole, reason: string, origin: SwitchOrigin): FailoverState {
     return {
       current: target,
       primary: this.urlOf('primary'),
@@ -182,7 +207,22 @@ export class FailoverService {
       failoverTimestamp: this.deps.clock.now().toISOString(),
       reason,
       failoverCount: previous.failoverCount + (target === 'secondary' ? 1 : 0),
+      failback: this.holdAfterSwitch(previous, target, origin),
     };
+  }
+
+  /**
+   * The hold travels with every switch (its doubling must outlive the failback it punishes). A new
+   * failover names the action to fail back from; going back to the secondary by reverting a failback
+   * keeps the failover it came from. Reaching the primary, however, ends a suspension: that is the
+   * operator's decision the suspension waited for, or a failback that worked.
+   */
+  private holdAfterSwitch(previous: FailoverState, target: HostRole, origin: SwitchOrigin): FailbackHold {
+    const hold = this.holdOf(previous);
+    if (target === 'primary') return { ...hold, suspendedAt: null };
+    const action = origin.action ?? null;
+    const failoverActionId = action?.revertOf || action?.failbackOf ? hold.failoverActionId : (action?.id ?? null);
+    return { ...hold, failoverActionId };
   }
 
   /**
@@ -212,7 +252,7 @@ export class FailoverService {
           checks,
         };
       }
-      const candidate = this.nextState(current.value, target, reason);
+      const candidate = this.nextState(current.value, target, reason, origin);
       // The announcement is committed with the state it announces.
       const announcement = this.eventFor(current.value.current, target, candidate, origin, false);
       if (await this.deps.store.saveFailoverState(candidate, current.revision, [announcement])) {
@@ -285,6 +325,8 @@ export class FailoverService {
         secondary: this.urlOf('secondary'),
         failoverTimestamp: this.deps.clock.now().toISOString(),
         reason: `rolled back to ${from}: ${why}`,
+        // The hold as it stands now: it may have changed since the switch began.
+        ...(current.value.failback ? { failback: current.value.failback } : {}),
       };
       const announcement = this.eventFor(target, from, restored, origin, true);
       if (await this.deps.store.saveFailoverState(restored, current.revision, [announcement])) {

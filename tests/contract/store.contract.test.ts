@@ -152,6 +152,20 @@ describe.each(storeTargets())('Store contract: $name', (target) => {
       expect((await store.dispatchAction(makePending({ rule: 'r1' }), at(3), at(3))).ok).toBe(true);
     });
 
+    it('dispatches an action of the service itself (no cooldown) inside a cooldown, and moves nothing', async () => {
+      await store.dispatchAction(makeAction({ rule: 'r1' }), at(minutes(5)), T0);
+      const own = { ...makeAction({ rule: 'r1' }), failbackOf: 'f-1' };
+      await expect(store.dispatchAction(own, null, at(1))).resolves.toEqual({ ok: true, action: own });
+      expect((await store.getRuleStates(['r1'])).get('r1')?.cooldownUntil).toEqual(at(minutes(5)));
+      // A rule never dispatched gets no cooldown from it either.
+      await store.dispatchAction(makeAction({ rule: 'r2' }), null, at(1));
+      expect((await store.getRuleStates(['r2'])).get('r2')?.cooldownUntil).toBeNull();
+      // It is found by the failover it follows.
+      const page = await store.listActions({ limit: 10, failbackOf: 'f-1' });
+      expect(page.items.map((a) => a.id)).toEqual([own.id]);
+      expect(page.items[0]!.failbackOf).toBe('f-1');
+    });
+
     it('leaves nothing behind for a refused dispatch', async () => {
       await store.dispatchAction(makeAction({ rule: 'r1' }), at(minutes(5)), T0);
       const refused = makeAction({ rule: 'r1' });
@@ -336,6 +350,19 @@ describe.each(storeTargets())('Store contract: $name', (target) => {
         expect(kind.read(current?.value)).toBe(100 + results.indexOf(true));
       });
     }
+
+    it('failback probes: none at first, then the last one written, replaced in place', async () => {
+      await expect(store.getFailbackProbes()).resolves.toBeNull();
+      const probe = { at: '2026-03-01T10:00:00.000Z', ok: true, latencyMs: 12.5, reason: 'HTTP 200' };
+      const first = { since: '2026-03-01T09:00:00.000Z', primary: [probe], secondary: null, healthyStreak: 1, nowhereToGoSince: null };
+      await store.saveFailbackProbes(first);
+      await expect(store.getFailbackProbes()).resolves.toEqual(first);
+      const second = { ...first, primary: [probe, { ...probe, ok: false, reason: 'connection refused' }], secondary: probe, healthyStreak: 0 };
+      await store.saveFailbackProbes(second);
+      await expect(store.getFailbackProbes()).resolves.toEqual(second);
+      // The failover state beside it is untouched.
+      await expect(store.getFailoverState()).resolves.toBeNull();
+    });
 
     it('keeps working over many revisions', async () => {
       for (let rev = 0; rev < 30; rev += 1) await expect(store.saveThrottleState(makeThrottle({ limit: rev }), rev)).resolves.toBe(true);

@@ -224,6 +224,8 @@ describe('model_failover strategy', () => {
       failoverTimestamp: '2026-03-01T10:00:00.000Z',
       reason: 'rule "slow-primary-model-host" (action act-1)',
       failoverCount: 1,
+      // The failback's hold travels with the state; this failover is the one to fail back from.
+      failback: { failoverActionId: 'act-1', holdSeconds: 300, recent: [], pending: null, suspendedAt: null },
     };
     expect(await h.failover.getState()).toEqual(expected);
     expect((await h.store.getFailoverState())!.value).toEqual(expected);
@@ -435,7 +437,7 @@ describe('router health routes', () => {
     dirs.clear();
   });
 
-  it('GET /api/health/router returns the legacy fields plus currentUrl', async () => {
+  it('GET /api/health/router returns the legacy fields plus currentUrl and the failback', async () => {
     const t = await app();
     const res = await request(t.app).get('/api/health/router').expect(200);
     expect(res.headers['cache-control']).toBe('no-store');
@@ -448,6 +450,20 @@ describe('router health routes', () => {
       reason: null,
       failoverCount: 0,
       currentUrl: primary.url,
+      probes: [],
+      healthyStreak: 0,
+      failbackAt: null,
+      failback: {
+        enabled: true,
+        status: 'on the primary',
+        healthyProbesNeeded: 3,
+        holdSeconds: 300,
+        secondaryProbe: null,
+        failoverActionId: null,
+        pendingFailbackId: null,
+        suspendedAt: null,
+        failbacksLastHour: 0,
+      },
     });
   });
 

@@ -10,6 +10,7 @@ import { escapeFieldName } from './field-names';
 import type {
   Alert,
   AlertQuery,
+  FailbackProbes,
   FailoverState,
   Prompt,
   ThrottleState,
@@ -63,6 +64,8 @@ const CLAIM_WAIT_ATTEMPTS = 60;
 const KEEP_REVISIONS = 20;
 /** Lease terms kept behind the newest one. */
 const KEEP_LEASE_TERMS = 5;
+/** The failback probes' one document in the `state` collection (its key has no `#<revision>`). */
+const FAILBACK_PROBES_ID = 'failback-probes';
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -342,14 +345,14 @@ export class MongoStore implements Store {
 
   async dispatchAction(
     action: ActionRecord,
-    cooldownUntil: Date,
+    cooldownUntil: Date | null,
     now: Date,
     budget?: BudgetClaim,
     events: NotificationEvent[] = [],
   ): Promise<DispatchOutcome> {
-    // 1. The cooldown: whoever inserts the next window document wins it.
+    // 1. The cooldown: whoever inserts the next window document wins it (none for the service's own actions).
     let seq = 0;
-    for (let attempt = 0; ; attempt += 1) {
+    for (let attempt = 0; cooldownUntil !== null; attempt += 1) {
       if (attempt === CLAIM_WAIT_ATTEMPTS) throw new Error(`could not claim the cooldown of rule "${action.rule}"`);
       const latest = await this.latestCooldown(action.rule);
       if (latest && latest.until.getTime() > now.getTime()) {
@@ -564,6 +567,7 @@ export class MongoStore implements Store {
     if (query.rule !== undefined) filter.rule = query.rule;
     if (query.type !== undefined) filter.type = query.type;
     if (query.outcome !== undefined) filter.outcome = query.outcome;
+    if (query.failbackOf !== undefined) filter.failbackOf = query.failbackOf;
     return this.page(this.m.actions, filter, query, actionFromDoc);
   }
 
@@ -724,6 +728,20 @@ export class MongoStore implements Store {
 
   async saveFailoverState(value: FailoverState, expectedRevision: number, events: NotificationEvent[] = []): Promise<boolean> {
     return this.saveRevision('state', 'key', 'failover', value, expectedRevision, events);
+  }
+
+  /** One document replaced in place: probes are written every few seconds and need no history. */
+  async getFailbackProbes(): Promise<FailbackProbes | null> {
+    const doc = await this.m.state.findById(FAILBACK_PROBES_ID).lean<Doc>();
+    return doc ? valueFromDoc<FailbackProbes>(doc.value) : null;
+  }
+
+  async saveFailbackProbes(value: FailbackProbes): Promise<void> {
+    await this.m.state.updateOne(
+      { _id: FAILBACK_PROBES_ID },
+      { $set: { key: FAILBACK_PROBES_ID, revision: 0, value: valueToDoc(value), savedAt: this.clock.now() } },
+      { upsert: true },
+    );
   }
 
   async getThrottleState(): Promise<Versioned<ThrottleState> | null> {

@@ -9,6 +9,7 @@ import { SeriesBuckets, jsonNumber } from '../series-buckets';
 import type {
   Alert,
   AlertQuery,
+  FailbackProbes,
   FailoverState,
   Prompt,
   ThrottleState,
@@ -335,16 +336,17 @@ export class SqliteStore implements Store {
 
   async dispatchAction(
     action: ActionRecord,
-    cooldownUntil: Date,
+    cooldownUntil: Date | null,
     now: Date,
     budget?: BudgetClaim,
     events: NotificationEvent[] = [],
   ): Promise<DispatchOutcome> {
     const db = this.conn;
     const run = db.transaction((): DispatchOutcome => {
-      const cooldown = this.stmt('SELECT until FROM cooldowns WHERE rule = ?').get(action.rule) as
-        | Row
-        | undefined;
+      const cooldown =
+        cooldownUntil === null
+          ? undefined
+          : (this.stmt('SELECT until FROM cooldowns WHERE rule = ?').get(action.rule) as Row | undefined);
       if (cooldown && (cooldown.until as number) > now.getTime()) {
         return { ok: false, reason: 'cooldown', until: new Date(cooldown.until as number) };
       }
@@ -365,10 +367,12 @@ export class SqliteStore implements Store {
         this.stmt('INSERT INTO budget_claims (action_id, target, at) VALUES (?, ?, ?)').run(action.id, budget.target, now.getTime());
       }
       this.insertActionRow(action);
-      this.stmt(
-        `INSERT INTO cooldowns (rule, until, action_id) VALUES (?, ?, ?)
-         ON CONFLICT (rule) DO UPDATE SET until = excluded.until, action_id = excluded.action_id`,
-      ).run(action.rule, cooldownUntil.getTime(), action.id);
+      if (cooldownUntil !== null) {
+        this.stmt(
+          `INSERT INTO cooldowns (rule, until, action_id) VALUES (?, ?, ?)
+           ON CONFLICT (rule) DO UPDATE SET until = excluded.until, action_id = excluded.action_id`,
+        ).run(action.rule, cooldownUntil.getTime(), action.id);
+      }
       this.committedEvents.insertWithin(events);
       return { ok: true, action };
     });
@@ -469,6 +473,10 @@ export class SqliteStore implements Store {
     if (query.outcome !== undefined) {
       where.push('outcome = ?');
       args.push(query.outcome);
+    }
+    if (query.failbackOf !== undefined) {
+      where.push("json_extract(doc, '$.failbackOf') = ?");
+      args.push(query.failbackOf);
     }
     if (query.since) {
       where.push('created_at >= ?');
@@ -572,6 +580,17 @@ export class SqliteStore implements Store {
 
   async saveFailoverState(value: FailoverState, expectedRevision: number, events: NotificationEvent[] = []): Promise<boolean> {
     return this.saveState('failover', value, expectedRevision, events);
+  }
+
+  async getFailbackProbes(): Promise<FailbackProbes | null> {
+    return this.getState<FailbackProbes>('failback-probes')?.value ?? null;
+  }
+
+  async saveFailbackProbes(value: FailbackProbes): Promise<void> {
+    this.stmt(
+      `INSERT INTO state (key, revision, doc) VALUES ('failback-probes', 1, ?)
+       ON CONFLICT (key) DO UPDATE SET revision = revision + 1, doc = excluded.doc`,
+    ).run(JSON.stringify(value));
   }
 
   async getThrottleState(): Promise<Versioned<ThrottleState> | null> {
