@@ -21,6 +21,7 @@ import { createRulesFileRouter } from '../routes/rules-file';
 import { createSessionRouter } from '../routes/session';
 import { createSimulateRouter } from '../routes/simulate';
 import { createSnapshotsRouter } from '../routes/snapshots';
+import { createSourcesRouter } from '../routes/sources';
 import { createThrottleRouter } from '../routes/throttle';
 import { createWebhooksRouter } from '../routes/webhooks';
 import { AuthFailures } from './http/auth-failures';
@@ -73,6 +74,7 @@ export function createApp(services: Services): Express {
   app.use(createOpenApiRouter({ schemas }));
   app.use(createPauseRouter({ pause: services.pause, schemas }));
   app.use(createStatsRouter({ stats: services.stats }));
+  app.use(createSourcesRouter({ sources: services.sources }));
   app.use(createSessionRouter({ sessions: services.sessions, keyring: services.keyring, config, schemas, clock: services.clock, logger: services.logger, failures: authFailures }));
   app.use(createEventsRouter({ events: services.events, config, logger: services.logger }));
   app.use(createConsoleRouter());

@@ -47,6 +47,7 @@ import { SessionService } from '../sessions/session-service';
 import { PromptVersions } from '../targets/prompt-versions';
 import { type FaultPoints, noFaults } from '../domain/fault-points';
 import { ThrottleService } from '../targets/throttle-service';
+import { SourcePuller } from '../sources/source-puller';
 
 export interface Services extends PipelineDeps {
   logging: Logging;
@@ -93,6 +94,8 @@ export interface Services extends PipelineDeps {
   events: EventJournal;
   /** What GET /metrics shows (its own prom-client registry). */
   metrics: EngineMetrics;
+  /** Pulls the configured Prometheus sources into ingest, on the periodic-work lease holder. */
+  sources: SourcePuller;
   /** Opens the store, loads the rules, recovers interrupted work and starts the sweeps. */
   start(): Promise<void>;
   /** Stops sweeps and watchers, waits for running actions, closes the store. */
@@ -187,6 +190,16 @@ export function createServices(
     alerts,
   });
   const sweeps = new Sweeps({ ...deps, rules, approvals, throttle, executor, instanceId, verification, pause, failback });
+  const sources = new SourcePuller({
+    config,
+    clock,
+    logger,
+    schemas,
+    sink: remediation,
+    alerts,
+    isPuller: () => sweeps.holdsLease,
+    observer: metrics,
+  });
   const health = new HealthChecks({ store, rules, periodicWork: sweeps, instanceId });
   const actions = new ActionHistory(store);
   const snapshots = new SnapshotHistory(store, clock);
@@ -225,6 +238,7 @@ export function createServices(
     sessions,
     events,
     metrics,
+    sources,
     async start() {
       await store.init();
       await rules.load();
@@ -234,11 +248,13 @@ export function createServices(
       await sweeps.runOnce();
       rules.startWatching();
       sweeps.start();
+      sources.start();
       await notifications.start();
       sessions.start();
       events.start();
     },
     async stop() {
+      await sources.stop();
       await sweeps.stop();
       rules.stopWatching();
       await executor.drain(config.server.shutdownTimeoutMs);

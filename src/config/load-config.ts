@@ -7,6 +7,7 @@ import { deepMerge, setPath } from './merge';
 import { findProjectRoot } from './project-root';
 import { type AppConfig, configSchema } from './schema';
 import { clusterConfigProblem } from './sections/cluster';
+import { sourcesConfigProblem } from './sections/sources';
 
 export interface LoadConfigOptions {
   env?: NodeJS.ProcessEnv;
@@ -83,5 +84,7 @@ export function loadConfig(options: LoadConfigOptions = {}): AppConfig {
     const origin = sources.get(clusterProblem.key);
     throw new ConfigError(origin ? `${clusterProblem.key} (from ${origin})` : clusterProblem.key, clusterProblem.message);
   }
+  const sourcesProblem = sourcesConfigProblem(config.sources, cwd);
+  if (sourcesProblem) throw new ConfigError(sourcesProblem.key, sourcesProblem.message);
   return config;
 }

@@ -5,6 +5,7 @@ import { type ClusterConfig, clusterConfigSchema } from './sections/cluster';
 import { type ConsoleConfig, consoleConfigSchema } from './sections/console';
 import { type NotificationsConfig, notificationsConfigSchema } from './sections/notifications';
 import { type PrometheusConfig, prometheusConfigSchema } from './sections/prometheus';
+import { type SourcesConfig, sourcesConfigSchema } from './sections/sources';
 
 /** The stores the service can run on (config `store.type`, and `Store.kind`). */
 export const STORE_KINDS = ['sqlite', 'mongo'] as const;
@@ -61,6 +62,8 @@ export interface AppConfig {
   limits: LimitsConfig;
   console: ConsoleConfig;
   prometheus: PrometheusConfig;
+  /** Pull sources: Prometheus queries turned into snapshots (docs/sources.md). */
+  sources: SourcesConfig;
 }
 
 const positiveInt = { type: 'integer', minimum: 1 } as const;
@@ -92,6 +95,7 @@ export const configSchema: JSONSchemaType<AppConfig> = {
     'limits',
     'console',
     'prometheus',
+    'sources',
   ],
   properties: {
     server: {
@@ -234,5 +238,6 @@ export const configSchema: JSONSchemaType<AppConfig> = {
     limits: limitsConfigSchema,
     console: consoleConfigSchema,
     prometheus: prometheusConfigSchema,
+    sources: sourcesConfigSchema,
   },
 };

@@ -24,3 +24,14 @@ export const NO_INGEST_OBSERVER: IngestObserver = {
   evaluated: () => undefined,
   decided: () => undefined,
 };
+
+/** Why a pull-source query failed: a fixed list, so it can be a metric label. */
+export const SOURCE_FAILURE_REASONS = ['timeout', 'unreachable', 'http_status', 'query_error', 'bad_result'] as const;
+export type SourceFailureReason = (typeof SOURCE_FAILURE_REASONS)[number];
+
+/** Told of each query a pull source ran (the metrics module listens). */
+export interface SourceObserver {
+  queried(source: string, fact: string, seconds: number, failure: SourceFailureReason | null): void;
+}
+
+export const NO_SOURCE_OBSERVER: SourceObserver = { queried: () => undefined };

@@ -65,6 +65,7 @@ export const ROUTES = {
   pauseAutomation: { method: 'POST', path: '/api/self-healing/pause', access: 'admin' },
   resumeAutomation: { method: 'DELETE', path: '/api/self-healing/pause', access: 'admin' },
   getStats: { method: 'GET', path: '/api/self-healing/stats', access: 'viewer' },
+  listSources: { method: 'GET', path: '/api/self-healing/sources', access: 'viewer' },
 
   listPrompts: { method: 'GET', path: '/api/prompts', access: 'viewer' },
   getPrompt: { method: 'GET', path: '/api/prompts/:name', access: 'viewer' },

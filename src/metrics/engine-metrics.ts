@@ -1,6 +1,6 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Clock } from '../clock';
-import type { DeliveryObserver, IngestObserver } from '../domain/observers';
+import type { DeliveryObserver, IngestObserver, SourceFailureReason, SourceObserver } from '../domain/observers';
 import type { EventType, NotificationEvent, Notifier } from '../domain/events';
 import type { Logger } from '../logging/logger';
 import type { RulesService } from '../rules/rules-service';
@@ -42,7 +42,7 @@ const ACTION_STATUS_OF: Partial<Record<EventType, string>> = {
  * notifier channels get and by the ingest and delivery hooks; gauges of state that all instances
  * share read the store at scrape time, so every instance reports the same value.
  */
-export class EngineMetrics implements Notifier, IngestObserver, DeliveryObserver {
+export class EngineMetrics implements Notifier, IngestObserver, DeliveryObserver, SourceObserver {
   readonly registry = new Registry();
 
   private readonly sources: BoundedLabel;
@@ -61,6 +61,9 @@ export class EngineMetrics implements Notifier, IngestObserver, DeliveryObserver
   private readonly outboxOverflow: Counter;
   /** Fed by the closed-loop verification's outcome event (OUTCOME_EVENT). */
   private readonly actionOutcomes: Counter<'rule' | 'outcome'>;
+  /** Pull sources (docs/sources.md): `source` and `fact` come from the configuration, `reason` from a fixed list. */
+  private readonly sourceFailures: Counter<'source' | 'fact' | 'reason'>;
+  private readonly sourceQueryDuration: Histogram<'source'>;
 
   constructor(deps: EngineMetricsDeps) {
     const registers = [this.registry];
@@ -124,6 +127,20 @@ export class EngineMetrics implements Notifier, IngestObserver, DeliveryObserver
       name: 'self_healing_action_outcomes_total',
       help: 'Verified outcomes of actions that ran: effective, ineffective, unknown.',
       labelNames: ['rule', 'outcome'],
+      registers,
+    });
+
+    this.sourceFailures = new Counter({
+      name: 'self_healing_source_query_failures_total',
+      help: 'Pull-source queries that gave no usable answer: timeout, unreachable, http_status, query_error, bad_result.',
+      labelNames: ['source', 'fact', 'reason'],
+      registers,
+    });
+    this.sourceQueryDuration = new Histogram({
+      name: 'self_healing_source_query_duration_seconds',
+      help: 'How long one pull-source query took, answered or not.',
+      labelNames: ['source'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
       registers,
     });
 
@@ -207,6 +224,11 @@ export class EngineMetrics implements Notifier, IngestObserver, DeliveryObserver
     const entry = byDecision.get(decision);
     if (entry) entry.count++;
     else byDecision.set(decision, { rule, decision, count: 1 });
+  }
+
+  queried(source: string, fact: string, seconds: number, failure: SourceFailureReason | null): void {
+    this.sourceQueryDuration.observe({ source }, seconds);
+    if (failure !== null) this.sourceFailures.inc({ source, fact, reason: failure });
   }
 
   deliveryFailed(): void {

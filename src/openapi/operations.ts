@@ -13,6 +13,7 @@ import { REPLAY_SCHEMA_IDS } from '../schemas/replay-schemas';
 import { RULES_HISTORY_SCHEMA_IDS } from '../schemas/rules-history-schemas';
 import { SNAPSHOT_SCHEMA_IDS } from '../schemas/snapshot-schemas';
 import { TRIGGER_SCHEMA_IDS } from '../schemas/trigger-schemas';
+import { SOURCE_SCHEMA_IDS } from '../schemas/source-schemas';
 import { WEBHOOK_SCHEMA_IDS } from '../schemas/webhook-schemas';
 import { ROUTES, type RouteId } from '../http/route-table';
 
@@ -417,6 +418,11 @@ const DESCRIPTIONS = {
       { name: 'window', in: 'query', description: 'Actions created in the last 24h (default), 7d or 30d.', schema: { enum: ['24h', '7d', '30d'] } },
     ],
     responses: [{ status: 200, description: 'The statistics.', schema: CL.stats }],
+  },
+  listSources: {
+    tag: 'sources',
+    summary: 'Pull sources (Prometheus queries): last run, duration, per-query errors, next run, last snapshots',
+    responses: [{ status: 200, description: 'The sources as this instance sees them.', schema: SOURCE_SCHEMA_IDS.sourcesOverview }],
   },
   listPrompts: {
     tag: 'prompts',

@@ -11,6 +11,7 @@ import { snapshotSchemas } from './snapshot-schemas';
 import { routerResetRequestSchema } from './router-health-schemas';
 import { triggerRequestSchema } from './trigger-schemas';
 import { webhookSchemas } from './webhook-schemas';
+import { sourceSchemas } from './source-schemas';
 
 /**
  * Request-body schemas of the feature routes (prompts, throttle, alerts, router, ...). Each feature
@@ -29,4 +30,5 @@ export const featureSchemas: AnySchema[] = [
   ...consoleSchemas,
   ...closedLoopSchemas,
   ...snapshotSchemas,
+  ...sourceSchemas,
 ];

@@ -324,6 +324,8 @@ describe('the OpenAPI document', () => {
       { name: 'series', method: 'get', path: () => '/api/self-healing/series?source=test&fact=needsApproval&step=1m', expect: 200 },
       { name: 'series, no fact', method: 'get', path: () => '/api/self-healing/series?source=test', expect: 400 },
       { name: 'stats, bad window', method: 'get', path: () => '/api/self-healing/stats?window=1y', expect: 400 },
+      { name: 'pull sources', method: 'get', path: () => '/api/self-healing/sources', expect: 200 },
+      { name: 'pull sources, unknown parameter', method: 'get', path: () => '/api/self-healing/sources?x=1', expect: 400 },
       { name: 'reject unknown', method: 'post', path: () => `/api/self-healing/actions/${UNKNOWN_ID}/reject`, body: { by: 'ann' }, expect: 404 },
       { name: 'prompts', method: 'get', path: () => '/api/prompts', expect: 200 },
       { name: 'add a prompt version', method: 'post', path: () => '/api/prompts/main/versions', body: { content: 'v1', description: 'first' }, expect: 201 },
