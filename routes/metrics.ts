@@ -1,13 +1,14 @@
 import { type Request, Router } from 'express';
 import type { AppConfig } from '../src/config/schema';
 import type { Snapshot } from '../src/domain/snapshot';
-import { AppError, ValidationError } from '../src/errors';
+import { AppError, type ProblemDetail, ValidationError } from '../src/errors';
 import { problemBody } from '../src/http/error-handler';
 import { sendJson } from '../src/http/json-reply';
 import { handle } from '../src/http/route-table';
 import { parseBody } from '../src/http/validate';
 import type { RemediationService } from '../src/remediation/remediation-service';
 import { SCHEMA_IDS, type SchemaRegistry } from '../src/schemas/registry';
+import { nonFiniteNumbers } from '../src/schemas/finite-numbers';
 import { parseSnapshot } from '../src/schemas/snapshot-input';
 
 export interface MetricsRouterDeps {
@@ -19,14 +20,17 @@ export interface MetricsRouterDeps {
 type BatchItem = { ok: true; snapshot: Snapshot } | { ok: false; error: AppError };
 
 /** The batch's raw items: the `snapshots` array of a JSON body, or one JSON document per ndjson line. */
-function rawItems(schemas: SchemaRegistry, req: Request): { value: unknown; parseError?: string }[] {
+function rawItems(schemas: SchemaRegistry, req: Request): { value: unknown; parseError?: string; outOfRange?: ProblemDetail[] }[] {
   if (typeof req.body === 'string') {
     return req.body
       .split('\n')
       .filter((line) => line.trim() !== '')
       .map((line) => {
         try {
-          return { value: JSON.parse(line) as unknown };
+          const value = JSON.parse(line) as unknown;
+          // A JSON body is checked as it is parsed (app.ts); NDJSON lines are parsed here.
+          const outOfRange = nonFiniteNumbers(value);
+          return outOfRange.length > 0 ? { value, outOfRange } : { value };
         } catch (err) {
           return { value: undefined, parseError: (err as Error).message };
         }
@@ -58,9 +62,12 @@ export function createMetricsRouter({ remediation, schemas, config }: MetricsRou
         { pointer: '/snapshots', message: `must hold 1 to ${max} snapshots` },
       ]);
     }
-    const items: BatchItem[] = raw.map(({ value, parseError }) => {
+    const items: BatchItem[] = raw.map(({ value, parseError, outOfRange }) => {
       if (parseError !== undefined) {
         return { ok: false, error: new ValidationError(`line is not valid JSON: ${parseError}`, [{ pointer: '', message: 'malformed JSON' }]) };
+      }
+      if (outOfRange !== undefined) {
+        return { ok: false, error: new ValidationError(`the line holds a number out of range at ${outOfRange[0]!.pointer}`, outOfRange) };
       }
       try {
         return { ok: true, snapshot: parseSnapshot(schemas, value) };

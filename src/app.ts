@@ -26,6 +26,7 @@ import { createThrottleRouter } from '../routes/throttle';
 import { createWebhooksRouter } from '../routes/webhooks';
 import { AuthFailures } from './http/auth-failures';
 import { bodyLimitBytes, drainUnreadBody } from './http/drain-body';
+import { refuseNonFiniteNumbers } from './http/finite-body';
 import { errorHandler, notFoundHandler } from './http/error-handler';
 import { methodNotAllowed } from './http/method-not-allowed';
 import { keepRawBody } from './http/raw-body';
@@ -47,6 +48,7 @@ export function createApp(services: Services): Express {
   app.use(securityMiddleware({ config, keyring: services.keyring, sessions: services.sessions, clock: services.clock, logger: services.logger, failures: authFailures }));
   app.use(singleQueryValues());
   app.use(express.json({ limit: config.server.bodyLimit, type: ['application/json', 'application/*+json'], verify: keepRawBody }));
+  app.use(refuseNonFiniteNumbers());
   // Batch ingest also takes one snapshot per line (a string body; other routes refuse one as invalid).
   // Parsed here, before unread bodies are drained, and not as a route of its own.
   app.use(express.text({ type: 'application/x-ndjson', limit: config.server.bodyLimit }));

@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import type { ProblemDetail } from '../errors';
+import { nonFiniteNumbers } from '../schemas/finite-numbers';
 
 /** The rules file as JSON: `rules` plus any other top-level keys (kept as they are on write-back). */
 export interface RulesDocument {
@@ -27,12 +28,17 @@ function lineAndColumn(text: string, position: number): string {
 
 /** Parses the file's text; a syntax error becomes one problem naming where it is. */
 export function parseDocumentText(text: string): { ok: true; doc: unknown } | { ok: false; problem: ProblemDetail } {
+  let doc: unknown;
   try {
-    return { ok: true, doc: JSON.parse(text) as unknown };
+    doc = JSON.parse(text) as unknown;
   } catch (err) {
     const message = (err as Error).message;
     const at = /position (\d+)/.exec(message);
     const where = at ? ` (${lineAndColumn(text, Number(at[1]))})` : '';
     return { ok: false, problem: { pointer: '', message: `invalid JSON${where}: ${message}` } };
   }
+  // JSON.parse reads 1e400 as Infinity, which would be written back as null: refused like a syntax error.
+  const outOfRange = nonFiniteNumbers(doc)[0];
+  if (outOfRange) return { ok: false, problem: outOfRange };
+  return { ok: true, doc };
 }
