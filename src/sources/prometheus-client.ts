@@ -43,18 +43,19 @@ function authHeaders(source: PrometheusSourceConfig): Record<string, string> {
 }
 
 /**
- * Runs one PromQL instant query (`POST /api/v1/query`, form-encoded, so long queries fit) within
+ * Runs one PromQL instant query at Prometheus' present (`POST /api/v1/query`, form-encoded, so long queries fit) within
  * the source's timeout. Node's own http client rather than fetch: fetch cannot be handed a CA bundle
  * (`tlsCaFile`) without an extra dispatcher package.
  */
-export function queryInstant(source: PrometheusSourceConfig, query: string, at: Date): Promise<InstantResult> {
+export function queryInstant(source: PrometheusSourceConfig, query: string): Promise<InstantResult> {
   let headers: Record<string, string>;
   try {
     headers = authHeaders(source);
   } catch (err) {
     return Promise.reject(err as Error);
   }
-  const body = new URLSearchParams({ query, time: (at.getTime() / 1000).toFixed(3) }).toString();
+  // No `time`: Prometheus evaluates at its own now, so a clock skew between the hosts shifts nothing.
+  const body = new URLSearchParams({ query }).toString();
   const url = new URL(`${source.url.replace(/\/+$/, '')}/api/v1/query`);
   const client = url.protocol === 'https:' ? https : http;
   const ca = source.tlsCaFile ? fs.readFileSync(source.tlsCaFile) : undefined;

@@ -46,12 +46,12 @@ function setPath(target: Record<string, unknown>, path: string[], value: number)
   return true;
 }
 
-async function runQuery(source: PrometheusSourceConfig, query: PrometheusQueryConfig, at: Date): Promise<{ outcome: QueryOutcome; values: FactValue[] }> {
+async function runQuery(source: PrometheusSourceConfig, query: PrometheusQueryConfig): Promise<{ outcome: QueryOutcome; values: FactValue[] }> {
   const started = performance.now();
   const outcome: QueryOutcome = { fact: query.fact, query: query.query, durationMs: 0, values: 0, leftOut: 0, error: null };
   let values: FactValue[] = [];
   try {
-    const facts = queryFacts(query, await queryInstant(source, query.query, at));
+    const facts = queryFacts(query, await queryInstant(source, query.query));
     values = facts.values;
     outcome.leftOut = facts.leftOut;
   } catch (err) {
@@ -68,7 +68,7 @@ async function runQuery(source: PrometheusSourceConfig, query: PrometheusQueryCo
  */
 export async function runSource(source: PrometheusSourceConfig, at: Date): Promise<SourceRun> {
   const started = performance.now();
-  const results = await Promise.all(source.queries.map((q) => runQuery(source, q, at)));
+  const results = await Promise.all(source.queries.map((q) => runQuery(source, q)));
   const bySource = new Map<string, Record<string, unknown>>();
   for (const { outcome, values } of results) {
     for (const v of values) {
