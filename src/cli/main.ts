@@ -3,6 +3,7 @@ import { CliError, EXIT } from './exit-codes';
 import { type Io, processIo } from './output';
 import { addRemoteCommands } from './remote-commands';
 import { addRulesCommands } from './rules-commands';
+import { addSourcesCommands } from './sources-commands';
 
 /** Builds the `self-healing` command tree (docs/cli.md). */
 export function buildProgram(io: Io, setExit: (code: number) => void): Command {
@@ -18,12 +19,14 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     'after',
     `
 Exit codes: 0 ok; 1 check failed (invalid rules, failing case, rules differ, action refused);
-2 bad usage or input file; 3 the service answered with an error; 4 the service is unreachable.
+2 bad usage or input file; 3 the service answered with an error; 4 the service (for sources test:
+a Prometheus) is unreachable.
 Remote commands read the API key from SELF_HEALING_API_KEY.`,
   );
   const ctx = { io, setExit };
   addRulesCommands(program, ctx);
   addRemoteCommands(program, ctx);
+  addSourcesCommands(program, ctx);
   return program;
 }
 
