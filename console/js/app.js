@@ -14,6 +14,8 @@ import * as simulate from './pages/simulate.js';
 import * as alerts from './pages/alerts.js';
 import * as prompts from './pages/prompts.js';
 import * as stats from './pages/stats.js';
+import * as snapshots from './pages/snapshots.js';
+import * as snapshot from './pages/snapshot.js';
 
 const NAV = [
   ['overview', 'Overview'],
@@ -21,6 +23,7 @@ const NAV = [
   ['history', 'History'],
   ['rules', 'Rules'],
   ['simulate', 'Simulate'],
+  ['snapshots', 'Snapshots'],
   ['alerts', 'Alerts'],
   ['prompts', 'Prompts'],
   ['stats', 'Statistics'],
@@ -36,6 +39,8 @@ const ROUTES = [
   [/^rules-file$/, rulesFile],
   [/^rules\/([^/]+)$/, ruleEditor],
   [/^simulate$/, simulate],
+  [/^snapshots$/, snapshots],
+  [/^snapshots\/([^/]+)$/, snapshot],
   [/^alerts$/, alerts],
   [/^prompts$/, prompts],
   [/^stats$/, stats],

@@ -27,10 +27,28 @@ export function clear(el, ...children) {
   return el;
 }
 
+/** Times are shown one way everywhere: the browser's local time with its zone ("3 Dec 2026, 22:41:07 UTC"). */
 export function fmtTime(iso) {
+  if (iso === null || iso === undefined || iso === '') return '—';
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? String(iso) : d.toLocaleString(undefined, { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit', timeZoneName: 'short' });
+}
+
+/** A <time> in local time with its zone; the exact ISO instant on hover (title) and in datetime. */
+export function timeEl(iso, text) {
+  if (iso === null || iso === undefined || iso === '') return '—';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return String(iso);
+  const exact = d.toISOString();
+  return h('time', { datetime: exact, title: exact }, text ?? fmtTime(d));
+}
+
+/** "3 min ago" as a <time> whose hover shows the local time with its zone and the ISO instant. */
+export function relTimeEl(iso, now = Date.now()) {
   if (!iso) return '—';
   const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? String(iso) : d.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
+  if (Number.isNaN(d.getTime())) return String(iso);
+  return h('time', { datetime: d.toISOString(), title: `${fmtTime(d)} (${d.toISOString()})` }, relTime(iso, now));
 }
 
 /** "in 12 min", "3 min ago" */
@@ -67,4 +85,20 @@ export function table(headers, rows, caption) {
       h('tbody', {}, rows.map((cells) => h('tr', {}, cells.map((c, i) => h('td', { 'data-label': headers[i] }, c))))),
     ),
   );
+}
+
+const ID_IN_TEXT = /\b(?:(snapshot)\s+)?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\b/g;
+
+/** Text with every id in it as a link: "snapshot <id>" to the snapshot, any other id to the action. */
+export function linkIds(text) {
+  const out = [];
+  let last = 0;
+  for (const m of String(text ?? '').matchAll(ID_IN_TEXT)) {
+    const idStart = m.index + m[0].length - m[2].length;
+    out.push(text.slice(last, idStart));
+    out.push(h('a', { href: m[1] ? `#/snapshots/${m[2]}` : `#/actions/${m[2]}`, class: 'id' }, m[2]));
+    last = idStart + m[2].length;
+  }
+  out.push(String(text ?? '').slice(last));
+  return out;
 }

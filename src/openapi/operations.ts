@@ -395,7 +395,7 @@ const DESCRIPTIONS = {
     tag: 'snapshots',
     summary: 'One numeric fact of one source over time, downsampled to at most 1,000 points',
     description:
-      'Reads the source\'s snapshots received in [from, to] by the (source, receivedAt) index; snapshots where the fact is missing or not a number are skipped. The span is cut into buckets of `step` from `from` (widened so there are at most 500), and each bucket gives its lowest and its highest point at their own times: a spike is never averaged away.',
+      'Reads the source\'s snapshots received in [from, to] by the (source, receivedAt) index; snapshots where the fact is missing or not a number are skipped. The span is cut into buckets of `step` from `from` (widened so there are at most 499), and each bucket gives its lowest and its highest point at their own times, the newest sample last: a spike is never averaged away.',
     parameters: [
       { name: 'source', in: 'query', required: true, description: 'The source.', schema: { type: 'string', pattern: '^[\\x21-\\x7E]{1,128}$' } },
       {

@@ -4,9 +4,9 @@ import type { SnapshotQuery, SnapshotSourceSummary, StoredSnapshot } from '../do
 import { NotFoundError, ValidationError } from '../errors';
 import type { Store } from '../store/store';
 
-/** A series never carries more points than this: two per bucket (its minimum and maximum). */
+/** A series never carries more points than this: two per bucket (its minimum and maximum), and the newest. */
 export const MAX_SERIES_POINTS = 1000;
-const MAX_BUCKETS = MAX_SERIES_POINTS / 2;
+const MAX_BUCKETS = (MAX_SERIES_POINTS - 2) / 2;
 /** The span a series covers when `from` is not given. */
 export const DEFAULT_SERIES_SPAN_MS = 24 * 3_600_000;
 const MAX_SOURCES = 500;

@@ -57,7 +57,7 @@ export const snapshotSourcesSchema = {
 export const seriesSchema = {
   $id: `${R}/series.json`,
   title: 'Series',
-  description: 'One numeric fact of one source over [from, to]: each bucket of `stepMs` keeps its lowest and highest point, so at most 1,000 points.',
+  description: 'One numeric fact of one source over [from, to]: each bucket of `stepMs` keeps its lowest and highest point, and the newest sample ends it: at most 1,000 points.',
   type: 'object',
   additionalProperties: false,
   required: ['source', 'fact', 'from', 'to', 'stepMs', 'samples', 'points'],

@@ -2,7 +2,9 @@
  * Downsamples one fact's values, read oldest first, into fixed buckets of `stepMs` from `fromMs`:
  * each bucket keeps its lowest and its highest point (at their own times), so a spike or a dip
  * survives any zoom level, where an average would flatten it. A bucket with one point gives one.
- * Both adapters stream their rows through it, so the two stores answer a series alike.
+ * The newest sample always ends the series (a chart's last value is the fact as it is now), so
+ * n buckets give at most 2n + 1 points. Both adapters stream their rows through it, so the two
+ * stores answer a series alike.
  */
 export class SeriesBuckets {
   readonly points: Array<[number, number]> = [];
@@ -10,6 +12,7 @@ export class SeriesBuckets {
   private bucket = Number.NaN;
   private min: [number, number] | null = null;
   private max: [number, number] | null = null;
+  private last: [number, number] | null = null;
 
   constructor(
     private readonly fromMs: number,
@@ -19,6 +22,7 @@ export class SeriesBuckets {
   add(t: number, value: number): void {
     if (!Number.isFinite(value)) return;
     this.samples += 1;
+    this.last = [t, value];
     const bucket = Math.floor((t - this.fromMs) / this.stepMs);
     if (bucket !== this.bucket) {
       this.flush();
@@ -33,6 +37,8 @@ export class SeriesBuckets {
 
   finish(): { points: Array<[number, number]>; samples: number } {
     this.flush();
+    const end = this.points[this.points.length - 1];
+    if (this.last && end && (end[0] !== this.last[0] || end[1] !== this.last[1])) this.points.push(this.last);
     return { points: this.points, samples: this.samples };
   }
 

@@ -193,7 +193,10 @@ if ('reason' in chromiumFound) {
 
     it('filters the history and shows an action with its checks and lifecycle', async () => {
       await go('history');
-      await page.getByRole('link', { name: /ago|in / }).first().waitFor();
+      // Each row links its creation time: local with the zone, the ISO instant on hover.
+      const when = page.locator('tbody tr a time').first();
+      await when.waitFor();
+      expect(await when.getAttribute('title')).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
       await shot('history');
       await page.getByLabel('Status').selectOption('succeeded');
       await page.getByLabel('Type').selectOption('throttle');

@@ -96,8 +96,9 @@ describe.each(storeTargets())('Snapshot reads contract: $name', (target) => {
       await store.insertSnapshots(snapshots);
       const series = await store.snapshotSeries({ source: 'agentx', path: ['errorRate'], from: T0, to: at(599_000), stepMs: 60_000 });
       expect(series.samples).toBe(600);
-      // Ten buckets: eight flat ones give one point, the spike's and the dip's give two.
-      expect(series.points).toHaveLength(12);
+      // Ten buckets: eight flat ones give one point, the spike's and the dip's give two; the newest sample ends it.
+      expect(series.points).toHaveLength(13);
+      expect(series.points[12]).toEqual([at(599_000).getTime(), 10]);
       expect(series.points).toContainEqual([at(437_000).getTime(), 500]);
       expect(series.points).toContainEqual([at(122_000).getTime(), -2]);
       const times = series.points.map(([t]) => t);

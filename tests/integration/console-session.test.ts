@@ -171,6 +171,16 @@ describe('console session without keys (open on loopback)', () => {
       expect(script.type).toMatch(/javascript/);
       expect((await request(t.app).get('/console')).status).toBe(301);
       expect((await request(t.app).get('/console/../package.json')).status).toBe(404);
+      // The chart library comes from the service's own node_modules, under the same policy; nothing else from there.
+      const uplot = await request(t.app).get('/console/vendor/uplot/uPlot.esm.js');
+      expect(uplot.status).toBe(200);
+      expect(uplot.type).toMatch(/javascript/);
+      expect(uplot.text).toMatch(/export \{ uPlot as default \}|export default uPlot/);
+      expect(uplot.headers['content-security-policy']).toMatch(/style-src 'self'/);
+      expect((await request(t.app).get('/console/vendor/uplot/uPlot.min.css')).type).toBe('text/css');
+      expect((await request(t.app).get('/console/vendor/uplot/package.json')).status).toBe(404);
+      expect((await request(t.app).get('/console/vendor/better-sqlite3/package.json')).status).toBe(404);
+      expect((await request(t.app).get('/console/vendor/uplot/..%2F..%2Fpackage.json')).status).toBe(404);
     } finally {
       await t.stop();
     }

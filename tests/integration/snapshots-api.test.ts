@@ -72,16 +72,16 @@ describe('Snapshots API', () => {
       samples: 3,
       points: [[from.getTime(), 100], [from.getTime() + 60_000, 6200], [from.getTime() + 180_000, 300]],
     });
-    // Without from/to: the last 24 hours up to now; the step widens so there are at most 500 buckets.
+    // Without from/to: the last 24 hours up to now; the step widens so there are at most 499 buckets.
     const recent = await request(t.app).get('/api/self-healing/series?source=app&fact=ollama.ms&step=1ms');
-    expect(recent.body.stepMs).toBe(Math.ceil((24 * 3_600_000) / 500));
+    expect(recent.body.stepMs).toBe(Math.ceil((24 * 3_600_000) / 499));
     expect(recent.body.to).toBe(t.clock.now().toISOString());
     expect(recent.body.points).toHaveLength(3);
   });
 
   it('keeps a one-snapshot spike through downsampling and never returns more than 1,000 points', async () => {
     const from = t.clock.now();
-    // 1,500 snapshots a second apart: 500 buckets of 3 s over the span, each with up to two points.
+    // 1,500 snapshots a second apart: 499 buckets over the span, each with up to two points, and the newest.
     await t.store.insertSnapshots(
       Array.from({ length: 1500 }, (_, i) => ({
         id: `0190a8f0-0000-7000-8000-${String(i).padStart(12, '0')}`,
@@ -97,6 +97,7 @@ describe('Snapshots API', () => {
     expect(series.body.samples).toBe(1500);
     expect(series.body.points.length).toBeLessThanOrEqual(1000);
     expect(Math.max(...series.body.points.map((p: number[]) => p[1]))).toBe(0.9);
+    expect(series.body.points[series.body.points.length - 1]).toEqual([from.getTime() + 1499 * 1000, 0.01 + (1499 % 7) / 1000]);
   });
 
   it.each([

@@ -1,5 +1,6 @@
 import { api } from '../api.js';
-import { badge, clear, fmtTime, h, json, kv, table } from '../dom.js';
+import { badge, clear, fmtTime, h, json, kv, table, timeEl } from '../dom.js';
+import { factChart, factsOf } from '../fact-charts.js';
 import { refusalText } from '../refusals.js';
 
 const REVERT = '/api/self-healing/actions/{id}/revert';
@@ -19,7 +20,37 @@ function lifecycle(a) {
   ].filter(Boolean);
   // In the order things happened (a recovery comes before the outcome that records it); ties keep their place.
   steps.sort((x, y) => Date.parse(x[1]) - Date.parse(y[1]));
-  return h('ol', { class: 'lifecycle' }, steps.map(([what, when, note]) => h('li', {}, h('strong', {}, what), ` — ${fmtTime(when)} `, note)));
+  return h('ol', { class: 'lifecycle' }, steps.map(([what, when, note]) => h('li', {}, h('strong', {}, what), ' — ', timeEl(when), ' ', note)));
+}
+
+const MINUTE = 60_000;
+
+/**
+ * Each fact the rule's conditions read, from the triggering snapshot's source, over a span around
+ * the action: the threshold as a line, the dispatch, approval, revert and recovery as markers, the
+ * verification window shaded.
+ */
+async function factCharts(a, revertedBy) {
+  if (!a.snapshot) return [h('p', { class: 'muted' }, 'No triggering snapshot (a manual trigger or a revert): there is no source to draw.')];
+  const rule = await api('GET', `/api/self-healing/rules/${encodeURIComponent(a.rule)}`).then((r) => r.data.rule, () => null);
+  if (!rule) return [h('p', { class: 'muted' }, `The rule ${a.rule} is no longer in force: its conditions cannot be drawn.`)];
+  const facts = factsOf(rule.conditions);
+  if (facts.length === 0) return [h('p', { class: 'muted' }, 'The rule compares no fact this page can draw (a fact with a plain path).')];
+  const at = (iso) => (iso ? Date.parse(iso) : null);
+  const markers = [
+    ['dispatched', at(a.createdAt)],
+    a.decidedAt ? [a.status === 'rejected' ? 'rejected' : 'approved', at(a.decidedAt)] : null,
+    revertedBy ? ['reverted', at(revertedBy.createdAt)] : null,
+    a.recoveredAt ? ['recovered', at(a.recoveredAt)] : null,
+  ].filter(Boolean).map(([label, t]) => ({ label, t }));
+  const windowStart = at(a.finishedAt) ?? at(a.startedAt);
+  const band = a.verifyUntil && windowStart ? { from: windowStart, to: at(a.verifyUntil), label: 'verification window' } : null;
+  const pad = Math.max(10 * MINUTE, (a.verify?.windowMinutes ?? 0) * MINUTE);
+  const from = at(a.createdAt) - pad;
+  const last = Math.max(...markers.map((m) => m.t), band?.to ?? 0);
+  const to = Math.max(Math.min(last + pad, Date.now()), last + MINUTE);
+  const charts = await Promise.all(facts.map((f) => factChart({ source: a.snapshot.source, fact: f, from, to, threshold: f.threshold, markers, band, title: `${f.dotted} (${a.snapshot.source})` })));
+  return charts;
 }
 
 export async function mount(main, ctx, view) {
@@ -38,9 +69,13 @@ export async function mount(main, ctx, view) {
       await render().catch(() => undefined);
     }
   };
+  let charts = [];
   const render = async () => {
     const a = (await api('GET', `/api/self-healing/actions/${encodeURIComponent(id)}`)).data;
     const revertedBy = a.revertedBy ? await api('GET', `/api/self-healing/actions/${encodeURIComponent(a.revertedBy)}`).then((r) => r.data, () => null) : null;
+    const drawn = await factCharts(a, revertedBy).catch((err) => [h('p', { class: 'alert' }, `The charts could not be drawn: ${err.message}`)]);
+    charts.forEach((c) => c.destroy?.());
+    charts = drawn.filter((c) => c.el);
     const checks = a.result?.checks ?? [];
     // The service refuses the rest with 409 (no_inverse, not_succeeded, is_a_revert, already_reverted): offer only what can work.
     const revertible = a.status === 'succeeded' && REVERTIBLE.has(a.type) && !a.revertOf && !a.revertedBy && ctx.can('post', REVERT);
@@ -55,13 +90,15 @@ export async function mount(main, ctx, view) {
         ? h('p', { class: 'link-revert' }, 'Reverted by ', h('a', { href: `#/actions/${a.revertedBy}` }, revertedBy ? `the revert of ${fmtTime(revertedBy.createdAt)}` : 'its revert'), revertedBy ? [' ', badge(revertedBy.status), ` (by ${revertedBy.requestedBy})`] : null)
         : null,
       revertible ? h('div', { class: 'actions' }, h('button', { type: 'button', onclick: () => revert(a) }, 'Revert this action')) : null,
+      h('h2', {}, 'The facts behind it'),
+      h('div', { class: 'charts action-charts' }, drawn.map((c) => c.el ?? c)),
       h('h2', {}, 'Verification'),
       kv([
         ['Outcome', a.outcome ? badge(a.outcome) : a.revertOf ? 'reverts are not verified' : 'not verified'],
         ['Window', a.verify ? `${a.verify.windowMinutes} min, if ineffective: ${a.verify.onIneffective}` : '—'],
-        ['Window ends', a.verifyUntil ? fmtTime(a.verifyUntil) : '—'],
-        ['Decided', a.outcomeAt ? fmtTime(a.outcomeAt) : '—'],
-        ['Recovered', a.recoveredAt ? fmtTime(a.recoveredAt) : '—'],
+        ['Window ends', timeEl(a.verifyUntil)],
+        ['Decided', timeEl(a.outcomeAt)],
+        ['Recovered', timeEl(a.recoveredAt)],
         ['Target', a.target ?? '—'],
         a.forcedApproval ? ['Forced approval', `approved although snapshot ${a.forcedApproval.snapshotId} no longer matched`] : null,
       ]),
@@ -82,7 +119,7 @@ export async function mount(main, ctx, view) {
       json(a.params),
       h('h2', {}, 'Matched facts'),
       json(a.matchedFacts ?? {}),
-      a.snapshot ? [h('h2', {}, 'Triggering snapshot'), kv([['Source', a.snapshot.source], ['Time', a.snapshot.timestamp]]), json(a.snapshot.metrics)] : null,
+      a.snapshot ? [h('h2', {}, 'Triggering snapshot'), kv([['Source', a.snapshot.source], ['Time', timeEl(a.snapshot.timestamp)], a.snapshotId ? ['Snapshot', h('a', { href: `#/snapshots/${a.snapshotId}` }, a.snapshotId)] : null]), json(a.snapshot.metrics)] : null,
     );
   };
   await render();
@@ -90,6 +127,6 @@ export async function mount(main, ctx, view) {
   let timer = null;
   return {
     onEvent: (e) => { if (e.type.startsWith('action.')) { clearTimeout(timer); timer = setTimeout(() => void render().catch(() => undefined), 150); } },
-    dispose: () => clearTimeout(timer),
+    dispose: () => { clearTimeout(timer); charts.forEach((c) => c.destroy()); },
   };
 }

@@ -1,5 +1,5 @@
 import { api, qs } from '../api.js';
-import { badge, clear, h, relTime, table } from '../dom.js';
+import { badge, clear, h, linkIds, table, timeEl } from '../dom.js';
 import { refusalText } from '../refusals.js';
 
 export async function mount(main, ctx, view) {
@@ -10,12 +10,12 @@ export async function mount(main, ctx, view) {
   const render = async () => {
     const { data } = await api('GET', `/api/self-healing/alerts${qs({ acknowledged: showAll ? undefined : 'false', limit: 100 })}`);
     const rows = data.items.map((a) => [
-      relTime(a.createdAt),
+      timeEl(a.createdAt),
       badge(a.severity),
-      a.rule,
-      a.message,
+      h('span', { class: 'name' }, a.rule),
+      h('span', {}, linkIds(a.message)),
       a.acknowledgedAt
-        ? `by ${a.acknowledgedBy} ${relTime(a.acknowledgedAt)}`
+        ? h('span', {}, `by ${a.acknowledgedBy} `, timeEl(a.acknowledgedAt))
         : canAck
           ? h('button', { type: 'button', 'aria-label': `Acknowledge ${a.rule}: ${a.message}`, onclick: async () => {
             try {

@@ -1,5 +1,5 @@
 import { api, qs } from '../api.js';
-import { badge, clear, h, relTime, table } from '../dom.js';
+import { badge, clear, h, table, timeEl } from '../dom.js';
 
 const STATUSES = ['pending_approval', 'approved', 'running', 'succeeded', 'failed', 'rejected', 'expired'];
 const TYPES = ['model_failover', 'prompt_rollback', 'service_restart', 'throttle', 'alert_only'];
@@ -64,7 +64,7 @@ export async function mount(main, ctx, view) {
   );
 
   const rows = data.items.map((a) => [
-    h('a', { href: `#/actions/${a.id}` }, relTime(a.createdAt)),
+    h('a', { href: `#/actions/${a.id}` }, timeEl(a.createdAt)),
     a.rule,
     a.type,
     badge(a.status),

@@ -1,5 +1,5 @@
 import { api, qs } from '../api.js';
-import { badge, clear, fmtTime, h, kv, relTime, table } from '../dom.js';
+import { badge, clear, fmtTime, h, kv, linkIds, relTime, table, timeEl } from '../dom.js';
 import { refusalText } from '../refusals.js';
 
 const PAUSE = '/api/self-healing/pause';
@@ -14,7 +14,7 @@ function actionRows(items) {
     a.type,
     badge(a.status),
     a.outcome ? badge(a.outcome) : '—',
-    relTime(a.createdAt),
+    timeEl(a.createdAt),
   ]);
 }
 
@@ -130,7 +130,7 @@ export async function mount(main, ctx) {
 
     const al = openAlerts.data.items;
     const alertsSection = section('ov-alerts', `Open alerts (${al.length}${openAlerts.data.nextCursor ? '+' : ''})`,
-      al.length === 0 ? h('p', { class: 'muted' }, 'No open alert.') : h('ul', {}, al.map((a) => h('li', {}, badge(a.severity), ` ${a.rule}: ${a.message} (${relTime(a.createdAt)})`))),
+      al.length === 0 ? h('p', { class: 'muted' }, 'No open alert.') : h('ul', {}, al.map((a) => h('li', {}, badge(a.severity), ` ${a.rule}: `, linkIds(a.message), ' (', timeEl(a.createdAt), ')'))),
       h('p', {}, h('a', { href: '#/alerts' }, 'Alerts')));
 
     clear(body, pauseBanner, pendingSection, h('div', { class: 'grid' }, runningSection, failover, throttleSection, pauseSection), lastSection, alertsSection);

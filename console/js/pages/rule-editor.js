@@ -1,7 +1,8 @@
-import { api } from '../api.js';
+import { api, qs } from '../api.js';
 import { clear, h } from '../dom.js';
 import { diffView } from '../diff.js';
 import { refusalText } from '../refusals.js';
+import { rulePanel } from '../fact-charts.js';
 
 const PATCH = '/api/self-healing/rules/{name}';
 const pairs = (values) => values.map((v) => [v, v]);
@@ -257,6 +258,13 @@ export async function mount(main, ctx, view) {
   };
 
   renderForm();
-  clear(main, h('p', {}, h('a', { href: '#/rules' }, '← Rules')), h('h1', {}, `Rule: ${name}`), message, form, review);
-  return {};
+  // The facts the conditions read, drawn with the threshold as it is being edited.
+  const [fileText, last] = await Promise.all([
+    api('GET', '/api/self-healing/rules-file').then((r) => r.data.text),
+    api('GET', `/api/self-healing/actions${qs({ rule: name, limit: 1 })}`).then((r) => r.data.items[0], () => undefined),
+  ]);
+  const panel = await rulePanel(ctx, { rule: raw, conditions: () => JSON.parse(inputs.conditions.value), fileText, source: last?.snapshot?.source });
+  form.addEventListener('input', (e) => { if (e.target === inputs.conditions) panel.update(); });
+  clear(main, h('p', {}, h('a', { href: '#/rules' }, '← Rules')), h('h1', {}, `Rule: ${name}`), message, form, review, panel.el);
+  return { dispose: () => panel.dispose?.() };
 }

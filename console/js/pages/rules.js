@@ -1,5 +1,5 @@
 import { api, qs } from '../api.js';
-import { badge, clear, h, relTime, table } from '../dom.js';
+import { badge, clear, h, table, timeEl } from '../dom.js';
 import { refusalText } from '../refusals.js';
 
 const PATCH = '/api/self-healing/rules/{name}';
@@ -39,19 +39,22 @@ export async function mount(main, ctx) {
         canEdit
           ? h('label', { class: 'inline', for: `enabled-${r.name}` }, toggle, h('span', { class: 'sr-only' }, `Enabled ${r.name}`), r.enabled ? 'on' : 'off')
           : badge(r.enabled ? 'ok' : 'disabled', r.enabled ? 'on' : 'off'),
-        h('a', { href: `#/rules/${encodeURIComponent(r.name)}` }, r.name),
+        h('a', { class: 'name', href: `#/rules/${encodeURIComponent(r.name)}` }, r.name),
+        r.mode === 'shadow' ? badge('shadow', 'shadow: never acts') : 'enforce',
         badge(r.severity),
         r.action.type,
         `${r.cooldownMinutes} min`,
         r.requiresApproval ? 'yes' : 'no',
-        lastFired.has(r.name) ? relTime(lastFired.get(r.name)) : 'never (in the last 200 actions)',
+        r.verify === false || r.verify === undefined ? 'off' : `${r.verify.windowMinutes} min, then ${r.verify.onIneffective === 'none' ? 'record only' : r.verify.onIneffective}`,
+        r.maxActionsPerTarget === null || r.maxActionsPerTarget === undefined ? '—' : `${r.maxActionsPerTarget} per target`,
+        lastFired.has(r.name) ? timeEl(lastFired.get(r.name)) : 'never (in the last 200 actions)',
       ];
     });
     clear(
       body,
       data.lastError ? h('div', { class: 'alert', role: 'alert' }, `The rules file on disk is invalid at ${data.lastError.pointer || '(root)'}: ${data.lastError.message}. The last good rules stay in force.`) : null,
       h('p', { class: 'muted' }, `${data.count} rules · version ${data.version}`),
-      table(['Enabled', 'Rule', 'Severity', 'Action', 'Cooldown', 'Approval', 'Last fired'], rows, 'Rules'),
+      table(['Enabled', 'Rule', 'Mode', 'Severity', 'Action', 'Cooldown', 'Approval', 'Verify', 'Budget', 'Last fired'], rows, 'Rules'),
     );
   };
   clear(

@@ -1,6 +1,7 @@
 import { api, qs } from '../api.js';
 import { badge, clear, h, table } from '../dom.js';
 import { refusalText } from '../refusals.js';
+import { rulePanel } from '../fact-charts.js';
 
 const EXAMPLE = {
   source: 'console',
@@ -41,13 +42,41 @@ export async function mount(main, ctx) {
       clear(results,
         h('h2', {}, 'Decisions'),
         h('p', {}, `Rules version ${data.rulesVersion}: ${matched} of ${data.results.length} rules match. Nothing was run or changed.`),
-        table(['Rule', 'Matched', 'Decision', 'Reason'], data.results.map((r) => [r.rule, r.matched ? badge('warning', 'yes') : badge('ok', 'no'), badge(r.decision), r.reason]), 'Simulated decisions'));
+        table(['Rule', 'Matched', 'Decision', 'Reason'], data.results.map((r) => [h('span', { class: 'name' }, r.rule), r.matched ? badge('warning', 'yes') : badge('ok', 'no'), badge(r.decision), r.reason]), 'Simulated decisions'));
       ctx.announce(`Simulated: ${matched} rules match`);
+      const first = data.results.find((r) => r.matched)?.rule;
+      if (first && first !== chosen.value) { chosen.value = first; }
+      source = typeof snapshot.source === 'string' ? snapshot.source : source;
+      await showRule();
     } catch (err) {
       text.setAttribute('aria-invalid', 'true');
       clear(error, h('div', { class: 'alert' }, h('p', {}, refusalText(err)), h('ul', {}, (err.problem.errors ?? []).map((p) => h('li', {}, h('code', {}, p.pointer), `: ${p.message}`)))));
     }
   };
+
+  // A rule's facts over the recent snapshots, with its threshold editable here (nothing is saved).
+  const [rulesList, file] = await Promise.all([api('GET', '/api/self-healing/rules'), api('GET', '/api/self-healing/rules-file')]);
+  let fileRules = [];
+  try { fileRules = JSON.parse(file.data.text).rules ?? []; } catch { fileRules = []; }
+  let source = recent[0]?.snapshot?.source;
+  let panel = null;
+  const chartHost = h('div');
+  const conditionsText = h('textarea', { id: 'sim-conditions', rows: '6', spellcheck: 'false', oninput: () => panel?.update() });
+  const chosen = h('select', { id: 'sim-rule', onchange: () => void showRule() }, rulesList.data.rules.map((r) => h('option', { value: r.name }, r.name)));
+  const showRule = async () => {
+    panel?.dispose?.();
+    const raw = fileRules.find((r) => r?.name === chosen.value);
+    if (!raw) { clear(chartHost, h('p', { class: 'muted' }, 'That rule is not in the rules file on disk.')); return; }
+    conditionsText.value = JSON.stringify(raw.conditions, null, 2);
+    panel = await rulePanel(ctx, { rule: raw, conditions: () => JSON.parse(conditionsText.value), fileText: file.data.text, source });
+    clear(chartHost, panel.el);
+  };
+  const chartSection = h('section', { 'aria-labelledby': 'sim-chart-title' },
+    h('h2', { id: 'sim-chart-title' }, 'A rule over the recent snapshots'),
+    h('p', { class: 'muted' }, 'Edit the threshold in the conditions to see where the line falls and how often the rule would have fired. Nothing is saved: the rule editor saves.'),
+    h('label', { for: 'sim-rule' }, 'Rule'), chosen,
+    h('label', { for: 'sim-conditions' }, 'Its conditions (edit to try a threshold)'), conditionsText,
+    chartHost);
 
   clear(
     main,
@@ -60,6 +89,8 @@ export async function mount(main, ctx) {
       error,
       h('div', { class: 'actions' }, h('button', { type: 'submit' }, 'Simulate'))),
     results,
+    chartSection,
   );
-  return {};
+  if (rulesList.data.rules.length) await showRule();
+  return { dispose: () => panel?.dispose?.() };
 }
