@@ -1,9 +1,9 @@
 import type { Rule, Ruleset } from '../domain/rule';
 import { Evaluator } from '../engine/evaluate';
-import type { ApprovalPolicy } from '../replay/virtual-states';
+import type { ApprovalPolicy } from '../closed-loop/memory-port';
 import { VirtualPipeline } from '../replay/virtual-pipeline';
 import type { Expectation, OutcomeExpectation } from '../schemas/rules-cases-schemas';
-import type { ClosedLoopSettings } from '../replay/virtual-closed-loop';
+import type { ClosedLoopFacts } from '../closed-loop/settings';
 import { parseDuration } from './durations';
 
 export interface CaseStep {
@@ -48,7 +48,7 @@ export interface RunCasesOptions {
   ruleset: Ruleset;
   requiresApproval: (rule: Rule) => boolean;
   approvalTimeoutMinutes: number;
-  closedLoop: ClosedLoopSettings;
+  closedLoop: ClosedLoopFacts;
 }
 
 /** The source of a step's snapshot when it names none: windows watch one source, so a case has one by default. */

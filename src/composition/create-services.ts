@@ -161,7 +161,7 @@ export function createServices(
   const pause = new PauseService(deps);
   const budgets = new BudgetPolicy({ ...deps, strategies, alerts });
   const reverts = new RevertService({ ...deps, strategies, executor, alerts, rules, instanceId });
-  const verification = new VerificationService({ ...deps, rules, evaluator, reverts });
+  const verification = new VerificationService({ ...deps, rules, evaluator, reverts, revertible: (type) => strategies.get(type)?.revert !== undefined });
   const stats = new StatsService(deps);
   const evaluationErrors = new EvaluationErrors({ clock, logger, createAlert: (alert) => alerts.create(alert) });
   const remediation = new RemediationService({ ...deps, rules, evaluator, evaluationErrors, strategies, executor, instanceId, pause, budgets, observer: metrics, faults });

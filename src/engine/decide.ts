@@ -2,6 +2,7 @@ import { isPausedAt, type PauseState } from '../domain/pause';
 import type { ActionType, Rule } from '../domain/rule';
 import type { Decision } from '../domain/decision';
 import type { DispatchRefusal, RuleState } from '../domain/rule-state';
+import { budgetSpentUntil } from '../domain/budget-slot';
 
 export interface DecideInput {
   /** Matched, enabled rules in priority order. */
@@ -23,15 +24,14 @@ export interface BudgetView {
   usage: ReadonlyMap<string, readonly Date[]>;
 }
 
-/** When the target next has a free slot, or null when it has one now. */
-function budgetSpentUntil(rule: Rule, budget: BudgetView, now: Date): { target: string; until: Date } | null {
+/** When the target next has a free slot, or null when it has one now (the budget-slot rule of domain/budget-slot). */
+function budgetSpentFor(rule: Rule, budget: BudgetView, now: Date): { target: string; until: Date } | null {
   const target = budget.targetOf(rule);
   if (target === null) return null;
   const max = rule.maxActionsPerTarget ?? budget.defaultMax;
-  const since = now.getTime() - budget.windowMs;
-  const used = (budget.usage.get(target) ?? []).filter((at) => at.getTime() > since);
-  if (used.length < max) return null;
-  return { target, until: new Date(used[max - 1]!.getTime() + budget.windowMs) };
+  const claims = (budget.usage.get(target) ?? []).map((at) => at.getTime());
+  const until = budgetSpentUntil(claims, now.getTime(), budget.windowMs, max);
+  return until === null ? null : { target, until: new Date(until) };
 }
 
 /** The approval flag in force: the rule's own, else the action type's default. */
@@ -66,7 +66,7 @@ export function decide(input: DecideInput): Decision[] {
       if (pause.until) paused.until = pause.until;
       return paused;
     }
-    const spent = input.budget ? budgetSpentUntil(rule, input.budget, input.now) : null;
+    const spent = input.budget ? budgetSpentFor(rule, input.budget, input.now) : null;
     if (spent) {
       const max = rule.maxActionsPerTarget ?? input.budget!.defaultMax;
       return budgetSpent(rule.name, spent.target, spent.until, `${max} actions per ${input.budget!.windowMs / 60_000} min`);

@@ -6,6 +6,7 @@ import type { PipelineDeps } from './pipeline-deps';
 import type { Evaluator } from '../engine/evaluate';
 import type { ActionExecutor } from './executor';
 import { clearedCondition } from './fresh-approval';
+import { approvalExpired } from '../closed-loop/dispatch-rules';
 import type { PauseService } from './pause';
 
 export interface ApprovalDeps extends PipelineDeps {
@@ -172,9 +173,9 @@ export class ApprovalService {
     const action = await this.deps.store.getAction(id);
     if (!action) throw new NotFoundError(`no action with id "${id}"`);
     const now = this.deps.clock.now();
-    if (action.status === 'pending_approval' && action.expiresAt && action.expiresAt.getTime() <= now.getTime()) {
+    if (action.status === 'pending_approval' && approvalExpired(action.expiresAt, now)) {
       await this.expire(id, now);
-      throw new ConflictError(`the approval expired at ${action.expiresAt.toISOString()}`, { actionStatus: 'expired' }, 'approval_expired');
+      throw new ConflictError(`the approval expired at ${action.expiresAt!.toISOString()}`, { actionStatus: 'expired' }, 'approval_expired');
     }
     return action;
   }

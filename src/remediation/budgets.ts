@@ -3,7 +3,6 @@ import type { AlertRecorder } from './alert-recorder';
 import type { Decision } from '../domain/decision';
 import type { BudgetView } from '../engine/decide';
 import type { PipelineDeps } from './pipeline-deps';
-import type { BudgetClaim } from '../store/store';
 import type { StrategyMap } from '../strategies/strategy';
 
 export interface BudgetDeps extends PipelineDeps {
@@ -14,8 +13,8 @@ export interface BudgetDeps extends PipelineDeps {
 /**
  * Blast-radius limits: at most `maxActions` actions per target in any window of
  * `limits.perTarget.windowMinutes` (a rule's `maxActionsPerTarget` overrides the count). The store
- * claims a slot in the same atomic step as the dispatch; this reads usage for decide, names the
- * claim, and raises the one critical alert per exhausted window.
+ * claims a slot in the same atomic step as the dispatch (the claim is named by the closed loop's
+ * budgetClaimOf); this reads usage for decide and raises the one critical alert per exhausted window.
  */
 export class BudgetPolicy {
   /** Alert keys of the current window already claimed (here or elsewhere): no store write to learn it again. */
@@ -32,10 +31,10 @@ export class BudgetPolicy {
     return this.deps.strategies.get(rule.action.type)?.targetOf(rule.action.params) ?? null;
   }
 
-  /** decide's read-only view of the budgets of these rules' targets. */
-  async view(rules: Rule[]): Promise<BudgetView> {
+  /** decide's read-only view of the budgets of these rules' targets at `now` (the instant being decided). */
+  async view(rules: Rule[], now: Date = this.deps.clock.now()): Promise<BudgetView> {
     const targets = rules.map((r) => this.targetOf(r)).filter((t): t is string => t !== null);
-    const since = new Date(this.deps.clock.now().getTime() - this.windowMs);
+    const since = new Date(now.getTime() - this.windowMs);
     const usage = targets.length > 0 ? await this.deps.store.getBudgetUsage(targets, since) : new Map<string, Date[]>();
     return {
       windowMs: this.windowMs,
@@ -45,20 +44,13 @@ export class BudgetPolicy {
     };
   }
 
-  claimFor(rule: Rule): BudgetClaim | undefined {
-    const target = this.targetOf(rule);
-    if (target === null) return undefined;
-    return { target, windowMs: this.windowMs, maxActions: rule.maxActionsPerTarget ?? this.deps.config.limits.perTarget.maxActions };
-  }
-
   /**
    * One critical alert per target and window, on whichever instance gets there first. Windows are
    * consecutive periods of `windowMinutes` from the epoch, so every instance names the same one
    * without agreeing on anything else.
    */
-  async alertExhausted(decision: Decision, rule: Rule): Promise<void> {
+  async alertExhausted(decision: Decision, rule: Rule, now: Date = this.deps.clock.now()): Promise<void> {
     if (decision.decision !== 'budget_exhausted' || !decision.target || !decision.until) return;
-    const now = this.deps.clock.now();
     const window = Math.floor(now.getTime() / this.windowMs);
     if (window !== this.claimedWindow) {
       this.claimedAlerts = new Set();

@@ -3,16 +3,20 @@ import type { ActionRecord, VerifySpec } from '../domain/action';
 import { type IngestObserver, NO_INGEST_OBSERVER } from '../domain/observers';
 import type { ActionType, Rule, Ruleset } from '../domain/rule';
 import type { Snapshot, StoredSnapshot } from '../domain/snapshot';
-import type { Decision, DecisionKind } from '../domain/decision';
+import type { DecisionKind } from '../domain/decision';
 import { approvalRequired, decisionForRefusal, evaluationErrorDecision } from '../engine/decide';
-import { decideRules, type RuleDecision, type RuleDecisionKind, shadowActs } from '../engine/rule-decisions';
+import type { RuleDecision, RuleDecisionKind } from '../engine/rule-decisions';
 import type { Evaluator, RuleEvaluation, RuleEvaluationMode } from '../engine/evaluate';
 import type { ConditionOutcome } from '../engine/condition-outcomes';
 import { ConflictError, NotFoundError } from '../errors';
+import { timeOrderedId } from '../domain/time-ordered-id';
+import type { FaultPoints } from '../domain/fault-points';
+import { ClosedLoop, type RunOutcome } from '../closed-loop/closed-loop';
+import { approvalExpiry } from '../closed-loop/dispatch-rules';
+import { budgetClaimOf, type ClosedLoopSettings } from '../closed-loop/settings';
 import { approvalRequestData } from '../notifications/approval-request';
 import { buildEvent } from '../domain/events';
-import { timeOrderedId } from '../domain/time-ordered-id';
-import { type FaultPoints, noFaults } from '../domain/fault-points';
+import { newAction } from './new-action';
 import type { RulesService } from '../rules/rules-service';
 import type { PipelineDeps } from './pipeline-deps';
 import type { StrategyMap } from '../strategies/strategy';
@@ -21,9 +25,8 @@ import type { BudgetPolicy } from './budgets';
 import type { ActionExecutor } from './executor';
 import type { PauseService } from './pause';
 import { verifySpecFor } from './verification';
-import { newAction } from './new-action';
 import { RuleStateReader } from './rule-state-reader';
-import { dispatchShadow } from './shadow-dispatch';
+import { type StoreContext, StoreClosedLoopPort } from './store-port';
 
 export interface RemediationDeps extends PipelineDeps {
   rules: RulesService;
@@ -136,14 +139,29 @@ export interface TriggerResult {
 export class RemediationService {
   private readonly approvalDefaults: ReadonlyMap<ActionType, boolean>;
 
-  private readonly ruleStates: RuleStateReader;
+  /** Decide and dispatch: the closed loop shared with replay, on the store. */
+  private readonly loop: ClosedLoop<StoreContext>;
 
   private readonly observer: IngestObserver;
 
   constructor(private readonly deps: RemediationDeps) {
     this.observer = deps.observer ?? NO_INGEST_OBSERVER;
     this.approvalDefaults = new Map([...deps.strategies].map(([type, s]) => [type, s.requiresApprovalByDefault]));
-    this.ruleStates = new RuleStateReader(deps.store, deps.clock);
+    const ruleStates = new RuleStateReader(deps.store, deps.clock);
+    const port = new StoreClosedLoopPort({ ...deps, ruleStates });
+    this.loop = new ClosedLoop(port, this.closedLoopSettings(), (rule) => this.requiresApproval(rule));
+  }
+
+  /** The service's limits and verification defaults, and its strategies' targets and inverses. */
+  private closedLoopSettings(): ClosedLoopSettings {
+    const { config, strategies, budgets } = this.deps;
+    return {
+      perTarget: config.limits.perTarget,
+      approvalTimeoutMinutes: config.approvals.timeoutMinutes,
+      verifySpecFor: (rule) => verifySpecFor(rule, config.verify.defaults),
+      targetOf: (rule) => budgets.targetOf(rule),
+      revertible: (type) => strategies.get(type)?.revert !== undefined,
+    };
   }
 
   requiresApproval(rule: Rule): boolean {
@@ -209,43 +227,25 @@ export class RemediationService {
   }
 
   /**
-   * Decides the matched rules and applies the decisions, in priority order; a rule that threw is
-   * reported as evaluation_error in its place and the others go on as usual.
+   * Decides the matched rules and applies the decisions, in priority order, at the instant the
+   * snapshot was stamped with; a rule that threw is reported as evaluation_error in its place (and
+   * recorded) and the others go on as usual.
    */
   private async decideAndApply(
     evaluations: RuleEvaluation[],
     stored: StoredSnapshot,
     options: IngestOptions,
   ): Promise<AppliedDecision[]> {
-    const matches = evaluations.filter((e) => e.matched);
-    const failures = evaluations.filter((e) => e.error !== undefined);
-    if (matches.length === 0 && failures.length === 0) return [];
-    for (const f of failures) await this.deps.evaluationErrors.record(f.rule, f.error!);
-    const decided = new Map<RuleEvaluation, RuleDecision>();
-    (await this.decideFor(matches.map((m) => m.rule))).forEach((d, i) => decided.set(matches[i]!, d));
+    if (!evaluations.some((e) => e.matched || e.error !== undefined)) return [];
+    for (const e of evaluations) if (e.error !== undefined) await this.deps.evaluationErrors.record(e.rule, e.error);
+    const results = await this.loop.decideAndApply(evaluations, stored.receivedAt, { snapshot: stored, requestedBy: options.requestedBy });
     const outcomes: Promise<AppliedDecision>[] = [];
-    const applied: AppliedDecision[] = [];
-    for (const e of evaluations) {
-      if (e.error !== undefined) {
-        applied.push(pick(evaluationErrorDecision(e.rule, e.error)));
-        this.observer.decided(e.rule.name, 'evaluation_error');
-        continue;
-      }
-      const decision = decided.get(e);
-      if (!decision) continue;
-      if (!acts(decision)) {
-        // Cooldown, a pending duplicate, paused: nothing to write, so no await either (a storm of
-        // snapshots matching rules in cooldown decides dozens of these per snapshot).
-        const passive = pick(decision);
-        this.observer.decided(passive.rule, passive.decision);
-        applied.push(passive);
-        continue;
-      }
-      const outcome = await this.apply(decision, e, stored, options);
-      this.observer.decided(outcome.applied.rule, outcome.applied.decision);
-      applied.push(outcome.applied);
-      if (outcome.running) outcomes.push(outcome.running);
-    }
+    const applied = results.map((result): AppliedDecision => {
+      const shown = pick(result.decision);
+      this.observer.decided(shown.rule, shown.decision);
+      if (result.running) outcomes.push(this.finalOf(shown, result.running));
+      return shown;
+    });
     if (options.waitForOutcome && outcomes.length > 0) {
       const finished = new Map((await Promise.all(outcomes)).map((a) => [a.actionId, a]));
       for (const [i, a] of applied.entries()) {
@@ -253,6 +253,11 @@ export class RemediationService {
       }
     }
     return applied;
+  }
+
+  /** The reply entry once the executor is done with the action. */
+  private finalOf(applied: AppliedDecision, running: Promise<RunOutcome>): Promise<AppliedDecision> {
+    return running.then((final): AppliedDecision => ({ ...applied, status: final.status, ...(final.error ? { reason: final.error } : {}) }));
   }
 
   /**
@@ -273,7 +278,7 @@ export class RemediationService {
       : rules.map((rule) => ({ rule, matched: true, matchedFacts: {}, failedConditions: [] }));
     // Disabled rules are decided as if enabled, to show what turning them on would do.
     const matched = evaluations.filter((e) => e.matched).map((e) => e.rule);
-    const decisions = new Map((await this.decideFor(matched, now)).map((d) => [d.rule, d]));
+    const decisions = new Map((await this.loop.decide(matched, now)).map((d) => [d.rule, d]));
     const results = evaluations.map((e): SimulatedRule => {
       const base = {
         rule: e.rule.name,
@@ -319,12 +324,14 @@ export class RemediationService {
     if (!rule.enabled) {
       throw new ConflictError(`rule "${ruleName}" is disabled; enable it before triggering it`, { rule: ruleName }, 'rule_disabled');
     }
-    const [decision] = await this.decideFor([rule]);
+    // One instant for the whole trigger: decided, dispatched and recorded at it.
+    const now = this.deps.clock.now();
+    const [decision] = await this.loop.decide([rule], now);
     const matchedFacts = { manualTrigger: { requestedBy: options.requestedBy, reason: options.reason ?? null } };
-    const match: RuleEvaluation = { rule, matched: true, matchedFacts, failedConditions: [] };
-    const outcome = await this.apply(decision!, match, null, options);
-    this.observer.decided(outcome.applied.rule, outcome.applied.decision);
-    const applied = options.waitForOutcome && outcome.running ? await outcome.running : outcome.applied;
+    const outcome = await this.loop.apply(decision!, { rule, matchedFacts }, now, { snapshot: null, requestedBy: options.requestedBy });
+    const shown = pick(outcome.decision);
+    this.observer.decided(shown.rule, shown.decision);
+    const applied = options.waitForOutcome && outcome.running ? await this.finalOf(shown, outcome.running) : shown;
     return { rulesVersion: ruleset.version, requestedBy: options.requestedBy, decisions: [applied] };
   }
 
@@ -346,7 +353,7 @@ export class RemediationService {
         requestedBy: input.requestedBy,
         snapshot: null,
         matchedFacts: input.matchedFacts,
-        expiresAt: pending ? new Date(now.getTime() + config.approvals.timeoutMinutes * 60_000) : null,
+        expiresAt: pending ? approvalExpiry(now, config.approvals.timeoutMinutes) : null,
         runner: this.deps.instanceId,
         target: this.deps.budgets.targetOf(rule),
         verify: input.verify,
@@ -365,7 +372,7 @@ export class RemediationService {
           }),
         ]
       : [];
-    const outcome = await store.dispatchAction(action, null, now, this.deps.budgets.claimFor(rule), events);
+    const outcome = await store.dispatchAction(action, null, now, budgetClaimOf(rule, this.closedLoopSettings()) ?? undefined, events);
     if (!outcome.ok) {
       const refused = decisionForRefusal(rule.name, outcome);
       if (refused.decision === 'budget_exhausted') await this.deps.budgets.alertExhausted(refused, rule);
@@ -375,108 +382,14 @@ export class RemediationService {
     this.observer.decided(rule.name, pending ? 'require_approval' : 'execute');
     return { dispatched: true, action, running: pending ? null : this.deps.executor.run(action, rule) };
   }
-
-  /** The one way ingest, trigger and simulate decide: the rules' state (cooldowns, open approvals), the pause and the budgets, and `decide` with each rule's mode. */
-  private async decideFor(rules: Rule[], now = this.deps.clock.now()): Promise<RuleDecision[]> {
-    if (rules.length === 0) return [];
-    const states = await this.ruleStates.read(rules.map((r) => r.name));
-    // A rule in cooldown is decided `cooldown` whatever the pause or the budgets say: during a storm
-    // of matching snapshots those two reads are made only for the rules that could act.
-    const open = rules.filter((r) => !((states.get(r.name)?.cooldownUntil?.getTime() ?? 0) > now.getTime()));
-    const [pause, budget] = open.length === 0 ? [null, undefined] : await Promise.all([this.deps.pause.current(), this.deps.budgets.view(open)]);
-    return decideRules({ matched: rules, states, now, requiresApproval: (r) => this.requiresApproval(r), pause, budget });
-  }
-
-  /**
-   * Dispatches one decision. The store's dispatch is the atomic step: if another snapshot (or
-   * instance) got there first, the answer is the cooldown or the open approval it left.
-   */
-  private async apply(
-    decision: RuleDecision,
-    match: RuleEvaluation,
-    snapshot: StoredSnapshot | null,
-    options: IngestOptions,
-  ): Promise<{ applied: AppliedDecision; running?: Promise<AppliedDecision> }> {
-    if (decision.decision === 'shadow') return { applied: await this.applyShadow(decision, match, snapshot, options) };
-    if (decision.decision === 'budget_exhausted') {
-      await this.deps.budgets.alertExhausted(decision as Decision, match.rule);
-      return { applied: pick(decision) };
-    }
-    if (!acts(decision)) return { applied: pick(decision) };
-    const { store, clock, config } = this.deps;
-    const now = clock.now();
-    const rule = match.rule;
-    const pending = decision.decision === 'require_approval';
-    const action = newAction({
-      rule,
-      status: pending ? 'pending_approval' : 'running',
-      now,
-      requestedBy: options.requestedBy,
-      snapshot,
-      matchedFacts: match.matchedFacts,
-      expiresAt: pending ? new Date(now.getTime() + config.approvals.timeoutMinutes * 60_000) : null,
-      runner: this.deps.instanceId,
-      target: this.deps.budgets.targetOf(rule),
-      verify: verifySpecFor(rule, config.verify.defaults),
-    });
-    const cooldownUntil = new Date(now.getTime() + rule.cooldownMinutes * 60_000);
-    // The pending-approval event is committed with the action itself: no crash can separate them.
-    const events = pending
-      ? [
-          buildEvent('action.pending_approval', now, {
-            action,
-            channels: rule.notifications.channels,
-            data: approvalRequestData({ rule, action, matchedFacts: match.matchedFacts, publicUrl: config.notifications.publicUrl }),
-          }),
-        ]
-      : [];
-    const outcome = await store.dispatchAction(action, cooldownUntil, now, this.deps.budgets.claimFor(rule), events);
-    if (outcome.ok) this.ruleStates.remember(rule.name, cooldownUntil);
-    else if (outcome.reason === 'cooldown') this.ruleStates.remember(rule.name, outcome.until);
-    if (!outcome.ok) {
-      const raced = decisionForRefusal(rule.name, outcome);
-      if (raced.decision === 'budget_exhausted') await this.deps.budgets.alertExhausted(raced, rule);
-      return { applied: pick(raced) };
-    }
-    const applied: AppliedDecision = { ...pick(decision), actionId: action.id, status: action.status };
-    (this.deps.faults ?? noFaults).reach('action.after-dispatch');
-    for (const event of events) this.deps.notifier.notify(event);
-    if (pending) return { applied };
-    const running = this.deps.executor
-      .run(action, rule)
-      .then((final): AppliedDecision => ({ ...applied, status: final.status, ...(final.error ? { reason: final.error } : {}) }));
-    return { applied, running };
-  }
-
-  private async applyShadow(
-    decision: RuleDecision,
-    match: RuleEvaluation,
-    snapshot: StoredSnapshot | null,
-    options: IngestOptions,
-  ): Promise<AppliedDecision> {
-    if (!shadowActs(decision)) return pick(decision);
-    const rule = match.rule.name;
-    const outcome = await dispatchShadow(this.deps, decision, match, snapshot, options.requestedBy);
-    if (!outcome.ok) {
-      this.ruleStates.remember(rule, outcome.until);
-      const until = outcome.until.toISOString();
-      return { rule, decision: 'shadow', wouldDecide: 'cooldown', until, reason: `shadow mode, would decide cooldown: in cooldown until ${until}` };
-    }
-    this.ruleStates.remember(rule, outcome.cooldownUntil);
-    return { ...pick(decision), actionId: outcome.action.id, status: outcome.action.status };
-  }
 }
 
-/** Whether applying the decision writes anything (an action, a shadow record, a budget alert). */
-function acts(d: RuleDecision): boolean {
-  return d.decision === 'execute' || d.decision === 'require_approval' || d.decision === 'shadow' || d.decision === 'budget_exhausted';
-}
-
-function pick(d: RuleDecision): AppliedDecision {
+function pick(d: RuleDecision & { status?: ActionRecord['status'] }): AppliedDecision {
   const out: AppliedDecision = { rule: d.rule, decision: d.decision, reason: d.reason };
   if (d.wouldDecide) out.wouldDecide = d.wouldDecide;
   if (d.until) out.until = d.until;
   if (d.actionId) out.actionId = d.actionId;
+  if (d.status) out.status = d.status;
   if (d.target) out.target = d.target;
   return out;
 }

@@ -18,8 +18,9 @@ export class RuleStateReader {
     private readonly clock: Clock,
   ) {}
 
-  async read(rules: string[]): Promise<Map<string, RuleState>> {
-    const now = this.clock.now().getTime();
+  /** The states at `now` (the instant being decided; the clock's now by default). */
+  async read(rules: string[], at: Date = this.clock.now()): Promise<Map<string, RuleState>> {
+    const now = at.getTime();
     const states = new Map<string, RuleState>();
     const unknown: string[] = [];
     for (const rule of rules) {
@@ -34,13 +35,13 @@ export class RuleStateReader {
     if (unknown.length === 0) return states;
     for (const [rule, state] of await this.store.getRuleStates(unknown)) {
       states.set(rule, state);
-      if (state.cooldownUntil) this.remember(rule, state.cooldownUntil);
+      if (state.cooldownUntil) this.remember(rule, state.cooldownUntil, at);
     }
     return states;
   }
 
   /** Called with every cooldown end the store reports (a dispatch made, or a race lost). */
-  remember(rule: string, until: Date): void {
-    if (until.getTime() > this.clock.now().getTime()) this.knownCooldowns.set(rule, until);
+  remember(rule: string, until: Date, now: Date = this.clock.now()): void {
+    if (until.getTime() > now.getTime()) this.knownCooldowns.set(rule, until);
   }
 }

@@ -1,5 +1,6 @@
 import type { ActionOutcome, ActionRecord, VerifySpec } from '../domain/action';
-import type { Rule } from '../domain/rule';
+import type { ActionType, Rule } from '../domain/rule';
+import { countsInWindow, followUpFor, newWatch, verdictOf, watchSnapshot, windowDue } from '../closed-loop/verification-rules';
 import { verifySpecOf } from '../domain/verify-spec';
 import type { StoredSnapshot } from '../domain/snapshot';
 import type { Evaluator } from '../engine/evaluate';
@@ -21,7 +22,9 @@ export function verifySpecFor(rule: Rule, defaults: PipelineDeps['config']['veri
 export interface VerificationDeps extends PipelineDeps {
   rules: Pick<RulesService, 'isLoaded' | 'current'>;
   evaluator: Pick<Evaluator, 'evaluateRules'>;
-  reverts: Pick<RevertService, 'revert' | 'escalate'>;
+  reverts: Pick<RevertService, 'revert' | 'escalate' | 'refusal'>;
+  /** Whether an action type has an inverse (its strategy declares `revert`). */
+  revertible: (type: ActionType) => boolean;
 }
 
 export interface Verdict {
@@ -47,7 +50,11 @@ export class VerificationService {
   async decideDue(): Promise<number> {
     if (!this.deps.rules.isLoaded()) return 0;
     let decided = 0;
-    for (const action of await this.deps.store.listDueVerifications(this.deps.clock.now(), BATCH)) {
+    const now = this.deps.clock.now();
+    // The store lists windows ended at or before now; one ending at this very instant may still get
+    // a snapshot stamped with it, so it is decided once its end is past (as in a replay).
+    const due = (await this.deps.store.listDueVerifications(now, BATCH)).filter((a) => a.verifyUntil && windowDue(a.verifyUntil, now));
+    for (const action of due) {
       try {
         if (await this.decide(action)) decided += 1;
       } catch (err) {
@@ -69,17 +76,19 @@ export class VerificationService {
     if (snapshots.length === 0) {
       return { outcome: 'unknown', recoveredAt: null, latest: null, note: `no snapshot from ${source} arrived during the window` };
     }
-    let recoveredAt: Date | null = null;
-    let stillMatches = true;
+    const watch = newWatch();
     for (const snapshot of snapshots) {
+      if (!countsInWindow(snapshot.receivedAt, action.finishedAt, action.verifyUntil)) continue;
       const [evaluation] = await this.deps.evaluator.evaluateRules([rule], ruleset, snapshot.metrics);
-      stillMatches = evaluation?.matched ?? false;
-      if (!stillMatches && recoveredAt === null) recoveredAt = snapshot.receivedAt;
+      watchSnapshot(watch, snapshot.receivedAt, evaluation?.matched ?? false);
     }
+    const outcome = verdictOf(watch);
     const latest = snapshots[snapshots.length - 1]!;
-    return stillMatches
-      ? { outcome: 'ineffective', recoveredAt, latest, note: `rule ${rule.name} still matched snapshot ${latest.id} from ${source}` }
-      : { outcome: 'effective', recoveredAt, latest, note: `rule ${rule.name} no longer matched snapshot ${latest.id} from ${source}` };
+    const recoveredAt = watch.recoveredAt;
+    if (outcome === 'unknown') return { outcome, recoveredAt, latest: null, note: `no snapshot from ${source} arrived during the window` };
+    return outcome === 'ineffective'
+      ? { outcome, recoveredAt, latest, note: `rule ${rule.name} still matched snapshot ${latest.id} from ${source}` }
+      : { outcome, recoveredAt, latest, note: `rule ${rule.name} no longer matched snapshot ${latest.id} from ${source}` };
   }
 
   /** Decides one window; false when another caller decided it first. */
@@ -115,9 +124,12 @@ export class VerificationService {
   private async onIneffective(action: ActionRecord, verdict: Verdict): Promise<void> {
     const policy = action.verify?.onIneffective ?? 'none';
     const metrics = verdict.latest?.metrics ?? null;
-    if (policy === 'none') return;
-    if (policy === 'escalate') {
-      await this.deps.reverts.escalate(action, verdict.note, metrics);
+    const followUp = followUpFor(policy, this.deps.revertible(action.type));
+    if (followUp === 'none') return;
+    if (followUp === 'escalate') {
+      // Asked to revert what has no inverse: the escalation says so.
+      const refusal = policy === 'revert' ? this.deps.reverts.refusal(action) : null;
+      await this.deps.reverts.escalate(action, refusal ? `${verdict.note}; ${refusal.message}` : verdict.note, metrics);
       return;
     }
     const reverted = await this.deps.reverts.revert(action, `verify:${action.id}`);

@@ -11,8 +11,8 @@ import type { Store } from '../store/store';
 import { decodeReplayCursor, encodeReplayCursor, requestDigest } from './replay-cursor';
 import { DecisionTally, diffTallies, type DiffRow, type SummaryRow } from './replay-summary';
 import { VirtualPipeline } from './virtual-pipeline';
-import type { ApprovalPolicy } from './virtual-states';
-import type { ClosedLoopSettings, ReplayOutcome, VirtualOutcome } from './virtual-closed-loop';
+import type { ApprovalPolicy, ReplayOutcome, VirtualOutcome } from '../closed-loop/memory-port';
+import type { ClosedLoopFacts } from '../closed-loop/settings';
 
 export const DEFAULT_TIMELINE_LIMIT = 1000;
 export const MAX_TIMELINE_LIMIT = 10_000;
@@ -81,7 +81,7 @@ export interface ReplayDeps {
   requiresApproval: (rule: Rule) => boolean;
   approvalTimeoutMinutes: number;
   /** The service's budgets, verification defaults and strategies' targets and inverses. */
-  closedLoop: ClosedLoopSettings;
+  closedLoop: ClosedLoopFacts;
 }
 
 interface ReplayItem {

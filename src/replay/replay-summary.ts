@@ -1,6 +1,6 @@
 import type { Ruleset } from '../domain/rule';
 import type { RuleDecisionKind } from '../engine/rule-decisions';
-import type { ReplayOutcome } from './virtual-closed-loop';
+import type { ReplayOutcome } from '../closed-loop/memory-port';
 
 /**
  * What a replay counts per rule: each decision; each verification outcome, and what followed an

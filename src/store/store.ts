@@ -19,12 +19,9 @@ import type {
   Versioned,
 } from '../domain/state';
 
-/** The per-target budget a dispatch must fit in: at most `maxActions` claims on `target` per window. */
-export interface BudgetClaim {
-  target: string;
-  windowMs: number;
-  maxActions: number;
-}
+import type { BudgetClaim } from '../domain/budget-slot';
+
+export type { BudgetClaim };
 
 /** Budget use per target: the instants of its claims still inside the window, newest first. */
 export type BudgetUsage = Map<string, Date[]>;

@@ -20,4 +20,17 @@ describe('timeOrderedId', () => {
     for (let i = 50; i < ids.length; i += 50) expect(ids[i - 1]! < ids[i]!).toBe(true);
     expect(timeOrderedId(start + 1) > timeOrderedId(start)).toBe(true);
   });
+
+  it('grows in the order it was made within one millisecond, so same-instant snapshots are read back in ingest order', () => {
+    const at = Date.UTC(2026, 5, 1, 12, 0, 0, 7);
+    const ids = Array.from({ length: 300 }, () => timeOrderedId(at));
+    expect([...ids].sort()).toEqual(ids);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const id of ids) {
+      expect(id).toMatch(UUID_PATTERN);
+      expect(Number.parseInt(id.replace(/-/g, '').slice(0, 12), 16)).toBe(at);
+    }
+    // A new millisecond starts afresh, and still sorts after.
+    expect(timeOrderedId(at + 1) > ids[ids.length - 1]!).toBe(true);
+  });
 });

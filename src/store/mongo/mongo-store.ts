@@ -18,6 +18,7 @@ import type {
 } from '../../domain/state';
 import { decodeCursor, toPage, toPageBy } from '../../domain/cursor';
 import type { DispatchOutcome, RuleState } from '../../domain/rule-state';
+import { budgetSpentUntil } from '../../domain/budget-slot';
 import type { BudgetClaim, BudgetUsage, RevertInsertOutcome, SnapshotRetention, SnapshotScan, Store } from '../store';
 import {
   actionFromDoc,
@@ -444,20 +445,15 @@ export class MongoStore implements Store {
     budget: BudgetClaim,
     now: Date,
   ): Promise<{ ok: true; seq: number } | { ok: false; until: Date }> {
-    const since = now.getTime() - budget.windowMs;
     for (let attempt = 0; attempt < CLAIM_WAIT_ATTEMPTS; attempt += 1) {
       const readAt = this.clock.now().getTime();
       // Read whole and ordered here: pruning keeps it small, FerretDB's server-side sort is not to
       // be relied on, and the refusal names the moment a slot frees by claim time (as SQLite and
       // decide do), whatever order racing instances took their sequence numbers in.
       const claims = await this.m.budgetClaims.find({ target: budget.target }, { seq: 1, at: 1 }).lean<Doc[]>();
-      const inWindow = claims
-        .map((d) => (d.at as Date).getTime())
-        .filter((at) => at > since)
-        .sort((x, y) => y - x);
-      if (inWindow.length >= budget.maxActions) {
-        return { ok: false, until: new Date(inWindow[budget.maxActions - 1]! + budget.windowMs) };
-      }
+      const newestFirst = claims.map((d) => (d.at as Date).getTime()).sort((x, y) => y - x);
+      const spentUntil = budgetSpentUntil(newestFirst, now.getTime(), budget.windowMs, budget.maxActions);
+      if (spentUntil !== null) return { ok: false, until: new Date(spentUntil) };
       const seq = claims.reduce((max, d) => Math.max(max, d.seq as number), 0) + 1;
       const id = `${budget.target}#${seq}`;
       if (!(await this.claim('budgetClaims', { _id: id, target: budget.target, seq, at: now, actionId: action.id }))) continue;

@@ -17,6 +17,7 @@ import type {
 } from '../../domain/state';
 import { decodeCursor, toPage, toPageBy } from '../../domain/cursor';
 import type { DispatchOutcome, RuleState } from '../../domain/rule-state';
+import { budgetSpentUntil } from '../../domain/budget-slot';
 import type { BudgetClaim, BudgetUsage, RevertInsertOutcome, SnapshotRetention, SnapshotScan, Store } from '../store';
 import { actionFromDoc, actionToDoc, alertFromDoc, alertToDoc } from './codec';
 import { SqliteConsoleStore } from './sqlite-console-store';
@@ -357,12 +358,10 @@ export class SqliteStore implements Store {
       }
       if (budget) {
         const since = now.getTime() - budget.windowMs;
-        const edge = this.stmt(
-          'SELECT at FROM budget_claims WHERE target = ? AND at > ? ORDER BY at DESC LIMIT 1 OFFSET ?',
-        ).get(budget.target, since, budget.maxActions - 1) as Row | undefined;
-        if (edge) {
-          return { ok: false, reason: 'budget_exhausted', target: budget.target, until: new Date((edge.at as number) + budget.windowMs) };
-        }
+        const claims = (this.stmt('SELECT at FROM budget_claims WHERE target = ? AND at > ? ORDER BY at DESC LIMIT ?')
+          .all(budget.target, since, budget.maxActions) as Row[]).map((r) => r.at as number);
+        const spentUntil = budgetSpentUntil(claims, now.getTime(), budget.windowMs, budget.maxActions);
+        if (spentUntil !== null) return { ok: false, reason: 'budget_exhausted', target: budget.target, until: new Date(spentUntil) };
         this.stmt('DELETE FROM budget_claims WHERE target = ? AND at <= ?').run(budget.target, since);
         this.stmt('INSERT INTO budget_claims (action_id, target, at) VALUES (?, ?, ?)').run(action.id, budget.target, now.getTime());
       }

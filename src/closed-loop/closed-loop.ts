@@ -1,0 +1,128 @@
+import type { ActionStatus } from '../domain/action';
+import type { Decision } from '../domain/decision';
+import type { PauseState } from '../domain/pause';
+import type { Rule } from '../domain/rule';
+import type { DispatchRefusal, RuleState } from '../domain/rule-state';
+import { type BudgetView, decisionForRefusal, evaluationErrorDecision } from '../engine/decide';
+import type { RuleEvaluation } from '../engine/evaluate';
+import { decideRules, type RuleDecision } from '../engine/rule-decisions';
+import { acts, type DispatchRequest, dispatchRequest, dispatches } from './dispatch-rules';
+import type { ClosedLoopSettings } from './settings';
+
+export type Dispatched = { ok: true; actionId: string; status: ActionStatus } | ({ ok: false } & DispatchRefusal);
+
+/** How a run ended (the service's executor; always a success in a replay). */
+export interface RunOutcome {
+  status: ActionStatus;
+  error?: string | null;
+}
+
+/** A matched rule with what it matched on (what the action keeps). */
+export type Match = Pick<RuleEvaluation, 'rule' | 'matchedFacts'>;
+
+/**
+ * Where the closed loop keeps its state and does its work. The service's port is the store (and the
+ * executor, the notifier, the pause switch); a replay's keeps everything in memory on a virtual
+ * clock. `C` is what the caller passes along to the port with each dispatch (for the service: the
+ * snapshot and who asked).
+ */
+export interface ClosedLoopPort<C> {
+  /** decide's view of the rules' state at `now`: cooldown end and open approval. */
+  ruleStates(rules: string[], now: Date): Promise<ReadonlyMap<string, RuleState>>;
+  pause(now: Date): Promise<PauseState | null>;
+  /** decide's view of the budgets of these rules' targets at `now`; undefined: no budgets. */
+  budgetView(rules: Rule[], now: Date): Promise<BudgetView | undefined>;
+  /**
+   * The atomic step: refuse when the rule's cooldown runs past `now`, (for an approval) one is open,
+   * or the target's budget is spent; else record the action, move the cooldown, claim the slot.
+   */
+  dispatch(request: DispatchRequest, match: Match, context: C): Promise<Dispatched>;
+  /** A rule matched while its target's budget is spent. */
+  budgetExhausted(decision: Decision, rule: Rule, now: Date): Promise<void>;
+  /** Runs an action dispatched as running. */
+  run(request: DispatchRequest, actionId: string, context: C): Promise<RunOutcome>;
+  /** An approval was asked for (people decide later in the service; a replay's policy decides at once). */
+  approvalRequested(request: DispatchRequest, actionId: string, context: C): Promise<void>;
+}
+
+/** A decision as applied: the decision (or the refusal it became), the action it dispatched and its run. */
+export interface Applied {
+  decision: RuleDecision & { status?: ActionStatus };
+  running?: Promise<RunOutcome>;
+}
+
+/**
+ * The pipeline after evaluate, once for the service and replay: decide each matched rule against the
+ * port's state at the snapshot's instant, then dispatch what dispatches, turning a refusal into the
+ * decision a sequential run would have taken. Nothing here reads a clock: `now` is the instant the
+ * snapshot was stamped with.
+ */
+export class ClosedLoop<C> {
+  constructor(
+    private readonly port: ClosedLoopPort<C>,
+    private readonly settings: ClosedLoopSettings,
+    private readonly requiresApproval: (rule: Rule) => boolean,
+  ) {}
+
+  /** The decisions for these matched rules at `now` (ingest, trigger and simulate all decide here). */
+  async decide(rules: Rule[], now: Date): Promise<RuleDecision[]> {
+    if (rules.length === 0) return [];
+    const states = await this.port.ruleStates(rules.map((r) => r.name), now);
+    // A rule in cooldown is decided `cooldown` whatever the pause or the budgets say: during a storm
+    // of matching snapshots those two reads are made only for the rules that could act.
+    const open = rules.filter((r) => !((states.get(r.name)?.cooldownUntil?.getTime() ?? 0) > now.getTime()));
+    const [pause, budget] = open.length === 0 ? [null, undefined] : await Promise.all([this.port.pause(now), this.port.budgetView(open, now)]);
+    return decideRules({ matched: rules, states, now, requiresApproval: this.requiresApproval, pause, budget });
+  }
+
+  /**
+   * Decides the matched rules of one snapshot and applies the decisions in priority order; a rule
+   * that threw is reported as evaluation_error in its place and the others go on as usual.
+   */
+  async decideAndApply(evaluations: RuleEvaluation[], now: Date, context: C): Promise<Applied[]> {
+    const matches = evaluations.filter((e) => e.matched);
+    const decided = new Map<RuleEvaluation, RuleDecision>();
+    (await this.decide(matches.map((m) => m.rule), now)).forEach((d, i) => decided.set(matches[i]!, d));
+    const applied: Applied[] = [];
+    for (const e of evaluations) {
+      if (e.error !== undefined) {
+        applied.push({ decision: evaluationErrorDecision(e.rule, e.error) });
+        continue;
+      }
+      const decision = decided.get(e);
+      if (!decision) continue;
+      // Cooldown, a pending duplicate, paused: nothing to write, so no await either (a storm of
+      // snapshots matching rules in cooldown decides dozens of these per snapshot).
+      applied.push(acts(decision) ? await this.apply(decision, e, now, context) : { decision });
+    }
+    return applied;
+  }
+
+  /** Applies one decision at `now`: the budget alert of a spent target, or a dispatch through the port. */
+  async apply(decision: RuleDecision, match: Match, now: Date, context: C): Promise<Applied> {
+    const rule = match.rule;
+    if (decision.decision === 'budget_exhausted') {
+      await this.port.budgetExhausted(decision as Decision, rule, now);
+      return { decision };
+    }
+    if (!dispatches(decision)) return { decision };
+    const request = dispatchRequest(decision, rule, now, this.settings);
+    const outcome = await this.port.dispatch(request, match, context);
+    if (!outcome.ok) {
+      if (request.status === 'shadowed') return { decision: shadowRefused(rule.name, outcome, now) };
+      const raced = decisionForRefusal(rule.name, outcome);
+      if (raced.decision === 'budget_exhausted') await this.port.budgetExhausted(raced, rule, now);
+      return { decision: raced };
+    }
+    const applied: Applied = { decision: { ...decision, actionId: outcome.actionId, status: outcome.status } };
+    if (request.status === 'running') applied.running = this.port.run(request, outcome.actionId, context);
+    else if (request.status === 'pending_approval') await this.port.approvalRequested(request, outcome.actionId, context);
+    return applied;
+  }
+}
+
+/** A shadow record refused: another dispatch left the rule's cooldown (a shadow record is never an open approval). */
+function shadowRefused(rule: string, refusal: DispatchRefusal, now: Date): RuleDecision {
+  const cooldown = decisionForRefusal(rule, { reason: 'cooldown', until: refusal.reason === 'cooldown' ? refusal.until : now });
+  return { ...cooldown, decision: 'shadow', wouldDecide: 'cooldown', reason: `shadow mode, would decide cooldown: ${cooldown.reason}` };
+}

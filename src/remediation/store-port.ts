@@ -1,0 +1,119 @@
+import type { ActionRecord } from '../domain/action';
+import type { Decision } from '../domain/decision';
+import { buildEvent } from '../domain/events';
+import { type FaultPoints, noFaults } from '../domain/fault-points';
+import type { PauseState } from '../domain/pause';
+import type { Rule } from '../domain/rule';
+import type { RuleState } from '../domain/rule-state';
+import type { StoredSnapshot } from '../domain/snapshot';
+import type { BudgetView } from '../engine/decide';
+import type { ClosedLoopPort, Dispatched, Match, RunOutcome } from '../closed-loop/closed-loop';
+import type { DispatchRequest } from '../closed-loop/dispatch-rules';
+import { approvalRequestData } from '../notifications/approval-request';
+import type { BudgetPolicy } from './budgets';
+import type { ActionExecutor } from './executor';
+import { newAction } from './new-action';
+import type { PauseService } from './pause';
+import type { PipelineDeps } from './pipeline-deps';
+import type { RuleStateReader } from './rule-state-reader';
+
+/** What the service passes along with a dispatch: the snapshot it came from (none for a trigger) and who asked. */
+export interface StoreContext {
+  snapshot: StoredSnapshot | null;
+  requestedBy: string;
+}
+
+export interface StorePortDeps extends PipelineDeps {
+  executor: Pick<ActionExecutor, 'run'>;
+  ruleStates: RuleStateReader;
+  pause: Pick<PauseService, 'current'>;
+  budgets: Pick<BudgetPolicy, 'view' | 'alertExhausted'>;
+  /** Recorded as the `runner` of actions this instance dispatches as running. */
+  instanceId: string;
+  faults?: FaultPoints;
+}
+
+/**
+ * The service's closed-loop port: state in the store, shared by every instance. A dispatch is the
+ * store's atomic step (action inserted, cooldown moved, budget slot claimed, or refused) with its
+ * events committed alongside; runs go to the executor.
+ */
+export class StoreClosedLoopPort implements ClosedLoopPort<StoreContext> {
+  /** Actions dispatched here and not yet handed to the executor. */
+  private readonly dispatchedActions = new Map<string, { action: ActionRecord; rule: Rule }>();
+
+  constructor(private readonly deps: StorePortDeps) {}
+
+  ruleStates(rules: string[], now: Date): Promise<ReadonlyMap<string, RuleState>> {
+    return this.deps.ruleStates.read(rules, now);
+  }
+
+  async pause(): Promise<PauseState> {
+    return this.deps.pause.current();
+  }
+
+  budgetView(rules: Rule[], now: Date): Promise<BudgetView> {
+    return this.deps.budgets.view(rules, now);
+  }
+
+  async dispatch(request: DispatchRequest, match: Match, context: StoreContext): Promise<Dispatched> {
+    const { store, config } = this.deps;
+    const { rule, now } = request;
+    const action = newAction({
+      rule,
+      status: request.status,
+      now,
+      requestedBy: context.requestedBy,
+      snapshot: context.snapshot,
+      matchedFacts: request.status === 'shadowed' ? { ...match.matchedFacts, shadow: { wouldDecide: request.decision.wouldDecide } } : match.matchedFacts,
+      expiresAt: request.expiresAt,
+      ...(request.status === 'shadowed' ? {} : { runner: this.deps.instanceId, target: request.target, verify: request.verify }),
+    });
+    const events = this.eventsFor(request, action, match);
+    const outcome = await store.dispatchAction(action, request.cooldownUntil, now, request.budget ?? undefined, events);
+    if (outcome.ok) this.deps.ruleStates.remember(rule.name, request.cooldownUntil, now);
+    else if (outcome.reason === 'cooldown') this.deps.ruleStates.remember(rule.name, outcome.until, now);
+    if (!outcome.ok) return outcome;
+    if (request.status !== 'shadowed') (this.deps.faults ?? noFaults).reach('action.after-dispatch');
+    for (const event of events) this.deps.notifier.notify(event);
+    if (request.status === 'running') this.dispatchedActions.set(action.id, { action, rule });
+    return { ok: true, actionId: action.id, status: action.status };
+  }
+
+  async budgetExhausted(decision: Decision, rule: Rule, now: Date): Promise<void> {
+    await this.deps.budgets.alertExhausted(decision, rule, now);
+  }
+
+  async run(_request: DispatchRequest, actionId: string): Promise<RunOutcome> {
+    const dispatched = this.dispatchedActions.get(actionId)!;
+    this.dispatchedActions.delete(actionId);
+    const final = await this.deps.executor.run(dispatched.action, dispatched.rule);
+    return { status: final.status, error: final.error };
+  }
+
+  /** People decide later (ApprovalService); the pending-approval event went out with the dispatch. */
+  async approvalRequested(): Promise<void> {}
+
+  /** The events committed with the action itself: no crash can separate them. */
+  private eventsFor(request: DispatchRequest, action: ActionRecord, match: Match) {
+    const { rule, now } = request;
+    const { config } = this.deps;
+    if (request.status === 'pending_approval') {
+      return [
+        buildEvent('action.pending_approval', now, {
+          action,
+          channels: rule.notifications.channels,
+          data: approvalRequestData({ rule, action, matchedFacts: match.matchedFacts, publicUrl: config.notifications.publicUrl }),
+        }),
+      ];
+    }
+    if (request.status === 'shadowed') {
+      // Only to notifications.shadowChannels; none, no event.
+      const channels = config.notifications.shadowChannels;
+      return channels.length > 0
+        ? [buildEvent('action.shadowed', now, { action, channels, data: { wouldDecide: request.decision.wouldDecide, matchedFacts: match.matchedFacts } })]
+        : [];
+    }
+    return [];
+  }
+}
