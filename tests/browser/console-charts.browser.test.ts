@@ -41,8 +41,8 @@ if ('reason' in chromiumFound) {
       await page.goto(`${server.url}/console/#/${hash}`);
       await currentViewShown(page);
     };
-    const ingest = async (metrics: Record<string, unknown>) => {
-      const res = await api().post('/api/metrics?wait=true').set(...bearer(KEYS.operator)).send(snapshot(metrics, 'web'));
+    const ingest = async (metrics: Record<string, unknown>, source = 'web') => {
+      const res = await api().post('/api/metrics?wait=true').set(...bearer(KEYS.operator)).send(snapshot(metrics, source));
       expect(res.status).toBe(200);
       return res.body as { snapshotId: string; decisions: Array<{ rule: string; decision: string; actionId?: string }> };
     };
@@ -56,6 +56,13 @@ if ('reason' in chromiumFound) {
             cooldownMinutes: 10,
             action: { type: 'throttle', params: { factor: 0.5, durationMinutes: 30 } },
             verify: { windowMinutes: 0.02, onIneffective: 'none' },
+          }),
+          rule('gated-shed', {
+            conditions: { all: [{ fact: 'cpu', operator: 'greaterThan', value: 90 }] },
+            requiresApproval: true,
+            cooldownMinutes: 0,
+            action: { type: 'throttle', params: { factor: 0.25, durationMinutes: 30 } },
+            verify: false,
           }),
         ),
         config: { auth: { apiKeys: API_KEYS }, console: { events: { pollIntervalMs: 50, heartbeatMs: 5000 } } },
@@ -189,7 +196,7 @@ if ('reason' in chromiumFound) {
       await bars.waitFor();
       expect(await page.locator('svg.bars rect[data-key="effective"]').getAttribute('data-count')).toBe('1');
       await page.getByRole('img', { name: 'Effective rate per rule: latency-throttle-for-the-primary-model-host 100 %' }).waitFor();
-      const row = page.getByRole('table', { name: 'Statistics by rule' }).locator('tbody tr').first();
+      const row = page.getByRole('table', { name: 'Statistics by rule' }).locator('tbody tr', { hasText: 'latency-throttle-for-the-primary-model-host' });
       for (const [label, value] of [['Shadowed', '0'], ['Rejected', '0'], ['Expired', '0'], ['Escalated', '0'], ['Effective', '1']]) {
         expect(await row.locator(`td[data-label="${label}"]`).textContent()).toBe(value);
       }
@@ -198,7 +205,7 @@ if ('reason' in chromiumFound) {
 
     it('shows mode, verification and budget on the Rules page, and ids in alert messages as links', async () => {
       await go('rules');
-      const row = page.getByRole('table', { name: 'Rules' }).locator('tbody tr').first();
+      const row = page.getByRole('table', { name: 'Rules' }).locator('tbody tr', { hasText: 'latency-throttle-for-the-primary-model-host' });
       expect(await row.locator('td[data-label="Mode"]').textContent()).toBe('enforce');
       expect(await row.locator('td[data-label="Verify"]').textContent()).toBe('0.02 min, then record only');
       expect(await row.locator('td[data-label="Budget"]').textContent()).toMatch(/^\d+ per target$/);
@@ -212,6 +219,45 @@ if ('reason' in chromiumFound) {
       await page.waitForURL(new RegExp(`#/actions/${actionId}$`));
       await currentViewShown(page);
       await page.locator('figure.chart[data-drawn="true"]').waitFor();
+    });
+
+    it('draws a rule in Simulate under the threshold typed into its scratch conditions', async () => {
+      await go('simulate');
+      await page.getByLabel('Start from a recent snapshot').selectOption({ label: (await page.locator('#recent option', { hasText: 'fired latency-throttle' }).first().textContent())! });
+      await page.getByRole('button', { name: 'Simulate' }).click();
+      await page.getByRole('table', { name: 'Simulated decisions' }).waitFor();
+      const figure = page.locator('.rule-series figure.chart[data-drawn="true"]');
+      await figure.waitFor();
+      expect(await page.getByLabel('Rule', { exact: true }).inputValue()).toBe('latency-throttle-for-the-primary-model-host');
+      expect(await page.getByLabel('Source', { exact: true }).inputValue()).toBe('web');
+      expect(await figure.getAttribute('data-threshold')).toBe('5000');
+      const scratch = page.getByLabel('Its conditions (edit to try a threshold)');
+      await scratch.fill((await scratch.inputValue()).replace('5000', '6500'));
+      await page.locator('.rule-series figure.chart[data-threshold="6500"]').waitFor();
+      // Only the spike of 7,000 is over 6,500 now.
+      await page.locator('#fired-count[data-fired="1"]').waitFor();
+      // Nothing was saved: the rule in force still says 5000.
+      const inForce = await api().get('/api/self-healing/rules/latency-throttle-for-the-primary-model-host').set(...bearer(KEYS.viewer));
+      expect(inForce.body.rule.conditions.all[0].value).toBe(5000);
+      await shot('simulate-chart');
+    });
+
+    it('marks an approval and a revert on the action\'s chart', async () => {
+      const asked = (await ingest({ cpu: 95 }, 'batch')).decisions.find((d) => d.rule === 'gated-shed')!;
+      expect(asked.decision).toBe('require_approval');
+      t.clock.advance(2_000);
+      expect((await api().post(`/api/self-healing/actions/${asked.actionId}/approve`).set(...bearer(KEYS.approver)).send({ by: 'ann' })).status).toBe(200);
+      t.clock.advance(2_000);
+      expect((await api().post(`/api/self-healing/actions/${asked.actionId}/revert`).set(...bearer(KEYS.approver))).status).toBe(200);
+      await go(`actions/${asked.actionId}`);
+      const figure = page.locator('figure.chart[data-drawn="true"]');
+      await figure.waitFor();
+      expect(await figure.getAttribute('data-markers')).toBe('3');
+      expect(await figure.locator('[data-marker]').evaluateAll((els) => els.map((e) => (e as unknown as { dataset: { marker: string } }).dataset.marker))).toEqual(['dispatched', 'approved', 'reverted']);
+      expect(await figure.getAttribute('data-points')).toBe('1');
+      expect(await figure.getAttribute('data-threshold')).toBe('90');
+      // No verification: nothing is shaded, and the name says none.
+      expect(await figure.getByRole('img').getAttribute('aria-label')).not.toMatch(/verification window/);
     });
   });
 }
