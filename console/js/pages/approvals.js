@@ -1,5 +1,5 @@
 import { api, qs } from '../api.js';
-import { badge, clear, fmtTime, h, json, kv, relTime, table } from '../dom.js';
+import { badge, clear, h, json, kv, relTime, table, timeEl } from '../dom.js';
 import { refusalText } from '../refusals.js';
 
 const APPROVE = '/api/self-healing/actions/{id}/approve';
@@ -17,7 +17,7 @@ function clearedNotice(action, problem, onForce) {
   return h('div', { class: 'alert' },
     h('p', {}, h('strong', {}, 'Condition cleared: '), 'fresh metrics no longer match the rule, so the action was not run. It is still pending.'),
     kv([
-      ['Newer snapshot', `${problem.snapshotId ?? '—'}${problem.snapshotReceivedAt ? ` (received ${fmtTime(problem.snapshotReceivedAt)})` : ''}`],
+      ['Newer snapshot', h('span', {}, problem.snapshotId ? h('a', { href: `#/snapshots/${problem.snapshotId}` }, problem.snapshotId) : '—', problem.snapshotReceivedAt ? [' (received ', timeEl(problem.snapshotReceivedAt), ')'] : '')],
     ]),
     failed.length
       ? table(['Condition', 'Value now'], failed.map((c) => [condText(c), JSON.stringify(c.factValue ?? null)]), 'Conditions that now fail')
@@ -79,7 +79,7 @@ function card(action, ctx, onDecided) {
       ['Action', `${action.type}`],
       ['Parameters', json(action.params)],
       ['Asked by', action.requestedBy],
-      ['Asked', relTime(action.createdAt)],
+      ['Asked', timeEl(action.createdAt)],
       ['Expires', expires],
       ['Source', action.snapshot ? `${action.snapshot.source} at ${action.snapshot.timestamp}` : '—'],
     ]),

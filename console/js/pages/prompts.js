@@ -1,5 +1,5 @@
 import { api } from '../api.js';
-import { badge, clear, fmtTime, h, table } from '../dom.js';
+import { badge, clear, h, table, timeEl } from '../dom.js';
 
 export async function mount(main) {
   const { data: list } = await api('GET', '/api/prompts');
@@ -15,7 +15,7 @@ export async function mount(main) {
         `v${v.version}`,
         v.version === p.activeVersion ? badge('ok', 'active') : '—',
         v.description ?? '—',
-        fmtTime(v.createdAt),
+        timeEl(v.createdAt),
         h('details', {}, h('summary', {}, `${v.content.length} characters`), h('pre', {}, v.content)),
       ]), `Versions of ${p.name}`))),
   );
