@@ -82,6 +82,7 @@ export function addRemoteCommands(program: Command, ctx: CommandContext): void {
       .option('--source <source...>', 'only these sources')
       .option('--snapshots <file>', 'a JSON array of snapshots to replay instead of stored ones')
       .option('--approvals <what>', 'approve | reject | pending (default pending)')
+      .option('--clock <clock>', 'received | timestamp: play stored history on when it was received (default) or on its snapshots\' own timestamps')
       .option('--timeline', 'print the timeline too (first page; --limit entries)')
       .option('--limit <n>', 'timeline entries per page'),
   ).action(async (opts: RemoteOptions & Record<string, string | string[] | boolean | undefined>) => {
@@ -93,13 +94,14 @@ export function addRemoteCommands(program: Command, ctx: CommandContext): void {
     if (opts.source) body.sources = opts.source;
     if (opts.snapshots) body.snapshots = readJsonFile(opts.snapshots as string, 'snapshots file');
     if (opts.approvals) body.approvals = opts.approvals;
+    if (opts.clock) body.clock = opts.clock;
     if (opts.limit) body.limit = Number(opts.limit);
     const result = await clientFor(opts).call<Row>('POST', '/api/self-healing/replay', body);
     print(opts, result, () => {
       const summary = result.summary as Row[];
       const kinds = ['execute', 'require_approval', 'cooldown', 'duplicate_pending', 'budget_exhausted', 'shadow', 'effective', 'ineffective', 'unknown'];
       const out = [
-        `${String(result.snapshots)} snapshots replayed (rules ${String(result.rulesVersion)}, approvals ${String(result.approvals)})`,
+        `${String(result.snapshots)} snapshots replayed (rules ${String(result.rulesVersion)}, approvals ${String(result.approvals)}, clock ${String(result.clock)})`,
         table(['rule', ...kinds], summary.map((r) => [r.rule as string, ...kinds.map((k) => (r[k] as number | undefined) ?? 0)])),
       ];
       const diff = result.diff as { rule: string; current: Row; candidate: Row }[] | undefined;

@@ -15,6 +15,10 @@ import type { ApprovalPolicy, ReplayOutcome, VirtualOutcome } from '../closed-lo
 import type { ClosedLoopFacts } from '../closed-loop/settings';
 
 export const DEFAULT_TIMELINE_LIMIT = 1000;
+
+/** Which instant a stored snapshot is played at: when it was received, or its own `timestamp`. */
+export const REPLAY_CLOCKS = ['received', 'timestamp'] as const;
+export type ReplayClock = (typeof REPLAY_CLOCKS)[number];
 export const MAX_TIMELINE_LIMIT = 10_000;
 /** Stored snapshots read per store query. */
 const SCAN_PAGE = 2000;
@@ -28,6 +32,8 @@ export interface ReplayRequest {
   sources?: string[];
   snapshots?: Snapshot[];
   approvals?: ApprovalPolicy;
+  /** Stored history plays on when it was received (default) or on the snapshots' own `timestamp`. */
+  clock?: ReplayClock;
   compareTo?: 'current';
   limit?: number;
   cursor?: string;
@@ -60,6 +66,8 @@ export interface ReplayResult {
   /** The version of the rules in force it was compared with (with `compareTo`). */
   currentVersion?: string;
   approvals: ApprovalPolicy;
+  /** The clock it played on: `timestamp` for given snapshots. */
+  clock: ReplayClock;
   from: string | null;
   /** Null for given snapshots without `to`. */
   to: string | null;
@@ -120,6 +128,12 @@ export class ReplayService {
     if (cursorText !== undefined && (!cursor || cursor.request !== digest)) {
       throw new ValidationError('the cursor is not one this replay request returned', [{ pointer: '/cursor', message: 'unknown or from another request' }]);
     }
+    if (request.snapshots && request.clock === 'received') {
+      throw new ValidationError('given snapshots play on their `timestamp`: they have no received time', [
+        { pointer: '/clock', message: 'must be "timestamp" (or absent) with `snapshots`' },
+      ]);
+    }
+    const clock: ReplayClock = request.snapshots ? 'timestamp' : (request.clock ?? 'received');
     const from = request.from ? new Date(request.from) : null;
     // Stored history ends now unless told otherwise (and the cursor keeps that end for later pages).
     const toText = cursor?.to ?? request.to ?? (request.snapshots ? null : this.deps.clock.now().toISOString());
@@ -159,7 +173,7 @@ export class ReplayService {
         if (main) emit(outcomeEntry(o));
       }
     };
-    for await (const item of this.items(request, from, to)) {
+    for await (const item of this.items(request, clock, from, to)) {
       count += 1;
       if (count % YIELD_EVERY === 0) await new Promise((resolve) => setImmediate(resolve));
       for (const [i, run] of runs.entries()) {
@@ -190,6 +204,7 @@ export class ReplayService {
     const result: ReplayResult = {
       rulesVersion: candidate.version,
       approvals,
+      clock,
       from: from?.toISOString() ?? null,
       to: to?.toISOString() ?? null,
       snapshots: count,
@@ -215,17 +230,38 @@ export class ReplayService {
     return outcome.ruleset;
   }
 
-  /** The snapshots to replay, oldest first: the given ones by their timestamp, stored ones by when they were received. */
-  private async *items(request: ReplayRequest, from: Date | null, to: Date | null): AsyncGenerator<ReplayItem> {
+  /**
+   * The snapshots to replay, oldest first on the replay's clock: given ones by their timestamp;
+   * stored ones by when they were received, or by their own timestamp (backfilled history keeps its
+   * spacing instead of being squeezed into the moment it was loaded).
+   */
+  private async *items(request: ReplayRequest, clock: ReplayClock, from: Date | null, to: Date | null): AsyncGenerator<ReplayItem> {
     const sources = request.sources && request.sources.length > 0 ? new Set(request.sources) : null;
+    const inRange = (s: { at: Date; source: string }) => (!from || s.at >= from) && (!to || s.at <= to) && (!sources || sources.has(s.source));
     if (request.snapshots) {
       const given = request.snapshots
         .map((s) => ({ at: new Date(s.timestamp), source: s.source, metrics: s.metrics }))
-        .filter((s) => (!from || s.at >= from) && (!to || s.at <= to) && (!sources || sources.has(s.source)))
+        .filter(inRange)
         .sort((a, b) => a.at.getTime() - b.at.getTime());
       yield* given;
       return;
     }
+    if (clock === 'timestamp') {
+      // Received times say nothing of where a snapshot's timestamp falls: every stored one is read
+      // (the retention bounds how many), then sorted; ties keep the order they were received in.
+      const all: ReplayItem[] = [];
+      for await (const s of this.scan(null, null, sources)) {
+        const item = { at: new Date(s.timestamp), source: s.source, metrics: s.metrics, snapshotId: s.id };
+        if (inRange(item)) all.push(item);
+      }
+      yield* all.sort((a, b) => a.at.getTime() - b.at.getTime());
+      return;
+    }
+    for await (const s of this.scan(from, to, sources)) yield { at: s.receivedAt, source: s.source, metrics: s.metrics, snapshotId: s.id };
+  }
+
+  /** Stored snapshots received in [from, to], oldest first by (receivedAt, id), a page at a time. */
+  private async *scan(from: Date | null, to: Date | null, sources: Set<string> | null): AsyncGenerator<StoredSnapshot> {
     let after: { at: number; id: string } | undefined;
     for (;;) {
       const page: StoredSnapshot[] = await this.deps.store.scanSnapshots({
@@ -235,7 +271,7 @@ export class ReplayService {
         ...(after ? { after } : {}),
         limit: SCAN_PAGE,
       });
-      for (const s of page) yield { at: s.receivedAt, source: s.source, metrics: s.metrics, snapshotId: s.id };
+      yield* page;
       if (page.length < SCAN_PAGE) return;
       const last = page[page.length - 1]!;
       after = { at: last.receivedAt.getTime(), id: last.id };

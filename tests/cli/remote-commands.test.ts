@@ -48,13 +48,19 @@ describe('self-healing against a running service', () => {
     const r = await runCli(['replay', '--url', url, '--rules', candidate, '--compare', '--timeline'], as(KEYS.operator));
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('3 snapshots replayed');
+    expect(r.stdout).toContain('3 snapshots replayed (rules');
+    expect(r.stdout).toContain('clock received)');
     expect(r.stdout).toMatch(/errors\s+3\s+0\s+0\s+0\s+0/);
     expect(r.stdout).toMatch(/errors\s+1 → 3\s+0 → 0\s+2 → 0/);
     expect(r.stdout).toMatch(/2026-03-01T10:01:00.000Z\s+test\s+errors\s+execute/);
     const asJson = await runCli(['replay', '--url', url, '--json'], as(KEYS.operator));
     // The one action's verification window (alert_only: 10 minutes) is still open when the history ends.
     expect(JSON.parse(asJson.stdout).summary).toContainEqual({ rule: 'errors', execute: 1, cooldown: 2, verifying: 1 });
+    const onTimestamps = await runCli(['replay', '--url', url, '--clock', 'timestamp', '--json'], as(KEYS.operator));
+    expect(JSON.parse(onTimestamps.stdout)).toMatchObject({ clock: 'timestamp', snapshots: 3 });
+    const badClock = await runCli(['replay', '--url', url, '--clock', 'wall'], as(KEYS.operator));
+    expect(badClock.code).not.toBe(0);
+    expect(badClock.stderr).toContain('/clock');
   });
 
   it('lists, shows, approves and rejects actions; a second decision exits 1', async () => {

@@ -177,5 +177,43 @@ describe('POST /api/self-healing/replay', () => {
     expect(badField.body.errors.map((e: { pointer: string }) => e.pointer).sort()).toEqual(['/approvals', '/extra']);
     const reversed = await request(t.app).post('/api/self-healing/replay').send({ from: '2026-03-02T00:00:00Z', to: '2026-03-01T00:00:00Z' });
     expect(reversed.status).toBe(400);
+    const badClock = await request(t.app).post('/api/self-healing/replay').send({ clock: 'wall' });
+    expect(badClock.status).toBe(400);
+    expect(badClock.body.errors[0].pointer).toBe('/clock');
+    const receivedGiven = await request(t.app).post('/api/self-healing/replay').send({ clock: 'received', snapshots: [snapshot(high)] });
+    expect(receivedGiven.status).toBe(400);
+    expect(receivedGiven.headers['content-type']).toMatch(/application\/problem\+json/);
+    expect(receivedGiven.body.errors).toEqual([{ pointer: '/clock', message: 'must be "timestamp" (or absent) with `snapshots`' }]);
+  });
+
+  it('plays backfilled history on its own timestamps with clock "timestamp", not squeezed into when it was loaded', async () => {
+    t = await buildTestApp({ rules: rulesDoc(rule('errors', { cooldownMinutes: 5, verify: false })) });
+    // 200 snapshots over 200 minutes, sent in one batch, newest first: all received at one instant.
+    const start = Date.parse('2026-02-20T00:00:00Z');
+    const history = Array.from({ length: 200 }, (_, i) => ({ source: 'backfill', timestamp: new Date(start + i * 60_000).toISOString(), metrics: high })).reverse();
+    expect((await request(t.app).post('/api/metrics/batch').send({ snapshots: history })).status).toBe(200);
+    t.clock.advance(60_000);
+
+    const received = await request(t.app).post('/api/self-healing/replay').send({ limit: 10_000 });
+    expect(received.body).toMatchObject({ clock: 'received', snapshots: 200 });
+    // At the one instant they arrived: the first fires, every other one is in its cooldown.
+    expect(received.body.summary).toEqual([{ rule: 'errors', execute: 1, cooldown: 199 }]);
+    expect(new Set(received.body.timeline.map((e: { at: string }) => e.at)).size).toBe(1);
+
+    const own = await request(t.app).post('/api/self-healing/replay').send({ clock: 'timestamp', limit: 10_000 });
+    expect(own.status).toBe(200);
+    expect(own.body).toMatchObject({ clock: 'timestamp', snapshots: 200 });
+    // On their own clock, oldest first: one action every 5 minutes over the 200.
+    expect(own.body.summary).toEqual([{ rule: 'errors', execute: 40, cooldown: 160 }]);
+    expect(own.body.timeline[0]).toMatchObject({ at: '2026-02-20T00:00:00.000Z', decision: 'execute' });
+    expect(own.body.timeline[5]).toMatchObject({ at: '2026-02-20T00:05:00.000Z', decision: 'execute' });
+    expect(own.body.timeline[199]).toMatchObject({ at: '2026-02-20T03:19:00.000Z', decision: 'cooldown' });
+
+    // `from` and `to` bound the timestamps on this clock.
+    const hour = await request(t.app)
+      .post('/api/self-healing/replay')
+      .send({ clock: 'timestamp', from: '2026-02-20T01:00:00Z', to: '2026-02-20T01:59:59Z' });
+    expect(hour.body).toMatchObject({ snapshots: 60, from: '2026-02-20T01:00:00.000Z', to: '2026-02-20T01:59:59.000Z' });
+    expect(hour.body.summary).toEqual([{ rule: 'errors', execute: 12, cooldown: 48 }]);
   });
 });
