@@ -59,10 +59,13 @@ export async function firedCount({ fileText, rule, source, from, to }) {
 /**
  * The rule editor's and Simulate's panel: the recent series of each fact the rule reads, for one
  * source, with the threshold being edited drawn over it, and how many times the rule as edited
- * would have fired over that span (replay; operator role). `conditions()` is read again on
- * `update()`: thresholds move at once, the replay count follows after a pause in typing.
+ * would have fired over that span (replay; operator role). `conditions()` (and `rule`, when a
+ * function) are read again on `update()`: thresholds move at once, the replay count follows after a
+ * pause in typing.
  */
 export async function rulePanel(ctx, { rule, conditions, fileText, source: preferred, spanMs = 24 * 3_600_000 }) {
+  // The rule as edited so far (the editor passes a function: cooldown or mode edits change the count too).
+  const ruleNow = typeof rule === 'function' ? rule : () => rule;
   const sources = (await api('GET', '/api/self-healing/snapshots/sources')).data.items.map((s) => s.source);
   const panel = h('section', { class: 'panel rule-series', 'aria-labelledby': 'rule-series-title' });
   if (sources.length === 0) {
@@ -90,10 +93,11 @@ export async function rulePanel(ctx, { rule, conditions, fileText, source: prefe
     try { conds = conditions(); } catch { clear(fired, 'The conditions are not valid JSON: no replay.'); return; }
     clear(fired, 'Replaying…');
     try {
-      const r = await firedCount({ fileText, rule: { ...rule, conditions: conds }, source, from, to });
+      const edited = ruleNow();
+      const r = await firedCount({ fileText, rule: { ...edited, conditions: conds }, source, from, to });
       if (mine !== ticket) return;
       fired.dataset.fired = String(r.fired);
-      clear(fired, h('strong', {}, `Would have fired ${r.fired} time${r.fired === 1 ? '' : 's'}`), ` over the ${r.snapshots} snapshots of ${source} from ${fmtTime(from)} to ${fmtTime(to)} (replay, cooldowns and budgets included${rule.enabled === false ? '; counted as if enabled' : ''}).`);
+      clear(fired, h('strong', {}, `Would have fired ${r.fired} time${r.fired === 1 ? '' : 's'}`), ` over the ${r.snapshots} snapshots of ${source} from ${fmtTime(from)} to ${fmtTime(to)} (replay, cooldowns and budgets included${edited.enabled === false ? '; counted as if enabled' : ''}).`);
     } catch (err) {
       if (mine !== ticket) return;
       delete fired.dataset.fired;

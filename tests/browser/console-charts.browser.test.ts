@@ -169,6 +169,9 @@ if ('reason' in chromiumFound) {
       // Every snapshot now matches: the rule fires every ten minutes of the half hour.
       await page.locator('#fired-count[data-fired="3"]').waitFor();
       await page.getByRole('status').filter({ hasText: 'Would have fired 3 times' }).waitFor();
+      // The count follows the rest of the edit too: twenty minutes of cooldown leave two of the three.
+      await page.getByLabel('Cooldown (minutes)').fill('20');
+      await page.locator('#fired-count[data-fired="2"]').waitFor();
       await shot('rule-editor-chart');
     });
 

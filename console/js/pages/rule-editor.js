@@ -263,8 +263,14 @@ export async function mount(main, ctx, view) {
     api('GET', '/api/self-healing/rules-file').then((r) => r.data.text),
     api('GET', `/api/self-healing/actions${qs({ rule: name, limit: 1 })}`).then((r) => r.data.items[0], () => undefined),
   ]);
-  const panel = await rulePanel(ctx, { rule: raw, conditions: () => JSON.parse(inputs.conditions.value), fileText, source: last?.snapshot?.source });
-  form.addEventListener('input', (e) => { if (e.target === inputs.conditions) panel.update(); });
+  const edited = () => {
+    const { patch, problems } = changes();
+    return problems.length ? raw : { ...raw, ...patch };
+  };
+  const panel = await rulePanel(ctx, { rule: edited, conditions: () => JSON.parse(inputs.conditions.value), fileText, source: last?.snapshot?.source });
+  // Any field may change how often it would fire (cooldown, mode, budget); the conditions also move the line.
+  form.addEventListener('input', () => panel.update());
+  form.addEventListener('change', () => panel.update());
   clear(main, h('p', {}, h('a', { href: '#/rules' }, '← Rules')), h('h1', {}, `Rule: ${name}`), message, form, review, panel.el);
   return { dispose: () => panel.dispose?.() };
 }
