@@ -45,6 +45,8 @@ export interface EvaluateCase {
   snapshots: Record<string, unknown>[];
   /** Rounds this many times longer than the default: slow cases need more time for a usable p99. */
   roundScale?: number;
+  /** Every rule in cooldown (a storm after its first snapshot) instead of the usual mix. */
+  allInCooldown?: boolean;
 }
 
 // As the strategies registry declares them: only service_restart needs approval by default.
@@ -82,15 +84,15 @@ function bareEngine(rules: Rule[]): Engine {
  * every third rule in cooldown, every seventh with an open approval. Decide reads this in-memory
  * map, so the ratio compares evaluation and decision logic, not SQLite reads.
  */
-async function ruleStates(rules: Rule[], now: Date): Promise<Map<string, RuleState>> {
+async function ruleStates(rules: Rule[], now: Date, allInCooldown: boolean): Promise<Map<string, RuleState>> {
   const store = new SqliteStore({ path: ':memory:' });
   await store.init();
   try {
     const states = await store.getRuleStates(rules.map((r) => r.name));
     rules.forEach((rule, i) => {
       const state = states.get(rule.name)!;
-      if (i % 3 === 0) state.cooldownUntil = new Date(now.getTime() + 10 * 60_000);
-      if (i % 7 === 0) state.openApprovalId = `bench-approval-${i}`;
+      if (allInCooldown || i % 3 === 0) state.cooldownUntil = new Date(now.getTime() + 10 * 60_000);
+      if (!allInCooldown && i % 7 === 0) state.openApprovalId = `bench-approval-${i}`;
     });
     return states;
   } finally {
@@ -101,7 +103,7 @@ async function ruleStates(rules: Rule[], now: Date): Promise<Map<string, RuleSta
 export async function runEvaluateCase(c: EvaluateCase, options: EvaluateOptions, log: (s: string) => void): Promise<EvaluateCaseResult> {
   const ruleset = buildRuleset(c.doc);
   const enabled = ruleset.rules.filter((r) => r.enabled);
-  const states = await ruleStates(ruleset.rules, new Date());
+  const states = await ruleStates(ruleset.rules, new Date(), c.allInCooldown ?? false);
   const evaluator = new Evaluator();
   const requiresApproval = (r: Rule) => approvalRequired(r, APPROVAL_DEFAULTS);
 

@@ -5,6 +5,7 @@ import { findProjectRoot } from '../src/config/project-root';
 import { type CompileResult, runCompileBench } from './compile-bench';
 import { type EvaluateCaseResult, type EvaluateOptions, type ModeResult, runEvaluateCase } from './evaluate-bench';
 import { generateRulesDocument, generateSnapshots, shippedRuleSnapshots } from './generate-rules';
+import { generateStormRules, generateStormSnapshots } from './generate-storm';
 import { type IngestResult, runIngestBench } from './ingest-bench';
 import { type ReplayBenchResult, runReplayBench } from './replay-bench';
 import { runSeriesBench, type SeriesBenchResult } from './series-bench';
@@ -26,7 +27,7 @@ import type { Figures } from './stats';
  */
 
 /** Speed-up of evaluate + decide over bare json-rules-engine (bare time / ours), per case. */
-const TARGET_SPEEDUP: Record<string, number> = { '12 shipped rules': 50, '1,000 generated rules': 400 };
+const TARGET_SPEEDUP: Record<string, number> = { '12 shipped rules': 50, '1,000 generated rules': 400, '1,000 storm rules': 300 };
 const TARGET_COMPILE_MS = 200;
 const TARGET_MEMORY_MB = 100;
 const TARGET_INGEST_RPS = 2000;
@@ -54,6 +55,17 @@ function machine() {
     node: process.version,
     platform: `${os.type()} ${os.release()} ${os.arch()}`,
   };
+}
+
+/** BENCH_EVALUATE_CASES: which evaluate cases to run (shipped, generated, storm; all by default). */
+function evaluateCases(): Set<string> {
+  const known = ['shipped', 'generated', 'storm'];
+  const raw = process.env.BENCH_EVALUATE_CASES;
+  if (raw === undefined || raw === '') return new Set(known);
+  const asked = raw.split(',').map((c) => c.trim());
+  const unknown = asked.filter((c) => !known.includes(c));
+  if (unknown.length > 0) throw new Error(`BENCH_EVALUATE_CASES: unknown case ${unknown.join(', ')} (known: ${known.join(', ')})`);
+  return new Set(asked);
 }
 
 function table(headers: string[], rows: string[][]): string {
@@ -121,14 +133,26 @@ async function main(): Promise<void> {
     log(`\n(a) evaluate + decide vs bare json-rules-engine ` +
       `(${evalOptions.rounds} alternating rounds of ${evalOptions.roundMs} ms per side, x3 for 1,000 rules; ${evalOptions.warmupMs} ms warm-up)`);
     const shippedDoc = JSON.parse(fs.readFileSync(path.join(root, 'config', 'self-healing-rules.json'), 'utf8')) as unknown;
-    evaluate.push(
-      await runEvaluateCase({ name: '12 shipped rules', doc: shippedDoc, snapshots: shippedRuleSnapshots(300) }, evalOptions, log),
-    );
-    evaluate.push(
-      await runEvaluateCase(
-        { name: '1,000 generated rules', doc: generateRulesDocument(1000), snapshots: generateSnapshots(300), roundScale: 3 },
-        evalOptions, log),
-    );
+    const cases = evaluateCases();
+    if (cases.has('shipped')) {
+      evaluate.push(
+        await runEvaluateCase({ name: '12 shipped rules', doc: shippedDoc, snapshots: shippedRuleSnapshots(300) }, evalOptions, log),
+      );
+    }
+    if (cases.has('generated')) {
+      evaluate.push(
+        await runEvaluateCase(
+          { name: '1,000 generated rules', doc: generateRulesDocument(1000), snapshots: generateSnapshots(300), roundScale: 3 },
+          evalOptions, log),
+      );
+    }
+    if (cases.has('storm')) {
+      evaluate.push(
+        await runEvaluateCase(
+          { name: '1,000 storm rules', doc: generateStormRules(1000), snapshots: generateStormSnapshots(100), roundScale: 3, allInCooldown: true },
+          evalOptions, log),
+      );
+    }
     log('');
     log(table(['case', 'implementation', 'ops/s', 'p50 ms', 'p99 ms', 'speed-up', 'target'], evaluateRows(evaluate)));
   } else {

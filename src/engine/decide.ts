@@ -112,9 +112,31 @@ function budgetSpent(rule: string, target: string, until: Date, limit: string): 
   return { rule, decision: 'budget_exhausted', target, until: iso, reason: `budget of target ${target} is spent (${limit}) until ${iso}` };
 }
 
+/**
+ * The cooldown decision per rule for its current cooldown end, made once and shared: in a storm
+ * every matching snapshot decides the same hundreds of rules `cooldown` until the same instants.
+ * Frozen, with its keys in the order of an ingest reply's entries, so that it is one as it is
+ * (isSharedDecision) and its JSON can be kept (see remediation/ingest-reply).
+ */
+const cooldownDecisions = new Map<string, { at: number; decision: Decision }>();
+const COOLDOWN_CACHE_LIMIT = 100_000;
+const sharedDecisions = new WeakSet<Decision>();
+
 function inCooldown(rule: string, until: Date): Decision {
+  const at = until.getTime();
+  const known = cooldownDecisions.get(rule);
+  if (known !== undefined && known.at === at) return known.decision;
   const iso = isoAt(until);
-  return { rule, decision: 'cooldown', until: iso, reason: `in cooldown until ${iso}` };
+  const decision: Decision = Object.freeze({ rule, decision: 'cooldown' as const, reason: `in cooldown until ${iso}`, until: iso });
+  if (cooldownDecisions.size >= COOLDOWN_CACHE_LIMIT) cooldownDecisions.clear();
+  cooldownDecisions.set(rule, { at, decision });
+  sharedDecisions.add(decision);
+  return decision;
+}
+
+/** Whether a decision is one `decide` shares between snapshots (frozen, keys in reply order): it can be answered as it is. */
+export function isSharedDecision(d: object): boolean {
+  return sharedDecisions.has(d as Decision);
 }
 
 function approvalPending(rule: string, actionId: string): Decision {

@@ -36,14 +36,14 @@ function explained(rule: Rule, matched: boolean, leaves: ConditionOutcome[]): Ru
   };
 }
 
+const NO_FAILED_CONDITIONS = Object.freeze([]) as unknown as ConditionOutcome[];
+
 /**
  * A match whose matchedFacts are worked out only when read (by an action being recorded): a match
  * that ends in cooldown or a duplicate approval costs no explanation. The same compiled code, in
  * explain mode, on the same facts gives the same values as when the match was found.
  */
 class MatchExplainedOnDemand implements RuleEvaluation {
-  readonly matched = true;
-  readonly failedConditions: ConditionOutcome[] = [];
   private explainedFacts: Record<string, unknown> | undefined;
 
   constructor(
@@ -51,6 +51,15 @@ class MatchExplainedOnDemand implements RuleEvaluation {
     private readonly code: CompiledConditions,
     private readonly facts: Record<string, unknown>,
   ) {}
+
+  // On the prototype rather than per match: a storm makes hundreds of these a snapshot.
+  get matched(): true {
+    return true;
+  }
+
+  get failedConditions(): ConditionOutcome[] {
+    return NO_FAILED_CONDITIONS;
+  }
 
   get matchedFacts(): Record<string, unknown> {
     this.explainedFacts ??= matchedFactValues(outcomesOf(this.code.leaves, this.code.explain(this.facts)));

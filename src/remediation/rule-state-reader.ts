@@ -10,8 +10,12 @@ import type { Store } from '../store/store';
  * says. During a storm of matching snapshots this saves the store a read per snapshot.
  */
 export class RuleStateReader {
-  /** Ends as the store gave them; a Date here is never changed, so every read can hand out the same one. */
-  private readonly knownCooldowns = new Map<string, Date>();
+  /**
+   * Per rule known to be in cooldown, its state: the end as the store gave it (a Date here is never
+   * changed) and no open approval that matters. One object per cooldown, handed to every read: a
+   * storm reads hundreds a snapshot.
+   */
+  private readonly knownCooldowns = new Map<string, RuleState & { cooldownUntil: Date }>();
 
   constructor(
     private readonly store: Store,
@@ -24,11 +28,11 @@ export class RuleStateReader {
     const states = new Map<string, RuleState>();
     const unknown: string[] = [];
     for (const rule of rules) {
-      const until = this.knownCooldowns.get(rule);
-      if (until !== undefined && until.getTime() > now) {
-        states.set(rule, { cooldownUntil: until, openApprovalId: null });
+      const known = this.knownCooldowns.get(rule);
+      if (known !== undefined && known.cooldownUntil.getTime() > now) {
+        states.set(rule, known);
       } else {
-        if (until !== undefined) this.knownCooldowns.delete(rule);
+        if (known !== undefined) this.knownCooldowns.delete(rule);
         unknown.push(rule);
       }
     }
@@ -42,6 +46,8 @@ export class RuleStateReader {
 
   /** Called with every cooldown end the store reports (a dispatch made, or a race lost). */
   remember(rule: string, until: Date, now: Date = this.clock.now()): void {
-    if (until.getTime() > now.getTime()) this.knownCooldowns.set(rule, until);
+    if (until.getTime() <= now.getTime()) return;
+    if (this.knownCooldowns.get(rule)?.cooldownUntil.getTime() === until.getTime()) return;
+    this.knownCooldowns.set(rule, Object.freeze({ cooldownUntil: until, openApprovalId: null }));
   }
 }

@@ -129,7 +129,7 @@ class Generator {
     this.leaves.push(info);
     this.ops.push(op);
     const lines = [`let l${i} = ${this.factVar(fact)};`, ...pathStatements(`l${i}`, path)];
-    const plan: LeafPlan = { read: factRead(fact, path), opcode: opcodeOf(operator), fn: op, value, ref: null };
+    const plan: LeafPlan = { read: factRead(fact, path), operator, opcode: opcodeOf(operator), fn: op, value, ref: null };
     this.planLeaves.push(plan);
     this.postfix.push(i);
     if (isObject(value) && own(value, 'fact')) {

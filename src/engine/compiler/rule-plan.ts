@@ -37,6 +37,8 @@ export interface FactRead {
 
 export interface LeafPlan {
   read: FactRead;
+  /** The operator as written, decorators included. */
+  operator: string;
   opcode: number;
   /** The operator with its decorators, for OP.call. */
   fn: OperatorFn;

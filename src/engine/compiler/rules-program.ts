@@ -1,7 +1,8 @@
 import type { CompiledConditions, Metrics } from './condition-compiler';
 import { isNumberLike, type OperatorFn } from './operators';
 import { hasConversionHooks, readPath } from './fact-read';
-import { type FactRead, type LeafPlan, OP, POSTFIX, sizeAt, toTree } from './rule-plan';
+import { type FactRead, type LeafPlan, OP, opcodeOf, POSTFIX, sizeAt, toTree } from './rule-plan';
+import { decoratedMayThrow } from './decorators';
 import { compiledPath, type PathReader } from '../path-resolver';
 import type { RuleMarks } from './rule-marks';
 
@@ -327,14 +328,26 @@ function readMayThrow(read: FactRead): boolean {
 
 /**
  * Whether a leaf may throw on some snapshot that has no object with its own toString or valueOf:
- * a read jsonpath-plus resolves (filters run code), a decorated operator (its value lists are not checked), `in` and
- * `notIn` on anything but a constant list (`indexOf` of a number throws), and an ordering compared
- * with a constant object (its conversion runs the rules file's own keys). Everything else only
- * reads own properties, compares strictly, or converts snapshot values to strings.
+ * a read jsonpath-plus resolves (filters run code), a decorated operator on a fact reference or
+ * one whose constant makes it unsafe (decoratedMayThrow), `in` and `notIn` on anything but a
+ * constant list (`indexOf` of a number throws), and an ordering compared with a constant object
+ * (its conversion runs the rules file's own keys). Everything else only reads own properties,
+ * compares strictly, or converts snapshot values to strings.
  */
 function mayThrow(leaf: LeafPlan): boolean {
   if (readMayThrow(leaf.read) || (leaf.ref !== null && readMayThrow(leaf.ref))) return true;
-  switch (leaf.opcode) {
+  if (leaf.opcode === OP.call) return leaf.ref !== null || decoratedMayThrow(leaf.operator, leaf.value, baseMayThrow);
+  return leaf.ref === null ? constantMayThrow(leaf.opcode, leaf.value) : leaf.opcode === OP.in || leaf.opcode === OP.notIn;
+}
+
+function baseMayThrow(base: string, constant: unknown): boolean {
+  const opcode = opcodeOf(base);
+  return opcode === OP.call || constantMayThrow(opcode, constant);
+}
+
+/** Whether a plain operator compared with a constant may throw on a benign snapshot. */
+function constantMayThrow(opcode: number, value: unknown): boolean {
+  switch (opcode) {
     case OP.equal:
     case OP.notEqual:
     case OP.contains:
@@ -342,12 +355,12 @@ function mayThrow(leaf: LeafPlan): boolean {
       return false;
     case OP.in:
     case OP.notIn:
-      return leaf.ref !== null || !(Array.isArray(leaf.value) || typeof leaf.value === 'string');
+      return !(Array.isArray(value) || typeof value === 'string');
     case OP.lessThan:
     case OP.lessThanInclusive:
     case OP.greaterThan:
     case OP.greaterThanInclusive:
-      return leaf.ref === null && leaf.value !== null && typeof leaf.value === 'object';
+      return value !== null && typeof value === 'object';
     default:
       return true;
   }
