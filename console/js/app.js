@@ -16,6 +16,7 @@ import * as prompts from './pages/prompts.js';
 import * as stats from './pages/stats.js';
 import * as snapshots from './pages/snapshots.js';
 import * as snapshot from './pages/snapshot.js';
+import * as sources from './pages/sources.js';
 
 const NAV = [
   ['overview', 'Overview'],
@@ -27,6 +28,7 @@ const NAV = [
   ['alerts', 'Alerts'],
   ['prompts', 'Prompts'],
   ['stats', 'Statistics'],
+  ['sources', 'Sources'],
 ];
 
 /** #/page/arg?query → which module renders it. */
@@ -44,6 +46,7 @@ const ROUTES = [
   [/^alerts$/, alerts],
   [/^prompts$/, prompts],
   [/^stats$/, stats],
+  [/^sources$/, sources],
 ];
 
 const main = document.getElementById('main');
