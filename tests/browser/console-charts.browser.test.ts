@@ -262,5 +262,24 @@ if ('reason' in chromiumFound) {
       // No verification: nothing is shaded, and the name says none.
       expect(await figure.getByRole('img').getAttribute('aria-label')).not.toMatch(/verification window/);
     });
+
+    it('fits the charts to a phone\'s width', async () => {
+      await page.setViewportSize({ width: 390, height: 800 });
+      try {
+        await go(`actions/${actionId}`);
+        const canvas = page.locator('figure.chart[data-drawn="true"] canvas').first();
+        await canvas.waitFor();
+        const box = (await canvas.boundingBox())!;
+        expect(box.x).toBeGreaterThanOrEqual(0);
+        expect(box.x + box.width).toBeLessThanOrEqual(390);
+        await go('stats');
+        const bars = (await page.locator('svg.bars').first().boundingBox())!;
+        expect(bars.x + bars.width).toBeLessThanOrEqual(390);
+        // Nothing on the page is wider than the screen.
+        expect(await page.evaluate(() => (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+      } finally {
+        await page.setViewportSize({ width: 1100, height: 820 });
+      }
+    });
   });
 }
