@@ -1,9 +1,17 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { Command, CommanderError } from 'commander';
+import { findProjectRoot } from '../config/project-root';
 import { CliError, EXIT } from './exit-codes';
 import { type Io, processIo } from './output';
 import { addRemoteCommands } from './remote-commands';
 import { addRulesCommands } from './rules-commands';
 import { addSourcesCommands } from './sources-commands';
+
+/** The version of the package this CLI belongs to (the service it ships with has the same). */
+function packageVersion(): string {
+  return (JSON.parse(fs.readFileSync(path.join(findProjectRoot(), 'package.json'), 'utf8')) as { version: string }).version;
+}
 
 /** Builds the `self-healing` command tree (docs/cli.md). */
 export function buildProgram(io: Io, setExit: (code: number) => void): Command {
@@ -11,6 +19,9 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   program
     .name('self-healing')
     .description('Check and unit-test rules files, and operate a running self-healing service.')
+    .version(packageVersion(), '-V, --version', 'print the version')
+    // Options after a command are that command's: lets `pause status --url …` give --url to status, not pause.
+    .enablePositionalOptions()
     .showHelpAfterError('(run with --help for usage)')
     // Set before the subcommands exist, so each of them inherits both.
     .exitOverride()

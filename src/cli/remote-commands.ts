@@ -3,6 +3,7 @@ import { readJsonFile } from './json-file';
 import { CliError, EXIT } from './exit-codes';
 import { type Io, json, table } from './output';
 import { ServiceClient } from './service-client';
+import { readSnapshotsFile } from './snapshots-file';
 import type { CommandContext } from './rules-commands';
 
 interface RemoteOptions {
@@ -80,11 +81,12 @@ export function addRemoteCommands(program: Command, ctx: CommandContext): void {
       .option('--from <time>', 'received at or after (ISO 8601)')
       .option('--to <time>', 'received at or before (ISO 8601)')
       .option('--source <source...>', 'only these sources')
-      .option('--snapshots <file>', 'a JSON array of snapshots to replay instead of stored ones')
+      .option('--snapshots <file>', 'snapshots to replay instead of stored ones: a batch body ({ "snapshots": [...] }), a JSON array, or NDJSON')
       .option('--approvals <what>', 'approve | reject | pending (default pending)')
       .option('--clock <clock>', 'received | timestamp: play stored history on when it was received (default) or on its snapshots\' own timestamps')
-      .option('--timeline', 'print the timeline too (first page; --limit entries)')
-      .option('--limit <n>', 'timeline entries per page'),
+      .option('--timeline', 'print the timeline too (a page of --limit entries)')
+      .option('--limit <n>', 'timeline entries per page')
+      .option('--cursor <cursor>', 'the next timeline page: the cursor a previous run printed (same other options)'),
   ).action(async (opts: RemoteOptions & Record<string, string | string[] | boolean | undefined>) => {
     const body: Row = {};
     if (opts.rules) body.rules = readJsonFile(opts.rules as string, 'rules file');
@@ -92,10 +94,11 @@ export function addRemoteCommands(program: Command, ctx: CommandContext): void {
     if (opts.from) body.from = opts.from;
     if (opts.to) body.to = opts.to;
     if (opts.source) body.sources = opts.source;
-    if (opts.snapshots) body.snapshots = readJsonFile(opts.snapshots as string, 'snapshots file');
+    if (opts.snapshots) body.snapshots = readSnapshotsFile(opts.snapshots as string);
     if (opts.approvals) body.approvals = opts.approvals;
     if (opts.clock) body.clock = opts.clock;
     if (opts.limit) body.limit = Number(opts.limit);
+    if (opts.cursor) body.cursor = opts.cursor;
     const result = await clientFor(opts).call<Row>('POST', '/api/self-healing/replay', body);
     print(opts, result, () => {
       const summary = result.summary as Row[];
@@ -114,7 +117,7 @@ export function addRemoteCommands(program: Command, ctx: CommandContext): void {
       if (opts.timeline) {
         const timeline = result.timeline as Row[];
         out.push('', table(['at', 'source', 'rule', 'decision'], timeline.map((e) => [e.at as string, e.source as string, e.rule as string, timelineText(e)])));
-        if (result.nextCursor) out.push(`(more: ${String(result.nextCursor)})`);
+        if (result.nextCursor) out.push(`(more: --cursor ${String(result.nextCursor)})`);
       }
       io.out(out.join('\n'));
     });
@@ -168,15 +171,28 @@ export function addRemoteCommands(program: Command, ctx: CommandContext): void {
     },
   );
 
-  remote(
+  const pause = remote(
     program
       .command('pause')
-      .description('hold every automatic action (an incident is being handled by hand)')
-      .requiredOption('--reason <text>', 'why; shown to everyone')
+      .description('hold every automatic action (an incident is being handled by hand); `pause status` says whether it is held')
+      // `pause status` is a command of its own: its options are its own, not pause's.
+      .enablePositionalOptions()
+      .option('--reason <text>', 'why; shown to everyone (required)')
       .option('--until <time>', 'when the pause ends by itself (ISO 8601); default: until resume'),
-  ).action(async (opts: RemoteOptions & { reason: string; until?: string }) => {
+  ).action(async (opts: RemoteOptions & { reason?: string; until?: string }) => {
+    // Checked here rather than as a required option, which commander would demand of `pause status` too.
+    if (!opts.reason) throw new CliError("required option '--reason <text>' not specified", EXIT.usage);
     const state = await clientFor(opts).call<Row>('POST', '/api/self-healing/pause', { reason: opts.reason, ...(opts.until ? { until: opts.until } : {}) });
     print(opts, state, () => io.out(`paused${state.until ? ` until ${String(state.until)}` : ''}: ${opts.reason}`));
+  });
+
+  remote(pause.command('status').description('whether automatic actions are held: by whom, why, since and until when')).action(async (opts: RemoteOptions) => {
+    const state = await clientFor(opts).call<Row>('GET', '/api/self-healing/pause');
+    print(opts, state, () =>
+      io.out(state.paused
+        ? `paused since ${String(state.since)} by ${String(state.by)}${state.until ? ` until ${String(state.until)}` : ' until resumed'}: ${String(state.reason)}`
+        : 'not paused: automatic actions run'),
+    );
   });
 
   remote(program.command('resume').description('end the pause')).action(async (opts: RemoteOptions) => {

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import type { Ruleset } from '../domain/rule';
 import { approvalRequired } from '../engine/decide';
 import type { ProblemDetail } from '../errors';
-import { candidateRuleset } from '../rules/candidate-ruleset';
+import { candidateRulesetFromText } from '../rules/candidate-ruleset';
 import { createSchemaRegistry, type SchemaRegistry } from '../schemas/registry';
 import { RULES_CASES_SCHEMA_IDS } from '../schemas/rules-cases-schemas';
 import { approvalDefaultsMap } from '../strategies/approval-defaults';
@@ -11,7 +11,7 @@ import { closedLoopFacts } from '../strategies/closed-loop-facts';
 import { loadConfig } from '../config/load-config';
 import type { AppConfig } from '../config/schema';
 import { CliError, EXIT } from './exit-codes';
-import { readJsonFile } from './json-file';
+import { readJsonFile, readTextFile } from './json-file';
 import { type Io, json, table } from './output';
 import { diffRules } from '../rules/rules-diff';
 import { type CaseReport, type RulesCase, runCases } from './rules-test';
@@ -27,9 +27,9 @@ function problemLines(problems: ProblemDetail[]): string[] {
   return problems.map((p) => `  ${p.pointer || '(root)'}: ${p.message}`);
 }
 
-/** A rules file checked exactly as the service checks it; invalid → the problems and exit 1. */
+/** A rules file checked exactly as the service checks it; invalid (JSON included) → the problems and exit 1. */
 function loadRules(schemas: SchemaRegistry, file: string): Ruleset {
-  const outcome = candidateRuleset(schemas, readJsonFile(file, 'rules file'), new Date());
+  const outcome = candidateRulesetFromText(schemas, readTextFile(file, 'rules file'), new Date());
   if (!outcome.ok) throw new CliError(`${file} is invalid (${outcome.problems.length} problems)`, EXIT.failed, problemLines(outcome.problems));
   return outcome.ruleset;
 }
@@ -55,11 +55,12 @@ export function addRulesCommands(program: Command, ctx: CommandContext): void {
 
   rules
     .command('validate')
-    .description('validate a rules file with the service\'s own checks; problems by JSON pointer')
+    .description('validate a rules file with the service\'s own checks; problems by JSON pointer; the version is the one the service reports for this file')
     .argument('[file]', 'rules file', process.env.RULES_FILE || DEFAULT_RULES_FILE)
     .option('--json', 'machine-readable output')
     .action((file: string, opts: { json?: boolean }) => {
-      const outcome = candidateRuleset(schemas, readJsonFile(file, 'rules file'), new Date());
+      // Text that is not JSON is an invalid rules file like any other (exit 1): the check failed.
+      const outcome = candidateRulesetFromText(schemas, readTextFile(file, 'rules file'), new Date());
       if (opts.json) {
         io.out(json(outcome.ok
           ? { file, valid: true, rules: outcome.ruleset.rules.length, version: outcome.ruleset.version, problems: [] }

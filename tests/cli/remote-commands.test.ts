@@ -63,6 +63,45 @@ describe('self-healing against a running service', () => {
     expect(badClock.stderr).toContain('/clock');
   });
 
+  it('pages the replay timeline with the --cursor it prints', async () => {
+    const seen: string[] = [];
+    let args = ['replay', '--url', url, '--timeline', '--limit', '1'];
+    for (let page = 0; page < 10; page++) {
+      const r = await runCli(args, as(KEYS.operator));
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      seen.push(...[...r.stdout.matchAll(/^(2026-\S+)\s+test\s+errors\s+(\S+)/gm)].map((m) => `${m[1]} ${m[2]}`));
+      const more = /\(more: --cursor (\S+)\)/.exec(r.stdout);
+      if (!more) break;
+      args = ['replay', '--url', url, '--timeline', '--limit', '1', '--cursor', more[1]!];
+    }
+    // Every page once, in order: the three snapshots' decisions for the rule.
+    expect(seen).toEqual(['2026-03-01T10:00:00.000Z execute', '2026-03-01T10:01:00.000Z cooldown', '2026-03-01T10:02:00.000Z cooldown']);
+  });
+
+  it('replays given snapshots as a batch body, a bare array or NDJSON, as ingest takes them', async () => {
+    const snaps = [snapshot({ errorRate: 0.2 }), { ...snapshot({ errorRate: 0.3 }), timestamp: '2026-03-01T09:59:30Z' }];
+    const forms: Record<string, string> = {
+      'batch.json': JSON.stringify({ snapshots: snaps }),
+      'array.json': JSON.stringify(snaps),
+      'lines.ndjson': `${snaps.map((s) => JSON.stringify(s)).join('\n')}\n`,
+    };
+    for (const [name, text] of Object.entries(forms)) {
+      const file = path.join(t.dir, name);
+      fs.writeFileSync(file, text);
+      const r = await runCli(['replay', '--url', url, '--snapshots', file, '--json'], as(KEYS.operator));
+      expect({ name, stderr: r.stderr, code: r.code }).toEqual({ name, stderr: '', code: 0 });
+      expect(JSON.parse(r.stdout)).toMatchObject({ snapshots: 2 });
+      expect(JSON.parse(r.stdout).summary).toContainEqual(expect.objectContaining({ rule: 'errors', execute: 1 }));
+    }
+    const broken = path.join(t.dir, 'broken.ndjson');
+    fs.writeFileSync(broken, `${JSON.stringify(snaps[0])}\n{ "source": \n`);
+    const r = await runCli(['replay', '--url', url, '--snapshots', broken], as(KEYS.operator));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('neither JSON nor NDJSON');
+    expect(r.stderr).toContain('line 2:');
+  });
+
   it('lists, shows, approves and rejects actions; a second decision exits 1', async () => {
     const list = await runCli(['actions', 'list', '--url', url, '--status', 'pending_approval'], as(KEYS.viewer));
     expect(list.code).toBe(0);
@@ -128,10 +167,20 @@ describe('self-healing pause, resume and revert', () => {
 
   it('pauses and resumes the service through its routes, for an admin only', async () => {
     const until = new Date(t.clock.now().getTime() + 3_600_000).toISOString();
+    const notYet = await runCli(['pause', 'status', '--url', url], as(KEYS.viewer));
+    expect(notYet.code).toBe(0);
+    expect(notYet.stdout).toBe('not paused: automatic actions run\n');
     const paused = await runCli(['pause', '--url', url, '--reason', 'incident 42', '--until', until], as(KEYS.admin));
     expect(paused.stderr).toBe('');
     expect(paused.code).toBe(0);
     expect(paused.stdout).toBe(`paused until ${until}: incident 42\n`);
+    const status = await runCli(['pause', 'status', '--url', url], as(KEYS.viewer));
+    expect(status.stderr).toBe('');
+    expect(status.code).toBe(0);
+    expect(status.stdout).toBe(`paused since ${t.clock.now().toISOString()} by ad until ${until}: incident 42\n`);
+    const statusJson = await runCli(['pause', 'status', '--url', url, '--json'], as(KEYS.viewer));
+    expect(JSON.parse(statusJson.stdout)).toMatchObject({ paused: true, reason: 'incident 42', by: 'ad', until });
+    expect((await runCli(['pause', 'status', '--url', url])).code).toBe(3);
     expect(await t.services.pause.current()).toMatchObject({ paused: true, reason: 'incident 42', by: 'ad', until });
     expect((await ingest()).body.decisions.map((d: { decision: string }) => d.decision)).toEqual(['paused', 'paused']);
 

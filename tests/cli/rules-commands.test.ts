@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { makeTempDir } from '../helpers/test-app';
+import request from 'supertest';
+import { buildTestApp, makeTempDir } from '../helpers/test-app';
 import { rule, rulesDoc } from '../helpers/rules';
 import { ROOT, runCli } from '../helpers/cli-process';
 
@@ -20,6 +21,17 @@ beforeAll(async () => {
   const help = await runCli(['--help'], { timeoutMs: 240_000 });
   expect(help.code).toBe(0);
 }, 250_000);
+
+describe('self-healing --version', () => {
+  it('prints the package version', async () => {
+    const { version } = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    for (const flag of ['--version', '-V']) {
+      const r = await runCli([flag]);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toBe(`${version}\n`);
+    }
+  });
+});
 
 describe('self-healing rules validate', () => {
   it('accepts the shipped rules file', async () => {
@@ -50,13 +62,39 @@ describe('self-healing rules validate', () => {
     expect(body.problems.map((p: { pointer: string }) => p.pointer)).toEqual(expect.arrayContaining(['/rules/0/mode', '/rules/1/name']));
   });
 
-  it('exits 2 on a missing file, malformed JSON or an unknown option', async () => {
+  it('reports a rules file that is not JSON (a trailing comma) as invalid: exit 1, the check failed', async () => {
+    const file = write('trailing-comma.json', '{\n  "rules": [\n    { "name": "a" },\n  ]\n}\n');
+    const r = await runCli(['rules', 'validate', file]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/trailing-comma\.json: invalid, 1 problems\n {2}\(root\): invalid JSON/);
+    const asJson = await runCli(['rules', 'validate', file, '--json']);
+    expect(asJson.code).toBe(1);
+    expect(JSON.parse(asJson.stdout)).toMatchObject({ valid: false, problems: [{ pointer: '', message: expect.stringMatching(/^invalid JSON/) }] });
+    const tested = await runCli(['rules', 'test', file, SHIPPED_CASES]);
+    expect(tested.code).toBe(1);
+    expect(tested.stderr).toContain('invalid JSON');
+  });
+
+  it('prints the version the service reports for the same file, whatever its formatting', async () => {
+    const serviceDir = makeTempDir('shre-cli-version-');
+    // Four-space indentation and no final newline: not how the service writes, but what a person may save.
+    fs.writeFileSync(path.join(serviceDir, 'rules.json'), JSON.stringify(rulesDoc(rule('a'), rule('b')), null, 4));
+    const t = await buildTestApp({ dir: serviceDir });
+    try {
+      const served = await request(t.app).get('/api/self-healing/rules');
+      const r = await runCli(['rules', 'validate', t.rulesFile, '--json']);
+      expect(r.code).toBe(0);
+      expect(JSON.parse(r.stdout).version).toBe(served.body.version);
+      expect((await runCli(['rules', 'validate', t.rulesFile])).stdout).toContain(`version ${served.body.version}`);
+    } finally {
+      await t.stop();
+    }
+  });
+
+  it('exits 2 on a missing file or an unknown option', async () => {
     const missing = await runCli(['rules', 'validate', path.join(dir, 'nope.json')]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('cannot read rules file');
-    const malformed = await runCli(['rules', 'validate', write('broken.json', '{ "rules": [')]);
-    expect(malformed.code).toBe(2);
-    expect(malformed.stderr).toMatch(/is not JSON: invalid JSON/);
     const unknown = await runCli(['rules', 'validate', '--frobnicate']);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain("unknown option '--frobnicate'");
