@@ -13,7 +13,7 @@ const COLORS = { line: '#0b57d0', threshold: '#b3261e', marker: '#14213d', band:
 const num = (v) => (Math.abs(v) >= 1000 || Number.isInteger(v) ? String(Math.round(v * 100) / 100) : String(Number(v.toPrecision(4))));
 
 function describe({ title, points, threshold, markers, band }) {
-  if (points.length === 0) return `${title}: no stored value in this span`;
+  if (points.length === 0) return `${title}: no number stored in this span (missing, or not a number)`;
   const values = points.map((p) => p[1]);
   const parts = [
     `${title}: ${points.length} points from ${fmtTime(points[0][0])} to ${fmtTime(points[points.length - 1][0])}`,

@@ -64,6 +64,11 @@ if ('reason' in chromiumFound) {
             action: { type: 'throttle', params: { factor: 0.25, durationMinutes: 30 } },
             verify: false,
           }),
+          rule('host-down', {
+            conditions: { all: [{ fact: 'host', path: '$.status', operator: 'equal', value: 'down' }] },
+            cooldownMinutes: 0,
+            verify: false,
+          }),
         ),
         config: { auth: { apiKeys: API_KEYS }, console: { events: { pollIntervalMs: 50, heartbeatMs: 5000 } } },
       });
@@ -261,6 +266,16 @@ if ('reason' in chromiumFound) {
       expect(await figure.getAttribute('data-threshold')).toBe('90');
       // No verification: nothing is shaded, and the name says none.
       expect(await figure.getByRole('img').getAttribute('aria-label')).not.toMatch(/verification window/);
+    });
+
+    it('says so when a fact has no number to draw', async () => {
+      const fired = (await ingest({ host: { status: 'down' } }, 'edge')).decisions.find((d) => d.rule === 'host-down')!;
+      await go(`actions/${fired.actionId}`);
+      const figure = page.locator('figure.chart[data-drawn="true"]');
+      await figure.waitFor();
+      expect(await figure.getAttribute('data-points')).toBe('0');
+      expect(await figure.getAttribute('data-threshold')).toBeNull();
+      await page.getByRole('img', { name: 'host.status (edge): no number stored in this span (missing, or not a number)' }).waitFor();
     });
 
     it('fits the charts to a phone\'s width', async () => {

@@ -4,8 +4,9 @@ import { clear, h, table, timeEl } from '../dom.js';
 import { sparkline } from '../svg.js';
 
 const SPAN_MS = 24 * 3_600_000;
-/** Sparklines drawn per source: each is one request; the rest are listed with their value only. */
+/** Sparklines per source, and on the whole page: each is one request; the rest are listed with their value only. */
 const MAX_SPARKLINES = 16;
+const MAX_SPARKLINES_IN_ALL = 64;
 
 /** Every numeric leaf of a snapshot's metrics as [dotted path, value], in the snapshot's order. */
 export function numericFacts(metrics, prefix = '', out = []) {
@@ -24,9 +25,10 @@ export async function mount(main, ctx, view) {
   const { data } = await api('GET', '/api/self-healing/snapshots/sources');
   const to = Date.now();
   const from = to - SPAN_MS;
+  const perSource = Math.max(4, Math.min(MAX_SPARKLINES, Math.floor(MAX_SPARKLINES_IN_ALL / Math.max(data.items.length, 1))));
   const cards = await Promise.all(data.items.map(async (s) => {
     const facts = numericFacts(s.latest.metrics);
-    const lines = await Promise.all(facts.slice(0, MAX_SPARKLINES).map(([fact]) => fetchSeries(s.source, fact, from, to).then((r) => r.points, () => [])));
+    const lines = await Promise.all(facts.slice(0, perSource).map(([fact]) => fetchSeries(s.source, fact, from, to).then((r) => r.points, () => [])));
     const rows = facts.map(([fact, value], i) => [
       h('span', { class: 'name' }, fact),
       String(value),
