@@ -164,7 +164,8 @@ export function createServices(
   const verification = new VerificationService({ ...deps, rules, evaluator, reverts, revertible: (type) => strategies.get(type)?.revert !== undefined });
   const stats = new StatsService(deps);
   const evaluationErrors = new EvaluationErrors({ clock, logger, createAlert: (alert) => alerts.create(alert) });
-  const remediation = new RemediationService({ ...deps, rules, evaluator, evaluationErrors, strategies, executor, instanceId, pause, budgets, observer: metrics, faults });
+  const approvals = new ApprovalService({ ...deps, executor, rules, instanceId, evaluator, pause });
+  const remediation = new RemediationService({ ...deps, rules, evaluator, evaluationErrors, strategies, executor, instanceId, pause, budgets, approvals, observer: metrics, faults });
   const replay = new ReplayService({
     store,
     currentRules: () => rules.current(),
@@ -175,7 +176,6 @@ export function createServices(
     approvalTimeoutMinutes: config.approvals.timeoutMinutes,
     closedLoop: closedLoopFacts(config),
   });
-  const approvals = new ApprovalService({ ...deps, executor, rules, instanceId, evaluator, pause });
   const failbackProbes = new FailbackProber({ store, config, clock, logger, failover });
   const failback = new FailbackService({
     ...deps,

@@ -142,6 +142,16 @@ export class ApprovalService {
     return expired;
   }
 
+  /**
+   * Expires the approval if its deadline has passed at `now` (the sweep may not have come by yet);
+   * true when it is no longer open, whoever expired or decided it.
+   */
+  async expireIfDue(action: Pick<ActionRecord, 'id' | 'expiresAt'>, now: Date): Promise<boolean> {
+    if (!approvalExpired(action.expiresAt, now)) return false;
+    await this.expire(action.id, now);
+    return true;
+  }
+
   private async expire(id: string, now: Date): Promise<boolean> {
     let event: NotificationEvent | null = null;
     const expired = await this.deps.store.transitionAction(

@@ -21,6 +21,7 @@ import type { RulesService } from '../rules/rules-service';
 import type { PipelineDeps } from './pipeline-deps';
 import type { StrategyMap } from '../strategies/strategy';
 import type { EvaluationErrors } from './evaluation-errors';
+import type { ApprovalService } from './approvals';
 import type { BudgetPolicy } from './budgets';
 import type { ActionExecutor } from './executor';
 import type { PauseService } from './pause';
@@ -40,6 +41,8 @@ export interface RemediationDeps extends PipelineDeps {
   faults?: FaultPoints;
   pause: Pick<PauseService, 'current'>;
   budgets: BudgetPolicy;
+  /** Expires an overdue approval met while deciding, before the sweep does. */
+  approvals: Pick<ApprovalService, 'expireIfDue'>;
   /** Told of each ingested snapshot, evaluation time and decision (the metrics module). */
   observer?: IngestObserver;
 }

@@ -10,12 +10,15 @@ import type { BudgetView } from '../engine/decide';
 import type { ClosedLoopPort, Dispatched, Match, RunOutcome } from '../closed-loop/closed-loop';
 import type { DispatchRequest } from '../closed-loop/dispatch-rules';
 import { approvalRequestData } from '../notifications/approval-request';
+import type { ApprovalService } from './approvals';
 import type { BudgetPolicy } from './budgets';
 import type { ActionExecutor } from './executor';
 import { newAction } from './new-action';
 import type { PauseService } from './pause';
 import type { PipelineDeps } from './pipeline-deps';
 import type { RuleStateReader } from './rule-state-reader';
+
+const EXPIRY_CACHE_LIMIT = 10_000;
 
 /** What the service passes along with a dispatch: the snapshot it came from (none for a trigger) and who asked. */
 export interface StoreContext {
@@ -28,6 +31,7 @@ export interface StorePortDeps extends PipelineDeps {
   ruleStates: RuleStateReader;
   pause: Pick<PauseService, 'current'>;
   budgets: Pick<BudgetPolicy, 'view' | 'alertExhausted'>;
+  approvals: Pick<ApprovalService, 'expireIfDue'>;
   /** Recorded as the `runner` of actions this instance dispatches as running. */
   instanceId: string;
   faults?: FaultPoints;
@@ -41,11 +45,33 @@ export interface StorePortDeps extends PipelineDeps {
 export class StoreClosedLoopPort implements ClosedLoopPort<StoreContext> {
   /** Actions dispatched here and not yet handed to the executor. */
   private readonly dispatchedActions = new Map<string, { action: ActionRecord; rule: Rule }>();
+  /** Deadlines of open approvals seen, by action id. */
+  private readonly expiries = new Map<string, Date | null>();
 
   constructor(private readonly deps: StorePortDeps) {}
 
-  ruleStates(rules: string[], now: Date): Promise<ReadonlyMap<string, RuleState>> {
-    return this.deps.ruleStates.read(rules, now);
+  /**
+   * decide's view at `now`. An approval whose deadline has passed is expired here if the sweep has
+   * not done it yet, so what is decided never depends on when the sweep last ran (and a replay,
+   * which expires approvals at their deadline, decides the same).
+   */
+  async ruleStates(rules: string[], now: Date): Promise<ReadonlyMap<string, RuleState>> {
+    const states = await this.deps.ruleStates.read(rules, now);
+    for (const [rule, state] of states) {
+      const id = state.openApprovalId;
+      if (id === null) continue;
+      if (await this.deps.approvals.expireIfDue({ id, expiresAt: await this.expiryOf(id) }, now)) states.set(rule, { ...state, openApprovalId: null });
+    }
+    return states;
+  }
+
+  /** An approval's deadline never changes: read once per approval. */
+  private async expiryOf(id: string): Promise<Date | null> {
+    if (!this.expiries.has(id)) {
+      if (this.expiries.size >= EXPIRY_CACHE_LIMIT) this.expiries.clear();
+      this.expiries.set(id, (await this.deps.store.getAction(id))?.expiresAt ?? null);
+    }
+    return this.expiries.get(id)!;
   }
 
   async pause(): Promise<PauseState> {

@@ -122,6 +122,23 @@ describe('approval gate', () => {
     expect((await request(t.app).get(`/api/self-healing/actions/${id}`)).body.status).toBe('expired');
   });
 
+  it('expires an overdue approval the sweep has not reached when its rule matches again, so the rule asks anew', async () => {
+    const id = await createPending(t);
+    // gated: cooldown 5 min, approval 60 min. Just before the deadline the approval still holds.
+    t.clock.advance(60 * 60_000 - 1);
+    const before = await request(t.app).post('/api/metrics').send(snapshot({ errorRate: 0.4 }, 'agentx'));
+    expect(before.body.decisions[0]).toMatchObject({ decision: 'duplicate_pending', actionId: id });
+    t.clock.advance(1);
+    const res = await request(t.app).post('/api/metrics').send(snapshot({ errorRate: 0.4 }, 'agentx'));
+    expect(res.body.decisions[0]).toMatchObject({ rule: 'gated', decision: 'require_approval', status: 'pending_approval' });
+    expect(res.body.decisions[0].actionId).not.toBe(id);
+    expect((await request(t.app).get(`/api/self-healing/actions/${id}`)).body.status).toBe('expired');
+    expect(t.notifier.ofType('action.expired').map((e) => e.action?.id)).toEqual([id]);
+    // The sweep finds nothing left to expire, and says nothing again.
+    expect(await t.services.approvals.expireOverdue()).toBe(0);
+    expect(t.notifier.ofType('action.expired')).toHaveLength(1);
+  });
+
   it('validates decisions and ids', async () => {
     const id = await createPending(t);
     expect((await request(t.app).post(`/api/self-healing/actions/${id}/approve`).send({})).status).toBe(400);
