@@ -89,7 +89,7 @@ if (missing.length > 0) {
     it('the shipped examples pass promtool and amtool: config, rules, rule unit tests, routes', () => {
       const examples = path.join(dir, 'examples');
       fs.cpSync(DOCS, examples, { recursive: true });
-      // The configs name key files beside them; Prometheus and promtool refuse a missing one.
+      // alertmanager.yml names a key file beside it (and prometheus.yml one in its commented lines).
       fs.writeFileSync(path.join(examples, 'self-healing-viewer.key'), `${KEYS.viewer}\n`);
       fs.writeFileSync(path.join(examples, 'self-healing-operator.key'), `${KEYS.operator}\n`);
       const checks = [
