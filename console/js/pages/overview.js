@@ -78,7 +78,7 @@ export async function mount(main, ctx) {
       kv([
         ['State', t.active ? badge('warning', 'active') : badge('ok', 'off')],
         ['Limit', `${t.limit} of ${t.baseLimit} (factor ${t.factor})`],
-        ['Until', t.until ? `${fmtTime(t.until)} (${relTime(t.until)})` : '—'],
+        ['Until', t.until ? h('span', {}, timeEl(t.until), ` (${relTime(t.until)})`) : '—'],
         ['Reason', t.reason ?? '—'],
       ]),
       t.active && ctx.can('delete', '/api/self-healing/throttle')
@@ -102,7 +102,7 @@ export async function mount(main, ctx) {
       if (ps.paused) {
         pauseBanner = h('p', { class: 'warnbox', id: 'pause-banner' },
           h('strong', {}, 'Automation is paused'), ` by ${ps.by ?? '—'}: ${ps.reason ?? 'no reason given'}`,
-          ps.until ? ` — until ${fmtTime(ps.until)} (${relTime(ps.until)})` : ' — until someone resumes it',
+          ps.until ? [' — until ', timeEl(ps.until), ` (${relTime(ps.until)})`] : ' — until someone resumes it',
           '. Nothing runs or can be approved; reverts still run.');
       }
       pauseSection = section('ov-pause', 'Automation pause',
@@ -110,8 +110,8 @@ export async function mount(main, ctx) {
           ['State', ps.paused ? badge('warning', 'paused') : badge('ok', 'running')],
           ['Reason', ps.reason ?? '—'],
           ps.paused ? ['By', ps.by ?? '—'] : null,
-          ps.paused ? ['Since', fmtTime(ps.since)] : null,
-          ['Until', ps.until ? fmtTime(ps.until) : '—'],
+          ps.paused ? ['Since', timeEl(ps.since)] : null,
+          ['Until', timeEl(ps.until)],
         ]),
         ps.paused
           ? (canClear ? h('div', { class: 'actions' }, h('button', { type: 'button', onclick: () => act(() => api('DELETE', PAUSE), 'Automation resumed') }, 'Resume automation')) : null)
