@@ -1,4 +1,4 @@
-import type { ActionOutcome, OnIneffective, VerifySpec } from '../domain/action';
+import type { ActionOutcome, OnIneffective, PrometheusCheck, VerifySpec } from '../domain/action';
 
 export type VerifiedOutcome = Exclude<ActionOutcome, 'pending'>;
 export type FollowUp = 'revert' | 'escalate' | 'none';
@@ -53,4 +53,21 @@ export function followUpFor(onIneffective: OnIneffective, revertible: boolean): 
   if (onIneffective === 'none') return 'none';
   if (onIneffective === 'revert' && revertible) return 'revert';
   return 'escalate';
+}
+
+/**
+ * The verdict a Prometheus check gives (a rule's `verify.prometheus`): effective when the query's
+ * number compares to the check's value as its operator says, ineffective when not.
+ */
+export function checkOutcome(value: number, check: PrometheusCheck): 'effective' | 'ineffective' {
+  const target = check.value;
+  const holds = {
+    lessThan: value < target,
+    lessThanInclusive: value <= target,
+    greaterThan: value > target,
+    greaterThanInclusive: value >= target,
+    equal: value === target,
+    notEqual: value !== target,
+  }[check.operator];
+  return holds ? 'effective' : 'ineffective';
 }

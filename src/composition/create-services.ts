@@ -48,6 +48,7 @@ import { PromptVersions } from '../targets/prompt-versions';
 import { type FaultPoints, noFaults } from '../domain/fault-points';
 import { ThrottleService } from '../targets/throttle-service';
 import { SourcePuller } from '../sources/source-puller';
+import { askPrometheus } from '../sources/prometheus-check';
 
 export interface Services extends PipelineDeps {
   logging: Logging;
@@ -161,7 +162,14 @@ export function createServices(
   const pause = new PauseService(deps);
   const budgets = new BudgetPolicy({ ...deps, strategies, alerts });
   const reverts = new RevertService({ ...deps, strategies, executor, alerts, rules, instanceId });
-  const verification = new VerificationService({ ...deps, rules, evaluator, reverts, revertible: (type) => strategies.get(type)?.revert !== undefined });
+  const verification = new VerificationService({
+    ...deps,
+    rules,
+    evaluator,
+    reverts,
+    revertible: (type) => strategies.get(type)?.revert !== undefined,
+    askPrometheus: (check) => askPrometheus(config.sources.prometheus, check),
+  });
   const stats = new StatsService(deps);
   const evaluationErrors = new EvaluationErrors({ clock, logger, createAlert: (alert) => alerts.create(alert) });
   const approvals = new ApprovalService({ ...deps, executor, rules, instanceId, evaluator, pause });

@@ -51,6 +51,21 @@ export type OnIneffective = (typeof ON_INEFFECTIVE)[number];
 export interface VerifySpec {
   windowMinutes: number;
   onIneffective: OnIneffective;
+  /** Judged by a Prometheus query at the window's end instead of (first) the snapshots (docs/verification.md). */
+  prometheus?: PrometheusCheck;
+}
+
+/** The comparisons a Prometheus check may make; json-rules-engine's names for them. */
+export const CHECK_OPERATORS = ['lessThan', 'lessThanInclusive', 'greaterThan', 'greaterThanInclusive', 'equal', 'notEqual'] as const;
+export type CheckOperator = (typeof CHECK_OPERATORS)[number];
+
+/** "The action helped when `query` `operator` `value`", asked of a configured pull source's Prometheus. */
+export interface PrometheusCheck {
+  query: string;
+  operator: CheckOperator;
+  value: number;
+  /** A `sources.prometheus` name; absent: the first configured source. */
+  source?: string;
 }
 
 export interface ActionRecord {

@@ -1,3 +1,4 @@
+import type { PrometheusCheck } from './action';
 export const SEVERITIES = ['critical', 'warning', 'info'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
@@ -60,7 +61,7 @@ export interface Rule {
 }
 
 /** `false` turns verification off for the rule. */
-export type RuleVerify = { windowMinutes: number; onIneffective: 'revert' | 'escalate' | 'none' } | false;
+export type RuleVerify = { windowMinutes: number; onIneffective: 'revert' | 'escalate' | 'none'; prometheus?: PrometheusCheck } | false;
 
 /** The loaded rules file: rules in file order plus what the API reports about the file. */
 export interface Ruleset {

@@ -7,5 +7,8 @@ export type VerifyDefaults = Readonly<Record<ActionType, VerifySpec | false>>;
 /** The verification in force for a rule: its own `verify`, else the action type's default; null: none. */
 export function verifySpecOf(rule: Rule, defaults: VerifyDefaults): VerifySpec | null {
   const spec = rule.verify ?? defaults[rule.action.type];
-  return spec === false ? null : { windowMinutes: spec.windowMinutes, onIneffective: spec.onIneffective };
+  if (spec === false) return null;
+  const copy: VerifySpec = { windowMinutes: spec.windowMinutes, onIneffective: spec.onIneffective };
+  if (spec.prometheus) copy.prometheus = { ...spec.prometheus };
+  return copy;
 }

@@ -1,6 +1,6 @@
-import type { ActionOutcome, ActionRecord, VerifySpec } from '../domain/action';
+import type { ActionOutcome, ActionRecord, PrometheusCheck, VerifySpec } from '../domain/action';
 import type { ActionType, Rule } from '../domain/rule';
-import { countsInWindow, followUpFor, newWatch, verdictOf, watchSnapshot, windowDue } from '../closed-loop/verification-rules';
+import { checkOutcome, countsInWindow, followUpFor, newWatch, verdictOf, watchSnapshot, windowDue } from '../closed-loop/verification-rules';
 import { verifySpecOf } from '../domain/verify-spec';
 import type { StoredSnapshot } from '../domain/snapshot';
 import type { Evaluator } from '../engine/evaluate';
@@ -25,6 +25,8 @@ export interface VerificationDeps extends PipelineDeps {
   reverts: Pick<RevertService, 'revert' | 'escalate' | 'refusal'>;
   /** Whether an action type has an inverse (its strategy declares `revert`). */
   revertible: (type: ActionType) => boolean;
+  /** Asks Prometheus a rule's `verify.prometheus` check (the pull sources' client); absent: snapshots only. */
+  askPrometheus?: (check: PrometheusCheck) => Promise<{ value: number } | { error: string }>;
 }
 
 export interface Verdict {
@@ -65,10 +67,23 @@ export class VerificationService {
   }
 
   async verdict(action: ActionRecord): Promise<Verdict> {
-    const ruleset = this.deps.rules.current();
-    const rule = ruleset.byName.get(action.rule);
-    const source = action.snapshot?.source;
+    const rule = this.deps.rules.current().byName.get(action.rule);
     if (!rule) return { outcome: 'unknown', recoveredAt: null, latest: null, note: `rule ${action.rule} no longer exists` };
+    const fromSnapshots = await this.snapshotVerdict(action, rule);
+    const check = action.verify?.prometheus;
+    if (!check || !this.deps.askPrometheus) return fromSnapshots;
+    // A verdict input of its own: the number that matters, asked at the window's end, even when no snapshot came.
+    const answer = await this.deps.askPrometheus(check);
+    if ('error' in answer) return { ...fromSnapshots, note: `the Prometheus check gave no number (${answer.error}); ${fromSnapshots.note}` };
+    const outcome = checkOutcome(answer.value, check);
+    const note = `Prometheus: ${check.query} = ${answer.value}, ${outcome === 'effective' ? '' : 'not '}${check.operator} ${check.value}`;
+    return { outcome, recoveredAt: fromSnapshots.recoveredAt, latest: fromSnapshots.latest, note };
+  }
+
+  /** The verdict of the snapshots the action's source sent during the window. */
+  private async snapshotVerdict(action: ActionRecord, rule: Rule): Promise<Verdict> {
+    const ruleset = this.deps.rules.current();
+    const source = action.snapshot?.source;
     if (!source || !action.finishedAt || !action.verifyUntil) {
       return { outcome: 'unknown', recoveredAt: null, latest: null, note: 'the action has no source to watch' };
     }

@@ -337,7 +337,11 @@ export const actionSchema = {
       additionalProperties: false,
       required: ['windowMinutes', 'onIneffective'],
       description: 'The verification in force when the action was dispatched; absent when it is not verified.',
-      properties: { windowMinutes: { type: 'number', exclusiveMinimum: 0 }, onIneffective: { enum: ['revert', 'escalate', 'none'] } },
+      properties: {
+        windowMinutes: { type: 'number', exclusiveMinimum: 0 },
+        onIneffective: { enum: ['revert', 'escalate', 'none'] },
+        prometheus: { $ref: `${RULES_FILE}#/$defs/prometheusCheck` },
+      },
     },
     outcome: {
       enum: ['pending', 'effective', 'ineffective', 'unknown'],

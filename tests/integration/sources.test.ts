@@ -219,3 +219,67 @@ describe('a Prometheus that is down', () => {
     }
   });
 });
+
+describe('verification that asks Prometheus', () => {
+  const CHECK = 'sum(rate(errors[5m])) / sum(rate(requests[5m]))';
+  let prom: FakePrometheus;
+  let t: TestApp;
+
+  beforeEach(async () => {
+    prom = await FakePrometheus.start();
+    const verified = (name: string, fact: string, check: Record<string, unknown>) =>
+      rule(name, {
+        conditions: { all: [{ fact, operator: 'greaterThan', value: 0.1 }] },
+        verify: { windowMinutes: 1, onIneffective: 'none', prometheus: check },
+      });
+    t = await buildTestApp({
+      rules: rulesDoc(
+        verified('checked', 'errorRate', { query: CHECK, operator: 'lessThan', value: 0.05 }),
+        verified('checked-elsewhere', 'otherRate', { query: CHECK, operator: 'lessThan', value: 0.05, source: 'nope' }),
+      ),
+      config: {
+        sources: {
+          staleAfterSeconds: 3600,
+          maxBackoffSeconds: 3600,
+          prometheus: [{ name: 'prom', url: prom.url, intervalSeconds: 3600, timeoutMs: 1000, queries: [{ fact: 'unused', query: 'vector(1)' }] }],
+        },
+      },
+    });
+  });
+  afterEach(async () => {
+    await t.stop();
+    await prom.close();
+  });
+
+  /** Pushes one snapshot that fires `fact`'s rule, lets its one-minute window pass without another snapshot, and runs the sweep. */
+  async function judged(fact: string): Promise<{ outcome: unknown; note: unknown; verify: unknown }> {
+    const res = await request(t.app).post('/api/metrics?wait=true').send(snapshot({ [fact]: 0.5 }, `app-${fact}`)).expect(200);
+    const id = res.body.decisions[0].actionId as string;
+    t.clock.advance(61_000);
+    await t.services.sweeps.runOnce();
+    const action = (await request(t.app).get(`/api/self-healing/actions/${id}`).expect(200)).body;
+    const event = t.notifier.ofType('action.verified').find((e) => e.action?.id === id);
+    return { outcome: action.outcome, note: event?.data.note, verify: action.verify };
+  }
+
+  it('judges the action by the query at the window end, with no snapshot in the window', async () => {
+    prom.set(CHECK, FakePrometheus.vector([{}, '0.01']));
+    expect(await judged('errorRate')).toEqual({
+      outcome: 'effective',
+      note: `Prometheus: ${CHECK} = 0.01, lessThan 0.05`,
+      verify: { windowMinutes: 1, onIneffective: 'none', prometheus: { query: CHECK, operator: 'lessThan', value: 0.05 } },
+    });
+    t.clock.advance(11 * 60_000);
+    prom.set(CHECK, FakePrometheus.vector([{}, '0.3']));
+    expect(await judged('errorRate')).toMatchObject({ outcome: 'ineffective', note: `Prometheus: ${CHECK} = 0.3, not lessThan 0.05` });
+  });
+
+  it('falls back to the snapshots when the query gives no number, and says why', async () => {
+    prom.set(CHECK, { error: 'query timed out', errorType: 'timeout', status: 503 });
+    expect(await judged('errorRate')).toMatchObject({
+      outcome: 'unknown',
+      note: 'the Prometheus check gave no number (prom: timeout: query timed out); no snapshot from app-errorRate arrived during the window',
+    });
+    expect(await judged('otherRate')).toMatchObject({ outcome: 'unknown', note: expect.stringContaining('no pull source named "nope"') });
+  });
+});
