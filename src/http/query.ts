@@ -1,3 +1,4 @@
+import { parseDateTime } from '../domain/date-time';
 import type { Request } from 'express';
 import { ValidationError, type ProblemDetail } from '../errors';
 import { decodeCursor } from '../domain/cursor';
@@ -62,9 +63,9 @@ export class QueryReader {
   date(name: string): Date | undefined {
     const raw = this.string(name, undefined, 64);
     if (raw === undefined) return undefined;
-    const date = new Date(raw);
-    if (Number.isNaN(date.getTime()) || !/^\d{4}-\d{2}-\d{2}/.test(raw)) {
-      this.problems.push({ pointer: `/query/${name}`, message: 'must be an ISO 8601 date-time' });
+    const date = parseDateTime(raw);
+    if (date === null) {
+      this.problems.push({ pointer: `/query/${name}`, message: 'must be an RFC 3339 date-time that exists (2026-03-01T10:00:00Z; no leap second, no February 30)' });
       return undefined;
     }
     return date;

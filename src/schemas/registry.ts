@@ -3,6 +3,7 @@ import path from 'node:path';
 import Ajv2020 from 'ajv/dist/2020';
 import type { AnySchema, ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
+import { isDateTime } from '../domain/date-time';
 import { findProjectRoot } from '../config/project-root';
 import type { ProblemDetail } from '../errors';
 import {
@@ -46,6 +47,9 @@ export function loadRulesFileSchema(): Record<string, unknown> {
 export function createSchemaRegistry(): SchemaRegistry {
   const ajv = new Ajv2020({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true });
   addFormats(ajv);
+  // ajv-formats accepts a leap second (23:59:60), which no Date can hold: every date-time the
+  // schemas pass must be one the service can use (src/domain/date-time.ts, shared with the query parser).
+  ajv.addFormat('date-time', { type: 'string', validate: isDateTime });
   const all: AnySchema[] = [
     loadRulesFileSchema(),
     snapshotSchema,
