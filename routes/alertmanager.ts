@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import type { AppConfig } from '../src/config/schema';
 import { type AlertmanagerPayload, alertmanagerSnapshots } from '../src/remediation/alertmanager-snapshots';
+import { replyDecisionsParam } from '../src/remediation/ingest-reply';
 import type { RemediationService } from '../src/remediation/remediation-service';
 import { ALERTMANAGER_SCHEMA_IDS } from '../src/schemas/alertmanager-schemas';
 import type { SchemaRegistry } from '../src/schemas/registry';
@@ -26,9 +27,10 @@ export function createAlertmanagerRouter({ remediation, schemas, config, clock }
     // Checked as on /api/metrics before any is ingested, so a bad payload changes nothing.
     for (const s of snapshots) parseSnapshot(schemas, s);
     const wait = req.query.wait === 'true' || config.actions.waitForOutcome;
+    const decisions = replyDecisionsParam(req.query.decisions);
     const results = [];
     for (const snapshot of snapshots) {
-      const result = await remediation.ingest(snapshot, { requestedBy: `alertmanager:${snapshot.source}`, waitForOutcome: wait });
+      const result = await remediation.ingest(snapshot, { requestedBy: `alertmanager:${snapshot.source}`, waitForOutcome: wait, decisions });
       results.push({ source: snapshot.source, alerts: Object.keys(snapshot.metrics.alerts as object), ...result });
     }
     res.json({ snapshots: results });

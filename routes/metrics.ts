@@ -3,9 +3,10 @@ import type { AppConfig } from '../src/config/schema';
 import type { Snapshot } from '../src/domain/snapshot';
 import { AppError, type ProblemDetail, ValidationError } from '../src/errors';
 import { problemBody } from '../src/http/error-handler';
-import { sendJson } from '../src/http/json-reply';
+import { sendJson, sendJsonText } from '../src/http/json-reply';
 import { handle } from '../src/http/route-table';
 import { parseBody } from '../src/http/validate';
+import { ingestReplyJson, replyDecisionsParam } from '../src/remediation/ingest-reply';
 import type { RemediationService } from '../src/remediation/remediation-service';
 import { SCHEMA_IDS, type SchemaRegistry } from '../src/schemas/registry';
 import { nonFiniteNumbers } from '../src/schemas/finite-numbers';
@@ -44,17 +45,20 @@ export function createMetricsRouter({ remediation, schemas, config }: MetricsRou
   const router = Router();
 
   handle(router, 'ingestSnapshot', async (req, res) => {
+    const decisions = replyDecisionsParam(req.query.decisions);
     const snapshot = parseSnapshot(schemas, req.body);
     const wait = req.query.wait === 'true' || config.actions.waitForOutcome;
     const result = await remediation.ingest(snapshot, {
       requestedBy: `ingest:${snapshot.source}`,
       waitForOutcome: wait,
+      decisions,
     });
-    sendJson(res, 200, result);
+    sendJsonText(res, 200, ingestReplyJson(result));
   });
 
   // application/x-ndjson bodies arrive as text (parsed in app.ts, beside express.json).
   handle(router, 'ingestSnapshotBatch', async (req, res) => {
+    const decisions = replyDecisionsParam(req.query.decisions);
     const raw = rawItems(schemas, req);
     const max = config.snapshots.batchMaxCount;
     if (raw.length === 0 || raw.length > max) {
@@ -79,10 +83,12 @@ export function createMetricsRouter({ remediation, schemas, config }: MetricsRou
     const good = items.flatMap((i) => (i.ok ? [i.snapshot] : []));
     const wait = req.query.wait === 'true' || config.actions.waitForOutcome;
     const ingested =
-      good.length > 0 ? await remediation.ingestBatch(good, (s) => ({ requestedBy: `ingest:${s.source}`, waitForOutcome: wait })) : [];
+      good.length > 0 ? await remediation.ingestBatch(good, (s) => ({ requestedBy: `ingest:${s.source}`, waitForOutcome: wait, decisions })) : [];
     let next = 0;
-    const results = items.map((i, index) => (i.ok ? ingested[next++]! : { error: problemBody(i.error, `${req.originalUrl}#/${index}`) }));
-    sendJson(res, good.length === items.length ? 200 : 207, { results });
+    const results = items.map((i, index) =>
+      i.ok ? ingestReplyJson(ingested[next++]!) : JSON.stringify({ error: problemBody(i.error, `${req.originalUrl}#/${index}`) }),
+    );
+    sendJsonText(res, good.length === items.length ? 200 : 207, `{"results":[${results.join(',')}]}`);
   });
 
   return router;

@@ -9,6 +9,7 @@ import { WEBHOOK_SCHEMA_IDS } from '../src/schemas/webhook-schemas';
 import type { AppConfig } from '../src/config/schema';
 import type { NotificationService } from '../src/notifications/notification-service';
 import type { ApprovalService } from '../src/remediation/approvals';
+import { replyDecisionsParam } from '../src/remediation/ingest-reply';
 import type { RemediationService } from '../src/remediation/remediation-service';
 import type { SchemaRegistry } from '../src/schemas/registry';
 
@@ -45,7 +46,8 @@ export function createWebhooksRouter({ notifications, remediation, approvals, sc
       parseBody(schemas, WEBHOOK_SCHEMA_IDS.snapshot, body, 'webhook message');
       const snapshot = parseSnapshot(schemas, (body as { snapshot: unknown }).snapshot, '/snapshot');
       const wait = req.query.wait === 'true' || config.actions.waitForOutcome;
-      res.json(await remediation.ingest(snapshot, { requestedBy: 'webhook:n8n', waitForOutcome: wait }));
+      const decisions = replyDecisionsParam(req.query.decisions);
+      res.json(await remediation.ingest(snapshot, { requestedBy: 'webhook:n8n', waitForOutcome: wait, decisions }));
       return;
     }
     if (type === 'approval') {

@@ -152,6 +152,7 @@ const DESCRIPTIONS = {
     summary: 'Ingest a metric snapshot: evaluate, decide, act',
     parameters: [
       { name: 'wait', in: 'query', description: '`true`: wait for executed actions to finish and report their final status.', schema: { enum: ['true', 'false'] } },
+      { name: 'decisions', in: 'query', description: '`acted`: list only decisions that did something, leaving out `cooldown` and `duplicate_pending` ones (`counts` still counts them); `all` (default): every decision.', schema: { enum: ['all', 'acted'] } },
     ],
     body: { schema: SCHEMA_IDS.snapshot, required: true },
     responses: [{ status: 200, description: 'Stored and evaluated; one decision per matched rule.', schema: R.ingestResult }],
@@ -163,6 +164,7 @@ const DESCRIPTIONS = {
       'Body `{ "snapshots": [...] }` (application/json) or one snapshot per line (application/x-ndjson), at most `snapshots.batchMaxCount` (default 1,000) and the body limit. Each snapshot is validated alone; the good ones are stored in one transaction and decided in input order exactly as if sent one by one. 200 when every snapshot went through, 207 when some did not.',
     parameters: [
       { name: 'wait', in: 'query', description: '`true`: wait for executed actions to finish and report their final status.', schema: { enum: ['true', 'false'] } },
+      { name: 'decisions', in: 'query', description: '`acted`: list only decisions that did something, leaving out `cooldown` and `duplicate_pending` ones (`counts` still counts them); `all` (default): every decision.', schema: { enum: ['all', 'acted'] } },
     ],
     body: { schema: SCHEMA_IDS.metricsBatch, required: true, ndjsonItem: SCHEMA_IDS.snapshot },
     responses: [
@@ -509,6 +511,7 @@ const DESCRIPTIONS = {
     description: 'Authenticated by an HMAC-SHA256 signature of the raw body (`X-Signature`) or a token, not by API keys; see docs/n8n.',
     parameters: [
       { name: 'wait', in: 'query', description: 'For a snapshot: `true` waits for executed actions to finish.', schema: { enum: ['true', 'false'] } },
+      { name: 'decisions', in: 'query', description: 'For a snapshot: `acted` lists only decisions that did something (no `cooldown` or `duplicate_pending` entries; `counts` still counts them); `all` (default): every decision.', schema: { enum: ['all', 'acted'] } },
       { name: 'X-Signature', in: 'header', description: 'HMAC-SHA256 of the raw body with the shared secret.', schema: { type: 'string' } },
     ],
     body: { schema: [WEBHOOK_SCHEMA_IDS.snapshot, WEBHOOK_SCHEMA_IDS.approval], required: true },
@@ -529,6 +532,7 @@ const DESCRIPTIONS = {
       'Each snapshot goes through the same ingest as POST /api/metrics. See docs/prometheus.md.',
     parameters: [
       { name: 'wait', in: 'query', description: '`true`: wait for executed actions to finish and report their final status.', schema: { enum: ['true', 'false'] } },
+      { name: 'decisions', in: 'query', description: '`acted`: list only decisions that did something, leaving out `cooldown` and `duplicate_pending` ones (`counts` still counts them); `all` (default): every decision.', schema: { enum: ['all', 'acted'] } },
     ],
     body: { schema: ALERTMANAGER_SCHEMA_IDS.webhook, required: true },
     responses: [{ status: 200, description: 'One ingest result per source.', schema: ALERTMANAGER_SCHEMA_IDS.result }],

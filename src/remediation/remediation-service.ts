@@ -1,10 +1,11 @@
 import { performance } from 'node:perf_hooks';
+import { ingestReply, type ReplyDecisions } from './ingest-reply';
 import type { ActionRecord, VerifySpec } from '../domain/action';
 import { type IngestObserver, NO_INGEST_OBSERVER } from '../domain/observers';
 import type { ActionType, Rule, Ruleset } from '../domain/rule';
 import type { Snapshot, StoredSnapshot } from '../domain/snapshot';
 import type { DecisionKind } from '../domain/decision';
-import { approvalRequired, decisionForRefusal, evaluationErrorDecision } from '../engine/decide';
+import { approvalRequired, decisionForRefusal, evaluationErrorDecision, isSharedDecision } from '../engine/decide';
 import type { RuleDecision, RuleDecisionKind } from '../engine/rule-decisions';
 import type { Evaluator, RuleEvaluation, RuleEvaluationMode } from '../engine/evaluate';
 import type { ConditionOutcome } from '../engine/condition-outcomes';
@@ -64,7 +65,10 @@ export interface AppliedDecision {
 export interface IngestResult {
   snapshotId: string;
   rulesVersion: string;
+  /** The decisions, in priority order; with `decisions: 'acted'`, without `cooldown` and `duplicate_pending` ones. */
   decisions: AppliedDecision[];
+  /** Every decision taken for the snapshot, by kind (only kinds that occurred), listed or not. */
+  counts: Partial<Record<RuleDecisionKind, number>>;
 }
 
 /** One entry of a simulate reply: the decision ingest would take, and why. */
@@ -97,6 +101,8 @@ export interface IngestOptions {
   requestedBy: string;
   /** Wait for executed actions to finish and report their final status. */
   waitForOutcome?: boolean;
+  /** Which decisions the reply lists (ingest-reply): all (default), or only those that acted. */
+  decisions?: ReplyDecisions;
 }
 
 export interface TriggerOptions extends IngestOptions {
@@ -195,7 +201,7 @@ export class RemediationService {
     await store.insertSnapshot(stored);
     this.observer.snapshotIngested(snapshot.source);
     const decisions = await this.decideAndApply(evaluations, stored, options);
-    return { snapshotId: stored.id, rulesVersion: ruleset.version, decisions };
+    return ingestReply(stored.id, ruleset.version, decisions, options.decisions ?? 'all');
   }
 
   /**
@@ -217,8 +223,9 @@ export class RemediationService {
     for (const s of snapshots) this.observer.snapshotIngested(s.source);
     const results: IngestResult[] = [];
     for (const [i, s] of stored.entries()) {
-      const decisions = await this.decideAndApply(evaluations[i]!, s, optionsFor(snapshots[i]!));
-      results.push({ snapshotId: s.id, rulesVersion: ruleset.version, decisions });
+      const options = optionsFor(snapshots[i]!);
+      const decisions = await this.decideAndApply(evaluations[i]!, s, options);
+      results.push(ingestReply(s.id, ruleset.version, decisions, options.decisions ?? 'all'));
     }
     return results;
   }
@@ -388,6 +395,8 @@ export class RemediationService {
 }
 
 function pick(d: RuleDecision & { status?: ActionRecord['status'] }): AppliedDecision {
+  // A decision `decide` shares (a cooldown) already has exactly a reply entry's keys, in order.
+  if (isSharedDecision(d)) return d as AppliedDecision;
   const out: AppliedDecision = { rule: d.rule, decision: d.decision, reason: d.reason };
   if (d.wouldDecide) out.wouldDecide = d.wouldDecide;
   if (d.until) out.until = d.until;

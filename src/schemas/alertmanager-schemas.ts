@@ -66,13 +66,14 @@ export const alertmanagerResultSchema = {
       items: {
         type: 'object',
         additionalProperties: false,
-        required: ['source', 'alerts', 'snapshotId', 'rulesVersion', 'decisions'],
+        required: ['source', 'alerts', 'snapshotId', 'rulesVersion', 'decisions', 'counts'],
         properties: {
           source: { type: 'string' },
           alerts: { type: 'array', items: { type: 'string' }, description: 'The alert names in this snapshot\'s `alerts` fact.' },
           snapshotId: { type: 'string', format: 'uuid' },
           rulesVersion: { type: 'string' },
           decisions: { type: 'array', items: { $ref: `${R}/applied-decision.json` } },
+          counts: { $ref: `${R}/decision-counts.json` },
         },
       },
     },

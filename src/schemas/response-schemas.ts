@@ -386,12 +386,26 @@ export const ingestResultSchema = {
   title: 'IngestResult',
   type: 'object',
   additionalProperties: false,
-  required: ['snapshotId', 'rulesVersion', 'decisions'],
+  required: ['snapshotId', 'rulesVersion', 'decisions', 'counts'],
   properties: {
     snapshotId: uuid,
     rulesVersion: { type: 'string' },
-    decisions: { type: 'array', items: { $ref: `${R}/applied-decision.json` } },
+    decisions: {
+      type: 'array',
+      description: 'One entry per matched rule (or rule that could not be evaluated), in priority order; with `?decisions=acted`, without `cooldown` and `duplicate_pending` entries.',
+      items: { $ref: `${R}/applied-decision.json` },
+    },
+    counts: { $ref: `${R}/decision-counts.json` },
   },
+} as const;
+
+export const decisionCountsSchema = {
+  $id: `${R}/decision-counts.json`,
+  title: 'DecisionCounts',
+  description: 'Every decision taken for a snapshot, by kind (only the kinds that occurred), whether listed in `decisions` or left out by `?decisions=acted`.',
+  type: 'object',
+  additionalProperties: false,
+  properties: Object.fromEntries(['execute', 'require_approval', 'cooldown', 'duplicate_pending', 'budget_exhausted', 'paused', 'evaluation_error', 'shadow'].map((k) => [k, { type: 'integer', minimum: 1 }])),
 } as const;
 
 export const batchIngestResultSchema = {
@@ -883,6 +897,7 @@ export const responseSchemas = [
   actionSchema,
   actionPageSchema,
   ingestResultSchema,
+  decisionCountsSchema,
   batchIngestResultSchema,
   appliedDecisionSchema,
   triggerResultSchema,

@@ -67,6 +67,50 @@ describe('POST /api/metrics', () => {
     expect(third.body.decisions[0].decision).toBe('execute');
   });
 
+  it('counts every decision, and with ?decisions=acted lists only those that acted', async () => {
+    t = await buildTestApp({
+      rules: rulesDoc(
+        rule('cooling', { priority: 30, cooldownMinutes: 10 }),
+        rule('gated', { priority: 20, cooldownMinutes: 1, requiresApproval: true }),
+        rule('again', { priority: 10, cooldownMinutes: 1 }),
+      ),
+    });
+    const first = await request(t.app).post('/api/metrics').send(snapshot({ errorRate: 0.2 }));
+    expect(first.body.counts).toEqual({ execute: 2, require_approval: 1 });
+    t.clock.advance(2 * 60_000);
+    const full = await request(t.app).post('/api/metrics').send(snapshot({ errorRate: 0.2 }));
+    expect(full.body.decisions.map((d: { rule: string; decision: string }) => `${d.rule}:${d.decision}`)).toEqual([
+      'cooling:cooldown',
+      'gated:duplicate_pending',
+      'again:execute',
+    ]);
+    expect(full.body.counts).toEqual({ cooldown: 1, duplicate_pending: 1, execute: 1 });
+    t.clock.advance(60_000);
+    const acted = await request(t.app).post('/api/metrics?decisions=acted').send(snapshot({ errorRate: 0.2 }));
+    expect(acted.status).toBe(200);
+    expect(acted.body.decisions).toEqual([expect.objectContaining({ rule: 'again', decision: 'execute' })]);
+    expect(acted.body.counts).toEqual({ cooldown: 1, duplicate_pending: 1, execute: 1 });
+    const quiet = await request(t.app).post('/api/metrics?decisions=acted').send(snapshot({ errorRate: 0.2 }));
+    expect(quiet.body).toMatchObject({ decisions: [], counts: { cooldown: 2, duplicate_pending: 1 } });
+    const batch = await request(t.app)
+      .post('/api/metrics/batch?decisions=acted')
+      .send({ snapshots: [snapshot({ errorRate: 0.2 }), snapshot({ errorRate: 0.01 })] });
+    expect(batch.status).toBe(200);
+    expect(batch.body.results.map((r: { decisions: unknown[]; counts: unknown }) => [r.decisions.length, r.counts])).toEqual([
+      [0, { cooldown: 2, duplicate_pending: 1 }],
+      [0, {}],
+    ]);
+  });
+
+  it('refuses an unknown ?decisions= value before storing anything', async () => {
+    t = await buildTestApp({ rules: rulesDoc(rule('a')) });
+    const res = await request(t.app).post('/api/metrics?decisions=some').send(snapshot({ errorRate: 0.2 }));
+    expect(res.status).toBe(400);
+    expect(res.type).toBe('application/problem+json');
+    expect(res.body.errors).toEqual([{ pointer: '/query/decisions', message: 'must be one of all, acted' }]);
+    expect(await t.services.store.countSnapshots()).toBe(0);
+  });
+
   it('dispatches exactly once for 20 concurrent ingests of the same triggering snapshot', async () => {
     t = await buildTestApp({ rules: rulesDoc(rule('a'), rule('g', { requiresApproval: true })) });
     const replies = await Promise.all(
