@@ -20,6 +20,7 @@ import { recoverInterruptedActions } from '../remediation/recovery';
 import { RemediationService } from '../remediation/remediation-service';
 import { Sweeps } from '../remediation/sweeps';
 import { FailbackService } from '../remediation/failback';
+import { throttleRestoreJudge } from '../remediation/throttle-restore-judge';
 import { FailbackProber } from '../targets/failback-probes';
 import { RulesService } from '../rules/rules-service';
 import { ReplayService } from '../replay/replay-service';
@@ -197,7 +198,8 @@ export function createServices(
     rules,
     alerts,
   });
-  const sweeps = new Sweeps({ ...deps, rules, approvals, throttle, executor, instanceId, verification, pause, failback });
+  const throttleJudge = throttleRestoreJudge({ store, rules, evaluator, clock });
+  const sweeps = new Sweeps({ ...deps, rules, approvals, throttle, throttleJudge, executor, instanceId, verification, pause, failback });
   const sources = new SourcePuller({
     config,
     clock,

@@ -79,7 +79,40 @@ export interface ThrottleState {
   /** The state before this throttle took effect, restored at expiry. */
   previous: { factor: number; limit: number } | null;
   reason: string | null;
+  /**
+   * A restore in steps (the rule's `restore`): at the deadline the rate goes up one step at a time,
+   * each only while the rule that throttled no longer matches. Kept once restored, so the steps taken
+   * stay visible until the next throttle. Absent: the rate comes back whole at the deadline.
+   */
+  restore?: ThrottleRestorePlan;
 }
+
+export interface ThrottleRestorePlan {
+  /** Factors to go through, ascending; the last is 1. */
+  steps: number[];
+  stepMinutes: number;
+  /** Index in `steps` of the next step up; `steps.length` once restored. */
+  next: number;
+  /** The factor the throttle held before its first step (where a step back from the first step lands). */
+  throttledFactor: number;
+  /** The rule whose matching holds the steps back, and the source whose snapshots it is judged on. */
+  rule: string;
+  source: string | null;
+  actionId: string | null;
+  /** Every step taken, up or back, oldest first (at most THROTTLE_STEPS_KEPT). */
+  history: ThrottleRestoreStep[];
+}
+
+export interface ThrottleRestoreStep {
+  /** ISO time. */
+  at: string;
+  change: 'stepped' | 'stepped_back' | 'restored';
+  from: number;
+  to: number;
+  reason: string;
+}
+
+export const THROTTLE_STEPS_KEPT = 50;
 
 export interface PromptVersion {
   version: number;

@@ -54,7 +54,9 @@ export function sharedStateReader(deps: {
       const stored = (await store.getThrottleState())?.value;
       if (!stored?.active) return 1;
       // Past its deadline a throttle is as good as restored (the sweep writes that down a little later).
-      const expired = stored.until !== null && Date.parse(stored.until) <= clock.now().getTime();
+      // One restoring in steps stays at its factor until the sweep takes the step.
+      const stepping = stored.restore !== undefined && stored.restore.next < stored.restore.steps.length;
+      const expired = !stepping && stored.until !== null && Date.parse(stored.until) <= clock.now().getTime();
       return expired ? (stored.previous?.factor ?? 1) : stored.factor;
     }),
   };

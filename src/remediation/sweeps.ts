@@ -7,12 +7,17 @@ import type { PauseService } from './pause';
 import type { VerificationService } from './verification';
 import { recoverInterruptedActions } from './recovery';
 import type { FailbackService } from './failback';
+import type { ThrottleRestoreJudge } from './throttle-restore-judge';
 
 export interface SweepDeps extends PipelineDeps {
   rules: RulesService;
   approvals: ApprovalService;
-  /** Restores the request rate when a throttle's deadline has passed (targets/throttle-service). */
-  throttle: { restoreExpired(): Promise<boolean> };
+  /**
+   * Restores the request rate when a throttle's deadline has passed (targets/throttle-service); a
+   * throttle restoring in steps takes its next step as the judge says.
+   */
+  throttle: { restoreExpired(judge?: ThrottleRestoreJudge): Promise<boolean> };
+  throttleJudge: ThrottleRestoreJudge;
   executor: ActionExecutor;
   /** Holder name in the periodic-work lease. */
   instanceId: string;
@@ -55,7 +60,7 @@ export class Sweeps {
     const { config } = deps;
     this.jobs = [
       { name: 'approval-expiry', intervalMs: config.approvals.sweepIntervalMs, run: () => deps.approvals.expireOverdue() },
-      { name: 'throttle-restore', intervalMs: config.throttle.sweepIntervalMs, run: () => deps.throttle.restoreExpired() },
+      { name: 'throttle-restore', intervalMs: config.throttle.sweepIntervalMs, run: () => deps.throttle.restoreExpired(deps.throttleJudge) },
       { name: 'verification', intervalMs: config.verify.sweepIntervalMs, run: () => deps.verification.decideDue() },
       { name: 'pause-expiry', intervalMs: config.verify.sweepIntervalMs, run: () => deps.pause.endIfExpired() },
       {

@@ -39,6 +39,23 @@ function normalize(raw: Record<string, unknown>, defaults: Record<string, unknow
   return rule;
 }
 
+/** A throttle's restore steps go up: each above the one before, and above the throttle's own factor. */
+function checkRestoreSteps(rule: Rule, pointer: string, problems: ProblemDetail[]): void {
+  if (rule.action.type !== 'throttle') return;
+  const steps = (rule.action.params.restore as { steps?: unknown } | undefined)?.steps;
+  if (!Array.isArray(steps)) return;
+  const factor = rule.action.params.factor;
+  steps.forEach((step: unknown, i) => {
+    if (typeof step !== 'number') return;
+    if (i > 0 && typeof steps[i - 1] === 'number' && step <= (steps[i - 1] as number)) {
+      problems.push({ pointer: `${pointer}/${i}`, message: `steps must go up: ${step} is not above ${steps[i - 1] as number}` });
+    }
+    if (i === 0 && typeof factor === 'number' && step <= factor) {
+      problems.push({ pointer: `${pointer}/0`, message: `the first step must be above the throttle's factor ${factor}` });
+    }
+  });
+}
+
 /**
  * The whole-file check: JSON Schema first (shape, action types, params per type), then what a schema
  * cannot say (unique names, operators the engine knows, nesting depth, conditions the engine
@@ -73,6 +90,7 @@ export function validateRulesDocument(schemas: SchemaRegistry, doc: unknown): Ru
       const refusal = engineRefusal(rule);
       if (refusal) problems.push({ pointer: `${pointer}/conditions`, message: `json-rules-engine refuses these conditions: ${refusal}` });
     }
+    checkRestoreSteps(rule, `${pointer}/action/params/restore/steps`, problems);
     rules.push(rule);
   });
   return problems.length > 0 ? { ok: false, problems } : { ok: true, rules };

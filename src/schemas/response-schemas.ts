@@ -751,6 +751,36 @@ const throttleStateProperties = {
     ],
   },
   reason: nullableString,
+  restore: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['steps', 'stepMinutes', 'next', 'throttledFactor', 'rule', 'source', 'actionId', 'history'],
+    description: 'A restore in steps (the rule\'s `restore`): each step up only while the rule no longer matches; a step after which it matches again goes back one (recorded in `history`). Kept once restored; absent when the throttle comes back whole.',
+    properties: {
+      steps: { type: 'array', items: { type: 'number' } },
+      stepMinutes: { type: 'number' },
+      next: { type: 'integer', minimum: 0, description: 'Index in `steps` of the next step up; `steps.length` once restored.' },
+      throttledFactor: { type: 'number' },
+      rule: { type: 'string' },
+      source: nullableString,
+      actionId: nullableString,
+      history: {
+        type: 'array',
+        items: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['at', 'change', 'from', 'to', 'reason'],
+          properties: {
+            at: dateTime,
+            change: { enum: ['stepped', 'stepped_back', 'restored'] },
+            from: { type: 'number' },
+            to: { type: 'number' },
+            reason: { type: 'string' },
+          },
+        },
+      },
+    },
+  },
 } as const;
 const throttleStateRequired = ['active', 'factor', 'limit', 'baseLimit', 'until', 'previous', 'reason'] as const;
 

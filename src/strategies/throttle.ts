@@ -12,6 +12,27 @@ import { targetOfAction } from './action-targets';
 export interface ThrottleParams {
   factor?: number;
   durationMinutes?: number;
+  /** Come back in steps at the deadline (docs/strategies/throttle.md). */
+  restore?: { steps?: unknown; stepMinutes?: unknown };
+}
+
+/** stepMinutes when the rule's `restore` gives none. */
+export const DEFAULT_STEP_MINUTES = 5;
+
+/** The rule's `restore`, checked again here (the rules schema checks it on load): steps ascending in (0, 1]. */
+function restoreSteps(value: ThrottleParams['restore']): { steps: number[]; stepMinutes: number } | undefined {
+  if (value === undefined) return undefined;
+  const steps = value.steps;
+  const ok =
+    Array.isArray(steps) &&
+    steps.length > 0 &&
+    steps.every((s, i) => typeof s === 'number' && s > 0 && s <= 1 && (i === 0 || s > (steps[i - 1] as number)));
+  if (!ok) throw new StrategyFailure('params.restore.steps must be ascending factors above 0 and at most 1', { reason: 'invalid_params' });
+  const stepMinutes = value.stepMinutes ?? DEFAULT_STEP_MINUTES;
+  if (typeof stepMinutes !== 'number' || !(stepMinutes > 0) || stepMinutes > 1440) {
+    throw new StrategyFailure('params.restore.stepMinutes must be above 0 and at most 1440', { reason: 'invalid_params' });
+  }
+  return { steps: steps as number[], stepMinutes };
 }
 
 function rate(state: ThrottleState): { active: boolean; factor: number; limit: number } {
@@ -63,6 +84,7 @@ export function createThrottleStrategy(deps: {
       const p = params as ThrottleParams;
       const factor = optionalNumber(p.factor, 'factor');
       const durationMinutes = optionalNumber(p.durationMinutes, 'durationMinutes');
+      const steps = restoreSteps(p.restore);
       signal.throwIfAborted();
       const checks: StrategyCheck[] = [];
       const reason = rule?.description ? `rule ${rule.name}: ${rule.description}` : `rule ${action.rule}`;
@@ -76,6 +98,7 @@ export function createThrottleStrategy(deps: {
           reason,
           action,
           channels: rule?.notifications.channels,
+          ...(steps ? { restore: { ...steps, rule: action.rule, source: action.snapshot?.source ?? null, actionId: action.id } } : {}),
         });
       } catch (err) {
         const reason = err instanceof ValidationError ? 'invalid_params' : 'apply_failed';

@@ -6,7 +6,21 @@ import type { ThrottleState } from '../domain/state';
 import { ConflictError, ValidationError, type ProblemDetail } from '../errors';
 import type { Logger } from '../logging/logger';
 import type { Store } from '../store/store';
-import { applied, expired, inactiveThrottle, isExpired, lifted, revertedTo, type ThrottleChange, type ThrottleStep } from './throttle-state';
+import {
+  applied,
+  expired,
+  inactiveThrottle,
+  isExpired,
+  lifted,
+  type RestoreRequest,
+  restoresInSteps,
+  revertedTo,
+  type RuleVerdict,
+  stepped,
+  type ThrottleChange,
+  type ThrottleStep,
+} from './throttle-state';
+import type { ThrottleRestorePlan } from '../domain/state';
 
 export interface ThrottleServiceDeps {
   store: Store;
@@ -36,7 +50,12 @@ export interface ApplyThrottleInput {
   action?: ActionRecord | null;
   /** The rule's notification channels; the log channel gets every event anyway. */
   channels?: string[];
+  /** Come back in steps at the deadline, each while the rule no longer matches (docs/strategies/throttle.md). */
+  restore?: RestoreRequest;
 }
+
+/** Judges the rule of a throttle restoring in steps on the newest snapshot of its source. */
+export type RestoreJudge = (plan: ThrottleRestorePlan) => Promise<RuleVerdict>;
 
 export interface ThrottleOutcome {
   change: ThrottleChange;
@@ -75,7 +94,8 @@ export class ThrottleService {
    */
   async getState(): Promise<ThrottleState> {
     const { state } = await this.read();
-    if (isExpired(state, this.deps.clock.now())) {
+    // A throttle restoring in steps waits for the sweep, which judges its rule before each step.
+    if (isExpired(state, this.deps.clock.now()) && !restoresInSteps(state)) {
       await this.restoreExpired();
       return (await this.read()).state;
     }
@@ -95,7 +115,7 @@ export class ThrottleService {
     }
     if (problems.length > 0) throw new ValidationError('throttle parameters are invalid', problems);
 
-    const request = { factor: requested, minutes, minFactor: cfg.minFactor, reason: input.reason };
+    const request = { factor: requested, minutes, minFactor: cfg.minFactor, reason: input.reason, ...(input.restore ? { restore: input.restore } : {}) };
     const outcome = await this.update(
       (stored, now) => applied(stored, request, now),
       (o) => this.eventFor(o, input.reason, input.action ?? null, input.channels),
@@ -126,8 +146,25 @@ export class ThrottleService {
     return outcome;
   }
 
-  /** Restores the base rate when the throttle's deadline has passed; true when it restored. */
-  async restoreExpired(): Promise<boolean> {
+  /**
+   * Restores the base rate when the throttle's deadline has passed; true when it changed the rate.
+   * A throttle restoring in steps takes its next step (or one back) instead, as `judge` decides from
+   * its rule; without a judge it is left for the sweep that has one.
+   */
+  async restoreExpired(judge?: RestoreJudge): Promise<boolean> {
+    const { state } = await this.read();
+    if (restoresInSteps(state)) {
+      if (!judge || !isExpired(state, this.deps.clock.now())) return false;
+      const verdict = await judge(state.restore!);
+      const describe = (o: ThrottleOutcome) =>
+        o.change === 'held' ? `rule ${state.restore!.rule} still matches: held at factor ${o.to.factor}` : (o.to.restore?.history.at(-1)?.reason ?? o.change);
+      const outcome = await this.update(
+        (stored, now) => stepped(stored, now, verdict),
+        (o) => this.eventFor(o, describe(o), null, undefined, 'restore-steps'),
+      );
+      if (outcome.changed) this.announce(outcome, describe(outcome));
+      return outcome.changed && outcome.change !== 'held';
+    }
     const outcome = await this.update(expired, (o) => this.eventFor(o, `throttle expired at ${o.from.until ?? '?'}`, null, undefined, 'expiry'));
     if (outcome.changed) this.announce(outcome, `throttle expired at ${outcome.from.until ?? '?'}`);
     return outcome.changed;

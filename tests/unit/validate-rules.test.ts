@@ -18,6 +18,19 @@ describe('rules validation', () => {
     expect(restart).toMatchObject({ enabled: false, requiresApproval: true });
   });
 
+  it('takes a throttle restore in steps, and names steps that do not go up', () => {
+    const ok = validateRulesDocument(schemas, rulesDoc(rule('t', { action: { type: 'throttle', params: { factor: 0.5, restore: { steps: [0.75, 1], stepMinutes: 5 } } } })));
+    expect(ok.ok).toBe(true);
+    const bad = validateRulesDocument(schemas, rulesDoc(rule('t', { action: { type: 'throttle', params: { factor: 0.8, restore: { steps: [0.75, 0.7, 1] } } } })));
+    expect(bad.ok).toBe(false);
+    expect(!bad.ok && bad.problems).toEqual([
+      { pointer: '/rules/0/action/params/restore/steps/0', message: "the first step must be above the throttle's factor 0.8" },
+      { pointer: '/rules/0/action/params/restore/steps/1', message: 'steps must go up: 0.7 is not above 0.75' },
+    ]);
+    const shape = validateRulesDocument(schemas, rulesDoc(rule('t', { action: { type: 'throttle', params: { restore: { steps: [], stepMinutes: 0 } } } })));
+    expect(!shape.ok && shape.problems.map((p) => p.pointer).sort()).toEqual(['/rules/0/action/params/restore/stepMinutes', '/rules/0/action/params/restore/steps']);
+  });
+
   it('fills defaults from the file, then built-in ones', () => {
     const result = validateRulesDocument(schemas, {
       defaults: { priority: 7, cooldownMinutes: 3 },
