@@ -72,6 +72,10 @@ export async function mount(main, ctx, view) {
   let charts = [];
   const render = async () => {
     const a = (await api('GET', `/api/self-healing/actions/${encodeURIComponent(id)}`)).data;
+    // A failover and its failbacks point at each other (docs/strategies/model-failover.md).
+    const failbacks = a.type === 'model_failover' && !a.failbackOf && !a.revertOf
+      ? await api('GET', `/api/self-healing/actions?failbackOf=${encodeURIComponent(a.id)}&limit=20`).then((r) => r.data.items, () => [])
+      : [];
     const revertedBy = a.revertedBy ? await api('GET', `/api/self-healing/actions/${encodeURIComponent(a.revertedBy)}`).then((r) => r.data, () => null) : null;
     const drawn = await factCharts(a, revertedBy).catch((err) => [h('p', { class: 'alert' }, `The charts could not be drawn: ${err.message}`)]);
     charts.forEach((c) => c.destroy?.());
@@ -85,6 +89,10 @@ export async function mount(main, ctx, view) {
       h('h1', {}, `${a.rule}: ${a.type}${a.revertOf ? ' (revert)' : ''}`),
       h('p', {}, badge(a.status), ' ', badge(a.severity), a.outcome ? [' outcome ', badge(a.outcome)] : null),
       message,
+      a.failbackOf ? h('p', { class: 'link-failback' }, 'Automatic failback to the primary, after ', h('a', { href: `#/actions/${a.failbackOf}` }, 'the failover'), '.') : null,
+      failbacks.length
+        ? h('p', { class: 'link-failback' }, 'Failed back by ', failbacks.map((fb, i) => [i ? ', ' : '', h('a', { href: `#/actions/${fb.id}` }, `the failback of ${fmtTime(fb.createdAt)}`), ' ', badge(fb.status), fb.outcome ? [' ', badge(fb.outcome)] : null]), '.')
+        : null,
       a.revertOf ? h('p', { class: 'link-revert' }, 'This action reverts ', h('a', { href: `#/actions/${a.revertOf}` }, 'the original action'), '.') : null,
       a.revertedBy
         ? h('p', { class: 'link-revert' }, 'Reverted by ', h('a', { href: `#/actions/${a.revertedBy}` }, revertedBy ? `the revert of ${fmtTime(revertedBy.createdAt)}` : 'its revert'), revertedBy ? [' ', badge(revertedBy.status), ` (by ${revertedBy.requestedBy})`] : null)

@@ -1,6 +1,7 @@
 import { api, qs } from '../api.js';
 import { badge, clear, fmtTime, h, kv, linkIds, relTime, table, timeEl } from '../dom.js';
 import { refusalText } from '../refusals.js';
+import { failoverCard } from '../failover-card.js';
 
 const PAUSE = '/api/self-healing/pause';
 
@@ -59,19 +60,7 @@ export async function mount(main, ctx) {
     const runningSection = section('ov-running', `Running (${r.length})`,
       r.length === 0 ? h('p', { class: 'muted' }, 'No action is running.') : table(['Rule', 'Type', 'Status', 'Outcome', 'Created'], actionRows(r)));
 
-    const f = router.data;
-    const failover = section('ov-failover', 'Model failover',
-      kv([
-        ['Current host', h('strong', {}, `${f.current} (${f.currentUrl})`)],
-        ['Failed over', f.failedOver ? badge('warning', 'yes') : badge('ok', 'no')],
-        ['Since', fmtTime(f.failoverTimestamp)],
-        ['Reason', f.reason ?? '—'],
-        ['Failovers so far', String(f.failoverCount)],
-      ]),
-      f.failedOver && ctx.can('post', '/api/health/router/reset')
-        ? h('div', { class: 'actions' }, h('button', { type: 'button', onclick: () => act(() => api('POST', '/api/health/router/reset', { body: { by: ctx.who.name ?? 'console' } }), 'Failover reset to primary') }, 'Reset to primary'))
-        : null,
-    );
+    const failover = failoverCard(router.data, ctx, act);
 
     const t = throttle.data;
     const throttleSection = section('ov-throttle', 'Throttle',
