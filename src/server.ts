@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { createApp } from './app';
 import { loadConfig } from './config/load-config';
 import { ConfigError } from './errors';
@@ -16,6 +16,21 @@ export interface RunningService {
   shutdown(reason: string): Promise<void>;
 }
 
+/**
+ * Listens, or rejects with the bind error (EADDRINUSE, EACCES). Not express's app.listen: express 5
+ * hands a bind error to the listen callback, which is easy to mistake for success.
+ */
+function listen(server: Server, port: number, host: string): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: Error) => reject(err);
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      resolve(server);
+    });
+  });
+}
+
 /** Builds everything from configuration, starts it and listens; the caller owns the process. */
 export async function startService(env: NodeJS.ProcessEnv = process.env): Promise<RunningService> {
   const config = loadConfig({ env });
@@ -28,10 +43,16 @@ export async function startService(env: NodeJS.ProcessEnv = process.env): Promis
   const services = createServices(store, config, logging, { keyring, faults });
   await services.start();
   const app = createApp(services);
-  const server = await new Promise<Server>((resolve, reject) => {
-    const s = app.listen(config.server.port, config.server.host, () => resolve(s));
-    s.once('error', reject);
-  });
+  let server: Server;
+  try {
+    server = await listen(createServer(app), config.server.port, config.server.host);
+  } catch (err) {
+    // A taken port is a failed start: stop what was started, so the process exits non-zero
+    // (and PM2 counts a failed start) instead of idling as if it served.
+    logging.logger.error(`cannot listen on ${config.server.host}:${config.server.port}: ${(err as Error).message}`);
+    await services.stop().catch(() => undefined);
+    throw err;
+  }
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.server.port;
   const url = `http://${config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host}:${port}`;

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { DEFAULT_RULES_FILE, makeTempDir } from '../helpers/test-app';
 import { startServiceProcess } from '../helpers/service-process';
@@ -34,5 +35,23 @@ describe('the service as a process', () => {
     const proc = await startServiceProcess({ SQLITE_PATH: path.join(dir, 's.db'), RULES_FILE: rules }, false);
     expect(await proc.exited).toBe(1);
     expect(proc.output()).toContain(`rules file ${rules} is invalid at /rules/0/conditions/all`);
+  });
+
+  it('fails the start on a port already taken: logs the error and exits non-zero, never "listening"', async () => {
+    const taken = net.createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const port = (taken.address() as net.AddressInfo).port;
+    try {
+      const dir = makeTempDir();
+      const rules = path.join(dir, 'rules.json');
+      fs.copyFileSync(DEFAULT_RULES_FILE, rules);
+      const proc = await startServiceProcess({ PORT: String(port), SQLITE_PATH: path.join(dir, 's.db'), RULES_FILE: rules }, false);
+      expect(await proc.exited).toBe(1);
+      expect(proc.output()).toContain(`cannot listen on 127.0.0.1:${port}`);
+      expect(proc.output()).toContain('EADDRINUSE');
+      expect(proc.output()).not.toMatch(/listening on/);
+    } finally {
+      await new Promise((resolve) => taken.close(resolve));
+    }
   });
 });
