@@ -82,7 +82,8 @@ export function failoverCard(f, ctx, act) {
     { class: 'panel', 'aria-labelledby': 'ov-failover' },
     h('h2', { id: 'ov-failover' }, 'Model failover'),
     kv([
-      ['Current host', h('strong', {}, `${f.current} (${f.currentUrl})`)],
+      // The URL on a line of its own, cut with an ellipsis rather than broken mid-word; the whole on hover.
+      ['Current host', [h('strong', {}, f.current), h('span', { class: 'url', title: f.currentUrl }, f.currentUrl)]],
       ['Failed over', f.failedOver ? badge('warning', 'yes') : badge('ok', 'no')],
       ['Since', fmtTime(f.failoverTimestamp)],
       ['Reason', f.reason ?? '—'],
