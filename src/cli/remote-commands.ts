@@ -68,6 +68,30 @@ function showAction(io: Io, a: Row): void {
   io.out(lines.join('\n'));
 }
 
+/** GET /api/health/router in words: the host in use, and while failed over the road back. */
+function routerText(r: Row): string {
+  const lines = [`current      ${String(r.current)} (${String(r.currentUrl)})${r.failedOver ? `, failed over since ${String(r.failoverTimestamp)}` : ''}`];
+  if (r.reason) lines.push(`reason       ${String(r.reason)}`);
+  lines.push(`failovers    ${String(r.failoverCount)}`);
+  if (!r.failedOver) return lines.join('\n');
+  const fb = (r.failback ?? {}) as Row;
+  const probes = (r.probes ?? []) as Row[];
+  lines.push(`streak       ${String(r.healthyStreak)} of ${String(fb.healthyProbesNeeded)} healthy probes of the primary`);
+  lines.push(`failback     ${r.failbackAt ? `due ${String(r.failbackAt)} if the primary stays healthy (${String(fb.status)})` : String(fb.status)}`);
+  lines.push(`hold         ${String(fb.holdSeconds)} s on the secondary; ${String(fb.failbacksLastHour)} failback(s) in the last hour`);
+  if (fb.failoverActionId) lines.push(`failover     action ${String(fb.failoverActionId)}`);
+  if (fb.pendingFailbackId) lines.push(`under way    action ${String(fb.pendingFailbackId)}`);
+  if (fb.suspendedAt) lines.push(`suspended    since ${String(fb.suspendedAt)}: an operator decides (POST /api/health/router/reset)`);
+  const secondary = fb.secondaryProbe as Row | null;
+  if (secondary) lines.push(`secondary    ${secondary.ok ? 'healthy' : 'unhealthy'}: ${String(secondary.reason)} at ${String(secondary.at)}`);
+  if (probes.length > 0) {
+    // Oldest first, one mark per probe: the shape of the last minutes at a glance, the numbers below.
+    lines.push(`probes       ${probes.map((p) => (p.ok ? '+' : 'x')).join('')}  (+ healthy, x not; oldest first)`);
+    lines.push(table(['at', 'ok', 'latency ms', 'reason'], probes.slice(-10).map((p) => [p.at as string, p.ok ? 'yes' : 'no', String(p.latencyMs), p.reason as string])));
+  }
+  return lines.join('\n');
+}
+
 export function addRemoteCommands(program: Command, ctx: CommandContext): void {
   const { io } = ctx;
   const print = (opts: RemoteOptions, value: unknown, human: () => void) => (opts.json ? io.out(json(value)) : human());
@@ -199,6 +223,13 @@ export function addRemoteCommands(program: Command, ctx: CommandContext): void {
     const reply = await clientFor(opts).call<Row>('DELETE', '/api/self-healing/pause');
     print(opts, reply, () => io.out(reply.resumed === false ? 'not paused: nothing changed' : 'resumed: automatic actions run again'));
   });
+
+  remote(program.command('router').description('which model host traffic goes to and, while failed over, the probes of the primary and when the failback is due')).action(
+    async (opts: RemoteOptions) => {
+      const state = await clientFor(opts).call<Row>('GET', '/api/health/router');
+      print(opts, state, () => io.out(routerText(state)));
+    },
+  );
 
   remote(
     program

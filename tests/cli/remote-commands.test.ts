@@ -238,3 +238,56 @@ describe('self-healing pause, resume and revert', () => {
     expect(badUrl.code).toBe(2);
   });
 });
+
+describe('self-healing router', () => {
+  it('shows the host in use and, while failed over, the probes of the primary, the streak and when the failback is due', async () => {
+    const { FakeModelHost } = await import('../helpers/fake-model-host');
+    const primary = await FakeModelHost.start();
+    const secondary = await FakeModelHost.start();
+    await primary.setMode('down');
+    const t = await buildTestApp({
+      rules: rulesDoc(
+        rule('slow-primary', {
+          conditions: { all: [{ fact: 'ollama', path: '$.avgResponseTimeMs', operator: 'greaterThan', value: 5000 }] },
+          action: { type: 'model_failover', params: { target: 'secondary' } },
+        }),
+      ),
+      config: {
+        auth: { apiKeys: API_KEYS },
+        modelHosts: { primary: primary.url, secondary: secondary.url, timeoutMs: 1000, failback: { probeIntervalSeconds: 10, healthyProbes: 3, minHoldSeconds: 300 } },
+      },
+    });
+    const { url, server } = await listen(t.app);
+    try {
+      const onPrimary = await runCli(['router', '--url', url], { env: { SELF_HEALING_API_KEY: KEYS.viewer } });
+      expect(onPrimary.code).toBe(0);
+      expect(onPrimary.stdout).toBe(`current      primary (${primary.url})\nfailovers    0\n`);
+
+      const res = await request(t.app).post('/api/metrics?wait=true').set('Authorization', `Bearer ${KEYS.operator}`).send(snapshot({ ollama: { avgResponseTimeMs: 9000 } }, 'agentx'));
+      const failoverId = res.body.decisions[0].actionId as string;
+      await t.services.failback.run();
+      await primary.setMode('healthy');
+      await t.services.failback.run();
+      await t.services.failback.run();
+      const state = (await request(t.app).get('/api/health/router').set('Authorization', `Bearer ${KEYS.viewer}`)).body;
+
+      const r = await runCli(['router', '--url', url], { env: { SELF_HEALING_API_KEY: KEYS.viewer } });
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain(`current      secondary (${secondary.url}), failed over since ${state.failoverTimestamp}`);
+      expect(r.stdout).toContain('streak       2 of 3 healthy probes of the primary');
+      expect(r.stdout).toContain(`failback     due ${state.failbackAt} if the primary stays healthy (1 more healthy probe of the primary; on the secondary for at least 300 s)`);
+      expect(r.stdout).toContain(`failover     action ${failoverId}`);
+      expect(r.stdout).toContain('probes       x++  (+ healthy, x not; oldest first)');
+      expect(r.stdout).toMatch(/connection refused/);
+      expect(r.stdout).toMatch(new RegExp(`${state.probes[2].at}\\s+yes\\s+${String(state.probes[2].latencyMs).replace('.', '\\.')}\\s+HTTP 200`));
+      const asJson = await runCli(['router', '--url', url, '--json'], { env: { SELF_HEALING_API_KEY: KEYS.viewer } });
+      expect(JSON.parse(asJson.stdout)).toMatchObject({ healthyStreak: 2, failbackAt: state.failbackAt });
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+      await t.stop();
+      await primary.close();
+      await secondary.close();
+    }
+  });
+});
