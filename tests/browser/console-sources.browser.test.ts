@@ -1,7 +1,8 @@
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { ManualClock } from '../../src/clock';
-import { API_KEYS, KEYS } from '../helpers/api-keys';
+import request from 'supertest';
+import { API_KEYS, bearer, KEYS } from '../helpers/api-keys';
 import { currentViewShown, findChromium, launchChromium, screenshotDir, serve } from '../helpers/browser';
 import { FakePrometheus } from '../helpers/fake-prometheus';
 import { rule, rulesDoc } from '../helpers/rules';
@@ -37,7 +38,12 @@ if ('reason' in chromiumFound) {
       prom.set('sum(cost)', vector([{}, '3.5']));
       t = await buildTestApp({
         clock: new ManualClock(new Date()),
-        rules: rulesDoc(rule('queue', { conditions: { all: [{ fact: 'queue', path: '$.waiting', operator: 'greaterThan', value: 500 }] } })),
+        rules: rulesDoc(
+          rule('queue', {
+            conditions: { all: [{ fact: 'queue', path: '$.waiting', operator: 'greaterThan', value: 500 }] },
+            verify: { windowMinutes: 5, onIneffective: 'none', prometheus: { query: 'max(queue_waiting)', operator: 'lessThan', value: 500 } },
+          }),
+        ),
         config: {
           auth: { apiKeys: API_KEYS },
           // The lease outlasts the clock moves below, so this instance stays the puller.
@@ -119,6 +125,29 @@ if ('reason' in chromiumFound) {
       // The snapshot still carries the fact whose query answered.
       await section.getByText(/"waiting": 42/).waitFor();
       expect(await section.getByText(/"costPerHour"/).count()).toBe(0);
+    });
+
+    it("keeps a rule's Prometheus check when its verification window is edited in the rule editor", async () => {
+      const admin = await (await browser.newContext({ viewport: { width: 1100, height: 820 } })).newPage();
+      admin.on('pageerror', (err) => errors.push(err.message));
+      await admin.goto(`${server.url}/console/`);
+      await admin.getByLabel('API key').fill(KEYS.admin);
+      await admin.getByRole('button', { name: 'Sign in' }).click();
+      await admin.getByRole('heading', { name: 'Overview', level: 1 }).waitFor();
+      await admin.goto(`${server.url}/console/#/rules/queue`);
+      await admin.getByRole('heading', { name: 'Rule: queue' }).waitFor();
+      await admin.getByLabel('Verification window (minutes)').fill('8');
+      await admin.getByRole('button', { name: 'Review changes' }).click();
+      await admin.getByRole('region', { name: /Changes to this rule/ }).getByText('"windowMinutes": 8').waitFor();
+      await admin.getByRole('button', { name: 'Save rule' }).click();
+      await admin.getByText(/^Saved\./).waitFor();
+      const saved = await request(t.app).get('/api/self-healing/rules/queue').set(...bearer(KEYS.viewer));
+      expect(saved.body.rule.verify).toEqual({
+        windowMinutes: 8,
+        onIneffective: 'none',
+        prometheus: { query: 'max(queue_waiting)', operator: 'lessThan', value: 500 },
+      });
+      await admin.context().close();
     });
   });
 }

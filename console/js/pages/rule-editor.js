@@ -173,7 +173,8 @@ export async function mount(main, ctx, view) {
       cooldownMinutes: () => num('cooldownMinutes'),
       requiresApproval: () => inputs.requiresApproval.value === 'true',
       maxActionsPerTarget: () => num('maxActionsPerTarget'),
-      verify: () => (inputs.verify.value === 'off' ? false : { windowMinutes: num('verifyWindowMinutes'), onIneffective: inputs.verify.value }),
+      // A Prometheus check (verify.prometheus) has no field here: an edit of the window or the policy keeps it.
+      verify: () => (inputs.verify.value === 'off' ? false : { windowMinutes: num('verifyWindowMinutes'), onIneffective: inputs.verify.value, ...(raw.verify?.prometheus ? { prometheus: raw.verify.prometheus } : {}) }),
       action: () => {
         const action = { ...raw.action };
         if (changed('actionType')) action.type = inputs.actionType.value;
