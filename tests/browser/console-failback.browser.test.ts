@@ -124,7 +124,8 @@ if ('reason' in chromiumFound) {
       t.clock.advance(300_000);
       await t.services.failback.run();
       await go('overview');
-      await card.getByText('primary (' + primary.url + ')').waitFor();
+      await card.locator(`.url[title="${primary.url}"]`).waitFor();
+      expect(await card.locator('strong').first().textContent()).toBe('primary');
       expect(await card.getByRole('img').count()).toBe(0);
 
       const failbacks = (await request(t.app).get(`/api/self-healing/actions?failbackOf=${failoverId}`).set(...bearer(KEYS.viewer))).body.items;

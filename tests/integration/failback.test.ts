@@ -351,3 +351,30 @@ describe('failback with two instances on one store', () => {
     expect((await routerState(b)).current).toBe('primary');
   });
 });
+
+describe('failback hold across a restart', () => {
+  it('a doubled hold and the failbacks of the last hour survive a restart', async () => {
+    await primary.setMode('down');
+    const dir = makeTempDir('shre-failback-restart-');
+    const clock = new ManualClock('2026-03-01T10:00:00Z');
+    const first = await app({ dir, clock });
+    const failoverId = await failOver(first);
+    await primary.setMode('healthy');
+    await rounds(first, 3);
+    clock.advance(HOLD_S * 1000);
+    await rounds(first, 1);
+    clock.advance(1000);
+    await ingest(first, SLOW);
+    clock.advance(61_000);
+    await first.services.verification.decideDue();
+    await rounds(first, 1);
+    expect((await routerState(first)).failback).toMatchObject({ holdSeconds: 2 * HOLD_S, failbacksLastHour: 1, failoverActionId: failoverId });
+    await first.stop();
+    apps.splice(apps.indexOf(first), 1);
+
+    const second = await app({ dir, clock });
+    const state = await routerState(second);
+    expect(state).toMatchObject({ current: 'secondary', failback: { holdSeconds: 2 * HOLD_S, failbacksLastHour: 1, failoverActionId: failoverId } });
+    expect(Date.parse(state.failbackAt)).toBeGreaterThanOrEqual(Date.parse(state.failoverTimestamp) + 2 * HOLD_S * 1000);
+  });
+});
