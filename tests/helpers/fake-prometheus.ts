@@ -1,4 +1,5 @@
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 
 /** How the fake answers one query: a result (`data`), an error envelope, a raw body, or silence. */
@@ -24,25 +25,29 @@ export class FakePrometheus {
   private readonly server: http.Server;
   private readonly hanging = new Set<http.ServerResponse>();
 
-  private constructor() {
-    this.server = http.createServer((req, res) => {
+  private constructor(tls?: { key: Buffer; cert: Buffer }) {
+    const handler: http.RequestListener = (req, res) => {
       let body = '';
       req.on('data', (c: Buffer) => {
         body += c.toString('utf8');
       });
       req.on('end', () => this.answer(req, res, body));
-    });
+    };
+    this.server = tls ? https.createServer(tls, handler) : http.createServer(handler);
+    this.protocol = tls ? 'https' : 'http';
   }
 
-  /** On a free port, or on `port` (to come back where a stopped one was). */
-  static async start(port = 0): Promise<FakePrometheus> {
-    const fake = new FakePrometheus();
+  private readonly protocol: 'http' | 'https';
+
+  /** On a free port, or on `port` (to come back where a stopped one was); over TLS with a key and certificate. */
+  static async start(port = 0, tls?: { key: Buffer; cert: Buffer }): Promise<FakePrometheus> {
+    const fake = new FakePrometheus(tls);
     await new Promise<void>((resolve) => fake.server.listen(port, '127.0.0.1', resolve));
     return fake;
   }
 
   get url(): string {
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return `${this.protocol}://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
   }
 
   set(query: string, answer: FakeAnswer): void {

@@ -190,4 +190,19 @@ describe('a pull source run against an HTTP Prometheus', () => {
     const run = await runSource(source([{ fact: 'x', query: 'q' }], { url: `${prom.url}/` }), AT);
     expect(run.snapshots[0]!.metrics).toEqual({ x: 3 });
   });
+
+  it('trusts the CA bundle named by tlsCaFile for an https Prometheus, and refuses an unknown certificate without it', async () => {
+    const tlsDir = path.join(__dirname, '..', 'fixtures', 'tls');
+    const cert = path.join(tlsDir, 'cert.pem');
+    const secure = await FakePrometheus.start(0, { key: fs.readFileSync(path.join(tlsDir, 'key.pem')), cert: fs.readFileSync(cert) });
+    try {
+      secure.set('q', vector([{}, '5']));
+      const base = { name: 'tls', url: secure.url, intervalSeconds: 10, timeoutMs: 2000, queries: [{ fact: 'x', query: 'q' }] };
+      expect((await runSource({ ...base, tlsCaFile: cert }, AT)).snapshots[0]!.metrics).toEqual({ x: 5 });
+      const untrusted = await runSource(base, AT);
+      expect(untrusted.queries[0]!.error).toEqual({ reason: 'unreachable', message: expect.stringMatching(/self.signed certificate/i) });
+    } finally {
+      await secure.close();
+    }
+  });
 });
