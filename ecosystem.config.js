@@ -36,6 +36,14 @@ const engine = {
   // PM2 sends SIGINT; the server then stops taking requests and lets running actions finish for
   // up to server.shutdownTimeoutMs (15 s). Give it that plus a margin before PM2 sends SIGKILL.
   kill_timeout: 20000,
+  // A start (and each worker's replacement in `pm2 reload`) counts as done only when the engine
+  // says 'ready': store open, rules loaded, port taken. Until then `pm2 reload` keeps the worker it
+  // replaces running. listen_timeout is how long PM2 waits for that before it stops the old worker
+  // anyway: its default (3 s) is shorter than a start on a busy machine, and a worker stopped before
+  // its replacement listens leaves the port with no listener (refused connections, and PM2's primary
+  // closes the connections it had queued). docs/operations.md, "Graceful shutdown with PM2".
+  wait_ready: true,
+  listen_timeout: 60000,
   shutdown_with_message: false,
   env: {
     NODE_ENV: 'production',
@@ -99,5 +107,7 @@ const managedExamples = [
 
 module.exports = {
   apps: process.env.MONGODB_URI ? [engineCluster] : [engine],
+  // Both entries whatever the environment, for tests that start them with their own settings.
+  entries: { fork: engine, cluster: engineCluster },
   managedExamples,
 };

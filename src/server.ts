@@ -8,6 +8,7 @@ import { createServices, type Services } from './composition/create-services';
 import { createStore } from './store/create-store';
 import { faultPointsFromEnv } from './composition/fault-injection';
 import { closeGracefully } from './http/graceful-close';
+import { traceMark, traceSockets } from './http/socket-trace';
 
 export interface RunningService {
   services: Services;
@@ -53,6 +54,8 @@ export async function startService(env: NodeJS.ProcessEnv = process.env): Promis
     await services.stop().catch(() => undefined);
     throw err;
   }
+  traceSockets(server, env.SOCKET_TRACE_FILE);
+  traceMark(env.SOCKET_TRACE_FILE, `listening, ${Math.round(process.uptime() * 1000)} ms after the process started`);
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.server.port;
   const url = `http://${config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host}:${port}`;
@@ -66,11 +69,14 @@ export async function startService(env: NodeJS.ProcessEnv = process.env): Promis
   const shutdown = (reason: string): Promise<void> => {
     stopping ??= (async () => {
       logging.logger.info(`shutting down (${reason}): no new requests, finishing running actions`);
+      traceMark(env.SOCKET_TRACE_FILE, `shutdown begins (${reason})`);
       // Open event streams never go idle: end them, or the close would wait for them forever.
       services.events.closeStreams();
       await closeGracefully(server);
+      traceMark(env.SOCKET_TRACE_FILE, 'connections drained');
       await services.stop();
       logging.logger.info('shutdown complete');
+      traceMark(env.SOCKET_TRACE_FILE, 'shutdown complete');
     })();
     return stopping;
   };
@@ -106,6 +112,10 @@ async function main(): Promise<void> {
       error: reason instanceof Error ? reason.stack : String(reason),
     });
   });
+  // PM2 with wait_ready waits for this before it stops the worker being replaced (pm2 reload) or
+  // counts a start as done: the store is open, the rules are loaded, the port is taken, and the
+  // signal handlers are in place (a stop may follow at once).
+  process.send?.('ready');
 }
 
 if (require.main === module) {

@@ -12,8 +12,10 @@ import type { Server } from 'node:http';
  * reload). Resolves when the last connection has ended.
  */
 export function closeGracefully(server: Server): Promise<void> {
-  server.on('request', (_req, res) => {
-    if (!res.headersSent) res.setHeader('Connection', 'close');
+  // Ahead of the application's own listener: a route that answers at once (health, a refused
+  // request) would otherwise send its headers before this runs, and keep the socket alive.
+  server.prependListener('request', (_req, res) => {
+    res.setHeader('Connection', 'close');
   });
   return new Promise<void>((resolve) => {
     // net.Server's own close: stop listening, keep the open sockets (http.Server#close would drop the idle ones).
