@@ -3,17 +3,20 @@ import type { AppConfig } from '../src/config/schema';
 import type { Snapshot } from '../src/domain/snapshot';
 import { AppError, type ProblemDetail, ValidationError } from '../src/errors';
 import { problemBody } from '../src/http/error-handler';
-import { sendJson, sendJsonText } from '../src/http/json-reply';
 import { handle } from '../src/http/route-table';
 import { parseBody } from '../src/http/validate';
+import type { IdempotentReplies } from '../src/remediation/idempotent-replies';
 import { ingestReplyJson, replyDecisionsParam } from '../src/remediation/ingest-reply';
 import type { RemediationService } from '../src/remediation/remediation-service';
 import { SCHEMA_IDS, type SchemaRegistry } from '../src/schemas/registry';
 import { nonFiniteNumbers } from '../src/schemas/finite-numbers';
 import { parseSnapshot } from '../src/schemas/snapshot-input';
+import { replyOnce } from './idempotent-reply';
 
 export interface MetricsRouterDeps {
   remediation: Pick<RemediationService, 'ingest' | 'ingestBatch'>;
+  /** Idempotency-Key: a retried ingest gets its first reply again. */
+  replies: IdempotentReplies;
   schemas: SchemaRegistry;
   config: Pick<AppConfig, 'actions' | 'snapshots' | 'server'>;
 }
@@ -41,10 +44,10 @@ function rawItems(schemas: SchemaRegistry, req: Request): { value: unknown; pars
   return body.snapshots.map((value) => ({ value }));
 }
 
-export function createMetricsRouter({ remediation, schemas, config }: MetricsRouterDeps): Router {
+export function createMetricsRouter({ remediation, replies, schemas, config }: MetricsRouterDeps): Router {
   const router = Router();
 
-  handle(router, 'ingestSnapshot', async (req, res) => {
+  handle(router, 'ingestSnapshot', (req, res) => replyOnce(replies, 'ingestSnapshot', req, res, async () => {
     const decisions = replyDecisionsParam(req.query.decisions);
     const snapshot = parseSnapshot(schemas, req.body);
     const wait = req.query.wait === 'true' || config.actions.waitForOutcome;
@@ -53,11 +56,11 @@ export function createMetricsRouter({ remediation, schemas, config }: MetricsRou
       waitForOutcome: wait,
       decisions,
     });
-    sendJsonText(res, 200, ingestReplyJson(result));
-  });
+    return { status: 200, json: ingestReplyJson(result) };
+  }));
 
   // application/x-ndjson bodies arrive as text (parsed in app.ts, beside express.json).
-  handle(router, 'ingestSnapshotBatch', async (req, res) => {
+  handle(router, 'ingestSnapshotBatch', (req, res) => replyOnce(replies, 'ingestSnapshotBatch', req, res, async () => {
     const decisions = replyDecisionsParam(req.query.decisions);
     const raw = rawItems(schemas, req);
     const max = config.snapshots.batchMaxCount;
@@ -88,8 +91,8 @@ export function createMetricsRouter({ remediation, schemas, config }: MetricsRou
     const results = items.map((i, index) =>
       i.ok ? ingestReplyJson(ingested[next++]!) : JSON.stringify({ error: problemBody(i.error, `${req.originalUrl}#/${index}`) }),
     );
-    sendJsonText(res, good.length === items.length ? 200 : 207, `{"results":[${results.join(',')}]}`);
-  });
+    return { status: good.length === items.length ? 200 : 207, json: `{"results":[${results.join(',')}]}` };
+  }));
 
   return router;
 }

@@ -18,6 +18,7 @@ import { VerificationService } from '../remediation/verification';
 import { ActionExecutor } from '../remediation/executor';
 import { recoverInterruptedActions } from '../remediation/recovery';
 import { RemediationService } from '../remediation/remediation-service';
+import { IdempotentReplies } from '../remediation/idempotent-replies';
 import { Sweeps } from '../remediation/sweeps';
 import { FailbackService } from '../remediation/failback';
 import { throttleRestoreJudge } from '../remediation/throttle-restore-judge';
@@ -69,6 +70,8 @@ export interface Services extends PipelineDeps {
   evaluationErrors: EvaluationErrors;
   executor: ActionExecutor;
   remediation: RemediationService;
+  /** Idempotency-Keys of ingest: a retry gets the first reply again (kept in the store). */
+  idempotentReplies: IdempotentReplies;
   /** Replays snapshots through evaluate and decide on a virtual clock; changes nothing. */
   replay: ReplayService;
   approvals: ApprovalService;
@@ -175,6 +178,7 @@ export function createServices(
   const evaluationErrors = new EvaluationErrors({ clock, logger, createAlert: (alert) => alerts.create(alert) });
   const approvals = new ApprovalService({ ...deps, executor, rules, instanceId, evaluator, pause });
   const remediation = new RemediationService({ ...deps, rules, evaluator, evaluationErrors, strategies, executor, instanceId, pause, budgets, approvals, observer: metrics, faults });
+  const idempotentReplies = new IdempotentReplies({ store, clock, config });
   const replay = new ReplayService({
     store,
     currentRules: () => rules.current(),
@@ -229,6 +233,7 @@ export function createServices(
     evaluationErrors,
     executor,
     remediation,
+    idempotentReplies,
     replay,
     approvals,
     sweeps,

@@ -24,6 +24,7 @@ const CORE_ENV: Record<string, EnvBinding> = {
   APPROVAL_TIMEOUT_MINUTES: { key: 'approvals.timeoutMinutes', kind: 'number' },
   APPROVAL_SWEEP_INTERVAL_MS: { key: 'approvals.sweepIntervalMs', kind: 'number' },
   SNAPSHOT_RETENTION_COUNT: { key: 'snapshots.retention.maxCount', kind: 'number' },
+  IDEMPOTENCY_TTL_MINUTES: { key: 'snapshots.idempotency.ttlMinutes', kind: 'number' },
   SNAPSHOT_RETENTION_HOURS: { key: 'snapshots.retention.maxAgeHours', kind: 'number' },
   ACTION_TIMEOUT_MS: { key: 'actions.timeoutMs', kind: 'number' },
   MODEL_HOST_PRIMARY: { key: 'modelHosts.primary', kind: 'string' },

@@ -37,6 +37,8 @@ export interface AppConfig {
     sweepIntervalMs: number;
     /** Most snapshots one POST /api/metrics/batch may carry. */
     batchMaxCount: number;
+    /** Idempotency-Key of ingest: how long a reply is kept for retries; how long a first request counts as running. */
+    idempotency: { ttlMinutes: number; inProgressTimeoutMs: number };
   };
   actions: { timeoutMs: number; waitForOutcome: boolean };
   modelHosts: {
@@ -162,7 +164,7 @@ export const configSchema: JSONSchemaType<AppConfig> = {
     snapshots: {
       type: 'object',
       additionalProperties: false,
-      required: ['retention', 'sweepIntervalMs', 'batchMaxCount'],
+      required: ['retention', 'sweepIntervalMs', 'batchMaxCount', 'idempotency'],
       properties: {
         retention: {
           type: 'object',
@@ -175,6 +177,15 @@ export const configSchema: JSONSchemaType<AppConfig> = {
         },
         sweepIntervalMs: positiveInt,
         batchMaxCount: { type: 'integer', minimum: 1, maximum: 100000 },
+        idempotency: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['ttlMinutes', 'inProgressTimeoutMs'],
+          properties: {
+            ttlMinutes: { type: 'number', exclusiveMinimum: 0 },
+            inProgressTimeoutMs: positiveInt,
+          },
+        },
       },
     },
     actions: {

@@ -65,7 +65,9 @@ export function buildOpenApiDocument(options: OpenApiOptions): OpenApiDocument {
         headers[h] =
           h === 'ETag'
             ? { description: 'The rules file version, quoted; send it back as If-Match.', schema: { type: 'string' } }
-            : { description: '`no-store`: clients route by this answer.', schema: { type: 'string' } };
+            : h === 'Idempotent-Replayed'
+              ? { description: '`true` when this is the stored reply to an earlier request with the same Idempotency-Key.', schema: { enum: ['true'] } }
+              : { description: '`no-store`: clients route by this answer.', schema: { type: 'string' } };
       }
       responses[String(r.status)] = {
         description: r.description,

@@ -43,7 +43,7 @@ export interface ResponseSpec {
    * `text/event-stream` for the event stream, described by its schema.
    */
   contentType?: 'application/json' | 'text/plain' | 'text/event-stream';
-  headers?: Array<'ETag' | 'Cache-Control'>;
+  headers?: Array<'ETag' | 'Cache-Control' | 'Idempotent-Replayed'>;
 }
 
 /** An operation as the route table does not already say it. */
@@ -98,6 +98,17 @@ const ifMatch: ParameterSpec = {
   description: 'The rules file version (ETag) this edit is based on; a stale one gets 412. Omit to write unconditionally.',
   schema: { type: 'string' },
 };
+const idempotencyKey: ParameterSpec = {
+  name: 'Idempotency-Key',
+  in: 'header',
+  description:
+    'Any 1-255 visible ASCII characters (a UUID) naming this request. A retry with the same key and the same request (body, query) gets the first reply again, marked `Idempotent-Replayed: true`: same snapshotId, same decisions, nothing stored or dispatched again, on any instance, for `snapshots.idempotency.ttlMinutes` (default 24 h). Only 2xx replies are kept. The same key with a different request gets 422 `idempotency_key_reused`. A retry that arrives while the first request is still being answered waits for its reply. See docs/api.md.',
+  schema: { type: 'string', pattern: '^[\\x21-\\x7e]{1,255}$' },
+};
+const idempotencyErrors = [
+  { status: 409, description: '`idempotency_key_in_progress`: a request with this Idempotency-Key is still being answered after `snapshots.idempotency.inProgressTimeoutMs`; try again.' },
+  { status: 422, description: '`idempotency_key_reused`: this Idempotency-Key was used for a different request.' },
+];
 const pageParams: ParameterSpec[] = [
   { name: 'since', in: 'query', description: 'Created at or after (ISO 8601).', schema: { type: 'string', format: 'date-time' } },
   { name: 'until', in: 'query', description: 'Created before (ISO 8601).', schema: { type: 'string', format: 'date-time' } },
@@ -153,9 +164,11 @@ const DESCRIPTIONS = {
     parameters: [
       { name: 'wait', in: 'query', description: '`true`: wait for executed actions to finish and report their final status.', schema: { enum: ['true', 'false'] } },
       { name: 'decisions', in: 'query', description: '`acted`: list only decisions that did something, leaving out `cooldown` and `duplicate_pending` ones (`counts` still counts them); `all` (default): every decision.', schema: { enum: ['all', 'acted'] } },
+      idempotencyKey,
     ],
     body: { schema: SCHEMA_IDS.snapshot, required: true },
-    responses: [{ status: 200, description: 'Stored and evaluated; one decision per matched rule.', schema: R.ingestResult }],
+    responses: [{ status: 200, description: 'Stored and evaluated; one decision per matched rule.', schema: R.ingestResult, headers: ['Idempotent-Replayed'] }],
+    errors: idempotencyErrors,
   },
   ingestSnapshotBatch: {
     tag: 'remediation',
@@ -165,12 +178,14 @@ const DESCRIPTIONS = {
     parameters: [
       { name: 'wait', in: 'query', description: '`true`: wait for executed actions to finish and report their final status.', schema: { enum: ['true', 'false'] } },
       { name: 'decisions', in: 'query', description: '`acted`: list only decisions that did something, leaving out `cooldown` and `duplicate_pending` ones (`counts` still counts them); `all` (default): every decision.', schema: { enum: ['all', 'acted'] } },
+      idempotencyKey,
     ],
     body: { schema: SCHEMA_IDS.metricsBatch, required: true, ndjsonItem: SCHEMA_IDS.snapshot },
     responses: [
-      { status: 200, description: 'Every snapshot stored and evaluated.', schema: R.batchIngestResult },
-      { status: 207, description: 'Some snapshots were refused (`{ "error": <problem> }` in their place); the others went through.', schema: R.batchIngestResult },
+      { status: 200, description: 'Every snapshot stored and evaluated.', schema: R.batchIngestResult, headers: ['Idempotent-Replayed'] },
+      { status: 207, description: 'Some snapshots were refused (`{ "error": <problem> }` in their place); the others went through.', schema: R.batchIngestResult, headers: ['Idempotent-Replayed'] },
     ],
+    errors: idempotencyErrors,
   },
   simulate: {
     tag: 'remediation',

@@ -70,6 +70,11 @@ export class Sweeps {
       },
       { name: 'snapshot-retention', intervalMs: config.snapshots.sweepIntervalMs, run: () => this.pruneSnapshots() },
       {
+        name: 'idempotency-key-expiry',
+        intervalMs: config.snapshots.sweepIntervalMs,
+        run: () => deps.store.idempotency.pruneIdempotencyKeys(deps.clock.now()),
+      },
+      {
         name: 'interrupted-actions',
         intervalMs: config.cluster.leaseRenewMs,
         run: () => recoverInterruptedActions(deps, { instanceId: deps.instanceId, scope: 'dead-instances' }),

@@ -9,6 +9,7 @@ import type { NotificationStore } from './notification-store';
 import type { CommittedEventStore } from './committed-events';
 import type { NotificationEvent } from '../domain/events';
 import type { RulesHistoryStore } from './rules-history-store';
+import type { IdempotencyStore } from './idempotency-store';
 import type {
   Alert,
   AlertQuery,
@@ -61,6 +62,8 @@ export interface Store {
   readonly rulesHistory: RulesHistoryStore;
   /** Browser-console sessions and the event journal behind GET /api/events. */
   readonly console: ConsoleStore;
+  /** Idempotency-Keys of ingest requests and the replies they got. */
+  readonly idempotency: IdempotencyStore;
   init(): Promise<void>;
   close(): Promise<void>;
   /** True when the store answers a trivial query. */

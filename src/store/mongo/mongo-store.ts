@@ -35,6 +35,7 @@ import { isDuplicateKeyError, openConnection } from './connection';
 import { createModels, type MongoModels } from './models';
 import { MongoRulesHistoryStore } from './mongo-rules-history-store';
 import { MongoConsoleStore } from './mongo-console-store';
+import { MongoIdempotencyStore } from './mongo-idempotency-store';
 import { MongoNotificationStore } from './mongo-notification-store';
 import { eventFields, MongoCommittedEvents, PENDING_EVENTS } from './mongo-committed-events';
 import { parseEvent } from '../committed-events';
@@ -90,6 +91,7 @@ export class MongoStore implements Store {
   readonly committedEvents: MongoCommittedEvents;
   readonly rulesHistory: MongoRulesHistoryStore;
   readonly console: MongoConsoleStore;
+  readonly idempotency: MongoIdempotencyStore;
   private connection: Connection | null = null;
   private models: MongoModels | null = null;
   private readonly clock: Clock;
@@ -100,6 +102,7 @@ export class MongoStore implements Store {
     this.committedEvents = new MongoCommittedEvents(() => this.conn, (id, relayed) => this.clearActionEvents(id, relayed));
     this.rulesHistory = new MongoRulesHistoryStore(() => this.conn);
     this.console = new MongoConsoleStore(() => this.conn);
+    this.idempotency = new MongoIdempotencyStore(() => this.conn);
   }
 
   async init(): Promise<void> {
@@ -117,6 +120,7 @@ export class MongoStore implements Store {
       await this.notifications.init();
       await this.rulesHistory.init();
       await this.console.init();
+      await this.idempotency.init();
     } catch (err) {
       this.connection = null;
       this.models = null;

@@ -21,6 +21,7 @@ import { budgetSpentUntil } from '../../domain/budget-slot';
 import type { BudgetClaim, BudgetUsage, RevertInsertOutcome, SnapshotRetention, SnapshotScan, Store } from '../store';
 import { actionFromDoc, actionToDoc, alertFromDoc, alertToDoc } from './codec';
 import { SqliteConsoleStore } from './sqlite-console-store';
+import { SqliteIdempotencyStore } from './sqlite-idempotency-store';
 import { SqliteNotificationStore } from './sqlite-notification-store';
 import { SqliteCommittedEvents } from './sqlite-committed-events';
 import type { NotificationEvent } from '../../domain/events';
@@ -52,6 +53,7 @@ export class SqliteStore implements Store {
   readonly committedEvents: SqliteCommittedEvents;
   readonly rulesHistory: SqliteRulesHistoryStore;
   readonly console: SqliteConsoleStore;
+  readonly idempotency: SqliteIdempotencyStore;
   private db: Database.Database | null = null;
   private readonly statements = new Map<string, Database.Statement>();
   private readonly pendingSnapshots: {
@@ -65,6 +67,7 @@ export class SqliteStore implements Store {
     this.committedEvents = new SqliteCommittedEvents(() => this.conn);
     this.rulesHistory = new SqliteRulesHistoryStore(() => this.conn);
     this.console = new SqliteConsoleStore(() => this.conn);
+    this.idempotency = new SqliteIdempotencyStore(() => this.conn);
   }
 
   async init(): Promise<void> {
@@ -86,6 +89,7 @@ export class SqliteStore implements Store {
     this.committedEvents.init();
     this.rulesHistory.init();
     this.console.init();
+    this.idempotency.init();
   }
 
   async close(): Promise<void> {
