@@ -52,8 +52,8 @@ export const decisionRequestSchema = {
   },
 } as const;
 
-/** A rule member as the rules file's schema defines it, so a patch can never allow what the file refuses. */
-const ruleMember = (member: string) => ({ $ref: `${SCHEMA_BASE}/rules-file.json#/$defs/rule/properties/${member}` });
+/** A definition of the rules file's schema, so a patch can never allow what the file refuses. */
+const rulesFileDef = (pointer: string) => ({ $ref: `${SCHEMA_BASE}/rules-file.json#/$defs/${pointer}` });
 
 /**
  * Every member of a rule but its name; each given member replaces the file's whole (a new `action`
@@ -72,10 +72,10 @@ export const rulePatchSchema = {
     cooldownMinutes: { type: 'number', minimum: 0, maximum: 525600 },
     requiresApproval: { type: 'boolean' },
     mode: { enum: ['enforce', 'shadow'] },
-    conditions: ruleMember('conditions'),
-    action: ruleMember('action'),
-    notifications: ruleMember('notifications'),
-    verify: ruleMember('verify'),
-    maxActionsPerTarget: ruleMember('maxActionsPerTarget'),
+    conditions: rulesFileDef('topCondition'),
+    action: rulesFileDef('action'),
+    notifications: rulesFileDef('notifications'),
+    verify: rulesFileDef('verify'),
+    maxActionsPerTarget: rulesFileDef('rule/properties/maxActionsPerTarget'),
   },
 } as const;
