@@ -3,10 +3,11 @@ import type { AppConfig } from '../src/config/schema';
 import type { Snapshot } from '../src/domain/snapshot';
 import { AppError, type ProblemDetail, ValidationError } from '../src/errors';
 import { problemBody } from '../src/http/error-handler';
+import { readIngestQuery } from '../src/http/query';
 import { handle } from '../src/http/route-table';
 import { parseBody } from '../src/http/validate';
 import type { IdempotentReplies } from '../src/remediation/idempotent-replies';
-import { ingestReplyJson, replyDecisionsParam } from '../src/remediation/ingest-reply';
+import { ingestReplyJson } from '../src/remediation/ingest-reply';
 import type { RemediationService } from '../src/remediation/remediation-service';
 import { SCHEMA_IDS, type SchemaRegistry } from '../src/schemas/registry';
 import { nonFiniteNumbers } from '../src/schemas/finite-numbers';
@@ -48,9 +49,10 @@ export function createMetricsRouter({ remediation, replies, schemas, config }: M
   const router = Router();
 
   handle(router, 'ingestSnapshot', (req, res) => replyOnce(replies, 'ingestSnapshot', req, res, async () => {
-    const decisions = replyDecisionsParam(req.query.decisions);
+    const query = readIngestQuery(req);
+    const decisions = query.decisions;
     const snapshot = parseSnapshot(schemas, req.body);
-    const wait = req.query.wait === 'true' || config.actions.waitForOutcome;
+    const wait = query.wait || config.actions.waitForOutcome;
     const result = await remediation.ingest(snapshot, {
       requestedBy: `ingest:${snapshot.source}`,
       waitForOutcome: wait,
@@ -61,7 +63,8 @@ export function createMetricsRouter({ remediation, replies, schemas, config }: M
 
   // application/x-ndjson bodies arrive as text (parsed in app.ts, beside express.json).
   handle(router, 'ingestSnapshotBatch', (req, res) => replyOnce(replies, 'ingestSnapshotBatch', req, res, async () => {
-    const decisions = replyDecisionsParam(req.query.decisions);
+    const query = readIngestQuery(req);
+    const decisions = query.decisions;
     const raw = rawItems(schemas, req);
     const max = config.snapshots.batchMaxCount;
     if (raw.length === 0 || raw.length > max) {
@@ -84,7 +87,7 @@ export function createMetricsRouter({ remediation, replies, schemas, config }: M
       }
     });
     const good = items.flatMap((i) => (i.ok ? [i.snapshot] : []));
-    const wait = req.query.wait === 'true' || config.actions.waitForOutcome;
+    const wait = query.wait || config.actions.waitForOutcome;
     const ingested =
       good.length > 0 ? await remediation.ingestBatch(good, (s) => ({ requestedBy: `ingest:${s.source}`, waitForOutcome: wait, decisions })) : [];
     let next = 0;

@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import { readIngestQuery } from '../src/http/query';
 import { handle } from '../src/http/route-table';
 import type { ActionRecord } from '../src/domain/action';
 import { ValidationError } from '../src/errors';
@@ -9,7 +10,6 @@ import { WEBHOOK_SCHEMA_IDS } from '../src/schemas/webhook-schemas';
 import type { AppConfig } from '../src/config/schema';
 import type { NotificationService } from '../src/notifications/notification-service';
 import type { ApprovalService } from '../src/remediation/approvals';
-import { replyDecisionsParam } from '../src/remediation/ingest-reply';
 import type { RemediationService } from '../src/remediation/remediation-service';
 import type { SchemaRegistry } from '../src/schemas/registry';
 
@@ -40,13 +40,14 @@ export function createWebhooksRouter({ notifications, remediation, approvals, sc
       authorization: req.get('authorization'),
       requestId: req.get('x-request-id'),
     });
+    const query = readIngestQuery(req);
     const body: unknown = req.body;
     const type = typeof body === 'object' && body !== null ? (body as { type?: unknown }).type : undefined;
     if (type === 'snapshot') {
       parseBody(schemas, WEBHOOK_SCHEMA_IDS.snapshot, body, 'webhook message');
       const snapshot = parseSnapshot(schemas, (body as { snapshot: unknown }).snapshot, '/snapshot');
-      const wait = req.query.wait === 'true' || config.actions.waitForOutcome;
-      const decisions = replyDecisionsParam(req.query.decisions);
+      const wait = query.wait || config.actions.waitForOutcome;
+      const decisions = query.decisions;
       res.json(await remediation.ingest(snapshot, { requestedBy: 'webhook:n8n', waitForOutcome: wait, decisions }));
       return;
     }

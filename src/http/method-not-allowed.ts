@@ -2,6 +2,36 @@ import type { NextFunction, Request, Response } from 'express';
 import { MethodNotAllowedError } from '../errors';
 import { ACCESS_POLICY, type AccessRule, compilePath } from './access-policy';
 
+/** The methods served on a path (HEAD with GET), or none for a path no route serves. */
+export function servedMethods(routes: readonly AccessRule[] = ACCESS_POLICY): (path: string) => string[] {
+  const compiled = routes.map((r) => ({ method: r.method, pattern: compilePath(r.path), literal: !r.path.includes(':') }));
+  return (path) => {
+    const matching = compiled.filter((c) => c.pattern.test(path));
+    // A path spelled out in the table (/rules/validate) is its own resource, not a value of a
+    // parameter beside it (/rules/:name): it advertises only its own methods.
+    const literal = matching.filter((c) => c.literal);
+    const methods = new Set((literal.length > 0 ? literal : matching).map((c) => c.method as string));
+    // Express answers HEAD with a GET handler.
+    if (methods.has('GET')) methods.add('HEAD');
+    return [...methods].sort();
+  };
+}
+
+/**
+ * Before the routers: OPTIONS on a served path answers 204 with that path's own `Allow` (express's
+ * automatic answer would merge the methods of every route matching the path).
+ */
+export function answerOptions(routes: readonly AccessRule[] = ACCESS_POLICY) {
+  const methodsOf = servedMethods(routes);
+  return (req: Request, res: Response, next: NextFunction): void => {
+    if (req.method !== 'OPTIONS') return next();
+    const allow = methodsOf(req.path);
+    if (allow.length === 0) return next();
+    res.setHeader('Allow', allow.join(', '));
+    res.status(204).end();
+  };
+}
+
 /**
  * Placed after every router: a request that reached it matched no route. If its path is one the
  * service serves (with other methods), the answer is 405 with `Allow` (RFC 9110 §15.5.6) rather than
@@ -9,13 +39,10 @@ import { ACCESS_POLICY, type AccessRule, compilePath } from './access-policy';
  * is the table read here.
  */
 export function methodNotAllowed(routes: readonly AccessRule[] = ACCESS_POLICY) {
-  const compiled = routes.map((r) => ({ method: r.method, pattern: compilePath(r.path) }));
+  const methodsOf = servedMethods(routes);
   return (req: Request, res: Response, next: NextFunction): void => {
-    const methods = new Set(compiled.filter((c) => c.pattern.test(req.path)).map((c) => c.method as string));
-    if (methods.size === 0) return next();
-    // Express answers HEAD with a GET handler.
-    if (methods.has('GET')) methods.add('HEAD');
-    const allow = [...methods].sort();
+    const allow = methodsOf(req.path);
+    if (allow.length === 0) return next();
     res.setHeader('Allow', allow.join(', '));
     next(new MethodNotAllowedError(`${req.method} is not served on ${req.path}; allowed: ${allow.join(', ')}`, allow));
   };

@@ -96,3 +96,19 @@ export class QueryReader {
     if (this.problems.length > 0) throw new ValidationError('query parameters are invalid', this.problems);
   }
 }
+
+/** What every ingest route (snapshot, batch, Alertmanager, n8n) reads from its query, strictly. */
+export interface IngestQuery {
+  /** `?wait=true`: wait for executed actions' outcomes. */
+  wait: boolean;
+  /** `?decisions=acted`: list only the decisions that did something. */
+  decisions: 'all' | 'acted';
+}
+
+export function readIngestQuery(req: Request): IngestQuery {
+  const query = new QueryReader(req, ['wait', 'decisions']);
+  const wait = query.boolean('wait') ?? false;
+  const decisions = query.oneOf('decisions', ['all', 'acted'] as const) ?? 'all';
+  query.done();
+  return { wait, decisions };
+}

@@ -219,8 +219,9 @@ const DESCRIPTIONS = {
     tag: 'rules',
     summary: 'Every accepted version of the rules file, newest first: who, how (api, file, rollback) and the diff',
     parameters: [
-      { name: 'limit', in: 'query', description: 'Page size, 1-500 (default 50).', schema: { type: 'string', pattern: '^[0-9]+$' } },
-      { name: 'cursor', in: 'query', description: '`nextCursor` of the previous page.', schema: { type: 'string' } },
+      // The same limit and cursor the server reads (QueryReader.limit, .cursor) as every paged route.
+      pageParams[2]!,
+      pageParams[3]!,
     ],
     responses: [{ status: 200, description: 'One page.', schema: RULES_HISTORY_SCHEMA_IDS.historyPage }],
   },

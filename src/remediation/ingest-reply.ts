@@ -1,20 +1,10 @@
 import { isSharedDecision } from '../engine/decide';
-import { ValidationError } from '../errors';
 import type { RuleDecisionKind } from '../engine/rule-decisions';
 import type { AppliedDecision, IngestResult } from './remediation-service';
 
 /** Which decisions an ingest reply lists: all of them (the default), or only those that acted. */
 export type ReplyDecisions = 'all' | 'acted';
 export const REPLY_DECISIONS: readonly ReplyDecisions[] = ['all', 'acted'];
-
-/** `?decisions=` of an ingest request: absent means all; anything but `all` or `acted` is a 400. */
-export function replyDecisionsParam(raw: unknown): ReplyDecisions {
-  if (raw === undefined) return 'all';
-  if (raw === 'all' || raw === 'acted') return raw;
-  throw new ValidationError('query parameter "decisions" must be "all" or "acted"', [
-    { pointer: '/query/decisions', message: 'must be one of all, acted' },
-  ]);
-}
 
 /** Decisions that write nothing and that `?decisions=acted` leaves out of the list (they stay in `counts`). */
 const PASSIVE: ReadonlySet<RuleDecisionKind> = new Set<RuleDecisionKind>(['cooldown', 'duplicate_pending']);
