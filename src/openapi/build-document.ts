@@ -30,6 +30,47 @@ function accessOf(policy: readonly AccessRule[], op: OperationSpec): Access | un
   return policy.find((r) => r.method === op.method.toUpperCase() && r.path === op.path)?.access;
 }
 
+/** What each tag groups, for readers of the document (a tag without one is an error in the tag table). */
+export const TAG_DESCRIPTIONS: Record<string, string> = {
+  actions: 'Remediation actions: the record of each, approval and rejection.',
+  alerts: 'Alerts raised by alert_only actions and by the service itself; acknowledgement.',
+  automation: 'The automation switch (pause, resume) and statistics of what the rules did.',
+  console: 'The browser console: sign-in sessions and the server-sent event stream.',
+  health: 'Liveness and readiness.',
+  meta: 'This document.',
+  'model-failover': 'The model router: which host serves, and the reset to the primary.',
+  notifications: 'Outbound notifications (n8n) and the inbound n8n webhook.',
+  prometheus: 'Prometheus exposition and the Alertmanager webhook.',
+  prompts: 'Prompt versions and which one is active (prompt rollback).',
+  remediation: 'Snapshots in (ingest, batch), simulation and replay of the rules against them.',
+  rules: 'The rules file: rules, validation, history and rollback, manual trigger.',
+  snapshots: 'Stored snapshots and series of their numeric facts.',
+  sources: 'Pull sources: Prometheus queries turned into snapshots.',
+  throttle: 'The request throttle apps poll, and lifting it.',
+};
+
+/** Drops components nothing in the document refers to (schemas registered for other uses, such as the CLI's). */
+function usedComponents(paths: unknown, components: Record<string, Record<string, unknown>>): Record<string, Record<string, unknown>> {
+  const used = new Set<string>();
+  const pending: unknown[] = [paths];
+  while (pending.length > 0) {
+    const node = pending.pop();
+    if (Array.isArray(node)) pending.push(...node);
+    else if (typeof node === 'object' && node !== null) {
+      for (const [key, value] of Object.entries(node)) {
+        if (key === '$ref' && typeof value === 'string' && value.startsWith('#/components/schemas/')) {
+          const name = decodeURIComponent(value.slice('#/components/schemas/'.length).split('/')[0]!);
+          if (!used.has(name) && components[name]) {
+            used.add(name);
+            pending.push(components[name]);
+          }
+        } else pending.push(value);
+      }
+    }
+  }
+  return Object.fromEntries(Object.entries(components).filter(([name]) => used.has(name)));
+}
+
 const COMMON_ERRORS: Record<string, string> = {
   '400': 'Bad request: malformed JSON, a body or parameter that fails its schema (every problem listed in `errors`).',
   '413': 'The body is larger than `server.bodyLimit` (1 MB by default).',
@@ -138,15 +179,19 @@ export function buildOpenApiDocument(options: OpenApiOptions): OpenApiDocument {
     info: {
       title: 'Self-healing rule engine',
       version: options.version,
+      // package.json's license: UNLICENSED, which npm defines as granting no rights to use (the URL says so).
+      license: { name: 'UNLICENSED', url: 'https://docs.npmjs.com/cli/v10/configuring-npm/package-json#license' },
       description:
         'Evaluates metric snapshots against a JSON rules file and runs gated remediation. Errors are application/problem+json (RFC 9457). ' +
         'A path listed here asked with a method not listed for it answers 405 with an `Allow` header; a query parameter given twice answers 400. ' +
         'Every `$ref` points into this document; `x-schema-id` on a component is the $id the server validates with. `x-access` on each operation is the role it needs (`public`: no key).',
     },
-    tags: [...new Set(operations.map((o) => o.tag))].map((name) => ({ name })),
+    // Relative: the service itself, at whatever address the document was fetched from.
+    servers: [{ url: '/', description: 'This service (the address this document was fetched from).' }],
+    tags: [...new Set(operations.map((o) => o.tag))].map((name) => ({ name, description: TAG_DESCRIPTIONS[name] ?? name })),
     paths,
     components: {
-      schemas: components,
+      schemas: usedComponents(paths, components),
       securitySchemes: {
         [SECURITY_SCHEME]: {
           type: 'http',

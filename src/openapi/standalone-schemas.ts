@@ -37,6 +37,14 @@ function isObject(value: Json | undefined): value is SchemaObject {
  * original schemas; only the published copy changes. A reference that cannot be placed throws, so a
  * schema that would break the document fails the build (and its test) rather than a client.
  */
+const SCHEMA_KEYWORDS = new Set(['type', 'properties', '$ref', 'oneOf', 'anyOf', 'allOf', 'not', 'enum', 'const', 'items', 'if', 'required', 'additionalProperties', 'description', 'title', 'pattern', 'format', '$defs']);
+
+/** An object whose members are all schemas and which uses no schema keyword: a named group of schemas. */
+function isSchemaGroup(node: SchemaObject): boolean {
+  const entries = Object.entries(node);
+  return entries.length > 0 && entries.every(([key, value]) => !SCHEMA_KEYWORDS.has(key) && isObject(value));
+}
+
 export function standaloneComponents(schemas: readonly unknown[]): StandaloneComponents {
   /** Per schema $id: pointer inside it → component that holds that location. */
   const locations = new Map<string, Map<string, string>>();
@@ -66,6 +74,19 @@ export function standaloneComponents(schemas: readonly unknown[]): StandaloneCom
             if (!isObject(def)) continue;
             const defPointer = `${pointer}/$defs/${escapePointer(defName)}`;
             const defComponent = `${owner}${pascal(defName)}`;
+            if (isSchemaGroup(def)) {
+              // A $defs entry that only groups schemas (params per action type) is not a schema
+              // itself: each member becomes a component (RulesFileParamsThrottle), the group none.
+              for (const [member, memberSchema] of Object.entries(def)) {
+                const memberPointer = `${defPointer}/${escapePointer(member)}`;
+                const memberComponent = `${defComponent}${pascal(member)}`;
+                claim(memberComponent, `${base}#${memberPointer}`);
+                places.set(memberPointer, memberComponent);
+                hoisted.push({ base, name: memberComponent, schema: memberSchema as SchemaObject });
+                collect(memberSchema as SchemaObject, memberPointer, memberComponent);
+              }
+              continue;
+            }
             claim(defComponent, `${base}#${defPointer}`);
             places.set(defPointer, defComponent);
             hoisted.push({ base, name: defComponent, schema: def });

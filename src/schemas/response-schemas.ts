@@ -882,7 +882,7 @@ export const openApiDocumentSchema = {
   description: 'This document (OpenAPI 3.1).',
   type: 'object',
   required: ['openapi', 'info', 'paths', 'components'],
-  properties: { openapi: { type: 'string', pattern: '^3\\.1\\.' }, info: { type: 'object' }, paths: { type: 'object' } },
+  properties: { openapi: { type: 'string', pattern: '^3\\.1\\.' }, info: { type: 'object' }, paths: { type: 'object' }, components: { type: 'object' } },
 } as const;
 
 /** $ids of the reply schemas, for the OpenAPI operation table and the tests. */
