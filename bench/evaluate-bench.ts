@@ -180,3 +180,16 @@ export async function runEvaluateCase(c: EvaluateCase, options: EvaluateOptions,
     concurrent,
   };
 }
+
+/**
+ * Bare json-rules-engine's evaluations a second, one at a time, on these rules and snapshots: the
+ * baseline an end-to-end figure is divided by (measured in the same run, beside it).
+ */
+export async function bareOpsPerSec(doc: unknown, snapshots: Record<string, unknown>[], ms: number): Promise<number> {
+  const ruleset = buildRuleset(doc);
+  const engine = bareEngine(ruleset.rules.filter((r) => r.enabled));
+  const sampler = new Sampler();
+  await runFor((facts) => engine.run(facts), snapshots, Math.min(1000, ms), 1);
+  await runFor((facts) => engine.run(facts), snapshots, ms, 1, sampler);
+  return sampler.figures().opsPerSec;
+}

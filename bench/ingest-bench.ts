@@ -25,6 +25,12 @@ export interface IngestOptions {
   connections: number;
   /** A rules document to run with instead of the shipped rules, and snapshots' metrics for it. */
   generated?: { doc: unknown; metrics: Record<string, unknown> };
+  /** Name of the generated run ("generated" by default). */
+  generatedName?: string;
+  /** Also run the generated snapshot with ?decisions=acted. */
+  acted?: boolean;
+  /** Run the service on this MongoDB server (a database of its own) instead of SQLite. */
+  mongoUri?: string;
   /** Snapshots per POST /api/metrics/batch request in the batch run (0: no batch run). */
   batchSize?: number;
   /** Extra node flags for the service process, e.g. ["--cpu-prof", "--cpu-prof-dir=/tmp/prof"]. */
@@ -50,6 +56,8 @@ export interface IngestRun {
   timeouts: number;
   /** Snapshots per second (requests x snapshots per request). */
   snapshotsPerSec: number;
+  /** Bytes of one reply (the last one autocannon read). */
+  replyBytes?: number;
 }
 
 export interface IngestResult {
@@ -98,6 +106,18 @@ export const MATCHING_SNAPSHOT = {
     queue: { waiting: 800 },
   },
 };
+
+/** The same server URI naming another database. */
+export function withDatabase(uri: string, db: string): string {
+  const match = /^(mongodb(?:\+srv)?:\/\/[^/?]+)(\/[^?]*)?(\?.*)?$/.exec(uri);
+  if (!match) throw new Error('BENCH_MONGODB_URI is not a mongodb:// URI');
+  return `${match[1]}/${db}${match[3] ?? ''}`;
+}
+
+async function replyBytes(url: string, route: string, body: unknown): Promise<number> {
+  const res = await fetch(`${url}${route}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  return (await res.arrayBuffer()).byteLength;
+}
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -207,8 +227,9 @@ export async function runIngestBench(options: IngestOptions, log: (s: string) =>
       ...process.env,
       PORT: String(port),
       HOST: '127.0.0.1',
-      STORE: 'sqlite',
-      SQLITE_PATH: path.join(tmp, 'bench.db'),
+      ...(options.mongoUri
+        ? { STORE: 'mongo', MONGODB_URI: withDatabase(options.mongoUri, `shre_bench_${process.pid}_${Date.now()}`) }
+        : { STORE: 'sqlite', SQLITE_PATH: path.join(tmp, 'bench.db') }),
       RULES_FILE: rulesFile,
       CONFIG_FILE: configFile,
       LOG_LEVEL: 'warn',
@@ -225,17 +246,24 @@ export async function runIngestBench(options: IngestOptions, log: (s: string) =>
   options.onStarted?.(() => stopChild(child, 5_000));
   try {
     await waitReady(url, child, 30_000);
-    log(`  service pid ${child.pid} ready on ${url} (SQLite in ${tmp})`);
+    log(`  service pid ${child.pid} ready on ${url} (${options.mongoUri ? 'MongoDB' : `SQLite in ${tmp}`})`);
 
     log(`  warm-up ${options.warmupSec} s`);
     await load(url, 'warm-up', '', HEALTHY_SNAPSHOT, options.warmupSec, options.connections);
     if (options.generated) {
       const body = { source: 'bench', timestamp: TIMESTAMP, metrics: options.generated.metrics };
       await load(url, 'warm-up', '', body, options.warmupSec, options.connections);
-      const run = await load(url, `generated-${rules}`, `generated snapshot, ${rules} generated rules (matches decide cooldown after the first)`,
-        body, options.durationSec, options.connections);
-      log(`  generated-${rules}: ${run.reqPerSec.toFixed(0)} req/s, p99 ${run.p99Ms} ms`);
-      return { rules, store: 'sqlite', firstMatchDecisions: null, runs: [run] };
+      const name = `${options.generatedName ?? 'generated'}-${rules}`;
+      const runs: IngestRun[] = [];
+      for (const route of options.acted ? ['/api/metrics', '/api/metrics?decisions=acted'] : ['/api/metrics']) {
+        const runName = route.includes('acted') ? `${name} acted` : name;
+        const run = await load(url, runName, `${name} snapshot, ${rules} rules (matches decide cooldown after the first)${route.includes('acted') ? ', ?decisions=acted' : ''}`,
+          body, options.durationSec, options.connections, route);
+        run.replyBytes = await replyBytes(url, route, body);
+        log(`  ${runName}: ${run.reqPerSec.toFixed(0)} req/s, p99 ${run.p99Ms} ms, reply ${run.replyBytes} bytes`);
+        runs.push(run);
+      }
+      return { rules, store: options.mongoUri ? 'mongodb' : 'sqlite', firstMatchDecisions: null, runs };
     }
 
     const runs: IngestRun[] = [];
@@ -266,7 +294,7 @@ export async function runIngestBench(options: IngestOptions, log: (s: string) =>
       runs.push(batch);
       log(`  batch-${batchSize}: ${batch.snapshotsPerSec.toFixed(0)} snapshots/s, p99 ${batch.p99Ms} ms a request`);
     }
-    return { rules, store: 'sqlite', firstMatchDecisions, runs };
+    return { rules, store: options.mongoUri ? 'mongodb' : 'sqlite', firstMatchDecisions, runs };
   } catch (err) {
     log(`  service output (last lines):\n${output.join('').split('\n').slice(-20).join('\n')}`);
     throw err;

@@ -7,6 +7,7 @@ import { type EvaluateCaseResult, type EvaluateOptions, type ModeResult, runEval
 import { generateRulesDocument, generateSnapshots, shippedRuleSnapshots } from './generate-rules';
 import { generateStormRules, generateStormSnapshots } from './generate-storm';
 import { type IngestResult, runIngestBench } from './ingest-bench';
+import { runStormIngest, type StormIngestResult } from './storm-ingest';
 import { type ReplayBenchResult, runReplayBench } from './replay-bench';
 import { runSeriesBench, type SeriesBenchResult } from './series-bench';
 import { runStatsBench, type StatsBenchResult } from './stats-bench';
@@ -19,7 +20,8 @@ import type { Figures } from './stats';
  *
  * Environment knobs (defaults in brackets): BENCH_ROUND_MS [500] and BENCH_ROUNDS [6] per side and
  * mode, BENCH_WARMUP_MS [1000], BENCH_CONCURRENCY [16], BENCH_INGEST_SECONDS [10],
- * BENCH_INGEST_CONNECTIONS [10], BENCH_SKIP_INGEST=1, BENCH_SKIP_EVALUATE=1, BENCH_SKIP_STATS=1,
+ * BENCH_INGEST_CONNECTIONS [10], BENCH_SKIP_INGEST=1, BENCH_SKIP_STORM_INGEST=1, BENCH_MONGODB_URI (also ingest on that
+ * MongoDB server and count its commands a request), BENCH_EVALUATE_CASES [shipped,generated,storm], BENCH_SKIP_EVALUATE=1, BENCH_SKIP_STATS=1,
  * BENCH_STATS_ACTIONS [100000], BENCH_STATS_MONGODB_URI (also time the statistics on that server),
  * BENCH_SKIP_SERIES=1, BENCH_SERIES_SNAPSHOTS [10000, the default retention's maxCount],
  * BENCH_SERIES_SOURCES [1], BENCH_SERIES_MONGODB_URI (also time the series on that server), and
@@ -226,6 +228,17 @@ async function main(): Promise<void> {
     log(`first matching snapshot's decisions: ${JSON.stringify(ingest.firstMatchDecisions)}`);
   }
 
+  let storm: StormIngestResult | null = null;
+  if (process.env.BENCH_SKIP_STORM_INGEST !== '1') {
+    storm = await runStormIngest(root, {
+      durationSec: envNumber('BENCH_INGEST_SECONDS', 10),
+      connections: envNumber('BENCH_INGEST_CONNECTIONS', 10),
+      serviceNodeArgs: (process.env.BENCH_SERVICE_NODE_ARGS ?? '').split(' ').filter((a) => a !== ''),
+      mongoUri: process.env.BENCH_MONGODB_URI || undefined,
+      onStarted: (stop) => stoppers.push(stop),
+    }, log);
+  }
+
   let replay: ReplayBenchResult | null = null;
   if (process.env.BENCH_SKIP_REPLAY !== '1') {
     const count = envNumber('BENCH_REPLAY_SNAPSHOTS', 100_000);
@@ -288,6 +301,7 @@ async function main(): Promise<void> {
       replaySecondsMax: TARGET_REPLAY_SECONDS,
     },
     evaluate: { options: evalOptions, cases: evaluate },
+    storm,
     compile,
     ingest,
     replay,
