@@ -1,13 +1,9 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { ManualClock } from '../src/clock';
 import type { StoredSnapshot } from '../src/domain/snapshot';
 import { SnapshotHistory } from '../src/remediation/snapshot-history';
-import { MongoStore } from '../src/store/mongo/mongo-store';
-import { SqliteStore } from '../src/store/sqlite/sqlite-store';
 import type { Store } from '../src/store/store';
+import { benchStoreTargets } from './bench-stores';
 import { seededRandom } from './stats';
 
 export interface SeriesBenchResult {
@@ -70,35 +66,7 @@ export async function runSeriesBench(
   log: (s: string) => void,
 ): Promise<SeriesBenchResult[]> {
   const results: SeriesBenchResult[] = [];
-  const targets: Array<{ name: 'sqlite' | 'mongo'; open: () => Promise<{ store: Store; cleanup: () => Promise<void> }> }> = [
-    {
-      name: 'sqlite',
-      open: async () => {
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'shre-series-bench-'));
-        const store = new SqliteStore({ path: path.join(dir, 'bench.db') });
-        await store.init();
-        return { store, cleanup: async () => { await store.close(); fs.rmSync(dir, { recursive: true, force: true }); } };
-      },
-    },
-  ];
-  if (options.mongoUri) {
-    const uri = options.mongoUri;
-    targets.push({
-      name: 'mongo',
-      open: async () => {
-        const dbName = `shre_series_bench_${randomUUID().slice(0, 8)}`;
-        const store = new MongoStore({ uri, dbName });
-        await store.init();
-        return {
-          store,
-          cleanup: async () => {
-            await (store as unknown as { conn: { dropDatabase(): Promise<unknown> } }).conn.dropDatabase().catch(() => undefined);
-            await store.close();
-          },
-        };
-      },
-    });
-  }
+  const targets = benchStoreTargets('series', options.mongoUri);
   for (const target of targets) {
     const { store, cleanup } = await target.open();
     try {

@@ -1,14 +1,10 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { ManualClock } from '../src/clock';
 import type { ActionOutcome, ActionRecord, ActionStatus } from '../src/domain/action';
 import { ACTION_TYPES } from '../src/domain/rule';
 import { StatsService, type StatsWindow } from '../src/remediation/stats';
-import { MongoStore } from '../src/store/mongo/mongo-store';
-import { SqliteStore } from '../src/store/sqlite/sqlite-store';
 import type { Store } from '../src/store/store';
+import { benchStoreTargets } from './bench-stores';
 import { seededRandom } from './stats';
 
 export interface StatsBenchResult {
@@ -83,35 +79,7 @@ export async function runStatsBench(
   log: (s: string) => void,
 ): Promise<StatsBenchResult[]> {
   const results: StatsBenchResult[] = [];
-  const targets: Array<{ name: 'sqlite' | 'mongo'; open: () => Promise<{ store: Store; cleanup: () => Promise<void> }> }> = [
-    {
-      name: 'sqlite',
-      open: async () => {
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'shre-stats-bench-'));
-        const store = new SqliteStore({ path: path.join(dir, 'bench.db') });
-        await store.init();
-        return { store, cleanup: async () => { await store.close(); fs.rmSync(dir, { recursive: true, force: true }); } };
-      },
-    },
-  ];
-  if (options.mongoUri) {
-    const uri = options.mongoUri;
-    targets.push({
-      name: 'mongo',
-      open: async () => {
-        const dbName = `shre_stats_bench_${randomUUID().slice(0, 8)}`;
-        const store = new MongoStore({ uri, dbName });
-        await store.init();
-        return {
-          store,
-          cleanup: async () => {
-            await (store as unknown as { conn: { dropDatabase(): Promise<unknown> } }).conn.dropDatabase().catch(() => undefined);
-            await store.close();
-          },
-        };
-      },
-    });
-  }
+  const targets = benchStoreTargets('stats', options.mongoUri);
   for (const target of targets) {
     const { store, cleanup } = await target.open();
     try {
