@@ -1,10 +1,11 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { API_KEYS, KEYS } from '../helpers/api-keys';
 import { rule, rulesDoc } from '../helpers/rules';
+import { startProgram } from '../helpers/program';
 import { buildTestApp, makeTempDir, type TestApp } from '../helpers/test-app';
 import { eventually } from '../helpers/webhook-receiver';
 
@@ -41,26 +42,6 @@ async function getJson(url: string): Promise<unknown> {
   return res.json();
 }
 
-/** Runs a program with its output in a log file; `stop` ends exactly this process. */
-function start(command: string, args: string[], log: string): { child: ChildProcess; stop: () => Promise<void> } {
-  const out = fs.openSync(log, 'a');
-  const child = spawn(command, args, { stdio: ['ignore', out, out] });
-  fs.closeSync(out);
-  const exited = new Promise<void>((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) resolve();
-    else child.once('exit', () => resolve());
-  });
-  return {
-    child,
-    async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-      await exited;
-      clearTimeout(timer);
-    },
-  };
-}
 
 function run(command: string, args: string[], cwd: string): { ok: boolean; output: string } {
   const r = spawnSync(command, args, { cwd, encoding: 'utf8' });
@@ -185,7 +166,7 @@ if (missing.length > 0) {
       expect(run('promtool', ['check', 'config', 'prometheus.yml'], dir)).toMatchObject({ ok: true });
       expect(run('amtool', ['check-config', 'alertmanager.yml'], dir)).toMatchObject({ ok: true });
 
-      const am = start(
+      const am = startProgram(
         'prometheus-alertmanager',
         [
           `--config.file=${path.join(dir, 'alertmanager.yml')}`,
@@ -196,7 +177,7 @@ if (missing.length > 0) {
         path.join(dir, 'alertmanager.log'),
       );
       stops.push(am.stop);
-      const prom = start(
+      const prom = startProgram(
         'prometheus',
         [
           `--config.file=${path.join(dir, 'prometheus.yml')}`,

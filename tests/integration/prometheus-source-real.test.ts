@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -6,6 +6,7 @@ import path from 'node:path';
 import request from 'supertest';
 import { ManualClock } from '../../src/clock';
 import { rule, rulesDoc, snapshot } from '../helpers/rules';
+import { startProgram } from '../helpers/program';
 import { buildTestApp, makeTempDir, type TestApp } from '../helpers/test-app';
 import { eventually } from '../helpers/webhook-receiver';
 
@@ -32,26 +33,6 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-/** Runs a program with its output in a log file; `stop` ends exactly this process. */
-function start(command: string, args: string[], log: string): { child: ChildProcess; stop: () => Promise<void> } {
-  const out = fs.openSync(log, 'a');
-  const child = spawn(command, args, { stdio: ['ignore', out, out] });
-  fs.closeSync(out);
-  const exited = new Promise<void>((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) resolve();
-    else child.once('exit', () => resolve());
-  });
-  return {
-    child,
-    async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-      await exited;
-      clearTimeout(timer);
-    },
-  };
-}
 
 type SourceView = { state: string; stale: boolean; lastSuccessAt: string | null; queries: Array<{ error: { reason: string } | null }>; lastSnapshots: Array<{ metrics: Record<string, unknown> }> };
 
@@ -88,7 +69,7 @@ if (missing.length > 0) {
         ].join('\n'),
       );
       const startPrometheus = () =>
-        start(
+        startProgram(
           'prometheus',
           [`--config.file=${path.join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${path.join(dir, 'tsdb')}`, `--web.listen-address=127.0.0.1:${promPort}`],
           path.join(dir, 'prometheus.log'),
