@@ -4,7 +4,7 @@ import type { Browser, Page } from 'playwright-core';
 import request from 'supertest';
 import { ManualClock } from '../../src/clock';
 import { API_KEYS, bearer, KEYS } from '../helpers/api-keys';
-import { currentViewShown, findChromium, launchChromium, screenshotDir, serve } from '../helpers/browser';
+import { currentViewShown, findChromium, launchChromium, screenshotDir, serve, signIn } from '../helpers/browser';
 import { rule, rulesDoc, snapshot } from '../helpers/rules';
 import { buildTestApp, type TestApp } from '../helpers/test-app';
 
@@ -89,10 +89,7 @@ if ('reason' in chromiumFound) {
       page.on('console', (msg) => {
         if (msg.type() === 'error' && !/401|403|409|412|400|Failed to load resource/.test(msg.text())) errors.push(msg.text());
       });
-      await page.goto(`${server.url}/console/`);
-      await page.getByLabel('API key').fill(KEYS.admin);
-      await page.getByRole('button', { name: 'Sign in' }).click();
-      await page.getByRole('heading', { name: 'Overview', level: 1 }).waitFor();
+      await signIn(page, server.url, KEYS.admin);
 
       // The action: fired, recovered 300 ms later, judged effective when its window ends.
       const fired = (await ingest({ ollama: { avgResponseTimeMs: 6200 }, errorRate: 0.02 })).decisions[0]!;

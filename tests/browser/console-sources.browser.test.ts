@@ -3,7 +3,7 @@ import type { Browser, Page } from 'playwright-core';
 import { ManualClock } from '../../src/clock';
 import request from 'supertest';
 import { API_KEYS, bearer, KEYS } from '../helpers/api-keys';
-import { currentViewShown, findChromium, launchChromium, screenshotDir, serve } from '../helpers/browser';
+import { currentViewShown, findChromium, launchChromium, screenshotDir, serve, signIn } from '../helpers/browser';
 import { FakePrometheus } from '../helpers/fake-prometheus';
 import { rule, rulesDoc } from '../helpers/rules';
 import { buildTestApp, type TestApp } from '../helpers/test-app';
@@ -75,11 +75,8 @@ if ('reason' in chromiumFound) {
       page.on('console', (msg) => {
         if (msg.type() === 'error' && !/401|403|Failed to load resource/.test(msg.text())) errors.push(msg.text());
       });
-      await page.goto(`${server.url}/console/`);
       // A viewer key is enough for the page.
-      await page.getByLabel('API key').fill(KEYS.viewer);
-      await page.getByRole('button', { name: 'Sign in' }).click();
-      await page.getByRole('heading', { name: 'Overview', level: 1 }).waitFor();
+      await signIn(page, server.url, KEYS.viewer);
     });
 
     afterAll(async () => {

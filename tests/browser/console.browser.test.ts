@@ -3,7 +3,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import request from 'supertest';
 import { ManualClock } from '../../src/clock';
 import { API_KEYS, bearer, KEYS } from '../helpers/api-keys';
-import { currentViewShown, findChromium, launchChromium, screenshotDir, serve } from '../helpers/browser';
+import { currentViewShown, findChromium, launchChromium, screenshotDir, serve, signIn } from '../helpers/browser';
 import { rule, rulesDoc, snapshot } from '../helpers/rules';
 import { buildTestApp, type TestApp } from '../helpers/test-app';
 
@@ -36,12 +36,6 @@ if ('reason' in chromiumFound) {
     const go = async (hash: string) => {
       await page.goto(`${server.url}/console/#/${hash}`);
       await page.locator('main h1').first().waitFor();
-    };
-    const signIn = async (key: string) => {
-      await page.goto(`${server.url}/console/`);
-      await page.getByLabel('API key').fill(key);
-      await page.getByRole('button', { name: 'Sign in' }).click();
-      await page.getByRole('heading', { name: 'Overview', level: 1 }).waitFor();
     };
     const signOut = async () => {
       await page.getByRole('button', { name: 'Sign out' }).click();
@@ -215,7 +209,7 @@ if ('reason' in chromiumFound) {
 
     it('lets an admin toggle a rule, and shows a schema error at its field', async () => {
       await signOut();
-      await signIn(KEYS.admin);
+      await signIn(page, server.url, KEYS.admin);
       await go('rules');
       await shot('rules');
       const toggle = page.getByRole('checkbox', { name: 'Enabled noisy' });

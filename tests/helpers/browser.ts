@@ -64,3 +64,11 @@ export async function currentViewShown(page: Page): Promise<void> {
     return w.document.getElementById('main')?.dataset.view === w.location.hash;
   });
 }
+
+/** Opens the console at `baseUrl`, signs in with `key` and waits for the Overview it lands on. */
+export async function signIn(page: Page, baseUrl: string, key: string): Promise<void> {
+  await page.goto(`${baseUrl}/console/`);
+  await page.getByLabel('API key').fill(key);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'Overview', level: 1 }).waitFor();
+}
