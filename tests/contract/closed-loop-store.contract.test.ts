@@ -2,7 +2,7 @@ import type { Store } from '../../src/store/store';
 import { NOT_PAUSED } from '../../src/domain/pause';
 import { emptyCounts } from '../../src/domain/stats';
 import { T0, at, makeAction, makeSnapshot, minutes, newId } from './fixtures';
-import { type StoreLocation, storeTargets } from './store-targets';
+import { openStorePerTest, type StoreLocation, storeTargets } from './store-targets';
 
 /**
  * What the closed loop needs of every Store adapter (SQLite always, MongoDB/FerretDB with
@@ -18,14 +18,9 @@ const HOUR = minutes(60);
 describe.each(storeTargets())('Closed-loop store contract: $name', (target) => {
   let location: StoreLocation;
   let store: Store;
-
-  beforeEach(async () => {
-    location = await target.newLocation();
-    store = await location.open();
-  });
-
-  afterEach(async () => {
-    await location.destroy();
+  openStorePerTest(target, (opened, first) => {
+    location = opened;
+    store = first;
   });
 
   async function inParallel<T>(call: (s: Store, i: number) => Promise<T>): Promise<T[]> {

@@ -2,7 +2,7 @@ import { buildEvent, type NotificationEvent } from '../../src/domain/events';
 import type { ActionRecord } from '../../src/domain/action';
 import type { Store } from '../../src/store/store';
 import { T0, at, makeAction, makeAlert, makeFailover, makePending, makeThrottle, minutes } from './fixtures';
-import { type StoreLocation, storeTargets } from './store-targets';
+import { openStorePerTest, type StoreLocation, storeTargets } from './store-targets';
 
 /**
  * Events committed with their cause, on every adapter: written by the same store call as the
@@ -16,14 +16,9 @@ const eventOf = (type: NotificationEvent['type'], action: ActionRecord) => build
 describe.each(storeTargets())('committed events: $name', (target) => {
   let location: StoreLocation;
   let store: Store;
-
-  beforeEach(async () => {
-    location = await target.newLocation();
-    store = await location.open();
-  });
-
-  afterEach(async () => {
-    await location.destroy();
+  openStorePerTest(target, (opened, first) => {
+    location = opened;
+    store = first;
   });
 
   it('commits a dispatch event with the action, and none when the dispatch is refused', async () => {

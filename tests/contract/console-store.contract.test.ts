@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import type { NewJournalEvent, SessionRecord } from '../../src/domain/console';
 import type { Store } from '../../src/store/store';
 import { T0, at } from './fixtures';
-import { type StoreLocation, storeTargets } from './store-targets';
+import { openStorePerTest, type StoreLocation, storeTargets } from './store-targets';
 
 /**
  * The console store (event journal behind GET /api/events, sign-in sessions), run unchanged against
@@ -23,14 +23,9 @@ function session(overrides: Partial<SessionRecord> = {}): SessionRecord {
 describe.each(storeTargets())('ConsoleStore contract: $name', (target) => {
   let location: StoreLocation;
   let store: Store;
-
-  beforeEach(async () => {
-    location = await target.newLocation();
-    store = await location.open();
-  });
-
-  afterEach(async () => {
-    await location.destroy();
+  openStorePerTest(target, (opened, first) => {
+    location = opened;
+    store = first;
   });
 
   describe('event journal', () => {

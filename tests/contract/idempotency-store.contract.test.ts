@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import type { IdempotencyRecord } from '../../src/domain/idempotency';
 import type { Store } from '../../src/store/store';
 import { T0, at } from './fixtures';
-import { type StoreLocation, storeTargets } from './store-targets';
+import { openStorePerTest, type StoreLocation, storeTargets } from './store-targets';
 
 /**
  * Idempotency keys of ingest, run unchanged against every adapter. Two stores opened on one
@@ -21,14 +21,9 @@ const reply = { status: 200, json: JSON.stringify({ snapshotId: 'snap-1', decisi
 describe.each(storeTargets())('IdempotencyStore contract: $name', (target) => {
   let location: StoreLocation;
   let store: Store;
-
-  beforeEach(async () => {
-    location = await target.newLocation();
-    store = await location.open();
-  });
-
-  afterEach(async () => {
-    await location.destroy();
+  openStorePerTest(target, (opened, first) => {
+    location = opened;
+    store = first;
   });
 
   it('claims an unknown key, then returns the claim and, once completed, its reply', async () => {

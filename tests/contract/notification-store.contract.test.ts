@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import type { OutboxEntry } from '../../src/domain/notification';
 import type { Store } from '../../src/store/store';
 import { T0, at } from './fixtures';
-import { type StoreLocation, storeTargets } from './store-targets';
+import { openStorePerTest, type StoreLocation, storeTargets } from './store-targets';
 
 /**
  * The notification store (n8n outbox and inbound replay keys), run unchanged against every adapter:
@@ -40,14 +40,9 @@ const LOCK = at(60_000);
 describe.each(storeTargets())('NotificationStore contract: $name', (target) => {
   let location: StoreLocation;
   let store: Store;
-
-  beforeEach(async () => {
-    location = await target.newLocation();
-    store = await location.open();
-  });
-
-  afterEach(async () => {
-    await location.destroy();
+  openStorePerTest(target, (opened, first) => {
+    location = opened;
+    store = first;
   });
 
   describe('outbox', () => {

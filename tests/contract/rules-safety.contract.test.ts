@@ -1,7 +1,7 @@
 import type { RulesVersionRecord } from '../../src/domain/rules-version';
 import type { Store } from '../../src/store/store';
 import { T0, at, makeAction, makeSnapshot, minutes } from './fixtures';
-import { type StoreLocation, storeTargets } from './store-targets';
+import { openStorePerTest, type StoreLocation, storeTargets } from './store-targets';
 
 /**
  * What replay, shadow mode and the rules history need of every Store adapter: snapshots scanned in
@@ -29,14 +29,9 @@ function version(seq: number, overrides: Partial<RulesVersionRecord> = {}): Rule
 describe.each(storeTargets())('Store contract (replay, shadow, rules history): $name', (target) => {
   let location: StoreLocation;
   let store: Store;
-
-  beforeEach(async () => {
-    location = await target.newLocation();
-    store = await location.open();
-  });
-
-  afterEach(async () => {
-    await location.destroy();
+  openStorePerTest(target, (opened, first) => {
+    location = opened;
+    store = first;
   });
 
   describe('scanSnapshots', () => {

@@ -1,7 +1,7 @@
 import type { Store } from '../../src/store/store';
 import type { StoredSnapshot } from '../../src/domain/snapshot';
 import { T0, at, makeSnapshot, minutes } from './fixtures';
-import { type StoreLocation, storeTargets } from './store-targets';
+import { openStorePerTest, type StoreLocation, storeTargets } from './store-targets';
 
 /**
  * What the snapshots API and the console's charts read from every Store adapter (SQLite always,
@@ -13,14 +13,9 @@ jest.setTimeout(60_000);
 describe.each(storeTargets())('Snapshot reads contract: $name', (target) => {
   let location: StoreLocation;
   let store: Store;
-
-  beforeEach(async () => {
-    location = await target.newLocation();
-    store = await location.open();
-  });
-
-  afterEach(async () => {
-    await location.destroy();
+  openStorePerTest(target, (opened, first) => {
+    location = opened;
+    store = first;
   });
 
   const snap = (i: number, source: string, metrics: Record<string, unknown>, receivedAt = at(minutes(i))): StoredSnapshot =>

@@ -81,3 +81,19 @@ export function storeTargets(): StoreTarget[] {
   const uri = process.env.MONGODB_URI;
   return uri ? [sqliteTarget, mongoTarget(uri)] : [sqliteTarget];
 }
+
+/**
+ * Gives each test of the enclosing describe an empty location on `target` and a first store opened
+ * on it (handed to `opened`), and destroys the location after the test.
+ */
+export function openStorePerTest(target: StoreTarget, opened: (location: StoreLocation, store: Store) => void): void {
+  let location: StoreLocation | undefined;
+  beforeEach(async () => {
+    location = await target.newLocation();
+    opened(location, await location.open());
+  });
+  afterEach(async () => {
+    await location?.destroy();
+    location = undefined;
+  });
+}

@@ -14,7 +14,7 @@ import {
   minutes,
   newId,
 } from './fixtures';
-import { type StoreLocation, storeTargets } from './store-targets';
+import { openStorePerTest, type StoreLocation, storeTargets } from './store-targets';
 
 /**
  * The behaviour every Store adapter must have, run unchanged against each: SQLite always, MongoDB
@@ -28,14 +28,9 @@ const PARALLEL = 20;
 describe.each(storeTargets())('Store contract: $name', (target) => {
   let location: StoreLocation;
   let store: Store;
-
-  beforeEach(async () => {
-    location = await target.newLocation();
-    store = await location.open();
-  });
-
-  afterEach(async () => {
-    await location.destroy();
+  openStorePerTest(target, (opened, first) => {
+    location = opened;
+    store = first;
   });
 
   /** `PARALLEL` calls, alternating between this store and a second connection when asked. */
