@@ -8,7 +8,7 @@ import { ReplayService } from '../src/replay/replay-service';
 import { candidateRuleset } from '../src/rules/candidate-ruleset';
 import { createSchemaRegistry } from '../src/schemas/registry';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store';
-import { approvalDefaultsMap } from '../src/strategies/approval-defaults';
+import { approvalDefaultsMap } from '../src/strategies/action-specs';
 import { shippedRuleSnapshots } from './generate-rules';
 import { closedLoopFacts } from '../src/strategies/closed-loop-facts';
 import { loadConfig } from '../src/config/load-config';

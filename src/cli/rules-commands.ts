@@ -6,7 +6,7 @@ import type { ProblemDetail } from '../errors';
 import { candidateRulesetFromText } from '../rules/candidate-ruleset';
 import { createSchemaRegistry, type SchemaRegistry } from '../schemas/registry';
 import { RULES_CASES_SCHEMA_IDS } from '../schemas/rules-cases-schemas';
-import { approvalDefaultsMap } from '../strategies/approval-defaults';
+import { approvalDefaultsMap } from '../strategies/action-specs';
 import { closedLoopFacts } from '../strategies/closed-loop-facts';
 import { loadConfig } from '../config/load-config';
 import type { AppConfig } from '../config/schema';

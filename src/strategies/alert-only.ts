@@ -1,10 +1,9 @@
-import { APPROVAL_DEFAULTS } from './approval-defaults';
+import { ACTION_SPECS } from './action-specs';
 import type { ActionRecord } from '../domain/action';
 import type { Rule } from '../domain/rule';
 import type { AlertService } from '../targets/alert-service';
 import type { Clock } from '../clock';
 import { type Strategy, StrategyFailure } from './strategy';
-import { targetOfAction } from './action-targets';
 
 export interface AlertOnlyParams {
   message?: string;
@@ -38,10 +37,10 @@ export function createAlertOnlyStrategy(deps: { alerts: Pick<AlertService, 'crea
   const { alerts, clock } = deps;
   return {
     type: 'alert_only',
-    requiresApprovalByDefault: APPROVAL_DEFAULTS.alert_only,
+    requiresApprovalByDefault: ACTION_SPECS.alert_only.approvalByDefault,
     timeoutMs: 30_000,
     // An alert changes nothing that could be protected or undone: no target, no inverse.
-    targetOf: (params) => targetOfAction('alert_only', params as Record<string, unknown>),
+    targetOf: (params) => ACTION_SPECS.alert_only.targetOf(params as Record<string, unknown>),
     async execute({ action, params, rule, signal }) {
       const custom = (params as AlertOnlyParams).message;
       if (custom !== undefined && (typeof custom !== 'string' || custom.trim().length === 0)) {

@@ -1,7 +1,7 @@
 import type { AppConfig } from '../config/schema';
-import type { ActionType, Rule } from '../domain/rule';
+import type { Rule } from '../domain/rule';
 import { verifySpecOf } from '../domain/verify-spec';
-import { REVERTIBLE_TYPES, targetOfAction } from './action-targets';
+import { isRevertible, targetOfAction } from './action-specs';
 
 /**
  * What a replay (the service's, or `self-healing rules test`) needs to play budgets and
@@ -13,6 +13,6 @@ export function closedLoopFacts(config: Pick<AppConfig, 'verify' | 'limits'>) {
     perTarget: { ...config.limits.perTarget },
     verifySpecFor: (rule: Rule) => verifySpecOf(rule, config.verify.defaults),
     targetOf: (rule: Rule) => targetOfAction(rule.action.type, rule.action.params),
-    revertible: (type: ActionType) => REVERTIBLE_TYPES.has(type),
+    revertible: isRevertible,
   };
 }

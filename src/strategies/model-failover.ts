@@ -1,9 +1,8 @@
-import { APPROVAL_DEFAULTS } from './approval-defaults';
+import { ACTION_SPECS } from './action-specs';
 import type { HostRole } from '../domain/state';
 import type { AppConfig } from '../config/schema';
 import { type FailoverService, FailoverSwitchError } from '../targets/failover-service';
 import { detailsOf, type Strategy, StrategyFailure } from './strategy';
-import { targetOfAction } from './action-targets';
 
 export interface ModelFailoverParams {
   target?: HostRole;
@@ -23,9 +22,9 @@ export function createModelFailoverStrategy(deps: {
   const { failover } = deps;
   return {
     type: 'model_failover',
-    requiresApprovalByDefault: APPROVAL_DEFAULTS.model_failover,
+    requiresApprovalByDefault: ACTION_SPECS.model_failover.approvalByDefault,
     timeoutMs: 3 * deps.config.modelHosts.timeoutMs + MARGIN_MS,
-    targetOf: (params) => targetOfAction('model_failover', params as Record<string, unknown>),
+    targetOf: (params) => ACTION_SPECS.model_failover.targetOf(params as Record<string, unknown>),
     /** Back to the host that was current before, after that host's health check (switchTo makes it). */
     async revert({ original, action, signal }) {
       const before = detailsOf(original).from;

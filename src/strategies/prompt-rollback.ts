@@ -1,9 +1,8 @@
-import { APPROVAL_DEFAULTS } from './approval-defaults';
+import { ACTION_SPECS } from './action-specs';
 import type { StrategyCheck } from '../domain/action';
 import type { Clock } from '../clock';
 import { PROMPT_NAME_PATTERN, isPromptError, type PromptVersions } from '../targets/prompt-versions';
 import { detailsOf, type Strategy, StrategyFailure } from './strategy';
-import { targetOfAction } from './action-targets';
 
 export interface PromptRollbackParams {
   prompt: string;
@@ -17,9 +16,9 @@ export function createPromptRollbackStrategy(deps: { prompts: Pick<PromptVersion
   const { prompts, clock } = deps;
   return {
     type: 'prompt_rollback',
-    requiresApprovalByDefault: APPROVAL_DEFAULTS.prompt_rollback,
+    requiresApprovalByDefault: ACTION_SPECS.prompt_rollback.approvalByDefault,
     timeoutMs: 30_000,
-    targetOf: (params) => targetOfAction('prompt_rollback', params as Record<string, unknown>),
+    targetOf: (params) => ACTION_SPECS.prompt_rollback.targetOf(params as Record<string, unknown>),
     /** Re-activates the version the rollback replaced, only while the one it set is still active. */
     async revert({ original, signal }) {
       const { prompt, from, to } = detailsOf(original) as { prompt?: unknown; from?: unknown; to?: unknown };

@@ -1,10 +1,9 @@
-import { APPROVAL_DEFAULTS } from './approval-defaults';
+import { ACTION_SPECS } from './action-specs';
 import { performance } from 'node:perf_hooks';
 import type { StrategyCheck } from '../domain/action';
 import { createPm2Client, type Pm2Client, Pm2Error, type Pm2ProcessInfo, type Pm2Session } from '../integrations/pm2-client';
 import type { AppConfig } from '../config/schema';
 import { type Strategy, StrategyFailure } from './strategy';
-import { targetOfAction } from './action-targets';
 
 export interface ServiceRestartParams {
   /** Logical name, mapped to a PM2 process name through config `services`. */
@@ -262,10 +261,10 @@ export function createServiceRestartStrategy(deps: { config: Pick<AppConfig, 'pm
 
   return {
     type: 'service_restart',
-    requiresApprovalByDefault: APPROVAL_DEFAULTS.service_restart,
+    requiresApprovalByDefault: ACTION_SPECS.service_restart.approvalByDefault,
     timeoutMs: stabilizationMs + PM2_CALLS_MARGIN_MS,
     // A restart cannot be undone: no inverse, an ineffective one is escalated.
-    targetOf: (params) => targetOfAction('service_restart', params as Record<string, unknown>),
+    targetOf: (params) => ACTION_SPECS.service_restart.targetOf(params as Record<string, unknown>),
     async execute({ params, signal, logger, step }) {
       const { service, processName } = processFor(params, config.services);
       const record = new RestartRecord(service, processName, stabilizationMs);

@@ -1,4 +1,4 @@
-import { APPROVAL_DEFAULTS } from './approval-defaults';
+import { ACTION_SPECS } from './action-specs';
 import type { StrategyCheck } from '../domain/action';
 import type { ThrottleState } from '../domain/state';
 import { ValidationError } from '../errors';
@@ -7,7 +7,6 @@ import type { AppConfig } from '../config/schema';
 import type { ThrottleService } from '../targets/throttle-service';
 import { describeApplied, holdsThrottle } from '../targets/throttle-state';
 import { detailsOf, type Strategy, StrategyFailure } from './strategy';
-import { targetOfAction } from './action-targets';
 
 export interface ThrottleParams {
   factor?: number;
@@ -59,9 +58,9 @@ export function createThrottleStrategy(deps: {
   const { throttle, clock, config } = deps;
   return {
     type: 'throttle',
-    requiresApprovalByDefault: APPROVAL_DEFAULTS.throttle,
+    requiresApprovalByDefault: ACTION_SPECS.throttle.approvalByDefault,
     timeoutMs: 30_000,
-    targetOf: (params) => targetOfAction('throttle', params as Record<string, unknown>),
+    targetOf: (params) => ACTION_SPECS.throttle.targetOf(params as Record<string, unknown>),
     /** Restores the rate in force before the action (lifted entirely if there was no throttle). */
     async revert({ original, action }) {
       const before = detailsOf(original).from as { active?: unknown; factor?: unknown } | undefined;
