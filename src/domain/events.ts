@@ -17,6 +17,9 @@ export const EVENT_TYPES = [
   'action.ineffective',
   'automation.paused',
   'automation.resumed',
+  /** A silence was created, or expired by hand (data: the silence). */
+  'silence.created',
+  'silence.expired',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 

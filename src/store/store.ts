@@ -10,6 +10,7 @@ import type { CommittedEventStore } from './committed-events';
 import type { NotificationEvent } from '../domain/events';
 import type { RulesHistoryStore } from './rules-history-store';
 import type { IdempotencyStore } from './idempotency-store';
+import type { SilenceStore } from './silence-store';
 import type {
   Alert,
   AlertQuery,
@@ -64,6 +65,8 @@ export interface Store {
   readonly console: ConsoleStore;
   /** Idempotency-Keys of ingest requests and the replies they got. */
   readonly idempotency: IdempotencyStore;
+  /** Silences and their history (expired ones are kept). */
+  readonly silences: SilenceStore;
   init(): Promise<void>;
   close(): Promise<void>;
   /** True when the store answers a trivial query. */

@@ -9,7 +9,7 @@ export const PENDING_EVENTS = 'pendingEvents';
 export const HAS_EVENTS = 'hasEvents';
 
 /** Collections whose documents carry committed events. */
-const CARRIERS = ['actions', 'alerts', 'state'] as const;
+const CARRIERS = ['actions', 'alerts', 'state', 'silences', 'silence_expiries'] as const;
 type CarrierCollection = (typeof CARRIERS)[number];
 
 /** The fields to write with a change so that `events` travel in the same document write. */
@@ -30,7 +30,7 @@ export type ActionEventClearer = (actionId: string, relayedIds: Set<string>) => 
  * The MongoDB side. There are no transactions on the test server, so the events travel inside the
  * document write that makes the change: an action's insert or its revision (whose claim also
  * carries them, so a half-finished revision completed by another writer brings its events along),
- * an alert's insert, a failover or throttle state revision's insert. Carriers are found by the indexed `hasEvents` flag.
+ * an alert's insert, a failover or throttle state revision's insert, a silence's insert or its expiry's. Carriers are found by the indexed `hasEvents` flag.
  */
 export class MongoCommittedEvents implements CommittedEventStore {
   private readonly listeners: (() => void)[] = [];

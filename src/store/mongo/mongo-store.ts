@@ -36,6 +36,7 @@ import { createModels, type MongoModels } from './models';
 import { MongoRulesHistoryStore } from './mongo-rules-history-store';
 import { MongoConsoleStore } from './mongo-console-store';
 import { MongoIdempotencyStore } from './mongo-idempotency-store';
+import { MongoSilenceStore } from './mongo-silence-store';
 import { MongoNotificationStore } from './mongo-notification-store';
 import { eventFields, MongoCommittedEvents, PENDING_EVENTS } from './mongo-committed-events';
 import { parseEvent } from '../committed-events';
@@ -92,6 +93,7 @@ export class MongoStore implements Store {
   readonly rulesHistory: MongoRulesHistoryStore;
   readonly console: MongoConsoleStore;
   readonly idempotency: MongoIdempotencyStore;
+  readonly silences: MongoSilenceStore;
   private connection: Connection | null = null;
   private models: MongoModels | null = null;
   private readonly clock: Clock;
@@ -103,6 +105,7 @@ export class MongoStore implements Store {
     this.rulesHistory = new MongoRulesHistoryStore(() => this.conn);
     this.console = new MongoConsoleStore(() => this.conn);
     this.idempotency = new MongoIdempotencyStore(() => this.conn);
+    this.silences = new MongoSilenceStore(() => this.conn, this.committedEvents);
   }
 
   async init(): Promise<void> {
@@ -121,6 +124,7 @@ export class MongoStore implements Store {
       await this.rulesHistory.init();
       await this.console.init();
       await this.idempotency.init();
+      await this.silences.init();
     } catch (err) {
       this.connection = null;
       this.models = null;

@@ -29,6 +29,7 @@ import { type FaultPoints, noFaults } from '../../domain/fault-points';
 import { ACTION_EXTRA_COLUMNS, ACTION_EXTRA_INDEXES, SQLITE_SCHEMA } from './schema';
 import { sqliteActionStats } from './sqlite-stats';
 import { SqliteRulesHistoryStore } from './sqlite-rules-history-store';
+import { SqliteSilenceStore } from './sqlite-silence-store';
 
 export interface SqliteStoreOptions {
   /** File path, or ':memory:' for a throwaway store. */
@@ -54,6 +55,7 @@ export class SqliteStore implements Store {
   readonly rulesHistory: SqliteRulesHistoryStore;
   readonly console: SqliteConsoleStore;
   readonly idempotency: SqliteIdempotencyStore;
+  readonly silences: SqliteSilenceStore;
   private db: Database.Database | null = null;
   private readonly statements = new Map<string, Database.Statement>();
   private readonly pendingSnapshots: {
@@ -68,6 +70,7 @@ export class SqliteStore implements Store {
     this.rulesHistory = new SqliteRulesHistoryStore(() => this.conn);
     this.console = new SqliteConsoleStore(() => this.conn);
     this.idempotency = new SqliteIdempotencyStore(() => this.conn);
+    this.silences = new SqliteSilenceStore(() => this.conn, this.committedEvents);
   }
 
   async init(): Promise<void> {
@@ -90,6 +93,7 @@ export class SqliteStore implements Store {
     this.rulesHistory.init();
     this.console.init();
     this.idempotency.init();
+    this.silences.init();
   }
 
   async close(): Promise<void> {
