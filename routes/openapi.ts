@@ -4,6 +4,7 @@ import { Router } from 'express';
 import { handle } from '../src/http/route-table';
 import { findProjectRoot } from '../src/config/project-root';
 import { buildOpenApiDocument } from '../src/openapi/build-document';
+import type { DeclaredRoute } from '../src/http/route-declaration';
 import type { SchemaRegistry } from '../src/schemas/registry';
 
 function packageVersion(): string {
@@ -12,9 +13,9 @@ function packageVersion(): string {
 }
 
 /** GET /api/openapi.json: the contract, built once from the schemas the server validates with. */
-export function createOpenApiRouter({ schemas }: { schemas: SchemaRegistry }): Router {
+export function createOpenApiRouter({ schemas, routes }: { schemas: SchemaRegistry; routes: readonly DeclaredRoute[] }): Router {
   const router = Router();
-  const body = JSON.stringify(buildOpenApiDocument({ schemas: schemas.schemas(), version: packageVersion() }));
+  const body = JSON.stringify(buildOpenApiDocument({ schemas: schemas.schemas(), version: packageVersion(), routes }));
 
   handle(router, 'getOpenApiDocument', (_req, res) => {
     res.type('application/json').send(body);

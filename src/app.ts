@@ -18,7 +18,7 @@ import { createRulesHistoryRouter } from '../routes/rules-history';
 import { createRulesRouter } from '../routes/rules';
 import { createReplayRouter } from '../routes/replay';
 import { createRulesFileRouter } from '../routes/rules-file';
-import { refuseUndocumentedQuery } from '../routes/query-contract';
+import { ROUTE_CATALOG } from '../routes/route-catalog';
 import { createSessionRouter } from '../routes/session';
 import { createSimulateRouter } from '../routes/simulate';
 import { createSnapshotsRouter } from '../routes/snapshots';
@@ -31,6 +31,7 @@ import { refuseForeignCharset } from './http/charset';
 import { refuseNonFiniteNumbers } from './http/finite-body';
 import { errorHandler, notFoundHandler } from './http/error-handler';
 import { answerOptions, methodNotAllowed } from './http/method-not-allowed';
+import { refuseUndeclaredQuery } from './http/query-contract';
 import { keepRawBody } from './http/raw-body';
 import { requestContext } from './http/request-context';
 import { securityMiddleware } from './http/security';
@@ -47,10 +48,10 @@ export function createApp(services: Services): Express {
   // Before the body parser: a caller without the right key never gets its body read.
   // One failed-authentication counter for every way a key or session is checked.
   const authFailures = new AuthFailures(config.auth, services.clock);
-  app.use(securityMiddleware({ config, keyring: services.keyring, sessions: services.sessions, clock: services.clock, logger: services.logger, failures: authFailures }));
+  app.use(securityMiddleware({ routes: ROUTE_CATALOG, config, keyring: services.keyring, sessions: services.sessions, clock: services.clock, logger: services.logger, failures: authFailures }));
   app.use(singleQueryValues());
-  app.use(answerOptions());
-  app.use(refuseUndocumentedQuery());
+  app.use(answerOptions(ROUTE_CATALOG));
+  app.use(refuseUndeclaredQuery(ROUTE_CATALOG));
   app.use(refuseForeignCharset());
   app.use(express.json({ limit: config.server.bodyLimit, type: ['application/json', 'application/*+json'], verify: keepRawBody }));
   app.use(refuseNonFiniteNumbers());
@@ -78,14 +79,14 @@ export function createApp(services: Services): Express {
   app.use(createAlertmanagerRouter({ remediation, schemas, config, clock: services.clock }));
   app.use(createPrometheusRouter({ metrics: services.metrics }));
   app.use(createNotificationsRouter({ notifications }));
-  app.use(createOpenApiRouter({ schemas }));
+  app.use(createOpenApiRouter({ schemas, routes: ROUTE_CATALOG }));
   app.use(createPauseRouter({ pause: services.pause, schemas }));
   app.use(createStatsRouter({ stats: services.stats }));
   app.use(createSourcesRouter({ sources: services.sources }));
   app.use(createSessionRouter({ sessions: services.sessions, keyring: services.keyring, config, schemas, clock: services.clock, logger: services.logger, failures: authFailures }));
   app.use(createEventsRouter({ events: services.events, config, logger: services.logger }));
   app.use(createConsoleRouter());
-  app.use(methodNotAllowed());
+  app.use(methodNotAllowed(ROUTE_CATALOG));
   app.use(notFoundHandler);
   app.use(errorHandler(services.logger));
   return app;

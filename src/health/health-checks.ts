@@ -1,4 +1,4 @@
-import type { RulesService } from '../rules/rules-service';
+import type { RulesService, RulesStatus } from '../rules/rules-service';
 import type { Store } from '../store/store';
 
 export interface HealthChecksDeps {
@@ -11,7 +11,7 @@ export interface HealthChecksDeps {
 
 export interface Readiness {
   ready: boolean;
-  checks: { store: { ok: boolean; kind: string }; rules: Record<string, unknown> };
+  checks: { store: { ok: boolean; kind: Store['kind'] }; rules: { ok: true; count: number } & RulesStatus | { ok: false } };
 }
 
 /** What /api/health (the process answers) and /api/ready (store and rules in force) report. */

@@ -3,13 +3,13 @@ import type { Clock } from '../clock';
 import { type AuthConfig, perInstanceLimit } from '../config/sections/auth';
 import { ForbiddenError, TooManyRequestsError, UnauthorizedError } from '../errors';
 import type { Logger } from '../logging/logger';
-import { type AccessPolicy, createRouteMatcher, type HttpMethod, roleIncludes } from './access-policy';
+import { type AccessPolicy, createRouteMatcher, roleIncludes } from './access-policy';
 import type { ApiKeyring, Principal } from './api-keys';
 import { isSameOrigin, isWrite } from './origin-check';
 import { type AuthFailures, clientAddress } from './auth-failures';
 import { RateLimiter } from './rate-limiter';
 import { sessionPrincipalOf } from './session-auth';
-import { ROUTES } from './route-table';
+import type { RouteSpec } from './route-declaration';
 
 const REALM = 'Bearer realm="self-healing"';
 const BEARER = /^Bearer +([^\s]+) *$/i;
@@ -115,19 +115,14 @@ export function accessControl(deps: AccessControlDeps) {
   };
 }
 
-interface LimitedRoute {
-  method: HttpMethod;
-  path: string;
-}
-
-/** Snapshots come in here: the routes the ingest limit guards. */
-export const INGEST_ROUTES: readonly LimitedRoute[] = [ROUTES.ingestSnapshot, ROUTES.ingestSnapshotBatch, ROUTES.n8nWebhook, ROUTES.alertmanagerWebhook];
-
-/** Limits ingest per key (or per address when the service runs open, or for the webhook). */
-export function ingestRateLimit(deps: { auth: AuthConfig; clock: Clock; logger: Logger }) {
+/**
+ * Limits ingest per key (or per address when the service runs open, or for the webhook), on the
+ * routes declared `ingestLimited` (snapshots come in there).
+ */
+export function ingestRateLimit(deps: { routes: readonly RouteSpec[]; auth: AuthConfig; clock: Clock; logger: Logger }) {
   const { rateLimit } = deps.auth;
   const limiter = new RateLimiter(perInstanceLimit(rateLimit.ingestPerMinute, rateLimit.instances), deps.clock);
-  const limited = createRouteMatcher(INGEST_ROUTES);
+  const limited = createRouteMatcher(deps.routes.filter((route) => route.ingestLimited));
   return (req: Request, res: Response, next: NextFunction): void => {
     if (!limited(req.method, req.path)) return next();
     const principal = principalOf(res);

@@ -1,8 +1,6 @@
-import { ROUTES } from './route-table';
-
 /**
- * Who may call what: the route table (./route-table.ts) every request is checked against
- * (src/http/access-control.ts) and that the OpenAPI document reads to say which routes need which key.
+ * Who may call what: the access each declared route needs (./route-declaration.ts), read as a policy
+ * that every request is checked against (src/http/access-control.ts).
  */
 
 /** Each role includes every role before it. */
@@ -33,9 +31,6 @@ export function roleIncludes(held: Role, needed: Role): boolean {
   return ROLES.indexOf(held) >= ROLES.indexOf(needed);
 }
 
-/** The access each route needs: the route table, read as a policy (first match wins). */
-export const ACCESS_POLICY: readonly AccessRule[] = Object.values(ROUTES);
-
 /**
  * Mirrors how express 5 matches routes (case-insensitive, an optional trailing slash, a parameter
  * is one non-empty segment), so a request cannot reach a handler by a spelling the table misses.
@@ -53,9 +48,16 @@ export interface AccessPolicy {
   accessFor(method: string, path: string): Access | null;
 }
 
-/** First entry whose method and path match a request, the way express would route it. */
+/**
+ * The entry whose method and path match a request, the way express would route it: a path spelled
+ * out (/rules/history) before a parameter that would also match it (/rules/:name), so the order of
+ * the entries does not matter.
+ */
 export function createRouteMatcher<T extends { method: HttpMethod; path: string }>(entries: readonly T[]) {
-  const compiled = entries.map((entry) => ({ entry, pattern: compilePath(entry.path) }));
+  const params = (path: string) => path.split('/').filter((segment) => segment.startsWith(':')).length;
+  const compiled = entries
+    .map((entry) => ({ entry, pattern: compilePath(entry.path), params: params(entry.path) }))
+    .sort((a, b) => a.params - b.params);
   return (method: string, path: string): T | null => {
     // Express answers HEAD with the GET handler, so HEAD needs what GET needs.
     const m = method.toUpperCase() === 'HEAD' ? 'GET' : method.toUpperCase();
@@ -63,7 +65,7 @@ export function createRouteMatcher<T extends { method: HttpMethod; path: string 
   };
 }
 
-export function createAccessPolicy(rules: readonly AccessRule[] = ACCESS_POLICY): AccessPolicy {
+export function createAccessPolicy(rules: readonly AccessRule[]): AccessPolicy {
   const match = createRouteMatcher(rules);
   return { accessFor: (method, path) => match(method, path)?.access ?? null };
 }

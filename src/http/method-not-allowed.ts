@@ -1,9 +1,9 @@
 import type { NextFunction, Request, Response } from 'express';
 import { MethodNotAllowedError } from '../errors';
-import { ACCESS_POLICY, type AccessRule, compilePath } from './access-policy';
+import { type AccessRule, compilePath } from './access-policy';
 
 /** The methods served on a path (HEAD with GET), or none for a path no route serves. */
-export function servedMethods(routes: readonly AccessRule[] = ACCESS_POLICY): (path: string) => string[] {
+export function servedMethods(routes: readonly AccessRule[]): (path: string) => string[] {
   const compiled = routes.map((r) => ({ method: r.method, pattern: compilePath(r.path), literal: !r.path.includes(':') }));
   return (path) => {
     const matching = compiled.filter((c) => c.pattern.test(path));
@@ -21,7 +21,7 @@ export function servedMethods(routes: readonly AccessRule[] = ACCESS_POLICY): (p
  * Before the routers: OPTIONS on a served path answers 204 with that path's own `Allow` (express's
  * automatic answer would merge the methods of every route matching the path).
  */
-export function answerOptions(routes: readonly AccessRule[] = ACCESS_POLICY) {
+export function answerOptions(routes: readonly AccessRule[]) {
   const methodsOf = servedMethods(routes);
   return (req: Request, res: Response, next: NextFunction): void => {
     if (req.method !== 'OPTIONS') return next();
@@ -35,10 +35,9 @@ export function answerOptions(routes: readonly AccessRule[] = ACCESS_POLICY) {
 /**
  * Placed after every router: a request that reached it matched no route. If its path is one the
  * service serves (with other methods), the answer is 405 with `Allow` (RFC 9110 §15.5.6) rather than
- * 404. The access policy lists every served method and path (a test holds it to the router), so it
- * is the table read here.
+ * 404. The route declarations list every served method and path (a test holds them to the router).
  */
-export function methodNotAllowed(routes: readonly AccessRule[] = ACCESS_POLICY) {
+export function methodNotAllowed(routes: readonly AccessRule[]) {
   const methodsOf = servedMethods(routes);
   return (req: Request, res: Response, next: NextFunction): void => {
     const allow = methodsOf(req.path);

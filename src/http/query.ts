@@ -7,19 +7,19 @@ import { decodeCursor } from '../domain/cursor';
  * Reads query parameters strictly: unknown names, repeated values and bad formats are collected and
  * reported together as one 400.
  */
-export class QueryReader {
+export class QueryReader<Name extends string = string> {
   readonly problems: ProblemDetail[] = [];
 
   constructor(
     private readonly req: Request,
-    allowed: string[],
+    allowed: readonly Name[],
   ) {
     for (const name of Object.keys(req.query)) {
-      if (!allowed.includes(name)) this.problems.push({ pointer: `/query/${name}`, message: 'is not a known parameter' });
+      if (!(allowed as readonly string[]).includes(name)) this.problems.push({ pointer: `/query/${name}`, message: 'is not a known parameter' });
     }
   }
 
-  string(name: string, pattern?: RegExp, maxLength = 200): string | undefined {
+  string(name: Name, pattern?: RegExp, maxLength = 200): string | undefined {
     const raw = this.req.query[name];
     if (raw === undefined) return undefined;
     if (typeof raw !== 'string') {
@@ -33,7 +33,7 @@ export class QueryReader {
     return raw;
   }
 
-  enumList<T extends string>(name: string, allowed: readonly T[]): T[] | undefined {
+  enumList<T extends string>(name: Name, allowed: readonly T[]): T[] | undefined {
     const raw = this.string(name, undefined, 500);
     if (raw === undefined) return undefined;
     const values = raw.split(',');
@@ -45,7 +45,7 @@ export class QueryReader {
     return values as T[];
   }
 
-  oneOf<T extends string>(name: string, allowed: readonly T[]): T | undefined {
+  oneOf<T extends string>(name: Name, allowed: readonly T[]): T | undefined {
     const raw = this.string(name);
     if (raw === undefined) return undefined;
     if (!allowed.includes(raw as T)) {
@@ -55,12 +55,12 @@ export class QueryReader {
     return raw as T;
   }
 
-  boolean(name: string): boolean | undefined {
+  boolean(name: Name): boolean | undefined {
     const raw = this.oneOf(name, ['true', 'false'] as const);
     return raw === undefined ? undefined : raw === 'true';
   }
 
-  date(name: string): Date | undefined {
+  date(name: Name): Date | undefined {
     const raw = this.string(name, undefined, 64);
     if (raw === undefined) return undefined;
     const date = parseDateTime(raw);
@@ -71,7 +71,7 @@ export class QueryReader {
     return date;
   }
 
-  limit(defaultLimit = 50, max = 500): number {
+  limit(this: QueryReader<'limit'>, defaultLimit = 50, max = 500): number {
     const raw = this.string('limit', /^\d+$/, 6);
     if (raw === undefined) return defaultLimit;
     const n = Number(raw);
@@ -82,7 +82,7 @@ export class QueryReader {
     return n;
   }
 
-  cursor(): string | undefined {
+  cursor(this: QueryReader<'cursor'>): string | undefined {
     const raw = this.string('cursor', /^[A-Za-z0-9_-]+$/, 200);
     if (raw !== undefined && !decodeCursor(raw)) {
       this.problems.push({ pointer: '/query/cursor', message: 'is not a cursor this service issued' });

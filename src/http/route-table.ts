@@ -16,8 +16,6 @@ export interface RouteSpec {
  * come before the general ones they overlap with.
  */
 export const ROUTES = {
-  getHealth: { method: 'GET', path: '/api/health', access: 'public' },
-  getReadiness: { method: 'GET', path: '/api/ready', access: 'public' },
   getOpenApiDocument: { method: 'GET', path: '/api/openapi.json', access: 'public' },
   n8nWebhook: { method: 'POST', path: '/api/webhooks/n8n', access: 'webhook' },
   // The console's session: who am I and sign out are harmless without one; sign-in checks the key in its body.
@@ -61,9 +59,6 @@ export const ROUTES = {
   getSnapshot: { method: 'GET', path: '/api/self-healing/snapshots/:id', access: 'viewer' },
   getSeries: { method: 'GET', path: '/api/self-healing/series', access: 'viewer' },
 
-  getPause: { method: 'GET', path: '/api/self-healing/pause', access: 'viewer' },
-  pauseAutomation: { method: 'POST', path: '/api/self-healing/pause', access: 'admin' },
-  resumeAutomation: { method: 'DELETE', path: '/api/self-healing/pause', access: 'admin' },
   getStats: { method: 'GET', path: '/api/self-healing/stats', access: 'viewer' },
   listSources: { method: 'GET', path: '/api/self-healing/sources', access: 'viewer' },
 
@@ -72,8 +67,6 @@ export const ROUTES = {
   getActivePrompt: { method: 'GET', path: '/api/prompts/:name/active', access: 'viewer' },
   addPromptVersion: { method: 'POST', path: '/api/prompts/:name/versions', access: 'admin' },
 
-  getThrottle: { method: 'GET', path: '/api/self-healing/throttle', access: 'viewer' },
-  restoreThrottle: { method: 'DELETE', path: '/api/self-healing/throttle', access: 'admin' },
 
   listAlerts: { method: 'GET', path: '/api/self-healing/alerts', access: 'viewer' },
   getAlert: { method: 'GET', path: '/api/self-healing/alerts/:id', access: 'viewer' },

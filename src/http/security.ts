@@ -9,9 +9,12 @@ import { type ApiKeyring, checkOpenAccess } from './api-keys';
 import type { AuthFailures } from './auth-failures';
 import { hostCheck } from './host-check';
 import { crossSiteWriteGuard } from './origin-check';
+import type { RouteSpec } from './route-declaration';
 import { type SessionResolver, sessionAuth } from './session-auth';
 
 export interface SecurityDeps {
+  /** Every declared route: the access each needs, and which take snapshots. */
+  routes: readonly RouteSpec[];
   config: Pick<AppConfig, 'auth' | 'server' | 'console' | 'notifications'>;
   keyring: ApiKeyring;
   sessions: SessionResolver;
@@ -24,7 +27,7 @@ export interface SecurityDeps {
  * Everything that runs before a body is read: security headers, who is calling and whether they
  * may, and the ingest limit. Throws ConfigError on an open non-loopback bind.
  */
-export function securityMiddleware({ config, keyring, sessions, clock, logger, failures }: SecurityDeps): RequestHandler[] {
+export function securityMiddleware({ routes, config, keyring, sessions, clock, logger, failures }: SecurityDeps): RequestHandler[] {
   const warning = checkOpenAccess(config.server.host, keyring);
   if (warning) logger.warn(warning);
   else logger.info(`API keys in force: ${keyring.names().join(', ')}`);
@@ -35,7 +38,7 @@ export function securityMiddleware({ config, keyring, sessions, clock, logger, f
     hostCheck({ host: config.server.host, allowedHosts: config.server.allowedHosts, urls: [...config.console.allowedOrigins, config.notifications.publicUrl] }),
     crossSiteWriteGuard({ allowedOrigins: config.console.allowedOrigins, logger }),
     sessionAuth({ sessions, keysConfigured: () => keyring.size > 0 }),
-    accessControl({ keyring, policy: createAccessPolicy(), auth: config.auth, clock, logger, allowedOrigins: config.console.allowedOrigins, failures }),
-    ingestRateLimit({ auth: config.auth, clock, logger }),
+    accessControl({ keyring, policy: createAccessPolicy(routes), auth: config.auth, clock, logger, allowedOrigins: config.console.allowedOrigins, failures }),
+    ingestRateLimit({ routes, auth: config.auth, clock, logger }),
   ];
 }

@@ -1,7 +1,7 @@
 import type { AnySchema } from 'ajv';
-import { ACCESS_POLICY, type Access, type AccessRule, ROLES } from '../http/access-policy';
+import { ROLES } from '../http/access-policy';
+import { type DeclaredRoute, ROUTE_TAGS, type SchemaRef, schemaId } from '../http/route-declaration';
 import { RESPONSE_SCHEMA_IDS } from '../schemas/response-schemas';
-import { OPERATIONS, type OperationSpec } from './operations';
 import { standaloneComponents } from './standalone-schemas';
 
 export type OpenApiDocument = Record<string, unknown> & {
@@ -14,8 +14,8 @@ export interface OpenApiOptions {
   /** Every registered schema (SchemaRegistry.schemas()): requests, replies, the rules file. */
   schemas: AnySchema[];
   version: string;
-  policy?: readonly AccessRule[];
-  operations?: readonly OperationSpec[];
+  /** Every declared route, in the order the document lists them. */
+  routes: readonly DeclaredRoute[];
 }
 
 export const SECURITY_SCHEME = 'apiKey';
@@ -25,29 +25,6 @@ const PROBLEM = 'application/problem+json';
 export function toOpenApiPath(path: string): string {
   return path.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
 }
-
-function accessOf(policy: readonly AccessRule[], op: OperationSpec): Access | undefined {
-  return policy.find((r) => r.method === op.method.toUpperCase() && r.path === op.path)?.access;
-}
-
-/** What each tag groups, for readers of the document (a tag without one is an error in the tag table). */
-export const TAG_DESCRIPTIONS: Record<string, string> = {
-  actions: 'Remediation actions: the record of each, approval and rejection.',
-  alerts: 'Alerts raised by alert_only actions and by the service itself; acknowledgement.',
-  automation: 'The automation switch (pause, resume) and statistics of what the rules did.',
-  console: 'The browser console: sign-in sessions and the server-sent event stream.',
-  health: 'Liveness and readiness.',
-  meta: 'This document.',
-  'model-failover': 'The model router: which host serves, and the reset to the primary.',
-  notifications: 'Outbound notifications (n8n) and the inbound n8n webhook.',
-  prometheus: 'Prometheus exposition and the Alertmanager webhook.',
-  prompts: 'Prompt versions and which one is active (prompt rollback).',
-  remediation: 'Snapshots in (ingest, batch), simulation and replay of the rules against them.',
-  rules: 'The rules file: rules, validation, history and rollback, manual trigger.',
-  snapshots: 'Stored snapshots and series of their numeric facts.',
-  sources: 'Pull sources: Prometheus queries turned into snapshots.',
-  throttle: 'The request throttle apps poll, and lifting it.',
-};
 
 /** Drops components nothing in the document refers to (schemas registered for other uses, such as the CLI's). */
 function usedComponents(paths: unknown, components: Record<string, Record<string, unknown>>): Record<string, Record<string, unknown>> {
@@ -80,25 +57,24 @@ const COMMON_ERRORS: Record<string, string> = {
 };
 
 /**
- * The OpenAPI 3.1 document, from the operation table, the access policy and the very JSON Schemas
+ * The OpenAPI 3.1 document, from the route declarations and the very JSON Schemas
  * the server validates with (made standalone: see standalone-schemas.ts). Built once when the app
  * is created.
  */
 export function buildOpenApiDocument(options: OpenApiOptions): OpenApiDocument {
-  const policy = options.policy ?? ACCESS_POLICY;
-  const operations = options.operations ?? OPERATIONS;
+  const operations = options.routes;
   // Published without $id-relative references, so tools that resolve against the document work.
   const standalone = standaloneComponents(options.schemas);
   const components = standalone.schemas;
-  const refs = (ids: string | string[]): Record<string, unknown> =>
-    Array.isArray(ids) ? { oneOf: ids.map((id) => ref(id)) } : ref(ids);
+  const refs = (schemas: SchemaRef | readonly SchemaRef[]): Record<string, unknown> =>
+    Array.isArray(schemas) ? { oneOf: schemas.map((s: SchemaRef) => ref(schemaId(s))) } : ref(schemaId(schemas as SchemaRef));
   const ref = (id: string): { $ref: string } => ({ $ref: standalone.refFor(id) });
   const problemRef = ref(RESPONSE_SCHEMA_IDS.problem);
   const problemResponse = (description: string) => ({ description, content: { [PROBLEM]: { schema: problemRef } } });
 
   const paths: OpenApiDocument['paths'] = {};
   for (const op of operations) {
-    const access = accessOf(policy, op);
+    const access = op.access;
     const responses: Record<string, unknown> = {};
     for (const r of op.responses) {
       const headers: Record<string, unknown> = {};
@@ -122,13 +98,13 @@ export function buildOpenApiDocument(options: OpenApiOptions): OpenApiDocument {
     const errors: Record<string, string> = { ...COMMON_ERRORS };
     for (const e of op.errors ?? []) errors[String(e.status)] = e.description;
     let security: unknown[] = [];
-    if (access && access !== 'public' && access !== 'webhook') {
+    if (access !== 'public' && access !== 'webhook') {
       security = [{ [SECURITY_SCHEME]: [access] }];
       errors['401'] = 'No API key, or one that is not configured (only when keys are configured).';
       if (access !== ROLES[0]) errors['403'] = `The key's role is below \`${access}\`.`;
       errors['429'] = 'Too many requests (or too many failed authentications) from this client; see Retry-After.';
     }
-    if (op.method !== 'get') {
+    if (op.method !== 'GET') {
       const crossSite =
         '`cross_origin`: a write another site\'s page could have sent (an `Origin` not allowed, `Sec-Fetch-Site: cross-site|same-site` without one, or a `text/plain`, form or multipart `Content-Type`); refused in every mode, nothing changed.';
       errors['403'] = errors['403'] ? `${errors['403']} Or ${crossSite}` : crossSite;
@@ -140,7 +116,7 @@ export function buildOpenApiDocument(options: OpenApiOptions): OpenApiDocument {
       tags: [op.tag],
       summary: op.summary,
       ...(op.description ? { description: op.description } : {}),
-      'x-access': access ?? 'unlisted',
+      'x-access': access,
       security,
       ...(op.parameters
         ? {
@@ -170,7 +146,7 @@ export function buildOpenApiDocument(options: OpenApiOptions): OpenApiDocument {
       responses,
     };
     const path = toOpenApiPath(op.path);
-    paths[path] = { ...(paths[path] ?? {}), [op.method]: operation };
+    paths[path] = { ...(paths[path] ?? {}), [op.method.toLowerCase()]: operation };
   }
 
   return {
@@ -188,7 +164,9 @@ export function buildOpenApiDocument(options: OpenApiOptions): OpenApiDocument {
     },
     // Relative: the service itself, at whatever address the document was fetched from.
     servers: [{ url: '/', description: 'This service (the address this document was fetched from).' }],
-    tags: [...new Set(operations.map((o) => o.tag))].map((name) => ({ name, description: TAG_DESCRIPTIONS[name] ?? name })),
+    tags: Object.entries(ROUTE_TAGS)
+      .filter(([name]) => operations.some((o) => o.tag === name))
+      .map(([name, description]) => ({ name, description })),
     paths,
     components: {
       schemas: usedComponents(paths, components),

@@ -16,6 +16,7 @@ import { TRIGGER_SCHEMA_IDS } from '../schemas/trigger-schemas';
 import { SOURCE_SCHEMA_IDS } from '../schemas/source-schemas';
 import { WEBHOOK_SCHEMA_IDS } from '../schemas/webhook-schemas';
 import { ROUTES, type RouteId } from '../http/route-table';
+import type { ParameterSpec, ResponseSpec, RouteSpec } from '../http/route-declaration';
 
 /**
  * Every route the app serves, described once: the OpenAPI document is built from this table and the
@@ -25,47 +26,16 @@ import { ROUTES, type RouteId } from '../http/route-table';
 
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
-export interface ParameterSpec {
-  name: string;
-  in: 'path' | 'query' | 'header';
-  description: string;
-  required?: boolean;
-  schema: Record<string, unknown>;
-}
-
-export interface ResponseSpec {
-  status: number;
-  description: string;
-  /** $id (optionally with #/pointer) of the body schema; several: any one of them (oneOf). Ignored for text. */
-  schema: string | string[];
-  /**
-   * Default application/json; `text/plain` for a text body with no schema (GET /metrics);
-   * `text/event-stream` for the event stream, described by its schema.
-   */
-  contentType?: 'application/json' | 'text/plain' | 'text/event-stream';
-  headers?: Array<'ETag' | 'Cache-Control' | 'Idempotent-Replayed'>;
-}
+export type { ParameterSpec, ResponseSpec };
 
 /** An operation as the route table does not already say it. */
-export type OperationDoc = Omit<OperationSpec, 'method' | 'path' | 'operationId'>;
+export type OperationDoc = Omit<RouteSpec, 'method' | 'path' | 'access' | 'ingestLimited'>;
 
-export interface OperationSpec {
+export interface OperationSpec extends OperationDoc {
   method: Method;
   /** Express form, `:name` parameters (as in the access policy). */
   path: string;
   operationId: string;
-  tag: string;
-  summary: string;
-  description?: string;
-  parameters?: ParameterSpec[];
-  /** `ndjson`: the route also takes application/x-ndjson, one body-schema item per line. */
-  body?: { schema: string | string[]; required: boolean; description?: string; ndjsonItem?: string };
-  responses: ResponseSpec[];
-  /**
-   * Error statuses this operation answers itself (beyond those every operation can give: 400 for a
-   * malformed body or parameter, 413, 415, 500, and the auth ones added from the access policy).
-   */
-  errors?: Array<{ status: number; description: string }>;
 }
 
 const RULE_NAME_PATTERN = NAME_PATTERN.source;
@@ -126,19 +96,6 @@ const rulesWriteErrors = [
 
 /** How each route of the table is described; the route's name is its operationId. */
 const DESCRIPTIONS = {
-  getHealth: {
-    tag: 'health',
-    summary: 'Liveness: the process answers',
-    responses: [{ status: 200, description: 'Alive.', schema: R.health }],
-  },
-  getReadiness: {
-    tag: 'health',
-    summary: 'Readiness: the store answers and rules are in force',
-    responses: [
-      { status: 200, description: 'Ready.', schema: R.readiness },
-      { status: 503, description: 'Not ready (same body, `status: not_ready`).', schema: R.readiness },
-    ],
-  },
   getOpenApiDocument: {
     tag: 'meta',
     summary: 'This OpenAPI 3.1 document: the exact contract of the API',
@@ -366,24 +323,6 @@ const DESCRIPTIONS = {
       },
     ],
   },
-  getPause: {
-    tag: 'automation',
-    summary: 'The automation pause switch',
-    responses: [{ status: 200, description: 'Paused or not; a pause past its `until` reads as not paused.', schema: CL.pauseState }],
-  },
-  pauseAutomation: {
-    tag: 'automation',
-    summary: 'Pause all automatic actions (every instance)',
-    description:
-      'While paused, every would-be `execute` or `require_approval` is decided `paused` (ingest, simulate, trigger), and approving is refused with 409 `paused`; reverts still run. Ends by itself at `until`. Notified as `automation.paused` / `automation.resumed`.',
-    body: { schema: CL.pauseRequest, required: true },
-    responses: [{ status: 200, description: 'The pause in force.', schema: CL.pauseState }],
-  },
-  resumeAutomation: {
-    tag: 'automation',
-    summary: 'Resume automation',
-    responses: [{ status: 200, description: '`resumed` is false when it was not paused.', schema: CL.resumeResult }],
-  },
   listSnapshots: {
     tag: 'snapshots',
     summary: 'Stored snapshots, newest first by the time they were received',
@@ -468,21 +407,6 @@ const DESCRIPTIONS = {
     body: { schema: PROMPT_SCHEMA_IDS.versionRequest, required: true },
     responses: [{ status: 201, description: 'Added.', schema: R.promptVersionCreated }],
     errors: [{ status: 409, description: '`version_limit` or `concurrent_update`.' }],
-  },
-  getThrottle: {
-    tag: 'throttle',
-    summary: 'The request rate the apps should allow now',
-    responses: [{ status: 200, description: 'The throttle state.', schema: R.throttleState }],
-  },
-  restoreThrottle: {
-    tag: 'throttle',
-    summary: 'Lift the throttle at once',
-    parameters: [
-      { name: 'by', in: 'query', description: 'Who lifted it (default `api`).', schema: { type: 'string', minLength: 1, maxLength: 200 } },
-      { name: 'reason', in: 'query', description: 'Why.', schema: { type: 'string', minLength: 1, maxLength: 500 } },
-    ],
-    responses: [{ status: 200, description: 'The state now; `restored` says whether anything changed.', schema: R.throttleRestoreResult }],
-    errors: [{ status: 409, description: 'The state kept changing concurrently.' }],
   },
   listAlerts: {
     tag: 'alerts',

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Express } from 'express';
 import request from 'supertest';
-import { ACCESS_POLICY, ROLES, type Role } from '../../src/http/access-policy';
+import { ROLES, type Role } from '../../src/http/access-policy';
+import { ACCESS_POLICY } from '../../routes/route-catalog';
 import { API_KEYS, bearer, KEYS } from '../helpers/api-keys';
 import { rule, rulesDoc, snapshot } from '../helpers/rules';
 import { buildTestApp, type TestApp } from '../helpers/test-app';

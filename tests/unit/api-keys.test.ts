@@ -6,6 +6,7 @@ import { loadConfig } from '../../src/config/load-config';
 import type { AuthConfig } from '../../src/config/sections/auth';
 import { ConfigError } from '../../src/errors';
 import { createAccessPolicy } from '../../src/http/access-policy';
+import { ACCESS_POLICY } from '../../routes/route-catalog';
 import { checkOpenAccess, isLoopbackHost, loadApiKeys } from '../../src/http/api-keys';
 import { RateLimiter } from '../../src/http/rate-limiter';
 import { makeTempDir } from '../helpers/test-app';
@@ -115,7 +116,7 @@ describe('the loopback rule', () => {
 });
 
 describe('the access policy', () => {
-  const policy = createAccessPolicy();
+  const policy = createAccessPolicy(ACCESS_POLICY);
   it('matches the way express routes: any case, optional trailing slash, HEAD as GET', () => {
     expect(policy.accessFor('POST', '/api/metrics')).toBe('operator');
     expect(policy.accessFor('post', '/API/Metrics/')).toBe('operator');

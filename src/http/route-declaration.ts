@@ -1,0 +1,144 @@
+import type { IRouter, Request, RequestHandler } from 'express';
+import type { RouteParameters } from 'express-serve-static-core';
+import type { FromSchema } from '../schemas/schema-type';
+import type { Access, HttpMethod } from './access-policy';
+import { QueryReader } from './query';
+
+/**
+ * A route, declared once beside its handler (routes/<resource>.ts): everything else — the access
+ * policy, the OpenAPI document, the strict query parser, the `Allow` answers of OPTIONS and 405,
+ * the ingest rate limit, the CLI's client — is read from these declarations (docs/architecture.md,
+ * "How to declare a route").
+ */
+
+/** The groups of the API, and what each holds (the OpenAPI document's tags, in this order). */
+export const ROUTE_TAGS = {
+  health: 'Liveness and readiness.',
+  meta: 'This document.',
+  'model-failover': 'The model router: which host serves, and the reset to the primary.',
+  remediation: 'Snapshots in (ingest, batch), simulation and replay of the rules against them.',
+  rules: 'The rules file: rules, validation, history and rollback, manual trigger.',
+  actions: 'Remediation actions: the record of each, approval and rejection.',
+  automation: 'The automation switch (pause, resume) and statistics of what the rules did.',
+  snapshots: 'Stored snapshots and series of their numeric facts.',
+  sources: 'Pull sources: Prometheus queries turned into snapshots.',
+  prompts: 'Prompt versions and which one is active (prompt rollback).',
+  throttle: 'The request throttle apps poll, and lifting it.',
+  alerts: 'Alerts raised by alert_only actions and by the service itself; acknowledgement.',
+  notifications: 'Outbound notifications (n8n) and the inbound n8n webhook.',
+  prometheus: 'Prometheus exposition and the Alertmanager webhook.',
+  console: 'The browser console: sign-in sessions and the server-sent event stream.',
+} as const;
+
+export type RouteTag = keyof typeof ROUTE_TAGS;
+
+/** A registered JSON Schema (`as const`, with its $id), or an $id, optionally with a #/pointer. */
+export type SchemaRef = { readonly $id: string } | string;
+
+export interface ParameterSpec {
+  readonly name: string;
+  readonly in: 'path' | 'query' | 'header';
+  readonly description: string;
+  readonly required?: boolean;
+  readonly schema: Readonly<Record<string, unknown>>;
+}
+
+export type ReplyHeader = 'ETag' | 'Cache-Control' | 'Idempotent-Replayed';
+
+export interface ResponseSpec {
+  readonly status: number;
+  readonly description: string;
+  /** The reply body's schema; several: any one of them (oneOf). None for a text body. */
+  readonly schema: SchemaRef | readonly SchemaRef[];
+  /**
+   * Default application/json; `text/plain` for a text body with no schema (GET /metrics);
+   * `text/event-stream` for the event stream, described by its schema.
+   */
+  readonly contentType?: 'application/json' | 'text/plain' | 'text/event-stream';
+  readonly headers?: readonly ReplyHeader[];
+}
+
+export interface BodySpec {
+  readonly schema: SchemaRef | readonly SchemaRef[];
+  readonly required: boolean;
+  readonly description?: string;
+  /** The route also takes application/x-ndjson, one item of this schema per line. */
+  readonly ndjsonItem?: SchemaRef;
+}
+
+export interface RouteSpec {
+  readonly method: HttpMethod;
+  /** Express-style path; `:name` segments match one path segment. */
+  readonly path: string;
+  readonly access: Access;
+  readonly tag: RouteTag;
+  readonly summary: string;
+  readonly description?: string;
+  /** In the order the document lists them; the query ones are all the route accepts. */
+  readonly parameters?: readonly ParameterSpec[];
+  readonly body?: BodySpec;
+  readonly responses: readonly ResponseSpec[];
+  /**
+   * Error statuses this route answers itself (beyond those every route can give: 400 for a
+   * malformed body or parameter, 413, 415, 500, and the auth ones its access implies).
+   */
+  readonly errors?: readonly { readonly status: number; readonly description: string }[];
+  /** Snapshots come in here: the per-key ingest rate limit applies. */
+  readonly ingestLimited?: true;
+}
+
+/** A declaration with its name: the operationId, and the name clients call it by. */
+export type DeclaredRoute = RouteSpec & { readonly operationId: string };
+
+/**
+ * Names each declaration by its key. `const` keeps the literal types the handler's typing is read
+ * from: the path (its `:params`), the query names, the reply schemas.
+ */
+export function declareRoutes<const T extends Record<string, RouteSpec>>(routes: T): { readonly [K in keyof T & string]: T[K] & { readonly operationId: K } } {
+  return Object.fromEntries(Object.entries(routes).map(([operationId, spec]) => [operationId, { ...spec, operationId }])) as never;
+}
+
+type SchemaType<S> = S extends { readonly $id: string } ? FromSchema<S> : unknown;
+type SuccessOf<R> = R extends { readonly status: infer N extends number; readonly schema: infer S }
+  ? `${N}` extends `2${string}`
+    ? S extends readonly (infer E)[]
+      ? SchemaType<E>
+      : SchemaType<S>
+    : never
+  : never;
+
+/** What the route's `res.json` takes: a body its declared success replies' schemas accept. */
+export type ReplyOf<D extends RouteSpec> = [SuccessOf<D['responses'][number]>] extends [never] ? unknown : SuccessOf<D['responses'][number]>;
+
+/** The query parameter names a route declares. */
+export type QueryNames<D extends RouteSpec> = D['parameters'] extends readonly (infer P)[]
+  ? P extends { readonly in: 'query'; readonly name: infer N extends string }
+    ? N
+    : never
+  : never;
+
+export type RouteHandler<D extends RouteSpec> = RequestHandler<RouteParameters<D['path']>, ReplyOf<D>>;
+
+const MOUNT = { GET: 'get', POST: 'post', PUT: 'put', PATCH: 'patch', DELETE: 'delete' } as const;
+
+/** Mounts a declared route: its own middleware, then the handler, at the declared method and path. */
+export function mount<D extends DeclaredRoute>(router: IRouter, route: D, ...handlers: RouteHandler<D>[]): void {
+  router[MOUNT[route.method]](route.path, ...(handlers as unknown as RequestHandler[]));
+}
+
+export function queryNamesOf(route: RouteSpec): string[] {
+  return (route.parameters ?? []).filter((p) => p.in === 'query').map((p) => p.name);
+}
+
+/**
+ * The strict reader of a route's query: any name the declaration does not list is refused, and
+ * only declared names can be read (a typo does not compile).
+ */
+export function readQuery<D extends RouteSpec>(route: D, req: Request): QueryReader<QueryNames<D>> {
+  return new QueryReader<QueryNames<D>>(req, queryNamesOf(route) as QueryNames<D>[]);
+}
+
+/** The $id a schema reference names. */
+export function schemaId(ref: SchemaRef): string {
+  return typeof ref === 'string' ? ref : ref.$id;
+}
