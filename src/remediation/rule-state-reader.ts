@@ -2,12 +2,20 @@ import type { Clock } from '../clock';
 import type { RuleState } from '../domain/rule-state';
 import type { Store } from '../store/store';
 
+/** States kept from the store at one version; dropped whole when it grows past this many rules. */
+const CACHE_LIMIT = 100_000;
+
 /**
- * Reads per-rule state for `decide`, remembering cooldown ends it has seen. That is exact, not a
- * guess: a cooldown only ever moves through a dispatch, and a dispatch is refused until the
- * current cooldown has run out — so while `now` is before a known end, the store holds that very
- * end (on every instance), and a rule in cooldown is decided `cooldown` whatever else its state
- * says. During a storm of matching snapshots this saves the store a read per snapshot.
+ * Reads per-rule state for `decide`, remembering what it has seen, exactly:
+ *
+ * - A cooldown end: a cooldown only ever moves through a dispatch, and a dispatch is refused until
+ *   the current cooldown has run out — so while `now` is before a known end, the store holds that
+ *   very end (on every instance), and a rule in cooldown is decided `cooldown` whatever else its
+ *   state says. During a storm of matching snapshots this saves the store any read.
+ * - Any other state (no cooldown, an open approval): kept with the store's rule-states version read
+ *   just before it (`Store.ruleStatesVersion`), which every dispatch and every approval leaving
+ *   pending moves, on whichever instance. While the version reads the same, nothing has changed
+ *   those states, so one cheap read of the version stands in for reading them all again.
  */
 export class RuleStateReader {
   /**
@@ -17,27 +25,37 @@ export class RuleStateReader {
    */
   private readonly knownCooldowns = new Map<string, RuleState & { cooldownUntil: Date }>();
 
+  /** States as the store gave them at `cachedVersion` (read before them). */
+  private readonly cached = new Map<string, RuleState>();
+  private cachedVersion: string | null = null;
+
   constructor(
-    private readonly store: Store,
+    private readonly store: Pick<Store, 'getRuleStates' | 'ruleStatesVersion'>,
     private readonly clock: Clock,
   ) {}
 
   /** The states at `now` (the instant being decided; the clock's now by default). */
   async read(rules: string[], at: Date = this.clock.now()): Promise<Map<string, RuleState>> {
-    const now = at.getTime();
     const states = new Map<string, RuleState>();
-    const unknown: string[] = [];
-    for (const rule of rules) {
-      const known = this.knownCooldowns.get(rule);
-      if (known !== undefined && known.cooldownUntil.getTime() > now) {
-        states.set(rule, known);
-      } else {
-        if (known !== undefined) this.knownCooldowns.delete(rule);
-        unknown.push(rule);
+    const unknown = this.knownAt(rules, at, states);
+    if (unknown.length === 0) return states;
+    const version = await this.store.ruleStatesVersion();
+    if (version !== this.cachedVersion || this.cached.size >= CACHE_LIMIT) {
+      this.cached.clear();
+      this.cachedVersion = version;
+    }
+    const missing = unknown.filter((rule) => !this.cached.has(rule));
+    if (missing.length > 0) {
+      const read = await this.store.getRuleStates(missing);
+      // Another read may have moved to a newer version meanwhile: these belong to `version` only.
+      for (const [rule, state] of read) {
+        Object.freeze(state);
+        if (this.cachedVersion === version) this.cached.set(rule, state);
+        states.set(rule, state);
       }
     }
-    if (unknown.length === 0) return states;
-    for (const [rule, state] of await this.store.getRuleStates(unknown)) {
+    for (const rule of unknown) {
+      const state = states.get(rule) ?? this.cached.get(rule)!;
       states.set(rule, state);
       if (state.cooldownUntil) this.remember(rule, state.cooldownUntil, at);
     }
@@ -49,5 +67,21 @@ export class RuleStateReader {
     if (until.getTime() <= now.getTime()) return;
     if (this.knownCooldowns.get(rule)?.cooldownUntil.getTime() === until.getTime()) return;
     this.knownCooldowns.set(rule, Object.freeze({ cooldownUntil: until, openApprovalId: null }));
+  }
+
+  /** Puts the rules known to be in cooldown at `at` into `states`; returns the others. */
+  private knownAt(rules: string[], at: Date, states: Map<string, RuleState>): string[] {
+    const now = at.getTime();
+    const unknown: string[] = [];
+    for (const rule of rules) {
+      const known = this.knownCooldowns.get(rule);
+      if (known !== undefined && known.cooldownUntil.getTime() > now) {
+        states.set(rule, known);
+      } else {
+        if (known !== undefined) this.knownCooldowns.delete(rule);
+        unknown.push(rule);
+      }
+    }
+    return unknown;
   }
 }

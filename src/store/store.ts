@@ -100,6 +100,12 @@ export interface Store {
 
   getRuleStates(rules: string[]): Promise<Map<string, RuleState>>;
   /**
+   * A number that every write which may change a rule's state moves (a dispatch: cooldown end, open
+   * approval; an approval leaving pending), no later than the change is visible. States read after
+   * reading it hold for as long as it reads the same, on every instance (RuleStateReader).
+   */
+  ruleStatesVersion(): Promise<string>;
+  /**
    * Atomically: refuse if the rule's cooldown runs past `now` or (for a pending action) an approval
    * for the rule is open; otherwise insert the action and set the cooldown to `cooldownUntil`.
    * `cooldownUntil` null: an action the service asks for itself (a failback), outside the rule's

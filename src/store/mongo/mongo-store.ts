@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Connection } from 'mongoose';
 import { type Clock, systemClock } from '../../clock';
 import type { ActionOutcome, ActionPatch, ActionQuery, ActionRecord, ActionStatus, Page } from '../../domain/action';
@@ -69,6 +70,8 @@ const KEEP_REVISIONS = 20;
 const KEEP_LEASE_TERMS = 5;
 /** The failback probes' one document in the `state` collection (its key has no `#<revision>`). */
 const FAILBACK_PROBES_ID = 'failback-probes';
+/** The version of the rules' states (Store.ruleStatesVersion), one document in the `state` collection. */
+const RULE_STATES_VERSION_ID = 'rule-states-version';
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -332,6 +335,30 @@ export class MongoStore implements Store {
     return doc ? { seq: doc.seq as number, until: doc.until as Date } : null;
   }
 
+  async ruleStatesVersion(): Promise<string> {
+    const doc = await this.m.state.findById(RULE_STATES_VERSION_ID, { version: 1 }).lean<Doc>();
+    return (doc?.version as string | undefined) ?? '';
+  }
+
+  /**
+   * After a write that may have changed a rule's state. A value never written before rather than a
+   * counter: FerretDB's updates read and write back, so two racing increments could put back a
+   * value a reader already holds; a fresh value differs from every one read before it, whoever wins.
+   */
+  private async moveRuleStatesVersion(): Promise<void> {
+    const move = () =>
+      this.m.state.updateOne(
+        { _id: RULE_STATES_VERSION_ID },
+        { $set: { key: RULE_STATES_VERSION_ID, revision: 0, version: randomUUID() } },
+        { upsert: true },
+      );
+    // Two first moves racing to create the document: the loser's value must still land after its change.
+    await move().catch((err: unknown) => {
+      if (!isDuplicateKeyError(err)) throw err;
+      return move();
+    });
+  }
+
   async getRuleStates(rules: string[]): Promise<Map<string, RuleState>> {
     const states = new Map<string, RuleState>();
     if (rules.length === 0) return states;
@@ -392,8 +419,12 @@ export class MongoStore implements Store {
       }
       // Somebody else took this window (or took it and gave it back): look again.
     }
+    // A window given back was visible meanwhile: readers that cached states see the version move.
     const releaseCooldown = async () => {
-      if (seq > 0) await this.m.cooldowns.deleteOne({ _id: `${action.rule}#${seq}`, actionId: action.id });
+      if (seq > 0) {
+        await this.m.cooldowns.deleteOne({ _id: `${action.rule}#${seq}`, actionId: action.id });
+        await this.moveRuleStatesVersion();
+      }
     };
 
     // 2. For a pending action, the rule's one open approval.
@@ -437,6 +468,7 @@ export class MongoStore implements Store {
       }
       throw err;
     }
+    await this.moveRuleStatesVersion();
     this.committedEvents.committed(events);
     return { ok: true, action };
   }
@@ -638,13 +670,17 @@ export class MongoStore implements Store {
         this.committedEvents.committed(events);
         if (current.status === 'pending_approval' && next.status !== 'pending_approval') {
           await this.m.approvalClaims.deleteOne({ _id: current.rule, actionId: id });
+          await this.moveRuleStatesVersion();
         }
         return next;
       }
       const claim = await this.m.claims.findById(claimId).lean<Doc>();
       if (claim && this.isAbandoned(claim.at)) {
         const still = await this.m.actions.findById(id, { _rev: 1 }).lean<Doc>();
-        if ((still?._rev ?? 0) === rev - 1) await this.m.actions.updateOne({ _id: id }, { $set: claim.set as Doc });
+        if ((still?._rev ?? 0) === rev - 1) {
+          await this.m.actions.updateOne({ _id: id }, { $set: claim.set as Doc });
+          await this.moveRuleStatesVersion();
+        }
         continue;
       }
       await sleep(Math.min(5 + attempt * 5, 100));

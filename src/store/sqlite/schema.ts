@@ -31,6 +31,14 @@ CREATE TABLE IF NOT EXISTS cooldowns (
   action_id TEXT NOT NULL
 );
 
+-- One row: moved by every write that may change a rule's state (a dispatch, an approval closing),
+-- so an instance that read rule states at one value keeps them until it moves (RuleStateReader).
+CREATE TABLE IF NOT EXISTS rule_states_version (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  seq INTEGER NOT NULL
+);
+INSERT OR IGNORE INTO rule_states_version (id, seq) VALUES (1, 0);
+
 CREATE TABLE IF NOT EXISTS state (
   key TEXT PRIMARY KEY,
   revision INTEGER NOT NULL,

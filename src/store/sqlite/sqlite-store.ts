@@ -324,6 +324,15 @@ export class SqliteStore implements Store {
 
   // --- cooldowns, approvals, actions ----------------------------------------------------------
 
+  async ruleStatesVersion(): Promise<string> {
+    return String((this.stmt('SELECT seq FROM rule_states_version WHERE id = 1').get() as Row).seq);
+  }
+
+  /** Inside the transaction of a write that may change a rule's state. */
+  private moveRuleStatesVersion(): void {
+    this.stmt('UPDATE rule_states_version SET seq = seq + 1 WHERE id = 1').run();
+  }
+
   async getRuleStates(rules: string[]): Promise<Map<string, RuleState>> {
     const states = new Map<string, RuleState>();
     if (rules.length === 0) return states;
@@ -380,6 +389,7 @@ export class SqliteStore implements Store {
            ON CONFLICT (rule) DO UPDATE SET until = excluded.until, action_id = excluded.action_id`,
         ).run(action.rule, cooldownUntil.getTime(), action.id);
       }
+      this.moveRuleStatesVersion();
       this.committedEvents.insertWithin(events);
       return { ok: true, action };
     });
@@ -524,6 +534,7 @@ export class SqliteStore implements Store {
         `UPDATE actions SET status = ?, outcome = ?, verify_until = ?, revert_of = ?, started_at = ?, finished_at = ?,
            decided_at = ?, recovered_at = ?, doc = ? WHERE id = ?`,
       ).run(next.status, ...this.extraColumns(next), actionToDoc(next), id);
+      if (current.status === 'pending_approval' && next.status !== 'pending_approval') this.moveRuleStatesVersion();
       events = eventsFor ? eventsFor(next) : [];
       this.committedEvents.insertWithin(events);
       // A kill here rolls the whole transaction back: neither the change nor its events happened.
