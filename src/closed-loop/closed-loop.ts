@@ -4,9 +4,11 @@ import type { PauseState } from '../domain/pause';
 import type { Rule } from '../domain/rule';
 import type { DispatchRefusal, RuleState } from '../domain/rule-state';
 import { type BudgetView, decisionForRefusal, evaluationErrorDecision } from '../engine/decide';
+import type { ActiveInhibitor, InhibitionView } from '../engine/inhibition';
 import type { RuleEvaluation } from '../engine/evaluate';
 import { decideRules, type RuleDecision } from '../engine/rule-decisions';
 import { acts, type DispatchRequest, dispatchRequest, dispatches } from './dispatch-rules';
+import { couldBeInhibited, type InhibitingAction, inhibitingState, inhibitionLookbackMs } from './inhibition-window';
 import type { ClosedLoopSettings } from './settings';
 
 export type Dispatched = { ok: true; actionId: string; status: ActionStatus } | ({ ok: false } & DispatchRefusal);
@@ -32,6 +34,8 @@ export interface ClosedLoopPort<C> {
   pause(now: Date): Promise<PauseState | null>;
   /** decide's view of the budgets of these rules' targets at `now`; undefined: no budgets. */
   budgetView(rules: Rule[], now: Date): Promise<BudgetView | undefined>;
+  /** The actions of each of these rules dispatched at or after its `since` (decide's view of inhibition). */
+  inhibitingActions(rules: { rule: string; since: Date }[], now: Date): Promise<InhibitingAction[]>;
   /**
    * The atomic step: refuse when the rule's cooldown runs past `now`, (for an approval) one is open,
    * or the target's budget is spent; else record the action, move the cooldown, claim the slot.
@@ -62,38 +66,72 @@ export class ClosedLoop<C> {
     private readonly port: ClosedLoopPort<C>,
     private readonly settings: ClosedLoopSettings,
     private readonly requiresApproval: (rule: Rule) => boolean,
+    /** The rules in force that have `inhibits` (closed-loop/inhibition-window's inhibitingRulesOf). */
+    private readonly inhibitingRules: () => readonly Rule[] = () => [],
   ) {}
 
-  /** The decisions for these matched rules at `now` (ingest, trigger and simulate all decide here). */
-  async decide(rules: Rule[], now: Date): Promise<RuleDecision[]> {
+  /**
+   * The decisions for these matched rules at `now` (ingest, trigger and simulate all decide here);
+   * `source` is the snapshot's (none for a trigger), which `sameSource` inhibition compares.
+   */
+  async decide(rules: Rule[], now: Date, source?: string): Promise<RuleDecision[]> {
     if (rules.length === 0) return [];
     const states = await this.port.ruleStates(rules.map((r) => r.name), now);
     // A rule in cooldown is decided `cooldown` whatever the pause or the budgets say: during a storm
-    // of matching snapshots those two reads are made only for the rules that could act.
+    // of matching snapshots those reads are made only for the rules that could act.
     const open = rules.filter((r) => !((states.get(r.name)?.cooldownUntil?.getTime() ?? 0) > now.getTime()));
-    const [pause, budget] = open.length === 0 ? [null, undefined] : await Promise.all([this.port.pause(now), this.port.budgetView(open, now)]);
-    return decideRules({ matched: rules, states, now, requiresApproval: this.requiresApproval, pause, budget });
+    const [pause, budget, inhibition] =
+      open.length === 0 ? [null, undefined, undefined] : await Promise.all([this.port.pause(now), this.port.budgetView(open, now), this.inhibitionView(open, now, source)]);
+    return decideRules({ matched: rules, states, now, requiresApproval: this.requiresApproval, pause, budget, inhibition });
+  }
+
+  /** decide's view of inhibition, read only when an inhibiting rule names one of the rules that could act. */
+  private async inhibitionView(open: Rule[], now: Date, source: string | undefined): Promise<InhibitionView | undefined> {
+    const inhibiting = this.inhibitingRules();
+    if (inhibiting.length === 0 || !open.some((r) => couldBeInhibited(r, inhibiting))) return undefined;
+    const byName = new Map(inhibiting.map((r) => [r.name, r]));
+    const actions = await this.port.inhibitingActions(
+      inhibiting.map((r) => ({ rule: r.name, since: new Date(now.getTime() - inhibitionLookbackMs(r, this.settings)) })),
+      now,
+    );
+    const active: ActiveInhibitor[] = [];
+    for (const a of actions) {
+      const rule = byName.get(a.rule);
+      const state = rule ? inhibitingState(a, rule, now) : null;
+      if (rule && state) active.push({ actionId: a.id, rule, target: a.target, source: a.source, ...state });
+    }
+    const view: InhibitionView = { active, targetOf: this.settings.targetOf };
+    if (source !== undefined) view.source = source;
+    return view;
   }
 
   /**
    * Decides the matched rules of one snapshot and applies the decisions in priority order; a rule
    * that threw is reported as evaluation_error in its place and the others go on as usual.
    */
-  async decideAndApply(evaluations: RuleEvaluation[], now: Date, context: C): Promise<Applied[]> {
+  async decideAndApply(evaluations: RuleEvaluation[], now: Date, context: C, source?: string): Promise<Applied[]> {
     const matches = evaluations.filter((e) => e.matched);
     const decided = new Map<RuleEvaluation, RuleDecision>();
-    (await this.decide(matches.map((m) => m.rule), now)).forEach((d, i) => decided.set(matches[i]!, d));
+    (await this.decide(matches.map((m) => m.rule), now, source)).forEach((d, i) => decided.set(matches[i]!, d));
     const applied: Applied[] = [];
+    /** Actions dispatched on this snapshot, by rule: an inhibitor decided here gets its id once it has one. */
+    const dispatchedHere = new Map<string, string>();
     for (const e of evaluations) {
       if (e.error !== undefined) {
         applied.push({ decision: evaluationErrorDecision(e.rule, e.error) });
         continue;
       }
-      const decision = decided.get(e);
+      let decision = decided.get(e);
       if (!decision) continue;
+      if (decision.inhibitedBy && decision.inhibitedBy.actionId === undefined && dispatchedHere.has(decision.inhibitedBy.rule)) {
+        const actionId = dispatchedHere.get(decision.inhibitedBy.rule)!;
+        decision = { ...decision, inhibitedBy: { rule: decision.inhibitedBy.rule, actionId } };
+      }
       // Cooldown, a pending duplicate, paused: nothing to write, so no await either (a storm of
       // snapshots matching rules in cooldown decides dozens of these per snapshot).
-      applied.push(acts(decision) ? await this.apply(decision, e, now, context) : { decision });
+      const result: Applied = acts(decision) ? await this.apply(decision, e, now, context) : { decision };
+      if (result.decision.actionId && result.decision.status !== undefined && result.decision.status !== 'shadowed' && e.rule.inhibits) dispatchedHere.set(e.rule.name, result.decision.actionId);
+      applied.push(result);
     }
     return applied;
   }

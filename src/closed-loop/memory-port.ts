@@ -5,6 +5,7 @@ import { budgetSpentUntil, claimCounts } from '../domain/budget-slot';
 import type { BudgetView } from '../engine/decide';
 import type { ClosedLoopPort, Dispatched, RunOutcome } from './closed-loop';
 import { approvalExpired, type DispatchRequest } from './dispatch-rules';
+import type { InhibitingAction } from './inhibition-window';
 import { countsInWindow, type FollowUp, followUpFor, newWatch, type VerifiedOutcome, verdictOf, type WindowWatch, watchSnapshot, windowDue, windowEnd } from './verification-rules';
 import type { ClosedLoopSettings } from './settings';
 
@@ -62,6 +63,8 @@ export class MemoryClosedLoopPort implements ClosedLoopPort<MemoryContext> {
   /** Per target, the claims still inside the window, newest first (as the store returns them). */
   private readonly claims = new Map<string, number[]>();
   private windows: Window[] = [];
+  /** The actions of rules with `inhibits`, as decide's view of inhibition reads them. */
+  private inhibitors: InhibitingAction[] = [];
   private sequence = 0;
 
   constructor(private readonly options: MemoryPortOptions) {}
@@ -98,7 +101,14 @@ export class MemoryClosedLoopPort implements ClosedLoopPort<MemoryContext> {
     return { windowMs, defaultMax: perTarget.maxActions, targetOf, usage };
   }
 
-  async dispatch(request: DispatchRequest): Promise<Dispatched> {
+  async inhibitingActions(rules: { rule: string; since: Date }[]): Promise<InhibitingAction[]> {
+    const oldest = Math.min(...rules.map((r) => r.since.getTime()));
+    this.inhibitors = this.inhibitors.filter((a) => a.createdAt.getTime() >= oldest);
+    const since = new Map(rules.map((r) => [r.rule, r.since.getTime()]));
+    return this.inhibitors.filter((a) => a.createdAt.getTime() >= (since.get(a.rule) ?? Number.POSITIVE_INFINITY));
+  }
+
+  async dispatch(request: DispatchRequest, _match?: unknown, context?: MemoryContext): Promise<Dispatched> {
     const { rule, now } = request;
     const until = this.cooldowns.get(rule.name);
     if (until !== undefined && until > now.getTime()) return { ok: false, reason: 'cooldown', until: new Date(until) };
@@ -117,6 +127,9 @@ export class MemoryClosedLoopPort implements ClosedLoopPort<MemoryContext> {
     const id = `replay-${this.sequence}`;
     this.cooldowns.set(rule.name, request.cooldownUntil.getTime());
     if (request.status === 'pending_approval') this.openApprovals.set(rule.name, { id, expiresAt: request.expiresAt! });
+    if (rule.inhibits && request.status !== 'shadowed') {
+      this.inhibitors.push({ id, rule: rule.name, status: request.status, createdAt: now, expiresAt: request.expiresAt, target: request.target, source: context?.source ?? null });
+    }
     return { ok: true, actionId: id, status: request.status };
   }
 
@@ -124,16 +137,24 @@ export class MemoryClosedLoopPort implements ClosedLoopPort<MemoryContext> {
 
   /** Every run succeeds at once, and opens its window when the rule is verified. */
   async run(request: DispatchRequest, actionId: string, context: MemoryContext): Promise<RunOutcome> {
+    const verifyUntil = this.options.closedLoop && request.verify ? windowEnd(request.now, request.verify) : null;
     if (this.options.closedLoop && request.verify) {
-      this.windows.push({ actionId, rule: request.rule, source: context.source, finishedAt: request.now, until: windowEnd(request.now, request.verify), onIneffective: request.verify.onIneffective, watch: newWatch() });
+      this.windows.push({ actionId, rule: request.rule, source: context.source, finishedAt: request.now, until: verifyUntil!, onIneffective: request.verify.onIneffective, watch: newWatch() });
     }
+    this.changeInhibitor(actionId, verifyUntil ? { status: 'succeeded', outcome: 'pending', verifyUntil } : { status: 'succeeded' });
     return { status: 'succeeded' };
+  }
+
+  private changeInhibitor(actionId: string, change: Partial<InhibitingAction>): void {
+    const i = this.inhibitors.findIndex((a) => a.id === actionId);
+    if (i >= 0) this.inhibitors[i] = { ...this.inhibitors[i]!, ...change };
   }
 
   /** The replay's policy decides at once: approved (and run), rejected, or left open until it expires. */
   async approvalRequested(request: DispatchRequest, actionId: string, context: MemoryContext): Promise<void> {
     if (this.options.approvals === 'pending') return;
     this.openApprovals.delete(request.rule.name);
+    if (this.options.approvals === 'reject') this.changeInhibitor(actionId, { status: 'rejected' });
     if (this.options.approvals === 'approve') await this.run(request, actionId, context);
   }
 
@@ -176,6 +197,7 @@ export class MemoryClosedLoopPort implements ClosedLoopPort<MemoryContext> {
     this.windows = this.windows.filter((w) => !ended(w));
     return done.map((w) => {
       const outcome = verdictOf(w.watch);
+      this.changeInhibitor(w.actionId, { outcome });
       const decided: VirtualOutcome = { at: w.until, source: w.source, rule: w.rule.name, actionId: w.actionId, outcome, recoveredAt: w.watch.recoveredAt };
       if (outcome === 'ineffective') decided.followUp = followUpFor(w.onIneffective, this.options.settings.revertible(w.rule.action.type));
       return decided;

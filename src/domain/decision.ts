@@ -6,6 +6,7 @@ export const DECISION_KINDS = [
   'duplicate_pending',
   'budget_exhausted',
   'paused',
+  'inhibited',
   'evaluation_error',
 ] as const;
 export type DecisionKind = (typeof DECISION_KINDS)[number];
@@ -19,5 +20,15 @@ export interface Decision {
   /** The target whose budget is spent, for `budget_exhausted`. */
   target?: string;
   /** The open approval, for `duplicate_pending`. */
+  actionId?: string;
+  /**
+   * For `inhibited`: the action holding the rule back and its rule. `actionId` is absent in a dry
+   * run when the inhibitor is this same snapshot's dispatch (it has no id before it is made).
+   */
+  inhibitedBy?: InhibitedBy;
+}
+
+export interface InhibitedBy {
+  rule: string;
   actionId?: string;
 }

@@ -58,6 +58,21 @@ export interface Rule {
   verify?: RuleVerify;
   /** Overrides config limits.perTarget.maxActions for this rule's target. */
   maxActionsPerTarget?: number;
+  /** The rules this rule holds back while its action runs, is verified or awaits approval (docs/incidents.md, "Inhibition"). */
+  inhibits?: RuleInhibits;
+}
+
+/**
+ * Which matching rules an active action of the inhibiting rule holds back: those named in `rules`
+ * or whose action type is in `types`, narrowed to the inhibiting action's target or source.
+ */
+export interface RuleInhibits {
+  rules?: string[];
+  types?: ActionType[];
+  sameTarget?: boolean;
+  sameSource?: boolean;
+  /** Also inhibit for this long after the inhibiting action was dispatched. */
+  whileMinutes?: number;
 }
 
 /** `false` turns verification off for the rule. */

@@ -3,6 +3,7 @@ import type { ActionType, Rule } from '../domain/rule';
 import type { Decision } from '../domain/decision';
 import type { DispatchRefusal, RuleState } from '../domain/rule-state';
 import { budgetSpentUntil } from '../domain/budget-slot';
+import { type ActiveInhibitor, type InhibitionView, inhibitedBy, inhibitorOf } from './inhibition';
 
 export interface DecideInput {
   /** Matched, enabled rules in priority order. */
@@ -14,6 +15,8 @@ export interface DecideInput {
   pause?: PauseState | null;
   /** Per-target budgets: the claims in the window per target (newest first) and the limits. */
   budget?: BudgetView;
+  /** Actions of rules with `inhibits` active at `now`; absent: no rule inhibits (or none could act). */
+  inhibition?: InhibitionView;
 }
 
 export interface BudgetView {
@@ -49,33 +52,56 @@ export function evaluationErrorDecision(rule: Rule, message: string): Decision {
  * and simulate call exactly this, so a dry run cannot disagree with the real one.
  */
 export function decide(input: DecideInput): Decision[] {
+  // A dispatch decided here inhibits the lower-priority rules after it, as a sequential run would.
+  const inhibition = input.inhibition;
+  const active: ActiveInhibitor[] | undefined = inhibition ? [...inhibition.active] : undefined;
   return input.matched.map((rule): Decision => {
-    const state = input.states.get(rule.name);
-    if (state?.cooldownUntil && state.cooldownUntil.getTime() > input.now.getTime()) {
-      return inCooldown(rule.name, state.cooldownUntil);
+    const decision = decideOne(rule, input, active);
+    if (active && rule.inhibits && rule.mode === 'enforce' && (decision.decision === 'execute' || decision.decision === 'require_approval')) {
+      active.push({ rule, target: inhibition!.targetOf(rule), source: inhibition!.source ?? null, state: 'dispatched on this snapshot' });
     }
-    const approval = input.requiresApproval(rule);
-    if (approval && state?.openApprovalId) return approvalPending(rule.name, state.openApprovalId);
-    const pause = input.pause;
-    if (pause && isPausedAt(pause, input.now)) {
-      const paused: Decision = {
-        rule: rule.name,
-        decision: 'paused',
-        reason: `automation is paused${pause.by ? ` by ${pause.by}` : ''}${pause.until ? ` until ${pause.until}` : ''}: ${pause.reason ?? 'no reason given'}; would have ${approval ? 'asked for approval' : `run ${rule.action.type}`}`,
-      };
-      if (pause.until) paused.until = pause.until;
-      return paused;
-    }
-    const spent = input.budget ? budgetSpentFor(rule, input.budget, input.now) : null;
-    if (spent) {
-      const max = rule.maxActionsPerTarget ?? input.budget!.defaultMax;
-      return budgetSpent(rule.name, spent.target, spent.until, `${max} actions per ${input.budget!.windowMs / 60_000} min`);
-    }
-    if (approval) {
-      return { rule: rule.name, decision: 'require_approval', reason: `${rule.action.type} needs approval before it runs` };
-    }
-    return { rule: rule.name, decision: 'execute', reason: `runs ${rule.action.type} now` };
+    return decision;
   });
+}
+
+function decideOne(rule: Rule, input: DecideInput, active: readonly ActiveInhibitor[] | undefined): Decision {
+  const state = input.states.get(rule.name);
+  if (state?.cooldownUntil && state.cooldownUntil.getTime() > input.now.getTime()) {
+    return inCooldown(rule.name, state.cooldownUntil);
+  }
+  const approval = input.requiresApproval(rule);
+  if (approval && state?.openApprovalId) return approvalPending(rule.name, state.openApprovalId);
+  const pause = input.pause;
+  if (pause && isPausedAt(pause, input.now)) {
+    const paused: Decision = {
+      rule: rule.name,
+      decision: 'paused',
+      reason: `automation is paused${pause.by ? ` by ${pause.by}` : ''}${pause.until ? ` until ${pause.until}` : ''}: ${pause.reason ?? 'no reason given'}; would have ${approval ? 'asked for approval' : `run ${rule.action.type}`}`,
+    };
+    if (pause.until) paused.until = pause.until;
+    return paused;
+  }
+  const inhibitor = active && active.length > 0 ? inhibitorOf(rule, active, input.inhibition!) : undefined;
+  if (inhibitor) {
+    const by = inhibitedBy(inhibitor);
+    const inhibited: Decision = {
+      rule: rule.name,
+      decision: 'inhibited',
+      inhibitedBy: by,
+      reason: `inhibited by rule ${by.rule} (${by.actionId ? `action ${by.actionId}, ` : ''}${inhibitor.state}); would have ${approval ? 'asked for approval' : `run ${rule.action.type}`}`,
+    };
+    if (inhibitor.until) inhibited.until = inhibitor.until;
+    return inhibited;
+  }
+  const spent = input.budget ? budgetSpentFor(rule, input.budget, input.now) : null;
+  if (spent) {
+    const max = rule.maxActionsPerTarget ?? input.budget!.defaultMax;
+    return budgetSpent(rule.name, spent.target, spent.until, `${max} actions per ${input.budget!.windowMs / 60_000} min`);
+  }
+  if (approval) {
+    return { rule: rule.name, decision: 'require_approval', reason: `${rule.action.type} needs approval before it runs` };
+  }
+  return { rule: rule.name, decision: 'execute', reason: `runs ${rule.action.type} now` };
 }
 
 /**

@@ -4,7 +4,7 @@ import type { ActionRecord, VerifySpec } from '../domain/action';
 import { type IngestObserver, NO_INGEST_OBSERVER } from '../domain/observers';
 import type { ActionType, Rule, Ruleset } from '../domain/rule';
 import type { Snapshot, StoredSnapshot } from '../domain/snapshot';
-import type { DecisionKind } from '../domain/decision';
+import type { DecisionKind, InhibitedBy } from '../domain/decision';
 import { approvalRequired, decisionForRefusal, evaluationErrorDecision, isSharedDecision } from '../engine/decide';
 import type { RuleDecision, RuleDecisionKind } from '../engine/rule-decisions';
 import type { Evaluator, RuleEvaluation, RuleEvaluationMode } from '../engine/evaluate';
@@ -14,6 +14,7 @@ import { timeOrderedId } from '../domain/time-ordered-id';
 import type { FaultPoints } from '../domain/fault-points';
 import { ClosedLoop, type RunOutcome } from '../closed-loop/closed-loop';
 import { approvalExpiry } from '../closed-loop/dispatch-rules';
+import { inhibitingRulesOf } from '../closed-loop/inhibition-window';
 import { budgetClaimOf, type ClosedLoopSettings } from '../closed-loop/settings';
 import { approvalRequestData } from '../notifications/approval-request';
 import { buildEvent } from '../domain/events';
@@ -60,6 +61,8 @@ export interface AppliedDecision {
   until?: string;
   /** For `budget_exhausted`: the target whose budget is spent. */
   target?: string;
+  /** For `inhibited`: the action holding the rule back. */
+  inhibitedBy?: InhibitedBy;
 }
 
 export interface IngestResult {
@@ -85,6 +88,7 @@ export interface SimulatedRule {
   until?: string;
   actionId?: string;
   target?: string;
+  inhibitedBy?: InhibitedBy;
   /** For a disabled rule: what ingest would decide if it were enabled. */
   ifEnabled?: RuleDecisionKind;
   matchedFacts?: Record<string, unknown>;
@@ -158,7 +162,7 @@ export class RemediationService {
     this.approvalDefaults = new Map([...deps.strategies].map(([type, s]) => [type, s.requiresApprovalByDefault]));
     const ruleStates = new RuleStateReader(deps.store, deps.clock);
     const port = new StoreClosedLoopPort({ ...deps, ruleStates });
-    this.loop = new ClosedLoop(port, this.closedLoopSettings(), (rule) => this.requiresApproval(rule));
+    this.loop = new ClosedLoop(port, this.closedLoopSettings(), (rule) => this.requiresApproval(rule), () => inhibitingRulesOf(deps.rules.current().rules));
   }
 
   /** The service's limits and verification defaults, and its strategies' targets and inverses. */
@@ -248,7 +252,7 @@ export class RemediationService {
   ): Promise<AppliedDecision[]> {
     if (!evaluations.some((e) => e.matched || e.error !== undefined)) return [];
     for (const e of evaluations) if (e.error !== undefined) await this.deps.evaluationErrors.record(e.rule, e.error);
-    const results = await this.loop.decideAndApply(evaluations, stored.receivedAt, { snapshot: stored, requestedBy: options.requestedBy });
+    const results = await this.loop.decideAndApply(evaluations, stored.receivedAt, { snapshot: stored, requestedBy: options.requestedBy }, stored.source);
     const outcomes: Promise<AppliedDecision>[] = [];
     const applied = results.map((result): AppliedDecision => {
       const shown = pick(result.decision);
@@ -288,7 +292,7 @@ export class RemediationService {
       : rules.map((rule) => ({ rule, matched: true, matchedFacts: {}, failedConditions: [] }));
     // Disabled rules are decided as if enabled, to show what turning them on would do.
     const matched = evaluations.filter((e) => e.matched).map((e) => e.rule);
-    const decisions = new Map((await this.loop.decide(matched, now)).map((d) => [d.rule, d]));
+    const decisions = new Map((await this.loop.decide(matched, now, input.snapshot?.source)).map((d) => [d.rule, d]));
     const results = evaluations.map((e): SimulatedRule => {
       const base = {
         rule: e.rule.name,
@@ -317,6 +321,7 @@ export class RemediationService {
       if (d.until) shown.until = d.until;
       if (d.actionId) shown.actionId = d.actionId;
       if (d.target) shown.target = d.target;
+      if (d.inhibitedBy) shown.inhibitedBy = d.inhibitedBy;
       if (input.snapshot) shown.matchedFacts = e.matchedFacts;
       return shown;
     });
@@ -403,6 +408,7 @@ function pick(d: RuleDecision & { status?: ActionRecord['status'] }): AppliedDec
   if (d.actionId) out.actionId = d.actionId;
   if (d.status) out.status = d.status;
   if (d.target) out.target = d.target;
+  if (d.inhibitedBy) out.inhibitedBy = d.inhibitedBy;
   return out;
 }
 

@@ -9,6 +9,7 @@ import type { StoredSnapshot } from '../domain/snapshot';
 import type { BudgetView } from '../engine/decide';
 import type { ClosedLoopPort, Dispatched, Match, RunOutcome } from '../closed-loop/closed-loop';
 import type { DispatchRequest } from '../closed-loop/dispatch-rules';
+import type { InhibitingAction } from '../closed-loop/inhibition-window';
 import { approvalRequestData } from '../notifications/approval-request';
 import type { ApprovalService } from './approvals';
 import type { BudgetPolicy } from './budgets';
@@ -19,6 +20,8 @@ import type { PipelineDeps } from './pipeline-deps';
 import type { RuleStateReader } from './rule-state-reader';
 
 const EXPIRY_CACHE_LIMIT = 10_000;
+const INHIBITING_STATUSES: ActionRecord['status'][] = ['pending_approval', 'approved', 'running', 'succeeded'];
+const INHIBITING_PER_RULE = 20;
 
 /** What the service passes along with a dispatch: the snapshot it came from (none for a trigger) and who asked. */
 export interface StoreContext {
@@ -80,6 +83,16 @@ export class StoreClosedLoopPort implements ClosedLoopPort<StoreContext> {
 
   budgetView(rules: Rule[], now: Date): Promise<BudgetView> {
     return this.deps.budgets.view(rules, now);
+  }
+
+  /** The newest actions of each inhibiting rule that could still inhibit (a few per rule: its cooldown spaces them). */
+  async inhibitingActions(rules: { rule: string; since: Date }[]): Promise<InhibitingAction[]> {
+    const pages = await Promise.all(
+      rules.map(({ rule, since }) => this.deps.store.listActions({ rule, since, status: INHIBITING_STATUSES, limit: INHIBITING_PER_RULE })),
+    );
+    return pages.flatMap((page) =>
+      page.items.map((a): InhibitingAction => ({ ...a, target: a.target ?? null, source: a.snapshot?.source ?? null })),
+    );
   }
 
   async dispatch(request: DispatchRequest, match: Match, context: StoreContext): Promise<Dispatched> {

@@ -2,7 +2,7 @@ import type { Clock } from '../clock';
 import type { Rule, Ruleset } from '../domain/rule';
 import type { Snapshot, StoredSnapshot } from '../domain/snapshot';
 import type { Evaluator } from '../engine/evaluate';
-import type { DecisionKind } from '../domain/decision';
+import type { DecisionKind, InhibitedBy } from '../domain/decision';
 import type { RuleDecisionKind } from '../engine/rule-decisions';
 import { TooManyRequestsError, ValidationError } from '../errors';
 import { candidateRuleset } from '../rules/candidate-ruleset';
@@ -50,6 +50,8 @@ export interface TimelineEntry {
   actionId?: string;
   /** For `budget_exhausted`: the target whose budget is spent. */
   target?: string;
+  /** For `inhibited`: the virtual action holding the rule back. */
+  inhibitedBy?: InhibitedBy;
   /** For `cooldown` and `budget_exhausted`: when it ends. */
   until?: string;
   /** For `verified`. */
@@ -186,6 +188,7 @@ export class ReplayService {
           if (d.wouldDecide) entry.wouldDecide = d.wouldDecide;
           if (d.actionId) entry.actionId = d.actionId;
           if (d.target) entry.target = d.target;
+          if (d.inhibitedBy) entry.inhibitedBy = d.inhibitedBy;
           if (d.until) entry.until = d.until;
           if (item.snapshotId) entry.snapshotId = item.snapshotId;
           emit(entry);

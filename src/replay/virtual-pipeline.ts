@@ -4,6 +4,7 @@ import type { RuleDecision } from '../engine/rule-decisions';
 import { ClosedLoop } from '../closed-loop/closed-loop';
 import { type ApprovalPolicy, type MemoryContext, MemoryClosedLoopPort, type VirtualOutcome } from '../closed-loop/memory-port';
 import type { ClosedLoopFacts, ClosedLoopSettings } from '../closed-loop/settings';
+import { inhibitingRulesOf } from '../closed-loop/inhibition-window';
 
 export interface VirtualPipelineOptions {
   ruleset: Ruleset;
@@ -47,7 +48,7 @@ export class VirtualPipeline {
   constructor(private readonly options: VirtualPipelineOptions) {
     const settings: ClosedLoopSettings = { ...(options.closedLoop ?? NO_CLOSED_LOOP), approvalTimeoutMinutes: options.approvalTimeoutMinutes };
     this.port = new MemoryClosedLoopPort({ approvals: options.approvals, settings, closedLoop: options.closedLoop !== undefined });
-    this.loop = new ClosedLoop(this.port, settings, options.requiresApproval);
+    this.loop = new ClosedLoop(this.port, settings, options.requiresApproval, () => inhibitingRulesOf(options.ruleset.rules));
   }
 
   async step(metrics: Record<string, unknown>, at: Date, source = 'replay'): Promise<VirtualStep> {
@@ -59,7 +60,7 @@ export class VirtualPipeline {
     const evaluations = await this.options.evaluator.evaluateEnabled(this.options.ruleset, metrics);
     // As in the verification sweep, a rule that threw on a snapshot did not match it.
     this.port.observe(source, now, new Set(evaluations.filter((e) => e.matched).map((e) => e.rule.name)));
-    const applied = await this.loop.decideAndApply(evaluations, now, { source });
+    const applied = await this.loop.decideAndApply(evaluations, now, { source }, source);
     const decisions = applied.map(({ decision }): VirtualDecision => {
       const { status: _status, ...d } = decision;
       return d;

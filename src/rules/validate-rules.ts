@@ -2,6 +2,7 @@ import type { Rule, RuleMode, Severity, TopLevelCondition } from '../domain/rule
 import { checkConditions, engineRefusal } from '../engine/condition-check';
 import type { ProblemDetail } from '../errors';
 import { SCHEMA_IDS, type SchemaRegistry } from '../schemas/registry';
+import { checkInhibition } from './inhibition-checks';
 import type { RulesDocument } from './rules-document';
 
 const DEFAULT_PRIORITY = 1;
@@ -36,6 +37,7 @@ function normalize(raw: Record<string, unknown>, defaults: Record<string, unknow
   if (typeof raw.requiresApproval === 'boolean') rule.requiresApproval = raw.requiresApproval;
   if (raw.verify !== undefined) rule.verify = raw.verify as Rule['verify'];
   if (typeof raw.maxActionsPerTarget === 'number') rule.maxActionsPerTarget = raw.maxActionsPerTarget;
+  if (raw.inhibits !== undefined) rule.inhibits = raw.inhibits as Rule['inhibits'];
   return rule;
 }
 
@@ -69,6 +71,7 @@ export function validateRulesDocument(schemas: SchemaRegistry, doc: unknown): Ru
   const defaults = shape.ok ? (shape.value.defaults ?? {}) : {};
   const firstSeen = new Map<string, number>();
   const rules: Rule[] = [];
+  const indexOf = new Map<Rule, number>();
   // Semantic checks run on every rule that is well-formed on its own, even when another part of
   // the file is not, so that one pass reports every problem.
   rawRules.forEach((raw: unknown, index) => {
@@ -92,6 +95,8 @@ export function validateRulesDocument(schemas: SchemaRegistry, doc: unknown): Ru
     }
     checkRestoreSteps(rule, `${pointer}/action/params/restore/steps`, problems);
     rules.push(rule);
+    indexOf.set(rule, index);
   });
+  checkInhibition(rules, (rule) => `/rules/${indexOf.get(rule)}`, problems);
   return problems.length > 0 ? { ok: false, problems } : { ok: true, rules };
 }

@@ -77,5 +77,6 @@ export const rulePatchSchema = {
     notifications: rulesFileDef('notifications'),
     verify: rulesFileDef('verify'),
     maxActionsPerTarget: rulesFileDef('rule/properties/maxActionsPerTarget'),
+    inhibits: rulesFileDef('inhibits'),
   },
 } as const;

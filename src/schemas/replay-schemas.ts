@@ -1,7 +1,8 @@
+import { DECISION_KINDS } from '../domain/decision';
 import { SCHEMA_BASE } from './api-schemas';
 
 // `paused` never comes out of a replay (it plays automation unpaused) but is a decision all the same.
-const decisionKind = { enum: ['execute', 'require_approval', 'cooldown', 'duplicate_pending', 'budget_exhausted', 'paused', 'evaluation_error'] } as const;
+const decisionKind = { enum: DECISION_KINDS } as const;
 const ruleDecisionKind = { enum: [...decisionKind.enum, 'shadow'] } as const;
 const outcomeKind = { enum: ['effective', 'ineffective', 'unknown'] } as const;
 /** What a summary or diff row counts: decisions, outcomes, what followed an ineffective one, windows still open. */
@@ -68,6 +69,13 @@ export const replayResultSchema = {
           wouldDecide: decisionKind,
           actionId: { type: 'string', description: 'The virtual action (replay-<n>) a dispatch recorded, or the one a `verified` entry is about.' },
           target: { type: 'string' },
+          inhibitedBy: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['rule'],
+            properties: { rule: { type: 'string' }, actionId: { type: 'string' } },
+            description: 'For `inhibited`: the (virtual) action holding the rule back, and its rule.',
+          },
           until: { type: 'string', format: 'date-time' },
           outcome: outcomeKind,
           recoveredAt: { type: 'string', format: 'date-time' },

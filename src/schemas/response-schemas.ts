@@ -405,7 +405,7 @@ export const decisionCountsSchema = {
   description: 'Every decision taken for a snapshot, by kind (only the kinds that occurred), whether listed in `decisions` or left out by `?decisions=acted`.',
   type: 'object',
   additionalProperties: false,
-  properties: Object.fromEntries(['execute', 'require_approval', 'cooldown', 'duplicate_pending', 'budget_exhausted', 'paused', 'evaluation_error', 'shadow'].map((k) => [k, { type: 'integer', minimum: 1 }])),
+  properties: Object.fromEntries([...DECISION_KINDS, 'shadow'].map((k) => [k, { type: 'integer', minimum: 1 }])),
 } as const;
 
 export const batchIngestResultSchema = {
@@ -449,7 +449,18 @@ export const appliedDecisionSchema = {
     status: actionStatus,
     until: dateTime,
     target: { type: 'string', description: 'For `budget_exhausted`: the target whose budget is spent.' },
+    inhibitedBy: { $ref: `${R}/inhibited-by.json` },
   },
+} as const;
+
+export const inhibitedBySchema = {
+  $id: `${R}/inhibited-by.json`,
+  title: 'InhibitedBy',
+  description: 'For `inhibited`: the action holding the rule back and its rule; no `actionId` in a dry run whose inhibitor is the same snapshot\'s dispatch.',
+  type: 'object',
+  additionalProperties: false,
+  required: ['rule'],
+  properties: { rule: { type: 'string' }, actionId: uuid },
 } as const;
 
 export const triggerResultSchema = {
@@ -510,6 +521,7 @@ export const simulateResultSchema = {
           until: dateTime,
           actionId: uuid,
           target: { type: 'string' },
+          inhibitedBy: { $ref: `${R}/inhibited-by.json` },
           ifEnabled: ruleDecisionKind,
           matchedFacts: { type: 'object' },
           failedConditions: { type: 'array', items: { $ref: `${R}/condition-outcome.json` } },
@@ -588,6 +600,7 @@ export const effectiveRuleSchema = {
     verify: { $ref: `${RULES_FILE}#/$defs/verify`, description: "In force: the rule's own, or the action type's default (config verify.defaults)." },
     maxActionsPerTarget: { type: ['integer', 'null'], minimum: 1, description: "In force: the rule's own, or limits.perTarget.maxActions; null when the action has no target (alert_only)." },
     mode: { $ref: `${RULES_FILE}#/$defs/mode` },
+    inhibits: { $ref: `${RULES_FILE}#/$defs/inhibits` },
   },
 } as const;
 
@@ -930,6 +943,7 @@ export const responseSchemas = [
   decisionCountsSchema,
   batchIngestResultSchema,
   appliedDecisionSchema,
+  inhibitedBySchema,
   triggerResultSchema,
   conditionOutcomeSchema,
   simulateResultSchema,

@@ -1,6 +1,6 @@
 import { SCHEMA_BASE } from './api-schemas';
 
-const KINDS = ['execute', 'require_approval', 'cooldown', 'duplicate_pending', 'budget_exhausted'] as const;
+const KINDS = ['execute', 'require_approval', 'cooldown', 'duplicate_pending', 'inhibited', 'budget_exhausted'] as const;
 /** What a step may expect of a rule: a decision, `shadow` or `shadow:<what it would decide>`, or `no_match`. */
 export const EXPECTATIONS = [...KINDS, 'shadow', ...KINDS.map((k) => `shadow:${k}`), 'evaluation_error', 'no_match'] as const;
 export type Expectation = (typeof EXPECTATIONS)[number];
