@@ -8,10 +8,11 @@ import { HEALTHY_SNAPSHOT, MATCHING_SNAPSHOT, withDatabase } from './ingest-benc
 /**
  * The MongoDB commands one ingest request costs, counted by the driver's command monitoring
  * (`monitorCommands: true`, the client's `commandStarted` events) in a service started in this
- * process on a MongoDB server (FerretDB in CI and the bench). Commands the service sends on its
- * own (lease renewals, sweeps) between requests are not counted: counting starts when a request is
- * sent and stops when its reply is read, and each case is measured several times, keeping the
- * smallest count.
+ * process on a MongoDB server (FerretDB in CI and the bench). A command counts for a request when
+ * the driver starts it inside that request's context (the X-Request-Id the service's logging
+ * context carries) before its reply is read, so the service's own background work (lease renewals,
+ * sweeps, the outbox relay) is never counted. Each case is measured several times; the smallest
+ * count is kept.
  */
 export interface CommandCount {
   case: string;
@@ -61,16 +62,18 @@ async function countFor(
       NODE_ENV: 'production',
     });
     const names: string[] = [];
-    let counting = false;
+    let counting: string | null = null;
+    const context = service.services.logging.context;
     for (const conn of connections) {
-      conn.getClient().on('commandStarted', (e: { commandName: string }) => {
-        if (counting) names.push(e.commandName);
+      conn.getClient().on('commandStarted', (e: { commandName: string; command: Record<string, unknown> }) => {
+        if (counting !== null && context.getStore()?.requestId === counting) names.push(`${String(e.command[e.commandName])}.${e.commandName}`);
       });
     }
-    const post = async (route: string, body: unknown) => {
+    let n = 0;
+    const post = async (route: string, body: unknown, requestId = `bench-commands-${++n}`) => {
       const res = await fetch(`${service!.url}${route}`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', 'x-request-id': requestId },
         body: JSON.stringify(body),
       });
       if (res.status !== 200) throw new Error(`${route} answered ${res.status}: ${await res.text()}`);
@@ -82,9 +85,9 @@ async function countFor(
       let best: string[] | null = null;
       for (let i = 0; i < (options.repeats ?? 5); i++) {
         names.length = 0;
-        counting = true;
-        await post(c.route, c.body);
-        counting = false;
+        counting = `bench-commands-count-${++n}`;
+        await post(c.route, c.body, counting);
+        counting = null;
         if (best === null || names.length < best.length) best = [...names];
       }
       results.push({ case: c.name, commands: best!.length, names: best! });
