@@ -2,7 +2,8 @@ import { ACTION_OUTCOMES, ACTION_STATUSES } from '../domain/action';
 import { CLOSED_LOOP_SCHEMA_IDS as CL } from '../schemas/closed-loop-schemas';
 import { CONSOLE_DESCRIPTIONS } from './console-operations';
 import { ACTION_TYPES, SEVERITIES } from '../domain/rule';
-import { NAME_PATTERN, UUID_PATTERN as UUID_SOURCE } from '../domain/identifiers';
+import { NAME_PATTERN } from '../domain/identifiers';
+import { cursorParam, idempotencyErrors, idempotencyKey, idParam, ifMatch, limitParam, notFound, pageParams, promptNameParam, ruleFilter, ruleNameParam, rulesWriteErrors } from '../http/route-parameters';
 import { SCHEMA_IDS } from '../schemas/registry';
 import { ALERT_SCHEMA_IDS } from '../schemas/alert-schemas';
 import { ALERTMANAGER_SCHEMA_IDS } from '../schemas/alertmanager-schemas';
@@ -39,60 +40,6 @@ export interface OperationSpec extends OperationDoc {
 }
 
 const RULE_NAME_PATTERN = NAME_PATTERN.source;
-const UUID_PATTERN = UUID_SOURCE.source;
-
-const ruleNameParam: ParameterSpec = {
-  name: 'name',
-  in: 'path',
-  required: true,
-  description: 'Rule name: 1-100 letters, digits, dots, underscores or dashes (checked before any file or store access).',
-  schema: { type: 'string', pattern: RULE_NAME_PATTERN },
-};
-const promptNameParam: ParameterSpec = {
-  name: 'name',
-  in: 'path',
-  required: true,
-  description: 'Prompt name: same shape as a rule name.',
-  schema: { type: 'string', pattern: RULE_NAME_PATTERN },
-};
-const idParam = (what: string): ParameterSpec => ({
-  name: 'id',
-  in: 'path',
-  required: true,
-  description: `${what} id (a lower-case UUID).`,
-  schema: { type: 'string', pattern: UUID_PATTERN },
-});
-const ifMatch: ParameterSpec = {
-  name: 'If-Match',
-  in: 'header',
-  description: 'The rules file version (ETag) this edit is based on; a stale one gets 412. Omit to write unconditionally.',
-  schema: { type: 'string' },
-};
-const idempotencyKey: ParameterSpec = {
-  name: 'Idempotency-Key',
-  in: 'header',
-  description:
-    'Any 1-255 visible ASCII characters (a UUID) naming this request. A retry with the same key and the same request (body, query) gets the first reply again, marked `Idempotent-Replayed: true`: same snapshotId, same decisions, nothing stored or dispatched again, on any instance, for `snapshots.idempotency.ttlMinutes` (default 24 h). Only 2xx replies are kept. The same key with a different request gets 422 `idempotency_key_reused`. A retry that arrives while the first request is still being answered waits for its reply. See docs/api.md.',
-  schema: { type: 'string', pattern: '^[\\x21-\\x7e]{1,255}$' },
-};
-const idempotencyErrors = [
-  { status: 409, description: '`idempotency_key_in_progress`: a request with this Idempotency-Key is still being answered after `snapshots.idempotency.inProgressTimeoutMs`; try again.' },
-  { status: 422, description: '`idempotency_key_reused`: this Idempotency-Key was used for a different request.' },
-];
-const pageParams: ParameterSpec[] = [
-  { name: 'since', in: 'query', description: 'Created at or after (ISO 8601).', schema: { type: 'string', format: 'date-time' } },
-  { name: 'until', in: 'query', description: 'Created before (ISO 8601).', schema: { type: 'string', format: 'date-time' } },
-  { name: 'limit', in: 'query', description: 'Page size, 1-500 (default 50).', schema: { type: 'integer', minimum: 1, maximum: 500, default: 50 } },
-  { name: 'cursor', in: 'query', description: '`nextCursor` of the previous page.', schema: { type: 'string', pattern: '^[A-Za-z0-9_-]+$', maxLength: 200 } },
-];
-const ruleFilter: ParameterSpec = { name: 'rule', in: 'query', description: 'Only this rule.', schema: { type: 'string', pattern: RULE_NAME_PATTERN } };
-
-const notFound = (what: string) => ({ status: 404, description: `No such ${what}.` });
-const rulesWriteErrors = [
-  { status: 409, description: '`rule_exists` (create) or `rules_file_invalid`: the file on disk is invalid; fix it first.' },
-  { status: 412, description: 'If-Match does not match the file on disk (`currentVersion` says what does).' },
-  { status: 503, description: 'Another writer (another instance) held the rules file lock for longer than 5 s; retry.' },
-];
 
 /** How each route of the table is described; the route's name is its operationId. */
 const DESCRIPTIONS = {
@@ -177,8 +124,8 @@ const DESCRIPTIONS = {
     summary: 'Every accepted version of the rules file, newest first: who, how (api, file, rollback) and the diff',
     parameters: [
       // The same limit and cursor the server reads (QueryReader.limit, .cursor) as every paged route.
-      pageParams[2]!,
-      pageParams[3]!,
+      limitParam,
+      cursorParam,
     ],
     responses: [{ status: 200, description: 'One page.', schema: RULES_HISTORY_SCHEMA_IDS.historyPage }],
   },
@@ -331,8 +278,8 @@ const DESCRIPTIONS = {
       { name: 'source', in: 'query', description: 'Only this source.', schema: { type: 'string', pattern: '^[\\x21-\\x7E]{1,128}$' } },
       { name: 'from', in: 'query', description: 'Received at or after (ISO 8601).', schema: { type: 'string', format: 'date-time' } },
       { name: 'to', in: 'query', description: 'Received at or before (ISO 8601).', schema: { type: 'string', format: 'date-time' } },
-      pageParams[2]!,
-      pageParams[3]!,
+      limitParam,
+      cursorParam,
     ],
     responses: [{ status: 200, description: 'One page.', schema: SNAPSHOT_SCHEMA_IDS.snapshotPage }],
   },
@@ -440,8 +387,8 @@ const DESCRIPTIONS = {
     parameters: [
       { name: 'status', in: 'query', description: 'Comma-separated: pending, delivered, failed.', schema: { type: 'string', pattern: '^(pending|delivered|failed)(,(pending|delivered|failed))*$' } },
       { name: 'type', in: 'query', description: 'Only this event type.', schema: { type: 'string' } },
-      pageParams[2]!,
-      pageParams[3]!,
+      limitParam,
+      cursorParam,
     ],
     responses: [{ status: 200, description: 'One page.', schema: R.notificationPage }],
   },
