@@ -1,10 +1,8 @@
 import { type Response, Router } from 'express';
-import { handle } from '../src/http/route-table';
 import { ACTION_OUTCOMES, ACTION_STATUSES, type ActionQuery } from '../src/domain/action';
 import { ACTION_TYPES } from '../src/domain/rule';
 import { actorName, principalOf } from '../src/http/access-control';
 import { NAME_PATTERN, UUID_PATTERN, uuidParam } from '../src/http/path-params';
-import { QueryReader } from '../src/http/query';
 import { parseBody } from '../src/http/validate';
 import type { DecisionInput } from '../src/remediation/approvals';
 import { SCHEMA_IDS } from '../src/schemas/registry';
@@ -12,7 +10,104 @@ import type { ActionHistory } from '../src/remediation/action-history';
 import type { ApprovalService } from '../src/remediation/approvals';
 import type { RevertService } from '../src/remediation/reverts';
 import type { SchemaRegistry } from '../src/schemas/registry';
+import { declareRoutes, mount, readQuery } from '../src/http/route-declaration';
+import { idParam, notFound, pageParams, ruleFilter } from '../src/http/route-parameters';
+import { actionPageSchema, actionSchema } from '../src/schemas/response-schemas';
 
+export const ACTION_ROUTES = declareRoutes({
+  listActions: {
+    method: 'GET',
+    path: '/api/self-healing/actions',
+    access: 'viewer',
+    tag: 'actions',
+    summary: 'Action history, newest first (legacy route)',
+    parameters: [
+      {
+        name: 'status',
+        in: 'query',
+        description: `Comma-separated statuses: ${ACTION_STATUSES.join(', ')}.`,
+        schema: { type: 'string', pattern: `^(${ACTION_STATUSES.join('|')})(,(${ACTION_STATUSES.join('|')}))*$` },
+      },
+      ruleFilter,
+      { name: 'type', in: 'query', description: 'Only this action type.', schema: { enum: [...ACTION_TYPES] } },
+      {
+        name: 'outcome',
+        in: 'query',
+        description: 'Only actions with this verification outcome (docs/verification.md).',
+        schema: { enum: [...ACTION_OUTCOMES] },
+      },
+      {
+        name: 'failbackOf',
+        in: 'query',
+        description: 'Only the automatic failbacks of this failover action (docs/strategies/model-failover.md).',
+        schema: { type: 'string', format: 'uuid' },
+      },
+      ...pageParams,
+    ],
+    responses: [{ status: 200, description: 'One page.', schema: actionPageSchema }],
+  },
+  getAction: {
+    method: 'GET',
+    path: '/api/self-healing/actions/:id',
+    access: 'viewer',
+    tag: 'actions',
+    summary: 'One action',
+    parameters: [idParam('Action')],
+    responses: [{ status: 200, description: 'The action.', schema: actionSchema }],
+    errors: [notFound('action')],
+  },
+  approveAction: {
+    method: 'POST',
+    path: '/api/self-healing/actions/:id/approve',
+    access: 'approver',
+    tag: 'actions',
+    summary: 'Approve a pending action and run it',
+    description:
+      'First re-evaluates the rule against the newest snapshot from the action\'s source received after the action was requested: when the rule no longer matches, 409 `condition_cleared` naming that snapshot and the failing conditions (the action stays pending; `"force": true` approves anyway and is recorded as `forcedApproval`). Refused with 409 `paused` while automation is paused.',
+    parameters: [idParam('Action')],
+    body: { schema: SCHEMA_IDS.decisionRequest, required: true },
+    responses: [{ status: 200, description: 'The action with its outcome.', schema: actionSchema }],
+    errors: [
+      notFound('action'),
+      {
+        status: 409,
+        description: '`already_decided` (the first decision wins), `approval_expired`, `paused`, or `condition_cleared` (with snapshotId, snapshotReceivedAt, failedConditions).',
+      },
+    ],
+  },
+  rejectAction: {
+    method: 'POST',
+    path: '/api/self-healing/actions/:id/reject',
+    access: 'approver',
+    tag: 'actions',
+    summary: 'Reject a pending action',
+    parameters: [idParam('Action')],
+    body: { schema: SCHEMA_IDS.decisionRequest, required: true },
+    responses: [{ status: 200, description: 'The rejected action.', schema: actionSchema }],
+    errors: [
+      notFound('action'),
+      { status: 409, description: '`already_decided` (the first decision wins) or `approval_expired`.' },
+    ],
+  },
+  revertAction: {
+    method: 'POST',
+    path: '/api/self-healing/actions/:id/revert',
+    access: 'approver',
+    tag: 'actions',
+    summary: "Undo a succeeded action through its strategy's inverse",
+    description:
+      'Creates a revert action (`revertOf`), runs it to its end and returns it (its status says whether the inverse worked). No cooldown, budget or pause applies to it.',
+    parameters: [idParam('Action')],
+    responses: [{ status: 200, description: 'The revert action, finished.', schema: actionSchema }],
+    errors: [
+      notFound('action'),
+      {
+        status: 409,
+        description: 'Cannot be reverted, with a code naming why: `no_inverse` (service_restart, alert_only), `not_succeeded`, `is_a_revert`, `already_reverted` (with revertId).',
+      },
+    ],
+  },
+});
 
 /** The key that sent a decision is the decider on record (the body's `by` becomes a note). */
 function withKey(input: DecisionInput, res: Response): DecisionInput {
@@ -30,8 +125,8 @@ export interface ActionsRouterDeps {
 export function createActionsRouter({ actions, approvals, reverts, schemas }: ActionsRouterDeps): Router {
   const router = Router();
 
-  handle(router, 'listActions', async (req, res) => {
-    const q = new QueryReader(req, ['status', 'rule', 'type', 'outcome', 'failbackOf', 'since', 'until', 'limit', 'cursor']);
+  mount(router, ACTION_ROUTES.listActions, async (req, res) => {
+    const q = readQuery(ACTION_ROUTES.listActions, req);
     const query: ActionQuery = { limit: q.limit() };
     const status = q.enumList('status', ACTION_STATUSES);
     const rule = q.string('rule', NAME_PATTERN);
@@ -53,24 +148,23 @@ export function createActionsRouter({ actions, approvals, reverts, schemas }: Ac
     res.json(await actions.list(query));
   });
 
-  handle(router, 'getAction', async (req, res) => {
+  mount(router, ACTION_ROUTES.getAction, async (req, res) => {
     const id = uuidParam(req, 'action');
     res.json(await actions.get(id));
   });
 
-  handle(router, 'approveAction', async (req, res) => {
+  mount(router, ACTION_ROUTES.approveAction, async (req, res) => {
     const id = uuidParam(req, 'action');
     const input = parseBody<DecisionInput>(schemas, SCHEMA_IDS.decisionRequest, req.body);
     res.json(await approvals.approve(id, withKey(input, res)));
   });
 
-  handle(router, 'revertAction', async (req, res) => {
+  mount(router, ACTION_ROUTES.revertAction, async (req, res) => {
     const id = uuidParam(req, 'action');
-    new QueryReader(req, []).done();
     res.json(await reverts.revertById(id, actorName(res, 'api')));
   });
 
-  handle(router, 'rejectAction', async (req, res) => {
+  mount(router, ACTION_ROUTES.rejectAction, async (req, res) => {
     const id = uuidParam(req, 'action');
     const input = parseBody<DecisionInput>(schemas, SCHEMA_IDS.decisionRequest, req.body);
     res.json(await approvals.reject(id, withKey(input, res)));

@@ -1,14 +1,52 @@
 import { Router } from 'express';
-import { handle } from '../src/http/route-table';
 import { SEVERITIES } from '../src/domain/rule';
 import { actorName } from '../src/http/access-control';
 import { NAME_PATTERN, uuidParam } from '../src/http/path-params';
-import { QueryReader } from '../src/http/query';
 import { parseBody } from '../src/http/validate';
 import type { SchemaRegistry } from '../src/schemas/registry';
 import type { AlertService } from '../src/targets/alert-service';
-import { ALERT_SCHEMA_IDS } from '../src/schemas/alert-schemas';
+import { ALERT_SCHEMA_IDS, alertAckRequestSchema } from '../src/schemas/alert-schemas';
+import { declareRoutes, mount, readQuery } from '../src/http/route-declaration';
+import { idParam, notFound, pageParams, ruleFilter } from '../src/http/route-parameters';
+import { alertPageSchema, alertSchema } from '../src/schemas/response-schemas';
 
+export const ALERT_ROUTES = declareRoutes({
+  listAlerts: {
+    method: 'GET',
+    path: '/api/self-healing/alerts',
+    access: 'viewer',
+    tag: 'alerts',
+    summary: 'Alerts, newest first',
+    parameters: [
+      ruleFilter,
+      { name: 'severity', in: 'query', description: 'Only this severity.', schema: { enum: [...SEVERITIES] } },
+      { name: 'acknowledged', in: 'query', description: 'Only (un)acknowledged ones.', schema: { enum: ['true', 'false'] } },
+      ...pageParams,
+    ],
+    responses: [{ status: 200, description: 'One page.', schema: alertPageSchema }],
+  },
+  getAlert: {
+    method: 'GET',
+    path: '/api/self-healing/alerts/:id',
+    access: 'viewer',
+    tag: 'alerts',
+    summary: 'One alert',
+    parameters: [idParam('Alert')],
+    responses: [{ status: 200, description: 'The alert.', schema: alertSchema }],
+    errors: [notFound('alert')],
+  },
+  acknowledgeAlert: {
+    method: 'POST',
+    path: '/api/self-healing/alerts/:id/ack',
+    access: 'operator',
+    tag: 'alerts',
+    summary: 'Acknowledge an alert (once)',
+    parameters: [idParam('Alert')],
+    body: { schema: alertAckRequestSchema, required: true },
+    responses: [{ status: 200, description: 'The acknowledged alert.', schema: alertSchema }],
+    errors: [notFound('alert'), { status: 409, description: '`already_acknowledged` (`acknowledgedBy`, `acknowledgedAt`).' }],
+  },
+});
 
 export interface AlertsRouterDeps {
   alerts: Pick<AlertService, 'list' | 'get' | 'acknowledge'>;
@@ -18,8 +56,8 @@ export interface AlertsRouterDeps {
 export function createAlertsRouter({ alerts, schemas }: AlertsRouterDeps): Router {
   const router = Router();
 
-  handle(router, 'listAlerts', async (req, res) => {
-    const query = new QueryReader(req, ['rule', 'severity', 'acknowledged', 'since', 'until', 'limit', 'cursor']);
+  mount(router, ALERT_ROUTES.listAlerts, async (req, res) => {
+    const query = readQuery(ALERT_ROUTES.listAlerts, req);
     const filters = {
       rule: query.string('rule', NAME_PATTERN),
       severity: query.oneOf('severity', SEVERITIES),
@@ -33,13 +71,11 @@ export function createAlertsRouter({ alerts, schemas }: AlertsRouterDeps): Route
     res.json(await alerts.list(filters));
   });
 
-  handle(router, 'getAlert', async (req, res) => {
-    new QueryReader(req, []).done();
+  mount(router, ALERT_ROUTES.getAlert, async (req, res) => {
     res.json(await alerts.get(uuidParam(req, 'alert')));
   });
 
-  handle(router, 'acknowledgeAlert', async (req, res) => {
-    new QueryReader(req, []).done();
+  mount(router, ALERT_ROUTES.acknowledgeAlert, async (req, res) => {
     const id = uuidParam(req, 'alert');
     const { by } = parseBody<{ by: string }>(schemas, ALERT_SCHEMA_IDS.ackRequest, req.body);
     res.json(await alerts.acknowledge(id, actorName(res, by)));

@@ -1,12 +1,31 @@
 import { Router } from 'express';
-import { handle } from '../src/http/route-table';
 import { DELIVERY_STATUSES, type OutboxEntry, type OutboxQuery } from '../src/domain/notification';
-import { QueryReader } from '../src/http/query';
 import { EVENT_TYPES } from '../src/domain/events';
 import type { NotificationService } from '../src/notifications/notification-service';
+import { declareRoutes, mount, readQuery } from '../src/http/route-declaration';
+import { cursorParam, limitParam } from '../src/http/route-parameters';
+import { notificationPageSchema } from '../src/schemas/response-schemas';
+import type { FromSchema } from '../src/schemas/schema-type';
+
+export const NOTIFICATION_ROUTES = declareRoutes({
+  listNotifications: {
+    method: 'GET',
+    path: '/api/self-healing/notifications',
+    access: 'viewer',
+    tag: 'notifications',
+    summary: 'Outbound events (n8n webhook outbox) and their delivery state',
+    parameters: [
+      { name: 'status', in: 'query', description: 'Comma-separated: pending, delivered, failed.', schema: { type: 'string', pattern: '^(pending|delivered|failed)(,(pending|delivered|failed))*$' } },
+      { name: 'type', in: 'query', description: 'Only this event type.', schema: { type: 'string' } },
+      limitParam,
+      cursorParam,
+    ],
+    responses: [{ status: 200, description: 'One page.', schema: notificationPageSchema }],
+  },
+});
 
 /** The API view of an outbox entry: delivery state and the event; never the destination URL (it may hold a secret). */
-function view(e: OutboxEntry): Record<string, unknown> {
+function view(e: OutboxEntry): FromSchema<typeof notificationPageSchema>['items'][number] {
   let event: unknown = null;
   try {
     event = JSON.parse(e.payload);
@@ -33,8 +52,8 @@ function view(e: OutboxEntry): Record<string, unknown> {
 export function createNotificationsRouter({ notifications }: { notifications: Pick<NotificationService, 'list' | 'dispatcher' | 'notifier'> }): Router {
   const router = Router();
 
-  handle(router, 'listNotifications', async (req, res) => {
-    const q = new QueryReader(req, ['status', 'type', 'limit', 'cursor']);
+  mount(router, NOTIFICATION_ROUTES.listNotifications, async (req, res) => {
+    const q = readQuery(NOTIFICATION_ROUTES.listNotifications, req);
     const query: OutboxQuery = { limit: q.limit() };
     const status = q.enumList('status', DELIVERY_STATUSES);
     const type = q.oneOf('type', EVENT_TYPES);

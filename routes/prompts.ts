@@ -1,10 +1,53 @@
 import { Router } from 'express';
-import { handle } from '../src/http/route-table';
-import { QueryReader } from '../src/http/query';
 import { parseBody } from '../src/http/validate';
 import type { SchemaRegistry } from '../src/schemas/registry';
 import type { NewPromptVersion, PromptVersions } from '../src/targets/prompt-versions';
-import { PROMPT_SCHEMA_IDS } from '../src/schemas/prompt-schemas';
+import { PROMPT_SCHEMA_IDS, promptVersionRequestSchema } from '../src/schemas/prompt-schemas';
+import { declareRoutes, mount } from '../src/http/route-declaration';
+import { notFound, promptNameParam } from '../src/http/route-parameters';
+import { activePromptSchema, promptListSchema, promptSchema, promptVersionCreatedSchema } from '../src/schemas/response-schemas';
+
+export const PROMPT_ROUTES = declareRoutes({
+  listPrompts: {
+    method: 'GET',
+    path: '/api/prompts',
+    access: 'viewer',
+    tag: 'prompts',
+    summary: 'Registered prompts',
+    responses: [{ status: 200, description: 'Summaries.', schema: promptListSchema }],
+  },
+  getPrompt: {
+    method: 'GET',
+    path: '/api/prompts/:name',
+    access: 'viewer',
+    tag: 'prompts',
+    summary: 'A prompt with all its versions',
+    parameters: [promptNameParam],
+    responses: [{ status: 200, description: 'The prompt.', schema: promptSchema }],
+    errors: [notFound('prompt')],
+  },
+  getActivePrompt: {
+    method: 'GET',
+    path: '/api/prompts/:name/active',
+    access: 'viewer',
+    tag: 'prompts',
+    summary: 'The active version of a prompt',
+    parameters: [promptNameParam],
+    responses: [{ status: 200, description: 'The active version.', schema: activePromptSchema }],
+    errors: [notFound('prompt'), { status: 409, description: '`no_active_version`.' }],
+  },
+  addPromptVersion: {
+    method: 'POST',
+    path: '/api/prompts/:name/versions',
+    access: 'admin',
+    tag: 'prompts',
+    summary: 'Register a new version (creates the prompt on its first version)',
+    parameters: [promptNameParam],
+    body: { schema: promptVersionRequestSchema, required: true },
+    responses: [{ status: 201, description: 'Added.', schema: promptVersionCreatedSchema }],
+    errors: [{ status: 409, description: '`version_limit` or `concurrent_update`.' }],
+  },
+});
 
 /** The prompt registry: versions are added here; rollbacks happen through prompt_rollback actions. */
 export interface PromptsRouterDeps {
@@ -15,26 +58,22 @@ export interface PromptsRouterDeps {
 export function createPromptsRouter({ prompts, schemas }: PromptsRouterDeps): Router {
   const router = Router();
 
-  handle(router, 'listPrompts', async (req, res) => {
-    new QueryReader(req, []).done();
+  mount(router, PROMPT_ROUTES.listPrompts, async (req, res) => {
     res.json({ items: await prompts.list() });
   });
 
-  handle(router, 'getPrompt', async (req, res) => {
-    new QueryReader(req, []).done();
+  mount(router, PROMPT_ROUTES.getPrompt, async (req, res) => {
     const prompt = await prompts.get(req.params.name);
     const active = prompt.versions.find((v) => v.version === prompt.activeVersion) ?? null;
     res.json({ ...prompt, active });
   });
 
-  handle(router, 'getActivePrompt', async (req, res) => {
-    new QueryReader(req, []).done();
+  mount(router, PROMPT_ROUTES.getActivePrompt, async (req, res) => {
     const version = await prompts.getActive(req.params.name);
     res.json({ name: req.params.name, ...version });
   });
 
-  handle(router, 'addPromptVersion', async (req, res) => {
-    new QueryReader(req, []).done();
+  mount(router, PROMPT_ROUTES.addPromptVersion, async (req, res) => {
     const body = parseBody<NewPromptVersion>(schemas, PROMPT_SCHEMA_IDS.versionRequest, req.body);
     const { prompt, version } = await prompts.addVersion(req.params.name, body);
     const active = prompt.versions.find((v) => v.version === prompt.activeVersion) ?? null;

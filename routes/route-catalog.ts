@@ -5,6 +5,13 @@ import { OPERATIONS } from '../src/openapi/operations';
 import { HEALTH_ROUTES } from './health';
 import { PAUSE_ROUTES } from './pause';
 import { THROTTLE_ROUTES } from './throttle';
+import { ACTION_ROUTES } from './actions';
+import { ALERT_ROUTES } from './alerts';
+import { PROMPT_ROUTES } from './prompts';
+import { SNAPSHOT_ROUTES } from './snapshots';
+import { STATS_ROUTES } from './stats';
+import { SOURCE_ROUTES } from './sources';
+import { NOTIFICATION_ROUTES } from './notifications';
 
 const INGEST_LIMITED = new Set<string>(['ingestSnapshot', 'ingestSnapshotBatch', 'n8nWebhook', 'alertmanagerWebhook']);
 
@@ -22,6 +29,13 @@ const LEGACY_ROUTES: DeclaredRoute[] = OPERATIONS.map((op) => {
 export const ROUTE_CATALOG: readonly DeclaredRoute[] = [
   ...Object.values(HEALTH_ROUTES),
   ...LEGACY_ROUTES,
+  ...Object.values(NOTIFICATION_ROUTES),
+  ...Object.values(SOURCE_ROUTES),
+  ...Object.values(STATS_ROUTES),
+  ...Object.values(SNAPSHOT_ROUTES),
+  ...Object.values(PROMPT_ROUTES),
+  ...Object.values(ALERT_ROUTES),
+  ...Object.values(ACTION_ROUTES),
   ...Object.values(PAUSE_ROUTES),
   ...Object.values(THROTTLE_ROUTES),
 ];

@@ -1,9 +1,70 @@
 import { Router } from 'express';
-import { handle } from '../src/http/route-table';
 import { uuidParam } from '../src/http/path-params';
-import { QueryReader } from '../src/http/query';
 import type { SnapshotQuery, StoredSnapshot } from '../src/domain/snapshot';
 import type { SnapshotHistory } from '../src/remediation/snapshot-history';
+import { declareRoutes, mount, readQuery } from '../src/http/route-declaration';
+import { cursorParam, idParam, limitParam, notFound } from '../src/http/route-parameters';
+import { seriesSchema, snapshotPageSchema, snapshotSourcesSchema, storedSnapshotSchema } from '../src/schemas/snapshot-schemas';
+
+export const SNAPSHOT_ROUTES = declareRoutes({
+  listSnapshots: {
+    method: 'GET',
+    path: '/api/self-healing/snapshots',
+    access: 'viewer',
+    tag: 'snapshots',
+    summary: 'Stored snapshots, newest first by the time they were received',
+    description: 'Paged like the action history (`nextCursor`). Retention (`snapshots.retention`) bounds what is kept.',
+    parameters: [
+      { name: 'source', in: 'query', description: 'Only this source.', schema: { type: 'string', pattern: '^[\\x21-\\x7E]{1,128}$' } },
+      { name: 'from', in: 'query', description: 'Received at or after (ISO 8601).', schema: { type: 'string', format: 'date-time' } },
+      { name: 'to', in: 'query', description: 'Received at or before (ISO 8601).', schema: { type: 'string', format: 'date-time' } },
+      limitParam,
+      cursorParam,
+    ],
+    responses: [{ status: 200, description: 'One page.', schema: snapshotPageSchema }],
+  },
+  listSnapshotSources: {
+    method: 'GET',
+    path: '/api/self-healing/snapshots/sources',
+    access: 'viewer',
+    tag: 'snapshots',
+    summary: 'Every source with stored snapshots: its newest snapshot and how many are kept',
+    responses: [{ status: 200, description: 'The sources, by name (at most 500).', schema: snapshotSourcesSchema }],
+  },
+  getSnapshot: {
+    method: 'GET',
+    path: '/api/self-healing/snapshots/:id',
+    access: 'viewer',
+    tag: 'snapshots',
+    summary: 'One stored snapshot',
+    parameters: [idParam('Snapshot')],
+    responses: [{ status: 200, description: 'The snapshot.', schema: storedSnapshotSchema }],
+    errors: [notFound('snapshot (or removed by retention)')],
+  },
+  getSeries: {
+    method: 'GET',
+    path: '/api/self-healing/series',
+    access: 'viewer',
+    tag: 'snapshots',
+    summary: 'One numeric fact of one source over time, downsampled to at most 1,000 points',
+    description:
+      'Reads the source\'s snapshots received in [from, to] by the (source, receivedAt) index; snapshots where the fact is missing or not a number are skipped. The span is cut into buckets of `step` from `from` (widened so there are at most 499), and each bucket gives its lowest and its highest point at their own times, the newest sample last: a spike is never averaged away.',
+    parameters: [
+      { name: 'source', in: 'query', required: true, description: 'The source.', schema: { type: 'string', pattern: '^[\\x21-\\x7E]{1,128}$' } },
+      {
+        name: 'fact',
+        in: 'query',
+        required: true,
+        description: 'Dotted path into the metrics: `errorRate`, `ollama.avgResponseTimeMs` (keys of letters, digits, `_`, `-`; at most 10).',
+        schema: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,100}(\\.[A-Za-z0-9_-]{1,100}){0,9}$' },
+      },
+      { name: 'from', in: 'query', description: 'Received at or after (ISO 8601); default `to` minus 24 h.', schema: { type: 'string', format: 'date-time' } },
+      { name: 'to', in: 'query', description: 'Received at or before (ISO 8601); default now.', schema: { type: 'string', format: 'date-time' } },
+      { name: 'step', in: 'query', description: 'Bucket width: `500ms`, `30s`, `5m`, `1h`, `1d`, or a bare number of seconds.', schema: { type: 'string', pattern: '^\\d{1,9}(ms|s|m|h|d)?$' } },
+    ],
+    responses: [{ status: 200, description: 'The series.', schema: seriesSchema }],
+  },
+});
 
 /** A source as ingest accepts it (src/schemas/api-schemas.ts): printable ASCII, no spaces. */
 export const SOURCE_PATTERN = /^[\x21-\x7E]{1,128}$/;
@@ -18,8 +79,8 @@ const snapshotJson = (s: StoredSnapshot) => ({ id: s.id, source: s.source, times
 export function createSnapshotsRouter({ snapshots }: { snapshots: Pick<SnapshotHistory, 'list' | 'get' | 'sources' | 'series'> }): Router {
   const router = Router();
 
-  handle(router, 'listSnapshots', async (req, res) => {
-    const q = new QueryReader(req, ['source', 'from', 'to', 'limit', 'cursor']);
+  mount(router, SNAPSHOT_ROUTES.listSnapshots, async (req, res) => {
+    const q = readQuery(SNAPSHOT_ROUTES.listSnapshots, req);
     const query: SnapshotQuery = { limit: q.limit() };
     const source = q.string('source', SOURCE_PATTERN);
     const from = q.date('from');
@@ -34,19 +95,18 @@ export function createSnapshotsRouter({ snapshots }: { snapshots: Pick<SnapshotH
     res.json({ items: page.items.map(snapshotJson), nextCursor: page.nextCursor });
   });
 
-  handle(router, 'listSnapshotSources', async (req, res) => {
-    new QueryReader(req, []).done();
+  mount(router, SNAPSHOT_ROUTES.listSnapshotSources, async (req, res) => {
     const sources = await snapshots.sources();
     res.json({ items: sources.map((s) => ({ source: s.source, count: s.count, latest: snapshotJson(s.latest) })) });
   });
 
-  handle(router, 'getSnapshot', async (req, res) => {
+  mount(router, SNAPSHOT_ROUTES.getSnapshot, async (req, res) => {
     const id = uuidParam(req, 'snapshot');
     res.json(snapshotJson(await snapshots.get(id)));
   });
 
-  handle(router, 'getSeries', async (req, res) => {
-    const q = new QueryReader(req, ['source', 'fact', 'from', 'to', 'step']);
+  mount(router, SNAPSHOT_ROUTES.getSeries, async (req, res) => {
+    const q = readQuery(SNAPSHOT_ROUTES.getSeries, req);
     const source = q.string('source', SOURCE_PATTERN);
     const fact = q.string('fact', FACT_PATH_PATTERN, 1010);
     const from = q.date('from');

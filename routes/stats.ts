@@ -1,7 +1,21 @@
 import { Router } from 'express';
-import { QueryReader } from '../src/http/query';
-import { handle } from '../src/http/route-table';
 import { STATS_WINDOWS, type StatsService, type StatsWindow } from '../src/remediation/stats';
+import { declareRoutes, mount, readQuery } from '../src/http/route-declaration';
+import { statsSchema } from '../src/schemas/closed-loop-schemas';
+
+export const STATS_ROUTES = declareRoutes({
+  getStats: {
+    method: 'GET',
+    path: '/api/self-healing/stats',
+    access: 'viewer',
+    tag: 'automation',
+    summary: 'Per rule and action type: dispatched, executed, outcomes, reverts, shadowed, effective rate, median recovery and approval wait',
+    parameters: [
+      { name: 'window', in: 'query', description: 'Actions created in the last 24h (default), 7d or 30d.', schema: { enum: ['24h', '7d', '30d'] } },
+    ],
+    responses: [{ status: 200, description: 'The statistics.', schema: statsSchema }],
+  },
+});
 
 const WINDOWS = Object.keys(STATS_WINDOWS) as StatsWindow[];
 
@@ -9,8 +23,8 @@ const WINDOWS = Object.keys(STATS_WINDOWS) as StatsWindow[];
 export function createStatsRouter(services: { stats: Pick<StatsService, 'compute'> }): Router {
   const router = Router();
 
-  handle(router, 'getStats', async (req, res) => {
-    const q = new QueryReader(req, ['window']);
+  mount(router, STATS_ROUTES.getStats, async (req, res) => {
+    const q = readQuery(STATS_ROUTES.getStats, req);
     const window = q.oneOf('window', WINDOWS) ?? '24h';
     q.done();
     res.json(await services.stats.compute(window));

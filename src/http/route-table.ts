@@ -48,31 +48,12 @@ export const ROUTES = {
   patchRule: { method: 'PATCH', path: '/api/self-healing/rules/:name', access: 'admin' },
   deleteRule: { method: 'DELETE', path: '/api/self-healing/rules/:name', access: 'admin' },
 
-  listActions: { method: 'GET', path: '/api/self-healing/actions', access: 'viewer' },
-  getAction: { method: 'GET', path: '/api/self-healing/actions/:id', access: 'viewer' },
-  approveAction: { method: 'POST', path: '/api/self-healing/actions/:id/approve', access: 'approver' },
-  rejectAction: { method: 'POST', path: '/api/self-healing/actions/:id/reject', access: 'approver' },
-  revertAction: { method: 'POST', path: '/api/self-healing/actions/:id/revert', access: 'approver' },
-
-  listSnapshots: { method: 'GET', path: '/api/self-healing/snapshots', access: 'viewer' },
-  listSnapshotSources: { method: 'GET', path: '/api/self-healing/snapshots/sources', access: 'viewer' },
-  getSnapshot: { method: 'GET', path: '/api/self-healing/snapshots/:id', access: 'viewer' },
-  getSeries: { method: 'GET', path: '/api/self-healing/series', access: 'viewer' },
-
-  getStats: { method: 'GET', path: '/api/self-healing/stats', access: 'viewer' },
-  listSources: { method: 'GET', path: '/api/self-healing/sources', access: 'viewer' },
-
-  listPrompts: { method: 'GET', path: '/api/prompts', access: 'viewer' },
-  getPrompt: { method: 'GET', path: '/api/prompts/:name', access: 'viewer' },
-  getActivePrompt: { method: 'GET', path: '/api/prompts/:name/active', access: 'viewer' },
-  addPromptVersion: { method: 'POST', path: '/api/prompts/:name/versions', access: 'admin' },
 
 
-  listAlerts: { method: 'GET', path: '/api/self-healing/alerts', access: 'viewer' },
-  getAlert: { method: 'GET', path: '/api/self-healing/alerts/:id', access: 'viewer' },
-  acknowledgeAlert: { method: 'POST', path: '/api/self-healing/alerts/:id/ack', access: 'operator' },
 
-  listNotifications: { method: 'GET', path: '/api/self-healing/notifications', access: 'viewer' },
+
+
+
 } as const satisfies Record<string, RouteSpec>;
 
 export type RouteId = keyof typeof ROUTES;
