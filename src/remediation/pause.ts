@@ -2,8 +2,11 @@ import { isPausedAt, NOT_PAUSED, type PauseState } from '../domain/pause';
 import { ConflictError, ValidationError } from '../errors';
 import { buildEvent, type NotificationEvent } from '../domain/events';
 import type { PipelineDeps } from './pipeline-deps';
+import { keepStored, updateVersioned, writeNext } from '../store/compare-and-set';
+import { PAUSE_STATE, type VersionedStateStore } from '../store/versioned-state-store';
 
-const MAX_CAS_ATTEMPTS = 5;
+/** The pipeline's dependencies, of the store only its versioned state. */
+export type PauseServiceDeps = Omit<PipelineDeps, 'store'> & { store: VersionedStateStore };
 
 export interface PauseInput {
   reason: string;
@@ -17,11 +20,11 @@ export interface PauseInput {
  * compare-and-set, so of two instances ending an expired pause only one notifies.
  */
 export class PauseService {
-  constructor(private readonly deps: PipelineDeps) {}
+  constructor(private readonly deps: PauseServiceDeps) {}
 
   /** The stored state, read as it is now: a pause past its `until` reads as not paused. */
   async current(): Promise<PauseState> {
-    const stored = await this.deps.store.getPauseState();
+    const stored = await this.deps.store.getVersioned(PAUSE_STATE);
     const state = stored?.value ?? NOT_PAUSED;
     return isPausedAt(state, this.deps.clock.now()) ? state : NOT_PAUSED;
   }
@@ -87,12 +90,12 @@ export class PauseService {
    * committed in the same write as the state, so a crash cannot keep one and lose the other.
    */
   private async write(change: (state: PauseState) => { state: PauseState; event: NotificationEvent } | null): Promise<void> {
-    for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt += 1) {
-      const stored = await this.deps.store.getPauseState();
+    const written = await updateVersioned(this.deps.store, PAUSE_STATE, (stored) => {
       const next = change(stored?.value ?? NOT_PAUSED);
-      if (next === null) return;
-      if (await this.deps.store.savePauseState(next.state, stored?.revision ?? 0, [next.event])) return;
+      return next === null ? keepStored(undefined) : writeNext(next.state, undefined, [next.event]);
+    });
+    if (written.status === 'exhausted') {
+      throw new ConflictError('the pause switch kept changing concurrently; try again', {}, 'concurrent_update');
     }
-    throw new ConflictError('the pause switch kept changing concurrently; try again', {}, 'concurrent_update');
   }
 }

@@ -1,5 +1,4 @@
 import type { ActionOutcome, ActionPatch, ActionQuery, ActionRecord, ActionStatus, Page } from '../domain/action';
-import type { PauseState } from '../domain/pause';
 import type { ActionStatRow } from '../domain/stats';
 import type { SeriesQuery, SeriesResult, SnapshotQuery, SnapshotSourceSummary, StoredSnapshot } from '../domain/snapshot';
 import type { ConsoleStore } from './console-store';
@@ -11,15 +10,8 @@ import type { NotificationEvent } from '../domain/events';
 import type { RulesHistoryStore } from './rules-history-store';
 import type { IdempotencyStore } from './idempotency-store';
 import type { SilenceStore } from './silence-store';
-import type {
-  Alert,
-  AlertQuery,
-  FailbackProbes,
-  FailoverState,
-  Prompt,
-  ThrottleState,
-  Versioned,
-} from '../domain/state';
+import type { Alert, AlertQuery } from '../domain/state';
+import type { PromptStore, TargetStateStore } from './versioned-state-store';
 
 import type { BudgetClaim } from '../domain/budget-slot';
 
@@ -53,7 +45,7 @@ export interface SnapshotScan {
  * Everything the service persists, in domain types. Every state change that must be atomic is one
  * method here, so each adapter can make it one conditional write (or one SQLite transaction).
  */
-export interface Store {
+export interface Store extends TargetStateStore, PromptStore {
   readonly kind: StoreKind;
   /** Outbound-event outbox and inbound replay protection (the n8n integration). */
   readonly notifications: NotificationStore;
@@ -145,23 +137,6 @@ export interface Store {
   /** Actions in the given statuses (used at start-up to fail what a crash interrupted). */
   listActionsByStatus(statuses: ActionStatus[]): Promise<ActionRecord[]>;
 
-  getFailoverState(): Promise<Versioned<FailoverState> | null>;
-  /** Compare-and-set on the revision; `expectedRevision` 0 means "create". False when stale. */
-  saveFailoverState(value: FailoverState, expectedRevision: number, events?: NotificationEvent[]): Promise<boolean>;
-
-  /** The failback probes of the current failover; null until the first probe. */
-  getFailbackProbes(): Promise<FailbackProbes | null>;
-  /** Replaces them (only the periodic-work lease holder writes; the last write wins). */
-  saveFailbackProbes(value: FailbackProbes): Promise<void>;
-
-  getThrottleState(): Promise<Versioned<ThrottleState> | null>;
-  /** Compare-and-set like saveFailoverState; both commit `events` with the new revision. */
-  saveThrottleState(value: ThrottleState, expectedRevision: number, events?: NotificationEvent[]): Promise<boolean>;
-
-  listPrompts(): Promise<Prompt[]>;
-  getPrompt(name: string): Promise<Versioned<Prompt> | null>;
-  savePrompt(value: Prompt, expectedRevision: number): Promise<boolean>;
-
   /**
    * Take or renew the named lease until `now + ttlMs`: succeeds when it is free, expired, or already
    * held by `holder`. Periodic work runs only on the instance holding its lease.
@@ -172,10 +147,6 @@ export interface Store {
 
   /** True for the first caller only, on every instance: one-time events (one alert per budget window). */
   claimOnce(key: string, at: Date): Promise<boolean>;
-
-  getPauseState(): Promise<Versioned<PauseState> | null>;
-  /** Compare-and-set like saveFailoverState; commits `events` (paused, resumed) with the new revision. */
-  savePauseState(value: PauseState, expectedRevision: number, events?: NotificationEvent[]): Promise<boolean>;
 
   /**
    * Per (rule, type): counts and durations of the actions created in [from, to]; reverts are

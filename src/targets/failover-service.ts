@@ -7,18 +7,16 @@ import type { Clock } from '../clock';
 import type { AppConfig } from '../config/schema';
 import type { NotificationEvent, Notifier } from '../domain/events';
 import type { Logger } from '../logging/logger';
-import type { Store } from '../store/store';
+import { keepStored, updateVersioned, writeNext } from '../store/compare-and-set';
+import { FAILOVER_STATE, type VersionedStateStore } from '../store/versioned-state-store';
 
 export interface FailoverServiceDeps {
-  store: Store;
+  store: VersionedStateStore;
   config: Pick<AppConfig, 'modelHosts'>;
   clock: Clock;
   logger: Logger;
   notifier: Notifier;
 }
-
-/** Bounded retries of a compare-and-set that lost a race: enough for a burst, never a spin. */
-const MAX_CAS_ATTEMPTS = 5;
 
 /** Who asked for a switch, so the failover.changed event can name the rule and action. */
 export interface SwitchOrigin {
@@ -69,7 +67,7 @@ export class FailoverService {
 
   /** The current state; the defaults (on primary, never failed over) until something is stored. */
   async getState(): Promise<FailoverState> {
-    return (await this.read()).value;
+    return this.read();
   }
 
   /**
@@ -83,14 +81,14 @@ export class FailoverService {
     origin: SwitchOrigin = {},
   ): Promise<SwitchOutcome> {
     const current = await this.read();
-    const from = current.value.current;
+    const from = current.current;
     if (from === target) {
       return {
         changed: false,
         from,
         to: target,
         summary: `already on ${target} (${this.urlOf(target)}); nothing changed`,
-        state: current.value,
+        state: current,
         checks: [],
       };
     }
@@ -101,7 +99,7 @@ export class FailoverService {
         `${target} host ${this.urlOf(target)} is unhealthy (${health.reason}); staying on ${from}`,
         from,
         target,
-        current.value,
+        current,
         checks,
       );
     }
@@ -114,13 +112,13 @@ export class FailoverService {
    */
   async reset(by: string, signal?: AbortSignal): Promise<SwitchOutcome> {
     const current = await this.read();
-    const from = current.value.current;
+    const from = current.current;
     const health = await this.check('primary', signal);
     const checks = [toCheck('health:primary', health)];
     if (!health.ok) {
       throw new ConflictError(
         `primary host ${this.urlOf('primary')} is unhealthy (${health.reason}); staying on ${from}`,
-        { reason: health.reason, checks, state: current.value },
+        { reason: health.reason, checks, state: current },
         'primary_unhealthy',
       );
     }
@@ -130,7 +128,7 @@ export class FailoverService {
         from,
         to: 'primary',
         summary: `already on primary (${this.urlOf('primary')}); nothing changed`,
-        state: current.value,
+        state: current,
         checks,
       };
     }
@@ -163,14 +161,14 @@ export class FailoverService {
    * `change` declined or kept losing races. Whoever's write lands owns the change (exclusive).
    */
   async updateHold(change: (hold: FailbackHold, state: FailoverState) => FailbackHold | null): Promise<FailoverState | null> {
-    for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
-      const current = await this.read();
-      const next = change(this.holdOf(current.value), current.value);
-      if (!next) return null;
-      const candidate: FailoverState = { ...current.value, failback: next };
-      if (await this.deps.store.saveFailoverState(candidate, current.revision)) return candidate;
-    }
-    return null;
+    const written = await updateVersioned(this.deps.store, FAILOVER_STATE, (stored) => {
+      const current = this.withConfig(stored);
+      const next = change(this.holdOf(current), current);
+      if (!next) return keepStored(null);
+      const candidate: FailoverState = { ...current, failback: next };
+      return writeNext(candidate, candidate);
+    });
+    return written.status === 'exhausted' ? null : written.result;
   }
 
   private initialState(): FailoverState {
@@ -189,13 +187,13 @@ export class FailoverService {
    * The stored state with the URLs taken from the configuration: the role is what is persisted,
    * so a changed host URL applies at once (and is written back with the next change).
    */
-  private async read(): Promise<Versioned<FailoverState>> {
-    const stored = await this.deps.store.getFailoverState();
-    if (!stored) return { value: this.initialState(), revision: 0 };
-    return {
-      value: { ...stored.value, primary: this.urlOf('primary'), secondary: this.urlOf('secondary') },
-      revision: stored.revision,
-    };
+  private async read(): Promise<FailoverState> {
+    return this.withConfig(await this.deps.store.getVersioned(FAILOVER_STATE));
+  }
+
+  private withConfig(stored: Versioned<FailoverState> | null): FailoverState {
+    if (!stored) return this.initialState();
+    return { ...stored.value, primary: this.urlOf('primary'), secondary: this.urlOf('secondary') };
   }
 
   private nextState(previous: FailoverState, target: HostRole, reason: string, origin: SwitchOrigin): FailoverState {
@@ -236,33 +234,26 @@ export class FailoverService {
     signal: AbortSignal | undefined,
     origin: SwitchOrigin,
   ): Promise<SwitchOutcome> {
-    let previous: Versioned<FailoverState> | null = null;
-    let next: FailoverState | null = null;
-    let event: NotificationEvent | null = null;
-    for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
-      const current = await this.read();
-      if (current.value.current === target) {
-        // Someone else (a concurrent action or a reset) got there first: the goal holds already.
-        return {
-          changed: false,
-          from: target,
-          to: target,
-          summary: `already on ${target} (${this.urlOf(target)}), switched by a concurrent change; nothing changed`,
-          state: current.value,
-          checks,
-        };
-      }
-      const candidate = this.nextState(current.value, target, reason, origin);
+    const switched = await updateVersioned(this.deps.store, FAILOVER_STATE, (stored) => {
+      const current = this.withConfig(stored);
+      if (current.current === target) return keepStored(current);
+      const candidate = this.nextState(current, target, reason, origin);
       // The announcement is committed with the state it announces.
-      const announcement = this.eventFor(current.value.current, target, candidate, origin, false);
-      if (await this.deps.store.saveFailoverState(candidate, current.revision, [announcement])) {
-        previous = current;
-        next = candidate;
-        event = announcement;
-        break;
-      }
+      const event = this.eventFor(current.current, target, candidate, origin, false);
+      return writeNext(candidate, { previous: current, next: candidate, event }, [event]);
+    });
+    if (switched.status === 'kept') {
+      // Someone else (a concurrent action or a reset) got there first: the goal holds already.
+      return {
+        changed: false,
+        from: target,
+        to: target,
+        summary: `already on ${target} (${this.urlOf(target)}), switched by a concurrent change; nothing changed`,
+        state: switched.result,
+        checks,
+      };
     }
-    if (!previous || !next) {
+    if (switched.status === 'exhausted') {
       const state = await this.getState();
       throw new FailoverSwitchError(
         `could not record the switch to ${target}: the failover state kept changing under concurrent writes`,
@@ -273,8 +264,9 @@ export class FailoverService {
       );
     }
 
-    const from = previous.value.current;
-    if (event) this.deps.notifier.notify(event);
+    const { previous, next, event } = switched.result;
+    const from = previous.current;
+    this.deps.notifier.notify(event);
     this.deps.logger.warn(`model traffic switched from ${from} to ${target}`, {
       from,
       to: target,
@@ -295,7 +287,7 @@ export class FailoverService {
         checks,
       };
     }
-    return this.rollBack(from, target, recheck, previous.value, checks, origin);
+    return this.rollBack(from, target, recheck, previous, checks, origin);
   }
 
   /** Undo a switch whose re-check failed, unless someone else has changed the state since. */
@@ -308,14 +300,14 @@ export class FailoverService {
     origin: SwitchOrigin,
   ): Promise<never> {
     const why = `re-check of ${target} host ${this.urlOf(target)} failed (${recheck.reason})`;
-    for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
-      const current = await this.read();
-      if (current.value.current !== target) {
+    const rolledBack = await updateVersioned(this.deps.store, FAILOVER_STATE, (stored) => {
+      const current = this.withConfig(stored);
+      if (current.current !== target) {
         throw new FailoverSwitchError(
-          `switched to ${target} but ${why}; the state was changed concurrently to ${current.value.current}, left as is`,
+          `switched to ${target} but ${why}; the state was changed concurrently to ${current.current}, left as is`,
           from,
           target,
-          current.value,
+          current,
           checks,
         );
       }
@@ -326,20 +318,16 @@ export class FailoverService {
         failoverTimestamp: this.deps.clock.now().toISOString(),
         reason: `rolled back to ${from}: ${why}`,
         // The hold as it stands now: it may have changed since the switch began.
-        ...(current.value.failback ? { failback: current.value.failback } : {}),
+        ...(current.failback ? { failback: current.failback } : {}),
       };
       const announcement = this.eventFor(target, from, restored, origin, true);
-      if (await this.deps.store.saveFailoverState(restored, current.revision, [announcement])) {
-        this.deps.notifier.notify(announcement);
-        this.deps.logger.warn(`model traffic switch to ${target} rolled back to ${from}`, { reason: why });
-        throw new FailoverSwitchError(
-          `switched to ${target} but ${why}; rolled back to ${from}`,
-          from,
-          target,
-          restored,
-          checks,
-        );
-      }
+      return writeNext(restored, { restored, announcement }, [announcement]);
+    });
+    if (rolledBack.status === 'written') {
+      const { restored, announcement } = rolledBack.result;
+      this.deps.notifier.notify(announcement);
+      this.deps.logger.warn(`model traffic switch to ${target} rolled back to ${from}`, { reason: why });
+      throw new FailoverSwitchError(`switched to ${target} but ${why}; rolled back to ${from}`, from, target, restored, checks);
     }
     const state = await this.getState();
     throw new FailoverSwitchError(

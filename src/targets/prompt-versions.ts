@@ -3,10 +3,11 @@ import { NAME_PATTERN } from '../domain/identifiers';
 import type { Prompt, PromptVersion } from '../domain/state';
 import type { Clock } from '../clock';
 import type { Logger } from '../logging/logger';
-import type { Store } from '../store/store';
+import { CAS_ATTEMPTS, updateVersioned, writeNext } from '../store/compare-and-set';
+import { promptKey, type PromptStore } from '../store/versioned-state-store';
 
 export interface PromptVersionsDeps {
-  store: Store;
+  store: PromptStore;
   clock: Clock;
   logger: Logger;
 }
@@ -25,18 +26,6 @@ export const PROMPT_LIMITS = {
   /** Sum of all versions' content; at most 3 bytes per UTF-16 unit keeps it under 12 MB. */
   totalContentMaxLength: 4_000_000,
 } as const;
-
-/**
- * Writers that lost a compare-and-set wait a random moment before re-reading, so a crowd of them
- * does not retry in lockstep and lose again together. A real-time wait, not business time.
- */
-function backoff(attempt: number): Promise<void> {
-  const ms = Math.random() * Math.min(50, 2 ** attempt);
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** How many times a stale compare-and-set is re-read and recomputed before giving up with a 409. */
-const MAX_CAS_ATTEMPTS = 10;
 
 export type PromptErrorReason =
   | 'unknown_prompt'
@@ -277,17 +266,18 @@ export class PromptVersions {
     change: (current: Prompt | null) => { next: Prompt; result: R },
     signal?: AbortSignal,
   ): Promise<R> {
-    for (let attempt = 1; attempt <= MAX_CAS_ATTEMPTS; attempt++) {
-      signal?.throwIfAborted();
-      const stored = await this.deps.store.getPrompt(name);
-      const { next, result } = change(stored ? stored.value : null);
-      signal?.throwIfAborted();
-      if (await this.deps.store.savePrompt(next, stored ? stored.revision : 0)) return result;
-      this.deps.logger.debug('prompt changed concurrently; re-reading', { prompt: name, attempt });
-      await backoff(attempt);
-    }
+    const updated = await updateVersioned(
+      this.deps.store,
+      promptKey(name),
+      (stored) => {
+        const { next, result } = change(stored ? stored.value : null);
+        return writeNext(next, result);
+      },
+      { signal, onLost: (attempt) => this.deps.logger.debug('prompt changed concurrently; re-reading', { prompt: name, attempt }) },
+    );
+    if (updated.status === 'written') return updated.result;
     throw new PromptConflictError(
-      `prompt "${name}" kept changing concurrently; gave up after ${MAX_CAS_ATTEMPTS} attempts`,
+      `prompt "${name}" kept changing concurrently; gave up after ${CAS_ATTEMPTS} attempts`,
       'concurrent_update',
       name,
     );

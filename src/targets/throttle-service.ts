@@ -2,10 +2,11 @@ import type { Clock } from '../clock';
 import type { AppConfig } from '../config/schema';
 import type { ActionRecord } from '../domain/action';
 import { buildEvent, type NotificationEvent, type Notifier } from '../domain/events';
-import type { ThrottleState } from '../domain/state';
+import type { ThrottleState, Versioned } from '../domain/state';
 import { ConflictError, ValidationError, type ProblemDetail } from '../errors';
 import type { Logger } from '../logging/logger';
-import type { Store } from '../store/store';
+import { CAS_ATTEMPTS, keepStored, updateVersioned, writeNext } from '../store/compare-and-set';
+import { THROTTLE_STATE, type VersionedStateStore } from '../store/versioned-state-store';
 import {
   applied,
   expired,
@@ -23,7 +24,7 @@ import {
 import type { ThrottleRestorePlan } from '../domain/state';
 
 export interface ThrottleServiceDeps {
-  store: Store;
+  store: VersionedStateStore;
   config: Pick<AppConfig, 'throttle'>;
   clock: Clock;
   logger: Logger;
@@ -32,14 +33,6 @@ export interface ThrottleServiceDeps {
 
 /** Matches the rules schema's bound on `throttle.durationMinutes` (one week). */
 export const MAX_THROTTLE_MINUTES = 10_080;
-
-const MAX_CAS_ATTEMPTS = 10;
-
-/** A random real-time pause after a lost compare-and-set, so concurrent writers do not retry in lockstep. */
-function backoff(attempt: number): Promise<void> {
-  const ms = Math.random() * Math.min(50, 2 ** attempt);
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
 
 export interface ApplyThrottleInput {
   /** Fraction of the base limit to allow, in (0, 1]; config.throttle.defaultFactor otherwise. */
@@ -79,13 +72,15 @@ export interface RestoreInput {
 export class ThrottleService {
   constructor(private readonly deps: ThrottleServiceDeps) {}
 
+  private async read(): Promise<ThrottleState> {
+    return this.view(await this.deps.store.getVersioned(THROTTLE_STATE));
+  }
+
   /** The state as stored; an inactive default when nothing was ever throttled. */
-  private async read(): Promise<{ state: ThrottleState; revision: number }> {
-    const stored = await this.deps.store.getThrottleState();
-    if (!stored) return { state: inactiveThrottle(this.deps.config.throttle.baseLimit), revision: 0 };
+  private view(stored: Versioned<ThrottleState> | null): ThrottleState {
+    if (!stored) return inactiveThrottle(this.deps.config.throttle.baseLimit);
     // Unthrottled, the limit follows the configured base limit, even one changed since the last write.
-    const state = stored.value.active ? stored.value : { ...stored.value, ...inactiveThrottle(this.deps.config.throttle.baseLimit) };
-    return { state, revision: stored.revision };
+    return stored.value.active ? stored.value : { ...stored.value, ...inactiveThrottle(this.deps.config.throttle.baseLimit) };
   }
 
   /**
@@ -93,11 +88,11 @@ export class ThrottleService {
    * than reported until the next sweep, so a reader never sees an expired throttle as active.
    */
   async getState(): Promise<ThrottleState> {
-    const { state } = await this.read();
+    const state = await this.read();
     // A throttle restoring in steps waits for the sweep, which judges its rule before each step.
     if (isExpired(state, this.deps.clock.now()) && !restoresInSteps(state)) {
       await this.restoreExpired();
-      return (await this.read()).state;
+      return this.read();
     }
     return state;
   }
@@ -152,7 +147,7 @@ export class ThrottleService {
    * its rule; without a judge it is left for the sweep that has one.
    */
   async restoreExpired(judge?: RestoreJudge): Promise<boolean> {
-    const { state } = await this.read();
+    const state = await this.read();
     if (restoresInSteps(state)) {
       if (!judge || !isExpired(state, this.deps.clock.now())) return false;
       const verdict = await judge(state.restore!);
@@ -170,25 +165,28 @@ export class ThrottleService {
     return outcome.changed;
   }
 
-  /** Read, recompute, compare-and-set; a stale revision is re-read and recomputed. */
-  /** The change's event is committed with the state it announces. */
+  /** Read, recompute, compare-and-set; the change's event is committed with the state it announces. */
   private async update(
     change: (state: ThrottleState, now: Date) => ThrottleStep,
     eventFor: (outcome: ThrottleOutcome) => NotificationEvent,
   ): Promise<ThrottleOutcome & { event?: NotificationEvent }> {
-    for (let attempt = 1; attempt <= MAX_CAS_ATTEMPTS; attempt++) {
-      const { state, revision } = await this.read();
-      const { next, change: kind } = change(state, this.deps.clock.now());
-      if (!next) return { change: 'unchanged', changed: false, from: state, to: state };
-      const outcome: ThrottleOutcome = { change: kind, changed: true, from: state, to: next };
-      const event = eventFor(outcome);
-      if (await this.deps.store.saveThrottleState(next, revision, [event])) {
-        return { ...outcome, event };
-      }
-      this.deps.logger.debug('throttle state changed concurrently; re-reading', { attempt });
-      await backoff(attempt);
+    const updated = await updateVersioned(
+      this.deps.store,
+      THROTTLE_STATE,
+      (stored) => {
+        const state = this.view(stored);
+        const { next, change: kind } = change(state, this.deps.clock.now());
+        if (!next) return keepStored<ThrottleOutcome>({ change: 'unchanged', changed: false, from: state, to: state });
+        const outcome: ThrottleOutcome = { change: kind, changed: true, from: state, to: next };
+        const event = eventFor(outcome);
+        return writeNext(next, { ...outcome, event }, [event]);
+      },
+      { onLost: (attempt) => this.deps.logger.debug('throttle state changed concurrently; re-reading', { attempt }) },
+    );
+    if (updated.status === 'exhausted') {
+      throw new ConflictError(`throttle state kept changing concurrently; gave up after ${CAS_ATTEMPTS} attempts`);
     }
-    throw new ConflictError(`throttle state kept changing concurrently; gave up after ${MAX_CAS_ATTEMPTS} attempts`);
+    return updated.result;
   }
 
   private eventFor(

@@ -1,22 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import type { Connection } from 'mongoose';
-import { type Clock, systemClock } from '../../clock';
+import type { Clock } from '../../clock';
 import type { ActionOutcome, ActionPatch, ActionQuery, ActionRecord, ActionStatus, Page } from '../../domain/action';
-import type { PauseState } from '../../domain/pause';
 import type { ActionStatRow } from '../../domain/stats';
 import { foldActionStats } from '../action-stats-reducer';
 import type { SeriesQuery, SeriesResult, SnapshotQuery, SnapshotSourceSummary, StoredSnapshot } from '../../domain/snapshot';
 import { SeriesBuckets } from '../series-buckets';
 import { escapeFieldName } from './field-names';
-import type {
-  Alert,
-  AlertQuery,
-  FailbackProbes,
-  FailoverState,
-  Prompt,
-  ThrottleState,
-  Versioned,
-} from '../../domain/state';
+import type { Alert, AlertQuery } from '../../domain/state';
 import { decodeCursor, toPage, toPageBy } from '../../domain/cursor';
 import type { DispatchOutcome, RuleState } from '../../domain/rule-state';
 import { budgetSpentUntil } from '../../domain/budget-slot';
@@ -29,10 +19,13 @@ import {
   type Doc,
   snapshotFromDoc,
   snapshotToDoc,
-  valueFromDoc,
   valueToDoc,
 } from './codec';
 import { isDuplicateKeyError, openConnection } from './connection';
+import { CLAIM_WAIT_ATTEMPTS, MongoContext, sleep } from './mongo-context';
+import { MongoVersionedState } from './mongo-versioned-state';
+import { expose } from '../compose';
+import { TARGET_STATE_METHODS, type PromptStore, type TargetStateStore } from '../versioned-state-store';
 import { createModels, type MongoModels } from './models';
 import { MongoRulesHistoryStore } from './mongo-rules-history-store';
 import { MongoConsoleStore } from './mongo-console-store';
@@ -42,7 +35,7 @@ import { MongoNotificationStore } from './mongo-notification-store';
 import { eventFields, MongoCommittedEvents, PENDING_EVENTS } from './mongo-committed-events';
 import { parseEvent } from '../committed-events';
 import type { NotificationEvent } from '../../domain/events';
-import { type FaultPoints, noFaults } from '../../domain/fault-points';
+import type { FaultPoints } from '../../domain/fault-points';
 
 export interface MongoStoreOptions {
   uri: string;
@@ -60,20 +53,13 @@ export interface MongoStoreOptions {
   faults?: FaultPoints;
 }
 
-/** A claim older than this whose owner never finished is taken as left behind by a crash. */
-const ABANDONED_CLAIM_MS = 10_000;
-/** Retries while another writer finishes a change it has claimed (about 3 s in all). */
-const CLAIM_WAIT_ATTEMPTS = 60;
-/** Revisions of state and prompts that keep their full value; older ones keep only the number. */
-const KEEP_REVISIONS = 20;
 /** Lease terms kept behind the newest one. */
 const KEEP_LEASE_TERMS = 5;
-/** The failback probes' one document in the `state` collection (its key has no `#<revision>`). */
-const FAILBACK_PROBES_ID = 'failback-probes';
 /** The version of the rules' states (Store.ruleStatesVersion), one document in the `state` collection. */
 const RULE_STATES_VERSION_ID = 'rule-states-version';
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+/** The aggregates' methods, put on each instance by `expose` in the constructor. */
+export interface MongoStore extends TargetStateStore, PromptStore {}
 
 /**
  * The MongoDB store, through mongoose, on a connection of its own.
@@ -97,14 +83,13 @@ export class MongoStore implements Store {
   readonly console: MongoConsoleStore;
   readonly idempotency: MongoIdempotencyStore;
   readonly silences: MongoSilenceStore;
-  private connection: Connection | null = null;
-  private models: MongoModels | null = null;
-  private readonly clock: Clock;
+  private readonly ctx: MongoContext;
 
   constructor(private readonly options: MongoStoreOptions) {
-    this.clock = options.clock ?? systemClock;
+    this.ctx = new MongoContext(options.clock, options.faults);
     this.notifications = new MongoNotificationStore(() => this.conn);
     this.committedEvents = new MongoCommittedEvents(() => this.conn, (id, relayed) => this.clearActionEvents(id, relayed));
+    expose(this, new MongoVersionedState(this.ctx, this.committedEvents), TARGET_STATE_METHODS);
     this.rulesHistory = new MongoRulesHistoryStore(() => this.conn);
     this.console = new MongoConsoleStore(() => this.conn);
     this.idempotency = new MongoIdempotencyStore(() => this.conn);
@@ -121,40 +106,37 @@ export class MongoStore implements Store {
         });
         await model.createIndexes();
       }
-      this.connection = conn;
-      this.models = models;
+      this.ctx.open(conn, models);
       await this.notifications.init();
       await this.rulesHistory.init();
       await this.console.init();
       await this.idempotency.init();
       await this.silences.init();
     } catch (err) {
-      this.connection = null;
-      this.models = null;
+      this.ctx.detach();
       await conn.close(true).catch(() => undefined);
       throw new Error(`MongoDB store setup failed: ${(err as Error).message.split('\n')[0]}`);
     }
   }
 
   async close(): Promise<void> {
-    const conn = this.connection;
-    this.connection = null;
-    this.models = null;
-    await conn?.close();
+    await this.ctx.detach()?.close();
   }
 
-  private get conn(): Connection {
-    if (!this.connection) throw new Error('MongoDB store is not open');
-    return this.connection;
+  private get conn() {
+    return this.ctx.conn;
   }
 
   private get m(): MongoModels {
-    if (!this.models) throw new Error('MongoDB store is not open');
-    return this.models;
+    return this.ctx.m;
+  }
+
+  private get clock(): Clock {
+    return this.ctx.clock;
   }
 
   async ping(): Promise<boolean> {
-    const conn = this.connection;
+    const conn = this.ctx.openConnection;
     if (!conn || conn.readyState !== 1 || !conn.db) return false;
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<boolean>((resolve) => {
@@ -169,19 +151,12 @@ export class MongoStore implements Store {
     }
   }
 
-  /** Inserts one document; false when its `_id` is taken (the claim belongs to someone else). */
-  private async claim(model: keyof MongoModels, doc: Doc): Promise<boolean> {
-    try {
-      await this.m[model].collection.insertOne(doc as { _id: never });
-      return true;
-    } catch (err) {
-      if (isDuplicateKeyError(err)) return false;
-      throw err;
-    }
+  private claim(model: keyof MongoModels, doc: Doc): Promise<boolean> {
+    return this.ctx.claim(model, doc);
   }
 
   private isAbandoned(claimedAt: unknown): boolean {
-    return !(claimedAt instanceof Date) || claimedAt.getTime() < this.clock.now().getTime() - ABANDONED_CLAIM_MS;
+    return this.ctx.isAbandoned(claimedAt);
   }
 
   // --- snapshots -------------------------------------------------------------------------------
@@ -407,7 +382,7 @@ export class MongoStore implements Store {
         claimedAt: now,
       });
       if (won) {
-        (this.options.faults ?? noFaults).reach('store.dispatch.after-cooldown-claim');
+        this.ctx.faults.reach('store.dispatch.after-cooldown-claim');
         // Older windows are deleted to keep the collection small, so a caller that read a long-gone
         // window could insert into the gap; a newer window existing means this one does not count.
         const newer = await this.m.cooldowns.findOne({ rule: action.rule, seq: { $gt: seq } }, { _id: 1 }).lean<Doc>();
@@ -554,14 +529,6 @@ export class MongoStore implements Store {
     return this.claim('claims', { _id: `once:${key}`, at });
   }
 
-  async getPauseState(): Promise<Versioned<PauseState> | null> {
-    return this.getRevision<PauseState>('state', 'key', 'pause');
-  }
-
-  async savePauseState(value: PauseState, expectedRevision: number, events: NotificationEvent[] = []): Promise<boolean> {
-    return this.saveRevision('state', 'key', 'pause', value, expectedRevision, events);
-  }
-
   async actionStats(from: Date, to: Date): Promise<ActionStatRow[]> {
     const docs = await this.m.actions
       .find(
@@ -662,7 +629,7 @@ export class MongoStore implements Store {
         _rev: rev,
       };
       if (await this.claim('claims', { _id: claimId, at: this.clock.now(), set })) {
-        (this.options.faults ?? noFaults).reach('store.transition.after-claim');
+        this.ctx.faults.reach('store.transition.after-claim');
         // By `_id` alone: the claim already makes this the only writer, and FerretDB answers only
         // `_id`-only filters from its index (any other filter scans the collection).
         await this.m.actions.updateOne({ _id: id }, { $set: set });
@@ -709,111 +676,6 @@ export class MongoStore implements Store {
     if (statuses.length === 0) return [];
     const docs = await this.m.actions.find({ status: { $in: statuses } }).lean<Doc[]>();
     return docs.map(actionFromDoc);
-  }
-
-  // --- versioned values: failover and throttle state, prompts ----------------------------------
-
-  /** The newest revision of `key` in a collection of `<key>#<revision>` documents. */
-  private async latestRevision(model: 'state' | 'prompts', field: 'key' | 'name', key: string): Promise<Doc | null> {
-    const [doc] = await this.m[model]
-      .find({ [field]: key })
-      .sort({ revision: -1 })
-      .limit(1)
-      .lean<Doc[]>();
-    return doc ?? null;
-  }
-
-  /**
-   * Compare-and-set as an insert: revision r+1 can be inserted once. Revisions are never deleted
-   * (older ones only lose their value), so a stale writer always hits an existing `_id`.
-   */
-  private async saveRevision(
-    model: 'state' | 'prompts',
-    field: 'key' | 'name',
-    key: string,
-    value: unknown,
-    expectedRevision: number,
-    events: NotificationEvent[] = [],
-  ): Promise<boolean> {
-    const latest = await this.latestRevision(model, field, key);
-    if (((latest?.revision as number | undefined) ?? 0) !== expectedRevision) return false;
-    const revision = expectedRevision + 1;
-    const won = await this.claim(model, {
-      _id: `${key}#${revision}`,
-      [field]: key,
-      revision,
-      value: valueToDoc(value),
-      savedAt: this.clock.now(),
-      // The revision's insert carries its events: the state and its announcement are one write.
-      ...(events.length > 0 ? eventFields([], events) : {}),
-    });
-    if (won) this.committedEvents.committed(events);
-    if (won && revision > KEEP_REVISIONS) {
-      await this.m[model].updateMany(
-        { [field]: key, revision: { $lte: revision - KEEP_REVISIONS } },
-        { $unset: { value: 1 } },
-      );
-    }
-    return won;
-  }
-
-  private async getRevision<T>(model: 'state' | 'prompts', field: 'key' | 'name', key: string) {
-    const doc = await this.latestRevision(model, field, key);
-    return doc ? { value: valueFromDoc<T>(doc.value), revision: doc.revision as number } : null;
-  }
-
-  async getFailoverState(): Promise<Versioned<FailoverState> | null> {
-    return this.getRevision<FailoverState>('state', 'key', 'failover');
-  }
-
-  async saveFailoverState(value: FailoverState, expectedRevision: number, events: NotificationEvent[] = []): Promise<boolean> {
-    return this.saveRevision('state', 'key', 'failover', value, expectedRevision, events);
-  }
-
-  /** One document replaced in place: probes are written every few seconds and need no history. */
-  async getFailbackProbes(): Promise<FailbackProbes | null> {
-    const doc = await this.m.state.findById(FAILBACK_PROBES_ID).lean<Doc>();
-    return doc ? valueFromDoc<FailbackProbes>(doc.value) : null;
-  }
-
-  async saveFailbackProbes(value: FailbackProbes): Promise<void> {
-    await this.m.state.updateOne(
-      { _id: FAILBACK_PROBES_ID },
-      { $set: { key: FAILBACK_PROBES_ID, revision: 0, value: valueToDoc(value), savedAt: this.clock.now() } },
-      { upsert: true },
-    );
-  }
-
-  async getThrottleState(): Promise<Versioned<ThrottleState> | null> {
-    return this.getRevision<ThrottleState>('state', 'key', 'throttle');
-  }
-
-  async saveThrottleState(value: ThrottleState, expectedRevision: number, events: NotificationEvent[] = []): Promise<boolean> {
-    return this.saveRevision('state', 'key', 'throttle', value, expectedRevision, events);
-  }
-
-  async listPrompts(): Promise<Prompt[]> {
-    const docs = await this.m.prompts
-      .find({}, { name: 1, revision: 1 })
-      .sort({ name: 1, revision: -1 })
-      .lean<Doc[]>();
-    const newest = new Map<string, Doc>();
-    for (const doc of docs) if (!newest.has(doc.name as string)) newest.set(doc.name as string, doc);
-    if (newest.size === 0) return [];
-    const full = await this.m.prompts
-      .find({ _id: { $in: [...newest.values()].map((d) => d._id) } })
-      .lean<Doc[]>();
-    return full
-      .map((doc) => valueFromDoc<Prompt>(doc.value))
-      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  }
-
-  async getPrompt(name: string): Promise<Versioned<Prompt> | null> {
-    return this.getRevision<Prompt>('prompts', 'name', name);
-  }
-
-  async savePrompt(value: Prompt, expectedRevision: number): Promise<boolean> {
-    return this.saveRevision('prompts', 'name', value.name, value, expectedRevision);
   }
 
   // --- leases --------------------------------------------------------------------------------

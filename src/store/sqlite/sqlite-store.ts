@@ -1,20 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import type { Statement } from 'better-sqlite3';
 import type { ActionOutcome, ActionPatch, ActionQuery, ActionRecord, ActionStatus, Page } from '../../domain/action';
-import type { PauseState } from '../../domain/pause';
 import type { ActionStatRow } from '../../domain/stats';
 import type { SeriesQuery, SeriesResult, SnapshotQuery, SnapshotSourceSummary, StoredSnapshot } from '../../domain/snapshot';
 import { SeriesBuckets, jsonNumber } from '../series-buckets';
-import type {
-  Alert,
-  AlertQuery,
-  FailbackProbes,
-  FailoverState,
-  Prompt,
-  ThrottleState,
-  Versioned,
-} from '../../domain/state';
+import type { Alert, AlertQuery } from '../../domain/state';
 import { decodeCursor, toPage, toPageBy } from '../../domain/cursor';
 import type { DispatchOutcome, RuleState } from '../../domain/rule-state';
 import { budgetSpentUntil } from '../../domain/budget-slot';
@@ -23,9 +15,13 @@ import { actionFromDoc, actionToDoc, alertFromDoc, alertToDoc } from './codec';
 import { SqliteConsoleStore } from './sqlite-console-store';
 import { SqliteIdempotencyStore } from './sqlite-idempotency-store';
 import { SqliteNotificationStore } from './sqlite-notification-store';
-import { SqliteCommittedEvents } from './sqlite-committed-events';
+import type { SqliteCommittedEvents } from './sqlite-committed-events';
+import { SqliteContext } from './sqlite-context';
+import { SqliteVersionedState } from './sqlite-versioned-state';
+import { expose } from '../compose';
+import { TARGET_STATE_METHODS, type PromptStore, type TargetStateStore } from '../versioned-state-store';
 import type { NotificationEvent } from '../../domain/events';
-import { type FaultPoints, noFaults } from '../../domain/fault-points';
+import type { FaultPoints } from '../../domain/fault-points';
 import { ACTION_EXTRA_COLUMNS, ACTION_EXTRA_INDEXES, SQLITE_SCHEMA } from './schema';
 import { sqliteActionStats } from './sqlite-stats';
 import { SqliteRulesHistoryStore } from './sqlite-rules-history-store';
@@ -41,7 +37,8 @@ export interface SqliteStoreOptions {
 
 type Row = Record<string, unknown>;
 
-const MAX_CACHED_STATEMENTS = 500;
+/** The aggregates' methods, put on each instance by `expose` in the constructor. */
+export interface SqliteStore extends TargetStateStore, PromptStore {}
 
 /**
  * The embedded store. better-sqlite3 is synchronous, so each method is one short critical section;
@@ -56,8 +53,7 @@ export class SqliteStore implements Store {
   readonly console: SqliteConsoleStore;
   readonly idempotency: SqliteIdempotencyStore;
   readonly silences: SqliteSilenceStore;
-  private db: Database.Database | null = null;
-  private readonly statements = new Map<string, Database.Statement>();
+  private readonly ctx: SqliteContext;
   private readonly pendingSnapshots: {
     snapshot: StoredSnapshot;
     resolve: () => void;
@@ -65,8 +61,10 @@ export class SqliteStore implements Store {
   }[] = [];
 
   constructor(private readonly options: SqliteStoreOptions) {
+    this.ctx = new SqliteContext(options.faults);
+    this.committedEvents = this.ctx.committedEvents;
+    expose(this, new SqliteVersionedState(this.ctx), TARGET_STATE_METHODS);
     this.notifications = new SqliteNotificationStore(() => this.conn);
-    this.committedEvents = new SqliteCommittedEvents(() => this.conn);
     this.rulesHistory = new SqliteRulesHistoryStore(() => this.conn);
     this.console = new SqliteConsoleStore(() => this.conn);
     this.idempotency = new SqliteIdempotencyStore(() => this.conn);
@@ -87,7 +85,7 @@ export class SqliteStore implements Store {
       if (!columns.has(name)) db.exec(`ALTER TABLE actions ADD COLUMN ${name} ${type}`);
     }
     db.exec(ACTION_EXTRA_INDEXES);
-    this.db = db;
+    this.ctx.open(db);
     this.notifications.init();
     this.committedEvents.init();
     this.rulesHistory.init();
@@ -98,25 +96,15 @@ export class SqliteStore implements Store {
 
   async close(): Promise<void> {
     this.flushSnapshots();
-    this.statements.clear();
-    this.db?.close();
-    this.db = null;
+    this.ctx.close();
   }
 
   private get conn(): Database.Database {
-    if (!this.db) throw new Error('SQLite store is not open');
-    return this.db;
+    return this.ctx.conn;
   }
 
-  /** Statements are compiled once and reused: preparing costs as much as running a small query. */
-  private stmt(sql: string): Database.Statement {
-    let statement = this.statements.get(sql);
-    if (!statement) {
-      if (this.statements.size >= MAX_CACHED_STATEMENTS) this.statements.clear();
-      statement = this.conn.prepare(sql);
-      this.statements.set(sql, statement);
-    }
-    return statement;
+  private stmt(sql: string): Statement {
+    return this.ctx.stmt(sql);
   }
 
   async ping(): Promise<boolean> {
@@ -455,14 +443,6 @@ export class SqliteStore implements Store {
     return this.stmt('INSERT INTO once_claims (key, at) VALUES (?, ?) ON CONFLICT (key) DO NOTHING').run(key, at.getTime()).changes === 1;
   }
 
-  async getPauseState(): Promise<Versioned<PauseState> | null> {
-    return this.getState<PauseState>('pause');
-  }
-
-  async savePauseState(value: PauseState, expectedRevision: number, events: NotificationEvent[] = []): Promise<boolean> {
-    return this.saveState('pause', value, expectedRevision, events);
-  }
-
   async actionStats(from: Date, to: Date): Promise<ActionStatRow[]> {
     return sqliteActionStats(this.conn, from, to);
   }
@@ -538,7 +518,7 @@ export class SqliteStore implements Store {
       events = eventsFor ? eventsFor(next) : [];
       this.committedEvents.insertWithin(events);
       // A kill here rolls the whole transaction back: neither the change nor its events happened.
-      (this.options.faults ?? noFaults).reach('store.transition.in-transaction');
+      this.ctx.faults.reach('store.transition.in-transaction');
       return next;
     });
     const next = run.immediate();
@@ -557,94 +537,6 @@ export class SqliteStore implements Store {
     const rows = this.stmt(`SELECT doc FROM actions WHERE status IN (${statuses.map(() => '?').join(',')})`)
       .all(...statuses) as Row[];
     return rows.map((r) => actionFromDoc(r.doc as string));
-  }
-
-  // --- singleton states (failover, throttle) ------------------------------------------------
-
-  private getState<T>(key: string): Versioned<T> | null {
-    const row = this.stmt('SELECT revision, doc FROM state WHERE key = ?').get(key) as
-      | Row
-      | undefined;
-    return row ? { value: JSON.parse(row.doc as string) as T, revision: row.revision as number } : null;
-  }
-
-  private saveState<T>(key: string, value: T, expectedRevision: number, events: NotificationEvent[] = []): boolean {
-    const saved = this.conn.transaction(() => {
-      const ok = this.saveStateRow(key, value, expectedRevision);
-      if (ok) this.committedEvents.insertWithin(events);
-      return ok;
-    }).immediate();
-    if (saved) this.committedEvents.committed(events);
-    return saved;
-  }
-
-  private saveStateRow<T>(key: string, value: T, expectedRevision: number): boolean {
-    const doc = JSON.stringify(value);
-    if (expectedRevision === 0) {
-      return (
-        this.stmt('INSERT INTO state (key, revision, doc) VALUES (?, 1, ?) ON CONFLICT (key) DO NOTHING')
-          .run(key, doc).changes === 1
-      );
-    }
-    return (
-      this.stmt('UPDATE state SET revision = revision + 1, doc = ? WHERE key = ? AND revision = ?')
-        .run(doc, key, expectedRevision).changes === 1
-    );
-  }
-
-  async getFailoverState(): Promise<Versioned<FailoverState> | null> {
-    return this.getState<FailoverState>('failover');
-  }
-
-  async saveFailoverState(value: FailoverState, expectedRevision: number, events: NotificationEvent[] = []): Promise<boolean> {
-    return this.saveState('failover', value, expectedRevision, events);
-  }
-
-  async getFailbackProbes(): Promise<FailbackProbes | null> {
-    return this.getState<FailbackProbes>('failback-probes')?.value ?? null;
-  }
-
-  async saveFailbackProbes(value: FailbackProbes): Promise<void> {
-    this.stmt(
-      `INSERT INTO state (key, revision, doc) VALUES ('failback-probes', 1, ?)
-       ON CONFLICT (key) DO UPDATE SET revision = revision + 1, doc = excluded.doc`,
-    ).run(JSON.stringify(value));
-  }
-
-  async getThrottleState(): Promise<Versioned<ThrottleState> | null> {
-    return this.getState<ThrottleState>('throttle');
-  }
-
-  async saveThrottleState(value: ThrottleState, expectedRevision: number, events: NotificationEvent[] = []): Promise<boolean> {
-    return this.saveState('throttle', value, expectedRevision, events);
-  }
-
-  // --- prompts -------------------------------------------------------------------------------
-
-  async listPrompts(): Promise<Prompt[]> {
-    const rows = this.stmt('SELECT doc FROM prompts ORDER BY name').all() as Row[];
-    return rows.map((r) => JSON.parse(r.doc as string) as Prompt);
-  }
-
-  async getPrompt(name: string): Promise<Versioned<Prompt> | null> {
-    const row = this.stmt('SELECT revision, doc FROM prompts WHERE name = ?').get(name) as
-      | Row
-      | undefined;
-    return row ? { value: JSON.parse(row.doc as string) as Prompt, revision: row.revision as number } : null;
-  }
-
-  async savePrompt(value: Prompt, expectedRevision: number): Promise<boolean> {
-    const doc = JSON.stringify(value);
-    if (expectedRevision === 0) {
-      return (
-        this.stmt('INSERT INTO prompts (name, revision, doc) VALUES (?, 1, ?) ON CONFLICT (name) DO NOTHING')
-          .run(value.name, doc).changes === 1
-      );
-    }
-    return (
-      this.stmt('UPDATE prompts SET revision = revision + 1, doc = ? WHERE name = ? AND revision = ?')
-        .run(doc, value.name, expectedRevision).changes === 1
-    );
   }
 
   // --- leases --------------------------------------------------------------------------------
