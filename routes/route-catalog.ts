@@ -12,6 +12,13 @@ import { SNAPSHOT_ROUTES } from './snapshots';
 import { STATS_ROUTES } from './stats';
 import { SOURCE_ROUTES } from './sources';
 import { NOTIFICATION_ROUTES } from './notifications';
+import { RULE_ROUTES } from './rules';
+import { RULES_HISTORY_ROUTES } from './rules-history';
+import { RULES_FILE_ROUTES } from './rules-file';
+import { RULE_TRIGGER_ROUTES } from './rule-trigger';
+import { SIMULATE_ROUTES } from './simulate';
+import { REPLAY_ROUTES } from './replay';
+import { ROUTER_HEALTH_ROUTES } from './router-health';
 
 const INGEST_LIMITED = new Set<string>(['ingestSnapshot', 'ingestSnapshotBatch', 'n8nWebhook', 'alertmanagerWebhook']);
 
@@ -29,6 +36,13 @@ const LEGACY_ROUTES: DeclaredRoute[] = OPERATIONS.map((op) => {
 export const ROUTE_CATALOG: readonly DeclaredRoute[] = [
   ...Object.values(HEALTH_ROUTES),
   ...LEGACY_ROUTES,
+  ...Object.values(ROUTER_HEALTH_ROUTES),
+  ...Object.values(REPLAY_ROUTES),
+  ...Object.values(SIMULATE_ROUTES),
+  ...Object.values(RULE_TRIGGER_ROUTES),
+  ...Object.values(RULES_FILE_ROUTES),
+  ...Object.values(RULES_HISTORY_ROUTES),
+  ...Object.values(RULE_ROUTES),
   ...Object.values(NOTIFICATION_ROUTES),
   ...Object.values(SOURCE_ROUTES),
   ...Object.values(STATS_ROUTES),

@@ -1,5 +1,4 @@
 import { type Response, Router } from 'express';
-import { handle } from '../src/http/route-table';
 import type { FailoverState } from '../src/domain/state';
 import { actorName } from '../src/http/access-control';
 import { parseBody } from '../src/http/validate';
@@ -7,6 +6,31 @@ import { routerResetRequestSchema } from '../src/schemas/router-health-schemas';
 import type { SchemaRegistry } from '../src/schemas/registry';
 import type { FailoverService } from '../src/targets/failover-service';
 import type { FailbackProber } from '../src/targets/failback-probes';
+import { declareRoutes, mount } from '../src/http/route-declaration';
+import { routerResetResultSchema, routerStateSchema } from '../src/schemas/response-schemas';
+
+export const ROUTER_HEALTH_ROUTES = declareRoutes({
+  getRouterState: {
+    method: 'GET',
+    path: '/api/health/router',
+    access: 'viewer',
+    tag: 'model-failover',
+    summary: 'Which model host to use (legacy route, read by n8n and client apps)',
+    description:
+      'The failover state (the legacy fields), and while failed over the probes of the primary (`probes`, `healthyStreak`) and when an automatic failback is due (`failbackAt`, `failback`).',
+    responses: [{ status: 200, description: 'The failover state and the failback; never cached.', schema: routerStateSchema, headers: ['Cache-Control'] }],
+  },
+  resetRouter: {
+    method: 'POST',
+    path: '/api/health/router/reset',
+    access: 'admin',
+    tag: 'model-failover',
+    summary: 'Switch back to the primary host after checking its health',
+    body: { schema: routerResetRequestSchema.$id, required: false, description: 'Optional; `by` names who reset.' },
+    responses: [{ status: 200, description: 'Reset (or already on primary: `changed: false`).', schema: routerResetResultSchema, headers: ['Cache-Control'] }],
+    errors: [{ status: 409, description: '`primary_unhealthy`: the primary failed its health check; nothing changed (`checks`, `state`).' }],
+  },
+});
 
 interface RouterResetRequest {
   by?: string;
@@ -43,13 +67,13 @@ export interface RouterHealthRouterDeps {
 export function createRouterHealthRouter({ failover, failbackProbes, schemas }: RouterHealthRouterDeps): Router {
   const router = Router();
 
-  handle(router, 'getRouterState', async (_req, res) => {
+  mount(router, ROUTER_HEALTH_ROUTES.getRouterState, async (_req, res) => {
     const [state, view] = await Promise.all([failover.getState(), failbackProbes.view()]);
     const { probes, healthyStreak, failbackAt, ...failback } = view;
     noStore(res).json({ ...stateBody(state), probes, healthyStreak, failbackAt, failback });
   });
 
-  handle(router, 'resetRouter', async (req, res) => {
+  mount(router, ROUTER_HEALTH_ROUTES.resetRouter, async (req, res) => {
     const body =
       req.body === undefined
         ? {}

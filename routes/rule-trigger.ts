@@ -1,15 +1,33 @@
 import { Router } from 'express';
-import { handle } from '../src/http/route-table';
 import { actorName } from '../src/http/access-control';
 import { nameParam } from '../src/http/path-params';
-import { QueryReader } from '../src/http/query';
 import { parseBody } from '../src/http/validate';
-import { TRIGGER_SCHEMA_IDS } from '../src/schemas/trigger-schemas';
+import { TRIGGER_SCHEMA_IDS, triggerRequestSchema } from '../src/schemas/trigger-schemas';
 import type { AppConfig } from '../src/config/schema';
 import type { Logger } from '../src/logging/logger';
 import type { RemediationService } from '../src/remediation/remediation-service';
 import type { SchemaRegistry } from '../src/schemas/registry';
+import { declareRoutes, mount, readQuery } from '../src/http/route-declaration';
+import { notFound, ruleNameParam } from '../src/http/route-parameters';
+import { triggerResultSchema } from '../src/schemas/response-schemas';
 
+export const RULE_TRIGGER_ROUTES = declareRoutes({
+  triggerRule: {
+    method: 'POST',
+    path: '/api/self-healing/rules/:name/trigger',
+    access: 'operator',
+    tag: 'remediation',
+    summary: "Request a rule's action now, through the same cooldown and approval gates as an ingest",
+    description: 'The requester on record is the API key name. With four eyes on for the action type, the same key cannot approve it.',
+    parameters: [
+      ruleNameParam,
+      { name: 'wait', in: 'query', description: '`true`: wait for an executed action to finish.', schema: { enum: ['true', 'false'] } },
+    ],
+    body: { schema: triggerRequestSchema, required: false, description: 'Optional; `reason` is kept for the approver.' },
+    responses: [{ status: 200, description: 'The decision taken (execute, require_approval, cooldown or duplicate_pending).', schema: triggerResultSchema }],
+    errors: [notFound('rule'), { status: 409, description: '`rule_disabled`: enable the rule before triggering it.' }],
+  },
+});
 
 /** Without a key (open loopback mode) there is no person to name; this says so in the record. */
 export const UNAUTHENTICATED_REQUESTER = 'manual:unauthenticated';
@@ -25,8 +43,8 @@ export interface RuleTriggerRouterDeps {
 export function createRuleTriggerRouter({ remediation, schemas, config, logger }: RuleTriggerRouterDeps): Router {
   const router = Router();
 
-  handle(router, 'triggerRule', async (req, res) => {
-    const query = new QueryReader(req, ['wait']);
+  mount(router, RULE_TRIGGER_ROUTES.triggerRule, async (req, res) => {
+    const query = readQuery(RULE_TRIGGER_ROUTES.triggerRule, req);
     const wait = query.boolean('wait');
     query.done();
     const name = nameParam(req);

@@ -1,10 +1,26 @@
 import { Router } from 'express';
-import { handle } from '../src/http/route-table';
 import { parseBody } from '../src/http/validate';
 import { parseSnapshot } from '../src/schemas/snapshot-input';
 import type { Snapshot } from '../src/domain/snapshot';
 import { SCHEMA_IDS, type SchemaRegistry } from '../src/schemas/registry';
 import type { RemediationService } from '../src/remediation/remediation-service';
+import { declareRoutes, mount } from '../src/http/route-declaration';
+import { notFound } from '../src/http/route-parameters';
+import { simulateResultSchema } from '../src/schemas/response-schemas';
+
+export const SIMULATE_ROUTES = declareRoutes({
+  simulate: {
+    method: 'POST',
+    path: '/api/self-healing/simulate',
+    access: 'operator',
+    tag: 'remediation',
+    summary: 'Dry run: the decisions ingest would take; changes nothing',
+    description: 'Body: `{ snapshot }`, `{ ruleName, snapshot }` or `{ ruleName }` (the legacy form: the rule is treated as matched).',
+    body: { schema: SCHEMA_IDS.simulateRequest, required: true },
+    responses: [{ status: 200, description: 'The decisions, and why.', schema: simulateResultSchema }],
+    errors: [notFound('rule (ruleName)')],
+  },
+});
 
 export interface SimulateRouterDeps {
   remediation: Pick<RemediationService, 'simulate'>;
@@ -15,7 +31,7 @@ export function createSimulateRouter({ remediation, schemas }: SimulateRouterDep
   const router = Router();
 
   // Body: { snapshot }, { ruleName, snapshot } or { ruleName } (the legacy form n8n workflows send).
-  handle(router, 'simulate', async (req, res) => {
+  mount(router, SIMULATE_ROUTES.simulate, async (req, res) => {
     const body = parseBody<{ ruleName?: string; snapshot?: Snapshot }>(
       schemas,
       SCHEMA_IDS.simulateRequest,

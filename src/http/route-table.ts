@@ -24,29 +24,13 @@ export const ROUTES = {
   signOut: { method: 'DELETE', path: '/api/session', access: 'public' },
   streamEvents: { method: 'GET', path: '/api/events', access: 'viewer' },
 
-  getRouterState: { method: 'GET', path: '/api/health/router', access: 'viewer' },
-  resetRouter: { method: 'POST', path: '/api/health/router/reset', access: 'admin' },
 
   ingestSnapshot: { method: 'POST', path: '/api/metrics', access: 'operator' },
   ingestSnapshotBatch: { method: 'POST', path: '/api/metrics/batch', access: 'operator' },
   alertmanagerWebhook: { method: 'POST', path: '/api/webhooks/alertmanager', access: 'operator' },
   // Any key will do: Prometheus' scrape config sends one with `authorization`.
   prometheusMetrics: { method: 'GET', path: '/metrics', access: 'viewer' },
-  simulate: { method: 'POST', path: '/api/self-healing/simulate', access: 'operator' },
-  replay: { method: 'POST', path: '/api/self-healing/replay', access: 'operator' },
 
-  listRules: { method: 'GET', path: '/api/self-healing/rules', access: 'viewer' },
-  getRulesFile: { method: 'GET', path: '/api/self-healing/rules-file', access: 'viewer' },
-  replaceRulesFile: { method: 'PUT', path: '/api/self-healing/rules-file', access: 'admin' },
-  validateRulesFile: { method: 'POST', path: '/api/self-healing/rules/validate', access: 'operator' },
-  listRulesHistory: { method: 'GET', path: '/api/self-healing/rules/history', access: 'viewer' },
-  rollbackRules: { method: 'POST', path: '/api/self-healing/rules/rollback', access: 'admin' },
-  triggerRule: { method: 'POST', path: '/api/self-healing/rules/:name/trigger', access: 'operator' },
-  getRule: { method: 'GET', path: '/api/self-healing/rules/:name', access: 'viewer' },
-  createRule: { method: 'POST', path: '/api/self-healing/rules', access: 'admin' },
-  replaceRule: { method: 'PUT', path: '/api/self-healing/rules/:name', access: 'admin' },
-  patchRule: { method: 'PATCH', path: '/api/self-healing/rules/:name', access: 'admin' },
-  deleteRule: { method: 'DELETE', path: '/api/self-healing/rules/:name', access: 'admin' },
 
 
 

@@ -44,20 +44,4 @@ export const CONSOLE_DESCRIPTIONS = {
     responses: [{ status: 200, description: 'The stream.', schema: C.eventStream, contentType: 'text/event-stream' }],
     errors: [{ status: 406, description: 'The request did not accept text/event-stream.' }],
   },
-  getRulesFile: {
-    tag: 'rules',
-    summary: 'The rules file exactly as it is on disk (valid or not) and its version',
-    responses: [{ status: 200, description: 'The file.', schema: C.rulesFile, headers: ['ETag'] }],
-  },
-  replaceRulesFile: {
-    tag: 'rules',
-    summary: 'Replace the whole rules file (also when the file on disk is invalid)',
-    parameters: [{ name: 'If-Match', in: 'header', description: 'The version read; a stale one is refused with 412.', schema: { type: 'string' } }],
-    body: { schema: SCHEMA_IDS.rulesFile, required: true },
-    responses: [{ status: 200, description: 'Written and in force.', schema: C.rulesFileWritten, headers: ['ETag'] }],
-    errors: [
-      { status: 412, description: 'The file changed since it was read (`currentVersion`).' },
-      { status: 503, description: 'The rules file is locked by another writer for too long.' },
-    ],
-  },
 } satisfies Partial<Record<RouteId, OperationDoc>>;
