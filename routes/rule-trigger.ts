@@ -24,7 +24,7 @@ export const RULE_TRIGGER_ROUTES = declareRoutes({
       { name: 'wait', in: 'query', description: '`true`: wait for an executed action to finish.', schema: { enum: ['true', 'false'] } },
     ],
     body: { schema: triggerRequestSchema, required: false, description: 'Optional; `reason` is kept for the approver.' },
-    responses: [{ status: 200, description: 'The decision taken (execute, require_approval, cooldown or duplicate_pending).', schema: triggerResultSchema }],
+    responses: [{ status: 200, description: 'The decision taken (execute, require_approval, cooldown, duplicate_pending, paused, silenced, inhibited or budget_exhausted).', schema: triggerResultSchema }],
     errors: [notFound('rule'), { status: 409, description: '`rule_disabled`: enable the rule before triggering it.' }],
   },
 });

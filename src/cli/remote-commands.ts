@@ -51,6 +51,7 @@ function actionRows(items: Row[]): (string | null)[][] {
 function timelineText(e: Row): string {
   if (e.wouldDecide) return `shadow (${String(e.wouldDecide)})`;
   if (e.decision === 'budget_exhausted') return `budget_exhausted (${String(e.target)})`;
+  if (e.decision === 'silenced') return `silenced (${String(e.silenceId)})`;
   if (e.decision === 'inhibited') {
     const by = e.inhibitedBy as { rule: string; actionId?: string } | undefined;
     return `inhibited (by ${String(by?.rule)}${by?.actionId ? ` ${by.actionId}` : ''})`;
@@ -130,7 +131,7 @@ export function addRemoteCommands(program: Command, ctx: CommandContext): void {
     const result = await clientFor(opts).call<Row>('POST', '/api/self-healing/replay', body);
     print(opts, result, () => {
       const summary = result.summary as Row[];
-      const kinds = ['execute', 'require_approval', 'cooldown', 'duplicate_pending', 'inhibited', 'budget_exhausted', 'shadow', 'effective', 'ineffective', 'unknown'];
+      const kinds = ['execute', 'require_approval', 'cooldown', 'duplicate_pending', 'silenced', 'inhibited', 'budget_exhausted', 'shadow', 'effective', 'ineffective', 'unknown'];
       const out = [
         `${String(result.snapshots)} snapshots replayed (rules ${String(result.rulesVersion)}, approvals ${String(result.approvals)}, clock ${String(result.clock)})`,
         table(['rule', ...kinds], summary.map((r) => [r.rule as string, ...kinds.map((k) => (r[k] as number | undefined) ?? 0)])),

@@ -2,6 +2,7 @@ import type { ActionStatus } from '../domain/action';
 import type { Decision } from '../domain/decision';
 import type { PauseState } from '../domain/pause';
 import type { Rule } from '../domain/rule';
+import type { Silence } from '../silences/silence';
 import type { DispatchRefusal, RuleState } from '../domain/rule-state';
 import { type BudgetView, decisionForRefusal, evaluationErrorDecision } from '../engine/decide';
 import type { ActiveInhibitor, InhibitionView } from '../engine/inhibition';
@@ -36,6 +37,8 @@ export interface ClosedLoopPort<C> {
   budgetView(rules: Rule[], now: Date): Promise<BudgetView | undefined>;
   /** The actions of each of these rules dispatched at or after its `since` (decide's view of inhibition). */
   inhibitingActions(rules: { rule: string; since: Date }[], now: Date): Promise<InhibitingAction[]>;
+  /** The silences that may be in force at `now` (the store's history in a replay); decide checks schedules and matchers. */
+  silences(now: Date): Promise<readonly Silence[]>;
   /**
    * The atomic step: refuse when the rule's cooldown runs past `now`, (for an approval) one is open,
    * or the target's budget is spent; else record the action, move the cooldown, claim the slot.
@@ -72,17 +75,23 @@ export class ClosedLoop<C> {
 
   /**
    * The decisions for these matched rules at `now` (ingest, trigger and simulate all decide here);
-   * `source` is the snapshot's (none for a trigger), which `sameSource` inhibition compares.
+   * `source` is the snapshot's (none for a trigger), which `sameSource` inhibition and silences compare.
    */
   async decide(rules: Rule[], now: Date, source?: string): Promise<RuleDecision[]> {
     if (rules.length === 0) return [];
     const states = await this.port.ruleStates(rules.map((r) => r.name), now);
-    // A rule in cooldown is decided `cooldown` whatever the pause or the budgets say: during a storm
-    // of matching snapshots those reads are made only for the rules that could act.
+    // A rule in cooldown is decided `cooldown` whatever the pause, silences or budgets say: during a
+    // storm of matching snapshots those reads are made only for the rules that could act.
     const open = rules.filter((r) => !((states.get(r.name)?.cooldownUntil?.getTime() ?? 0) > now.getTime()));
-    const [pause, budget, inhibition] =
-      open.length === 0 ? [null, undefined, undefined] : await Promise.all([this.port.pause(now), this.port.budgetView(open, now), this.inhibitionView(open, now, source)]);
-    return decideRules({ matched: rules, states, now, requiresApproval: this.requiresApproval, pause, budget, inhibition });
+    if (open.length === 0) return decideRules({ matched: rules, states, now, requiresApproval: this.requiresApproval });
+    const [pause, budget, inhibition, silences] = await Promise.all([
+      this.port.pause(now),
+      this.port.budgetView(open, now),
+      this.inhibitionView(open, now, source),
+      this.port.silences(now),
+    ]);
+    const silenced = silences.length === 0 ? undefined : { silences, source: source ?? null, targetOf: this.settings.targetOf };
+    return decideRules({ matched: rules, states, now, requiresApproval: this.requiresApproval, pause, budget, inhibition, silences: silenced });
   }
 
   /** decide's view of inhibition, read only when an inhibiting rule names one of the rules that could act. */
@@ -127,7 +136,7 @@ export class ClosedLoop<C> {
         const actionId = dispatchedHere.get(decision.inhibitedBy.rule)!;
         decision = { ...decision, inhibitedBy: { rule: decision.inhibitedBy.rule, actionId } };
       }
-      // Cooldown, a pending duplicate, paused: nothing to write, so no await either (a storm of
+      // Cooldown, a pending duplicate, paused, silenced: nothing to write, so no await either (a storm of
       // snapshots matching rules in cooldown decides dozens of these per snapshot).
       const result: Applied = acts(decision) ? await this.apply(decision, e, now, context) : { decision };
       if (result.decision.actionId && result.decision.status !== undefined && result.decision.status !== 'shadowed' && e.rule.inhibits) dispatchedHere.set(e.rule.name, result.decision.actionId);

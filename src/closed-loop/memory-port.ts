@@ -1,5 +1,6 @@
 import type { VerifySpec } from '../domain/action';
 import type { Rule } from '../domain/rule';
+import type { Silence } from '../silences/silence';
 import type { RuleState } from '../domain/rule-state';
 import { budgetSpentUntil, claimCounts } from '../domain/budget-slot';
 import type { BudgetView } from '../engine/decide';
@@ -49,12 +50,15 @@ export interface MemoryPortOptions {
   settings: ClosedLoopSettings;
   /** Play per-target budgets and verification windows; off, neither is played. */
   closedLoop: boolean;
+  /** The silences of the history replayed (expired ones too): each holds at the instants it was in force. */
+  silences?: readonly Silence[];
 }
 
 /**
  * The closed loop's state in memory, on a virtual clock: what the store keeps for the service
  * (cooldown ends, open approvals, per-target budget claims, verification windows), changed by the
- * same dispatch rules. Automation is never paused; every action run succeeds; approvals follow the
+ * same dispatch rules. Silences hold as they did at each instant (created, not yet expired, their
+ * schedule on); automation is never paused; every action run succeeds; approvals follow the
  * replay's policy at once; nothing is reverted or escalated, only recorded.
  */
 export class MemoryClosedLoopPort implements ClosedLoopPort<MemoryContext> {
@@ -83,6 +87,10 @@ export class MemoryClosedLoopPort implements ClosedLoopPort<MemoryContext> {
 
   async pause(): Promise<null> {
     return null;
+  }
+
+  async silences(): Promise<readonly Silence[]> {
+    return this.options.silences ?? [];
   }
 
   async budgetView(_rules: Rule[], now: Date): Promise<BudgetView | undefined> {

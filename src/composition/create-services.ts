@@ -12,6 +12,7 @@ import { ApprovalService } from '../remediation/approvals';
 import { EvaluationErrors } from '../remediation/evaluation-errors';
 import { BudgetPolicy } from '../remediation/budgets';
 import { PauseService } from '../remediation/pause';
+import { SilenceService } from '../remediation/silences';
 import { RevertService } from '../remediation/reverts';
 import { StatsService } from '../remediation/stats';
 import { VerificationService } from '../remediation/verification';
@@ -77,6 +78,8 @@ export interface Services extends PipelineDeps {
   approvals: ApprovalService;
   sweeps: Sweeps;
   pause: PauseService;
+  /** Silences (maintenance windows): matched rules that would act are decided `silenced`. */
+  silences: SilenceService;
   reverts: RevertService;
   verification: VerificationService;
   stats: StatsService;
@@ -164,6 +167,7 @@ export function createServices(
   const executor = new ActionExecutor({ ...deps, strategies, faults });
   const liveness = new InstanceLiveness(deps, instanceId);
   const pause = new PauseService(deps);
+  const silences = new SilenceService(deps);
   const budgets = new BudgetPolicy({ ...deps, strategies, alerts });
   const reverts = new RevertService({ ...deps, strategies, executor, alerts, rules, instanceId });
   const verification = new VerificationService({
@@ -238,6 +242,7 @@ export function createServices(
     approvals,
     sweeps,
     pause,
+    silences,
     reverts,
     verification,
     stats,

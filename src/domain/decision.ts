@@ -7,6 +7,7 @@ export const DECISION_KINDS = [
   'budget_exhausted',
   'paused',
   'inhibited',
+  'silenced',
   'evaluation_error',
 ] as const;
 export type DecisionKind = (typeof DECISION_KINDS)[number];
@@ -15,10 +16,15 @@ export interface Decision {
   rule: string;
   decision: DecisionKind;
   reason: string;
-  /** Cooldown end, for `cooldown`; when the budget frees a slot, for `budget_exhausted`; the pause's end, for `paused`. */
+  /**
+   * Cooldown end, for `cooldown`; when the budget frees a slot, for `budget_exhausted`; the pause's
+   * end, for `paused`; for `silenced`, when the silence (or its scheduled window) ends.
+   */
   until?: string;
   /** The target whose budget is spent, for `budget_exhausted`. */
   target?: string;
+  /** The silence in force, for `silenced`. */
+  silenceId?: string;
   /** The open approval, for `duplicate_pending`. */
   actionId?: string;
   /**

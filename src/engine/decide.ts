@@ -4,6 +4,8 @@ import type { Decision } from '../domain/decision';
 import type { DispatchRefusal, RuleState } from '../domain/rule-state';
 import { budgetSpentUntil } from '../domain/budget-slot';
 import { type ActiveInhibitor, type InhibitionView, inhibitedBy, inhibitorOf } from './inhibition';
+import { type SilenceHit, silenceFor } from '../silences/in-force';
+import type { Silence } from '../silences/silence';
 
 export interface DecideInput {
   /** Matched, enabled rules in priority order. */
@@ -17,6 +19,20 @@ export interface DecideInput {
   budget?: BudgetView;
   /** Actions of rules with `inhibits` active at `now`; absent: no rule inhibits (or none could act). */
   inhibition?: InhibitionView;
+  /** The silences that may be in force at `now`, and what a rule is matched against besides itself. */
+  silences?: SilencesView;
+}
+
+export interface SilencesView {
+  silences: readonly Silence[];
+  /** The snapshot's source; null when there is none (a trigger, simulate by rule name). */
+  source: string | null;
+  targetOf: (rule: Rule) => string | null;
+}
+
+function silenceOf(rule: Rule, view: SilencesView, now: Date): SilenceHit | null {
+  const subject = { rule: rule.name, type: rule.action.type, target: view.targetOf(rule), source: view.source, severity: rule.severity };
+  return silenceFor(view.silences, subject, now.getTime());
 }
 
 export interface BudgetView {
@@ -80,6 +96,17 @@ function decideOne(rule: Rule, input: DecideInput, active: readonly ActiveInhibi
     };
     if (pause.until) paused.until = pause.until;
     return paused;
+  }
+  const silence = input.silences ? silenceOf(rule, input.silences, input.now) : null;
+  if (silence) {
+    const until = isoAt(silence.until);
+    return {
+      rule: rule.name,
+      decision: 'silenced',
+      silenceId: silence.id,
+      until,
+      reason: `silenced by ${silence.id} until ${until}; would have ${approval ? 'asked for approval' : `run ${rule.action.type}`}`,
+    };
   }
   const inhibitor = active && active.length > 0 ? inhibitorOf(rule, active, input.inhibition!) : undefined;
   if (inhibitor) {

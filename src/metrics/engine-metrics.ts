@@ -82,7 +82,7 @@ export class EngineMetrics implements Notifier, IngestObserver, DeliveryObserver
     const pending = this.pendingDecisions;
     this.decisions = new Counter({
       name: 'self_healing_decisions_total',
-      help: 'Decisions about matched rules: execute, require_approval, cooldown, duplicate_pending, budget_exhausted, paused, inhibited, shadow.',
+      help: 'Decisions about matched rules: execute, require_approval, cooldown, duplicate_pending, budget_exhausted, paused, silenced, inhibited, shadow.',
       labelNames: ['rule', 'decision'],
       registers,
       collect() {

@@ -13,6 +13,7 @@ import { ConflictError, NotFoundError } from '../errors';
 import { timeOrderedId } from '../domain/time-ordered-id';
 import type { FaultPoints } from '../domain/fault-points';
 import { ClosedLoop, type RunOutcome } from '../closed-loop/closed-loop';
+import { silenceFor } from '../silences/in-force';
 import { approvalExpiry } from '../closed-loop/dispatch-rules';
 import { inhibitingRulesOf } from '../closed-loop/inhibition-window';
 import { budgetClaimOf, type ClosedLoopSettings } from '../closed-loop/settings';
@@ -63,6 +64,8 @@ export interface AppliedDecision {
   target?: string;
   /** For `inhibited`: the action holding the rule back. */
   inhibitedBy?: InhibitedBy;
+  /** For `silenced`: the silence in force. */
+  silenceId?: string;
 }
 
 export interface IngestResult {
@@ -89,6 +92,7 @@ export interface SimulatedRule {
   actionId?: string;
   target?: string;
   inhibitedBy?: InhibitedBy;
+  silenceId?: string;
   /** For a disabled rule: what ingest would decide if it were enabled. */
   ifEnabled?: RuleDecisionKind;
   matchedFacts?: Record<string, unknown>;
@@ -136,7 +140,7 @@ export interface SystemActionInput {
 
 export type SystemDispatch =
   | { dispatched: true; action: ActionRecord; running: Promise<ActionRecord> | null }
-  | { dispatched: false; reason: 'paused' | 'budget_exhausted' | 'duplicate_pending' | 'cooldown'; detail: string };
+  | { dispatched: false; reason: 'paused' | 'silenced' | 'budget_exhausted' | 'duplicate_pending' | 'cooldown'; detail: string };
 
 /** The reply to a manual trigger: shaped like an ingest reply, with one decision. */
 export interface TriggerResult {
@@ -322,6 +326,7 @@ export class RemediationService {
       if (d.actionId) shown.actionId = d.actionId;
       if (d.target) shown.target = d.target;
       if (d.inhibitedBy) shown.inhibitedBy = d.inhibitedBy;
+      if (d.silenceId) shown.silenceId = d.silenceId;
       if (input.snapshot) shown.matchedFacts = e.matchedFacts;
       return shown;
     });
@@ -359,6 +364,13 @@ export class RemediationService {
     }
     const now = clock.now();
     const { rule } = input;
+    // Silenced like the rule's own dispatch would be (a revert or an escalation never is: they do not come here).
+    const subject = { rule: rule.name, type: rule.action.type, target: this.deps.budgets.targetOf(rule), source: input.snapshot?.source ?? null, severity: rule.severity };
+    const silence = silenceFor(await store.silences.silencesOverlapping(now, now), subject, now.getTime());
+    if (silence) {
+      this.observer.decided(rule.name, 'silenced');
+      return { dispatched: false, reason: 'silenced', detail: `silenced by ${silence.id} until ${silence.until.toISOString()}` };
+    }
     const pending = input.requiresApproval;
     const action: ActionRecord = {
       ...newAction({
@@ -409,6 +421,7 @@ function pick(d: RuleDecision & { status?: ActionRecord['status'] }): AppliedDec
   if (d.status) out.status = d.status;
   if (d.target) out.target = d.target;
   if (d.inhibitedBy) out.inhibitedBy = d.inhibitedBy;
+  if (d.silenceId) out.silenceId = d.silenceId;
   return out;
 }
 

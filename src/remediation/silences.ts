@@ -79,9 +79,4 @@ export class SilenceService {
     if (announced) this.deps.notifier.notify(announced);
     return silenceView(outcome.silence, now);
   }
-
-  /** The silences that could hold at `now` (decide checks schedules and matchers). */
-  inForce(now: Date): Promise<Silence[]> {
-    return this.deps.store.silences.silencesOverlapping(now, now);
-  }
 }

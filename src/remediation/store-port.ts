@@ -5,6 +5,7 @@ import { type FaultPoints, noFaults } from '../domain/fault-points';
 import type { PauseState } from '../domain/pause';
 import type { Rule } from '../domain/rule';
 import type { RuleState } from '../domain/rule-state';
+import type { Silence } from '../silences/silence';
 import type { StoredSnapshot } from '../domain/snapshot';
 import type { BudgetView } from '../engine/decide';
 import type { ClosedLoopPort, Dispatched, Match, RunOutcome } from '../closed-loop/closed-loop';
@@ -79,6 +80,11 @@ export class StoreClosedLoopPort implements ClosedLoopPort<StoreContext> {
 
   async pause(): Promise<PauseState> {
     return this.deps.pause.current();
+  }
+
+  /** The silences in their period at `now`, as every instance sees them. */
+  silences(now: Date): Promise<Silence[]> {
+    return this.deps.store.silences.silencesOverlapping(now, now);
   }
 
   budgetView(rules: Rule[], now: Date): Promise<BudgetView> {

@@ -52,8 +52,10 @@ export interface TimelineEntry {
   target?: string;
   /** For `inhibited`: the virtual action holding the rule back. */
   inhibitedBy?: InhibitedBy;
-  /** For `cooldown` and `budget_exhausted`: when it ends. */
+  /** For `cooldown`, `budget_exhausted` and `silenced`: when it ends. */
   until?: string;
+  /** For `silenced`: the stored silence in force at that instant. */
+  silenceId?: string;
   /** For `verified`. */
   outcome?: ReplayOutcome;
   recoveredAt?: string;
@@ -82,7 +84,7 @@ export interface ReplayResult {
 }
 
 export interface ReplayDeps {
-  store: Pick<Store, 'scanSnapshots'>;
+  store: Pick<Store, 'scanSnapshots' | 'silences'>;
   /** The rules in force. */
   currentRules: () => Ruleset;
   evaluator: Evaluator;
@@ -146,6 +148,8 @@ export class ReplayService {
     const current = this.deps.currentRules();
     const candidate = request.rules === undefined ? current : this.candidate(request.rules);
     const approvals = request.approvals ?? 'pending';
+    // The stored silences, expired ones too: each holds at the instants it was in force then.
+    const silences = await this.deps.store.silences.silencesOverlapping(from ?? new Date(-8.64e15), to ?? new Date(8.64e15));
     const pipeline = (ruleset: Ruleset) =>
       new VirtualPipeline({
         ruleset,
@@ -154,6 +158,7 @@ export class ReplayService {
         approvals,
         approvalTimeoutMinutes: this.deps.approvalTimeoutMinutes,
         closedLoop: this.deps.closedLoop,
+        silences,
       });
     const runs = [{ ruleset: candidate, pipeline: pipeline(candidate), tally: new DecisionTally() }];
     if (request.compareTo === 'current') runs.push({ ruleset: current, pipeline: pipeline(current), tally: new DecisionTally() });
@@ -190,6 +195,7 @@ export class ReplayService {
           if (d.target) entry.target = d.target;
           if (d.inhibitedBy) entry.inhibitedBy = d.inhibitedBy;
           if (d.until) entry.until = d.until;
+          if (d.silenceId) entry.silenceId = d.silenceId;
           if (item.snapshotId) entry.snapshotId = item.snapshotId;
           emit(entry);
         }

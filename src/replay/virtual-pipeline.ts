@@ -1,4 +1,5 @@
 import type { Rule, Ruleset } from '../domain/rule';
+import type { Silence } from '../silences/silence';
 import type { Evaluator } from '../engine/evaluate';
 import type { RuleDecision } from '../engine/rule-decisions';
 import { ClosedLoop } from '../closed-loop/closed-loop';
@@ -14,6 +15,8 @@ export interface VirtualPipelineOptions {
   approvalTimeoutMinutes: number;
   /** Budgets and verification windows; absent, neither is played. */
   closedLoop?: ClosedLoopFacts;
+  /** The stored silences (expired ones too), each in force at the instants it was then; none: no silences. */
+  silences?: readonly Silence[];
 }
 
 /** One decision of a replayed snapshot, with the virtual action it dispatched (if any). */
@@ -47,7 +50,7 @@ export class VirtualPipeline {
 
   constructor(private readonly options: VirtualPipelineOptions) {
     const settings: ClosedLoopSettings = { ...(options.closedLoop ?? NO_CLOSED_LOOP), approvalTimeoutMinutes: options.approvalTimeoutMinutes };
-    this.port = new MemoryClosedLoopPort({ approvals: options.approvals, settings, closedLoop: options.closedLoop !== undefined });
+    this.port = new MemoryClosedLoopPort({ approvals: options.approvals, settings, closedLoop: options.closedLoop !== undefined, silences: options.silences });
     this.loop = new ClosedLoop(this.port, settings, options.requiresApproval, () => inhibitingRulesOf(options.ruleset.rules));
   }
 

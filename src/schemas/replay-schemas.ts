@@ -77,6 +77,7 @@ export const replayResultSchema = {
             description: 'For `inhibited`: the (virtual) action holding the rule back, and its rule.',
           },
           until: { type: 'string', format: 'date-time' },
+          silenceId: { type: 'string', description: 'For `silenced`: the stored silence that was in force at that instant.' },
           outcome: outcomeKind,
           recoveredAt: { type: 'string', format: 'date-time' },
           followUp: { enum: ['revert', 'escalate', 'none'], description: 'For an ineffective outcome: what the service would have done (a replay does nothing).' },

@@ -450,6 +450,7 @@ export const appliedDecisionSchema = {
     until: dateTime,
     target: { type: 'string', description: 'For `budget_exhausted`: the target whose budget is spent.' },
     inhibitedBy: { $ref: `${R}/inhibited-by.json` },
+    silenceId: { type: 'string', description: 'For `silenced`: the silence in force (`until`: when it, or its scheduled window, ends).' },
   },
 } as const;
 
@@ -522,6 +523,7 @@ export const simulateResultSchema = {
           actionId: uuid,
           target: { type: 'string' },
           inhibitedBy: { $ref: `${R}/inhibited-by.json` },
+          silenceId: { type: 'string', description: 'For `silenced`: the silence in force.' },
           ifEnabled: ruleDecisionKind,
           matchedFacts: { type: 'object' },
           failedConditions: { type: 'array', items: { $ref: `${R}/condition-outcome.json` } },

@@ -34,7 +34,7 @@ function loopOf(approvals: ApprovalPolicy = 'pending') {
     const outcomes = port.decideDue(now);
     port.observe(source, now, new Set(matched.map((r) => r.name)));
     const evaluations: RuleEvaluation[] = matched.map((rule) => ({ rule, matched: true, matchedFacts: {}, failedConditions: [] }));
-    const applied = await loop.decideAndApply(evaluations, now, { source });
+    const applied = await loop.decideAndApply(evaluations, now, { source }, source);
     return { outcomes, decisions: applied.map((a) => a.decision) };
   };
   return { port, loop, snapshot };
