@@ -2,12 +2,34 @@ import { Router } from 'express';
 import type { AppConfig } from '../src/config/schema';
 import { type AlertmanagerPayload, alertmanagerSnapshots } from '../src/remediation/alertmanager-snapshots';
 import type { RemediationService } from '../src/remediation/remediation-service';
-import { ALERTMANAGER_SCHEMA_IDS } from '../src/schemas/alertmanager-schemas';
+import { ALERTMANAGER_SCHEMA_IDS, alertmanagerResultSchema, alertmanagerWebhookSchema } from '../src/schemas/alertmanager-schemas';
 import type { SchemaRegistry } from '../src/schemas/registry';
 import { parseSnapshot } from '../src/schemas/snapshot-input';
 import { readIngestQuery } from '../src/http/query';
-import { handle } from '../src/http/route-table';
 import { parseBody } from '../src/http/validate';
+import { declareRoutes, mount } from '../src/http/route-declaration';
+
+export const ALERTMANAGER_ROUTES = declareRoutes({
+  alertmanagerWebhook: {
+    method: 'POST',
+    path: '/api/webhooks/alertmanager',
+    access: 'operator',
+    tag: 'prometheus',
+    summary: 'Alertmanager webhook (payload version 4): alerts become snapshots, one per source',
+    description:
+      'The source is the value of the label `prometheus.alertmanager.sourceLabel` (default `job`), else `prometheus.alertmanager.defaultSource`. ' +
+      'The fact `alerts` maps each alert name to `{ firing, severity, labels, annotations, startsAt, endsAt, count }`; resolved alerts arrive as `firing: false`. ' +
+      'Each snapshot goes through the same ingest as POST /api/metrics. See docs/prometheus.md.',
+    parameters: [
+      { name: 'wait', in: 'query', description: '`true`: wait for executed actions to finish and report their final status.', schema: { enum: ['true', 'false'] } },
+      { name: 'decisions', in: 'query', description: '`acted`: list only decisions that did something, leaving out `cooldown` and `duplicate_pending` ones (`counts` still counts them); `all` (default): every decision.', schema: { enum: ['all', 'acted'] } },
+    ],
+    body: { schema: alertmanagerWebhookSchema, required: true },
+    responses: [{ status: 200, description: 'One ingest result per source.', schema: alertmanagerResultSchema }],
+    errors: [{ status: 429, description: 'Too many snapshots; see Retry-After.' }],
+    ingestLimited: true,
+  },
+});
 
 export interface AlertmanagerRouterDeps {
   remediation: Pick<RemediationService, 'ingest'>;
@@ -21,7 +43,7 @@ export interface AlertmanagerRouterDeps {
 export function createAlertmanagerRouter({ remediation, schemas, config, clock }: AlertmanagerRouterDeps): Router {
   const router = Router();
 
-  handle(router, 'alertmanagerWebhook', async (req, res) => {
+  mount(router, ALERTMANAGER_ROUTES.alertmanagerWebhook, async (req, res) => {
     const query = readIngestQuery(req);
     const payload = parseBody<AlertmanagerPayload>(schemas, ALERTMANAGER_SCHEMA_IDS.webhook, req.body, 'Alertmanager webhook payload');
     const snapshots = alertmanagerSnapshots(payload, config.prometheus.alertmanager, clock.now());

@@ -1,10 +1,30 @@
 import { type Request, type Response, Router } from 'express';
 import { NotAcceptableError, ValidationError } from '../src/errors';
-import { QueryReader } from '../src/http/query';
 import type { AppConfig } from '../src/config/schema';
-import { handle } from '../src/http/route-table';
 import type { Logger } from '../src/logging/logger';
 import type { EventJournal } from '../src/notifications/event-journal';
+import { declareRoutes, mount, readQuery } from '../src/http/route-declaration';
+import { eventStreamSchema } from '../src/schemas/console-schemas';
+
+export const EVENT_ROUTES = declareRoutes({
+  streamEvents: {
+    method: 'GET',
+    path: '/api/events',
+    access: 'viewer',
+    tag: 'console',
+    summary: 'Server-sent events: the events the n8n outbox carries, numbered, resumable',
+    description:
+      'Needs `Accept: text/event-stream`. Starts after `Last-Event-ID` (or `lastEventId`), else from now. ' +
+      'Events of every instance sharing the store appear in one numbered order.',
+    parameters: [
+      { name: 'Last-Event-ID', in: 'header', description: 'Resume after this event number (browsers send it on reconnect).', schema: { type: 'string', pattern: '^\\d{1,15}$' } },
+      { name: 'lastEventId', in: 'query', description: 'The same, for clients that cannot set headers.', schema: { type: 'string', pattern: '^\\d{1,15}$' } },
+      { name: 'follow', in: 'query', description: '`false`: send the events there are and close.', schema: { enum: ['true', 'false'] } },
+    ],
+    responses: [{ status: 200, description: 'The stream.', schema: eventStreamSchema, contentType: 'text/event-stream' }],
+    errors: [{ status: 406, description: 'The request did not accept text/event-stream.' }],
+  },
+});
 
 export interface EventsRouterDeps {
   events: Pick<EventJournal, 'after' | 'last' | 'onWritten' | 'closing'>;
@@ -36,8 +56,8 @@ export function createEventsRouter({ events, config, logger }: EventsRouterDeps)
   const router = Router();
   const { pollIntervalMs, heartbeatMs } = config.console.events;
 
-  handle(router, 'streamEvents', async (req: Request, res: Response) => {
-    const q = new QueryReader(req, ['follow', 'lastEventId']);
+  mount(router, EVENT_ROUTES.streamEvents, async (req: Request, res: Response) => {
+    const q = readQuery(EVENT_ROUTES.streamEvents, req);
     const follow = q.boolean('follow') ?? true;
     const fromQuery = q.string('lastEventId', EVENT_NUMBER, 15);
     q.done();

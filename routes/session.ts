@@ -2,18 +2,55 @@ import { type Request, type Response, Router } from 'express';
 import { ConflictError, ForbiddenError, UnauthorizedError } from '../src/errors';
 import { clientAddress } from '../src/http/access-control';
 import { isForeignOrigin } from '../src/http/origin-check';
-import { QueryReader } from '../src/http/query';
 import { sessionExpiryOf, sessionPrincipalOf } from '../src/http/session-auth';
 import { clearedSessionCookie, readCookie, SESSION_COOKIE, sessionCookie } from '../src/http/session-cookie';
 import { parseBody } from '../src/http/validate';
-import { CONSOLE_SCHEMA_IDS } from '../src/schemas/console-schemas';
+import { CONSOLE_SCHEMA_IDS, sessionInfoSchema, sessionRequestSchema, signOutResultSchema } from '../src/schemas/console-schemas';
 import type { AppConfig } from '../src/config/schema';
 import type { ApiKeyring } from '../src/http/api-keys';
 import type { AuthFailures } from '../src/http/auth-failures';
-import { handle } from '../src/http/route-table';
 import type { Logger } from '../src/logging/logger';
 import type { SchemaRegistry } from '../src/schemas/registry';
 import type { SessionService } from '../src/sessions/session-service';
+import { declareRoutes, mount, type ReplyOf } from '../src/http/route-declaration';
+import { isRole } from '../src/http/access-policy';
+
+export const SESSION_ROUTES = declareRoutes({
+  getSession: {
+    method: 'GET',
+    path: '/api/session',
+    access: 'public',
+    tag: 'console',
+    summary: 'Who the caller is (open mode, console session, or API key) and its role',
+    description: 'The console shows only the actions this role may take.',
+    responses: [{ status: 200, description: 'The caller.', schema: sessionInfoSchema }],
+  },
+  signIn: {
+    method: 'POST',
+    path: '/api/session',
+    access: 'webhook',
+    tag: 'console',
+    summary: 'Sign in to the console with an API key: sets the session cookie',
+    description:
+      'Sets `shre_session` (HttpOnly, SameSite=Strict, Path=/, Max-Age = console.sessionTtlMinutes; Secure when console.secureCookie). ' +
+      'The API then accepts the cookie in place of a Bearer key, with the key\'s role; every write made with it must carry the console\'s own Origin.',
+    body: { schema: sessionRequestSchema, required: true },
+    responses: [{ status: 200, description: 'Signed in.', schema: sessionInfoSchema }],
+    errors: [
+      { status: 401, description: 'The API key is not valid.' },
+      { status: 409, description: '`sign_in_not_needed`: no keys are configured, the console is open.' },
+      { status: 429, description: 'Too many failed authentications from this address (any route, any way a key is checked); see Retry-After.' },
+    ],
+  },
+  signOut: {
+    method: 'DELETE',
+    path: '/api/session',
+    access: 'public',
+    tag: 'console',
+    summary: 'Sign out: ends the session on every instance and clears the cookie',
+    responses: [{ status: 200, description: 'Signed out.', schema: signOutResultSchema }],
+  },
+});
 
 export interface SessionRouterDeps {
   sessions: Pick<SessionService, 'open' | 'end'>;
@@ -44,7 +81,7 @@ export function createSessionRouter({ sessions, keyring, config, schemas, clock,
     }
   };
 
-  const who = (req: Request, res: Response) => {
+  const who = (req: Request, res: Response): ReplyOf<typeof SESSION_ROUTES.getSession> => {
     if (keyring.size === 0) return { open: true, signedIn: false, via: 'open', name: null, role: 'admin', expiresAt: null };
     const header = req.get('authorization');
     const signedIn = sessionPrincipalOf(res);
@@ -62,13 +99,11 @@ export function createSessionRouter({ sessions, keyring, config, schemas, clock,
     return { open: false, signedIn: false, via: null, name: null, role: null, expiresAt: null };
   };
 
-  handle(router, 'getSession', (req, res) => {
-    new QueryReader(req, []).done();
+  mount(router, SESSION_ROUTES.getSession, (req, res) => {
     res.set('Cache-Control', 'no-store').json(who(req, res));
   });
 
-  handle(router, 'signIn', async (req, res) => {
-    new QueryReader(req, []).done();
+  mount(router, SESSION_ROUTES.signIn, async (req, res) => {
     refuseCrossOrigin(req);
     if (keyring.size === 0) {
       throw new ConflictError('no API keys are configured: the console is open without signing in (loopback only)', {}, 'sign_in_not_needed');
@@ -87,13 +122,13 @@ export function createSessionRouter({ sessions, keyring, config, schemas, clock,
       signedIn: true,
       via: 'session',
       name: opened.principal.name,
-      role: opened.principal.role,
+      // The keyring holds only roles; the session service keeps them as plain strings.
+      role: isRole(opened.principal.role) ? opened.principal.role : null,
       expiresAt: opened.expiresAt.toISOString(),
     });
   });
 
-  handle(router, 'signOut', async (req, res) => {
-    new QueryReader(req, []).done();
+  mount(router, SESSION_ROUTES.signOut, async (req, res) => {
     const token = readCookie(req, SESSION_COOKIE);
     let ended = false;
     if (token) {

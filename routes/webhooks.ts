@@ -1,17 +1,44 @@
 import { Router } from 'express';
 import { readIngestQuery } from '../src/http/query';
-import { handle } from '../src/http/route-table';
 import type { ActionRecord } from '../src/domain/action';
 import { ValidationError } from '../src/errors';
 import { rawBodyOf } from '../src/http/raw-body';
 import { parseSnapshot } from '../src/schemas/snapshot-input';
 import { parseBody } from '../src/http/validate';
-import { WEBHOOK_SCHEMA_IDS } from '../src/schemas/webhook-schemas';
+import { WEBHOOK_SCHEMA_IDS, webhookApprovalSchema, webhookSnapshotSchema } from '../src/schemas/webhook-schemas';
 import type { AppConfig } from '../src/config/schema';
 import type { NotificationService } from '../src/notifications/notification-service';
 import type { ApprovalService } from '../src/remediation/approvals';
 import type { RemediationService } from '../src/remediation/remediation-service';
 import type { SchemaRegistry } from '../src/schemas/registry';
+import { declareRoutes, mount } from '../src/http/route-declaration';
+import { notFound } from '../src/http/route-parameters';
+import { actionSchema, ingestResultSchema } from '../src/schemas/response-schemas';
+
+export const WEBHOOK_ROUTES = declareRoutes({
+  n8nWebhook: {
+    method: 'POST',
+    path: '/api/webhooks/n8n',
+    access: 'webhook',
+    tag: 'notifications',
+    summary: 'Inbound n8n webhook: a snapshot or an approval decision',
+    description: 'Authenticated by an HMAC-SHA256 signature of the raw body (`X-Signature`) or a token, not by API keys; see docs/n8n.',
+    parameters: [
+      { name: 'wait', in: 'query', description: 'For a snapshot: `true` waits for executed actions to finish.', schema: { enum: ['true', 'false'] } },
+      { name: 'decisions', in: 'query', description: 'For a snapshot: `acted` lists only decisions that did something (no `cooldown` or `duplicate_pending` entries; `counts` still counts them); `all` (default): every decision.', schema: { enum: ['all', 'acted'] } },
+      { name: 'X-Signature', in: 'header', description: 'HMAC-SHA256 of the raw body with the shared secret.', schema: { type: 'string' } },
+    ],
+    body: { schema: [webhookSnapshotSchema, webhookApprovalSchema], required: true },
+    responses: [{ status: 200, description: 'Snapshot: the ingest result. Approval: the action.', schema: [ingestResultSchema, actionSchema] }],
+    errors: [
+      { status: 401, description: 'Missing or bad signature or token, or a replayed request.' },
+      notFound('action'),
+      { status: 409, description: '`already_decided` or `approval_expired`.' },
+      { status: 429, description: 'Too many snapshots; see Retry-After.' },
+    ],
+    ingestLimited: true,
+  },
+});
 
 interface ApprovalMessage {
   type: 'approval';
@@ -33,7 +60,7 @@ export interface WebhooksRouterDeps {
 export function createWebhooksRouter({ notifications, remediation, approvals, schemas, config }: WebhooksRouterDeps): Router {
   const router = Router();
 
-  handle(router, 'n8nWebhook', async (req, res) => {
+  mount(router, WEBHOOK_ROUTES.n8nWebhook, async (req, res) => {
     await notifications.inbound.admit({
       rawBody: rawBodyOf(req),
       signature: req.get('x-signature'),

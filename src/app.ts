@@ -5,7 +5,7 @@ import { createAlertsRouter } from '../routes/alerts';
 import { createConsoleRouter } from '../routes/console';
 import { createEventsRouter } from '../routes/events';
 import { createHealthRouter } from '../routes/health';
-import { createMetricsRouter } from '../routes/metrics';
+import { createIngestRouter } from '../routes/ingest';
 import { createNotificationsRouter } from '../routes/notifications';
 import { createOpenApiRouter } from '../routes/openapi';
 import { createPauseRouter } from '../routes/pause';
@@ -60,7 +60,7 @@ export function createApp(services: Services): Express {
   app.use(express.text({ type: 'application/x-ndjson', limit: config.server.bodyLimit }));
   app.use(drainUnreadBody(bodyLimitBytes(config.server.bodyLimit)));
   // Ingest first: it is by far the busiest route, and no other router shares its paths.
-  app.use(createMetricsRouter({ remediation, replies: services.idempotentReplies, schemas, config }));
+  app.use(createIngestRouter({ remediation, replies: services.idempotentReplies, schemas, config }));
   app.use(createHealthRouter({ health: services.health }));
   // /api/health/router must be matched before anything more general under /api/health.
   app.use(createRouterHealthRouter({ failover: services.failover, failbackProbes: services.failbackProbes, schemas }));

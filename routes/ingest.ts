@@ -4,7 +4,6 @@ import type { Snapshot } from '../src/domain/snapshot';
 import { AppError, type ProblemDetail, ValidationError } from '../src/errors';
 import { problemBody } from '../src/http/error-handler';
 import { readIngestQuery } from '../src/http/query';
-import { handle } from '../src/http/route-table';
 import { parseBody } from '../src/http/validate';
 import type { IdempotentReplies } from '../src/remediation/idempotent-replies';
 import { ingestReplyJson } from '../src/remediation/ingest-reply';
@@ -13,8 +12,51 @@ import { SCHEMA_IDS, type SchemaRegistry } from '../src/schemas/registry';
 import { nonFiniteNumbers } from '../src/schemas/finite-numbers';
 import { parseSnapshot } from '../src/schemas/snapshot-input';
 import { replyOnce } from './idempotent-reply';
+import { declareRoutes, mount } from '../src/http/route-declaration';
+import { idempotencyErrors, idempotencyKey } from '../src/http/route-parameters';
+import { batchIngestResultSchema, ingestResultSchema } from '../src/schemas/response-schemas';
 
-export interface MetricsRouterDeps {
+export const INGEST_ROUTES = declareRoutes({
+  ingestSnapshot: {
+    method: 'POST',
+    path: '/api/metrics',
+    access: 'operator',
+    tag: 'remediation',
+    summary: 'Ingest a metric snapshot: evaluate, decide, act',
+    parameters: [
+      { name: 'wait', in: 'query', description: '`true`: wait for executed actions to finish and report their final status.', schema: { enum: ['true', 'false'] } },
+      { name: 'decisions', in: 'query', description: '`acted`: list only decisions that did something, leaving out `cooldown` and `duplicate_pending` ones (`counts` still counts them); `all` (default): every decision.', schema: { enum: ['all', 'acted'] } },
+      idempotencyKey,
+    ],
+    body: { schema: SCHEMA_IDS.snapshot, required: true },
+    responses: [{ status: 200, description: 'Stored and evaluated; one decision per matched rule.', schema: ingestResultSchema, headers: ['Idempotent-Replayed'] }],
+    errors: idempotencyErrors,
+    ingestLimited: true,
+  },
+  ingestSnapshotBatch: {
+    method: 'POST',
+    path: '/api/metrics/batch',
+    access: 'operator',
+    tag: 'remediation',
+    summary: 'Ingest many snapshots in one request',
+    description:
+      'Body `{ "snapshots": [...] }` (application/json) or one snapshot per line (application/x-ndjson), at most `snapshots.batchMaxCount` (default 1,000) and the body limit. Each snapshot is validated alone; the good ones are stored in one transaction and decided in input order exactly as if sent one by one. 200 when every snapshot went through, 207 when some did not.',
+    parameters: [
+      { name: 'wait', in: 'query', description: '`true`: wait for executed actions to finish and report their final status.', schema: { enum: ['true', 'false'] } },
+      { name: 'decisions', in: 'query', description: '`acted`: list only decisions that did something, leaving out `cooldown` and `duplicate_pending` ones (`counts` still counts them); `all` (default): every decision.', schema: { enum: ['all', 'acted'] } },
+      idempotencyKey,
+    ],
+    body: { schema: SCHEMA_IDS.metricsBatch, required: true, ndjsonItem: SCHEMA_IDS.snapshot },
+    responses: [
+      { status: 200, description: 'Every snapshot stored and evaluated.', schema: batchIngestResultSchema, headers: ['Idempotent-Replayed'] },
+      { status: 207, description: 'Some snapshots were refused (`{ "error": <problem> }` in their place); the others went through.', schema: batchIngestResultSchema, headers: ['Idempotent-Replayed'] },
+    ],
+    errors: idempotencyErrors,
+    ingestLimited: true,
+  },
+});
+
+export interface IngestRouterDeps {
   remediation: Pick<RemediationService, 'ingest' | 'ingestBatch'>;
   /** Idempotency-Key: a retried ingest gets its first reply again. */
   replies: IdempotentReplies;
@@ -45,10 +87,10 @@ function rawItems(schemas: SchemaRegistry, req: Request): { value: unknown; pars
   return body.snapshots.map((value) => ({ value }));
 }
 
-export function createMetricsRouter({ remediation, replies, schemas, config }: MetricsRouterDeps): Router {
+export function createIngestRouter({ remediation, replies, schemas, config }: IngestRouterDeps): Router {
   const router = Router();
 
-  handle(router, 'ingestSnapshot', (req, res) => replyOnce(replies, 'ingestSnapshot', req, res, async () => {
+  mount(router, INGEST_ROUTES.ingestSnapshot, (req, res) => replyOnce(replies, 'ingestSnapshot', req, res, async () => {
     const query = readIngestQuery(req);
     const decisions = query.decisions;
     const snapshot = parseSnapshot(schemas, req.body);
@@ -62,7 +104,7 @@ export function createMetricsRouter({ remediation, replies, schemas, config }: M
   }));
 
   // application/x-ndjson bodies arrive as text (parsed in app.ts, beside express.json).
-  handle(router, 'ingestSnapshotBatch', (req, res) => replyOnce(replies, 'ingestSnapshotBatch', req, res, async () => {
+  mount(router, INGEST_ROUTES.ingestSnapshotBatch, (req, res) => replyOnce(replies, 'ingestSnapshotBatch', req, res, async () => {
     const query = readIngestQuery(req);
     const decisions = query.decisions;
     const raw = rawItems(schemas, req);
