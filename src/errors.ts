@@ -1,3 +1,5 @@
+import type { ProblemCode } from './domain/problem-codes';
+
 /**
  * One error hierarchy for the whole service: each kind carries its HTTP status and a stable code,
  * and the express error handler turns any of them into application/problem+json.
@@ -11,7 +13,7 @@ export interface ProblemDetail {
 export class AppError extends Error {
   constructor(
     readonly status: number,
-    readonly code: string,
+    readonly code: ProblemCode,
     message: string,
     readonly errors: ProblemDetail[] = [],
     readonly extra: Record<string, unknown> = {},
@@ -44,7 +46,7 @@ export class MethodNotAllowedError extends AppError {
 }
 
 export class ConflictError extends AppError {
-  constructor(message: string, extra: Record<string, unknown> = {}, code = 'conflict') {
+  constructor(message: string, extra: Record<string, unknown> = {}, code: ProblemCode = 'conflict') {
     super(409, code, message, [], extra);
   }
 }
@@ -90,7 +92,7 @@ export class UnauthorizedError extends AppError {
 
 /** A known key whose role is not enough, or a rule such as four eyes that forbids this key. */
 export class ForbiddenError extends AppError {
-  constructor(message: string, extra: Record<string, unknown> = {}, code = 'forbidden') {
+  constructor(message: string, extra: Record<string, unknown> = {}, code: ProblemCode = 'forbidden') {
     super(403, code, message, [], extra);
   }
 }

@@ -37,7 +37,11 @@ export async function fetchSeries(source, fact, from, to) {
   return (await api('GET', `/api/self-healing/series${qs({ source, fact, from: new Date(from).toISOString(), to: new Date(to).toISOString() })}`)).data;
 }
 
-/** One chart per fact; a fact never stored for the source says so instead of drawing nothing. */
+/**
+ * One chart per fact; a fact never stored for the source says so instead of drawing nothing.
+ * @param {{ source: string, fact: { dotted: string }, from: number, to: number, threshold?: number | null,
+ *   markers?: { label: string, t: number }[], band?: { from: number, to: number, label: string } | null, title: string }} options
+ */
 export async function factChart({ source, fact, from, to, threshold = null, markers = [], band = null, title }) {
   const series = await fetchSeries(source, fact.dotted ?? fact, from, to);
   return timeChart({ title: title ?? `${fact.dotted ?? fact} (${source})`, points: series.points, span: { from, to }, threshold, markers, band });

@@ -1,29 +1,28 @@
+// @ts-check
+import { EVENT_TYPES } from './vocabulary.js';
+
+/** @typedef {import('./types').LiveEvent} LiveEvent */
+
 /**
  * GET /api/events as an EventSource: the browser resumes after the last event id by itself when the
- * connection drops, so nothing is missed. Listeners get { type, data, id }.
+ * connection drops, so nothing is missed. Listeners get { type, data, id }. The named events are the
+ * service's own list (vocabulary.js), so an event type added there is heard here without an edit.
+ * @param {(event: LiveEvent) => void} onEvent
+ * @param {(state: 'open' | 'connecting' | 'closed') => void} onState
+ * @returns {() => void} closes the stream
  */
-const TYPES = [
-  'action.pending_approval', 'action.succeeded', 'action.failed', 'action.rejected', 'action.expired',
-  'alert.created', 'failover.changed', 'throttle.changed',
-  // The closed loop's: outcomes, escalations, the pause switch.
-  'action.verified', 'action.ineffective', 'automation.paused', 'automation.resumed',
-];
-
 export function startLive(onEvent, onState) {
-  let source = null;
-  const open = () => {
-    source = new EventSource('/api/events', { withCredentials: true });
-    source.onopen = () => onState('open');
-    source.onerror = () => onState(source.readyState === EventSource.CLOSED ? 'closed' : 'connecting');
-    const handler = (e) => {
-      let data = null;
-      try { data = JSON.parse(e.data); } catch { return; }
-      onEvent({ type: e.type, id: e.lastEventId, data });
-    };
-    // Named events (the type) and any the service adds later through the default "message" event.
-    for (const t of TYPES) source.addEventListener(t, handler);
-    source.addEventListener('message', handler);
+  const source = new EventSource('/api/events', { withCredentials: true });
+  source.onopen = () => onState('open');
+  source.onerror = () => onState(source.readyState === EventSource.CLOSED ? 'closed' : 'connecting');
+  /** @param {MessageEvent} e */
+  const handler = (e) => {
+    let data = null;
+    try { data = JSON.parse(e.data); } catch { return; }
+    onEvent({ type: e.type, id: e.lastEventId, data });
   };
-  open();
-  return () => source?.close();
+  // Named events (the type) and any without a name through the default "message" event.
+  for (const t of EVENT_TYPES) source.addEventListener(t, handler);
+  source.addEventListener('message', handler);
+  return () => source.close();
 }

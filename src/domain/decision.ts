@@ -38,3 +38,6 @@ export interface InhibitedBy {
   rule: string;
   actionId?: string;
 }
+
+/** A rule's decision after its mode (engine/rule-decisions.ts): a shadow rule's is `shadow`. */
+export const RULE_DECISION_KINDS = [...DECISION_KINDS, 'shadow'] as const;

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ActionRecord } from '../domain/action';
+import type { ProblemCode } from '../domain/problem-codes';
 import type { Severity } from '../domain/rule';
 import { ConflictError, NotFoundError } from '../errors';
 import { buildEvent } from '../domain/events';
@@ -17,6 +18,9 @@ export interface RevertDeps extends PipelineDeps {
   instanceId: string;
 }
 
+/** Why an action cannot be reverted: the 409's code. */
+type RevertRefusalCode = Extract<ProblemCode, 'is_a_revert' | 'no_inverse' | 'not_succeeded' | 'already_reverted'>;
+
 const ONE_STEP_UP: Record<Severity, Severity> = { info: 'warning', warning: 'critical', critical: 'critical' };
 
 /**
@@ -28,7 +32,7 @@ export class RevertService {
   constructor(private readonly deps: RevertDeps) {}
 
   /** Why `action` cannot be reverted, or null when it can. */
-  refusal(action: ActionRecord): { code: string; message: string } | null {
+  refusal(action: ActionRecord): { code: RevertRefusalCode; message: string } | null {
     if (action.revertOf) return { code: 'is_a_revert', message: `action ${action.id} is itself a revert; it is never reverted` };
     if (!this.deps.strategies.get(action.type)?.revert) {
       return { code: 'no_inverse', message: `${action.type} has no inverse; it cannot be reverted (escalate instead)` };
@@ -52,7 +56,7 @@ export class RevertService {
   async revert(
     action: ActionRecord,
     requestedBy: string,
-  ): Promise<{ ok: true; revert: ActionRecord } | { ok: false; code: string; message: string; revertId?: string }> {
+  ): Promise<{ ok: true; revert: ActionRecord } | { ok: false; code: RevertRefusalCode; message: string; revertId?: string }> {
     const refusal = this.refusal(action);
     if (refusal) return { ok: false, ...refusal, ...(action.revertedBy ? { revertId: action.revertedBy } : {}) };
     const now = this.deps.clock.now();

@@ -2,6 +2,7 @@ import { STORE_KINDS } from '../config/schema';
 import { ACTION_STATUSES } from '../domain/action';
 import { DECISION_KINDS } from '../domain/decision';
 import { BREAKER_STATES, DELIVERY_STATUSES } from '../domain/notification';
+import { PROBLEM_CODES } from '../domain/problem-codes';
 import { ACTION_TYPES, SEVERITIES } from '../domain/rule';
 import { HOST_ROLES } from '../domain/state';
 import { SCHEMA_BASE } from './api-schemas';
@@ -31,14 +32,14 @@ export const problemSchema = {
   $id: `${R}/problem.json`,
   title: 'Problem',
   description:
-    'application/problem+json (RFC 9457). `code` is stable; `errors` lists every validation problem with a JSON pointer. Some kinds add members (currentVersion, lastError, reason, checks, state, ...).',
+    'application/problem+json (RFC 9457). `code` is stable (one of the listed values; clients branch on it, never on the words); `errors` lists every validation problem with a JSON pointer. Some kinds add members (currentVersion, lastError, reason, checks, state, ...).',
   type: 'object',
   required: ['type', 'title', 'status', 'code', 'detail', 'instance'],
   properties: {
     type: { type: 'string' },
     title: { type: 'string' },
     status: { type: 'integer', minimum: 400, maximum: 599 },
-    code: { type: 'string', pattern: '^[a-z][a-z0-9_]*$' },
+    code: { type: 'string', enum: PROBLEM_CODES },
     detail: { type: 'string' },
     instance: { type: 'string' },
     errors: {

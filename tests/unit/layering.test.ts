@@ -37,7 +37,7 @@ const ALLOWED_IMPORTS = {
   silences: ['domain', 'errors'],
   domain: [],
   clock: [],
-  errors: [],
+  errors: ['domain'],
 } as const satisfies Record<string, readonly string[]>;
 type Layer = keyof typeof ALLOWED_IMPORTS;
 
@@ -53,7 +53,8 @@ const BANDS: readonly (readonly Layer[])[] = [
   ['schemas', 'engine', 'integrations', 'store'],
   ['logging', 'silences'],
   ['config'],
-  ['domain', 'clock', 'errors'],
+  ['errors'],
+  ['domain', 'clock'],
 ];
 
 /** Outside packages that only their owning layers may use: nothing below routes knows express, nothing outside store/ the database. */

@@ -1,14 +1,21 @@
+// @ts-check
 import { api } from '../api.js';
 import { badge, clear, fmtTime, h, json, kv, table, timeEl } from '../dom.js';
 import { factChart, factsOf } from '../fact-charts.js';
-import { refusalText } from '../refusals.js';
+import { act } from '../act.js';
+import { actionEvent, refreshOnLive } from '../live-refresh.js';
+
+/** @typedef {import('../types').Ctx} Ctx */
+/** @typedef {import('../types').View} View */
+/** @typedef {import('../types').PageInstance} PageInstance */
 
 const REVERT = '/api/self-healing/actions/{id}/revert';
 /** Types whose strategy declares an inverse (docs/verification.md). */
 const REVERTIBLE = new Set(['model_failover', 'prompt_rollback', 'throttle']);
 
+/** @param {any} a an action as GET /api/self-healing/actions/{id} gives it */
 function lifecycle(a) {
-  const steps = [
+  const steps = /** @type {[string, string, string][]} */ ([
     ['Asked for', a.createdAt, `by ${a.requestedBy}`],
     a.decidedAt ? [a.status === 'rejected' ? 'Rejected' : 'Approved', a.decidedAt, `by ${a.decidedBy}${a.decisionComment ? ` — “${a.decisionComment}”` : ''}`] : null,
     a.startedAt ? ['Started', a.startedAt, a.runner ? `on ${a.runner}` : ''] : null,
@@ -17,7 +24,7 @@ function lifecycle(a) {
     a.verifyUntil && a.outcome === 'pending' ? ['Verification window ends', a.verifyUntil, ''] : null,
     a.outcomeAt ? [`Outcome: ${a.outcome}`, a.outcomeAt, ''] : null,
     a.recoveredAt ? ['Recovered', a.recoveredAt, ''] : null,
-  ].filter(Boolean);
+  ].filter(Boolean));
   // In the order things happened (a recovery comes before the outcome that records it); ties keep their place.
   steps.sort((x, y) => Date.parse(x[1]) - Date.parse(y[1]));
   return h('ol', { class: 'lifecycle' }, steps.map(([what, when, note]) => h('li', {}, h('strong', {}, what), ' — ', timeEl(when), ' ', note)));
@@ -36,14 +43,15 @@ async function factCharts(a, revertedBy) {
   if (!rule) return [h('p', { class: 'muted' }, `The rule ${a.rule} is no longer in force: its conditions cannot be drawn.`)];
   const facts = factsOf(rule.conditions);
   if (facts.length === 0) return [h('p', { class: 'muted' }, 'The rule compares no fact this page can draw (a fact with a plain path).')];
-  const at = (iso) => (iso ? Date.parse(iso) : null);
-  const markers = [
+  /** @param {string | null | undefined} iso @returns {number} */
+  const at = (iso) => (iso ? Date.parse(iso) : NaN);
+  const markers = /** @type {[string, number][]} */ ([
     ['dispatched', at(a.createdAt)],
     a.decidedAt ? [a.status === 'rejected' ? 'rejected' : 'approved', at(a.decidedAt)] : null,
     revertedBy ? ['reverted', at(revertedBy.createdAt)] : null,
     a.recoveredAt ? ['recovered', at(a.recoveredAt)] : null,
-  ].filter(Boolean).map(([label, t]) => ({ label, t }));
-  const windowStart = at(a.finishedAt) ?? at(a.startedAt);
+  ].filter(Boolean)).map(([label, t]) => ({ label, t }));
+  const windowStart = a.finishedAt ? at(a.finishedAt) : a.startedAt ? at(a.startedAt) : null;
   const band = a.verifyUntil && windowStart ? { from: windowStart, to: at(a.verifyUntil), label: 'verification window' } : null;
   const pad = Math.max(10 * MINUTE, (a.verify?.windowMinutes ?? 0) * MINUTE);
   const from = at(a.createdAt) - pad;
@@ -53,21 +61,26 @@ async function factCharts(a, revertedBy) {
   return charts;
 }
 
+/**
+ * @param {HTMLElement} main
+ * @param {Ctx} ctx
+ * @param {View} view
+ * @returns {Promise<PageInstance>}
+ */
 export async function mount(main, ctx, view) {
   const id = view.params[0];
   const message = h('div', { role: 'status' });
+  /** @param {{ id: string, rule: string }} a */
   const revert = async (a) => {
-    clear(message, h('p', {}, 'Reverting — the inverse runs now…'));
-    try {
-      const { data } = await api('POST', `/api/self-healing/actions/${a.id}/revert`);
-      await render();
-      clear(message, h('p', { class: data.status === 'failed' ? 'alert' : 'notice' }, 'Revert ', badge(data.status), data.result?.summary ? ` — ${data.result.summary}` : data.error ? ` — ${data.error}` : '', ' ', h('a', { href: `#/actions/${data.id}` }, 'See the revert')));
-      ctx.announce(`Revert of ${a.rule}: ${data.status}`);
-    } catch (err) {
-      clear(message, h('p', { class: 'alert', role: 'alert' }, refusalText(err)));
-      // Reverted elsewhere meanwhile, say: show the action as it is now (the message stays).
-      await render().catch(() => undefined);
-    }
+    await act(message, async () => (await api('POST', `/api/self-healing/actions/${a.id}/revert`)).data, {
+      busy: 'Reverting — the inverse runs now…',
+      done: (r) => ['Revert ', badge(r.status), r.result?.summary ? ` — ${r.result.summary}` : r.error ? ` — ${r.error}` : '', ' ', h('a', { href: `#/actions/${r.id}` }, 'See the revert')],
+      failed: (r) => r.status === 'failed',
+      say: (r) => `Revert of ${a.rule}: ${r.status}`,
+      announce: ctx.announce,
+    });
+    // Reverted (here or elsewhere meanwhile): show the action as it is now; the message stays.
+    await render().catch(() => undefined);
   };
   let charts = [];
   const render = async () => {
@@ -132,9 +145,6 @@ export async function mount(main, ctx, view) {
   };
   await render();
   // Its own events (verified, ineffective, …) and a revert's arrive under different ids: follow any action event.
-  let timer = null;
-  return {
-    onEvent: (e) => { if (e.type.startsWith('action.')) { clearTimeout(timer); timer = setTimeout(() => void render().catch(() => undefined), 150); } },
-    dispose: () => { clearTimeout(timer); charts.forEach((c) => c.destroy()); },
-  };
+  const live = refreshOnLive(render, { when: actionEvent });
+  return { onEvent: live.onEvent, dispose: () => { live.dispose(); charts.forEach((c) => c.destroy()); } };
 }

@@ -1,7 +1,20 @@
+// @ts-check
 import { api, qs } from '../api.js';
 import { badge, clear, h, linkIds, table, timeEl } from '../dom.js';
-import { refusalText } from '../refusals.js';
+import { act } from '../act.js';
+import { refreshOnLive } from '../live-refresh.js';
 
+/** @typedef {import('../types').Ctx} Ctx */
+/** @typedef {import('../types').View} View */
+/** @typedef {import('../types').PageInstance} PageInstance */
+
+/**
+ * Open (or all) alerts, acknowledged from here; new ones appear live.
+ * @param {HTMLElement} main
+ * @param {Ctx} ctx
+ * @param {View} view
+ * @returns {Promise<PageInstance>}
+ */
 export async function mount(main, ctx, view) {
   const showAll = view.query.get('all') === '1';
   const message = h('div', { role: 'status' });
@@ -18,12 +31,9 @@ export async function mount(main, ctx, view) {
         ? h('span', {}, `by ${a.acknowledgedBy} `, timeEl(a.acknowledgedAt))
         : canAck
           ? h('button', { type: 'button', 'aria-label': `Acknowledge ${a.rule}: ${a.message}`, onclick: async () => {
-            try {
-              await api('POST', `/api/self-healing/alerts/${a.id}/ack`, { body: { by: ctx.who.name ?? 'console' } });
-              ctx.announce('Alert acknowledged');
-            } catch (err) {
-              clear(message, h('p', { class: 'alert', role: 'alert' }, refusalText(err)));
-            }
+            await act(message, () => api('POST', `/api/self-healing/alerts/${a.id}/ack`, { body: { by: ctx.who.name ?? 'console' } }), {
+              done: () => `Alert of ${a.rule} acknowledged.`, say: () => 'Alert acknowledged', announce: ctx.announce,
+            });
             await render();
           } }, 'Acknowledge')
           : 'open',
@@ -34,5 +44,5 @@ export async function mount(main, ctx, view) {
     h('p', {}, showAll ? h('a', { href: '#/alerts' }, 'Show open alerts only') : h('a', { href: '#/alerts?all=1' }, 'Show acknowledged alerts too')),
     message, body);
   await render();
-  return { onEvent: (e) => { if (e.type === 'alert.created') void render(); } };
+  return refreshOnLive(render, { when: (e) => e.type === 'alert.created' });
 }

@@ -1,6 +1,12 @@
+// @ts-check
 import { api, qs } from '../api.js';
 import { badge, clear, h, json, kv, relTime, table, timeEl } from '../dom.js';
+import { act } from '../act.js';
+import { actionEvent, refreshOnLive } from '../live-refresh.js';
 import { refusalText } from '../refusals.js';
+
+/** @typedef {import('../types').Ctx} Ctx */
+/** @typedef {import('../types').PageInstance} PageInstance */
 
 const APPROVE = '/api/self-healing/actions/{id}/approve';
 const REJECT = '/api/self-healing/actions/{id}/reject';
@@ -28,44 +34,47 @@ function clearedNotice(action, problem, onForce) {
   );
 }
 
-/** One pending action with everything a person needs to decide, and the decision buttons. */
+/** Refusals after which the same approval cannot be decided again; after any other (paused, …) one may retry. */
+const FINAL = new Set(['already_decided', 'approval_expired']);
+
+/**
+ * One pending action with everything a person needs to decide, and the decision buttons.
+ * @param {any} action a pending action as GET /api/self-healing/actions gives it
+ * @param {Ctx} ctx
+ * @param {(id: string) => void} onDecided
+ */
 function card(action, ctx, onDecided) {
   const comment = h('textarea', { id: `comment-${action.id}`, rows: '2' });
   const status = h('div', { role: 'status' });
-  const refusal = h('div', { role: 'alert' });
   const expires = h('span', { 'data-expires': action.expiresAt ?? '' }, relTime(action.expiresAt));
   const buttons = [];
 
+  /** @param {'approve' | 'reject'} verb */
   const decide = async (verb, force = false) => {
-    clear(refusal);
-    clear(status, h('p', {}, verb === 'approve' ? 'Approving — the action runs now…' : 'Rejecting…'));
     buttons.forEach((b) => { b.disabled = true; });
-    try {
-      const by = ctx.who.name ?? 'console';
-      const body = { by, ...(comment.value.trim() ? { comment: comment.value.trim() } : {}), ...(force ? { force: true } : {}) };
-      const { data } = await api('POST', `/api/self-healing/actions/${action.id}/${verb}`, { body });
-      clear(
-        status,
-        h('p', { class: data.status === 'failed' ? 'alert' : 'notice' },
-          `${verb === 'approve' ? 'Approved' : 'Rejected'}: the action is now `, badge(data.status),
-          data.result?.summary ? ` — ${data.result.summary}` : data.error ? ` — ${data.error}` : '', ' ',
-          h('a', { href: `#/actions/${data.id}` }, 'See the action')),
-      );
-      ctx.announce(`${action.rule}: ${data.status}`);
-      onDecided(action.id);
-    } catch (err) {
-      clear(status);
-      if (err.code === 'condition_cleared') {
-        // Still pending: show what fresh metrics say, then let the person reject or approve anyway.
-        clear(refusal, clearedNotice(action, err.problem, () => decide('approve', true)));
-        buttons.forEach((b) => { b.disabled = b.dataset.verb === 'approve'; });
-        return;
-      }
-      clear(refusal, h('p', { class: 'alert' }, refusalText(err)), err.code === 'paused' ? h('p', {}, h('a', { href: '#/overview' }, 'See the pause on the Overview')) : null);
-      // A decided or expired approval cannot be decided again; after any other refusal (paused, …) one may retry.
-      const final = ['already_decided', 'approval_expired'].includes(err.code);
-      buttons.forEach((b) => { b.disabled = final; });
-    }
+    const by = ctx.who.name ?? 'console';
+    const body = { by, ...(comment.value.trim() ? { comment: comment.value.trim() } : {}), ...(force ? { force: true } : {}) };
+    const result = await act(status, async () => (await api('POST', `/api/self-healing/actions/${action.id}/${verb}`, { body })).data, {
+      busy: verb === 'approve' ? 'Approving — the action runs now…' : 'Rejecting…',
+      done: (data) => [
+        `${verb === 'approve' ? 'Approved' : 'Rejected'}: the action is now `, badge(data.status),
+        data.result?.summary ? ` — ${data.result.summary}` : data.error ? ` — ${data.error}` : '', ' ',
+        h('a', { href: `#/actions/${data.id}` }, 'See the action'),
+      ],
+      failed: (data) => data.status === 'failed',
+      say: (data) => `${action.rule}: ${data.status}`,
+      announce: ctx.announce,
+      refused: (err) =>
+        err.code === 'condition_cleared'
+          // Still pending: show what fresh metrics say, then let the person reject or approve anyway.
+          ? clearedNotice(action, err.problem, () => decide('approve', true))
+          : err.code === 'paused'
+            ? [h('p', { class: 'alert' }, refusalText(err)), h('p', {}, h('a', { href: '#/overview' }, 'See the pause on the Overview'))]
+            : null,
+    });
+    if (result.ok) onDecided(action.id);
+    else if (result.error.code === 'condition_cleared') buttons.forEach((b) => { b.disabled = b.dataset.verb === 'approve'; });
+    else buttons.forEach((b) => { b.disabled = FINAL.has(result.error.code ?? ''); });
   };
 
   if (ctx.can('post', APPROVE)) buttons.push(h('button', { type: 'button', 'data-verb': 'approve', 'aria-label': `Approve ${action.rule}`, onclick: () => decide('approve') }, 'Approve'));
@@ -89,11 +98,15 @@ function card(action, ctx, onDecided) {
     buttons.length
       ? [h('label', { for: `comment-${action.id}` }, 'Comment (optional)'), comment, h('div', { class: 'actions' }, buttons)]
       : h('p', { class: 'muted' }, 'Your role can see approvals but not decide them.'),
-    refusal,
     status,
   );
 }
 
+/**
+ * @param {HTMLElement} main
+ * @param {Ctx} ctx
+ * @returns {Promise<PageInstance>}
+ */
 export async function mount(main, ctx) {
   const list = h('div', { id: 'approval-list' });
   const empty = h('p', { class: 'muted', id: 'no-approvals' }, 'Nothing waits for approval.');
@@ -140,13 +153,13 @@ export async function mount(main, ctx) {
   clear(main, h('h1', {}, 'Approvals'), h('p', { class: 'muted' }, 'Pending actions, newest first. New ones appear here by themselves.'), pauseNote, empty, list);
   await Promise.all([refresh(), showPause()]);
   const tick = setInterval(() => {
-    for (const el of main.querySelectorAll('[data-expires]')) el.textContent = relTime(el.dataset.expires || null);
+    for (const el of main.querySelectorAll('[data-expires]')) if (el instanceof HTMLElement) el.textContent = relTime(el.dataset.expires || null);
   }, 15_000);
+  // One refresh at a time: two at once could each add the card of the same new approval.
+  const actions = refreshOnLive(refresh, { when: actionEvent, delayMs: 50 });
+  const pauses = refreshOnLive(showPause, { when: (e) => e.type.startsWith('automation.'), delayMs: 50 });
   return {
-    onEvent: (e) => {
-      if (e.type.startsWith('action.')) void refresh();
-      else if (e.type.startsWith('automation.')) void showPause();
-    },
-    dispose: () => clearInterval(tick),
+    onEvent: (e) => { actions.onEvent(e); pauses.onEvent(e); },
+    dispose: () => { actions.dispose(); pauses.dispose(); clearInterval(tick); },
   };
 }

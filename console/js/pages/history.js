@@ -1,10 +1,19 @@
+// @ts-check
 import { api, qs } from '../api.js';
 import { badge, clear, h, table, timeEl } from '../dom.js';
+import { actionEvent, refreshOnLive } from '../live-refresh.js';
+import { ACTION_OUTCOMES, ACTION_STATUSES, ACTION_TYPES } from '../vocabulary.js';
 
-const STATUSES = ['pending_approval', 'approved', 'running', 'succeeded', 'failed', 'rejected', 'expired'];
-const TYPES = ['model_failover', 'prompt_rollback', 'service_restart', 'throttle', 'alert_only'];
-const OUTCOMES = ['pending', 'effective', 'ineffective', 'unknown'];
+/** @typedef {import('../types').Ctx} Ctx */
+/** @typedef {import('../types').View} View */
+/** @typedef {import('../types').PageInstance} PageInstance */
 
+/**
+ * @param {string} id
+ * @param {string} label
+ * @param {readonly string[]} options
+ * @param {string} value
+ */
 function select(id, label, options, value) {
   return [
     h('label', { for: id }, label),
@@ -12,10 +21,18 @@ function select(id, label, options, value) {
   ];
 }
 
-/** datetime-local (local time) ⇄ ISO */
+/** datetime-local (local time) ⇄ ISO @param {string} iso */
 const toLocal = (iso) => (iso ? new Date(new Date(iso).getTime() - new Date().getTimezoneOffset() * 60_000).toISOString().slice(0, 16) : '');
-const toIso = (local) => (local ? new Date(local).toISOString() : '');
+/** @param {FormDataEntryValue | null} local */
+const toIso = (local) => (typeof local === 'string' && local ? new Date(local).toISOString() : '');
 
+/**
+ * The action history, filtered and paged; the first page follows new actions live.
+ * @param {HTMLElement} main
+ * @param {Ctx} ctx
+ * @param {View} view
+ * @returns {Promise<PageInstance>}
+ */
 export async function mount(main, ctx, view) {
   const q = view.query;
   const rules = (await api('GET', '/api/self-healing/rules')).data.rules.map((r) => r.name);
@@ -28,14 +45,6 @@ export async function mount(main, ctx, view) {
     until: q.get('until') ?? '',
     cursor: q.get('cursor') ?? '',
   };
-  let data;
-  let error = null;
-  try {
-    data = (await api('GET', `/api/self-healing/actions${qs({ ...params, limit: 25 })}`)).data;
-  } catch (err) {
-    error = err;
-    data = { items: [], nextCursor: null };
-  }
   // Actions that are not verified (failed, rejected, verification off) carry no outcome at all.
   const hasOutcome = ctx.has('get', '/api/self-healing/stats');
 
@@ -54,41 +63,49 @@ export async function mount(main, ctx, view) {
         ctx.navigate(`#/history${qs(next)}`);
       },
     },
-    h('div', {}, select('status', 'Status', STATUSES, params.status)),
+    h('div', {}, select('status', 'Status', ACTION_STATUSES, params.status)),
     h('div', {}, select('rule', 'Rule', rules, params.rule)),
-    h('div', {}, select('type', 'Type', TYPES, params.type)),
-    hasOutcome ? h('div', {}, select('outcome', 'Outcome', OUTCOMES, params.outcome)) : null,
+    h('div', {}, select('type', 'Type', ACTION_TYPES, params.type)),
+    hasOutcome ? h('div', {}, select('outcome', 'Outcome', ACTION_OUTCOMES, params.outcome)) : null,
     h('div', {}, h('label', { for: 'since' }, 'From'), h('input', { id: 'since', name: 'since', type: 'datetime-local', value: toLocal(params.since) })),
     h('div', {}, h('label', { for: 'until' }, 'To'), h('input', { id: 'until', name: 'until', type: 'datetime-local', value: toLocal(params.until) })),
     h('div', {}, h('button', { type: 'submit' }, 'Apply filters')),
   );
 
-  const rows = data.items.map((a) => [
-    h('a', { href: `#/actions/${a.id}` }, timeEl(a.createdAt)),
-    a.rule,
-    a.type,
-    badge(a.status),
-    a.outcome ? badge(a.outcome) : '—',
-    a.revertOf ? 'a revert' : a.revertedBy ? 'reverted' : '—',
-    a.decidedBy ?? '—',
-  ]);
   const { cursor, ...withoutCursor } = params;
-  const pager = h('nav', { class: 'actions', 'aria-label': 'Pages' },
-    cursor ? h('a', { class: 'button secondary', href: `#/history${qs(withoutCursor)}` }, 'First page') : null,
-    data.nextCursor ? h('a', { class: 'button secondary', href: `#/history${qs({ ...withoutCursor, cursor: data.nextCursor })}` }, 'Next page') : null,
-  );
-  clear(
-    main,
-    h('h1', {}, 'History'),
-    form,
-    error ? h('p', { class: 'alert', role: 'alert' }, error.message) : null,
-    rows.length ? table(['When', 'Rule', 'Type', 'Status', 'Outcome', 'Revert', 'Decided by'], rows, 'Actions') : h('p', { class: 'muted' }, 'No action matches.'),
-    pager,
-  );
-  let timer = null;
-  return {
-    // Only the first page follows live changes; later pages stay put while someone reads them.
-    onEvent: (e) => { if (!cursor && e.type.startsWith('action.')) { clearTimeout(timer); timer = setTimeout(() => void mount(main, ctx, view), 300); } },
-    dispose: () => clearTimeout(timer),
+  const results = h('div');
+  const load = async () => {
+    let data;
+    /** @type {Error | null} */
+    let error = null;
+    try {
+      data = (await api('GET', `/api/self-healing/actions${qs({ ...params, limit: 25 })}`)).data;
+    } catch (err) {
+      error = /** @type {Error} */ (err);
+      data = { items: [], nextCursor: null };
+    }
+    const rows = data.items.map((a) => [
+      h('a', { href: `#/actions/${a.id}` }, timeEl(a.createdAt)),
+      a.rule,
+      a.type,
+      badge(a.status),
+      a.outcome ? badge(a.outcome) : '—',
+      a.revertOf ? 'a revert' : a.revertedBy ? 'reverted' : '—',
+      a.decidedBy ?? '—',
+    ]);
+    const pager = h('nav', { class: 'actions', 'aria-label': 'Pages' },
+      cursor ? h('a', { class: 'button secondary', href: `#/history${qs(withoutCursor)}` }, 'First page') : null,
+      data.nextCursor ? h('a', { class: 'button secondary', href: `#/history${qs({ ...withoutCursor, cursor: data.nextCursor })}` }, 'Next page') : null,
+    );
+    clear(
+      results,
+      error ? h('p', { class: 'alert', role: 'alert' }, error.message) : null,
+      rows.length ? table(['When', 'Rule', 'Type', 'Status', 'Outcome', 'Revert', 'Decided by'], rows, 'Actions') : h('p', { class: 'muted' }, 'No action matches.'),
+      pager,
+    );
   };
+  await load();
+  clear(main, h('h1', {}, 'History'), form, results);
+  // Only the first page follows live changes; later pages stay put while someone reads them.
+  return refreshOnLive(load, { when: (e) => !cursor && actionEvent(e), delayMs: 300 });
 }

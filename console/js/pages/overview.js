@@ -1,7 +1,12 @@
+// @ts-check
 import { api, qs } from '../api.js';
 import { badge, clear, fmtTime, h, kv, linkIds, relTime, table, timeEl } from '../dom.js';
-import { refusalText } from '../refusals.js';
+import { act as actOn } from '../act.js';
 import { failoverCard } from '../failover-card.js';
+import { refreshOnLive } from '../live-refresh.js';
+
+/** @typedef {import('../types').Ctx} Ctx */
+/** @typedef {import('../types').PageInstance} PageInstance */
 
 const PAUSE = '/api/self-healing/pause';
 
@@ -19,20 +24,19 @@ function actionRows(items) {
   ]);
 }
 
+/**
+ * @param {HTMLElement} main
+ * @param {Ctx} ctx
+ * @returns {Promise<PageInstance>}
+ */
 export async function mount(main, ctx) {
   const body = h('div');
   const message = h('div', { role: 'status' });
   clear(main, h('h1', {}, 'Overview'), message, body);
 
+  /** @type {(fn: () => Promise<unknown>, done: string) => Promise<void>} */
   const act = async (fn, done) => {
-    clear(message);
-    try {
-      await fn();
-      clear(message, h('p', { class: 'notice' }, done));
-      ctx.announce(done);
-    } catch (err) {
-      clear(message, h('p', { class: 'alert', role: 'alert' }, refusalText(err)));
-    }
+    await actOn(message, fn, { done: () => done, say: () => done, announce: ctx.announce });
     await refresh();
   };
 
@@ -126,10 +130,5 @@ export async function mount(main, ctx) {
   };
 
   await refresh();
-  let timer = null;
-  return {
-    // Several events often arrive together: refresh once for the lot.
-    onEvent: () => { clearTimeout(timer); timer = setTimeout(() => void refresh(), 150); },
-    dispose: () => clearTimeout(timer),
-  };
+  return refreshOnLive(refresh);
 }

@@ -3,11 +3,12 @@ import { clear, h } from '../dom.js';
 import { diffView } from '../diff.js';
 import { refusalText } from '../refusals.js';
 import { rulePanel } from '../fact-charts.js';
+import { ACTION_TYPES, SEVERITIES as SEVERITY_WORDS } from '../vocabulary.js';
 
 const PATCH = '/api/self-healing/rules/{name}';
 const pairs = (values) => values.map((v) => [v, v]);
-const SEVERITIES = pairs(['critical', 'warning', 'info']);
-const TYPES = pairs(['model_failover', 'prompt_rollback', 'service_restart', 'throttle', 'alert_only']);
+const SEVERITIES = pairs(SEVERITY_WORDS);
+const TYPES = pairs(ACTION_TYPES);
 const MODES = [['enforce', 'Enforce: acts'], ['shadow', 'Shadow: decides and records, never acts']];
 const APPROVAL = [['true', 'Yes'], ['false', 'No']];
 /** `verify` is false (off) or { windowMinutes, onIneffective }: the select says which, the window is its own field. */

@@ -1,9 +1,18 @@
+// @ts-check
 import { api, qs } from '../api.js';
 import { badge, clear, h, table, timeEl } from '../dom.js';
-import { refusalText } from '../refusals.js';
+import { act } from '../act.js';
+
+/** @typedef {import('../types').Ctx} Ctx */
+/** @typedef {import('../types').PageInstance} PageInstance */
 
 const PATCH = '/api/self-healing/rules/{name}';
 
+/**
+ * @param {HTMLElement} main
+ * @param {Ctx} ctx
+ * @returns {Promise<PageInstance>}
+ */
 export async function mount(main, ctx) {
   const message = h('div', { role: 'status' });
   const body = h('div');
@@ -23,14 +32,12 @@ export async function mount(main, ctx) {
         onchange: async (e) => {
           const enabled = e.target.checked;
           e.target.disabled = true;
-          clear(message);
-          try {
-            await api('PATCH', `/api/self-healing/rules/${encodeURIComponent(r.name)}`, { body: { enabled }, headers: { 'If-Match': `"${data.version}"` } });
-            clear(message, h('p', { class: 'notice' }, `${r.name} is now ${enabled ? 'enabled' : 'disabled'}.`));
-            ctx.announce(`${r.name} ${enabled ? 'enabled' : 'disabled'}`);
-          } catch (err) {
-            clear(message, h('p', { class: 'alert', role: 'alert' }, err.status === 412 ? 'The rules file changed since this page was loaded; the table now shows the newer version. Try again.' : refusalText(err)));
-          }
+          await act(message, () => api('PATCH', `/api/self-healing/rules/${encodeURIComponent(r.name)}`, { body: { enabled }, headers: { 'If-Match': `"${data.version}"` } }), {
+            done: () => `${r.name} is now ${enabled ? 'enabled' : 'disabled'}.`,
+            say: () => `${r.name} ${enabled ? 'enabled' : 'disabled'}`,
+            announce: ctx.announce,
+            refused: (err) => (err.status === 412 ? h('p', { class: 'alert' }, 'The rules file changed since this page was loaded; the table now shows the newer version. Try again.') : null),
+          });
           await render();
         },
       });

@@ -1,6 +1,12 @@
+// @ts-check
 import { api, qs } from '../api.js';
 import { clear, fmtTime, h, table } from '../dom.js';
+import { actionEvent, refreshOnLive } from '../live-refresh.js';
 import { rateBars, stackedBars } from '../svg.js';
+
+/** @typedef {import('../types').Ctx} Ctx */
+/** @typedef {import('../types').View} View */
+/** @typedef {import('../types').PageInstance} PageInstance */
 
 const WINDOWS = { '24h': 24 * 3_600_000, '7d': 7 * 86_400_000, '30d': 30 * 86_400_000 };
 const pct = (r) => (r === null || r === undefined ? '—' : `${Math.round(r * 100)} %`);
@@ -62,9 +68,31 @@ function rows(list, key, escalatedBy) {
 }
 const HEAD = ['Dispatched', 'Succeeded', 'Failed', 'Rejected', 'Expired', 'Effective', 'Ineffective', 'Unknown', 'Reverted', 'Escalated', 'Shadowed', 'Effective rate', 'Median recovery', 'Median approval wait'];
 
-/** GET /api/self-healing/stats: how well each rule and action type does, over a window; charts above the tables. */
+/**
+ * GET /api/self-healing/stats: how well each rule and action type does, over a window; charts above
+ * the tables; follows new actions live.
+ * @param {HTMLElement} main
+ * @param {Ctx} ctx
+ * @param {View} view
+ * @returns {Promise<PageInstance>}
+ */
 export async function mount(main, ctx, view) {
-  const window = Object.hasOwn(WINDOWS, view.query.get('window') ?? '') ? view.query.get('window') : '24h';
+  const asked = view.query.get('window') ?? '';
+  const window = Object.hasOwn(WINDOWS, asked) ? asked : '24h';
+  const picker = h('form', { class: 'filters panel', 'aria-label': 'Window', onsubmit: (e) => { e.preventDefault(); ctx.navigate(`#/stats${qs({ window: new FormData(e.target).get('window') })}`); } },
+    h('div', {}, h('label', { for: 'stats-window' }, 'Window'), h('select', { id: 'stats-window', name: 'window' }, Object.keys(WINDOWS).map((w) => h('option', { value: w, selected: w === window }, w)))),
+    h('div', {}, h('button', { type: 'submit' }, 'Show')));
+  const body = h('div');
+  await render(body, window);
+  clear(main, h('h1', {}, 'Statistics'), picker, body);
+  return refreshOnLive(() => render(body, window), { when: actionEvent, delayMs: 500 });
+}
+
+/**
+ * @param {HTMLElement} body
+ * @param {string} window
+ */
+async function render(body, window) {
   const { data } = await api('GET', `/api/self-healing/stats${qs({ window })}`);
   const { items, truncated } = await actionsSince(data.from);
   const byRule = new Map();
@@ -72,14 +100,9 @@ export async function mount(main, ctx, view) {
   for (const a of items) if (escalated(a)) { byRule.set(a.rule, (byRule.get(a.rule) ?? 0) + 1); byType.set(a.type, (byType.get(a.type) ?? 0) + 1); }
   const hourly = window === '24h';
   const buckets = perBucket(items, Date.parse(data.from), Date.parse(data.to), hourly);
-  const picker = h('form', { class: 'filters panel', 'aria-label': 'Window', onsubmit: (e) => { e.preventDefault(); ctx.navigate(`#/stats${qs({ window: new FormData(e.target).get('window') })}`); } },
-    h('div', {}, h('label', { for: 'stats-window' }, 'Window'), h('select', { id: 'stats-window', name: 'window' }, Object.keys(WINDOWS).map((w) => h('option', { value: w, selected: w === window }, w)))),
-    h('div', {}, h('button', { type: 'submit' }, 'Show')));
   const used = OUTCOMES.filter((k) => buckets.some((b) => b.counts[k]));
   clear(
-    main,
-    h('h1', {}, 'Statistics'),
-    picker,
+    body,
     h('p', { class: 'muted' }, `Actions created from ${fmtTime(data.from)} to ${fmtTime(data.to)}. Effective rate: effective / (effective + ineffective). Shadowed: what shadow-mode rules would have done (never run). Escalated: ineffective actions whose rule escalates rather than reverts.`),
     h('h2', {}, hourly ? 'Actions per hour, by outcome' : 'Actions per day, by outcome'),
     truncated ? h('p', { class: 'warnbox' }, `Only the newest ${items.length} actions are drawn.`) : null,
@@ -93,9 +116,4 @@ export async function mount(main, ctx, view) {
     h('h2', {}, 'By action type'),
     data.types.length ? table(['Type', ...HEAD], rows(data.types, 'type', byType), 'Statistics by action type') : h('p', { class: 'muted' }, 'No action in this window.'),
   );
-  let timer = null;
-  return {
-    onEvent: (e) => { if (e.type.startsWith('action.')) { clearTimeout(timer); timer = setTimeout(() => void mount(main, ctx, view), 500); } },
-    dispose: () => clearTimeout(timer),
-  };
 }
