@@ -12,6 +12,7 @@ import { RULE_TRIGGER_ROUTES } from './rule-trigger';
 import { RULES_FILE_ROUTES } from './rules-file';
 import { ACTION_ROUTES } from './actions';
 import { PAUSE_ROUTES } from './pause';
+import { SILENCE_ROUTES } from './silences';
 import { SNAPSHOT_ROUTES } from './snapshots';
 import { STATS_ROUTES } from './stats';
 import { SOURCE_ROUTES } from './sources';
@@ -43,6 +44,7 @@ export const ROUTE_CATALOG: readonly DeclaredRoute[] = [
   ...Object.values(RULES_FILE_ROUTES),
   ...Object.values(ACTION_ROUTES),
   ...Object.values(PAUSE_ROUTES),
+  ...Object.values(SILENCE_ROUTES),
   ...Object.values(SNAPSHOT_ROUTES),
   ...Object.values(STATS_ROUTES),
   ...Object.values(SOURCE_ROUTES),

@@ -20,6 +20,7 @@ export const ROUTE_TAGS = {
   rules: 'The rules file: rules, validation, history and rollback, manual trigger.',
   actions: 'Remediation actions: the record of each, approval and rejection.',
   automation: 'The automation switch (pause, resume) and statistics of what the rules did.',
+  silences: 'Silences (maintenance windows): matched rules that would act are decided `silenced` instead.',
   snapshots: 'Stored snapshots and series of their numeric facts.',
   sources: 'Pull sources: Prometheus queries turned into snapshots.',
   prompts: 'Prompt versions and which one is active (prompt rollback).',

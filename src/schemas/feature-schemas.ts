@@ -12,6 +12,7 @@ import { routerResetRequestSchema } from './router-health-schemas';
 import { triggerRequestSchema } from './trigger-schemas';
 import { webhookSchemas } from './webhook-schemas';
 import { sourceSchemas } from './source-schemas';
+import { silenceSchemas } from './silence-schemas';
 
 /**
  * Request-body schemas of the feature routes (prompts, throttle, alerts, router, ...). Each feature
@@ -31,4 +32,5 @@ export const featureSchemas: AnySchema[] = [
   ...closedLoopSchemas,
   ...snapshotSchemas,
   ...sourceSchemas,
+  ...silenceSchemas,
 ];

@@ -319,6 +319,22 @@ describe('the OpenAPI document', () => {
       { name: 'pause', method: 'post', path: () => '/api/self-healing/pause', body: { reason: 'incident', until: '2099-01-01T00:00:00Z' }, expect: 200 },
       { name: 'pause, bad body', method: 'post', path: () => '/api/self-healing/pause', body: { until: 'soon' }, expect: 400 },
       { name: 'resume', method: 'delete', path: () => '/api/self-healing/pause', expect: 200 },
+      {
+        name: 'create a silence',
+        method: 'post',
+        path: () => '/api/self-healing/silences',
+        body: { matchers: { type: 'throttle', source: { regex: 'app-.*' } }, endsAt: '2026-06-01T00:00:00Z', comment: 'maintenance', schedule: { timeZone: 'UTC', weekdays: ['sat-sun'] } },
+        expect: 201,
+        after: (res) => {
+          ctx.silenceId = res.body.id as string;
+        },
+      },
+      { name: 'create a silence, unsafe regex', method: 'post', path: () => '/api/self-healing/silences', body: { matchers: { rule: { regex: '(a*)*' } }, endsAt: '2099-01-01T00:00:00Z', comment: 'c' }, expect: 400 },
+      { name: 'silences', method: 'get', path: () => '/api/self-healing/silences?state=active&limit=5', expect: 200 },
+      { name: 'one silence', method: 'get', path: () => `/api/self-healing/silences/${ctx.silenceId}`, expect: 200 },
+      { name: 'unknown silence', method: 'get', path: () => `/api/self-healing/silences/${UNKNOWN_ID}`, expect: 404 },
+      { name: 'expire a silence', method: 'delete', path: () => `/api/self-healing/silences/${ctx.silenceId}`, expect: 200 },
+      { name: 'expire it again', method: 'delete', path: () => `/api/self-healing/silences/${ctx.silenceId}`, expect: 409 },
       { name: 'stats', method: 'get', path: () => '/api/self-healing/stats?window=7d', expect: 200 },
       { name: 'snapshots', method: 'get', path: () => '/api/self-healing/snapshots?limit=1', expect: 200 },
       { name: 'snapshots, bad limit', method: 'get', path: () => '/api/self-healing/snapshots?limit=0', expect: 400 },

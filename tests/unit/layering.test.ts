@@ -10,7 +10,7 @@ const ROOT = path.join(__dirname, '..', '..');
 const ALLOWED_IMPORTS = {
   server: ['app', 'composition', 'config', 'http', 'logging', 'store', 'errors'],
   app: ['routes', 'composition', 'http'],
-  routes: ['remediation', 'replay', 'rules-history', 'rules', 'targets', 'notifications', 'sessions', 'sources', 'health', 'metrics', 'openapi', 'http', 'schemas', 'config', 'logging', 'domain', 'errors'],
+  routes: ['remediation', 'replay', 'rules-history', 'rules', 'targets', 'notifications', 'sessions', 'sources', 'silences', 'health', 'metrics', 'openapi', 'http', 'schemas', 'config', 'logging', 'domain', 'errors'],
   composition: ['health', 'metrics', 'remediation', 'replay', 'rules-history', 'strategies', 'targets', 'notifications', 'sessions', 'sources', 'silences', 'integrations', 'engine', 'rules', 'cluster', 'store', 'http', 'schemas', 'config', 'logging', 'domain', 'clock', 'errors'],
   health: ['rules', 'store'],
   metrics: ['rules', 'store', 'logging', 'domain', 'clock'],
@@ -31,7 +31,7 @@ const ALLOWED_IMPORTS = {
   engine: ['domain', 'silences', 'errors'],
   integrations: ['config', 'domain', 'errors'],
   store: ['config', 'domain', 'silences', 'clock', 'errors'],
-  schemas: ['config', 'domain', 'errors'],
+  schemas: ['config', 'domain', 'silences', 'errors'],
   logging: ['config'],
   config: ['domain', 'errors'],
   silences: ['domain', 'errors'],
