@@ -1,9 +1,9 @@
 import type { Clock } from '../clock';
 import type { Logger } from '../logging/logger';
-import type { Store } from '../store/store';
+import type { LeaseStore } from '../store/lease-store';
 
 export interface LeaseDeps {
-  store: Store;
+  store: LeaseStore;
   clock: Clock;
   logger: Logger;
 }

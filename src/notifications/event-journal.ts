@@ -3,10 +3,10 @@ import type { JournalEvent } from '../domain/console';
 import type { NotificationEvent, Notifier } from '../domain/events';
 import { envelopeOf } from './event-destinations';
 import type { Logger } from '../logging/logger';
-import type { ConsoleStore } from '../store/console-store';
+import type { EventJournalStore } from '../store/event-journal-store';
 
 export interface EventJournalDeps {
-  store: { console: ConsoleStore };
+  store: { console: EventJournalStore };
   clock: Clock;
   logger: Logger;
   retentionHours: number;

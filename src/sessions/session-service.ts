@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Clock } from '../clock';
 import type { Logger } from '../logging/logger';
-import type { ConsoleStore } from '../store/console-store';
+import type { SessionStore } from '../store/session-store';
 
 /** Who a session speaks for: an API key's name and role (never the key). */
 export interface SessionPrincipal {
@@ -16,7 +16,7 @@ export interface SessionKeyring {
 }
 
 export interface SessionServiceDeps {
-  store: { console: ConsoleStore };
+  store: { console: SessionStore };
   keyring: SessionKeyring;
   clock: Clock;
   logger: Logger;

@@ -10,7 +10,8 @@ import type { NotificationEvent } from '../domain/events';
 import type { RulesHistoryStore } from './rules-history-store';
 import type { IdempotencyStore } from './idempotency-store';
 import type { SilenceStore } from './silence-store';
-import type { Alert, AlertQuery } from '../domain/state';
+import type { LeaseStore } from './lease-store';
+import type { AlertStore } from './alert-store';
 import type { PromptStore, TargetStateStore } from './versioned-state-store';
 
 import type { BudgetClaim } from '../domain/budget-slot';
@@ -45,7 +46,7 @@ export interface SnapshotScan {
  * Everything the service persists, in domain types. Every state change that must be atomic is one
  * method here, so each adapter can make it one conditional write (or one SQLite transaction).
  */
-export interface Store extends TargetStateStore, PromptStore {
+export interface Store extends TargetStateStore, PromptStore, LeaseStore, AlertStore {
   readonly kind: StoreKind;
   /** Outbound-event outbox and inbound replay protection (the n8n integration). */
   readonly notifications: NotificationStore;
@@ -138,26 +139,8 @@ export interface Store extends TargetStateStore, PromptStore {
   listActionsByStatus(statuses: ActionStatus[]): Promise<ActionRecord[]>;
 
   /**
-   * Take or renew the named lease until `now + ttlMs`: succeeds when it is free, expired, or already
-   * held by `holder`. Periodic work runs only on the instance holding its lease.
-   */
-  acquireLease(name: string, holder: string, ttlMs: number, now: Date): Promise<boolean>;
-  /** Give the lease up early (on shutdown) so another instance takes over at once. */
-  releaseLease(name: string, holder: string): Promise<void>;
-
-  /** True for the first caller only, on every instance: one-time events (one alert per budget window). */
-  claimOnce(key: string, at: Date): Promise<boolean>;
-
-  /**
    * Per (rule, type): counts and durations of the actions created in [from, to]; reverts are
    * counted as `reverted` of the rule and type they undo, and in nothing else.
    */
   actionStats(from: Date, to: Date): Promise<ActionStatRow[]>;
-
-  /** Inserts the alert and commits `events` with it. */
-  insertAlert(alert: Alert, events?: NotificationEvent[]): Promise<void>;
-  getAlert(id: string): Promise<Alert | null>;
-  listAlerts(query: AlertQuery): Promise<Page<Alert>>;
-  /** Acknowledge once: null when the alert is missing or already acknowledged. */
-  acknowledgeAlert(id: string, by: string, at: Date): Promise<Alert | null>;
 }

@@ -6,10 +6,10 @@ import { ConflictError, NotFoundError, ValidationError } from '../errors';
 import { buildEvent } from '../domain/events';
 import type { Clock } from '../clock';
 import type { Notifier } from '../domain/events';
-import type { Store } from '../store/store';
+import type { AlertStore } from '../store/alert-store';
 
 export interface AlertServiceDeps {
-  store: Store;
+  store: AlertStore;
   clock: Clock;
   notifier: Notifier;
 }

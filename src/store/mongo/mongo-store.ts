@@ -6,16 +6,13 @@ import { foldActionStats } from '../action-stats-reducer';
 import type { SeriesQuery, SeriesResult, SnapshotQuery, SnapshotSourceSummary, StoredSnapshot } from '../../domain/snapshot';
 import { SeriesBuckets } from '../series-buckets';
 import { escapeFieldName } from './field-names';
-import type { Alert, AlertQuery } from '../../domain/state';
-import { decodeCursor, toPage, toPageBy } from '../../domain/cursor';
+import { decodeCursor, toPageBy } from '../../domain/cursor';
 import type { DispatchOutcome, RuleState } from '../../domain/rule-state';
 import { budgetSpentUntil } from '../../domain/budget-slot';
 import type { BudgetClaim, BudgetUsage, RevertInsertOutcome, SnapshotRetention, SnapshotScan, Store } from '../store';
 import {
   actionFromDoc,
   actionToDoc,
-  alertFromDoc,
-  alertToDoc,
   type Doc,
   snapshotFromDoc,
   snapshotToDoc,
@@ -24,6 +21,11 @@ import {
 import { isDuplicateKeyError, openConnection } from './connection';
 import { CLAIM_WAIT_ATTEMPTS, MongoContext, sleep } from './mongo-context';
 import { MongoVersionedState } from './mongo-versioned-state';
+import { MongoLeaseStore } from './mongo-lease-store';
+import { MongoAlertStore } from './mongo-alert-store';
+import { pageNewestFirst } from './mongo-paging';
+import { LEASE_STORE_METHODS, type LeaseStore } from '../lease-store';
+import { ALERT_STORE_METHODS, type AlertStore } from '../alert-store';
 import { expose } from '../compose';
 import { TARGET_STATE_METHODS, type PromptStore, type TargetStateStore } from '../versioned-state-store';
 import { createModels, type MongoModels } from './models';
@@ -53,13 +55,11 @@ export interface MongoStoreOptions {
   faults?: FaultPoints;
 }
 
-/** Lease terms kept behind the newest one. */
-const KEEP_LEASE_TERMS = 5;
 /** The version of the rules' states (Store.ruleStatesVersion), one document in the `state` collection. */
 const RULE_STATES_VERSION_ID = 'rule-states-version';
 
 /** The aggregates' methods, put on each instance by `expose` in the constructor. */
-export interface MongoStore extends TargetStateStore, PromptStore {}
+export interface MongoStore extends TargetStateStore, PromptStore, LeaseStore, AlertStore {}
 
 /**
  * The MongoDB store, through mongoose, on a connection of its own.
@@ -90,6 +90,8 @@ export class MongoStore implements Store {
     this.notifications = new MongoNotificationStore(() => this.conn);
     this.committedEvents = new MongoCommittedEvents(() => this.conn, (id, relayed) => this.clearActionEvents(id, relayed));
     expose(this, new MongoVersionedState(this.ctx, this.committedEvents), TARGET_STATE_METHODS);
+    expose(this, new MongoLeaseStore(this.ctx), LEASE_STORE_METHODS);
+    expose(this, new MongoAlertStore(this.ctx, this.committedEvents), ALERT_STORE_METHODS);
     this.rulesHistory = new MongoRulesHistoryStore(() => this.conn);
     this.console = new MongoConsoleStore(() => this.conn);
     this.idempotency = new MongoIdempotencyStore(() => this.conn);
@@ -525,10 +527,6 @@ export class MongoStore implements Store {
     return docs.map(actionFromDoc);
   }
 
-  async claimOnce(key: string, at: Date): Promise<boolean> {
-    return this.claim('claims', { _id: `once:${key}`, at });
-  }
-
   async actionStats(from: Date, to: Date): Promise<ActionStatRow[]> {
     const docs = await this.m.actions
       .find(
@@ -571,33 +569,7 @@ export class MongoStore implements Store {
     if (query.type !== undefined) filter.type = query.type;
     if (query.outcome !== undefined) filter.outcome = query.outcome;
     if (query.failbackOf !== undefined) filter.failbackOf = query.failbackOf;
-    return this.page(this.m.actions, filter, query, actionFromDoc);
-  }
-
-  /** Newest first, by (createdAt, id), continuing strictly after the cursor's position. */
-  private async page<T extends { id: string; createdAt: Date }>(
-    model: MongoModels['actions'],
-    filter: Doc,
-    query: { since?: Date; until?: Date; limit: number; cursor?: string },
-    decode: (doc: Doc) => T,
-  ): Promise<Page<T>> {
-    const and: Doc[] = [filter];
-    if (query.since || query.until) {
-      and.push({
-        createdAt: { ...(query.since ? { $gte: query.since } : {}), ...(query.until ? { $lte: query.until } : {}) },
-      });
-    }
-    const cursor = query.cursor ? decodeCursor(query.cursor) : null;
-    if (cursor) {
-      const at = new Date(cursor.at);
-      and.push({ $or: [{ createdAt: { $lt: at } }, { createdAt: at, _id: { $lt: cursor.id } }] });
-    }
-    const docs = await model
-      .find(and.length === 1 ? filter : { $and: and })
-      .sort({ createdAt: -1, _id: -1 })
-      .limit(query.limit + 1)
-      .lean<Doc[]>();
-    return toPage(docs.map(decode), query.limit);
+    return pageNewestFirst(this.m.actions, filter, query, actionFromDoc);
   }
 
   /**
@@ -676,87 +648,5 @@ export class MongoStore implements Store {
     if (statuses.length === 0) return [];
     const docs = await this.m.actions.find({ status: { $in: statuses } }).lean<Doc[]>();
     return docs.map(actionFromDoc);
-  }
-
-  // --- leases --------------------------------------------------------------------------------
-
-  private async latestTerm(name: string): Promise<Doc | null> {
-    const [doc] = await this.m.leases.find({ name }).sort({ term: -1 }).limit(1).lean<Doc[]>();
-    return doc ?? null;
-  }
-
-  /** Each take or renewal is term t+1 of the lease, which only one caller can insert. */
-  async acquireLease(name: string, holder: string, ttlMs: number, now: Date): Promise<boolean> {
-    const latest = await this.latestTerm(name);
-    if (latest && latest.holder !== holder && (latest.expiresAt as Date).getTime() > now.getTime()) return false;
-    const term = ((latest?.term as number | undefined) ?? 0) + 1;
-    const won = await this.claim('leases', {
-      _id: `${name}#${term}`,
-      name,
-      term,
-      holder,
-      expiresAt: new Date(now.getTime() + ttlMs),
-    });
-    if (!won) return false;
-    // Old terms are deleted, so a caller that read a long-gone term could insert into the gap;
-    // checking that the new term is the newest makes that harmless.
-    const newest = await this.latestTerm(name);
-    if (newest && newest.term !== term) {
-      await this.m.leases.deleteOne({ _id: `${name}#${term}`, holder });
-      return newest.holder === holder && (newest.expiresAt as Date).getTime() > now.getTime();
-    }
-    await this.m.leases.deleteMany({ name, term: { $lte: term - KEEP_LEASE_TERMS } });
-    return true;
-  }
-
-  async releaseLease(name: string, holder: string): Promise<void> {
-    const latest = await this.latestTerm(name);
-    if (!latest || latest.holder !== holder) return;
-    const term = (latest.term as number) + 1;
-    // A free term; if somebody took the next term first, the lease is no longer ours to give up.
-    await this.claim('leases', { _id: `${name}#${term}`, name, term, holder: null, expiresAt: new Date(0) });
-  }
-
-  // --- alerts --------------------------------------------------------------------------------
-
-  async insertAlert(alert: Alert, events: NotificationEvent[] = []): Promise<void> {
-    await this.m.alerts.insertMany([{ ...alertToDoc(alert), ...eventFields([], events) }], { lean: true });
-    this.committedEvents.committed(events);
-  }
-
-  async getAlert(id: string): Promise<Alert | null> {
-    const doc = await this.m.alerts.findById(id).lean<Doc>();
-    return doc ? alertFromDoc(doc) : null;
-  }
-
-  async listAlerts(query: AlertQuery): Promise<Page<Alert>> {
-    const filter: Doc = {};
-    if (query.rule !== undefined) filter.rule = query.rule;
-    if (query.severity !== undefined) filter.severity = query.severity;
-    if (query.acknowledged !== undefined) {
-      filter.acknowledgedAt = query.acknowledged ? { $ne: null } : null;
-    }
-    return this.page(this.m.alerts, filter, query, alertFromDoc);
-  }
-
-  /** Acknowledged once: the claim `ack:<id>` decides who; only its owner writes the alert. */
-  async acknowledgeAlert(id: string, by: string, at: Date): Promise<Alert | null> {
-    const doc = await this.m.alerts.findById(id).lean<Doc>();
-    if (!doc || doc.acknowledgedAt instanceof Date) return null;
-    const set = { acknowledgedAt: at, acknowledgedBy: by };
-    if (!(await this.claim('claims', { _id: `ack:${id}`, at: this.clock.now(), set }))) {
-      const claim = await this.m.claims.findById(`ack:${id}`).lean<Doc>();
-      // The winner died before writing: finish its acknowledgement rather than leave it half done.
-      if (claim && this.isAbandoned(claim.at)) await this.m.alerts.updateOne({ _id: id }, { $set: claim.set as Doc });
-      return null;
-    }
-    // The relay may clear the alert's events at the same moment; on FerretDB two updates of one
-    // document can lose one of them, so the acknowledgement is checked and written again if lost.
-    for (let attempt = 0; attempt < 5; attempt += 1) {
-      await this.m.alerts.updateOne({ _id: id }, { $set: set });
-      const written = await this.m.alerts.findById(id, { acknowledgedAt: 1 }).lean<Doc>();
-      if (written?.acknowledgedAt instanceof Date) break;
-    }
-    return { ...alertFromDoc(doc), ...set };
   }
 }

@@ -1,111 +1,28 @@
 import type Database from 'better-sqlite3';
-import type { JournalEvent, NewJournalEvent, SessionRecord } from '../../domain/console';
 import type { ConsoleStore } from '../console-store';
+import { expose } from '../compose';
+import { EVENT_JOURNAL_METHODS } from '../event-journal-store';
+import { SESSION_STORE_METHODS } from '../session-store';
+import { SqliteEventJournalStore } from './sqlite-event-journal-store';
+import { SqliteSessionStore } from './sqlite-session-store';
 
-type Row = Record<string, unknown>;
+/** The aggregates' methods, put on each instance by `expose` in the constructor. */
+export interface SqliteConsoleStore extends ConsoleStore {}
 
-// AUTOINCREMENT: a number is never handed out twice, even after the newest rows are pruned.
-const CONSOLE_SCHEMA = `
-CREATE TABLE IF NOT EXISTS console_events (
-  seq INTEGER PRIMARY KEY AUTOINCREMENT,
-  id TEXT NOT NULL,
-  type TEXT NOT NULL,
-  occurred_at INTEGER NOT NULL,
-  payload TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS console_events_occurred ON console_events (occurred_at);
-CREATE INDEX IF NOT EXISTS console_events_event_id ON console_events (id);
-
-CREATE TABLE IF NOT EXISTS console_sessions (
-  id TEXT PRIMARY KEY,
-  key_name TEXT NOT NULL,
-  role TEXT NOT NULL,
-  created_at INTEGER NOT NULL,
-  expires_at INTEGER NOT NULL
-);
-CREATE INDEX IF NOT EXISTS console_sessions_expiry ON console_sessions (expires_at);
-`;
-
-function eventOf(row: Row): JournalEvent {
-  return {
-    seq: row.seq as number,
-    id: row.id as string,
-    type: row.type as string,
-    occurredAt: new Date(row.occurred_at as number),
-    payload: row.payload as string,
-  };
-}
-
-function sessionOf(row: Row): SessionRecord {
-  return {
-    id: row.id as string,
-    keyName: row.key_name as string,
-    role: row.role as string,
-    createdAt: new Date(row.created_at as number),
-    expiresAt: new Date(row.expires_at as number),
-  };
-}
-
-/**
- * The SQLite side of the console store; shares the main store's connection. SQLite has one writer at
- * a time, so an event's number is assigned and committed before the next writer can take one: a
- * reader that has seen number n has seen every number below it.
- */
+/** `store.console` on SQLite: the event journal and the sessions side by side. */
 export class SqliteConsoleStore implements ConsoleStore {
-  constructor(private readonly conn: () => Database.Database) {}
+  private readonly journal: SqliteEventJournalStore;
+  private readonly sessions: SqliteSessionStore;
+
+  constructor(conn: () => Database.Database) {
+    this.journal = new SqliteEventJournalStore(conn);
+    this.sessions = new SqliteSessionStore(conn);
+    expose(this, this.journal, EVENT_JOURNAL_METHODS);
+    expose(this, this.sessions, SESSION_STORE_METHODS);
+  }
 
   init(): void {
-    this.conn().exec(CONSOLE_SCHEMA);
-  }
-
-  async appendEvent(event: NewJournalEvent): Promise<number> {
-    const db = this.conn();
-    return db
-      .transaction((): number => {
-        const seen = db.prepare('SELECT seq FROM console_events WHERE id = ?').get(event.id) as Row | undefined;
-        if (seen) return seen.seq as number;
-        const info = db
-          .prepare('INSERT INTO console_events (id, type, occurred_at, payload) VALUES (?, ?, ?, ?)')
-          .run(event.id, event.type, event.occurredAt.getTime(), event.payload);
-        return Number(info.lastInsertRowid);
-      })
-      .immediate();
-  }
-
-  async eventsAfter(seq: number, limit: number): Promise<JournalEvent[]> {
-    const rows = this.conn().prepare('SELECT * FROM console_events WHERE seq > ? ORDER BY seq ASC LIMIT ?').all(seq, limit) as Row[];
-    return rows.map(eventOf);
-  }
-
-  async lastEventSeq(): Promise<number> {
-    // sqlite_sequence remembers the last number even when that row was pruned.
-    const row = this.conn().prepare("SELECT seq FROM sqlite_sequence WHERE name = 'console_events'").get() as Row | undefined;
-    return (row?.seq as number | undefined) ?? 0;
-  }
-
-  async pruneEvents(before: Date): Promise<number> {
-    const info = this.conn()
-      .prepare('DELETE FROM console_events WHERE occurred_at < ? AND seq < (SELECT MAX(seq) FROM console_events)')
-      .run(before.getTime());
-    return info.changes;
-  }
-
-  async insertSession(s: SessionRecord): Promise<void> {
-    this.conn()
-      .prepare('INSERT INTO console_sessions (id, key_name, role, created_at, expires_at) VALUES (?, ?, ?, ?, ?)')
-      .run(s.id, s.keyName, s.role, s.createdAt.getTime(), s.expiresAt.getTime());
-  }
-
-  async getSession(id: string): Promise<SessionRecord | null> {
-    const row = this.conn().prepare('SELECT * FROM console_sessions WHERE id = ?').get(id) as Row | undefined;
-    return row ? sessionOf(row) : null;
-  }
-
-  async deleteSession(id: string): Promise<boolean> {
-    return this.conn().prepare('DELETE FROM console_sessions WHERE id = ?').run(id).changes > 0;
-  }
-
-  async pruneSessions(now: Date): Promise<number> {
-    return this.conn().prepare('DELETE FROM console_sessions WHERE expires_at <= ?').run(now.getTime()).changes;
+    this.journal.init();
+    this.sessions.init();
   }
 }

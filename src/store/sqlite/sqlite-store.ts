@@ -6,18 +6,21 @@ import type { ActionOutcome, ActionPatch, ActionQuery, ActionRecord, ActionStatu
 import type { ActionStatRow } from '../../domain/stats';
 import type { SeriesQuery, SeriesResult, SnapshotQuery, SnapshotSourceSummary, StoredSnapshot } from '../../domain/snapshot';
 import { SeriesBuckets, jsonNumber } from '../series-buckets';
-import type { Alert, AlertQuery } from '../../domain/state';
 import { decodeCursor, toPage, toPageBy } from '../../domain/cursor';
 import type { DispatchOutcome, RuleState } from '../../domain/rule-state';
 import { budgetSpentUntil } from '../../domain/budget-slot';
 import type { BudgetClaim, BudgetUsage, RevertInsertOutcome, SnapshotRetention, SnapshotScan, Store } from '../store';
-import { actionFromDoc, actionToDoc, alertFromDoc, alertToDoc } from './codec';
+import { actionFromDoc, actionToDoc } from './codec';
 import { SqliteConsoleStore } from './sqlite-console-store';
 import { SqliteIdempotencyStore } from './sqlite-idempotency-store';
 import { SqliteNotificationStore } from './sqlite-notification-store';
 import type { SqliteCommittedEvents } from './sqlite-committed-events';
 import { SqliteContext } from './sqlite-context';
 import { SqliteVersionedState } from './sqlite-versioned-state';
+import { SqliteLeaseStore } from './sqlite-lease-store';
+import { SqliteAlertStore } from './sqlite-alert-store';
+import { LEASE_STORE_METHODS, type LeaseStore } from '../lease-store';
+import { ALERT_STORE_METHODS, type AlertStore } from '../alert-store';
 import { expose } from '../compose';
 import { TARGET_STATE_METHODS, type PromptStore, type TargetStateStore } from '../versioned-state-store';
 import type { NotificationEvent } from '../../domain/events';
@@ -38,7 +41,7 @@ export interface SqliteStoreOptions {
 type Row = Record<string, unknown>;
 
 /** The aggregates' methods, put on each instance by `expose` in the constructor. */
-export interface SqliteStore extends TargetStateStore, PromptStore {}
+export interface SqliteStore extends TargetStateStore, PromptStore, LeaseStore, AlertStore {}
 
 /**
  * The embedded store. better-sqlite3 is synchronous, so each method is one short critical section;
@@ -64,6 +67,8 @@ export class SqliteStore implements Store {
     this.ctx = new SqliteContext(options.faults);
     this.committedEvents = this.ctx.committedEvents;
     expose(this, new SqliteVersionedState(this.ctx), TARGET_STATE_METHODS);
+    expose(this, new SqliteLeaseStore(this.ctx), LEASE_STORE_METHODS);
+    expose(this, new SqliteAlertStore(this.ctx), ALERT_STORE_METHODS);
     this.notifications = new SqliteNotificationStore(() => this.conn);
     this.rulesHistory = new SqliteRulesHistoryStore(() => this.conn);
     this.console = new SqliteConsoleStore(() => this.conn);
@@ -439,10 +444,6 @@ export class SqliteStore implements Store {
     return rows.map((r) => actionFromDoc(r.doc as string));
   }
 
-  async claimOnce(key: string, at: Date): Promise<boolean> {
-    return this.stmt('INSERT INTO once_claims (key, at) VALUES (?, ?) ON CONFLICT (key) DO NOTHING').run(key, at.getTime()).changes === 1;
-  }
-
   async actionStats(from: Date, to: Date): Promise<ActionStatRow[]> {
     return sqliteActionStats(this.conn, from, to);
   }
@@ -537,100 +538,5 @@ export class SqliteStore implements Store {
     const rows = this.stmt(`SELECT doc FROM actions WHERE status IN (${statuses.map(() => '?').join(',')})`)
       .all(...statuses) as Row[];
     return rows.map((r) => actionFromDoc(r.doc as string));
-  }
-
-  // --- leases --------------------------------------------------------------------------------
-
-  async acquireLease(name: string, holder: string, ttlMs: number, now: Date): Promise<boolean> {
-    const result = this.stmt(
-        `INSERT INTO leases (name, holder, expires_at) VALUES (?, ?, ?)
-         ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
-         WHERE leases.holder = excluded.holder OR leases.expires_at <= ?`,
-      )
-      .run(name, holder, now.getTime() + ttlMs, now.getTime());
-    return result.changes === 1;
-  }
-
-  async releaseLease(name: string, holder: string): Promise<void> {
-    this.stmt('DELETE FROM leases WHERE name = ? AND holder = ?').run(name, holder);
-  }
-
-  // --- alerts --------------------------------------------------------------------------------
-
-  async insertAlert(alert: Alert, events: NotificationEvent[] = []): Promise<void> {
-    this.conn.transaction(() => {
-      this.insertAlertRow(alert);
-      this.committedEvents.insertWithin(events);
-    }).immediate();
-    this.committedEvents.committed(events);
-  }
-
-  private insertAlertRow(alert: Alert): void {
-    this.stmt(
-        `INSERT INTO alerts (id, rule, severity, created_at, acknowledged_at, doc) VALUES (?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        alert.id,
-        alert.rule,
-        alert.severity,
-        alert.createdAt.getTime(),
-        alert.acknowledgedAt ? alert.acknowledgedAt.getTime() : null,
-        alertToDoc(alert),
-      );
-  }
-
-  async getAlert(id: string): Promise<Alert | null> {
-    const row = this.stmt('SELECT doc FROM alerts WHERE id = ?').get(id) as Row | undefined;
-    return row ? alertFromDoc(row.doc as string) : null;
-  }
-
-  async listAlerts(query: AlertQuery): Promise<Page<Alert>> {
-    const where: string[] = [];
-    const args: unknown[] = [];
-    if (query.rule !== undefined) {
-      where.push('rule = ?');
-      args.push(query.rule);
-    }
-    if (query.severity !== undefined) {
-      where.push('severity = ?');
-      args.push(query.severity);
-    }
-    if (query.acknowledged !== undefined) {
-      where.push(query.acknowledged ? 'acknowledged_at IS NOT NULL' : 'acknowledged_at IS NULL');
-    }
-    if (query.since) {
-      where.push('created_at >= ?');
-      args.push(query.since.getTime());
-    }
-    if (query.until) {
-      where.push('created_at <= ?');
-      args.push(query.until.getTime());
-    }
-    const cursor = query.cursor ? decodeCursor(query.cursor) : null;
-    if (cursor) {
-      where.push('(created_at < ? OR (created_at = ? AND id < ?))');
-      args.push(cursor.at, cursor.at, cursor.id);
-    }
-    const sql = `SELECT doc FROM alerts ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-                 ORDER BY created_at DESC, id DESC LIMIT ?`;
-    const rows = this.stmt(sql).all(...args, query.limit + 1) as Row[];
-    return toPage(rows.map((r) => alertFromDoc(r.doc as string)), query.limit);
-  }
-
-  async acknowledgeAlert(id: string, by: string, at: Date): Promise<Alert | null> {
-    const db = this.conn;
-    const run = db.transaction((): Alert | null => {
-      const row = this.stmt('SELECT doc FROM alerts WHERE id = ? AND acknowledged_at IS NULL')
-        .get(id) as Row | undefined;
-      if (!row) return null;
-      const next: Alert = { ...alertFromDoc(row.doc as string), acknowledgedAt: at, acknowledgedBy: by };
-      this.stmt('UPDATE alerts SET acknowledged_at = ?, doc = ? WHERE id = ?').run(
-        at.getTime(),
-        alertToDoc(next),
-        id,
-      );
-      return next;
-    });
-    return run.immediate();
   }
 }

@@ -1,0 +1,80 @@
+import type { Page } from '../../domain/action';
+import { decodeCursor, toPage } from '../../domain/cursor';
+import type { NotificationEvent } from '../../domain/events';
+import type { Alert, AlertQuery } from '../../domain/state';
+import type { AlertStore } from '../alert-store';
+import { alertFromDoc, alertToDoc } from './codec';
+import type { Row, SqliteContext } from './sqlite-context';
+
+/** Alerts on SQLite: a row with the columns queries filter on beside the JSON document. */
+export class SqliteAlertStore implements AlertStore {
+  constructor(private readonly ctx: SqliteContext) {}
+
+  async insertAlert(alert: Alert, events: NotificationEvent[] = []): Promise<void> {
+    this.ctx.conn
+      .transaction(() => {
+        this.ctx
+          .stmt(`INSERT INTO alerts (id, rule, severity, created_at, acknowledged_at, doc) VALUES (?, ?, ?, ?, ?, ?)`)
+          .run(
+            alert.id,
+            alert.rule,
+            alert.severity,
+            alert.createdAt.getTime(),
+            alert.acknowledgedAt ? alert.acknowledgedAt.getTime() : null,
+            alertToDoc(alert),
+          );
+        this.ctx.committedEvents.insertWithin(events);
+      })
+      .immediate();
+    this.ctx.committedEvents.committed(events);
+  }
+
+  async getAlert(id: string): Promise<Alert | null> {
+    const row = this.ctx.stmt('SELECT doc FROM alerts WHERE id = ?').get(id) as Row | undefined;
+    return row ? alertFromDoc(row.doc as string) : null;
+  }
+
+  async listAlerts(query: AlertQuery): Promise<Page<Alert>> {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (query.rule !== undefined) {
+      where.push('rule = ?');
+      args.push(query.rule);
+    }
+    if (query.severity !== undefined) {
+      where.push('severity = ?');
+      args.push(query.severity);
+    }
+    if (query.acknowledged !== undefined) {
+      where.push(query.acknowledged ? 'acknowledged_at IS NOT NULL' : 'acknowledged_at IS NULL');
+    }
+    if (query.since) {
+      where.push('created_at >= ?');
+      args.push(query.since.getTime());
+    }
+    if (query.until) {
+      where.push('created_at <= ?');
+      args.push(query.until.getTime());
+    }
+    const cursor = query.cursor ? decodeCursor(query.cursor) : null;
+    if (cursor) {
+      where.push('(created_at < ? OR (created_at = ? AND id < ?))');
+      args.push(cursor.at, cursor.at, cursor.id);
+    }
+    const sql = `SELECT doc FROM alerts ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+                 ORDER BY created_at DESC, id DESC LIMIT ?`;
+    const rows = this.ctx.stmt(sql).all(...args, query.limit + 1) as Row[];
+    return toPage(rows.map((r) => alertFromDoc(r.doc as string)), query.limit);
+  }
+
+  async acknowledgeAlert(id: string, by: string, at: Date): Promise<Alert | null> {
+    const run = this.ctx.conn.transaction((): Alert | null => {
+      const row = this.ctx.stmt('SELECT doc FROM alerts WHERE id = ? AND acknowledged_at IS NULL').get(id) as Row | undefined;
+      if (!row) return null;
+      const next: Alert = { ...alertFromDoc(row.doc as string), acknowledgedAt: at, acknowledgedBy: by };
+      this.ctx.stmt('UPDATE alerts SET acknowledged_at = ?, doc = ? WHERE id = ?').run(at.getTime(), alertToDoc(next), id);
+      return next;
+    });
+    return run.immediate();
+  }
+}
