@@ -7,6 +7,7 @@ import { type Io, processIo } from './output';
 import { addRemoteCommands } from './remote-commands';
 import { addRulesCommands } from './rules-commands';
 import { addSourcesCommands } from './sources-commands';
+import { addSilenceCommands } from './silence-commands';
 
 /** The version of the package this CLI belongs to (the service it ships with has the same). */
 function packageVersion(): string {
@@ -38,6 +39,7 @@ Remote commands read the API key from SELF_HEALING_API_KEY.`,
   addRulesCommands(program, ctx);
   addRemoteCommands(program, ctx);
   addSourcesCommands(program, ctx);
+  addSilenceCommands(program, ctx);
   return program;
 }
 

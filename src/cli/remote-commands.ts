@@ -6,7 +6,7 @@ import { ServiceClient } from './service-client';
 import { readSnapshotsFile } from './snapshots-file';
 import type { CommandContext } from './rules-commands';
 
-interface RemoteOptions {
+export interface RemoteOptions {
   url: string;
   timeout: string;
   json?: boolean;
@@ -16,7 +16,7 @@ type Row = Record<string, unknown>;
 
 const DEFAULT_URL = 'http://127.0.0.1:3080';
 
-function clientFor(opts: RemoteOptions): ServiceClient {
+export function clientFor(opts: RemoteOptions): ServiceClient {
   const timeoutMs = Number(opts.timeout) * 1000;
   if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new CliError(`--timeout must be a positive number of seconds, got "${opts.timeout}"`, EXIT.usage);
   const apiKey = process.env.SELF_HEALING_API_KEY;
@@ -24,7 +24,7 @@ function clientFor(opts: RemoteOptions): ServiceClient {
 }
 
 /** `--url`, `--timeout` and `--json` on every command that talks to a running service. */
-function remote(cmd: Command): Command {
+export function remote(cmd: Command): Command {
   return cmd
     .option('--url <url>', 'the service\'s base URL (env SELF_HEALING_URL)', process.env.SELF_HEALING_URL || DEFAULT_URL)
     .option('--timeout <seconds>', 'give up on the service after this long', '30')
