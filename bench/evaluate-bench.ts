@@ -8,6 +8,10 @@ import { createSchemaRegistry } from '../src/schemas/registry';
 import type { RuleState } from '../src/domain/rule-state';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store';
 import { type Figures, runFor, Sampler } from './stats';
+import { ClosedLoop } from '../src/closed-loop/closed-loop';
+import { dispatchRequest } from '../src/closed-loop/dispatch-rules';
+import { type MemoryContext, MemoryClosedLoopPort } from '../src/closed-loop/memory-port';
+import type { ClosedLoopSettings } from '../src/closed-loop/settings';
 
 export interface EvaluateOptions {
   /** Length of one measured round; bare and ours alternate round by round. */
@@ -33,6 +37,8 @@ export interface EvaluateCaseResult {
   enabledRules: number;
   snapshots: number;
   avgMatchedPerSnapshot: number;
+  /** What "ours" runs after evaluateEnabled: decide over a states map, or the closed loop (storm). */
+  implementation: string;
   /** Snapshots on which ours and bare agreed on the set of matching rules. */
   agreement: string;
   sequential: ModeResult;
@@ -100,6 +106,27 @@ async function ruleStates(rules: Rule[], now: Date, allInCooldown: boolean): Pro
   }
 }
 
+/**
+ * The closed loop on replay's in-memory port with every rule dispatched once, its cooldown running
+ * for days: a storm after its first snapshot, decided as ingest decides it.
+ */
+async function loopInCooldown(rules: Rule[], requiresApproval: (r: Rule) => boolean): Promise<ClosedLoop<MemoryContext>> {
+  const settings: ClosedLoopSettings = {
+    perTarget: { windowMinutes: 60, maxActions: 1_000_000 },
+    approvalTimeoutMinutes: 60,
+    verifySpecFor: () => null,
+    targetOf: () => null,
+    revertible: () => false,
+  };
+  const port = new MemoryClosedLoopPort({ approvals: 'pending', settings, closedLoop: false });
+  const at = new Date();
+  for (const rule of rules) {
+    const cooling = { ...rule, cooldownMinutes: 10 * 24 * 60 };
+    await port.dispatch(dispatchRequest({ rule: rule.name, decision: 'execute', reason: 'bench' }, cooling, at, settings));
+  }
+  return new ClosedLoop(port, settings, requiresApproval);
+}
+
 export async function runEvaluateCase(c: EvaluateCase, options: EvaluateOptions, log: (s: string) => void): Promise<EvaluateCaseResult> {
   const ruleset = buildRuleset(c.doc);
   const enabled = ruleset.rules.filter((r) => r.enabled);
@@ -107,8 +134,13 @@ export async function runEvaluateCase(c: EvaluateCase, options: EvaluateOptions,
   const evaluator = new Evaluator();
   const requiresApproval = (r: Rule) => approvalRequired(r, APPROVAL_DEFAULTS);
 
+  const stormLoop = c.allInCooldown ? await loopInCooldown(ruleset.rules, requiresApproval) : null;
+  const order = evaluator.decisionOrder(ruleset);
   const ours = async (facts: Record<string, unknown>) => {
     const evaluations = await evaluator.evaluateEnabled(ruleset, facts);
+    // A storm: what ingest runs after evaluating, the closed loop (here on replay's in-memory port,
+    // every rule in cooldown), whose known cooldowns answer each match without a read.
+    if (stormLoop) return stormLoop.decideAndApply(evaluations, new Date(), { source: 'bench' }, 'bench', order);
     const matched: Rule[] = [];
     for (const e of evaluations) if (e.matched) matched.push(e.rule);
     return decide({ matched, states, now: new Date(), requiresApproval });
@@ -175,6 +207,7 @@ export async function runEvaluateCase(c: EvaluateCase, options: EvaluateOptions,
     enabledRules: enabled.length,
     snapshots: c.snapshots.length,
     avgMatchedPerSnapshot: matchedTotal / c.snapshots.length,
+    implementation: stormLoop ? 'evaluateEnabled + ClosedLoop' : 'evaluateEnabled + decide',
     agreement: `${agree}/${c.snapshots.length}`,
     sequential,
     concurrent,

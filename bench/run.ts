@@ -86,7 +86,7 @@ function evaluateRows(results: EvaluateCaseResult[]): string[][] {
     const isOurs = who === 'ours';
     rows.push([
       `${c.name}, ${label}`,
-      who === 'bare' ? 'bare json-rules-engine' : 'evaluateEnabled + decide',
+      who === 'bare' ? 'bare json-rules-engine' : c.implementation,
       fmt(f.opsPerSec),
       ms(f.p50Ms),
       ms(f.p99Ms),

@@ -8,6 +8,7 @@ import { type BudgetView, decisionForRefusal, evaluationErrorDecision } from '..
 import type { ActiveInhibitor, InhibitionView } from '../engine/inhibition';
 import type { RuleEvaluation } from '../engine/evaluate';
 import { decideRules, type RuleDecision } from '../engine/rule-decisions';
+import { type CooldownMemory, type KnownCooldown, knownIn } from './cooldown-memory';
 import { acts, type DispatchRequest, dispatchRequest, dispatches } from './dispatch-rules';
 import { couldBeInhibited, type InhibitingAction, inhibitingState, inhibitionLookbackMs } from './inhibition-window';
 import type { ClosedLoopSettings } from './settings';
@@ -30,6 +31,11 @@ export type Match = Pick<RuleEvaluation, 'rule' | 'matchedFacts'>;
  * snapshot and who asked).
  */
 export interface ClosedLoopPort<C> {
+  /**
+   * Cooldown ends the port knows exactly (closed-loop/cooldown-memory): a match in one still ahead
+   * of `now` is decided `cooldown` with no read at all.
+   */
+  readonly cooldowns: CooldownMemory;
   /** decide's view of the rules' state at `now`: cooldown end and open approval. */
   ruleStates(rules: string[], now: Date): Promise<ReadonlyMap<string, RuleState>>;
   pause(now: Date): Promise<PauseState | null>;
@@ -78,7 +84,30 @@ export class ClosedLoop<C> {
    * `source` is the snapshot's (none for a trigger), which `sameSource` inhibition and silences compare.
    */
   async decide(rules: Rule[], now: Date, source?: string): Promise<RuleDecision[]> {
-    if (rules.length === 0) return [];
+    const at = now.getTime();
+    const decisions: RuleDecision[] = new Array<RuleDecision>(rules.length);
+    const rest: number[] = [];
+    for (let i = 0; i < rules.length; i++) {
+      const known = this.knownCooldown(rules[i]!, at);
+      if (known) decisions[i] = known.decision;
+      else rest.push(i);
+    }
+    if (rest.length === 0) return decisions;
+    const read = await this.decideByReading(rest.map((i) => rules[i]!), now, source);
+    rest.forEach((i, k) => (decisions[i] = read[k]!));
+    return decisions;
+  }
+
+  /**
+   * A match whose cooldown end the port knows is decided `cooldown` whatever else holds, and a
+   * shadow rule's is `shadow` of it, which is made anew: only an enforcing rule's is taken as known.
+   */
+  private knownCooldown(rule: Rule, at: number): KnownCooldown | undefined {
+    return rule.mode === 'shadow' ? undefined : this.port.cooldowns.at(rule.name, at);
+  }
+
+  /** decide over rules none of which has a cooldown the port knows: their states are read. */
+  private async decideByReading(rules: Rule[], now: Date, source: string | undefined): Promise<RuleDecision[]> {
     const states = await this.port.ruleStates(rules.map((r) => r.name), now);
     // A rule in cooldown is decided `cooldown` whatever the pause, silences or budgets say: during a
     // storm of matching snapshots those reads are made only for the rules that could act.
@@ -116,16 +145,42 @@ export class ClosedLoop<C> {
 
   /**
    * Decides the matched rules of one snapshot and applies the decisions in priority order; a rule
-   * that threw is reported as evaluation_error in its place and the others go on as usual.
+   * that threw is reported as evaluation_error in its place and the others go on as usual. With
+   * `order` (Evaluator.decisionOrder), evaluations are found in the cooldown memory by position.
    */
-  async decideAndApply(evaluations: RuleEvaluation[], now: Date, context: C, source?: string): Promise<Applied[]> {
-    const matches = evaluations.filter((e) => e.matched);
+  async decideAndApply(evaluations: RuleEvaluation[], now: Date, context: C, source?: string, order?: readonly Rule[]): Promise<Applied[]> {
+    // Matches in a known cooldown are applied as they are (nothing to write: no await, no object);
+    // only the others are decided by reading the port's state.
+    const at = now.getTime();
+    const cells = order !== undefined ? this.port.cooldowns.cellsOf(order) : undefined;
+    const known: (Applied | undefined)[] = new Array<Applied | undefined>(evaluations.length);
+    const matches: RuleEvaluation[] = [];
+    const knownOnly: Applied[] = [];
+    let errors = false;
+    for (let i = 0; i < evaluations.length; i++) {
+      const e = evaluations[i]!;
+      if (e.error !== undefined) errors = true;
+      if (e.error !== undefined || !e.matched) continue;
+      const cooling = cells !== undefined && e.position !== undefined ? knownIn(cells[e.position]!, at) : this.knownCooldown(e.rule, at);
+      if (cooling) {
+        known[i] = cooling.applied;
+        knownOnly.push(cooling.applied);
+      } else matches.push(e);
+    }
+    // A storm's steady state: every match in a known cooldown, so these are all the decisions.
+    if (matches.length === 0 && !errors) return knownOnly;
     const decided = new Map<RuleEvaluation, RuleDecision>();
-    (await this.decide(matches.map((m) => m.rule), now, source)).forEach((d, i) => decided.set(matches[i]!, d));
+    if (matches.length > 0) (await this.decideByReading(matches.map((m) => m.rule), now, source)).forEach((d, i) => decided.set(matches[i]!, d));
     const applied: Applied[] = [];
     /** Actions dispatched on this snapshot, by rule: an inhibitor decided here gets its id once it has one. */
     const dispatchedHere = new Map<string, string>();
-    for (const e of evaluations) {
+    for (let i = 0; i < evaluations.length; i++) {
+      const e = evaluations[i]!;
+      const cooling = known[i];
+      if (cooling !== undefined) {
+        applied.push(cooling);
+        continue;
+      }
       if (e.error !== undefined) {
         applied.push({ decision: evaluationErrorDecision(e.rule, e.error) });
         continue;

@@ -5,6 +5,7 @@ import type { RuleState } from '../domain/rule-state';
 import { budgetSpentUntil, claimCounts } from '../domain/budget-slot';
 import type { BudgetView } from '../engine/decide';
 import type { ClosedLoopPort, Dispatched, RunOutcome } from './closed-loop';
+import { CooldownMemory } from './cooldown-memory';
 import { approvalExpired, type DispatchRequest } from './dispatch-rules';
 import type { InhibitingAction } from './inhibition-window';
 import { countsInWindow, type FollowUp, followUpFor, newWatch, type VerifiedOutcome, verdictOf, type WindowWatch, watchSnapshot, windowDue, windowEnd } from './verification-rules';
@@ -62,7 +63,9 @@ export interface MemoryPortOptions {
  * replay's policy at once; nothing is reverted or escalated, only recorded.
  */
 export class MemoryClosedLoopPort implements ClosedLoopPort<MemoryContext> {
-  private readonly cooldowns = new Map<string, number>();
+  private readonly cooldownEnds = new Map<string, number>();
+  /** The same ends, with what a match in them comes to (the closed loop's cooldown fast path). */
+  readonly cooldowns = new CooldownMemory();
   private readonly openApprovals = new Map<string, { id: string; expiresAt: Date }>();
   /** Per target, the claims still inside the window, newest first (as the store returns them). */
   private readonly claims = new Map<string, number[]>();
@@ -76,7 +79,7 @@ export class MemoryClosedLoopPort implements ClosedLoopPort<MemoryContext> {
   async ruleStates(rules: string[], now: Date): Promise<ReadonlyMap<string, RuleState>> {
     const states = new Map<string, RuleState>();
     for (const rule of rules) {
-      const until = this.cooldowns.get(rule);
+      const until = this.cooldownEnds.get(rule);
       states.set(rule, {
         cooldownUntil: until !== undefined && until > now.getTime() ? new Date(until) : null,
         openApprovalId: this.openApproval(rule, now),
@@ -118,7 +121,7 @@ export class MemoryClosedLoopPort implements ClosedLoopPort<MemoryContext> {
 
   async dispatch(request: DispatchRequest, _match?: unknown, context?: MemoryContext): Promise<Dispatched> {
     const { rule, now } = request;
-    const until = this.cooldowns.get(rule.name);
+    const until = this.cooldownEnds.get(rule.name);
     if (until !== undefined && until > now.getTime()) return { ok: false, reason: 'cooldown', until: new Date(until) };
     if (request.status === 'pending_approval') {
       const open = this.openApproval(rule.name, now);
@@ -133,7 +136,8 @@ export class MemoryClosedLoopPort implements ClosedLoopPort<MemoryContext> {
     }
     this.sequence += 1;
     const id = `replay-${this.sequence}`;
-    this.cooldowns.set(rule.name, request.cooldownUntil.getTime());
+    this.cooldownEnds.set(rule.name, request.cooldownUntil.getTime());
+    this.cooldowns.remember(rule.name, request.cooldownUntil, now.getTime());
     if (request.status === 'pending_approval') this.openApprovals.set(rule.name, { id, expiresAt: request.expiresAt! });
     if (rule.inhibits && request.status !== 'shadowed') {
       this.inhibitors.push({ id, rule: rule.name, status: request.status, createdAt: now, expiresAt: request.expiresAt, target: request.target, source: context?.source ?? null });

@@ -83,7 +83,7 @@ export function decide(input: DecideInput): Decision[] {
 function decideOne(rule: Rule, input: DecideInput, active: readonly ActiveInhibitor[] | undefined): Decision {
   const state = input.states.get(rule.name);
   if (state?.cooldownUntil && state.cooldownUntil.getTime() > input.now.getTime()) {
-    return inCooldown(rule.name, state.cooldownUntil);
+    return cooldownDecision(rule.name, state.cooldownUntil);
   }
   const approval = input.requiresApproval(rule);
   if (approval && state?.openApprovalId) return approvalPending(rule.name, state.openApprovalId);
@@ -136,7 +136,7 @@ function decideOne(rule: Rule, input: DecideInput, active: readonly ActiveInhibi
  * there first, and its cooldown or open approval is what a sequential run would have decided on.
  */
 export function decisionForRefusal(rule: string, refusal: DispatchRefusal): Decision {
-  if (refusal.reason === 'cooldown') return inCooldown(rule, refusal.until);
+  if (refusal.reason === 'cooldown') return cooldownDecision(rule, refusal.until);
   if (refusal.reason === 'budget_exhausted') return budgetSpent(rule, refusal.target, refusal.until, 'claimed meanwhile');
   return approvalPending(rule, refusal.actionId);
 }
@@ -175,7 +175,7 @@ const cooldownDecisions = new Map<string, { at: number; decision: Decision }>();
 const COOLDOWN_CACHE_LIMIT = 100_000;
 const sharedDecisions = new WeakSet<Decision>();
 
-function inCooldown(rule: string, until: Date): Decision {
+export function cooldownDecision(rule: string, until: Date): Decision {
   const at = until.getTime();
   const known = cooldownDecisions.get(rule);
   if (known !== undefined && known.at === at) return known.decision;

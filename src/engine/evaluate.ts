@@ -13,6 +13,8 @@ export interface RuleEvaluation {
   failedConditions: ConditionOutcome[];
   /** Set when evaluating the rule threw on this snapshot: it is neither matched nor explained. */
   error?: string;
+  /** From evaluateEnabled: the rule's place in the version's decision order (Evaluator.decisionOrder). */
+  position?: number;
 }
 
 export interface RuleEvaluationMode {
@@ -50,6 +52,7 @@ class MatchExplainedOnDemand implements RuleEvaluation {
     readonly rule: Rule,
     private readonly code: CompiledConditions,
     private readonly facts: Record<string, unknown>,
+    readonly position: number,
   ) {}
 
   // On the prototype rather than per match: a storm makes hundreds of these a snapshot.
@@ -67,8 +70,10 @@ class MatchExplainedOnDemand implements RuleEvaluation {
   }
 }
 
-function failed(rule: Rule, err: unknown): RuleEvaluation {
-  return { rule, matched: false, matchedFacts: {}, failedConditions: [], error: messageOf(err) };
+function failed(rule: Rule, err: unknown, position?: number): RuleEvaluation {
+  const e: RuleEvaluation = { rule, matched: false, matchedFacts: {}, failedConditions: [], error: messageOf(err) };
+  if (position !== undefined) e.position = position;
+  return e;
 }
 
 /**
@@ -120,16 +125,25 @@ export class Evaluator {
       const x = output[k] as number;
       const position = x >= 0 ? x : ~x;
       const evaluation =
-        x >= 0 ? new MatchExplainedOnDemand(ordered[x]!.rule, compiledCode(ordered[x]!), facts) : failed(ordered[position]!.rule, output[++k]);
+        x >= 0 ? new MatchExplainedOnDemand(ordered[x]!.rule, compiledCode(ordered[x]!), facts, x) : failed(ordered[position]!.rule, output[++k], position);
       if (waiting.length === 0) evaluations.push(evaluation);
       else found.push({ position, evaluation });
     }
     if (waiting.length === 0) return evaluations;
     for (const i of waiting) {
       const e = await this.interpret(ordered[i] as InterpretedRule, facts);
+      e.position = i;
       if (e.matched || e.error !== undefined) found.push({ position: i, evaluation: e });
     }
     return found.sort((a, b) => a.position - b.position).map((f) => f.evaluation);
+  }
+
+  /**
+   * The enabled rules of this version in decision order (priority, then file order): what the
+   * `position` of an evaluation from evaluateEnabled indexes. The same array for the version's life.
+   */
+  decisionOrder(ruleset: Ruleset): readonly Rule[] {
+    return this.rulesetFor(ruleset).rules;
   }
 
   /** Any rules, enabled or not, each matched or not and explained: for simulate and for tests. */

@@ -208,7 +208,7 @@ export class RemediationService {
     this.observer.evaluated((performance.now() - started) / 1000);
     await store.insertSnapshot(stored);
     this.observer.snapshotIngested(snapshot.source);
-    const decisions = await this.decideAndApply(evaluations, stored, options);
+    const decisions = await this.decideAndApply(evaluations, stored, options, this.deps.evaluator.decisionOrder(ruleset));
     return ingestReply(stored.id, ruleset.version, decisions, options.decisions ?? 'all');
   }
 
@@ -232,7 +232,7 @@ export class RemediationService {
     const results: IngestResult[] = [];
     for (const [i, s] of stored.entries()) {
       const options = optionsFor(snapshots[i]!);
-      const decisions = await this.decideAndApply(evaluations[i]!, s, options);
+      const decisions = await this.decideAndApply(evaluations[i]!, s, options, this.deps.evaluator.decisionOrder(ruleset));
       results.push(ingestReply(s.id, ruleset.version, decisions, options.decisions ?? 'all'));
     }
     return results;
@@ -253,10 +253,11 @@ export class RemediationService {
     evaluations: RuleEvaluation[],
     stored: StoredSnapshot,
     options: IngestOptions,
+    order: readonly Rule[],
   ): Promise<AppliedDecision[]> {
     if (!evaluations.some((e) => e.matched || e.error !== undefined)) return [];
     for (const e of evaluations) if (e.error !== undefined) await this.deps.evaluationErrors.record(e.rule, e.error);
-    const results = await this.loop.decideAndApply(evaluations, stored.receivedAt, { snapshot: stored, requestedBy: options.requestedBy }, stored.source);
+    const results = await this.loop.decideAndApply(evaluations, stored.receivedAt, { snapshot: stored, requestedBy: options.requestedBy }, stored.source, order);
     const outcomes: Promise<AppliedDecision>[] = [];
     const applied = results.map((result): AppliedDecision => {
       const shown = pick(result.decision);

@@ -1,6 +1,7 @@
 import type { Clock } from '../clock';
 import type { RuleState } from '../domain/rule-state';
 import type { Store } from '../store/store';
+import { CooldownMemory } from '../closed-loop/cooldown-memory';
 
 /** States kept from the store at one version; dropped whole when it grows past this many rules. */
 const CACHE_LIMIT = 100_000;
@@ -18,12 +19,8 @@ const CACHE_LIMIT = 100_000;
  *   those states, so one cheap read of the version stands in for reading them all again.
  */
 export class RuleStateReader {
-  /**
-   * Per rule known to be in cooldown, its state: the end as the store gave it (a Date here is never
-   * changed) and no open approval that matters. One object per cooldown, handed to every read: a
-   * storm reads hundreds a snapshot.
-   */
-  private readonly knownCooldowns = new Map<string, RuleState & { cooldownUntil: Date }>();
+  /** Cooldown ends known exactly: a storm decides hundreds of matches a snapshot by these, none read. */
+  readonly cooldowns = new CooldownMemory();
 
   /** States as the store gave them at `cachedVersion` (read before them). */
   private readonly cached = new Map<string, RuleState>();
@@ -64,9 +61,7 @@ export class RuleStateReader {
 
   /** Called with every cooldown end the store reports (a dispatch made, or a race lost). */
   remember(rule: string, until: Date, now: Date = this.clock.now()): void {
-    if (until.getTime() <= now.getTime()) return;
-    if (this.knownCooldowns.get(rule)?.cooldownUntil.getTime() === until.getTime()) return;
-    this.knownCooldowns.set(rule, Object.freeze({ cooldownUntil: until, openApprovalId: null }));
+    this.cooldowns.remember(rule, until, now.getTime());
   }
 
   /** Puts the rules known to be in cooldown at `at` into `states`; returns the others. */
@@ -74,13 +69,9 @@ export class RuleStateReader {
     const now = at.getTime();
     const unknown: string[] = [];
     for (const rule of rules) {
-      const known = this.knownCooldowns.get(rule);
-      if (known !== undefined && known.cooldownUntil.getTime() > now) {
-        states.set(rule, known);
-      } else {
-        if (known !== undefined) this.knownCooldowns.delete(rule);
-        unknown.push(rule);
-      }
+      const known = this.cooldowns.at(rule, now);
+      if (known !== undefined) states.set(rule, known.state);
+      else unknown.push(rule);
     }
     return unknown;
   }

@@ -9,6 +9,7 @@ import type { Silence } from '../silences/silence';
 import type { StoredSnapshot } from '../domain/snapshot';
 import type { BudgetView } from '../engine/decide';
 import type { ClosedLoopPort, Dispatched, Match, RunOutcome } from '../closed-loop/closed-loop';
+import type { CooldownMemory } from '../closed-loop/cooldown-memory';
 import type { DispatchRequest } from '../closed-loop/dispatch-rules';
 import type { InhibitingAction } from '../closed-loop/inhibition-window';
 import { approvalRequestData } from '../notifications/approval-request';
@@ -52,7 +53,11 @@ export class StoreClosedLoopPort implements ClosedLoopPort<StoreContext> {
   /** Deadlines of open approvals seen, by action id. */
   private readonly expiries = new Map<string, Date | null>();
 
-  constructor(private readonly deps: StorePortDeps) {}
+  constructor(private readonly deps: StorePortDeps) {
+    this.cooldowns = deps.ruleStates.cooldowns;
+  }
+
+  readonly cooldowns: CooldownMemory;
 
   /**
    * decide's view at `now`. An approval whose deadline has passed is expired here if the sweep has

@@ -63,7 +63,7 @@ export class VirtualPipeline {
     const evaluations = await this.options.evaluator.evaluateEnabled(this.options.ruleset, metrics);
     // As in the verification sweep, a rule that threw on a snapshot did not match it.
     this.port.observe(source, now, new Set(evaluations.filter((e) => e.matched).map((e) => e.rule.name)));
-    const applied = await this.loop.decideAndApply(evaluations, now, { source }, source);
+    const applied = await this.loop.decideAndApply(evaluations, now, { source }, source, this.options.evaluator.decisionOrder(this.options.ruleset));
     const decisions = applied.map(({ decision }): VirtualDecision => {
       const { status: _status, ...d } = decision;
       return d;

@@ -205,3 +205,29 @@ describe('the pure rules of the closed loop', () => {
     expect(windowDue(at(60), at(60.001))).toBe(true);
   });
 });
+
+describe('matches in a known cooldown', () => {
+  const alert = (name: string, overrides: Partial<Rule> = {}) =>
+    normalizedRule(name, { action: { type: 'alert_only', params: { message: name } }, cooldownMinutes: 1, ...overrides });
+
+  it('are decided cooldown with no read of the state, a shadow rule anew, and read again once the end has passed', async () => {
+    const hot = alert('hot');
+    const quiet = alert('quiet', { mode: 'shadow' });
+    const { port, snapshot } = loopOf();
+    const reads = jest.spyOn(port, 'ruleStates');
+    expect((await snapshot(0, [hot, quiet])).decisions).toMatchObject([
+      { rule: 'hot', decision: 'execute' },
+      { rule: 'quiet', decision: 'shadow', wouldDecide: 'execute' },
+    ]);
+    reads.mockClear();
+    expect((await snapshot(30, [hot])).decisions).toEqual([{ rule: 'hot', decision: 'cooldown', reason: `in cooldown until ${iso(60)}`, until: iso(60) }]);
+    expect(reads).not.toHaveBeenCalled();
+    expect((await snapshot(59.999, [hot, quiet])).decisions).toMatchObject([
+      { rule: 'hot', decision: 'cooldown', until: iso(60) },
+      { rule: 'quiet', decision: 'shadow', wouldDecide: 'cooldown', until: iso(60) },
+    ]);
+    expect(reads.mock.calls.map(([rules]) => rules)).toEqual([['quiet']]);
+    expect((await snapshot(60, [hot])).decisions).toMatchObject([{ rule: 'hot', decision: 'execute' }]);
+    expect(reads.mock.calls.map(([rules]) => rules)).toEqual([['quiet'], ['hot']]);
+  });
+});

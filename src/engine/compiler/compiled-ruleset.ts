@@ -26,7 +26,11 @@ export class CompiledRuleset {
     private readonly guards: GuardIndex,
   ) {
     this.marks = new RuleMarks(ordered.length);
+    this.rules = ordered.map((c) => c.rule);
   }
+
+  /** The rules of `ordered`, in its order. */
+  readonly rules: readonly Rule[];
 
   /** The rules `select` marked to run: this ruleset's own, read before anything else selects. */
   readonly marks: RuleMarks;

@@ -23,6 +23,24 @@ const NO_REF = -2;
 const isOwnEnumerable = Object.prototype.propertyIsEnumerable;
 
 /**
+ * The machine's own opcodes for one decorator over a plain operator (its opcode in leafBase): the
+ * decorators' loops run here rather than through a closure per decorator and one per element.
+ */
+const SOME_FACT = 11;
+const EVERY_FACT = 12;
+const SOME_VALUE = 13;
+const NOT = 14;
+const DECORATOR_OPCODES: Readonly<Record<string, number>> = { someFact: SOME_FACT, everyFact: EVERY_FACT, someValue: SOME_VALUE, not: NOT };
+
+/** `decorator:operator` with one decorator the machine runs and a plain operator: its opcodes; else null. */
+function decoratedOpcodes(operator: string): { op: number; base: number } | null {
+  const colon = operator.indexOf(':');
+  if (colon <= 0 || !Object.prototype.hasOwnProperty.call(DECORATOR_OPCODES, operator.slice(0, colon))) return null;
+  const base = opcodeOf(operator.slice(colon + 1));
+  return base === OP.call ? null : { op: DECORATOR_OPCODES[operator.slice(0, colon)]!, base };
+}
+
+/**
  * The compiled rules of one version run by one small machine over flat tables of their plans
  * (rule-plan). Each snapshot's facts are read once into an array (own properties only, as the
  * engine's almanac sees them). A marked rule that may throw has every leaf evaluated in order —
@@ -63,6 +81,8 @@ export class RulesProgram {
   private readonly leafFact: Int32Array;
   private readonly leafReader: (PathReader | null)[] = [];
   private readonly leafOp: Uint8Array;
+  /** For a decorated leaf the machine runs (SOME_FACT ... NOT): the plain operator inside. */
+  private readonly leafBase: Uint8Array;
   private readonly leafFn: OperatorFn[] = [];
   private readonly leafValue: unknown[] = [];
   /** The constant of an ordering against a number, unboxed (NaN for any other leaf). */
@@ -86,6 +106,7 @@ export class RulesProgram {
     this.leafSlot = new Int32Array(leafCount);
     this.leafFact = new Int32Array(leafCount);
     this.leafOp = new Uint8Array(leafCount);
+    this.leafBase = new Uint8Array(leafCount);
     this.leafNumber = new Float64Array(leafCount).fill(Number.NaN);
     this.refSlot = new Int32Array(leafCount).fill(NO_REF);
     this.refFact = new Int32Array(leafCount);
@@ -111,6 +132,11 @@ export class RulesProgram {
         this.leafFact[leaf] = this.factId(l.read.fact);
         this.leafReader.push(readerOf(l.read));
         this.leafOp[leaf] = l.opcode;
+        const decorated = l.opcode === OP.call ? decoratedOpcodes(l.operator) : null;
+        if (decorated) {
+          this.leafOp[leaf] = decorated.op;
+          this.leafBase[leaf] = decorated.base;
+        }
         this.leafFn.push(l.fn);
         this.leafValue.push(l.value);
         if (l.opcode >= OP.lessThan && l.ref === null && typeof l.value === 'number') this.leafNumber[leaf] = l.value;
@@ -253,30 +279,29 @@ export class RulesProgram {
     }
     const ref = this.refSlot[i]!;
     const b = ref === NO_REF ? this.leafValue[i] : ref >= 0 ? vals[ref] : readPath(vals[this.refFact[i]!], null, this.refReader[i]!);
-    // The same expressions as operators.ts and inlineOperator: the differential test holds them to the engine.
+    if (op === OP.call) return this.leafFn[i]!(a, b);
+    return op <= OP.greaterThanInclusive ? plain(op, a, b) : this.decorated(i, op, a, b);
+  }
+
+  /** A decorator over a plain operator, as decorators.ts runs it (the differential test holds it to the engine). */
+  private decorated(i: number, op: number, a: unknown, b: unknown): boolean {
+    const base = this.leafBase[i]!;
     switch (op) {
-      case OP.equal:
-        return a === b;
-      case OP.notEqual:
-        return a !== b;
-      case OP.in:
-        return (b as unknown[]).indexOf(a) > -1;
-      case OP.notIn:
-        return (b as unknown[]).indexOf(a) === -1;
-      case OP.contains:
-        return Array.isArray(a) && a.indexOf(b) > -1;
-      case OP.doesNotContain:
-        return Array.isArray(a) && a.indexOf(b) === -1;
-      case OP.lessThan:
-        return (typeof a === 'number' ? a === a : isNumberLike(a)) && (a as number) < (b as number);
-      case OP.lessThanInclusive:
-        return (typeof a === 'number' ? a === a : isNumberLike(a)) && (a as number) <= (b as number);
-      case OP.greaterThan:
-        return (typeof a === 'number' ? a === a : isNumberLike(a)) && (a as number) > (b as number);
-      case OP.greaterThanInclusive:
-        return (typeof a === 'number' ? a === a : isNumberLike(a)) && (a as number) >= (b as number);
+      case SOME_FACT:
+        if (!Array.isArray(a)) return false;
+        for (let k = 0; k < a.length; k++) if (plain(base, a[k], b)) return true;
+        return false;
+      case EVERY_FACT:
+        if (!Array.isArray(a)) return false;
+        for (let k = 0; k < a.length; k++) if (!plain(base, a[k], b)) return false;
+        return true;
+      case SOME_VALUE:
+        // Not a list: its own `some`, through the operator's function (which throws as the engine does).
+        if (!Array.isArray(b)) return this.leafFn[i]!(a, b);
+        for (let k = 0; k < b.length; k++) if (plain(base, a, b[k])) return true;
+        return false;
       default:
-        return this.leafFn[i]!(a, b);
+        return !plain(base, a, b);
     }
   }
 
@@ -372,5 +397,34 @@ export function readOutput(out: RunOutput, held: (position: number) => void, thr
     const x = out[i] as number;
     if (x >= 0) held(x);
     else threw(~x, out[++i]);
+  }
+}
+
+/**
+ * A plain operator (opcodes equal ... greaterThanInclusive): the same expressions as operators.ts
+ * and inlineOperator; the differential test holds them to the engine.
+ */
+function plain(op: number, a: unknown, b: unknown): boolean {
+  switch (op) {
+    case OP.equal:
+      return a === b;
+    case OP.notEqual:
+      return a !== b;
+    case OP.in:
+      return (b as unknown[]).indexOf(a) > -1;
+    case OP.notIn:
+      return (b as unknown[]).indexOf(a) === -1;
+    case OP.contains:
+      return Array.isArray(a) && a.indexOf(b) > -1;
+    case OP.doesNotContain:
+      return Array.isArray(a) && a.indexOf(b) === -1;
+    case OP.lessThan:
+      return (typeof a === 'number' ? a === a : isNumberLike(a)) && (a as number) < (b as number);
+    case OP.lessThanInclusive:
+      return (typeof a === 'number' ? a === a : isNumberLike(a)) && (a as number) <= (b as number);
+    case OP.greaterThan:
+      return (typeof a === 'number' ? a === a : isNumberLike(a)) && (a as number) > (b as number);
+    default:
+      return (typeof a === 'number' ? a === a : isNumberLike(a)) && (a as number) >= (b as number);
   }
 }
