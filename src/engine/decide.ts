@@ -5,6 +5,7 @@ import type { DispatchRefusal, RuleState } from '../domain/rule-state';
 import { budgetSpentUntil } from '../domain/budget-slot';
 import { type ActiveInhibitor, type InhibitionView, inhibitedBy, inhibitorOf } from './inhibition';
 import { type SilenceHit, silenceFor } from '../silences/in-force';
+import { subjectOf } from '../silences/matchers';
 import type { Silence } from '../silences/silence';
 
 export interface DecideInput {
@@ -31,8 +32,7 @@ export interface SilencesView {
 }
 
 function silenceOf(rule: Rule, view: SilencesView, now: Date): SilenceHit | null {
-  const subject = { rule: rule.name, type: rule.action.type, target: view.targetOf(rule), source: view.source, severity: rule.severity };
-  return silenceFor(view.silences, subject, now.getTime());
+  return silenceFor(view.silences, subjectOf(rule, view.targetOf(rule), view.source), now.getTime());
 }
 
 export interface BudgetView {

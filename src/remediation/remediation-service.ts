@@ -14,6 +14,7 @@ import { timeOrderedId } from '../domain/time-ordered-id';
 import type { FaultPoints } from '../domain/fault-points';
 import { ClosedLoop, type RunOutcome } from '../closed-loop/closed-loop';
 import { silenceFor } from '../silences/in-force';
+import { subjectOf } from '../silences/matchers';
 import { approvalExpiry } from '../closed-loop/dispatch-rules';
 import { inhibitingRulesOf } from '../closed-loop/inhibition-window';
 import { budgetClaimOf, type ClosedLoopSettings } from '../closed-loop/settings';
@@ -366,7 +367,7 @@ export class RemediationService {
     const now = clock.now();
     const { rule } = input;
     // Silenced like the rule's own dispatch would be (a revert or an escalation never is: they do not come here).
-    const subject = { rule: rule.name, type: rule.action.type, target: this.deps.budgets.targetOf(rule), source: input.snapshot?.source ?? null, severity: rule.severity };
+    const subject = subjectOf(rule, this.deps.budgets.targetOf(rule), input.snapshot?.source ?? null);
     const silence = silenceFor(await store.silences.silencesOverlapping(now, now), subject, now.getTime());
     if (silence) {
       this.observer.decided(rule.name, 'silenced');

@@ -1,3 +1,4 @@
+import type { Rule } from '../domain/rule';
 import type { ProblemDetail } from '../errors';
 import { MATCHER_FIELDS, type Matcher, type MatcherField, type SilenceMatchers } from './silence';
 import { MAX_REGEX_LENGTH, unsafeRegexReason } from './safe-regex';
@@ -13,6 +14,11 @@ export interface SilenceSubject {
   /** The snapshot's source; null when there is none (a manual trigger, simulate by rule name). */
   source: string | null;
   severity: string;
+}
+
+/** What a matched rule is matched on: its name, action type and severity, its action's target, the snapshot's source. */
+export function subjectOf(rule: Rule, target: string | null, source: string | null): SilenceSubject {
+  return { rule: rule.name, type: rule.action.type, target, source, severity: rule.severity };
 }
 
 /** Problems with a request's matchers (pointers under `pointer`); empty when they are good. */

@@ -83,3 +83,36 @@ describe('silences in the pipeline', () => {
     expect(sent.dispatched).toBe(true);
   });
 });
+
+describe('what a silence never holds back', () => {
+  let t: TestApp;
+  afterEach(async () => {
+    await t.stop();
+  });
+
+  const ingest = (metrics: Record<string, unknown>) => request(t.app).post('/api/metrics?wait=true').send(snapshot(metrics, 'agentx'));
+  const silenceAll = () =>
+    t.services.silences.create({ matchers: { source: 'agentx' }, endsAt: new Date(t.clock.now().getTime() + 3_600_000).toISOString(), comment: 'hands off' }, 'ops');
+
+  it('reverts an ineffective action, and escalates one without an inverse, while a silence matching them is in force', async () => {
+    t = await buildTestApp({
+      rules: rulesDoc(
+        rule('slow-down', { priority: 20, cooldownMinutes: 10, action: { type: 'throttle', params: { factor: 0.5, durationMinutes: 30 } }, verify: { windowMinutes: 0.5, onIneffective: 'revert' } }),
+        rule('just-tell', { priority: 10, severity: 'warning', verify: { windowMinutes: 0.5, onIneffective: 'revert' } }),
+      ),
+    });
+    const first = await ingest({ errorRate: 0.4 });
+    const [throttleId, alertId] = first.body.decisions.map((d: { actionId: string }) => d.actionId);
+    await silenceAll();
+    t.clock.advance(10_000);
+    const during = await ingest({ errorRate: 0.5 });
+    expect(during.body.decisions.map((d: { decision: string }) => d.decision)).toEqual(['cooldown', 'cooldown']);
+    t.clock.advance(31_000);
+    await t.services.sweeps.runOnce();
+    const original = (await request(t.app).get(`/api/self-healing/actions/${throttleId}`)).body;
+    expect(original).toMatchObject({ outcome: 'ineffective' });
+    expect((await request(t.app).get(`/api/self-healing/actions/${original.revertedBy}`)).body).toMatchObject({ revertOf: throttleId, status: 'succeeded' });
+    const alerts = (await request(t.app).get('/api/self-healing/alerts?severity=critical')).body.items;
+    expect(alerts).toEqual([expect.objectContaining({ actionId: alertId })]);
+  });
+});

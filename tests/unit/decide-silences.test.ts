@@ -2,6 +2,7 @@ import { decide, type SilencesView } from '../../src/engine/decide';
 import { decideRules } from '../../src/engine/rule-decisions';
 import type { RuleState } from '../../src/domain/rule-state';
 import type { Silence } from '../../src/silences/silence';
+import type { Rule } from '../../src/domain/rule';
 import { ClosedLoop } from '../../src/closed-loop/closed-loop';
 import { MemoryClosedLoopPort } from '../../src/closed-loop/memory-port';
 import type { ClosedLoopSettings } from '../../src/closed-loop/settings';
@@ -62,6 +63,17 @@ describe('decide: silences', () => {
     // 2026-03-01 is a Sunday.
     expect(decideOne({ matched: [throttle('run')], silences: view([weekends]) })[0]).toMatchObject({ decision: 'silenced', until: minutes(50).toISOString() });
     expect(decideOne({ matched: [throttle('run')], silences: view([{ ...weekends, schedule: { timeZone: 'UTC', weekdays: ['mon'], times: null } }]) })[0]!.decision).toBe('execute');
+  });
+
+  it('ranks above inhibition, and a silenced rule holds nobody back on the same snapshot', () => {
+    const failover = throttle('failover', { priority: 90, action: { type: 'model_failover', params: {} }, inhibits: { types: ['throttle'] } });
+    const slow = throttle('slow', { priority: 50 });
+    const inhibition = { active: [], targetOf: (r: Rule) => (r.action.type === 'model_failover' ? 'router' : 'throttle'), source: 'agentx' };
+    const onRouter = view([silence({ matchers: { type: 'model_failover' } })]);
+    expect(decideOne({ matched: [failover, slow], inhibition, silences: onRouter }).map((d) => d.decision)).toEqual(['silenced', 'execute']);
+    const running = { actionId: 'a1', rule: failover, target: 'router', source: 'agentx', state: 'running' };
+    const both = decideOne({ matched: [slow], inhibition: { ...inhibition, active: [running] }, silences: view([silence()]) });
+    expect(both[0]).toMatchObject({ decision: 'silenced', silenceId: 'sil-1' });
   });
 
   it('a shadow rule would decide silenced, and leaves no record', async () => {

@@ -5,6 +5,7 @@ import type { NotificationEvent } from '../../domain/events';
 import type { Silence } from '../../silences/silence';
 import type { SilenceExpiry, SilenceQuery, SilenceStore } from '../silence-store';
 import { isDuplicateKeyError } from './connection';
+import { ensureCollections, openDb } from './mongo-collections';
 import { eventFields, HAS_EVENTS, PENDING_EVENTS, type MongoCommittedEvents } from './mongo-committed-events';
 
 type Doc = { _id: string; [field: string]: any };
@@ -47,23 +48,12 @@ export class MongoSilenceStore implements SilenceStore {
   ) {}
 
   private col(name: string): mongo.Collection<Doc> {
-    const db = this.conn().db;
-    if (!db) throw new Error('MongoDB store is not open');
-    return db.collection<Doc>(name);
+    return openDb(this.conn).collection<Doc>(name);
   }
 
   async init(): Promise<void> {
-    const db = this.conn().db;
-    if (!db) throw new Error('MongoDB store is not open');
-    for (const name of [SILENCES, SILENCE_EXPIRIES]) {
-      const exists = (await db.listCollections({ name }, { nameOnly: true }).toArray()).length > 0;
-      if (!exists) {
-        await db.createCollection(name).catch((err: { code?: number }) => {
-          if (err.code !== 48) throw err; // created meanwhile by another instance
-        });
-      }
-      await this.col(name).createIndex({ [HAS_EVENTS]: 1 });
-    }
+    await ensureCollections(openDb(this.conn), [SILENCES, SILENCE_EXPIRIES]);
+    for (const name of [SILENCES, SILENCE_EXPIRIES]) await this.col(name).createIndex({ [HAS_EVENTS]: 1 });
     await this.col(SILENCES).createIndex({ endsAt: 1 });
     await this.col(SILENCES).createIndex({ createdAt: -1, _id: -1 });
   }
