@@ -25,7 +25,10 @@ function isFresh() {
   if (!fs.existsSync(entry)) return false;
   const src = path.join(root, 'src');
   // An installed copy without sources runs what it has.
-  return !fs.existsSync(src) || fs.statSync(entry).mtimeMs >= newestSource(src);
+  if (!fs.existsSync(src)) return true;
+  // The client calls operations from the route declarations in routes/: they are sources of the CLI too.
+  const sources = [src, path.join(root, 'routes')].filter((dir) => fs.existsSync(dir));
+  return fs.statSync(entry).mtimeMs >= Math.max(...sources.map(newestSource));
 }
 
 function sleep(ms) {

@@ -7,7 +7,7 @@ import type { SchemaRegistry } from '../src/schemas/registry';
 import { parseSnapshot } from '../src/schemas/snapshot-input';
 import { readIngestQuery } from '../src/http/query';
 import { parseBody } from '../src/http/validate';
-import { declareRoutes, mount } from '../src/http/route-declaration';
+import { declareRoutes, mount, type ReplyOf } from '../src/http/route-declaration';
 
 export const ALERTMANAGER_ROUTES = declareRoutes({
   alertmanagerWebhook: {
@@ -51,7 +51,7 @@ export function createAlertmanagerRouter({ remediation, schemas, config, clock }
     for (const s of snapshots) parseSnapshot(schemas, s);
     const wait = query.wait || config.actions.waitForOutcome;
     const decisions = query.decisions;
-    const results = [];
+    const results: ReplyOf<typeof ALERTMANAGER_ROUTES.alertmanagerWebhook>['snapshots'][number][] = [];
     for (const snapshot of snapshots) {
       const result = await remediation.ingest(snapshot, { requestedBy: `alertmanager:${snapshot.source}`, waitForOutcome: wait, decisions });
       results.push({ source: snapshot.source, alerts: Object.keys(snapshot.metrics.alerts as object), ...result });

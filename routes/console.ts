@@ -6,6 +6,8 @@ import { RULE_DECISION_KINDS } from '../src/domain/decision';
 import { EVENT_TYPES } from '../src/domain/events';
 import { PROBLEM_CODES } from '../src/domain/problem-codes';
 import { ACTION_TYPES, SEVERITIES } from '../src/domain/rule';
+import { consoleOperationsModule } from './console-operations';
+import { ROUTE_CATALOG } from './route-catalog';
 
 /**
  * The browser console's files (console/ at the project root): plain ES modules and CSS, no build
@@ -59,6 +61,7 @@ export function vocabularyModule(): string {
 
 export function createConsoleRouter(dir = path.join(findProjectRoot(), 'console'), modules = path.join(findProjectRoot(), 'node_modules')): Router {
   const router = Router();
+  const operations = consoleOperationsModule(ROUTE_CATALOG);
   router.use('/console', (_req, res, next) => {
     res.setHeader('Content-Security-Policy', CONSOLE_CSP);
     res.setHeader('Cache-Control', 'no-cache');
@@ -75,6 +78,11 @@ export function createConsoleRouter(dir = path.join(findProjectRoot(), 'console'
     const file = VENDOR_FILES[req.path.slice(1)];
     if (!file || (req.method !== 'GET' && req.method !== 'HEAD')) return next();
     res.sendFile(path.join(modules, file), (err) => (err ? next(err) : undefined));
+  });
+  // The operation list the console's client calls by name (routes/console-operations.ts).
+  router.use('/console/js/operations.js', (req, res, next) => {
+    if (req.path !== '/' || (req.method !== 'GET' && req.method !== 'HEAD')) return next();
+    res.type('text/javascript').send(operations);
   });
   router.use('/console', express.static(dir, { index: 'index.html', redirect: true, fallthrough: true, dotfiles: 'ignore' }));
   return router;

@@ -1,5 +1,5 @@
 import type { AccessRule } from '../src/http/access-policy';
-import type { DeclaredRoute } from '../src/http/route-declaration';
+import { catalogOf, type DeclaredRoute } from '../src/http/route-declaration';
 import { HEALTH_ROUTES } from './health';
 import { OPENAPI_ROUTES } from './openapi';
 import { ROUTER_HEALTH_ROUTES } from './router-health';
@@ -27,37 +27,46 @@ import { SESSION_ROUTES } from './session';
 import { EVENT_ROUTES } from './events';
 
 /**
- * Every route the service serves, each declared once beside its handler (routes/<resource>.ts).
- * The access policy, the OpenAPI document (in this order), the strict query check, the OPTIONS and
- * 405 answers, the ingest limit and the clients' operation list are all read from here.
+ * Every route the service serves by name, each declared once beside its handler
+ * (routes/<resource>.ts): the typed map clients call operations by (src/cli/service-client.ts).
  */
-export const ROUTE_CATALOG: readonly DeclaredRoute[] = [
-  ...Object.values(HEALTH_ROUTES),
-  ...Object.values(OPENAPI_ROUTES),
-  ...Object.values(ROUTER_HEALTH_ROUTES),
-  ...Object.values(INGEST_ROUTES),
-  ...Object.values(SIMULATE_ROUTES),
-  ...Object.values(REPLAY_ROUTES),
-  ...Object.values(RULE_ROUTES),
-  ...Object.values(RULES_HISTORY_ROUTES),
-  ...Object.values(RULE_TRIGGER_ROUTES),
-  ...Object.values(RULES_FILE_ROUTES),
-  ...Object.values(ACTION_ROUTES),
-  ...Object.values(PAUSE_ROUTES),
-  ...Object.values(SILENCE_ROUTES),
-  ...Object.values(SNAPSHOT_ROUTES),
-  ...Object.values(STATS_ROUTES),
-  ...Object.values(SOURCE_ROUTES),
-  ...Object.values(PROMPT_ROUTES),
-  ...Object.values(THROTTLE_ROUTES),
-  ...Object.values(ALERT_ROUTES),
-  ...Object.values(NOTIFICATION_ROUTES),
-  ...Object.values(WEBHOOK_ROUTES),
-  ...Object.values(ALERTMANAGER_ROUTES),
-  ...Object.values(PROMETHEUS_ROUTES),
-  ...Object.values(SESSION_ROUTES),
-  ...Object.values(EVENT_ROUTES),
-];
+export const ROUTES = catalogOf(
+  HEALTH_ROUTES,
+  OPENAPI_ROUTES,
+  ROUTER_HEALTH_ROUTES,
+  INGEST_ROUTES,
+  SIMULATE_ROUTES,
+  REPLAY_ROUTES,
+  RULE_ROUTES,
+  RULES_HISTORY_ROUTES,
+  RULE_TRIGGER_ROUTES,
+  RULES_FILE_ROUTES,
+  ACTION_ROUTES,
+  PAUSE_ROUTES,
+  SILENCE_ROUTES,
+  SNAPSHOT_ROUTES,
+  STATS_ROUTES,
+  SOURCE_ROUTES,
+  PROMPT_ROUTES,
+  THROTTLE_ROUTES,
+  ALERT_ROUTES,
+  NOTIFICATION_ROUTES,
+  WEBHOOK_ROUTES,
+  ALERTMANAGER_ROUTES,
+  PROMETHEUS_ROUTES,
+  SESSION_ROUTES,
+  EVENT_ROUTES,
+);
+
+/**
+ * The same declarations as a list. The access policy, the OpenAPI document (in this order), the
+ * strict query check, the OPTIONS and 405 answers, the ingest limit and the console's operation
+ * list are all read from here.
+ */
+export const ROUTE_CATALOG: readonly DeclaredRoute[] = Object.values(ROUTES);
+
+/** The name clients call a route by (its operationId). */
+export type OperationName = keyof typeof ROUTES;
 
 /** The access each route needs, read as a policy. */
 export const ACCESS_POLICY: readonly AccessRule[] = ROUTE_CATALOG;

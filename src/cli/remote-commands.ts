@@ -35,7 +35,7 @@ function decider(): string {
   return process.env.SELF_HEALING_USER || process.env.USER || 'self-healing-cli';
 }
 
-function actionRows(items: Row[]): (string | null)[][] {
+function actionRows(items: readonly Row[]): (string | null)[][] {
   return items.map((a) => [
     a.id as string,
     a.createdAt as string,
@@ -128,9 +128,9 @@ export function addRemoteCommands(program: Command, ctx: CommandContext): void {
     if (opts.clock) body.clock = opts.clock;
     if (opts.limit) body.limit = Number(opts.limit);
     if (opts.cursor) body.cursor = opts.cursor;
-    const result = await clientFor(opts).call<Row>('POST', '/api/self-healing/replay', body);
+    const result = await clientFor(opts).call('replay', { body });
     print(opts, result, () => {
-      const summary = result.summary as Row[];
+      const summary = result.summary as readonly Row[];
       const kinds = ['execute', 'require_approval', 'cooldown', 'duplicate_pending', 'silenced', 'inhibited', 'budget_exhausted', 'shadow', 'effective', 'ineffective', 'unknown'];
       const out = [
         `${String(result.snapshots)} snapshots replayed (rules ${String(result.rulesVersion)}, approvals ${String(result.approvals)}, clock ${String(result.clock)})`,
@@ -144,7 +144,7 @@ export function addRemoteCommands(program: Command, ctx: CommandContext): void {
         }
       }
       if (opts.timeline) {
-        const timeline = result.timeline as Row[];
+        const timeline = result.timeline as readonly Row[];
         out.push('', table(['at', 'source', 'rule', 'decision'], timeline.map((e) => [e.at as string, e.source as string, e.rule as string, timelineText(e)])));
         if (result.nextCursor) out.push(`(more: --cursor ${String(result.nextCursor)})`);
       }
@@ -164,17 +164,16 @@ export function addRemoteCommands(program: Command, ctx: CommandContext): void {
       .option('--limit <n>', 'page size')
       .option('--cursor <cursor>', 'the next page'),
   ).action(async (opts: RemoteOptions & { status?: string; rule?: string; type?: string; limit?: string; cursor?: string }) => {
-    const q = new URLSearchParams();
-    for (const key of ['status', 'rule', 'type', 'limit', 'cursor'] as const) if (opts[key]) q.set(key, opts[key]!);
-    const page = await clientFor(opts).call<{ items: Row[]; nextCursor: string | null }>('GET', `/api/self-healing/actions${q.size ? `?${q}` : ''}`);
+    const query = { status: opts.status || undefined, rule: opts.rule || undefined, type: opts.type || undefined, limit: opts.limit || undefined, cursor: opts.cursor || undefined };
+    const page = await clientFor(opts).call('listActions', { query });
     print(opts, page, () => {
-      io.out(table(['id', 'created', 'rule', 'type', 'status', 'outcome', 'requested by'], actionRows(page.items)));
+      io.out(table(['id', 'created', 'rule', 'type', 'status', 'outcome', 'requested by'], actionRows(page.items as readonly Row[])));
       if (page.nextCursor) io.out(`(more: --cursor ${page.nextCursor})`);
     });
   });
 
   remote(actions.command('show').description('one action').argument('<id>', 'action id')).action(async (id: string, opts: RemoteOptions) => {
-    const action = await clientFor(opts).call<Row>('GET', `/api/self-healing/actions/${encodeURIComponent(id)}`);
+    const action = await clientFor(opts).call('getAction', { params: { id } });
     print(opts, action, () => showAction(io, action));
   });
 
@@ -188,14 +187,14 @@ export function addRemoteCommands(program: Command, ctx: CommandContext): void {
         .option('--comment <text>', 'why'),
     ).action(async (id: string, opts: RemoteOptions & { by: string; comment?: string }) => {
       const body = { by: opts.by, ...(opts.comment ? { comment: opts.comment } : {}) };
-      const action = await clientFor(opts).call<Row>('POST', `/api/self-healing/actions/${encodeURIComponent(id)}/${verb}`, body);
+      const action = await clientFor(opts).call(verb === 'approve' ? 'approveAction' : 'rejectAction', { params: { id }, body });
       print(opts, action, () => showAction(io, action));
     });
   }
 
   remote(actions.command('revert').description('undo what an action did (through its strategy\'s inverse)').argument('<id>', 'action id')).action(
     async (id: string, opts: RemoteOptions) => {
-      const reply = await clientFor(opts).call<Row>('POST', `/api/self-healing/actions/${encodeURIComponent(id)}/revert`);
+      const reply = await clientFor(opts).call('revertAction', { params: { id } });
       print(opts, reply, () => showAction(io, reply));
     },
   );
@@ -211,12 +210,12 @@ export function addRemoteCommands(program: Command, ctx: CommandContext): void {
   ).action(async (opts: RemoteOptions & { reason?: string; until?: string }) => {
     // Checked here rather than as a required option, which commander would demand of `pause status` too.
     if (!opts.reason) throw new CliError("required option '--reason <text>' not specified", EXIT.usage);
-    const state = await clientFor(opts).call<Row>('POST', '/api/self-healing/pause', { reason: opts.reason, ...(opts.until ? { until: opts.until } : {}) });
+    const state = await clientFor(opts).call('pauseAutomation', { body: { reason: opts.reason, ...(opts.until ? { until: opts.until } : {}) } });
     print(opts, state, () => io.out(`paused${state.until ? ` until ${String(state.until)}` : ''}: ${opts.reason}`));
   });
 
   remote(pause.command('status').description('whether automatic actions are held: by whom, why, since and until when')).action(async (opts: RemoteOptions) => {
-    const state = await clientFor(opts).call<Row>('GET', '/api/self-healing/pause');
+    const state = await clientFor(opts).call('getPause');
     print(opts, state, () =>
       io.out(state.paused
         ? `paused since ${String(state.since)} by ${String(state.by)}${state.until ? ` until ${String(state.until)}` : ' until resumed'}: ${String(state.reason)}`
@@ -225,13 +224,13 @@ export function addRemoteCommands(program: Command, ctx: CommandContext): void {
   });
 
   remote(program.command('resume').description('end the pause')).action(async (opts: RemoteOptions) => {
-    const reply = await clientFor(opts).call<Row>('DELETE', '/api/self-healing/pause');
+    const reply = await clientFor(opts).call('resumeAutomation');
     print(opts, reply, () => io.out(reply.resumed === false ? 'not paused: nothing changed' : 'resumed: automatic actions run again'));
   });
 
   remote(program.command('router').description('which model host traffic goes to and, while failed over, the probes of the primary and when the failback is due')).action(
     async (opts: RemoteOptions) => {
-      const state = await clientFor(opts).call<Row>('GET', '/api/health/router');
+      const state = await clientFor(opts).call('getRouterState');
       print(opts, state, () => io.out(routerText(state)));
     },
   );
@@ -244,7 +243,7 @@ export function addRemoteCommands(program: Command, ctx: CommandContext): void {
       .option('--rule <name>', 'only this rule'),
   ).action(async (file: string, opts: RemoteOptions & { rule?: string }) => {
     const body = { snapshot: readJsonFile(file, 'snapshot file'), ...(opts.rule ? { ruleName: opts.rule } : {}) };
-    const result = await clientFor(opts).call<{ rulesVersion: string; results: Row[] }>('POST', '/api/self-healing/simulate', body);
+    const result = await clientFor(opts).call('simulate', { body });
     print(opts, result, () =>
       io.out(
         table(

@@ -99,6 +99,20 @@ export function declareRoutes<const T extends Record<string, RouteSpec>>(routes:
   return Object.fromEntries(Object.entries(routes).map(([operationId, spec]) => [operationId, { ...spec, operationId }])) as never;
 }
 
+type Merged<T> = T extends readonly [infer Head, ...infer Rest] ? Head & Merged<Rest> : unknown;
+
+/** The resources' tables as one map by name; two declarations of one name are refused at start. */
+export function catalogOf<const T extends readonly Readonly<Record<string, DeclaredRoute>>[]>(...tables: T): Merged<T> {
+  const catalog: Record<string, DeclaredRoute> = {};
+  for (const table of tables) {
+    for (const [name, route] of Object.entries(table)) {
+      if (name in catalog) throw new Error(`two routes are declared as ${name}: an operation name must be unique`);
+      catalog[name] = route;
+    }
+  }
+  return catalog as Merged<T>;
+}
+
 type SchemaType<S> = S extends { readonly $id: string } ? FromSchema<S> : unknown;
 type SuccessOf<R> = R extends { readonly status: infer N extends number; readonly schema: infer S }
   ? `${N}` extends `2${string}`
@@ -117,6 +131,13 @@ export type QueryNames<D extends RouteSpec> = D['parameters'] extends readonly (
     ? N
     : never
   : never;
+
+/** The `:name` parameters of an express-style path. */
+export type PathParamNames<P extends string> = P extends `${string}:${infer Name}/${infer Rest}`
+  ? Name | PathParamNames<`/${Rest}`>
+  : P extends `${string}:${infer Name}`
+    ? Name
+    : never;
 
 export type RouteHandler<D extends RouteSpec> = RequestHandler<RouteParameters<D['path']>, ReplyOf<D>>;
 
@@ -137,6 +158,26 @@ export function queryNamesOf(route: RouteSpec): string[] {
  */
 export function readQuery<D extends RouteSpec>(route: D, req: Request): QueryReader<QueryNames<D>> {
   return new QueryReader<QueryNames<D>>(req, queryNamesOf(route) as QueryNames<D>[]);
+}
+
+/**
+ * The URL path and query of a call to a route: each `:name` filled in (encoded), the query refused
+ * when it names a parameter the route does not declare. What a client sends is then what the
+ * route reads.
+ */
+export function routeUrl(route: DeclaredRoute, params: Readonly<Record<string, string>> = {}, query: Readonly<Record<string, string | undefined>> = {}): string {
+  const path = route.path.replace(/:([A-Za-z0-9_]+)/g, (_m, name: string) => {
+    const value = params[name];
+    if (value === undefined) throw new Error(`${route.operationId}: the path parameter ${name} is missing`);
+    return encodeURIComponent(value);
+  });
+  const declared = queryNamesOf(route);
+  const search = new URLSearchParams();
+  for (const [name, value] of Object.entries(query)) {
+    if (!declared.includes(name)) throw new Error(`${route.operationId} takes no query parameter ${name} (it takes: ${declared.join(', ') || 'none'})`);
+    if (value !== undefined) search.set(name, value);
+  }
+  return search.size > 0 ? `${path}?${search}` : path;
 }
 
 /** The $id a schema reference names. */
