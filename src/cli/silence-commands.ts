@@ -12,7 +12,6 @@ interface CommandContext {
 type Row = Record<string, unknown>;
 type Page = { items: Row[]; nextCursor: string | null };
 
-const PATH = '/api/self-healing/silences';
 const MATCHERS = ['rule', 'type', 'target', 'source', 'severity'] as const;
 
 interface AddOptions extends RemoteOptions, Partial<Record<(typeof MATCHERS)[number], string>> {
@@ -118,7 +117,7 @@ export function addSilenceCommands(program: Command, ctx: CommandContext): void 
       .option('--tz <zone>', 'the IANA time zone of --weekdays and --between, e.g. Europe/Berlin'),
   ).action(async (opts: AddOptions) => {
     const body = silenceRequest(opts, new Date());
-    const created = await clientFor(opts).call<Row>('POST', PATH, body);
+    const created: Row = await clientFor(opts).call('createSilence', { body });
     print(opts, created, () => {
       const schedule = scheduleText(created.schedule as Row | null);
       io.out(`silence ${String(created.id)} (${String(created.state)}): ${matchersText(created.matchers as Row)} from ${String(created.startsAt)} until ${String(created.endsAt)}${schedule ? `, ${schedule}` : ''}`);
@@ -136,11 +135,8 @@ export function addSilenceCommands(program: Command, ctx: CommandContext): void 
   ).action(async (opts: RemoteOptions & { all?: boolean; state?: string; limit?: string; cursor?: string }) => {
     const client = clientFor(opts);
     const get = (state: string | null, cursor?: string) => {
-      const q = new URLSearchParams();
-      if (state) q.set('state', state);
-      if (opts.limit) q.set('limit', opts.limit);
-      if (cursor) q.set('cursor', cursor);
-      return client.call<Page>('GET', `${PATH}${q.size ? `?${q}` : ''}`);
+      const query = { state: state || undefined, limit: opts.limit || undefined, cursor: cursor || undefined };
+      return client.call('listSilences', { query }) as Promise<Page>;
     };
     let page: Page;
     if (opts.all || opts.state) page = await get(opts.state ?? null, opts.cursor);
@@ -159,7 +155,7 @@ export function addSilenceCommands(program: Command, ctx: CommandContext): void 
 
   remote(silence.command('expire').description('end a silence now (it is kept, with who and when)').argument('<id>', 'silence id')).action(
     async (id: string, opts: RemoteOptions) => {
-      const expired = await clientFor(opts).call<Row>('DELETE', `${PATH}/${encodeURIComponent(id)}`);
+      const expired: Row = await clientFor(opts).call('expireSilence', { params: { id } });
       print(opts, expired, () => io.out(`silence ${String(expired.id)} expired by ${String(expired.expiredBy)} at ${String(expired.expiredAt)}`));
     },
   );
