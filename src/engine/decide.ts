@@ -4,7 +4,7 @@ import type { Decision } from '../domain/decision';
 import type { DispatchRefusal, RuleState } from '../domain/rule-state';
 import { budgetSpentUntil } from '../domain/budget-slot';
 import { type ActiveInhibitor, type InhibitionView, inhibitedBy, inhibitorOf } from './inhibition';
-import { type SilenceHit, silenceFor } from '../silences/in-force';
+import { inForceAt, matchingSilence, type SilenceHit } from '../silences/in-force';
 import { subjectOf } from '../silences/matchers';
 import type { Silence } from '../silences/silence';
 
@@ -31,8 +31,15 @@ export interface SilencesView {
   targetOf: (rule: Rule) => string | null;
 }
 
+/** The view with only the silences in force at `now` (once per snapshot: a schedule reads the zone's clock); undefined when none is. */
+function inForceNow(view: SilencesView, now: Date): SilencesView | undefined {
+  const inForce = view.silences.filter((s) => inForceAt(s, now.getTime()));
+  return inForce.length === 0 ? undefined : { ...view, silences: inForce };
+}
+
+/** The silence holding `rule` back, among those in force. */
 function silenceOf(rule: Rule, view: SilencesView, now: Date): SilenceHit | null {
-  return silenceFor(view.silences, subjectOf(rule, view.targetOf(rule), view.source), now.getTime());
+  return matchingSilence(view.silences, subjectOf(rule, view.targetOf(rule), view.source), now.getTime());
 }
 
 export interface BudgetView {
@@ -71,8 +78,9 @@ export function decide(input: DecideInput): Decision[] {
   // A dispatch decided here inhibits the lower-priority rules after it, as a sequential run would.
   const inhibition = input.inhibition;
   const active: ActiveInhibitor[] | undefined = inhibition ? [...inhibition.active] : undefined;
+  const silences = input.silences ? inForceNow(input.silences, input.now) : undefined;
   return input.matched.map((rule): Decision => {
-    const decision = decideOne(rule, input, active);
+    const decision = decideOne(rule, input, active, silences);
     if (active && rule.inhibits && rule.mode === 'enforce' && (decision.decision === 'execute' || decision.decision === 'require_approval')) {
       active.push({ rule, target: inhibition!.targetOf(rule), source: inhibition!.source ?? null, state: 'dispatched on this snapshot' });
     }
@@ -80,7 +88,7 @@ export function decide(input: DecideInput): Decision[] {
   });
 }
 
-function decideOne(rule: Rule, input: DecideInput, active: readonly ActiveInhibitor[] | undefined): Decision {
+function decideOne(rule: Rule, input: DecideInput, active: readonly ActiveInhibitor[] | undefined, silences: SilencesView | undefined): Decision {
   const state = input.states.get(rule.name);
   if (state?.cooldownUntil && state.cooldownUntil.getTime() > input.now.getTime()) {
     return cooldownDecision(rule.name, state.cooldownUntil);
@@ -97,7 +105,7 @@ function decideOne(rule: Rule, input: DecideInput, active: readonly ActiveInhibi
     if (pause.until) paused.until = pause.until;
     return paused;
   }
-  const silence = input.silences ? silenceOf(rule, input.silences, input.now) : null;
+  const silence = silences ? silenceOf(rule, silences, input.now) : null;
   if (silence) {
     const until = isoAt(silence.until);
     return {

@@ -23,9 +23,17 @@ function holdsUntil(s: Silence, t: number): number {
  * is named (its `until` is when the subject is next free to act); on a tie, the one created first.
  */
 export function silenceFor(silences: readonly Silence[], subject: SilenceSubject, t: number): SilenceHit | null {
+  return matchingSilence(silences.filter((s) => inForceAt(s, t)), subject, t);
+}
+
+/**
+ * silenceFor over silences already known to be in force at `t`: decide checks which are (a
+ * schedule reads the zone's clock) once per snapshot, then matches each rule that could act.
+ */
+export function matchingSilence(inForce: readonly Silence[], subject: SilenceSubject, t: number): SilenceHit | null {
   let best: { s: Silence; until: number } | null = null;
-  for (const s of silences) {
-    if (!inForceAt(s, t) || !matchesSubject(s.matchers, subject)) continue;
+  for (const s of inForce) {
+    if (!matchesSubject(s.matchers, subject)) continue;
     const until = holdsUntil(s, t);
     if (best === null || until > best.until || (until === best.until && s.createdAt.getTime() < best.s.createdAt.getTime())) best = { s, until };
   }

@@ -50,7 +50,18 @@ interface LocalTime {
   wall: number;
 }
 
+/** The last wall-clock reading per zone: deciding one snapshot reads the same instant for every silence of a zone. */
+const lastReading = new Map<string, { t: number; local: LocalTime }>();
+
 function localTime(t: number, timeZone: string): LocalTime {
+  const last = lastReading.get(timeZone);
+  if (last !== undefined && last.t === t) return last.local;
+  const local = readLocalTime(t, timeZone);
+  lastReading.set(timeZone, { t, local });
+  return local;
+}
+
+function readLocalTime(t: number, timeZone: string): LocalTime {
   const parts: Record<string, string> = {};
   for (const p of formatterFor(timeZone).formatToParts(t)) parts[p.type] = p.value;
   const day = Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day));

@@ -39,6 +39,9 @@ const STATE_SQL = {
 
 /** The SQLite side of silences; shares the main store's connection and commits events with its changes. */
 export class SqliteSilenceStore implements SilenceStore {
+  /** The decide path's query, prepared once per connection: it runs for every snapshot with a rule that could act. */
+  private overlapping: { db: Database.Database; stmt: Database.Statement } | null = null;
+
   constructor(
     private readonly conn: () => Database.Database,
     private readonly events: SqliteCommittedEvents,
@@ -100,11 +103,14 @@ export class SqliteSilenceStore implements SilenceStore {
   }
 
   async silencesOverlapping(from: Date, to: Date): Promise<Silence[]> {
-    const rows = this.conn()
-      .prepare(
+    const db = this.conn();
+    if (this.overlapping?.db !== db) {
+      const stmt = db.prepare(
         'SELECT doc FROM silences WHERE ends_at > @from AND starts_at <= @to AND created_at <= @to AND (expired_at IS NULL OR expired_at > @from) ORDER BY created_at, id',
-      )
-      .all({ from: from.getTime(), to: to.getTime() }) as Row[];
+      );
+      this.overlapping = { db, stmt };
+    }
+    const rows = this.overlapping.stmt.all({ from: from.getTime(), to: to.getTime() }) as Row[];
     return rows.map((r) => fromDoc(r.doc as string));
   }
 }
