@@ -163,8 +163,35 @@ export class MongoStore implements Store {
 
   // --- snapshots -------------------------------------------------------------------------------
 
-  async insertSnapshot(snapshot: StoredSnapshot): Promise<void> {
-    await this.m.snapshots.insertMany([snapshotToDoc(snapshot)], { lean: true });
+  /**
+   * Group commit, as on SQLite: while one insert of snapshots is on its way, the snapshots that
+   * arrive meanwhile wait and then go together in the next one. Each caller is answered once its
+   * own document is written (or refused); under concurrent ingest a round trip carries many.
+   */
+  insertSnapshot(snapshot: StoredSnapshot): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.pendingSnapshots.push({ doc: snapshotToDoc(snapshot), resolve, reject });
+      if (this.insertingSnapshots) return;
+      this.insertingSnapshots = true;
+      setImmediate(() => void this.insertPendingSnapshots());
+    });
+  }
+
+  private pendingSnapshots: { doc: Doc; resolve: () => void; reject: (err: Error) => void }[] = [];
+  private insertingSnapshots = false;
+
+  private async insertPendingSnapshots(): Promise<void> {
+    for (let batch = this.pendingSnapshots.splice(0); batch.length > 0; batch = this.pendingSnapshots.splice(0)) {
+      try {
+        // Unordered: a document refused (a duplicate id) fails its own caller; the others are written.
+        await this.m.snapshots.collection.insertMany(batch.map((b) => b.doc) as { _id: never }[], { ordered: false });
+        for (const b of batch) b.resolve();
+      } catch (err) {
+        const refused = refusedDocuments(err);
+        batch.forEach((b, i) => (refused === null ? b.reject(err as Error) : refused.has(i) ? b.reject(refused.get(i)!) : b.resolve()));
+      }
+    }
+    this.insertingSnapshots = false;
   }
 
   async insertSnapshots(snapshots: StoredSnapshot[]): Promise<void> {
@@ -649,4 +676,15 @@ export class MongoStore implements Store {
     const docs = await this.m.actions.find({ status: { $in: statuses } }).lean<Doc[]>();
     return docs.map(actionFromDoc);
   }
+}
+
+/**
+ * The documents an unordered insertMany refused, by index, from its bulk write error; null when
+ * the error is not one (the command itself failed: nothing is known to be written).
+ */
+function refusedDocuments(err: unknown): Map<number, Error> | null {
+  const e = err as { writeErrors?: unknown; result?: unknown } | null;
+  if (e === null || typeof e !== 'object' || e.writeErrors === undefined) return null;
+  const list = (Array.isArray(e.writeErrors) ? e.writeErrors : [e.writeErrors]) as { index: number; errmsg?: string; code?: number }[];
+  return new Map(list.map((w) => [w.index, Object.assign(new Error(w.errmsg ?? 'document refused'), { code: w.code })]));
 }
