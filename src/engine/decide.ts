@@ -181,23 +181,25 @@ function budgetSpent(rule: string, target: string, until: Date, limit: string): 
  */
 const cooldownDecisions = new Map<string, { at: number; decision: Decision }>();
 const COOLDOWN_CACHE_LIMIT = 100_000;
-const sharedDecisions = new WeakSet<Decision>();
+/** Marks a shared decision: a property read, where a WeakSet lookup cost as much as deciding (non-enumerable: not in its JSON). */
+const SHARED = Symbol('shared decision');
 
 export function cooldownDecision(rule: string, until: Date): Decision {
   const at = until.getTime();
   const known = cooldownDecisions.get(rule);
   if (known !== undefined && known.at === at) return known.decision;
   const iso = isoAt(until);
-  const decision: Decision = Object.freeze({ rule, decision: 'cooldown' as const, reason: `in cooldown until ${iso}`, until: iso });
+  const decision: Decision = Object.freeze(
+    Object.defineProperty({ rule, decision: 'cooldown' as const, reason: `in cooldown until ${iso}`, until: iso }, SHARED, { value: true }),
+  );
   if (cooldownDecisions.size >= COOLDOWN_CACHE_LIMIT) cooldownDecisions.clear();
   cooldownDecisions.set(rule, { at, decision });
-  sharedDecisions.add(decision);
   return decision;
 }
 
 /** Whether a decision is one `decide` shares between snapshots (frozen, keys in reply order): it can be answered as it is. */
 export function isSharedDecision(d: object): boolean {
-  return sharedDecisions.has(d as Decision);
+  return (d as { [SHARED]?: true })[SHARED] === true;
 }
 
 function approvalPending(rule: string, actionId: string): Decision {

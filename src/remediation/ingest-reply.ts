@@ -7,7 +7,9 @@ export type ReplyDecisions = 'all' | 'acted';
 export const REPLY_DECISIONS: readonly ReplyDecisions[] = ['all', 'acted'];
 
 /** Decisions that write nothing and that `?decisions=acted` leaves out of the list (they stay in `counts`). */
-const PASSIVE: ReadonlySet<RuleDecisionKind> = new Set<RuleDecisionKind>(['cooldown', 'duplicate_pending']);
+function passive(kind: RuleDecisionKind): boolean {
+  return kind === 'cooldown' || kind === 'duplicate_pending';
+}
 
 /**
  * An ingest reply: every decision counted by kind, and listed unless `acted` asks to leave out the
@@ -16,12 +18,12 @@ const PASSIVE: ReadonlySet<RuleDecisionKind> = new Set<RuleDecisionKind>(['coold
  */
 export function ingestReply(snapshotId: string, rulesVersion: string, decisions: AppliedDecision[], shown: ReplyDecisions): IngestResult {
   const counts: Partial<Record<RuleDecisionKind, number>> = {};
-  let passive = 0;
+  let listedOut = 0;
   for (const d of decisions) {
     counts[d.decision] = (counts[d.decision] ?? 0) + 1;
-    if (PASSIVE.has(d.decision)) passive++;
+    if (passive(d.decision)) listedOut++;
   }
-  const listed = shown === 'acted' && passive > 0 ? decisions.filter((d) => !PASSIVE.has(d.decision)) : decisions;
+  const listed = shown === 'acted' && listedOut > 0 ? decisions.filter((d) => !passive(d.decision)) : decisions;
   return { snapshotId, rulesVersion, decisions: listed, counts };
 }
 
