@@ -6,6 +6,7 @@ import { RULE_DECISION_KINDS } from '../src/domain/decision';
 import { EVENT_TYPES } from '../src/domain/events';
 import { PROBLEM_CODES } from '../src/domain/problem-codes';
 import { ACTION_TYPES, SEVERITIES } from '../src/domain/rule';
+import { MATCHER_FIELDS, SILENCE_STATES, WEEKDAYS } from '../src/silences/silence';
 import { consoleOperationsModule } from './console-operations';
 import { ROUTE_CATALOG } from './route-catalog';
 
@@ -40,9 +41,9 @@ const VENDOR_FILES: Record<string, string> = {
 /**
  * The words the console shares with the service, as the service itself has them: event types (the
  * live stream's named events), decision kinds, problem codes (the refusals it explains), action
- * statuses, outcomes, types and severities. Served as an ES module (`/console/js/vocabulary.js`,
- * typed for the console's checks by `console/js/vocabulary.d.ts`), so the console keeps no copy
- * that could miss a word added here.
+ * statuses, outcomes, types and severities, a silence's matcher fields, states and weekdays. Served
+ * as an ES module (`/console/js/vocabulary.js`, typed for the console's checks by
+ * `console/js/vocabulary.d.ts`), so the console keeps no copy that could miss a word added here.
  */
 export const CONSOLE_VOCABULARY = {
   EVENT_TYPES,
@@ -52,6 +53,9 @@ export const CONSOLE_VOCABULARY = {
   ACTION_OUTCOMES,
   ACTION_TYPES,
   SEVERITIES,
+  MATCHER_FIELDS,
+  SILENCE_STATES,
+  WEEKDAYS,
 } as const;
 
 export function vocabularyModule(): string {

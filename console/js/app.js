@@ -17,6 +17,8 @@ import * as stats from './pages/stats.js';
 import * as snapshots from './pages/snapshots.js';
 import * as snapshot from './pages/snapshot.js';
 import * as sources from './pages/sources.js';
+import * as silences from './pages/silences.js';
+import * as silence from './pages/silence.js';
 
 const NAV = [
   ['overview', 'Overview'],
@@ -26,6 +28,7 @@ const NAV = [
   ['simulate', 'Simulate'],
   ['snapshots', 'Snapshots'],
   ['alerts', 'Alerts'],
+  ['silences', 'Silences', '/api/self-healing/silences'],
   ['prompts', 'Prompts'],
   ['stats', 'Statistics'],
   ['sources', 'Sources'],
@@ -47,6 +50,8 @@ const ROUTES = [
   [/^prompts$/, prompts],
   [/^stats$/, stats],
   [/^sources$/, sources],
+  [/^silences$/, silences],
+  [/^silences\/([^/]+)$/, silence],
 ];
 
 const main = document.getElementById('main');
@@ -105,7 +110,9 @@ async function route() {
 
 function renderHeader(who) {
   document.getElementById('top').hidden = false;
-  clear(document.getElementById('nav'), NAV.map(([id, label]) => h('a', { href: `#/${id}`, 'data-page': id }, label)));
+  // A page of a feature the service does not have (an older service behind this console) is left out.
+  const shown = NAV.filter(([, , needs]) => !needs || ctx.has('get', needs));
+  clear(document.getElementById('nav'), shown.map(([id, label]) => h('a', { href: `#/${id}`, 'data-page': id }, label)));
   const liveText = h('span', { class: 'live', id: 'live-state', 'data-state': 'connecting', role: 'status' }, 'Connecting…');
   const whoText = who.open
     ? h('span', { title: 'No API keys are configured; the service is reachable on loopback only' }, 'Open mode (no keys)')

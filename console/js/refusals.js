@@ -21,6 +21,7 @@ const TEXT = {
   is_a_revert: 'A revert is never reverted itself.',
   already_acknowledged: 'Already acknowledged: someone else got there first.',
   primary_unhealthy: 'The primary host is not healthy: traffic stays where it is.',
+  silence_expired: 'Already over: the silence had ended or someone expired it.',
 };
 
 /**

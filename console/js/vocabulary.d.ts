@@ -11,6 +11,9 @@ export const ACTION_STATUSES: V['ACTION_STATUSES'];
 export const ACTION_OUTCOMES: V['ACTION_OUTCOMES'];
 export const ACTION_TYPES: V['ACTION_TYPES'];
 export const SEVERITIES: V['SEVERITIES'];
+export const MATCHER_FIELDS: V['MATCHER_FIELDS'];
+export const SILENCE_STATES: V['SILENCE_STATES'];
+export const WEEKDAYS: V['WEEKDAYS'];
 
 export type EventType = V['EVENT_TYPES'][number];
 export type DecisionKind = V['DECISION_KINDS'][number];

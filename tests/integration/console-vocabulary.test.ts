@@ -8,6 +8,7 @@ import { RULE_DECISION_KINDS } from '../../src/domain/decision';
 import { EVENT_TYPES } from '../../src/domain/events';
 import { PROBLEM_CODES } from '../../src/domain/problem-codes';
 import { ACTION_TYPES, SEVERITIES } from '../../src/domain/rule';
+import { MATCHER_FIELDS, SILENCE_STATES, WEEKDAYS } from '../../src/silences/silence';
 
 /**
  * The console's words are the service's: it imports them from /console/js/vocabulary.js, which the
@@ -47,6 +48,9 @@ describe('the console vocabulary', () => {
       ACTION_OUTCOMES: [...ACTION_OUTCOMES],
       ACTION_TYPES: [...ACTION_TYPES],
       SEVERITIES: [...SEVERITIES],
+      MATCHER_FIELDS: [...MATCHER_FIELDS],
+      SILENCE_STATES: [...SILENCE_STATES],
+      WEEKDAYS: [...WEEKDAYS],
     });
     expect(parseModule(res.text).EVENT_TYPES).toContain('action.shadowed');
     expect((await request(app).post('/console/js/vocabulary.js')).status).toBe(404);
@@ -57,7 +61,7 @@ describe('the console vocabulary', () => {
     // among them (two codes after which an approval is final) is not.
     const partial = { EVENT_TYPES, DECISION_KINDS: RULE_DECISION_KINDS, PROBLEM_CODES } as Record<string, readonly string[]>;
     // Of these, only the whole list is a copy: a page may well name a few statuses or types it treats apart.
-    const whole = { ACTION_STATUSES, ACTION_TYPES } as Record<string, readonly string[]>;
+    const whole = { ACTION_STATUSES, ACTION_TYPES, MATCHER_FIELDS, WEEKDAYS } as Record<string, readonly string[]>;
     const copies: string[] = [];
     for (const file of consoleFiles()) {
       const text = fs.readFileSync(file, 'utf8');

@@ -4,11 +4,13 @@ import { badge, clear, fmtTime, h, kv, linkIds, relTime, table, timeEl } from '.
 import { act as actOn } from '../act.js';
 import { failoverCard } from '../failover-card.js';
 import { refreshOnLive } from '../live-refresh.js';
+import { matchersLink, scheduleText, silenceStateBadge } from '../silence-view.js';
 
 /** @typedef {import('../types').Ctx} Ctx */
 /** @typedef {import('../types').PageInstance} PageInstance */
 
 const PAUSE = '/api/self-healing/pause';
+const SILENCES = '/api/self-healing/silences';
 
 function section(id, title, ...body) {
   return h('section', { class: 'panel', 'aria-labelledby': id }, h('h2', { id }, title), ...body);
@@ -41,7 +43,7 @@ export async function mount(main, ctx) {
   };
 
   const refresh = async () => {
-    const [pending, running, recent, router, throttle, openAlerts, pause] = await Promise.all([
+    const [pending, running, recent, router, throttle, openAlerts, pause, silences] = await Promise.all([
       api('GET', `/api/self-healing/actions${qs({ status: 'pending_approval', limit: 20 })}`),
       api('GET', `/api/self-healing/actions${qs({ status: 'approved,running', limit: 20 })}`),
       api('GET', `/api/self-healing/actions${qs({ limit: 10 })}`),
@@ -49,6 +51,7 @@ export async function mount(main, ctx) {
       api('GET', '/api/self-healing/throttle'),
       api('GET', `/api/self-healing/alerts${qs({ acknowledged: 'false', limit: 10 })}`),
       ctx.has('get', PAUSE) ? api('GET', PAUSE).catch(() => null) : Promise.resolve(null),
+      ctx.has('get', SILENCES) ? api('GET', `${SILENCES}${qs({ state: 'active', limit: 20 })}`).catch(() => null) : Promise.resolve(null),
     ]);
 
     const p = pending.data.items;
@@ -126,7 +129,18 @@ export async function mount(main, ctx) {
       al.length === 0 ? h('p', { class: 'muted' }, 'No open alert.') : h('ul', {}, al.map((a) => h('li', {}, badge(a.severity), ` ${a.rule}: `, linkIds(a.message), ' (', timeEl(a.createdAt), ')'))),
       h('p', {}, h('a', { href: '#/alerts' }, 'Alerts')));
 
-    clear(body, pauseBanner, pendingSection, h('div', { class: 'grid' }, runningSection, failover, throttleSection, pauseSection), lastSection, alertsSection);
+    const si = silences?.data.items ?? [];
+    const silencesSection = silences
+      ? section('ov-silences', `Active silences (${si.length}${silences.data.nextCursor ? '+' : ''})`,
+        si.length === 0
+          ? h('p', { class: 'muted' }, 'No silence is active: every rule acts as it decides.')
+          : h('ul', {}, si.map((x) => h('li', { 'data-silence-id': x.id },
+            matchersLink(x), ' ', silenceStateBadge(x), ' until ', timeEl(x.endsAt),
+            x.schedule ? ` — ${scheduleText(x.schedule)}` : '', ` — ${x.comment}`))),
+        h('p', {}, h('a', { href: '#/silences' }, 'Silences')))
+      : null;
+
+    clear(body, pauseBanner, pendingSection, h('div', { class: 'grid' }, runningSection, failover, throttleSection, pauseSection), silencesSection, lastSection, alertsSection);
   };
 
   await refresh();

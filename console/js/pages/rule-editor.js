@@ -273,6 +273,10 @@ export async function mount(main, ctx, view) {
   // Any field may change how often it would fire (cooldown, mode, budget); the conditions also move the line.
   form.addEventListener('input', () => panel.update());
   form.addEventListener('change', () => panel.update());
-  clear(main, h('p', {}, h('a', { href: '#/rules' }, '← Rules')), h('h1', {}, `Rule: ${name}`), message, form, review, panel.el);
+  // A maintenance window for this rule: the Silences page with its matcher filled in (operator).
+  const silence = ctx.can('post', '/api/self-healing/silences')
+    ? h('p', {}, h('a', { class: 'button secondary', href: `#/silences${qs({ rule: name })}` }, 'Create a silence for this rule'))
+    : null;
+  clear(main, h('p', {}, h('a', { href: '#/rules' }, '← Rules')), h('h1', {}, `Rule: ${name}`), silence, message, form, review, panel.el);
   return { dispose: () => panel.dispose?.() };
 }

@@ -1,5 +1,6 @@
 import { api, qs } from '../api.js';
 import { badge, clear, h, table } from '../dom.js';
+import { decisionCell } from '../decisions.js';
 import { refusalText } from '../refusals.js';
 import { rulePanel } from '../fact-charts.js';
 
@@ -42,7 +43,7 @@ export async function mount(main, ctx) {
       clear(results,
         h('h2', {}, 'Decisions'),
         h('p', {}, `Rules version ${data.rulesVersion}: ${matched} of ${data.results.length} rules match. Nothing was run or changed.`),
-        table(['Rule', 'Matched', 'Decision', 'Reason'], data.results.map((r) => [h('span', { class: 'name' }, r.rule), r.matched ? badge('warning', 'yes') : badge('ok', 'no'), badge(r.decision), r.reason]), 'Simulated decisions'));
+        table(['Rule', 'Matched', 'Decision', 'Reason'], data.results.map((r) => [h('span', { class: 'name' }, r.rule), r.matched ? badge('warning', 'yes') : badge('ok', 'no'), decisionCell(r), r.reason]), 'Simulated decisions'));
       ctx.announce(`Simulated: ${matched} rules match`);
       const first = data.results.find((r) => r.matched)?.rule;
       if (first && first !== chosen.value) { chosen.value = first; }

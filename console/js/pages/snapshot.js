@@ -1,5 +1,6 @@
 import { api } from '../api.js';
 import { badge, clear, h, json, kv, table, timeEl } from '../dom.js';
+import { decisionCell } from '../decisions.js';
 import { refusalText } from '../refusals.js';
 import { numericFacts } from './snapshots.js';
 
@@ -16,7 +17,7 @@ export async function mount(main, ctx, view) {
       const matched = data.results.filter((r) => r.matched).length;
       clear(decisions,
         h('p', {}, `Against the rules in force (version ${data.rulesVersion}), now: ${matched} of ${data.results.length} rules match. Simulated: nothing was run or changed.`),
-        table(['Rule', 'Matched', 'Decision', 'Reason'], data.results.map((r) => [h('a', { class: 'name', href: `#/rules/${encodeURIComponent(r.rule)}` }, r.rule), r.matched ? badge('warning', 'yes') : badge('ok', 'no'), badge(r.decision), r.reason]), 'Decisions for this snapshot'));
+        table(['Rule', 'Matched', 'Decision', 'Reason'], data.results.map((r) => [h('a', { class: 'name', href: `#/rules/${encodeURIComponent(r.rule)}` }, r.rule), r.matched ? badge('warning', 'yes') : badge('ok', 'no'), decisionCell(r), r.reason]), 'Decisions for this snapshot'));
     } catch (err) {
       clear(decisions, h('p', { class: 'alert' }, refusalText(err)));
     }
