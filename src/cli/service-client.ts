@@ -1,4 +1,4 @@
-import { type OperationName, ROUTES } from '../../routes/route-catalog';
+import type { OperationName, ROUTES } from '../../routes/route-catalog';
 import { type PathParamNames, type QueryNames, type ReplyOf, routeUrl } from '../http/route-declaration';
 import { CliError, EXIT } from './exit-codes';
 
@@ -40,7 +40,10 @@ export class ServiceClient {
   constructor(private readonly options: ClientOptions) {}
 
   async call<N extends OperationName>(name: N, ...[input]: CallArgs<N>): Promise<ReplyOf<Route<N>>> {
-    const route = ROUTES[name];
+    // Loaded on the first call: the declarations bring the routers (and express) with them, which
+    // the commands that never reach the service (rules validate, test, diff) need not load.
+    const { ROUTES: routes } = await import('../../routes/route-catalog');
+    const route = routes[name];
     const { params, query, body } = (input ?? {}) as { params?: Record<string, string>; query?: Record<string, string>; body?: unknown };
     const method = route.method;
     let base: URL;
