@@ -42,6 +42,7 @@ export const ACTION_ROUTES = declareRoutes({
         description: 'Only the automatic failbacks of this failover action (docs/strategies/model-failover.md).',
         schema: { type: 'string', format: 'uuid' },
       },
+      { name: 'incidentId', in: 'query', description: 'Only the actions of this incident (docs/incidents.md).', schema: { type: 'string', format: 'uuid' } },
       ...pageParams,
     ],
     responses: [{ status: 200, description: 'One page.', schema: actionPageSchema }],
@@ -133,6 +134,7 @@ export function createActionsRouter({ actions, approvals, reverts, schemas }: Ac
     const type = q.oneOf('type', ACTION_TYPES);
     const outcome = q.oneOf('outcome', ACTION_OUTCOMES);
     const failbackOf = q.string('failbackOf', UUID_PATTERN);
+    const incidentId = q.string('incidentId', UUID_PATTERN);
     const since = q.date('since');
     const until = q.date('until');
     const cursor = q.cursor();
@@ -142,6 +144,7 @@ export function createActionsRouter({ actions, approvals, reverts, schemas }: Ac
     if (type) query.type = type;
     if (outcome) query.outcome = outcome;
     if (failbackOf) query.failbackOf = failbackOf;
+    if (incidentId) query.incidentId = incidentId;
     if (since) query.since = since;
     if (until) query.until = until;
     if (cursor) query.cursor = cursor;

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { SEVERITIES } from '../src/domain/rule';
 import { actorName } from '../src/http/access-control';
-import { NAME_PATTERN, uuidParam } from '../src/http/path-params';
+import { NAME_PATTERN, UUID_PATTERN, uuidParam } from '../src/http/path-params';
 import { parseBody } from '../src/http/validate';
 import type { SchemaRegistry } from '../src/schemas/registry';
 import type { AlertService } from '../src/targets/alert-service';
@@ -21,6 +21,7 @@ export const ALERT_ROUTES = declareRoutes({
       ruleFilter,
       { name: 'severity', in: 'query', description: 'Only this severity.', schema: { enum: [...SEVERITIES] } },
       { name: 'acknowledged', in: 'query', description: 'Only (un)acknowledged ones.', schema: { enum: ['true', 'false'] } },
+      { name: 'incidentId', in: 'query', description: 'Only the alerts of this incident (docs/incidents.md).', schema: { type: 'string', format: 'uuid' } },
       ...pageParams,
     ],
     responses: [{ status: 200, description: 'One page.', schema: alertPageSchema }],
@@ -62,6 +63,7 @@ export function createAlertsRouter({ alerts, schemas }: AlertsRouterDeps): Route
       rule: query.string('rule', NAME_PATTERN),
       severity: query.oneOf('severity', SEVERITIES),
       acknowledged: query.boolean('acknowledged'),
+      incidentId: query.string('incidentId', UUID_PATTERN),
       since: query.date('since'),
       until: query.date('until'),
       limit: query.limit(),

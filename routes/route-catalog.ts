@@ -13,6 +13,7 @@ import { RULES_FILE_ROUTES } from './rules-file';
 import { ACTION_ROUTES } from './actions';
 import { PAUSE_ROUTES } from './pause';
 import { SILENCE_ROUTES } from './silences';
+import { INCIDENT_ROUTES } from './incidents';
 import { SNAPSHOT_ROUTES } from './snapshots';
 import { STATS_ROUTES } from './stats';
 import { SOURCE_ROUTES } from './sources';
@@ -44,6 +45,7 @@ export const ROUTES = catalogOf(
   ACTION_ROUTES,
   PAUSE_ROUTES,
   SILENCE_ROUTES,
+  INCIDENT_ROUTES,
   SNAPSHOT_ROUTES,
   STATS_ROUTES,
   SOURCE_ROUTES,

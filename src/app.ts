@@ -10,6 +10,7 @@ import { createNotificationsRouter } from '../routes/notifications';
 import { createOpenApiRouter } from '../routes/openapi';
 import { createPauseRouter } from '../routes/pause';
 import { createSilencesRouter } from '../routes/silences';
+import { createIncidentsRouter } from '../routes/incidents';
 import { createStatsRouter } from '../routes/stats';
 import { createPrometheusRouter } from '../routes/prometheus';
 import { createPromptsRouter } from '../routes/prompts';
@@ -83,6 +84,7 @@ export function createApp(services: Services): Express {
   app.use(createOpenApiRouter({ schemas, routes: ROUTE_CATALOG }));
   app.use(createPauseRouter({ pause: services.pause, schemas }));
   app.use(createSilencesRouter({ silences: services.silences, schemas }));
+  app.use(createIncidentsRouter({ incidents: services.incidents }));
   app.use(createStatsRouter({ stats: services.stats }));
   app.use(createSourcesRouter({ sources: services.sources }));
   app.use(createSessionRouter({ sessions: services.sessions, keyring: services.keyring, config, schemas, clock: services.clock, logger: services.logger, failures: authFailures }));

@@ -21,6 +21,8 @@ import { recoverInterruptedActions } from '../remediation/recovery';
 import { RemediationService } from '../remediation/remediation-service';
 import { IdempotentReplies } from '../remediation/idempotent-replies';
 import { Sweeps } from '../remediation/sweeps';
+import { IncidentService } from '../incidents/incident-service';
+import { IncidentNotifier } from '../incidents/incident-notifier';
 import { FailbackService } from '../remediation/failback';
 import { throttleRestoreJudge } from '../remediation/throttle-restore-judge';
 import { FailbackProber } from '../targets/failback-probes';
@@ -104,6 +106,10 @@ export interface Services extends PipelineDeps {
   metrics: EngineMetrics;
   /** Pulls the configured Prometheus sources into ingest, on the periodic-work lease holder. */
   sources: SourcePuller;
+  /** Incidents: grouping, notices, resolution (docs/incidents.md). */
+  incidents: IncidentService;
+  /** Follows events of incidents' actions (tests wait for it with idle()). */
+  incidentEvents: IncidentNotifier;
   /** Opens the store, loads the rules, recovers interrupted work and starts the sweeps. */
   start(): Promise<void>;
   /** Stops sweeps and watchers, waits for running actions, closes the store. */
@@ -150,7 +156,22 @@ export function createServices(
   const notifications = new NotificationService({ store, config, clock, logger, instanceId, deliveryObserver: metrics, faults, journal: events });
   const sessions = new SessionService({ store, keyring, clock, logger, ttlMinutes: config.console.sessionTtlMinutes });
   // The log channel (or a test's recorder), the webhook outbox, the metrics and the console's journal all get every event.
-  const notifier = new FanoutNotifier([overrides.notifier ?? new LogNotifier(logger), notifications.notifier, metrics, events]);
+  const incidents: IncidentService = new IncidentService({
+    store,
+    config: config.incidents,
+    clock,
+    logger,
+    channelsFor: (rule) => rules.channelsFor(rule),
+    targetOf: (rule) => budgets.targetOf(rule),
+    stillMatching: async (names, facts) => {
+      const ruleset = rules.current();
+      const known = names.map((n) => ruleset.byName.get(n)).filter((r): r is NonNullable<typeof r> => r !== undefined && r.enabled);
+      return (await evaluator.evaluateRules(known, ruleset, facts)).filter((e) => e.matched).map((e) => e.rule.name);
+    },
+    notify: (event) => notifier.notify(event),
+  });
+  const incidentEvents = new IncidentNotifier(incidents);
+  const notifier = new FanoutNotifier([overrides.notifier ?? new LogNotifier(logger), notifications.notifier, metrics, events, incidentEvents]);
   const deps: PipelineDeps = { store, config, clock, logger, notifier };
 
   const failover = new FailoverService(deps);
@@ -181,7 +202,7 @@ export function createServices(
   const stats = new StatsService(deps);
   const evaluationErrors = new EvaluationErrors({ clock, logger, createAlert: (alert) => alerts.create(alert) });
   const approvals = new ApprovalService({ ...deps, executor, rules, instanceId, evaluator, pause });
-  const remediation = new RemediationService({ ...deps, rules, evaluator, evaluationErrors, strategies, executor, instanceId, pause, budgets, approvals, observer: metrics, faults });
+  const remediation = new RemediationService({ ...deps, rules, evaluator, evaluationErrors, strategies, executor, instanceId, pause, budgets, approvals, observer: metrics, faults, incidents });
   const idempotentReplies = new IdempotentReplies({ store, clock, config });
   const replay = new ReplayService({
     store,
@@ -207,7 +228,7 @@ export function createServices(
     alerts,
   });
   const throttleJudge = throttleRestoreJudge({ store, rules, evaluator, clock });
-  const sweeps = new Sweeps({ ...deps, rules, approvals, throttle, throttleJudge, executor, instanceId, verification, pause, failback });
+  const sweeps = new Sweeps({ ...deps, rules, approvals, throttle, throttleJudge, executor, instanceId, verification, pause, failback, incidents });
   const sources = new SourcePuller({
     config,
     clock,
@@ -259,6 +280,8 @@ export function createServices(
     events,
     metrics,
     sources,
+    incidents,
+    incidentEvents,
     async start() {
       await store.init();
       await rules.load();

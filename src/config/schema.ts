@@ -1,5 +1,6 @@
 import type { JSONSchemaType } from 'ajv';
 import { type AuthConfig, authConfigSchema } from './sections/auth';
+import { type IncidentsConfig, incidentsConfigSchema } from './sections/incidents';
 import { type LimitsConfig, limitsConfigSchema, type VerifyConfig, verifyConfigSchema } from './sections/closed-loop';
 import { type ClusterConfig, clusterConfigSchema } from './sections/cluster';
 import { type ConsoleConfig, consoleConfigSchema } from './sections/console';
@@ -66,6 +67,8 @@ export interface AppConfig {
   prometheus: PrometheusConfig;
   /** Pull sources: Prometheus queries turned into snapshots (docs/sources.md). */
   sources: SourcesConfig;
+  /** Grouping into incidents and their notifications (docs/incidents.md). */
+  incidents: IncidentsConfig;
 }
 
 const positiveInt = { type: 'integer', minimum: 1 } as const;
@@ -98,6 +101,7 @@ export const configSchema: JSONSchemaType<AppConfig> = {
     'console',
     'prometheus',
     'sources',
+    'incidents',
   ],
   properties: {
     server: {
@@ -250,5 +254,6 @@ export const configSchema: JSONSchemaType<AppConfig> = {
     console: consoleConfigSchema,
     prometheus: prometheusConfigSchema,
     sources: sourcesConfigSchema,
+    incidents: incidentsConfigSchema,
   },
 };

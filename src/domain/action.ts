@@ -120,6 +120,8 @@ export interface ActionRecord {
   revertedBy?: string;
   /** For an automatic failback (back to the primary): the failover action it follows. */
   failbackOf?: string;
+  /** The incident it belongs to (docs/incidents.md); absent for actions outside one (shadow records, older ones). */
+  incidentId?: string;
   /** An approval given with `force: true` over a cleared condition: what it overrode. */
   forcedApproval?: { snapshotId: string; failedConditions: unknown[] } | null;
 }
@@ -154,6 +156,8 @@ export interface ActionQuery {
   outcome?: ActionOutcome;
   /** Only the failbacks of this failover action. */
   failbackOf?: string;
+  /** Only the actions of this incident. */
+  incidentId?: string;
   since?: Date;
   until?: Date;
   limit: number;

@@ -20,6 +20,10 @@ export const EVENT_TYPES = [
   /** A silence was created, or expired by hand (data: the silence). */
   'silence.created',
   'silence.expired',
+  /** One notice per incident and change, instead of one per rule (docs/incidents.md, "Notifications"). */
+  'incident.opened',
+  'incident.updated',
+  'incident.resolved',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
@@ -34,6 +38,8 @@ export interface NotificationEvent {
   data: Record<string, unknown>;
   /** Channels named by the rule (e.g. "log", "n8n"); the log channel always gets every event. */
   channels: string[];
+  /** The incident the event's action or alert belongs to, if any (docs/incidents.md). */
+  incidentId?: string;
 }
 
 export interface Notifier {
@@ -49,10 +55,12 @@ export function buildEvent(
     action?: ActionRecord | null;
     data?: Record<string, unknown>;
     channels?: string[];
+    incidentId?: string;
   },
 ): NotificationEvent {
   const action = fields.action ?? null;
-  return {
+  const incidentId = fields.incidentId ?? action?.incidentId;
+  const event: NotificationEvent = {
     id: randomUUID(),
     type,
     occurredAt: at.toISOString(),
@@ -64,4 +72,6 @@ export function buildEvent(
     data: fields.data ?? {},
     channels: fields.channels ?? ['log'],
   };
+  if (incidentId) event.incidentId = incidentId;
+  return event;
 }

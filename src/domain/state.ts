@@ -135,6 +135,8 @@ export interface Alert {
   message: string;
   metrics: Record<string, unknown>;
   actionId: string | null;
+  /** The incident of the action (or escalation) it reports; absent when none. */
+  incidentId?: string;
   createdAt: Date;
   acknowledgedAt: Date | null;
   acknowledgedBy: string | null;
@@ -147,6 +149,7 @@ export interface NewAlert {
   message: string;
   metrics: Record<string, unknown>;
   actionId: string | null;
+  incidentId?: string;
   /** The rule's notification channels; the log channel gets every event anyway. */
   channels?: string[];
   /** Further events the alert stands for (an escalation's `action.ineffective`), committed with it. */
@@ -157,6 +160,7 @@ export interface AlertQuery {
   rule?: string;
   severity?: Severity;
   acknowledged?: boolean;
+  incidentId?: string;
   since?: Date;
   until?: Date;
   limit: number;

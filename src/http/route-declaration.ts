@@ -21,6 +21,7 @@ export const ROUTE_TAGS = {
   actions: 'Remediation actions: the record of each, approval and rejection.',
   automation: 'The automation switch (pause, resume) and statistics of what the rules did.',
   silences: 'Silences (maintenance windows): matched rules that would act are decided `silenced` instead.',
+  incidents: 'Incidents: what one cause set off (decisions, actions, alerts) grouped, with a timeline.',
   snapshots: 'Stored snapshots and series of their numeric facts.',
   sources: 'Pull sources: Prometheus queries turned into snapshots.',
   prompts: 'Prompt versions and which one is active (prompt rollback).',

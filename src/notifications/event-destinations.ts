@@ -1,5 +1,7 @@
 import type { NotificationsConfig } from '../config/sections/notifications';
+import type { IncidentNotifyMode } from '../config/sections/incidents';
 import type { NotificationEvent } from '../domain/events';
+import { TOLD_BY_INCIDENT } from '../domain/incident';
 
 export interface Destination {
   name: string;
@@ -14,8 +16,11 @@ const BUILT_IN = new Set(['log', 'n8n']);
  * notifications.n8n.url is set (its workflows route by `type`), and each further webhook channel
  * receives the events whose channels name it.
  */
-export function destinationsFor(event: NotificationEvent, config: NotificationsConfig): Destination[] {
+export function destinationsFor(event: NotificationEvent, config: NotificationsConfig, notify: IncidentNotifyMode = 'both'): Destination[] {
   const out: Destination[] = [];
+  // One notification per incident and change (incidents.notify): the incident's notices or the rules' own events.
+  if (notify === 'rule' && event.type.startsWith('incident.')) return out;
+  if (notify === 'incident' && event.incidentId !== undefined && TOLD_BY_INCIDENT.has(event.type)) return out;
   // A shadow event goes only where it was asked for (notifications.shadowChannels).
   const n8nWanted = event.type !== 'action.shadowed' || event.channels.includes('n8n');
   if (config.n8n.url && n8nWanted) out.push({ name: 'n8n', url: config.n8n.url });
@@ -42,5 +47,6 @@ export function envelopeOf(event: NotificationEvent): Omit<NotificationEvent, 'c
     severity: event.severity,
     action: event.action,
     data: event.data,
+    ...(event.incidentId ? { incidentId: event.incidentId } : {}),
   };
 }

@@ -59,6 +59,7 @@ export class NotificationService {
     });
     this.notifier = new OutboxNotifier({
       ...base,
+      incidentNotify: deps.config.incidents.notify,
       onEnqueued: () => this.dispatcher.kick(),
       ...(deps.deliveryObserver?.outboxOverflowed ? { onOverflow: (n: number) => deps.deliveryObserver!.outboxOverflowed!(n) } : {}),
     });

@@ -1,4 +1,5 @@
 import type { Clock } from '../clock';
+import type { IncidentNotifyMode } from '../config/sections/incidents';
 import type { NotificationsConfig } from '../config/sections/notifications';
 import type { OutboxEntry } from '../domain/notification';
 import type { Logger } from '../logging/logger';
@@ -9,6 +10,8 @@ import type { NotificationEvent, Notifier } from '../domain/events';
 export interface OutboxNotifierDeps {
   store: { notifications: NotificationStore };
   config: NotificationsConfig;
+  /** incidents.notify: which of an incident's events go to webhooks (event-destinations). */
+  incidentNotify?: IncidentNotifyMode;
   clock: Clock;
   logger: Logger;
   /** Called once entries are persisted, so the dispatcher can send them at once. */
@@ -65,7 +68,7 @@ export class OutboxNotifier implements Notifier {
    * Idempotent: an entry whose id (`<eventId>:<destination>`) is stored already is left as it is.
    */
   async write(event: NotificationEvent): Promise<void> {
-    const destinations = destinationsFor(event, this.deps.config);
+    const destinations = destinationsFor(event, this.deps.config, this.deps.incidentNotify);
     if (destinations.length === 0) return;
     const payload = JSON.stringify(envelopeOf(event));
     const now = this.deps.clock.now();

@@ -16,6 +16,8 @@ export interface NewActionInput {
   target?: string | null;
   /** The verification in force for the rule; null: not verified. */
   verify?: VerifySpec | null;
+  /** The incident it joins (docs/incidents.md). */
+  incidentId?: string | null;
 }
 
 /** A fresh action record for a rule that is being dispatched. */
@@ -47,5 +49,6 @@ export function newAction(input: NewActionInput): ActionRecord {
     runner: input.status === 'running' ? (input.runner ?? null) : null,
     target: input.target ?? null,
     ...(input.verify ? { verify: input.verify } : {}),
+    ...(input.incidentId ? { incidentId: input.incidentId } : {}),
   };
 }

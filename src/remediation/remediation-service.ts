@@ -32,6 +32,7 @@ import type { PauseService } from './pause';
 import { verifySpecFor } from './verification';
 import { RuleStateReader } from './rule-state-reader';
 import { type StoreContext, StoreClosedLoopPort } from './store-port';
+import type { DecidedRule, IncidentScope, IncidentService } from '../incidents/incident-service';
 
 export interface RemediationDeps extends PipelineDeps {
   rules: RulesService;
@@ -49,6 +50,8 @@ export interface RemediationDeps extends PipelineDeps {
   approvals: Pick<ApprovalService, 'expireIfDue'>;
   /** Told of each ingested snapshot, evaluation time and decision (the metrics module). */
   observer?: IngestObserver;
+  /** Groups what each snapshot sets off into incidents (docs/incidents.md); none: no grouping. */
+  incidents?: Pick<IncidentService, 'scope'>;
 }
 
 /** One entry of an ingest reply. */
@@ -258,7 +261,9 @@ export class RemediationService {
   ): Promise<AppliedDecision[]> {
     if (!evaluations.some((e) => e.matched || e.error !== undefined)) return [];
     for (const e of evaluations) if (e.error !== undefined) await this.deps.evaluationErrors.record(e.rule, e.error);
-    const results = await this.loop.decideAndApply(evaluations, stored.receivedAt, { snapshot: stored, requestedBy: options.requestedBy }, stored.source, order);
+    const incidents = this.deps.incidents?.scope({ snapshotId: stored.id, source: stored.source, at: stored.receivedAt });
+    const results = await this.loop.decideAndApply(evaluations, stored.receivedAt, { snapshot: stored, requestedBy: options.requestedBy, ...(incidents ? { incidents } : {}) }, stored.source, order);
+    if (incidents) await recordIncidents(incidents, results.map((r) => r.decision), evaluations.map((e) => e.rule));
     const outcomes: Promise<AppliedDecision>[] = [];
     const applied = results.map((result): AppliedDecision => {
       const shown = pick(result.decision);
@@ -350,7 +355,9 @@ export class RemediationService {
     const now = this.deps.clock.now();
     const [decision] = await this.loop.decide([rule], now);
     const matchedFacts = { manualTrigger: { requestedBy: options.requestedBy, reason: options.reason ?? null } };
-    const outcome = await this.loop.apply(decision!, { rule, matchedFacts }, now, { snapshot: null, requestedBy: options.requestedBy });
+    const incidents = this.deps.incidents?.scope({ snapshotId: null, source: null, at: now });
+    const outcome = await this.loop.apply(decision!, { rule, matchedFacts }, now, { snapshot: null, requestedBy: options.requestedBy, ...(incidents ? { incidents } : {}) });
+    if (incidents) await recordIncidents(incidents, [outcome.decision], [rule]);
     const shown = pick(outcome.decision);
     this.observer.decided(shown.rule, shown.decision);
     const applied = options.waitForOutcome && outcome.running ? await this.finalOf(shown, outcome.running) : shown;
@@ -411,6 +418,24 @@ export class RemediationService {
     this.observer.decided(rule.name, pending ? 'require_approval' : 'execute');
     return { dispatched: true, action, running: pending ? null : this.deps.executor.run(action, rule) };
   }
+}
+
+/** Hands the applied decisions, with their rules, to the snapshot's incident scope. */
+async function recordIncidents(scope: IncidentScope, decisions: (RuleDecision & { status?: ActionRecord['status'] })[], rules: Rule[]): Promise<void> {
+  const byName = new Map(rules.map((r) => [r.name, r]));
+  const decided: DecidedRule[] = [];
+  for (const d of decisions) {
+    const rule = byName.get(d.rule);
+    if (!rule || d.decision === 'evaluation_error') continue;
+    const entry: DecidedRule = { rule, decision: d.decision, reason: d.reason };
+    if (d.actionId) entry.actionId = d.actionId;
+    if (d.status) entry.status = d.status;
+    if (d.until) entry.until = d.until;
+    if (d.target) entry.target = d.target;
+    if (d.inhibitedBy) entry.inhibitedBy = d.inhibitedBy;
+    decided.push(entry);
+  }
+  await scope.record(decided);
 }
 
 function pick(d: RuleDecision & { status?: ActionRecord['status'] }): AppliedDecision {

@@ -84,6 +84,7 @@ export class RevertService {
       runner: this.deps.instanceId,
       target: action.target ?? null,
       revertOf: action.id,
+      ...(action.incidentId ? { incidentId: action.incidentId } : {}),
     };
     const inserted = await this.deps.store.insertRevert(revert);
     if (!inserted.ok) {
@@ -116,6 +117,8 @@ export class RevertService {
       message: `action ${action.id} (${action.type}) did not fix what rule ${action.rule} matched: ${why}`,
       metrics: latestMetrics ?? {},
       actionId: action.id,
+      // The escalation joins the incident of the action it reports.
+      ...(action.incidentId ? { incidentId: action.incidentId } : {}),
       channels,
       events: [ineffective],
     });

@@ -13,6 +13,7 @@ import type { CooldownMemory } from '../closed-loop/cooldown-memory';
 import type { DispatchRequest } from '../closed-loop/dispatch-rules';
 import type { InhibitingAction } from '../closed-loop/inhibition-window';
 import { approvalRequestData } from '../notifications/approval-request';
+import type { IncidentScope } from '../incidents/incident-service';
 import type { ApprovalService } from './approvals';
 import type { BudgetPolicy } from './budgets';
 import type { ActionExecutor } from './executor';
@@ -29,6 +30,8 @@ const INHIBITING_PER_RULE = 20;
 export interface StoreContext {
   snapshot: StoredSnapshot | null;
   requestedBy: string;
+  /** The incidents of this snapshot (or trigger): a dispatch joins its group's before it is stored. */
+  incidents?: IncidentScope;
 }
 
 export interface StorePortDeps extends PipelineDeps {
@@ -109,6 +112,7 @@ export class StoreClosedLoopPort implements ClosedLoopPort<StoreContext> {
   async dispatch(request: DispatchRequest, match: Match, context: StoreContext): Promise<Dispatched> {
     const { store, config } = this.deps;
     const { rule, now } = request;
+    const incident = request.status === 'shadowed' ? null : await context.incidents?.incidentFor(rule, request.target);
     const action = newAction({
       rule,
       status: request.status,
@@ -117,7 +121,7 @@ export class StoreClosedLoopPort implements ClosedLoopPort<StoreContext> {
       snapshot: context.snapshot,
       matchedFacts: request.status === 'shadowed' ? { ...match.matchedFacts, shadow: { wouldDecide: request.decision.wouldDecide } } : match.matchedFacts,
       expiresAt: request.expiresAt,
-      ...(request.status === 'shadowed' ? {} : { runner: this.deps.instanceId, target: request.target, verify: request.verify }),
+      ...(request.status === 'shadowed' ? {} : { runner: this.deps.instanceId, target: request.target, verify: request.verify, incidentId: incident?.id ?? null }),
     });
     const events = this.eventsFor(request, action, match);
     const outcome = await store.dispatchAction(action, request.cooldownUntil, now, request.budget ?? undefined, events);

@@ -8,6 +8,7 @@ import type { VerificationService } from './verification';
 import { recoverInterruptedActions } from './recovery';
 import type { FailbackService } from './failback';
 import type { ThrottleRestoreJudge } from './throttle-restore-judge';
+import type { IncidentService } from '../incidents/incident-service';
 
 export interface SweepDeps extends PipelineDeps {
   rules: RulesService;
@@ -25,6 +26,8 @@ export interface SweepDeps extends PipelineDeps {
   pause: Pick<PauseService, 'endIfExpired'>;
   /** Probes the primary while failed over and fails back (./failback.ts). */
   failback: Pick<FailbackService, 'run'>;
+  /** Incidents: the opened notice after the group wait, resolution (src/incidents/). */
+  incidents?: Pick<IncidentService, 'sweep'>;
 }
 
 interface Job {
@@ -63,6 +66,7 @@ export class Sweeps {
       { name: 'throttle-restore', intervalMs: config.throttle.sweepIntervalMs, run: () => deps.throttle.restoreExpired(deps.throttleJudge) },
       { name: 'verification', intervalMs: config.verify.sweepIntervalMs, run: () => deps.verification.decideDue() },
       { name: 'pause-expiry', intervalMs: config.verify.sweepIntervalMs, run: () => deps.pause.endIfExpired() },
+      ...(deps.incidents ? [{ name: 'incidents', intervalMs: config.verify.sweepIntervalMs, run: () => deps.incidents!.sweep() }] : []),
       {
         name: 'failback-probe',
         intervalMs: Math.max(1, Math.round(config.modelHosts.failback.probeIntervalSeconds * 1000)),

@@ -13,6 +13,7 @@ import { triggerRequestSchema } from './trigger-schemas';
 import { webhookSchemas } from './webhook-schemas';
 import { sourceSchemas } from './source-schemas';
 import { silenceSchemas } from './silence-schemas';
+import { incidentSchemas } from './incident-schemas';
 
 /**
  * Request-body schemas of the feature routes (prompts, throttle, alerts, router, ...). Each feature
@@ -33,4 +34,5 @@ export const featureSchemas: AnySchema[] = [
   ...snapshotSchemas,
   ...sourceSchemas,
   ...silenceSchemas,
+  ...incidentSchemas,
 ];

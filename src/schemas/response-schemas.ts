@@ -313,6 +313,7 @@ export const actionSchema = {
       ],
     },
     error: nullableString,
+    incidentId: { ...uuid, description: 'The incident it belongs to (docs/incidents.md).' },
     runner: { type: ['string', 'null'], description: 'The instance that runs or ran the action (cluster.instanceId); null while pending.' },
     steps: {
       type: 'array',
@@ -832,6 +833,7 @@ export const alertSchema = {
     message: { type: 'string' },
     metrics: { type: 'object' },
     actionId: { type: ['string', 'null'] },
+    incidentId: { ...uuid, description: 'The incident of the action (or escalation) it reports.' },
     createdAt: dateTime,
     acknowledgedAt: nullableDateTime,
     acknowledgedBy: nullableString,

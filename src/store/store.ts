@@ -12,6 +12,7 @@ import type { IdempotencyStore } from './idempotency-store';
 import type { SilenceStore } from './silence-store';
 import type { LeaseStore } from './lease-store';
 import type { AlertStore } from './alert-store';
+import type { IncidentStore } from './incident-store';
 import type { PromptStore, TargetStateStore } from './versioned-state-store';
 
 import type { BudgetClaim } from '../domain/budget-slot';
@@ -60,6 +61,8 @@ export interface Store extends TargetStateStore, PromptStore, LeaseStore, AlertS
   readonly idempotency: IdempotencyStore;
   /** Silences and their history (expired ones are kept). */
   readonly silences: SilenceStore;
+  /** Incidents: what one cause set off, grouped (docs/incidents.md). */
+  readonly incidents: IncidentStore;
   init(): Promise<void>;
   close(): Promise<void>;
   /** True when the store answers a trivial query. */

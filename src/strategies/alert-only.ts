@@ -55,6 +55,7 @@ export function createAlertOnlyStrategy(deps: { alerts: Pick<AlertService, 'crea
         message: custom ?? defaultAlertMessage(action, rule),
         metrics: action.matchedFacts ?? {},
         actionId: action.id,
+        ...(action.incidentId ? { incidentId: action.incidentId } : {}),
         channels,
       });
       return {

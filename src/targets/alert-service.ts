@@ -49,11 +49,13 @@ export class AlertService {
       message: truncate(input.message, ALERT_LIMITS.messageMaxLength),
       metrics: boundedMetrics(input.metrics),
       actionId: input.actionId,
+      ...(input.incidentId ? { incidentId: input.incidentId } : {}),
       createdAt: this.deps.clock.now(),
       acknowledgedAt: null,
       acknowledgedBy: null,
     };
     const event = buildEvent('alert.created', alert.createdAt, {
+      incidentId: alert.incidentId,
       rule: alert.rule,
       severity: alert.severity,
       channels: input.channels,

@@ -17,6 +17,7 @@ const CONFIG = {
   console: { events: { pollIntervalMs: 30, heartbeatMs: 5000 } },
   // An n8n URL that nobody answers: the outbox fills up, and nothing is delivered.
   notifications: { n8n: { url: 'http://127.0.0.1:9/hook', secret: 'events-secret' }, delivery: { pollIntervalMs: 60_000 } },
+  incidents: { notify: 'rule' },
 };
 
 async function listen(t: TestApp): Promise<{ url: string; close(): Promise<void> }> {

@@ -33,6 +33,7 @@ describe('n8n down for a long time', () => {
           delivery: { maxAttempts: 3, initialDelayMs: 100, maxDelayMs: 400, timeoutMs: 1000, pollIntervalMs: 20, retentionHours: 168, maxPending: CAP },
           breaker: { errorThresholdPercentage: 50, volumeThreshold: 2, resetTimeoutMs: 200, rollingWindowMs: 60_000 },
         },
+        incidents: { notify: 'rule' },
       },
     });
   });

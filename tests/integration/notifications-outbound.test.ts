@@ -24,6 +24,8 @@ function notificationsConfig(url: string, over: { delivery?: object; breaker?: o
       delivery: { maxAttempts: 4, initialDelayMs: 1000, maxDelayMs: 8000, timeoutMs: 1000, pollIntervalMs: 20, retentionHours: 168, ...over.delivery },
       breaker: { errorThresholdPercentage: 50, volumeThreshold: 50, resetTimeoutMs: 300, rollingWindowMs: 10_000, ...over.breaker },
     },
+    // The rules' own events, one per action (incident notices are tested in outage-incident.test.ts).
+    incidents: { notify: 'rule' },
   };
 }
 
@@ -93,7 +95,7 @@ describe('outbound events to n8n', () => {
     expect(sig.ok).toBe(true);
     expect(sig.t).toBe(Math.floor(t.clock.now().getTime() / 1000));
     const body = req!.json as Record<string, any>;
-    expect(Object.keys(body)).toEqual(['id', 'type', 'occurredAt', 'rule', 'severity', 'action', 'data']);
+    expect(Object.keys(body)).toEqual(['id', 'type', 'occurredAt', 'rule', 'severity', 'action', 'data', 'incidentId']);
     expect(req!.headers['x-event-id']).toBe(body.id);
     expect(body.id).toBe(t.notifier.ofType('action.pending_approval')[0]!.id);
     expect(body).toMatchObject({

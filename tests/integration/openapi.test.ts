@@ -315,6 +315,20 @@ describe('the OpenAPI document', () => {
       { name: 'revert unknown', method: 'post', path: () => `/api/self-healing/actions/${UNKNOWN_ID}/revert`, expect: 404 },
       { name: 'actions by outcome', method: 'get', path: () => '/api/self-healing/actions?outcome=pending', expect: 200 },
       { name: 'actions, bad outcome', method: 'get', path: () => '/api/self-healing/actions?outcome=great', expect: 400 },
+      {
+        name: 'incidents',
+        method: 'get',
+        path: () => '/api/self-healing/incidents?state=open&limit=5',
+        expect: 200,
+        after: (res) => {
+          ctx.incidentId = (res.body.items as Array<{ id: string }>)[0]!.id;
+        },
+      },
+      { name: 'incidents, bad state', method: 'get', path: () => '/api/self-healing/incidents?state=gone', expect: 400 },
+      { name: 'one incident', method: 'get', path: () => `/api/self-healing/incidents/${ctx.incidentId}`, expect: 200 },
+      { name: 'unknown incident', method: 'get', path: () => `/api/self-healing/incidents/${UNKNOWN_ID}`, expect: 404 },
+      { name: 'actions of an incident', method: 'get', path: () => `/api/self-healing/actions?incidentId=${ctx.incidentId}`, expect: 200 },
+      { name: 'alerts of an incident', method: 'get', path: () => `/api/self-healing/alerts?incidentId=${ctx.incidentId}`, expect: 200 },
       { name: 'pause state', method: 'get', path: () => '/api/self-healing/pause', expect: 200 },
       { name: 'pause', method: 'post', path: () => '/api/self-healing/pause', body: { reason: 'incident', until: '2099-01-01T00:00:00Z' }, expect: 200 },
       { name: 'pause, bad body', method: 'post', path: () => '/api/self-healing/pause', body: { until: 'soon' }, expect: 400 },

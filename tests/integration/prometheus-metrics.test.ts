@@ -113,7 +113,7 @@ describe('GET /metrics', () => {
       const url = `http://127.0.0.1:${(refuser.address() as AddressInfo).port}/hook`;
       const t = await build({
         rules: rulesDoc(rule('alert-me', { conditions: fact('alertMe'), notifications: { channels: ['log', 'n8n'] } })),
-        config: { notifications: { n8n: { url, secret: 's3cret' }, delivery: { maxAttempts: 1, pollIntervalMs: 20 } } },
+        config: { notifications: { n8n: { url, secret: 's3cret' }, delivery: { maxAttempts: 1, pollIntervalMs: 20 } }, incidents: { notify: 'rule' } },
       });
       await request(t.app).post('/api/metrics?wait=true').send(snapshot({ alertMe: true })).expect(200);
       await t.services.notifications.notifier.flush();

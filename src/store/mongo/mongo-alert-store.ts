@@ -31,6 +31,7 @@ export class MongoAlertStore implements AlertStore {
     if (query.acknowledged !== undefined) {
       filter.acknowledgedAt = query.acknowledged ? { $ne: null } : null;
     }
+    if (query.incidentId !== undefined) filter.incidentId = query.incidentId;
     return pageNewestFirst(this.ctx.m.alerts, filter, query, alertFromDoc);
   }
 

@@ -9,7 +9,7 @@ export const PENDING_EVENTS = 'pendingEvents';
 export const HAS_EVENTS = 'hasEvents';
 
 /** Collections whose documents carry committed events. */
-const CARRIERS = ['actions', 'alerts', 'state', 'silences', 'silence_expiries'] as const;
+const CARRIERS = ['actions', 'alerts', 'state', 'silences', 'silence_expiries', 'incident_notices'] as const;
 type CarrierCollection = (typeof CARRIERS)[number];
 
 /** The fields to write with a change so that `events` travel in the same document write. */

@@ -33,6 +33,7 @@ import { MongoRulesHistoryStore } from './mongo-rules-history-store';
 import { MongoConsoleStore } from './mongo-console-store';
 import { MongoIdempotencyStore } from './mongo-idempotency-store';
 import { MongoSilenceStore } from './mongo-silence-store';
+import { MongoIncidentStore } from './mongo-incident-store';
 import { MongoNotificationStore } from './mongo-notification-store';
 import { eventFields, MongoCommittedEvents, PENDING_EVENTS } from './mongo-committed-events';
 import { parseEvent } from '../committed-events';
@@ -83,6 +84,7 @@ export class MongoStore implements Store {
   readonly console: MongoConsoleStore;
   readonly idempotency: MongoIdempotencyStore;
   readonly silences: MongoSilenceStore;
+  readonly incidents: MongoIncidentStore;
   private readonly ctx: MongoContext;
 
   constructor(private readonly options: MongoStoreOptions) {
@@ -96,6 +98,7 @@ export class MongoStore implements Store {
     this.console = new MongoConsoleStore(() => this.conn);
     this.idempotency = new MongoIdempotencyStore(() => this.conn);
     this.silences = new MongoSilenceStore(() => this.conn, this.committedEvents);
+    this.incidents = new MongoIncidentStore(() => this.conn, this.committedEvents);
   }
 
   async init(): Promise<void> {
@@ -114,6 +117,7 @@ export class MongoStore implements Store {
       await this.console.init();
       await this.idempotency.init();
       await this.silences.init();
+      await this.incidents.init();
     } catch (err) {
       this.ctx.detach();
       await conn.close(true).catch(() => undefined);
@@ -596,6 +600,7 @@ export class MongoStore implements Store {
     if (query.type !== undefined) filter.type = query.type;
     if (query.outcome !== undefined) filter.outcome = query.outcome;
     if (query.failbackOf !== undefined) filter.failbackOf = query.failbackOf;
+    if (query.incidentId !== undefined) filter.incidentId = query.incidentId;
     return pageNewestFirst(this.m.actions, filter, query, actionFromDoc);
   }
 

@@ -48,6 +48,10 @@ export class SqliteAlertStore implements AlertStore {
     if (query.acknowledged !== undefined) {
       where.push(query.acknowledged ? 'acknowledged_at IS NOT NULL' : 'acknowledged_at IS NULL');
     }
+    if (query.incidentId !== undefined) {
+      where.push("json_extract(doc, '$.incidentId') = ?");
+      args.push(query.incidentId);
+    }
     if (query.since) {
       where.push('created_at >= ?');
       args.push(query.since.getTime());

@@ -29,6 +29,7 @@ import { ACTION_EXTRA_COLUMNS, ACTION_EXTRA_INDEXES, SQLITE_SCHEMA } from './sch
 import { sqliteActionStats } from './sqlite-stats';
 import { SqliteRulesHistoryStore } from './sqlite-rules-history-store';
 import { SqliteSilenceStore } from './sqlite-silence-store';
+import { SqliteIncidentStore } from './sqlite-incident-store';
 
 export interface SqliteStoreOptions {
   /** File path, or ':memory:' for a throwaway store. */
@@ -56,6 +57,7 @@ export class SqliteStore implements Store {
   readonly console: SqliteConsoleStore;
   readonly idempotency: SqliteIdempotencyStore;
   readonly silences: SqliteSilenceStore;
+  readonly incidents: SqliteIncidentStore;
   private readonly ctx: SqliteContext;
   private readonly pendingSnapshots: {
     snapshot: StoredSnapshot;
@@ -74,6 +76,7 @@ export class SqliteStore implements Store {
     this.console = new SqliteConsoleStore(() => this.conn);
     this.idempotency = new SqliteIdempotencyStore(() => this.conn);
     this.silences = new SqliteSilenceStore(() => this.conn, this.committedEvents);
+    this.incidents = new SqliteIncidentStore(() => this.conn, this.committedEvents);
   }
 
   async init(): Promise<void> {
@@ -97,6 +100,7 @@ export class SqliteStore implements Store {
     this.console.init();
     this.idempotency.init();
     this.silences.init();
+    this.incidents.init();
   }
 
   async close(): Promise<void> {
@@ -475,6 +479,10 @@ export class SqliteStore implements Store {
     if (query.failbackOf !== undefined) {
       where.push("json_extract(doc, '$.failbackOf') = ?");
       args.push(query.failbackOf);
+    }
+    if (query.incidentId !== undefined) {
+      where.push("json_extract(doc, '$.incidentId') = ?");
+      args.push(query.incidentId);
     }
     if (query.since) {
       where.push('created_at >= ?');

@@ -1,0 +1,320 @@
+import type { Clock } from '../clock';
+import type { IncidentsConfig } from '../config/sections/incidents';
+import type { ActionRecord, Page } from '../domain/action';
+import type { DecisionKind, InhibitedBy } from '../domain/decision';
+import { buildEvent, type NotificationEvent } from '../domain/events';
+import { groupKeyOf, type Incident, type IncidentDecision, type IncidentQuery, type IncidentResolution } from '../domain/incident';
+import type { Rule } from '../domain/rule';
+import { timeOrderedId } from '../domain/time-ordered-id';
+import type { Logger } from '../logging/logger';
+import type { OpenedIncident } from '../store/incident-store';
+import type { Store } from '../store/store';
+import { incidentSummary } from './incident-summary';
+
+/** A decision about a matched rule as the pipeline applied it. */
+export interface DecidedRule {
+  rule: Rule;
+  decision: DecisionKind | 'shadow';
+  reason: string;
+  actionId?: string;
+  status?: ActionRecord['status'];
+  until?: string;
+  target?: string;
+  inhibitedBy?: InhibitedBy;
+}
+
+/** Where the decisions came from: a snapshot (its id and source), or a trigger (neither). */
+export interface IncidentOrigin {
+  snapshotId: string | null;
+  source: string | null;
+  at: Date;
+}
+
+export interface IncidentServiceDeps {
+  store: Store;
+  config: IncidentsConfig;
+  clock: Clock;
+  logger: Logger;
+  /** Where a rule's notices go besides the log (the rules service's channelsFor). */
+  channelsFor: (rule: string) => string[];
+  /** The target a rule's action acts on (the budget target), for the `target` label. */
+  targetOf: (rule: Rule) => string | null;
+  /** Of these rules, the names of those that match these metrics now (the service's evaluate). */
+  stillMatching: (rules: string[], metrics: Record<string, unknown>) => Promise<string[]>;
+  /** Tells the notifier (log, outbox, console) of a notice committed with its record. */
+  notify: (event: NotificationEvent) => void;
+}
+
+/**
+ * Decisions that open or join an incident: what acted, and what was held back from acting (a
+ * silence, an inhibition, a spent budget). Cooldowns, open approvals, the pause and shadow rules
+ * join one only beside such a decision of the same group on the same snapshot.
+ */
+const GROUPING: ReadonlySet<string> = new Set(['execute', 'require_approval', 'inhibited', 'silenced', 'budget_exhausted']);
+
+
+/** Per-rule events that are an incident change worth an `incident.updated` notice once it has been opened. */
+const CHANGES: ReadonlySet<string> = new Set(['action.succeeded', 'action.failed', 'action.rejected', 'action.expired', 'action.ineffective']);
+
+const DECISIONS_READ = 1000;
+const OPEN_SWEEP_LIMIT = 200;
+
+/**
+ * Incidents: groups what one cause sets off (docs/incidents.md). The pipeline opens a scope per
+ * snapshot: a dispatch joins (or opens) the incident of its group key before its action is stored,
+ * so the action carries `incidentId`; the snapshot's decisions are recorded after. Notices go out one
+ * per incident and change: `incident.opened` once the group wait has passed, `incident.updated` for
+ * an action taken or finished afterwards, `incident.resolved`.
+ */
+export class IncidentService {
+  constructor(private readonly deps: IncidentServiceDeps) {}
+
+  /** The labels of a decision about `rule` on a snapshot of `source`. */
+  labelsOf(rule: Rule, source: string | null, target: string | null): Record<string, string> {
+    const all: Record<string, string> = { source: source ?? '', target: target ?? '', rule: rule.name, type: rule.action.type, severity: rule.severity };
+    return Object.fromEntries(this.deps.config.groupBy.map((l) => [l, all[l]!]));
+  }
+
+  scope(origin: IncidentOrigin): IncidentScope {
+    return new IncidentScope(this, this.deps, origin);
+  }
+
+  get(id: string): Promise<Incident | null> {
+    return this.deps.store.incidents.getIncident(id);
+  }
+
+  list(query: IncidentQuery): Promise<Page<Incident>> {
+    return this.deps.store.incidents.listIncidents(query);
+  }
+
+  /** An incident with everything it grouped, as a timeline (GET /incidents/:id). */
+  async detail(incident: Incident) {
+    const { store } = this.deps;
+    const [decisions, actions, alerts, notices] = await Promise.all([
+      store.incidents.listDecisions(incident.id, DECISIONS_READ),
+      store.listActions({ incidentId: incident.id, limit: 500 }),
+      store.listAlerts({ incidentId: incident.id, limit: 500 }),
+      store.incidents.notices(incident.id),
+    ]);
+    return incidentSummary(incident, decisions, actions.items, alerts.items, notices);
+  }
+
+  /**
+   * Sends the `incident.opened` notice once the group wait has passed, with everything the incident
+   * grouped by then; true when this call sent it.
+   */
+  async announceOpened(incident: Incident): Promise<boolean> {
+    const summary = await this.detail(incident);
+    const event = buildEvent('incident.opened', this.deps.clock.now(), {
+      incidentId: incident.id,
+      severity: worstSeverity(summary.actions),
+      channels: this.channelsOf(summary.rules),
+      data: noticeData(summary, 'opened'),
+    });
+    return this.tell(incident.id, 'opened', event);
+  }
+
+  /** A change of an opened incident: one `incident.updated` notice per change key. */
+  async announceChange(incident: Incident, change: string, what: Record<string, unknown>): Promise<boolean> {
+    if (!(await this.deps.store.incidents.notices(incident.id)).includes('opened')) return false; // the opened notice will say it
+    const summary = await this.detail(incident);
+    const event = buildEvent('incident.updated', this.deps.clock.now(), {
+      incidentId: incident.id,
+      severity: worstSeverity(summary.actions),
+      channels: this.channelsOf(summary.rules),
+      data: { ...noticeData(summary, 'updated'), change: what },
+    });
+    return this.tell(incident.id, change, event);
+  }
+
+  /** Resolves an open incident and tells it once; false when it was resolved already. */
+  async resolve(incident: Incident, resolution: IncidentResolution): Promise<boolean> {
+    const resolved = await this.deps.store.incidents.resolveIncident(incident.id, this.deps.clock.now(), resolution);
+    if (!resolved) return false;
+    const summary = await this.detail(resolved);
+    const event = buildEvent('incident.resolved', this.deps.clock.now(), {
+      incidentId: resolved.id,
+      severity: worstSeverity(summary.actions),
+      channels: this.channelsOf(summary.rules),
+      data: noticeData(summary, 'resolved'),
+    });
+    await this.tell(resolved.id, 'resolved', event);
+    return true;
+  }
+
+  /**
+   * The periodic work (on the lease holder): the opened notice of incidents past their group wait,
+   * and resolution — none of its rules matching the group's newest snapshot, or nothing new for
+   * resolveAfterMinutes.
+   */
+  async sweep(): Promise<void> {
+    const now = this.deps.clock.now();
+    const { groupWaitSeconds, resolveAfterMinutes } = this.deps.config;
+    for (const incident of await this.deps.store.incidents.listOpenIncidents(OPEN_SWEEP_LIMIT)) {
+      const decisions = await this.deps.store.incidents.listDecisions(incident.id, DECISIONS_READ);
+      const lastAt = decisions.reduce((t, d) => Math.max(t, d.at.getTime()), incident.openedAt.getTime());
+      if (now.getTime() - incident.openedAt.getTime() >= groupWaitSeconds * 1000) await this.announceOpened(incident);
+      if (await this.rulesCleared(incident, decisions, lastAt)) {
+        await this.resolve(incident, 'rules_cleared');
+      } else if (now.getTime() - lastAt >= resolveAfterMinutes * 60_000) {
+        await this.resolve(incident, 'quiet');
+      }
+    }
+  }
+
+  /** A snapshot of the incident's source after its last decision on which none of its rules match. */
+  private async rulesCleared(incident: Incident, decisions: IncidentDecision[], lastAt: number): Promise<boolean> {
+    const source = incident.labels.source;
+    if (!source || decisions.length === 0) return false;
+    const latest = await this.deps.store.latestSnapshotFrom(source, new Date(lastAt));
+    if (!latest) return false;
+    const rules = [...new Set(decisions.map((d) => d.rule))];
+    return (await this.deps.stillMatching(rules, latest.metrics)).length === 0;
+  }
+
+  /**
+   * An event of an incident's action, from the notifier: a change worth telling once the incident
+   * was opened, and, when a verdict made every verified action effective, the resolution.
+   */
+  async onEvent(event: NotificationEvent): Promise<void> {
+    if (!event.incidentId || !event.action) return;
+    const incident = await this.deps.store.incidents.getIncident(event.incidentId);
+    if (!incident || incident.state !== 'open') return;
+    if (CHANGES.has(event.type)) {
+      await this.announceChange(incident, `${event.type}:${event.action.id}`, { event: event.type, action: event.action, data: event.data });
+    }
+    if (event.type === 'action.verified' && (await this.allEffective(incident))) await this.resolve(incident, 'actions_effective');
+  }
+
+  /** Every action of it is done, at least one was verified, and every verified one was effective. */
+  private async allEffective(incident: Incident): Promise<boolean> {
+    const { items } = await this.deps.store.listActions({ incidentId: incident.id, limit: 500 });
+    const verified = items.filter((a) => a.verify !== undefined && a.revertOf === undefined);
+    if (verified.length === 0) return false;
+    const done = items.every((a) => !['pending_approval', 'approved', 'running'].includes(a.status));
+    return done && verified.every((a) => a.outcome === 'effective');
+  }
+
+  /** Records and sends a notice; true for the first teller only. */
+  private async tell(incidentId: string, change: string, event: NotificationEvent): Promise<boolean> {
+    const told = await this.deps.store.incidents.recordNotice(incidentId, change, event);
+    if (told) this.deps.notify(event);
+    return told;
+  }
+
+  private channelsOf(rules: string[]): string[] {
+    return [...new Set(['log', ...rules.flatMap((r) => this.deps.channelsFor(r))])];
+  }
+
+  /** Logged, never thrown into the pipeline: grouping must not stop a remediation. */
+  failed(what: string, err: unknown): void {
+    this.deps.logger.error(`incidents: ${what}`, { error: err instanceof Error ? err.message : String(err) });
+  }
+}
+
+/**
+ * The incidents of one snapshot (or trigger). A group's incident is found or opened once per scope,
+ * however many of its rules dispatch.
+ */
+export class IncidentScope {
+  private readonly byKey = new Map<string, Promise<OpenedIncident | null>>();
+
+  constructor(
+    private readonly service: IncidentService,
+    private readonly deps: IncidentServiceDeps,
+    readonly origin: IncidentOrigin,
+  ) {}
+
+  /** The incident a dispatch of `rule` on `target` joins (opened when none is open); null when the store failed. */
+  async incidentFor(rule: Rule, target: string | null): Promise<Incident | null> {
+    return (await this.opened(rule, target))?.incident ?? null;
+  }
+
+  private opened(rule: Rule, target: string | null, open = true): Promise<OpenedIncident | null> | undefined {
+    const labels = this.service.labelsOf(rule, this.origin.source, target);
+    const groupKey = groupKeyOf(labels, this.deps.config.groupBy);
+    let found = this.byKey.get(groupKey);
+    if (!found && open) {
+      const at = this.origin.at;
+      const candidate: Incident = { id: timeOrderedId(at.getTime()), groupKey, labels, state: 'open', openedAt: at, createdAt: at, resolvedAt: null, resolution: null };
+      found = this.deps.store.incidents.openIncident(candidate).catch((err: unknown) => {
+        this.service.failed(`could not open the incident of ${groupKey}`, err);
+        return null;
+      });
+      this.byKey.set(groupKey, found);
+    }
+    return found;
+  }
+
+  /**
+   * Records the snapshot's decisions with their incidents and tells what changed: the opened notice
+   * at once when there is no group wait, an action taken on an incident opened earlier.
+   */
+  async record(decided: DecidedRule[]): Promise<void> {
+    try {
+      const entries: IncidentDecision[] = [];
+      const dispatchedIn = new Map<string, DecidedRule[]>();
+      const add = async (d: DecidedRule, open: boolean) => {
+        const target = this.deps.targetOf(d.rule);
+        const incident = (await this.opened(d.rule, target, open))?.incident;
+        if (!incident) return;
+        entries.push(entryOf(incident.id, d, this.origin, entries.length));
+        if (d.actionId && d.status !== undefined && d.status !== 'shadowed') dispatchedIn.set(incident.id, [...(dispatchedIn.get(incident.id) ?? []), d]);
+      };
+      for (const d of decided) if (GROUPING.has(d.decision)) await add(d, true);
+      for (const d of decided) if (!GROUPING.has(d.decision)) await add(d, false);
+      if (entries.length === 0) return;
+      await this.deps.store.incidents.addDecisions(entries.sort((a, b) => a.id.localeCompare(b.id)));
+      for (const found of this.byKey.values()) {
+        const opened = await found;
+        if (!opened) continue;
+        if (opened.opened && this.deps.config.groupWaitSeconds === 0) await this.service.announceOpened(opened.incident);
+        const dispatched = dispatchedIn.get(opened.incident.id);
+        if (!opened.opened && dispatched) {
+          await this.service.announceChange(opened.incident, `snapshot:${this.origin.snapshotId ?? this.origin.at.toISOString()}`, {
+            event: 'actions_taken',
+            actions: dispatched.map((d) => ({ rule: d.rule.name, actionId: d.actionId, decision: d.decision, status: d.status })),
+          });
+        }
+      }
+    } catch (err) {
+      this.service.failed('could not record the decisions of a snapshot', err);
+    }
+  }
+}
+
+function entryOf(incidentId: string, d: DecidedRule, origin: IncidentOrigin, n: number): IncidentDecision {
+  const entry: IncidentDecision = {
+    // Ordered as decided (priority order) within the snapshot's instant.
+    id: `${origin.snapshotId ?? `trigger-${origin.at.getTime()}`}:${String(n).padStart(4, '0')}:${d.rule.name}`,
+    incidentId,
+    at: origin.at,
+    snapshotId: origin.snapshotId,
+    source: origin.source,
+    rule: d.rule.name,
+    decision: d.decision,
+    reason: d.reason,
+  };
+  if (d.actionId) entry.actionId = d.actionId;
+  if (d.until) entry.until = d.until;
+  if (d.target) entry.target = d.target;
+  if (d.inhibitedBy) entry.inhibitedBy = d.inhibitedBy;
+  return entry;
+}
+
+const SEVERITY_RANK = { info: 0, warning: 1, critical: 2 } as const;
+
+function worstSeverity(actions: { severity: keyof typeof SEVERITY_RANK }[]): keyof typeof SEVERITY_RANK {
+  return actions.reduce<keyof typeof SEVERITY_RANK>((worst, a) => (SEVERITY_RANK[a.severity] > SEVERITY_RANK[worst] ? a.severity : worst), 'warning');
+}
+
+/** What a notice carries: the incident, its rules, decisions and actions as they stand (docs/n8n.md). */
+function noticeData(summary: ReturnType<typeof incidentSummary>, change: 'opened' | 'updated' | 'resolved'): Record<string, unknown> {
+  return {
+    change,
+    incident: summary.incident,
+    rules: summary.rules,
+    decisions: summary.decisions.map((d) => ({ at: d.at, rule: d.rule, decision: d.decision, reason: d.reason, ...(d.actionId ? { actionId: d.actionId } : {}), ...(d.inhibitedBy ? { inhibitedBy: d.inhibitedBy } : {}) })),
+    actions: summary.actions,
+  };
+}

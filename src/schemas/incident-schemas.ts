@@ -1,0 +1,138 @@
+import { DECISION_KINDS } from '../domain/decision';
+import { INCIDENT_RESOLUTIONS, INCIDENT_STATES } from '../domain/incident';
+import { ACTION_STATUSES, ACTION_OUTCOMES } from '../domain/action';
+import { ACTION_TYPES, SEVERITIES } from '../domain/rule';
+import { SCHEMA_BASE } from './api-schemas';
+
+const R = `${SCHEMA_BASE}/responses`;
+const dateTime = { type: 'string', format: 'date-time' } as const;
+const nullableDateTime = { type: ['string', 'null'], format: 'date-time' } as const;
+
+export const incidentSchema = {
+  $id: `${R}/incident.json`,
+  title: 'Incident',
+  description: 'What one cause set off: the decisions, actions and alerts of one group key while it was open (docs/incidents.md).',
+  type: 'object',
+  additionalProperties: false,
+  required: ['id', 'groupKey', 'labels', 'state', 'openedAt', 'resolvedAt', 'resolution'],
+  properties: {
+    id: { type: 'string', format: 'uuid' },
+    groupKey: { type: 'string', description: 'The labels of incidents.groupBy, `name=value` joined by commas; one open incident per key.' },
+    labels: { type: 'object', additionalProperties: { type: 'string' } },
+    state: { enum: [...INCIDENT_STATES] },
+    openedAt: dateTime,
+    resolvedAt: nullableDateTime,
+    resolution: {
+      anyOf: [{ type: 'null' }, { enum: [...INCIDENT_RESOLUTIONS] }],
+      description: '`rules_cleared`: a snapshot of its group on which none of its rules matched; `actions_effective`: every verified action was effective; `quiet`: nothing new for incidents.resolveAfterMinutes.',
+    },
+  },
+} as const;
+
+export const incidentPageSchema = {
+  $id: `${R}/incident-page.json`,
+  title: 'IncidentPage',
+  type: 'object',
+  additionalProperties: false,
+  required: ['items', 'nextCursor'],
+  properties: { items: { type: 'array', items: { $ref: `${R}/incident.json` } }, nextCursor: { type: ['string', 'null'] } },
+} as const;
+
+export const incidentDetailSchema = {
+  $id: `${R}/incident-detail.json`,
+  title: 'IncidentDetail',
+  description: 'An incident with everything it grouped, and its timeline.',
+  type: 'object',
+  additionalProperties: false,
+  required: ['incident', 'rules', 'snapshots', 'decisions', 'actions', 'alerts', 'notices', 'timeline'],
+  properties: {
+    incident: { $ref: `${R}/incident.json` },
+    rules: { type: 'array', items: { type: 'string' }, description: 'Every rule it grouped a decision or action of.' },
+    snapshots: { type: 'array', items: { type: 'string' }, description: 'The snapshots whose decisions it grouped, the triggering one first.' },
+    decisions: {
+      type: 'array',
+      description: 'Every decision it grouped, oldest first, with its reason.',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['id', 'incidentId', 'at', 'snapshotId', 'source', 'rule', 'decision', 'reason'],
+        properties: {
+          id: { type: 'string' },
+          incidentId: { type: 'string' },
+          at: dateTime,
+          snapshotId: { type: ['string', 'null'] },
+          source: { type: ['string', 'null'] },
+          rule: { type: 'string' },
+          decision: { enum: [...DECISION_KINDS, 'shadow'] },
+          reason: { type: 'string' },
+          actionId: { type: 'string' },
+          until: { type: 'string' },
+          target: { type: 'string' },
+          inhibitedBy: { $ref: `${R}/inhibited-by.json` },
+        },
+      },
+    },
+    actions: {
+      type: 'array',
+      description: 'Its actions (reverts included), newest first, with who approved them and their outcomes.',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['id', 'rule', 'type', 'severity', 'status', 'outcome', 'createdAt', 'finishedAt', 'decidedBy', 'decidedAt', 'summary', 'error'],
+        properties: {
+          id: { type: 'string', format: 'uuid' },
+          rule: { type: 'string' },
+          type: { enum: [...ACTION_TYPES] },
+          severity: { enum: [...SEVERITIES] },
+          status: { enum: [...ACTION_STATUSES] },
+          outcome: { anyOf: [{ type: 'null' }, { enum: [...ACTION_OUTCOMES] }] },
+          createdAt: dateTime,
+          finishedAt: nullableDateTime,
+          decidedBy: { type: ['string', 'null'], description: 'Who approved or rejected it.' },
+          decidedAt: nullableDateTime,
+          summary: { type: ['string', 'null'] },
+          error: { type: ['string', 'null'] },
+          revertOf: { type: 'string' },
+        },
+      },
+    },
+    alerts: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['id', 'rule', 'severity', 'message', 'actionId', 'createdAt'],
+        properties: {
+          id: { type: 'string' },
+          rule: { type: 'string' },
+          severity: { enum: [...SEVERITIES] },
+          message: { type: 'string' },
+          actionId: { type: ['string', 'null'] },
+          createdAt: dateTime,
+        },
+      },
+    },
+    notices: { type: 'array', items: { type: 'string' }, description: 'The changes told so far (`opened`, `resolved`, …), one notification each.' },
+    timeline: {
+      type: 'array',
+      description: 'Every moment in time order: opened, decisions, dispatches, approvals, results, verdicts, alerts, resolved.',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['at', 'kind', 'detail'],
+        properties: {
+          at: dateTime,
+          kind: { enum: ['opened', 'decision', 'dispatched', 'approved', 'rejected', 'expired', 'succeeded', 'failed', 'verified', 'reverted', 'alert', 'resolved'] },
+          rule: { type: 'string' },
+          actionId: { type: 'string' },
+          alertId: { type: 'string' },
+          snapshotId: { type: ['string', 'null'] },
+          decision: { type: 'string' },
+          detail: { type: 'string' },
+        },
+      },
+    },
+  },
+} as const;
+
+export const incidentSchemas = [incidentSchema, incidentPageSchema, incidentDetailSchema];
