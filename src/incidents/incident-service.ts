@@ -52,6 +52,11 @@ export interface IncidentServiceDeps {
  */
 const GROUPING: ReadonlySet<string> = new Set(['execute', 'require_approval', 'inhibited', 'silenced', 'budget_exhausted']);
 
+/** Whether a decision of this kind opens or joins an incident (a storm of cooldowns does not even look). */
+export function groupsIncident(kind: string): boolean {
+  return GROUPING.has(kind);
+}
+
 
 /** Per-rule events that are an incident change worth an `incident.updated` notice once it has been opened. */
 const CHANGES: ReadonlySet<string> = new Set(['action.succeeded', 'action.failed', 'action.rejected', 'action.expired', 'action.ineffective']);

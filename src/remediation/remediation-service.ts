@@ -32,7 +32,7 @@ import type { PauseService } from './pause';
 import { verifySpecFor } from './verification';
 import { RuleStateReader } from './rule-state-reader';
 import { type StoreContext, StoreClosedLoopPort } from './store-port';
-import type { DecidedRule, IncidentScope, IncidentService } from '../incidents/incident-service';
+import { type DecidedRule, groupsIncident, type IncidentScope, type IncidentService } from '../incidents/incident-service';
 
 export interface RemediationDeps extends PipelineDeps {
   rules: RulesService;
@@ -422,6 +422,7 @@ export class RemediationService {
 
 /** Hands the applied decisions, with their rules, to the snapshot's incident scope. */
 async function recordIncidents(scope: IncidentScope, decisions: (RuleDecision & { status?: ActionRecord['status'] })[], rules: Rule[]): Promise<void> {
+  if (!decisions.some((d) => groupsIncident(d.decision))) return;
   const byName = new Map(rules.map((r) => [r.name, r]));
   const decided: DecidedRule[] = [];
   for (const d of decisions) {
