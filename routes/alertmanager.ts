@@ -7,7 +7,7 @@ import type { SchemaRegistry } from '../src/schemas/registry';
 import { parseSnapshot } from '../src/schemas/snapshot-input';
 import { readIngestQuery } from '../src/http/query';
 import { parseBody } from '../src/http/validate';
-import { declareRoutes, mount, type ReplyOf } from '../src/http/route-declaration';
+import { declareRoutes, mount, readQuery, type ReplyOf } from '../src/http/route-declaration';
 
 export const ALERTMANAGER_ROUTES = declareRoutes({
   alertmanagerWebhook: {
@@ -44,7 +44,7 @@ export function createAlertmanagerRouter({ remediation, schemas, config, clock }
   const router = Router();
 
   mount(router, ALERTMANAGER_ROUTES.alertmanagerWebhook, async (req, res) => {
-    const query = readIngestQuery(req);
+    const query = readIngestQuery(readQuery(ALERTMANAGER_ROUTES.alertmanagerWebhook, req));
     const payload = parseBody<AlertmanagerPayload>(schemas, ALERTMANAGER_SCHEMA_IDS.webhook, req.body, 'Alertmanager webhook payload');
     const snapshots = alertmanagerSnapshots(payload, config.prometheus.alertmanager, clock.now());
     // Checked as on /api/metrics before any is ingested, so a bad payload changes nothing.

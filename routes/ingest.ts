@@ -12,7 +12,7 @@ import { SCHEMA_IDS, type SchemaRegistry } from '../src/schemas/registry';
 import { nonFiniteNumbers } from '../src/schemas/finite-numbers';
 import { parseSnapshot } from '../src/schemas/snapshot-input';
 import { replyOnce } from './idempotent-reply';
-import { declareRoutes, mount } from '../src/http/route-declaration';
+import { declareRoutes, mount, readQuery } from '../src/http/route-declaration';
 import { idempotencyErrors, idempotencyKey } from '../src/http/route-parameters';
 import { batchIngestResultSchema, ingestResultSchema } from '../src/schemas/response-schemas';
 
@@ -91,7 +91,7 @@ export function createIngestRouter({ remediation, replies, schemas, config }: In
   const router = Router();
 
   mount(router, INGEST_ROUTES.ingestSnapshot, (req, res) => replyOnce(replies, 'ingestSnapshot', req, res, async () => {
-    const query = readIngestQuery(req);
+    const query = readIngestQuery(readQuery(INGEST_ROUTES.ingestSnapshot, req));
     const decisions = query.decisions;
     const snapshot = parseSnapshot(schemas, req.body);
     const wait = query.wait || config.actions.waitForOutcome;
@@ -105,7 +105,7 @@ export function createIngestRouter({ remediation, replies, schemas, config }: In
 
   // application/x-ndjson bodies arrive as text (parsed in app.ts, beside express.json).
   mount(router, INGEST_ROUTES.ingestSnapshotBatch, (req, res) => replyOnce(replies, 'ingestSnapshotBatch', req, res, async () => {
-    const query = readIngestQuery(req);
+    const query = readIngestQuery(readQuery(INGEST_ROUTES.ingestSnapshotBatch, req));
     const decisions = query.decisions;
     const raw = rawItems(schemas, req);
     const max = config.snapshots.batchMaxCount;

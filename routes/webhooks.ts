@@ -11,7 +11,7 @@ import type { NotificationService } from '../src/notifications/notification-serv
 import type { ApprovalService } from '../src/remediation/approvals';
 import type { RemediationService } from '../src/remediation/remediation-service';
 import type { SchemaRegistry } from '../src/schemas/registry';
-import { declareRoutes, mount } from '../src/http/route-declaration';
+import { declareRoutes, mount, readQuery } from '../src/http/route-declaration';
 import { notFound } from '../src/http/route-parameters';
 import { actionSchema, ingestResultSchema } from '../src/schemas/response-schemas';
 
@@ -67,7 +67,7 @@ export function createWebhooksRouter({ notifications, remediation, approvals, sc
       authorization: req.get('authorization'),
       requestId: req.get('x-request-id'),
     });
-    const query = readIngestQuery(req);
+    const query = readIngestQuery(readQuery(WEBHOOK_ROUTES.n8nWebhook, req));
     const body: unknown = req.body;
     const type = typeof body === 'object' && body !== null ? (body as { type?: unknown }).type : undefined;
     if (type === 'snapshot') {

@@ -105,8 +105,8 @@ export interface IngestQuery {
   decisions: 'all' | 'acted';
 }
 
-export function readIngestQuery(req: Request): IngestQuery {
-  const query = new QueryReader(req, ['wait', 'decisions']);
+/** `query` is the route's own reader (readQuery), so the names are the ones the route declares. */
+export function readIngestQuery(query: QueryReader<'wait' | 'decisions'>): IngestQuery {
   const wait = query.boolean('wait') ?? false;
   const decisions = query.oneOf('decisions', ['all', 'acted'] as const) ?? 'all';
   query.done();
