@@ -8,6 +8,7 @@ import { addRemoteCommands } from './remote-commands';
 import { addRulesCommands } from './rules-commands';
 import { addSourcesCommands } from './sources-commands';
 import { addSilenceCommands } from './silence-commands';
+import { addIncidentCommands } from './incident-commands';
 
 /** The version of the package this CLI belongs to (the service it ships with has the same). */
 function packageVersion(): string {
@@ -40,6 +41,7 @@ Remote commands read the API key from SELF_HEALING_API_KEY.`,
   addRemoteCommands(program, ctx);
   addSourcesCommands(program, ctx);
   addSilenceCommands(program, ctx);
+  addIncidentCommands(program, ctx);
   return program;
 }
 
