@@ -7,6 +7,7 @@ import type { SchemaRegistry } from '../src/schemas/registry';
 import { parseSnapshot } from '../src/schemas/snapshot-input';
 import { readIngestQuery } from '../src/http/query';
 import { parseBody } from '../src/http/validate';
+import { ingestQueryParams } from '../src/http/route-parameters';
 import { declareRoutes, mount, readQuery, type ReplyOf } from '../src/http/route-declaration';
 
 export const ALERTMANAGER_ROUTES = declareRoutes({
@@ -21,8 +22,7 @@ export const ALERTMANAGER_ROUTES = declareRoutes({
       'The fact `alerts` maps each alert name to `{ firing, severity, labels, annotations, startsAt, endsAt, count }`; resolved alerts arrive as `firing: false`. ' +
       'Each snapshot goes through the same ingest as POST /api/metrics. See docs/prometheus.md.',
     parameters: [
-      { name: 'wait', in: 'query', description: '`true`: wait for executed actions to finish and report their final status.', schema: { enum: ['true', 'false'] } },
-      { name: 'decisions', in: 'query', description: '`acted`: list only decisions that did something, leaving out `cooldown` and `duplicate_pending` ones (`counts` still counts them); `all` (default): every decision.', schema: { enum: ['all', 'acted'] } },
+      ...ingestQueryParams,
     ],
     body: { schema: alertmanagerWebhookSchema, required: true },
     responses: [{ status: 200, description: 'One ingest result per source.', schema: alertmanagerResultSchema }],

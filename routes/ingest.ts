@@ -13,7 +13,7 @@ import { nonFiniteNumbers } from '../src/schemas/finite-numbers';
 import { parseSnapshot } from '../src/schemas/snapshot-input';
 import { replyOnce } from './idempotent-reply';
 import { declareRoutes, mount, readQuery } from '../src/http/route-declaration';
-import { idempotencyErrors, idempotencyKey } from '../src/http/route-parameters';
+import { idempotencyErrors, idempotencyKey, ingestQueryParams } from '../src/http/route-parameters';
 import { batchIngestResultSchema, ingestResultSchema } from '../src/schemas/response-schemas';
 
 export const INGEST_ROUTES = declareRoutes({
@@ -24,8 +24,7 @@ export const INGEST_ROUTES = declareRoutes({
     tag: 'remediation',
     summary: 'Ingest a metric snapshot: evaluate, decide, act',
     parameters: [
-      { name: 'wait', in: 'query', description: '`true`: wait for executed actions to finish and report their final status.', schema: { enum: ['true', 'false'] } },
-      { name: 'decisions', in: 'query', description: '`acted`: list only decisions that did something, leaving out `cooldown` and `duplicate_pending` ones (`counts` still counts them); `all` (default): every decision.', schema: { enum: ['all', 'acted'] } },
+      ...ingestQueryParams,
       idempotencyKey,
     ],
     body: { schema: SCHEMA_IDS.snapshot, required: true },
@@ -42,8 +41,7 @@ export const INGEST_ROUTES = declareRoutes({
     description:
       'Body `{ "snapshots": [...] }` (application/json) or one snapshot per line (application/x-ndjson), at most `snapshots.batchMaxCount` (default 1,000) and the body limit. Each snapshot is validated alone; the good ones are stored in one transaction and decided in input order exactly as if sent one by one. 200 when every snapshot went through, 207 when some did not.',
     parameters: [
-      { name: 'wait', in: 'query', description: '`true`: wait for executed actions to finish and report their final status.', schema: { enum: ['true', 'false'] } },
-      { name: 'decisions', in: 'query', description: '`acted`: list only decisions that did something, leaving out `cooldown` and `duplicate_pending` ones (`counts` still counts them); `all` (default): every decision.', schema: { enum: ['all', 'acted'] } },
+      ...ingestQueryParams,
       idempotencyKey,
     ],
     body: { schema: SCHEMA_IDS.metricsBatch, required: true, ndjsonItem: SCHEMA_IDS.snapshot },

@@ -51,6 +51,17 @@ export const idempotencyErrors = [
   { status: 422, description: '`idempotency_key_reused`: this Idempotency-Key was used for a different request.' },
 ] as const;
 
+/** What every ingest route reads from its query (readIngestQuery). */
+export const ingestQueryParams = [
+  { name: 'wait', in: 'query', description: '`true`: wait for executed actions to finish and report their final status.', schema: { enum: ['true', 'false'] } },
+  {
+    name: 'decisions',
+    in: 'query',
+    description: '`acted`: list only decisions that did something, leaving out `cooldown` and `duplicate_pending` ones (`counts` still counts them); `all` (default): every decision.',
+    schema: { enum: ['all', 'acted'] },
+  },
+] as const satisfies readonly ParameterSpec[];
+
 export const sinceParam = { name: 'since', in: 'query', description: 'Created at or after (ISO 8601).', schema: { type: 'string', format: 'date-time' } } as const satisfies ParameterSpec;
 export const untilParam = { name: 'until', in: 'query', description: 'Created before (ISO 8601).', schema: { type: 'string', format: 'date-time' } } as const satisfies ParameterSpec;
 export const limitParam = {
