@@ -153,22 +153,29 @@ export class ClosedLoop<C> {
     // only the others are decided by reading the port's state.
     const at = now.getTime();
     const cells = order !== undefined ? this.port.cooldowns.cellsOf(order) : undefined;
+    const knownOf = (e: RuleEvaluation): KnownCooldown | undefined =>
+      cells !== undefined && e.position !== undefined ? knownIn(cells[e.position]!, at) : this.knownCooldown(e.rule, at);
+    // A storm's steady state first: when every match is in a known cooldown, those are all the decisions.
+    const knownOnly: Applied[] = [];
+    let k = 0;
+    for (; k < evaluations.length; k++) {
+      const e = evaluations[k]!;
+      if (e.error !== undefined) break;
+      if (!e.matched) continue;
+      const cooling = knownOf(e);
+      if (cooling === undefined) break;
+      knownOnly.push(cooling.applied);
+    }
+    if (k === evaluations.length) return knownOnly;
     const known: (Applied | undefined)[] = new Array<Applied | undefined>(evaluations.length);
     const matches: RuleEvaluation[] = [];
-    const knownOnly: Applied[] = [];
-    let errors = false;
     for (let i = 0; i < evaluations.length; i++) {
       const e = evaluations[i]!;
-      if (e.error !== undefined) errors = true;
       if (e.error !== undefined || !e.matched) continue;
-      const cooling = cells !== undefined && e.position !== undefined ? knownIn(cells[e.position]!, at) : this.knownCooldown(e.rule, at);
-      if (cooling) {
-        known[i] = cooling.applied;
-        knownOnly.push(cooling.applied);
-      } else matches.push(e);
+      const cooling = knownOf(e);
+      if (cooling) known[i] = cooling.applied;
+      else matches.push(e);
     }
-    // A storm's steady state: every match in a known cooldown, so these are all the decisions.
-    if (matches.length === 0 && !errors) return knownOnly;
     const decided = new Map<RuleEvaluation, RuleDecision>();
     if (matches.length > 0) (await this.decideByReading(matches.map((m) => m.rule), now, source)).forEach((d, i) => decided.set(matches[i]!, d));
     const applied: Applied[] = [];
