@@ -1,21 +1,27 @@
+// @ts-check
+import { OPERATIONS } from './operations.js';
+
+/** @typedef {import('./operations.js').OperationName} OperationName */
+
 /**
- * What the caller may do, read from the service itself: each operation's `x-access` in the OpenAPI
- * document (the access policy) against the caller's role. An operation missing from the document is
- * a feature this service does not have (an older version behind the same console): the console hides it.
+ * What the caller may do, read from the service itself: each operation's access (the access policy,
+ * in the service's operation list) against the caller's role. An operation the list lacks is a
+ * feature this service does not have (an older version behind the same console): the console hides it.
  */
 const ROLES = ['viewer', 'operator', 'approver', 'admin'];
 
-export function createAccess(doc, who) {
-  const rank = who.open ? ROLES.length - 1 : ROLES.indexOf(who.role);
-  const op = (method, template) => doc.paths?.[template]?.[method.toLowerCase()] ?? null;
+/** @param {import('./types').Who} who */
+export function createAccess(who) {
+  const rank = who.open ? ROLES.length - 1 : ROLES.indexOf(who.role ?? '');
   return {
-    has(method, template) {
-      return op(method, template) !== null;
+    /** @param {string} name an operationId */
+    has(name) {
+      return Object.hasOwn(OPERATIONS, name);
     },
-    can(method, template) {
-      const o = op(method, template);
-      if (!o) return false;
-      const needed = o['x-access'];
+    /** @param {string} name an operationId */
+    can(name) {
+      if (!Object.hasOwn(OPERATIONS, name)) return false;
+      const needed = OPERATIONS[/** @type {OperationName} */ (name)].access;
       if (needed === 'public' || needed === 'webhook') return true;
       return rank >= ROLES.indexOf(needed);
     },

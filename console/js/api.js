@@ -29,10 +29,11 @@ export function whenUnauthorized(fn) {
 /**
  * @param {string} method
  * @param {string} path
- * @param {{ body?: unknown, headers?: Record<string, string> }} [options]
+ * @param {{ body?: unknown, headers?: Record<string, string>, signingIn?: boolean }} [options] `signingIn`:
+ *   a 401 is the answer (a wrong key, no session yet), not a session that ended
  * @returns {Promise<{ data: any, headers: Headers, status: number }>}
  */
-export async function api(method, path, { body, headers = {} } = {}) {
+export async function api(method, path, { body, headers = {}, signingIn = false } = {}) {
   /** @type {Record<string, string>} */
   const sent = { Accept: 'application/json', ...headers };
   // Every write says JSON, with a body or without: the service refuses a write in any other type,
@@ -50,7 +51,7 @@ export async function api(method, path, { body, headers = {} } = {}) {
     data = { detail: text };
   }
   if (!res.ok) {
-    if (res.status === 401 && path !== '/api/session') onUnauthorized();
+    if (res.status === 401 && !signingIn) onUnauthorized();
     throw new ApiError(res.status, data, res.headers);
   }
   return { data, headers: res.headers, status: res.status };

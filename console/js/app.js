@@ -1,4 +1,5 @@
-import { api, whenUnauthorized } from './api.js';
+import { whenUnauthorized } from './api.js';
+import { call } from './client.js';
 import { createAccess } from './access.js';
 import { clear, h } from './dom.js';
 import { startLive } from './live.js';
@@ -28,7 +29,7 @@ const NAV = [
   ['simulate', 'Simulate'],
   ['snapshots', 'Snapshots'],
   ['alerts', 'Alerts'],
-  ['silences', 'Silences', '/api/self-healing/silences'],
+  ['silences', 'Silences', 'listSilences'],
   ['prompts', 'Prompts'],
   ['stats', 'Statistics'],
   ['sources', 'Sources'],
@@ -111,28 +112,27 @@ async function route() {
 function renderHeader(who) {
   document.getElementById('top').hidden = false;
   // A page of a feature the service does not have (an older service behind this console) is left out.
-  const shown = NAV.filter(([, , needs]) => !needs || ctx.has('get', needs));
+  const shown = NAV.filter(([, , needs]) => !needs || ctx.has(needs));
   clear(document.getElementById('nav'), shown.map(([id, label]) => h('a', { href: `#/${id}`, 'data-page': id }, label)));
   const liveText = h('span', { class: 'live', id: 'live-state', 'data-state': 'connecting', role: 'status' }, 'Connecting…');
   const whoText = who.open
     ? h('span', { title: 'No API keys are configured; the service is reachable on loopback only' }, 'Open mode (no keys)')
     : h('span', {}, `${who.name} · ${who.role}`);
   const signOut = who.signedIn
-    ? h('button', { type: 'button', onclick: async () => { await api('DELETE', '/api/session').catch(() => undefined); location.hash = ''; location.reload(); } }, 'Sign out')
+    ? h('button', { type: 'button', onclick: async () => { await call('signOut').catch(() => undefined); location.hash = ''; location.reload(); } }, 'Sign out')
     : null;
   clear(document.getElementById('who'), liveText, whoText, signOut);
 }
 
 async function boot() {
-  const who = (await api('GET', '/api/session')).data;
+  const who = (await call('getSession')).data;
   if (!who.open && !who.name) {
     document.getElementById('top').hidden = true;
     renderSignIn(main, () => boot());
     return;
   }
-  const doc = (await api('GET', '/api/openapi.json')).data;
-  const access = createAccess(doc, who);
-  ctx = { who, ...access, api, announce, navigate: (hash) => { location.hash = hash; } };
+  const access = createAccess(who);
+  ctx = { who, ...access, announce, navigate: (hash) => { location.hash = hash; } };
   renderHeader(who);
   whenUnauthorized(() => { stopLive?.(); location.reload(); });
   stopLive?.();

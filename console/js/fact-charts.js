@@ -1,4 +1,4 @@
-import { api, qs } from './api.js';
+import { call } from './client.js';
 import { timeChart } from './chart.js';
 import { clear, fmtTime, h } from './dom.js';
 
@@ -6,7 +6,6 @@ import { clear, fmtTime, h } from './dom.js';
 const COMPARISONS = new Set(['greaterThan', 'greaterThanInclusive', 'lessThan', 'lessThanInclusive', 'equal', 'notEqual']);
 /** A path of plain names: `$.a.b` (what GET /series reads as a dotted path). */
 const SIMPLE_PATH = /^\$((\.[A-Za-z0-9_-]+)*)$/;
-const REPLAY = '/api/self-healing/replay';
 
 /**
  * The facts a rule's conditions read, as dotted paths the series route takes, each with the first
@@ -34,13 +33,13 @@ export function factsOf(conditions) {
 }
 
 export async function fetchSeries(source, fact, from, to) {
-  return (await api('GET', `/api/self-healing/series${qs({ source, fact, from: new Date(from).toISOString(), to: new Date(to).toISOString() })}`)).data;
+  return (await call('getSeries', { query: { source, fact, from: new Date(from).toISOString(), to: new Date(to).toISOString() } })).data;
 }
 
 /**
  * One chart per fact; a fact never stored for the source says so instead of drawing nothing.
  * @param {{ source: string, fact: { dotted: string }, from: number, to: number, threshold?: number | null,
- *   markers?: { label: string, t: number }[], band?: { from: number, to: number, label: string } | null, title: string }} options
+ *   markers?: { label: string, t: number }[], band?: { from: number, to: number, label: string } | null, title?: string }} options
  */
 export async function factChart({ source, fact, from, to, threshold = null, markers = [], band = null, title }) {
   const series = await fetchSeries(source, fact.dotted ?? fact, from, to);
@@ -53,7 +52,7 @@ export async function firedCount({ fileText, rule, source, from, to }) {
   // Counted as if enabled: a disabled rule is never evaluated, and the question is what this one would do.
   const candidate = { ...rule, enabled: true };
   file.rules = (file.rules ?? []).map((r) => (r?.name === rule.name ? candidate : r));
-  const { data } = await api('POST', REPLAY, {
+  const { data } = await call('replay', {
     body: { rules: file, from: new Date(from).toISOString(), to: new Date(to).toISOString(), sources: [source], approvals: 'approve', limit: 1 },
   });
   const row = data.summary.find((r) => r.rule === rule.name) ?? {};
@@ -70,7 +69,7 @@ export async function firedCount({ fileText, rule, source, from, to }) {
 export async function rulePanel(ctx, { rule, conditions, fileText, source: preferred, spanMs = 24 * 3_600_000 }) {
   // The rule as edited so far (the editor passes a function: cooldown or mode edits change the count too).
   const ruleNow = typeof rule === 'function' ? rule : () => rule;
-  const sources = (await api('GET', '/api/self-healing/snapshots/sources')).data.items.map((s) => s.source);
+  const sources = (await call('listSnapshotSources')).data.items.map((s) => s.source);
   const panel = h('section', { class: 'panel rule-series', 'aria-labelledby': 'rule-series-title' });
   if (sources.length === 0) {
     clear(panel, h('h2', { id: 'rule-series-title' }, 'The facts it reads, recently'), h('p', { class: 'muted' }, 'No snapshot is stored yet: nothing to draw.'));
@@ -92,7 +91,7 @@ export async function rulePanel(ctx, { rule, conditions, fileText, source: prefe
   };
   const countFired = async () => {
     const mine = ++ticket;
-    if (!ctx.can('post', REPLAY)) { clear(fired, 'How often it would have fired needs a replay (operator role and above).'); return; }
+    if (!ctx.can('replay')) { clear(fired, 'How often it would have fired needs a replay (operator role and above).'); return; }
     let conds;
     try { conds = conditions(); } catch { clear(fired, 'The conditions are not valid JSON: no replay.'); return; }
     clear(fired, 'Replaying…');

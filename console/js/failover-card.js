@@ -1,4 +1,4 @@
-import { api } from './api.js';
+import { call } from './client.js';
 import { badge, fmtTime, h, kv, relTime } from './dom.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
@@ -94,8 +94,8 @@ export function failoverCard(f, ctx, act) {
       ? h('figure', { class: 'probe-figure' }, h('figcaption', {}, `Probes of the primary: latency of the last ${probes.length} (green healthy, red not)`), probeChart(probes))
       : null,
     failbackRows.length ? kv(failbackRows) : null,
-    f.failedOver && ctx.can('post', '/api/health/router/reset')
-      ? h('div', { class: 'actions' }, h('button', { type: 'button', onclick: () => act(() => api('POST', '/api/health/router/reset', { body: { by: ctx.who.name ?? 'console' } }), 'Failover reset to primary') }, 'Reset to primary'))
+    f.failedOver && ctx.can('resetRouter')
+      ? h('div', { class: 'actions' }, h('button', { type: 'button', onclick: () => act(() => call('resetRouter', { body: { by: ctx.who.name ?? 'console' } }), 'Failover reset to primary') }, 'Reset to primary'))
       : null,
   );
 }

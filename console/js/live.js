@@ -1,4 +1,5 @@
 // @ts-check
+import { operationUrl } from './client.js';
 import { EVENT_TYPES } from './vocabulary.js';
 
 /** @typedef {import('./types').LiveEvent} LiveEvent */
@@ -12,7 +13,7 @@ import { EVENT_TYPES } from './vocabulary.js';
  * @returns {() => void} closes the stream
  */
 export function startLive(onEvent, onState) {
-  const source = new EventSource('/api/events', { withCredentials: true });
+  const source = new EventSource(operationUrl('streamEvents'), { withCredentials: true });
   source.onopen = () => onState('open');
   source.onerror = () => onState(source.readyState === EventSource.CLOSED ? 'closed' : 'connecting');
   /** @param {MessageEvent} e */

@@ -12,11 +12,10 @@ export interface Who {
 /** What a page is handed: the caller, what the caller may do, and the console's services. */
 export interface Ctx {
   who: Who;
-  /** The service has this operation (an older service behind the same console may not). */
-  has(method: string, template: string): boolean;
-  /** The caller's role may call this operation. */
-  can(method: string, template: string): boolean;
-  api: typeof import('./api.js').api;
+  /** The service has this operation, by its operationId (an older service behind the same console may not). */
+  has(name: string): boolean;
+  /** The caller's role may call this operation, by its operationId. */
+  can(name: string): boolean;
   announce(text: string): void;
   navigate(hash: string): void;
 }

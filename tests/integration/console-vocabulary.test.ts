@@ -76,6 +76,12 @@ describe('the console vocabulary', () => {
     expect(fs.readFileSync(path.join(CONSOLE_JS, 'live.js'), 'utf8')).toMatch(/import \{ EVENT_TYPES \} from '\.\/vocabulary\.js'/);
   });
 
+  it('calls the service only by operation name (client.js): no console file writes an API path itself', () => {
+    const paths = consoleFiles().flatMap((file) =>
+      [...fs.readFileSync(file, 'utf8').matchAll(/['`"](\/(?:api|metrics)[^'`"]*)['`"]/g)].map((m) => `${path.relative(CONSOLE_JS, file)}: ${m[1]}`));
+    expect(paths).toEqual([]);
+  });
+
   it('names only event types, problem codes and decisions the service has', () => {
     const unknown: string[] = [];
     for (const file of consoleFiles()) {

@@ -1,5 +1,5 @@
 // @ts-check
-import { api } from '../api.js';
+import { call } from '../client.js';
 import { badge, clear, fmtTime, h, json, kv, table, timeEl } from '../dom.js';
 import { factChart, factsOf } from '../fact-charts.js';
 import { act } from '../act.js';
@@ -9,7 +9,6 @@ import { actionEvent, refreshOnLive } from '../live-refresh.js';
 /** @typedef {import('../types').View} View */
 /** @typedef {import('../types').PageInstance} PageInstance */
 
-const REVERT = '/api/self-healing/actions/{id}/revert';
 /** Types whose strategy declares an inverse (docs/verification.md). */
 const REVERTIBLE = new Set(['model_failover', 'prompt_rollback', 'throttle']);
 
@@ -39,7 +38,7 @@ const MINUTE = 60_000;
  */
 async function factCharts(a, revertedBy) {
   if (!a.snapshot) return [h('p', { class: 'muted' }, 'No triggering snapshot (a manual trigger or a revert): there is no source to draw.')];
-  const rule = await api('GET', `/api/self-healing/rules/${encodeURIComponent(a.rule)}`).then((r) => r.data.rule, () => null);
+  const rule = await call('getRule', { params: { name: a.rule } }).then((r) => r.data.rule, () => null);
   if (!rule) return [h('p', { class: 'muted' }, `The rule ${a.rule} is no longer in force: its conditions cannot be drawn.`)];
   const facts = factsOf(rule.conditions);
   if (facts.length === 0) return [h('p', { class: 'muted' }, 'The rule compares no fact this page can draw (a fact with a plain path).')];
@@ -72,7 +71,7 @@ export async function mount(main, ctx, view) {
   const message = h('div', { role: 'status' });
   /** @param {{ id: string, rule: string }} a */
   const revert = async (a) => {
-    await act(message, async () => (await api('POST', `/api/self-healing/actions/${a.id}/revert`)).data, {
+    await act(message, async () => (await call('revertAction', { params: { id: a.id } })).data, {
       busy: 'Reverting — the inverse runs now…',
       done: (r) => ['Revert ', badge(r.status), r.result?.summary ? ` — ${r.result.summary}` : r.error ? ` — ${r.error}` : '', ' ', h('a', { href: `#/actions/${r.id}` }, 'See the revert')],
       failed: (r) => r.status === 'failed',
@@ -84,18 +83,18 @@ export async function mount(main, ctx, view) {
   };
   let charts = [];
   const render = async () => {
-    const a = (await api('GET', `/api/self-healing/actions/${encodeURIComponent(id)}`)).data;
+    const a = (await call('getAction', { params: { id } })).data;
     // A failover and its failbacks point at each other (docs/strategies/model-failover.md).
     const failbacks = a.type === 'model_failover' && !a.failbackOf && !a.revertOf
-      ? await api('GET', `/api/self-healing/actions?failbackOf=${encodeURIComponent(a.id)}&limit=20`).then((r) => r.data.items, () => [])
+      ? await call('listActions', { query: { failbackOf: a.id, limit: 20 } }).then((r) => r.data.items, () => [])
       : [];
-    const revertedBy = a.revertedBy ? await api('GET', `/api/self-healing/actions/${encodeURIComponent(a.revertedBy)}`).then((r) => r.data, () => null) : null;
+    const revertedBy = a.revertedBy ? await call('getAction', { params: { id: a.revertedBy } }).then((r) => r.data, () => null) : null;
     const drawn = await factCharts(a, revertedBy).catch((err) => [h('p', { class: 'alert' }, `The charts could not be drawn: ${err.message}`)]);
     charts.forEach((c) => c.destroy?.());
     charts = drawn.filter((c) => c.el);
     const checks = a.result?.checks ?? [];
     // The service refuses the rest with 409 (no_inverse, not_succeeded, is_a_revert, already_reverted): offer only what can work.
-    const revertible = a.status === 'succeeded' && REVERTIBLE.has(a.type) && !a.revertOf && !a.revertedBy && ctx.can('post', REVERT);
+    const revertible = a.status === 'succeeded' && REVERTIBLE.has(a.type) && !a.revertOf && !a.revertedBy && ctx.can('revertAction');
     clear(
       main,
       h('p', {}, h('a', { href: '#/history' }, '← History')),

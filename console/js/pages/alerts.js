@@ -1,5 +1,5 @@
 // @ts-check
-import { api, qs } from '../api.js';
+import { call } from '../client.js';
 import { badge, clear, h, linkIds, table, timeEl } from '../dom.js';
 import { act } from '../act.js';
 import { refreshOnLive } from '../live-refresh.js';
@@ -19,9 +19,9 @@ export async function mount(main, ctx, view) {
   const showAll = view.query.get('all') === '1';
   const message = h('div', { role: 'status' });
   const body = h('div');
-  const canAck = ctx.can('post', '/api/self-healing/alerts/{id}/ack');
+  const canAck = ctx.can('acknowledgeAlert');
   const render = async () => {
-    const { data } = await api('GET', `/api/self-healing/alerts${qs({ acknowledged: showAll ? undefined : 'false', limit: 100 })}`);
+    const { data } = await call('listAlerts', { query: { acknowledged: showAll ? undefined : 'false', limit: 100 } });
     const rows = data.items.map((a) => [
       timeEl(a.createdAt),
       badge(a.severity),
@@ -31,7 +31,7 @@ export async function mount(main, ctx, view) {
         ? h('span', {}, `by ${a.acknowledgedBy} `, timeEl(a.acknowledgedAt))
         : canAck
           ? h('button', { type: 'button', 'aria-label': `Acknowledge ${a.rule}: ${a.message}`, onclick: async () => {
-            await act(message, () => api('POST', `/api/self-healing/alerts/${a.id}/ack`, { body: { by: ctx.who.name ?? 'console' } }), {
+            await act(message, () => call('acknowledgeAlert', { params: { id: a.id }, body: { by: ctx.who.name ?? 'console' } }), {
               done: () => `Alert of ${a.rule} acknowledged.`, say: () => 'Alert acknowledged', announce: ctx.announce,
             });
             await render();

@@ -1,5 +1,5 @@
 // @ts-check
-import { api, qs } from '../api.js';
+import { call } from '../client.js';
 import { badge, clear, h, json, kv, relTime, table, timeEl } from '../dom.js';
 import { act } from '../act.js';
 import { actionEvent, refreshOnLive } from '../live-refresh.js';
@@ -8,9 +8,6 @@ import { refusalText } from '../refusals.js';
 /** @typedef {import('../types').Ctx} Ctx */
 /** @typedef {import('../types').PageInstance} PageInstance */
 
-const APPROVE = '/api/self-healing/actions/{id}/approve';
-const REJECT = '/api/self-healing/actions/{id}/reject';
-const PAUSE = '/api/self-healing/pause';
 
 const condText = (c) => `${c.path ? `${c.fact}${String(c.path).slice(1)}` : c.fact} ${c.operator} ${JSON.stringify(c.value)}`;
 
@@ -54,7 +51,7 @@ function card(action, ctx, onDecided) {
     buttons.forEach((b) => { b.disabled = true; });
     const by = ctx.who.name ?? 'console';
     const body = { by, ...(comment.value.trim() ? { comment: comment.value.trim() } : {}), ...(force ? { force: true } : {}) };
-    const result = await act(status, async () => (await api('POST', `/api/self-healing/actions/${action.id}/${verb}`, { body })).data, {
+    const result = await act(status, async () => (await call(verb === 'approve' ? 'approveAction' : 'rejectAction', { params: { id: action.id }, body })).data, {
       busy: verb === 'approve' ? 'Approving — the action runs now…' : 'Rejecting…',
       done: (data) => [
         `${verb === 'approve' ? 'Approved' : 'Rejected'}: the action is now `, badge(data.status),
@@ -77,8 +74,8 @@ function card(action, ctx, onDecided) {
     else buttons.forEach((b) => { b.disabled = FINAL.has(result.error.code ?? ''); });
   };
 
-  if (ctx.can('post', APPROVE)) buttons.push(h('button', { type: 'button', 'data-verb': 'approve', 'aria-label': `Approve ${action.rule}`, onclick: () => decide('approve') }, 'Approve'));
-  if (ctx.can('post', REJECT)) buttons.push(h('button', { type: 'button', class: 'danger', 'data-verb': 'reject', 'aria-label': `Reject ${action.rule}`, onclick: () => decide('reject') }, 'Reject'));
+  if (ctx.can('approveAction')) buttons.push(h('button', { type: 'button', 'data-verb': 'approve', 'aria-label': `Approve ${action.rule}`, onclick: () => decide('approve') }, 'Approve'));
+  if (ctx.can('rejectAction')) buttons.push(h('button', { type: 'button', class: 'danger', 'data-verb': 'reject', 'aria-label': `Reject ${action.rule}`, onclick: () => decide('reject') }, 'Reject'));
 
   return h(
     'article',
@@ -114,14 +111,14 @@ export async function mount(main, ctx) {
   const decided = new Set();
 
   const refresh = async () => {
-    const { data } = await api('GET', `/api/self-healing/actions${qs({ status: 'pending_approval', limit: 100 })}`);
+    const { data } = await call('listActions', { query: { status: 'pending_approval', limit: 100 } });
     const pending = data.items.filter((a) => !decided.has(a.id));
     // A card decided elsewhere (another person, n8n, expiry) stays, saying what became of it.
     const stillPending = new Set(pending.map((a) => a.id));
     for (const [id, el] of cards) {
       if (stillPending.has(id)) continue;
       decided.add(id);
-      const now = await api('GET', `/api/self-healing/actions/${id}`).then((r) => r.data, () => null);
+      const now = await call('getAction', { params: { id } }).then((r) => r.data, () => null);
       for (const b of el.querySelectorAll('button')) b.disabled = true;
       const status = el.querySelector('[role="status"]');
       if (status && now) clear(status, h('p', { class: 'warnbox' }, 'No longer pending: it is now ', badge(now.status), now.decidedBy ? ` (by ${now.decidedBy})` : '', '.'));
@@ -144,7 +141,7 @@ export async function mount(main, ctx) {
   // While automation is paused every approval is refused: say so before anyone clicks.
   const pauseNote = h('div', { id: 'approvals-pause' });
   const showPause = async () => {
-    const ps = ctx.has('get', PAUSE) ? await api('GET', PAUSE).then((r) => r.data, () => null) : null;
+    const ps = ctx.has('getPause') ? await call('getPause').then((r) => r.data, () => null) : null;
     clear(pauseNote, ps?.paused
       ? h('p', { class: 'warnbox' }, h('strong', {}, 'Automation is paused'), ` by ${ps.by ?? '—'}: ${ps.reason ?? 'no reason given'}. Approving is refused until it is resumed (`, h('a', { href: '#/overview' }, 'Overview'), ').')
       : null);

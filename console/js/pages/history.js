@@ -1,5 +1,6 @@
 // @ts-check
-import { api, qs } from '../api.js';
+import { qs } from '../api.js';
+import { call } from '../client.js';
 import { badge, clear, h, table, timeEl } from '../dom.js';
 import { actionEvent, refreshOnLive } from '../live-refresh.js';
 import { ACTION_OUTCOMES, ACTION_STATUSES, ACTION_TYPES } from '../vocabulary.js';
@@ -35,7 +36,7 @@ const toIso = (local) => (typeof local === 'string' && local ? new Date(local).t
  */
 export async function mount(main, ctx, view) {
   const q = view.query;
-  const rules = (await api('GET', '/api/self-healing/rules')).data.rules.map((r) => r.name);
+  const rules = (await call('listRules')).data.rules.map((r) => r.name);
   const params = {
     status: q.get('status') ?? '',
     rule: q.get('rule') ?? '',
@@ -46,7 +47,7 @@ export async function mount(main, ctx, view) {
     cursor: q.get('cursor') ?? '',
   };
   // Actions that are not verified (failed, rejected, verification off) carry no outcome at all.
-  const hasOutcome = ctx.has('get', '/api/self-healing/stats');
+  const hasOutcome = ctx.has('getStats');
 
   const form = h(
     'form',
@@ -79,7 +80,7 @@ export async function mount(main, ctx, view) {
     /** @type {Error | null} */
     let error = null;
     try {
-      data = (await api('GET', `/api/self-healing/actions${qs({ ...params, limit: 25 })}`)).data;
+      data = (await call('listActions', { query: { ...params, limit: 25 } })).data;
     } catch (err) {
       error = /** @type {Error} */ (err);
       data = { items: [], nextCursor: null };

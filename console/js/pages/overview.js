@@ -1,6 +1,6 @@
 // @ts-check
-import { api, qs } from '../api.js';
-import { badge, clear, fmtTime, h, kv, linkIds, relTime, table, timeEl } from '../dom.js';
+import { call } from '../client.js';
+import { badge, clear, h, kv, linkIds, relTime, table, timeEl } from '../dom.js';
 import { act as actOn } from '../act.js';
 import { failoverCard } from '../failover-card.js';
 import { refreshOnLive } from '../live-refresh.js';
@@ -9,8 +9,6 @@ import { matchersLink, scheduleText, silenceStateBadge } from '../silence-view.j
 /** @typedef {import('../types').Ctx} Ctx */
 /** @typedef {import('../types').PageInstance} PageInstance */
 
-const PAUSE = '/api/self-healing/pause';
-const SILENCES = '/api/self-healing/silences';
 
 function section(id, title, ...body) {
   return h('section', { class: 'panel', 'aria-labelledby': id }, h('h2', { id }, title), ...body);
@@ -44,14 +42,14 @@ export async function mount(main, ctx) {
 
   const refresh = async () => {
     const [pending, running, recent, router, throttle, openAlerts, pause, silences] = await Promise.all([
-      api('GET', `/api/self-healing/actions${qs({ status: 'pending_approval', limit: 20 })}`),
-      api('GET', `/api/self-healing/actions${qs({ status: 'approved,running', limit: 20 })}`),
-      api('GET', `/api/self-healing/actions${qs({ limit: 10 })}`),
-      api('GET', '/api/health/router'),
-      api('GET', '/api/self-healing/throttle'),
-      api('GET', `/api/self-healing/alerts${qs({ acknowledged: 'false', limit: 10 })}`),
-      ctx.has('get', PAUSE) ? api('GET', PAUSE).catch(() => null) : Promise.resolve(null),
-      ctx.has('get', SILENCES) ? api('GET', `${SILENCES}${qs({ state: 'active', limit: 20 })}`).catch(() => null) : Promise.resolve(null),
+      call('listActions', { query: { status: 'pending_approval', limit: 20 } }),
+      call('listActions', { query: { status: 'approved,running', limit: 20 } }),
+      call('listActions', { query: { limit: 10 } }),
+      call('getRouterState'),
+      call('getThrottle'),
+      call('listAlerts', { query: { acknowledged: 'false', limit: 10 } }),
+      ctx.has('getPause') ? call('getPause').catch(() => null) : Promise.resolve(null),
+      ctx.has('listSilences') ? call('listSilences', { query: { state: 'active', limit: 20 } }).catch(() => null) : Promise.resolve(null),
     ]);
 
     const p = pending.data.items;
@@ -77,8 +75,8 @@ export async function mount(main, ctx) {
         ['Until', t.until ? h('span', {}, timeEl(t.until), ` (${relTime(t.until)})`) : '—'],
         ['Reason', t.reason ?? '—'],
       ]),
-      t.active && ctx.can('delete', '/api/self-healing/throttle')
-        ? h('div', { class: 'actions' }, h('button', { type: 'button', onclick: () => act(() => api('DELETE', `/api/self-healing/throttle${qs({ by: ctx.who.name ?? 'console', reason: 'restored from the console' })}`), 'Throttle restored') }, 'Restore throttle'))
+      t.active && ctx.can('restoreThrottle')
+        ? h('div', { class: 'actions' }, h('button', { type: 'button', onclick: () => act(() => call('restoreThrottle', { query: { by: ctx.who.name ?? 'console', reason: 'restored from the console' } }), 'Throttle restored') }, 'Restore throttle'))
         : null,
     );
 
@@ -88,12 +86,12 @@ export async function mount(main, ctx) {
       const ps = pause.data ?? {};
       const reason = h('input', { id: 'pause-reason', name: 'reason', type: 'text', size: '40', required: true, maxlength: '500' });
       const until = h('input', { id: 'pause-until', name: 'until', type: 'datetime-local' });
-      const canSet = ctx.can('post', PAUSE);
-      const canClear = ctx.can('delete', PAUSE);
+      const canSet = ctx.can('pauseAutomation');
+      const canClear = ctx.can('resumeAutomation');
       const pauseNow = () => {
         const body = { reason: reason.value.trim() };
         if (until.value) body.until = new Date(until.value).toISOString();
-        return api('POST', PAUSE, { body });
+        return call('pauseAutomation', { body });
       };
       if (ps.paused) {
         pauseBanner = h('p', { class: 'warnbox', id: 'pause-banner' },
@@ -110,7 +108,7 @@ export async function mount(main, ctx) {
           ['Until', timeEl(ps.until)],
         ]),
         ps.paused
-          ? (canClear ? h('div', { class: 'actions' }, h('button', { type: 'button', onclick: () => act(() => api('DELETE', PAUSE), 'Automation resumed') }, 'Resume automation')) : null)
+          ? (canClear ? h('div', { class: 'actions' }, h('button', { type: 'button', onclick: () => act(() => call('resumeAutomation'), 'Automation resumed') }, 'Resume automation')) : null)
           : (canSet
             ? h('form', { 'aria-label': 'Pause automation', onsubmit: (e) => { e.preventDefault(); void act(pauseNow, 'Automation paused'); } },
               h('label', { for: 'pause-reason' }, 'Pause reason'), reason,

@@ -1,10 +1,10 @@
-import { api } from '../api.js';
+import { call } from '../client.js';
 import { badge, clear, h, table, timeEl } from '../dom.js';
 
 export async function mount(main) {
-  const { data: list } = await api('GET', '/api/prompts');
+  const { data: list } = await call('listPrompts');
   // The list holds summaries; each prompt's versions come from its own route.
-  const items = await Promise.all(list.items.map(async (s) => (await api('GET', `/api/prompts/${encodeURIComponent(s.name)}`)).data));
+  const items = await Promise.all(list.items.map(async (s) => (await call('getPrompt', { params: { name: s.name } })).data));
   clear(
     main,
     h('h1', {}, 'Prompts'),

@@ -1,11 +1,11 @@
-import { api, qs } from '../api.js';
+import { qs } from '../api.js';
+import { call } from '../client.js';
 import { clear, h } from '../dom.js';
 import { diffView } from '../diff.js';
 import { refusalText } from '../refusals.js';
 import { rulePanel } from '../fact-charts.js';
 import { ACTION_TYPES, SEVERITIES as SEVERITY_WORDS } from '../vocabulary.js';
 
-const PATCH = '/api/self-healing/rules/{name}';
 const pairs = (values) => values.map((v) => [v, v]);
 const SEVERITIES = pairs(SEVERITY_WORDS);
 const TYPES = pairs(ACTION_TYPES);
@@ -64,12 +64,12 @@ async function load(name) {
   for (let attempt = 0; attempt < 3; attempt += 1) {
     let detail;
     try {
-      detail = (await api('GET', `/api/self-healing/rules/${encodeURIComponent(name)}`)).data;
+      detail = (await call('getRule', { params: { name } })).data;
     } catch (err) {
       if (err.status === 404) return { missing: true };
       throw err;
     }
-    const file = (await api('GET', '/api/self-healing/rules-file')).data;
+    const file = (await call('getRulesFile')).data;
     // Another version on disk: edited between the two reads (read again), or invalid (not in force).
     if (file.version !== detail.version) continue;
     let raw;
@@ -85,7 +85,7 @@ async function load(name) {
 
 export async function mount(main, ctx, view) {
   const name = view.params[0];
-  const canSave = ctx.can('patch', PATCH);
+  const canSave = ctx.can('patchRule');
   const loaded = await load(name);
   if (loaded.missing || loaded.stale) {
     clear(main, h('h1', {}, name), h('p', { class: 'alert', role: 'alert' },
@@ -198,7 +198,7 @@ export async function mount(main, ctx, view) {
   const save = async (patch, ifMatch) => {
     clear(message);
     try {
-      const res = await api('PATCH', `/api/self-healing/rules/${encodeURIComponent(name)}`, { body: patch, headers: { 'If-Match': `"${ifMatch}"` } });
+      const res = await call('patchRule', { params: { name }, body: patch, headers: { 'If-Match': `"${ifMatch}"` } });
       clear(review);
       const now = await load(name);
       if (now.effective) {
@@ -219,7 +219,7 @@ export async function mount(main, ctx, view) {
 
   /** 412: someone saved the file meanwhile. Show the newer rule with this edit's changes applied, then let the person choose. */
   const conflict = async (patch, err) => {
-    const newer = (await api('GET', '/api/self-healing/rules-file')).data;
+    const newer = (await call('getRulesFile')).data;
     let theirs = null;
     try { theirs = JSON.parse(newer.text).rules.find((r) => r?.name === name) ?? null; } catch { theirs = null; }
     clear(
@@ -262,8 +262,8 @@ export async function mount(main, ctx, view) {
   renderForm();
   // The facts the conditions read, drawn with the threshold as it is being edited.
   const [fileText, last] = await Promise.all([
-    api('GET', '/api/self-healing/rules-file').then((r) => r.data.text),
-    api('GET', `/api/self-healing/actions${qs({ rule: name, limit: 1 })}`).then((r) => r.data.items[0], () => undefined),
+    call('getRulesFile').then((r) => r.data.text),
+    call('listActions', { query: { rule: name, limit: 1 } }).then((r) => r.data.items[0], () => undefined),
   ]);
   const edited = () => {
     const { patch, problems } = changes();
@@ -274,7 +274,7 @@ export async function mount(main, ctx, view) {
   form.addEventListener('input', () => panel.update());
   form.addEventListener('change', () => panel.update());
   // A maintenance window for this rule: the Silences page with its matcher filled in (operator).
-  const silence = ctx.can('post', '/api/self-healing/silences')
+  const silence = ctx.can('createSilence')
     ? h('p', {}, h('a', { class: 'button secondary', href: `#/silences${qs({ rule: name })}` }, 'Create a silence for this rule'))
     : null;
   clear(main, h('p', {}, h('a', { href: '#/rules' }, '← Rules')), h('h1', {}, `Rule: ${name}`), silence, message, form, review, panel.el);

@@ -1,4 +1,4 @@
-import { api } from '../api.js';
+import { call } from '../client.js';
 import { clear, h } from '../dom.js';
 import { diffView } from '../diff.js';
 import { refusalText } from '../refusals.js';
@@ -50,9 +50,9 @@ export function lineOf(text, pointer) {
 }
 
 export async function mount(main, ctx) {
-  const canSave = ctx.can('put', '/api/self-healing/rules-file');
-  const canValidate = ctx.can('post', '/api/self-healing/rules/validate');
-  let file = (await api('GET', '/api/self-healing/rules-file')).data;
+  const canSave = ctx.can('replaceRulesFile');
+  const canValidate = ctx.can('validateRulesFile');
+  let file = (await call('getRulesFile')).data;
   const editor = h('textarea', { id: 'rules-text', rows: '28', spellcheck: 'false', readonly: !canSave, 'aria-describedby': 'rules-problems' }, file.text);
   const problemsBox = h('div', { id: 'rules-problems', role: 'alert' });
   const review = h('div');
@@ -82,7 +82,7 @@ export async function mount(main, ctx) {
   const validate = async () => {
     const p = parsed();
     if (p.error) { showProblems([{ pointer: '', message: `not valid JSON: ${p.error}` }], editor.value); return false; }
-    const res = await api('POST', '/api/self-healing/rules/validate', { body: p.doc });
+    const res = await call('validateRulesFile', { body: p.doc });
     showProblems(res.data.problems, editor.value);
     if (res.data.valid) clear(message, h('p', { class: 'notice' }, `Valid: ${res.data.rules} rules.`));
     return res.data.valid;
@@ -92,8 +92,8 @@ export async function mount(main, ctx) {
     const p = parsed();
     clear(message);
     try {
-      const res = await api('PUT', '/api/self-healing/rules-file', { body: p.doc, headers: { 'If-Match': `"${ifMatch}"` } });
-      file = (await api('GET', '/api/self-healing/rules-file')).data;
+      const res = await call('replaceRulesFile', { body: p.doc, headers: { 'If-Match': `"${ifMatch}"` } });
+      file = (await call('getRulesFile')).data;
       clear(review);
       showProblems([], '');
       clear(message, h('p', { class: 'notice' }, `Saved. The rules file is now version ${res.data.version}.`));
@@ -101,7 +101,7 @@ export async function mount(main, ctx) {
     } catch (err) {
       clear(review);
       if (err.status === 412) {
-        const newer = (await api('GET', '/api/self-healing/rules-file')).data;
+        const newer = (await call('getRulesFile')).data;
         clear(review, h('div', { class: 'warnbox' },
           h('h2', {}, 'The rules file changed while you were editing'),
           h('p', {}, `You started from version ${file.version}; the file is now version ${newer.version}. How the newer file differs from yours (− newer, + yours):`),

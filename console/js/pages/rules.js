@@ -1,12 +1,11 @@
 // @ts-check
-import { api, qs } from '../api.js';
+import { call } from '../client.js';
 import { badge, clear, h, table, timeEl } from '../dom.js';
 import { act } from '../act.js';
 
 /** @typedef {import('../types').Ctx} Ctx */
 /** @typedef {import('../types').PageInstance} PageInstance */
 
-const PATCH = '/api/self-healing/rules/{name}';
 
 /**
  * @param {HTMLElement} main
@@ -18,12 +17,12 @@ export async function mount(main, ctx) {
   const body = h('div');
   const render = async () => {
     const [{ data }, recent] = await Promise.all([
-      api('GET', '/api/self-healing/rules'),
-      api('GET', `/api/self-healing/actions${qs({ limit: 200 })}`),
+      call('listRules'),
+      call('listActions', { query: { limit: 200 } }),
     ]);
     const lastFired = new Map();
     for (const a of recent.data.items) if (!lastFired.has(a.rule)) lastFired.set(a.rule, a.createdAt);
-    const canEdit = ctx.can('patch', PATCH);
+    const canEdit = ctx.can('patchRule');
     const rows = data.rules.map((r) => {
       const toggle = h('input', {
         type: 'checkbox',
@@ -32,7 +31,7 @@ export async function mount(main, ctx) {
         onchange: async (e) => {
           const enabled = e.target.checked;
           e.target.disabled = true;
-          await act(message, () => api('PATCH', `/api/self-healing/rules/${encodeURIComponent(r.name)}`, { body: { enabled }, headers: { 'If-Match': `"${data.version}"` } }), {
+          await act(message, () => call('patchRule', { params: { name: r.name }, body: { enabled }, headers: { 'If-Match': `"${data.version}"` } }), {
             done: () => `${r.name} is now ${enabled ? 'enabled' : 'disabled'}.`,
             say: () => `${r.name} ${enabled ? 'enabled' : 'disabled'}`,
             announce: ctx.announce,
@@ -68,8 +67,8 @@ export async function mount(main, ctx) {
     main,
     h('h1', {}, 'Rules'),
     h('div', { class: 'actions' },
-      h('a', { class: 'button secondary', href: '#/rules-file' }, ctx.can('put', '/api/self-healing/rules-file') ? 'Edit the whole file' : 'View the whole file'),
-      ctx.can('post', '/api/self-healing/simulate') ? h('a', { class: 'button secondary', href: '#/simulate' }, 'Simulate') : null),
+      h('a', { class: 'button secondary', href: '#/rules-file' }, ctx.can('replaceRulesFile') ? 'Edit the whole file' : 'View the whole file'),
+      ctx.can('simulate') ? h('a', { class: 'button secondary', href: '#/simulate' }, 'Simulate') : null),
     message,
     body,
   );

@@ -1,4 +1,4 @@
-import { api } from '../api.js';
+import { call } from '../client.js';
 import { clear, h } from '../dom.js';
 
 export function renderSignIn(main, done) {
@@ -12,7 +12,7 @@ export function renderSignIn(main, done) {
         e.preventDefault();
         clear(error);
         try {
-          await api('POST', '/api/session', { body: { apiKey: key.value } });
+          await call('signIn', { body: { apiKey: key.value } });
           done();
         } catch (err) {
           clear(error, h('p', { class: 'alert' }, err.status === 401 ? 'That API key is not valid.' : err.message));

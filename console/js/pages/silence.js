@@ -1,9 +1,9 @@
 // @ts-check
-import { api } from '../api.js';
+import { call } from '../client.js';
 import { clear, h, json, kv, timeEl } from '../dom.js';
 import { refreshOnLive } from '../live-refresh.js';
 import { matchersText, scheduleText, silenceStateBadge } from '../silence-view.js';
-import { expireButton, SILENCES } from './silences.js';
+import { expireButton } from './silences.js';
 
 /** @typedef {import('../types').Ctx} Ctx */
 /** @typedef {import('../types').View} View */
@@ -21,7 +21,7 @@ export async function mount(main, ctx, view) {
   const message = h('div', { role: 'status' });
   const body = h('div');
   const render = async () => {
-    const s = (await api('GET', `${SILENCES}/${encodeURIComponent(id)}`)).data;
+    const s = (await call('getSilence', { params: { id } })).data;
     clear(body,
       h('p', {}, silenceStateBadge(s)),
       kv([

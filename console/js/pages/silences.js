@@ -1,6 +1,7 @@
 // @ts-check
 import { act } from '../act.js';
-import { api, qs } from '../api.js';
+import { qs } from '../api.js';
+import { call } from '../client.js';
 import { clear, h, table, timeEl } from '../dom.js';
 import { refreshOnLive } from '../live-refresh.js';
 import { matchersLink, matchersText, scheduleText, silenceStateBadge, WEEK } from '../silence-view.js';
@@ -10,8 +11,6 @@ import { ACTION_TYPES, MATCHER_FIELDS, SEVERITIES } from '../vocabulary.js';
 /** @typedef {import('../types').View} View */
 /** @typedef {import('../types').PageInstance} PageInstance */
 
-export const SILENCES = '/api/self-healing/silences';
-const SILENCE = '/api/self-healing/silences/{id}';
 const LABELS = { rule: 'Rule', type: 'Action type', target: 'Target', source: 'Source', severity: 'Severity' };
 const HINTS = { target: 'router, prompt, service or throttle', source: 'the snapshots\' source' };
 const HOUR = 3_600_000;
@@ -27,12 +26,12 @@ const toLocal = (t) => new Date(t - new Date().getTimezoneOffset() * 60_000).toI
  * @param {() => Promise<unknown>} after
  */
 export function expireButton(s, ctx, message, after) {
-  if (s.state === 'expired' || !ctx.can('delete', SILENCE)) return null;
+  if (s.state === 'expired' || !ctx.can('expireSilence')) return null;
   return h('button', {
     type: 'button', class: 'secondary', 'aria-label': `Expire silence ${matchersText(s.matchers)}`,
     onclick: async (/** @type {Event} */ e) => {
       /** @type {HTMLButtonElement} */ (e.currentTarget).disabled = true;
-      await act(message, () => api('DELETE', `${SILENCES}/${encodeURIComponent(s.id)}`), {
+      await act(message, () => call('expireSilence', { params: { id: s.id } }), {
         done: () => `Silence ${matchersText(s.matchers)} expired.`, say: () => 'Silence expired', announce: ctx.announce,
       });
       await after();
@@ -134,7 +133,7 @@ function createForm(ctx, query, known, created) {
     class: 'panel silence-form', 'aria-labelledby': 'silence-new',
     onsubmit: async (/** @type {Event} */ e) => {
       e.preventDefault();
-      const result = await act(message, async () => (await api('POST', SILENCES, { body: body() })).data, {
+      const result = await act(message, async () => (await call('createSilence', { body: body() })).data, {
         busy: 'Creating the silence…',
         done: (s) => ['Silence created: ', h('a', { href: `#/silences/${s.id}` }, matchersText(s.matchers)), ' until ', timeEl(s.endsAt), '.'],
         say: () => 'Silence created', announce: ctx.announce,
@@ -192,7 +191,7 @@ function silenceTable(items, ctx, message, after, caption) {
  * @returns {Promise<PageInstance>}
  */
 export async function mount(main, ctx, view) {
-  if (!ctx.has('get', SILENCES)) {
+  if (!ctx.has('listSilences')) {
     clear(main, h('h1', {}, 'Silences'), h('p', { class: 'muted' }, 'This service has no silences.'));
     return {};
   }
@@ -202,9 +201,9 @@ export async function mount(main, ctx, view) {
   const expired = h('section', { 'aria-labelledby': 'silences-expired' });
   const render = async () => {
     const [active, pending, ended] = await Promise.all([
-      api('GET', `${SILENCES}${qs({ state: 'active', limit: 100 })}`),
-      api('GET', `${SILENCES}${qs({ state: 'pending', limit: 100 })}`),
-      api('GET', `${SILENCES}${qs({ state: 'expired', limit: 20, cursor: expiredCursor })}`),
+      call('listSilences', { query: { state: 'active', limit: 100 } }),
+      call('listSilences', { query: { state: 'pending', limit: 100 } }),
+      call('listSilences', { query: { state: 'expired', limit: 20, cursor: expiredCursor } }),
     ]);
     const now = [...active.data.items, ...pending.data.items];
     clear(current, h('h2', { id: 'silences-current' }, `In force or coming (${now.length})`),
@@ -216,10 +215,10 @@ export async function mount(main, ctx, view) {
         ended.data.nextCursor ? h('a', { class: 'button secondary', href: `#/silences${qs({ expiredCursor: ended.data.nextCursor })}` }, 'Older') : null));
   };
   let form = null;
-  if (ctx.can('post', SILENCES)) {
+  if (ctx.can('createSilence')) {
     const [rules, sources] = await Promise.all([
-      api('GET', '/api/self-healing/rules').then((r) => r.data.rules.map((x) => x.name), () => []),
-      api('GET', '/api/self-healing/snapshots/sources').then((r) => r.data.items.map((x) => x.source), () => []),
+      call('listRules').then((r) => r.data.rules.map((x) => x.name), () => []),
+      call('listSnapshotSources').then((r) => r.data.items.map((x) => x.source), () => []),
     ]);
     form = createForm(ctx, view.query, { rules, sources }, render);
   }

@@ -1,4 +1,4 @@
-import { api, qs } from '../api.js';
+import { call } from '../client.js';
 import { badge, clear, h, table } from '../dom.js';
 import { decisionCell } from '../decisions.js';
 import { refusalText } from '../refusals.js';
@@ -11,13 +11,13 @@ const EXAMPLE = {
 };
 
 export async function mount(main, ctx) {
-  if (!ctx.can('post', '/api/self-healing/simulate')) {
+  if (!ctx.can('simulate')) {
     clear(main, h('h1', {}, 'Simulate'), h('p', { class: 'muted' }, 'Your role cannot run simulations (operator and above).'));
     return {};
   }
   const seen = new Set();
   // One entry per snapshot: several actions often come from the same one.
-  const recent = (await api('GET', `/api/self-healing/actions${qs({ limit: 100 })}`)).data.items.filter((a) => {
+  const recent = (await call('listActions', { query: { limit: 100 } })).data.items.filter((a) => {
     const key = a.snapshotId ?? a.id;
     if (!a.snapshot || seen.has(key)) return false;
     seen.add(key);
@@ -37,7 +37,7 @@ export async function mount(main, ctx) {
     let snapshot;
     try { snapshot = JSON.parse(text.value); } catch (err) { clear(error, h('p', { class: 'alert' }, `The snapshot is not valid JSON: ${err.message}`)); text.setAttribute('aria-invalid', 'true'); return; }
     try {
-      const { data } = await api('POST', '/api/self-healing/simulate', { body: { snapshot } });
+      const { data } = await call('simulate', { body: { snapshot } });
       text.removeAttribute('aria-invalid');
       const matched = data.results.filter((r) => r.matched).length;
       clear(results,
@@ -56,7 +56,7 @@ export async function mount(main, ctx) {
   };
 
   // A rule's facts over the recent snapshots, with its threshold editable here (nothing is saved).
-  const [rulesList, file] = await Promise.all([api('GET', '/api/self-healing/rules'), api('GET', '/api/self-healing/rules-file')]);
+  const [rulesList, file] = await Promise.all([call('listRules'), call('getRulesFile')]);
   let fileRules = [];
   try { fileRules = JSON.parse(file.data.text).rules ?? []; } catch { fileRules = []; }
   let source = recent[0]?.snapshot?.source;

@@ -1,19 +1,18 @@
-import { api } from '../api.js';
+import { call } from '../client.js';
 import { badge, clear, h, json, kv, table, timeEl } from '../dom.js';
 import { decisionCell } from '../decisions.js';
 import { refusalText } from '../refusals.js';
 import { numericFacts } from './snapshots.js';
 
-const SIMULATE = '/api/self-healing/simulate';
 
 /** #/snapshots/<id>: one stored snapshot, and what the rules in force decide for it (simulate: nothing runs). */
 export async function mount(main, ctx, view) {
   const id = view.params[0];
-  const s = (await api('GET', `/api/self-healing/snapshots/${encodeURIComponent(id)}`)).data;
+  const s = (await call('getSnapshot', { params: { id } })).data;
   const decisions = h('div', { 'aria-live': 'polite' });
-  if (ctx.can('post', SIMULATE)) {
+  if (ctx.can('simulate')) {
     try {
-      const { data } = await api('POST', SIMULATE, { body: { snapshot: { source: s.source, timestamp: s.timestamp, metrics: s.metrics } } });
+      const { data } = await call('simulate', { body: { snapshot: { source: s.source, timestamp: s.timestamp, metrics: s.metrics } } });
       const matched = data.results.filter((r) => r.matched).length;
       clear(decisions,
         h('p', {}, `Against the rules in force (version ${data.rulesVersion}), now: ${matched} of ${data.results.length} rules match. Simulated: nothing was run or changed.`),

@@ -1,4 +1,5 @@
-import { api, qs } from '../api.js';
+import { qs } from '../api.js';
+import { call } from '../client.js';
 import { fetchSeries } from '../fact-charts.js';
 import { clear, h, table, timeEl } from '../dom.js';
 import { sparkline } from '../svg.js';
@@ -22,7 +23,7 @@ export function numericFacts(metrics, prefix = '', out = []) {
 /** #/snapshots: per source, its newest snapshot and a sparkline per numeric fact over the last 24 hours. */
 export async function mount(main, ctx, view) {
   if (view.query.get('source') || view.query.get('cursor')) return mountList(main, ctx, view);
-  const { data } = await api('GET', '/api/self-healing/snapshots/sources');
+  const { data } = await call('listSnapshotSources');
   const to = Date.now();
   const from = to - SPAN_MS;
   const perSource = Math.max(4, Math.min(MAX_SPARKLINES, Math.floor(MAX_SPARKLINES_IN_ALL / Math.max(data.items.length, 1))));
@@ -51,7 +52,7 @@ export async function mount(main, ctx, view) {
 
 /** The stored snapshots, newest first, a page at a time (one source, or all). */
 async function listOf(source, cursor) {
-  const { data } = await api('GET', `/api/self-healing/snapshots${qs({ source, limit: 25, cursor })}`);
+  const { data } = await call('listSnapshots', { query: { source, limit: 25, cursor } });
   const more = data.nextCursor
     ? h('p', {}, h('a', { href: `#/snapshots${qs({ source, cursor: data.nextCursor })}` }, 'Older snapshots'))
     : null;

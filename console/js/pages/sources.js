@@ -1,4 +1,4 @@
-import { api } from '../api.js';
+import { call } from '../client.js';
 import { badge, clear, fmtTime, h, json, kv, relTime, table } from '../dom.js';
 
 /** The badge colour of each source state, by the classes the stylesheet already has. */
@@ -63,7 +63,7 @@ function render(main, data) {
 
 /** GET /api/self-healing/sources: each pull source's state, its queries' last results and its last snapshots; refreshed every few seconds. */
 export async function mount(main) {
-  render(main, (await api('GET', '/api/self-healing/sources')).data);
+  render(main, (await call('listSources')).data);
   let timer = null;
   let disposed = false;
   const refresh = (ms) => {
@@ -71,7 +71,7 @@ export async function mount(main) {
     timer = setTimeout(async () => {
       if (disposed || !main.isConnected) return;
       try {
-        render(main, (await api('GET', '/api/self-healing/sources')).data);
+        render(main, (await call('listSources')).data);
       } catch {
         // Kept as shown; the next refresh tries again.
       }

@@ -1,5 +1,6 @@
 // @ts-check
-import { api, qs } from '../api.js';
+import { qs } from '../api.js';
+import { call } from '../client.js';
 import { clear, fmtTime, h, table } from '../dom.js';
 import { actionEvent, refreshOnLive } from '../live-refresh.js';
 import { rateBars, stackedBars } from '../svg.js';
@@ -35,7 +36,7 @@ async function actionsSince(since) {
   const items = [];
   let cursor;
   do {
-    const { data } = await api('GET', `/api/self-healing/actions${qs({ since, limit: 500, cursor })}`);
+    const { data } = await call('listActions', { query: { since, limit: 500, cursor } });
     items.push(...data.items);
     cursor = data.nextCursor;
   } while (cursor && items.length < MAX_ACTIONS);
@@ -93,7 +94,7 @@ export async function mount(main, ctx, view) {
  * @param {string} window
  */
 async function render(body, window) {
-  const { data } = await api('GET', `/api/self-healing/stats${qs({ window })}`);
+  const { data } = await call('getStats', { query: { window } });
   const { items, truncated } = await actionsSince(data.from);
   const byRule = new Map();
   const byType = new Map();
