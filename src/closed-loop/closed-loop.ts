@@ -4,7 +4,7 @@ import type { PauseState } from '../domain/pause';
 import type { Rule } from '../domain/rule';
 import type { Silence } from '../silences/silence';
 import type { DispatchRefusal, RuleState } from '../domain/rule-state';
-import { type BudgetView, decisionForRefusal, evaluationErrorDecision } from '../engine/decide';
+import { type BudgetView, decisionForRefusal, evaluationErrorDecision, type IncidentBudgetView } from '../engine/decide';
 import type { ActiveInhibitor, InhibitionView } from '../engine/inhibition';
 import type { RuleEvaluation } from '../engine/evaluate';
 import { decideRules, type RuleDecision } from '../engine/rule-decisions';
@@ -50,6 +50,8 @@ export interface ClosedLoopPort<C> {
    * or the target's budget is spent; else record the action, move the cooldown, claim the slot.
    */
   dispatch(request: DispatchRequest, match: Match, context: C): Promise<Dispatched>;
+  /** Per group key with an open incident: its id and its number of actions (limits.perIncident); absent: no incidents. */
+  incidentUsage?(keys: string[]): Promise<ReadonlyMap<string, { incidentId: string; count: number }>>;
   /** A rule matched while its target's budget is spent. */
   budgetExhausted(decision: Decision, rule: Rule, now: Date): Promise<void>;
   /** Runs an action dispatched as running. */
@@ -113,14 +115,24 @@ export class ClosedLoop<C> {
     // storm of matching snapshots those reads are made only for the rules that could act.
     const open = rules.filter((r) => !((states.get(r.name)?.cooldownUntil?.getTime() ?? 0) > now.getTime()));
     if (open.length === 0) return decideRules({ matched: rules, states, now, requiresApproval: this.requiresApproval });
-    const [pause, budget, inhibition, silences] = await Promise.all([
+    const [pause, budget, inhibition, silences, incidentBudget] = await Promise.all([
       this.port.pause(now),
       this.port.budgetView(open, now),
       this.inhibitionView(open, now, source),
       this.port.silences(now),
+      this.incidentBudgetView(open, source),
     ]);
     const silenced = silences.length === 0 ? undefined : { silences, source: source ?? null, targetOf: this.settings.targetOf };
-    return decideRules({ matched: rules, states, now, requiresApproval: this.requiresApproval, pause, budget, inhibition, silences: silenced });
+    return decideRules({ matched: rules, states, now, requiresApproval: this.requiresApproval, pause, budget, inhibition, silences: silenced, incidentBudget });
+  }
+
+  /** decide's view of limits.perIncident: the open incidents of the groups the rules that could act would join. */
+  private async incidentBudgetView(open: Rule[], source: string | undefined): Promise<IncidentBudgetView | undefined> {
+    const perIncident = this.settings.perIncident;
+    if (!perIncident || !this.port.incidentUsage) return undefined;
+    const keyOf = (rule: Rule) => perIncident.keyOf(rule, source ?? null);
+    const used = await this.port.incidentUsage([...new Set(open.map(keyOf))]);
+    return { maxActions: perIncident.maxActions, keyOf, used };
   }
 
   /** decide's view of inhibition, read only when an inhibiting rule names one of the rules that could act. */

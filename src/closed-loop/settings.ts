@@ -12,6 +12,11 @@ export interface ClosedLoopSettings {
   verifySpecFor: (rule: Rule) => VerifySpec | null;
   targetOf: (rule: Rule) => string | null;
   revertible: (type: ActionType) => boolean;
+  /**
+   * limits.perIncident and the group key a dispatch of a rule on a snapshot of `source` joins
+   * (docs/incidents.md); absent: no per-incident budget (replay keeps no incidents).
+   */
+  perIncident?: { maxActions: number; keyOf: (rule: Rule, source: string | null) => string };
 }
 
 /** The budget slot a dispatch of `rule` must claim, or null when its action has no target. */

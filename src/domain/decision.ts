@@ -23,6 +23,8 @@ export interface Decision {
   until?: string;
   /** The target whose budget is spent, for `budget_exhausted`. */
   target?: string;
+  /** The incident whose budget (limits.perIncident) is spent, for `budget_exhausted`; absent for one this snapshot opens. */
+  incidentId?: string;
   /** The silence in force, for `silenced`. */
   silenceId?: string;
   /** The open approval, for `duplicate_pending`. */

@@ -18,6 +18,8 @@ export interface DecideInput {
   pause?: PauseState | null;
   /** Per-target budgets: the claims in the window per target (newest first) and the limits. */
   budget?: BudgetView;
+  /** limits.perIncident: the actions of each group's open incident; absent: no per-incident budget. */
+  incidentBudget?: IncidentBudgetView;
   /** Actions of rules with `inhibits` active at `now`; absent: no rule inhibits (or none could act). */
   inhibition?: InhibitionView;
   /** The silences that may be in force at `now`, and what a rule is matched against besides itself. */
@@ -40,6 +42,14 @@ function inForceNow(view: SilencesView, now: Date): SilencesView | undefined {
 /** The silence holding `rule` back, among those in force. */
 function silenceOf(rule: Rule, view: SilencesView, now: Date): SilenceHit | null {
   return matchingSilence(view.silences, subjectOf(rule, view.targetOf(rule), view.source), now.getTime());
+}
+
+export interface IncidentBudgetView {
+  maxActions: number;
+  /** The group key of the incident a dispatch of `rule` on this snapshot joins. */
+  keyOf: (rule: Rule) => string;
+  /** Per group key with an open incident: its id and how many actions it has. */
+  used: ReadonlyMap<string, { incidentId: string; count: number }>;
 }
 
 export interface BudgetView {
@@ -79,16 +89,43 @@ export function decide(input: DecideInput): Decision[] {
   const inhibition = input.inhibition;
   const active: ActiveInhibitor[] | undefined = inhibition ? [...inhibition.active] : undefined;
   const silences = input.silences ? inForceNow(input.silences, input.now) : undefined;
+  // Dispatches decided here count against their incident's budget for the rules after them.
+  const addedToIncident = input.incidentBudget ? new Map<string, number>() : undefined;
   return input.matched.map((rule): Decision => {
-    const decision = decideOne(rule, input, active, silences);
-    if (active && rule.inhibits && rule.mode === 'enforce' && (decision.decision === 'execute' || decision.decision === 'require_approval')) {
+    const decision = decideOne(rule, input, active, silences, addedToIncident);
+    const dispatched = rule.mode === 'enforce' && (decision.decision === 'execute' || decision.decision === 'require_approval');
+    if (dispatched && active && rule.inhibits) {
       active.push({ rule, target: inhibition!.targetOf(rule), source: inhibition!.source ?? null, state: 'dispatched on this snapshot' });
+    }
+    if (dispatched && addedToIncident) {
+      const key = input.incidentBudget!.keyOf(rule);
+      addedToIncident.set(key, (addedToIncident.get(key) ?? 0) + 1);
     }
     return decision;
   });
 }
 
-function decideOne(rule: Rule, input: DecideInput, active: readonly ActiveInhibitor[] | undefined, silences: SilencesView | undefined): Decision {
+/** The per-incident budget's decision when the incident this rule's dispatch joins has used it up. */
+function incidentBudgetSpent(rule: Rule, budget: IncidentBudgetView, added: ReadonlyMap<string, number>): Decision | null {
+  const key = budget.keyOf(rule);
+  const used = budget.used.get(key);
+  if ((used?.count ?? 0) + (added.get(key) ?? 0) < budget.maxActions) return null;
+  const spent: Decision = {
+    rule: rule.name,
+    decision: 'budget_exhausted',
+    reason: `budget of incident ${used ? used.incidentId : 'opened on this snapshot'} is spent (${budget.maxActions} actions per incident)`,
+  };
+  if (used) spent.incidentId = used.incidentId;
+  return spent;
+}
+
+function decideOne(
+  rule: Rule,
+  input: DecideInput,
+  active: readonly ActiveInhibitor[] | undefined,
+  silences: SilencesView | undefined,
+  addedToIncident: ReadonlyMap<string, number> | undefined,
+): Decision {
   const state = input.states.get(rule.name);
   if (state?.cooldownUntil && state.cooldownUntil.getTime() > input.now.getTime()) {
     return cooldownDecision(rule.name, state.cooldownUntil);
@@ -128,6 +165,8 @@ function decideOne(rule: Rule, input: DecideInput, active: readonly ActiveInhibi
     if (inhibitor.until) inhibited.until = inhibitor.until;
     return inhibited;
   }
+  const incidentSpent = input.incidentBudget ? incidentBudgetSpent(rule, input.incidentBudget, addedToIncident!) : null;
+  if (incidentSpent) return incidentSpent;
   const spent = input.budget ? budgetSpentFor(rule, input.budget, input.now) : null;
   if (spent) {
     const max = rule.maxActionsPerTarget ?? input.budget!.defaultMax;

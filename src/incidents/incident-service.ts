@@ -58,8 +58,11 @@ export function groupsIncident(kind: string): boolean {
 }
 
 
-/** Per-rule events that are an incident change worth an `incident.updated` notice once it has been opened. */
-const CHANGES: ReadonlySet<string> = new Set(['action.succeeded', 'action.failed', 'action.rejected', 'action.expired', 'action.ineffective']);
+/**
+ * Per-rule events that are an incident change worth an `incident.updated` notice once it has been
+ * opened: what went wrong. A success is told by the next notice (and the resolution), not on its own.
+ */
+const CHANGES: ReadonlySet<string> = new Set(['action.failed', 'action.rejected', 'action.expired', 'action.ineffective']);
 
 const DECISIONS_READ = 1000;
 const OPEN_SWEEP_LIMIT = 200;
@@ -78,6 +81,11 @@ export class IncidentService {
   labelsOf(rule: Rule, source: string | null, target: string | null): Record<string, string> {
     const all: Record<string, string> = { source: source ?? '', target: target ?? '', rule: rule.name, type: rule.action.type, severity: rule.severity };
     return Object.fromEntries(this.deps.config.groupBy.map((l) => [l, all[l]!]));
+  }
+
+  /** The group key a decision about `rule` on a snapshot of `source` joins. */
+  groupKeyOf(rule: Rule, source: string | null): string {
+    return groupKeyOf(this.labelsOf(rule, source, this.deps.targetOf(rule)), this.deps.config.groupBy);
   }
 
   scope(origin: IncidentOrigin): IncidentScope {

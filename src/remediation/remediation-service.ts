@@ -51,7 +51,7 @@ export interface RemediationDeps extends PipelineDeps {
   /** Told of each ingested snapshot, evaluation time and decision (the metrics module). */
   observer?: IngestObserver;
   /** Groups what each snapshot sets off into incidents (docs/incidents.md); none: no grouping. */
-  incidents?: Pick<IncidentService, 'scope'>;
+  incidents?: Pick<IncidentService, 'scope' | 'groupKeyOf'>;
 }
 
 /** One entry of an ingest reply. */
@@ -70,6 +70,8 @@ export interface AppliedDecision {
   inhibitedBy?: InhibitedBy;
   /** For `silenced`: the silence in force. */
   silenceId?: string;
+  /** For `budget_exhausted` of limits.perIncident: the incident whose budget is spent. */
+  incidentId?: string;
 }
 
 export interface IngestResult {
@@ -97,6 +99,7 @@ export interface SimulatedRule {
   target?: string;
   inhibitedBy?: InhibitedBy;
   silenceId?: string;
+  incidentId?: string;
   /** For a disabled rule: what ingest would decide if it were enabled. */
   ifEnabled?: RuleDecisionKind;
   matchedFacts?: Record<string, unknown>;
@@ -175,13 +178,15 @@ export class RemediationService {
 
   /** The service's limits and verification defaults, and its strategies' targets and inverses. */
   private closedLoopSettings(): ClosedLoopSettings {
-    const { config, strategies, budgets } = this.deps;
+    const { config, strategies, budgets, incidents } = this.deps;
+    const perIncident = config.limits.perIncident;
     return {
       perTarget: config.limits.perTarget,
       approvalTimeoutMinutes: config.approvals.timeoutMinutes,
       verifySpecFor: (rule) => verifySpecFor(rule, config.verify.defaults),
       targetOf: (rule) => budgets.targetOf(rule),
       revertible: (type) => strategies.get(type)?.revert !== undefined,
+      ...(perIncident && incidents ? { perIncident: { maxActions: perIncident.maxActions, keyOf: (rule: Rule, source: string | null) => incidents.groupKeyOf(rule, source) } } : {}),
     };
   }
 
@@ -334,6 +339,7 @@ export class RemediationService {
       if (d.target) shown.target = d.target;
       if (d.inhibitedBy) shown.inhibitedBy = d.inhibitedBy;
       if (d.silenceId) shown.silenceId = d.silenceId;
+      if (d.incidentId) shown.incidentId = d.incidentId;
       if (input.snapshot) shown.matchedFacts = e.matchedFacts;
       return shown;
     });
@@ -450,6 +456,7 @@ function pick(d: RuleDecision & { status?: ActionRecord['status'] }): AppliedDec
   if (d.target) out.target = d.target;
   if (d.inhibitedBy) out.inhibitedBy = d.inhibitedBy;
   if (d.silenceId) out.silenceId = d.silenceId;
+  if (d.incidentId) out.incidentId = d.incidentId;
   return out;
 }
 

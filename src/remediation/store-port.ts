@@ -25,6 +25,8 @@ import type { RuleStateReader } from './rule-state-reader';
 const EXPIRY_CACHE_LIMIT = 10_000;
 const INHIBITING_STATUSES: ActionRecord['status'][] = ['pending_approval', 'approved', 'running', 'succeeded'];
 const INHIBITING_PER_RULE = 20;
+/** More than any limits.perIncident.maxActions is read as "spent": the schema caps it below this. */
+const INCIDENT_ACTIONS_READ = 1001;
 
 /** What the service passes along with a dispatch: the snapshot it came from (none for a trigger) and who asked. */
 export interface StoreContext {
@@ -97,6 +99,20 @@ export class StoreClosedLoopPort implements ClosedLoopPort<StoreContext> {
 
   budgetView(rules: Rule[], now: Date): Promise<BudgetView> {
     return this.deps.budgets.view(rules, now);
+  }
+
+  /** Per group key, its open incident and how many actions it has (reverts are never budgeted). */
+  async incidentUsage(keys: string[]): Promise<ReadonlyMap<string, { incidentId: string; count: number }>> {
+    const used = new Map<string, { incidentId: string; count: number }>();
+    await Promise.all(
+      keys.map(async (key) => {
+        const incident = await this.deps.store.incidents.openIncidentOf(key);
+        if (!incident) return;
+        const { items } = await this.deps.store.listActions({ incidentId: incident.id, limit: INCIDENT_ACTIONS_READ });
+        used.set(key, { incidentId: incident.id, count: items.filter((a) => a.revertOf === undefined && a.status !== 'shadowed').length });
+      }),
+    );
+    return used;
   }
 
   /** The newest actions of each inhibiting rule that could still inhibit (a few per rule: its cooldown spaces them). */

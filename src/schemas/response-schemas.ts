@@ -452,6 +452,7 @@ export const appliedDecisionSchema = {
     until: dateTime,
     target: { type: 'string', description: 'For `budget_exhausted`: the target whose budget is spent.' },
     inhibitedBy: { $ref: `${R}/inhibited-by.json` },
+    incidentId: { type: 'string', format: 'uuid', description: 'For `budget_exhausted` of limits.perIncident: the incident whose budget is spent.' },
     silenceId: { type: 'string', description: 'For `silenced`: the silence in force (`until`: when it, or its scheduled window, ends).' },
   },
 } as const;
@@ -525,6 +526,7 @@ export const simulateResultSchema = {
           actionId: uuid,
           target: { type: 'string' },
           inhibitedBy: { $ref: `${R}/inhibited-by.json` },
+    incidentId: { type: 'string', format: 'uuid', description: 'For `budget_exhausted` of limits.perIncident: the incident whose budget is spent.' },
           silenceId: { type: 'string', description: 'For `silenced`: the silence in force.' },
           ifEnabled: ruleDecisionKind,
           matchedFacts: { type: 'object' },

@@ -15,6 +15,8 @@ export interface IncidentStore {
   /** The open incident of `candidate.groupKey`, or `candidate` stored as it (`opened: true`). */
   openIncident(candidate: Incident): Promise<OpenedIncident>;
   getIncident(id: string): Promise<Incident | null>;
+  /** The open incident of a group key, or null. */
+  openIncidentOf(groupKey: string): Promise<Incident | null>;
   /** Open ones first, then resolved; newest opened first within each. */
   listIncidents(query: IncidentQuery): Promise<Page<Incident>>;
   /** Open incidents, oldest first (the sweep's work). */

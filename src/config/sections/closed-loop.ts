@@ -19,6 +19,8 @@ export interface VerifyConfig {
 /** Blast-radius limits: at most `maxActions` actions per target in any `windowMinutes`. */
 export interface LimitsConfig {
   perTarget: { windowMinutes: number; maxActions: number };
+  /** At most `maxActions` actions per incident (docs/incidents.md); absent: no such budget. */
+  perIncident?: { maxActions: number };
 }
 
 const verifyDefault = {
@@ -70,6 +72,13 @@ export const limitsConfigSchema: JSONSchemaType<LimitsConfig> = {
         windowMinutes: { type: 'number', exclusiveMinimum: 0, maximum: 525_600 },
         maxActions: { type: 'integer', minimum: 1, maximum: 100_000 },
       },
+    },
+    perIncident: {
+      type: 'object',
+      nullable: true,
+      additionalProperties: false,
+      required: ['maxActions'],
+      properties: { maxActions: { type: 'integer', minimum: 1, maximum: 1000 } },
     },
   },
 };

@@ -105,6 +105,10 @@ export class MongoIncidentStore implements IncidentStore {
     }
   }
 
+  openIncidentOf(groupKey: string): Promise<Incident | null> {
+    return this.claimedIncident(groupKey);
+  }
+
   async getIncident(id: string): Promise<Incident | null> {
     const doc = await this.col(INCIDENTS).findOne({ _id: id });
     return doc ? incidentFromDoc(doc) : null;

@@ -74,6 +74,11 @@ export class SqliteIncidentStore implements IncidentStore {
       .immediate();
   }
 
+  async openIncidentOf(groupKey: string): Promise<Incident | null> {
+    const row = this.conn().prepare("SELECT doc FROM incidents WHERE group_key = ? AND state = 'open'").get(groupKey) as Row | undefined;
+    return row ? incidentFromDoc(row.doc as string) : null;
+  }
+
   async getIncident(id: string): Promise<Incident | null> {
     const row = this.conn().prepare('SELECT doc FROM incidents WHERE id = ?').get(id) as Row | undefined;
     return row ? incidentFromDoc(row.doc as string) : null;

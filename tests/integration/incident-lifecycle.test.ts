@@ -1,0 +1,83 @@
+import request from 'supertest';
+import { rule, rulesDoc, snapshot } from '../helpers/rules';
+import { buildTestApp, type TestApp } from '../helpers/test-app';
+
+/** Incidents over HTTP on the test store: the per-incident budget, escalations joining, notices per change. */
+
+const bad = { errorRate: 0.4 };
+const notifyConfig = { notifications: { n8n: { url: 'http://127.0.0.1:9/hook', secret: 'lifecycle-secret' }, delivery: { pollIntervalMs: 60_000 } } };
+
+async function told(t: TestApp): Promise<string[]> {
+  await t.services.incidentEvents.idle();
+  await t.services.notifications.relay.runOnce();
+  await t.services.notifications.notifier.flush();
+  return (await t.store.notifications.listOutbox({ limit: 100 })).items.map((e) => e.eventType).sort();
+}
+
+describe('incident lifecycle', () => {
+  let t: TestApp;
+  afterEach(async () => {
+    await t.stop();
+  });
+
+  it('spends limits.perIncident.maxActions across the incident, naming it, and on the snapshot that opens it', async () => {
+    t = await buildTestApp({
+      rules: rulesDoc(rule('a', { priority: 30 }), rule('b', { priority: 20 }), rule('c', { priority: 10, cooldownMinutes: 0 })),
+      config: { limits: { perIncident: { maxActions: 2 } } },
+    });
+    const first = await request(t.app).post('/api/metrics').send(snapshot(bad, 'agentx'));
+    expect(first.body.decisions.map((d: { decision: string }) => d.decision)).toEqual(['execute', 'execute', 'budget_exhausted']);
+    expect(first.body.decisions[2]).toEqual({ rule: 'c', decision: 'budget_exhausted', reason: 'budget of incident opened on this snapshot is spent (2 actions per incident)' });
+    const [incident] = (await t.store.incidents.listIncidents({ limit: 5 })).items;
+    const again = await request(t.app).post('/api/metrics').send(snapshot(bad, 'agentx'));
+    expect(again.body.decisions[2]).toEqual({
+      rule: 'c',
+      decision: 'budget_exhausted',
+      incidentId: incident!.id,
+      reason: `budget of incident ${incident!.id} is spent (2 actions per incident)`,
+    });
+    // Another source is another incident, with a budget of its own.
+    const other = await request(t.app).post('/api/metrics').send(snapshot(bad, 'billing'));
+    expect(other.body.decisions.map((d: { decision: string }) => d.decision)).toEqual(['cooldown', 'cooldown', 'execute']);
+    const sim = await request(t.app).post('/api/self-healing/simulate').send({ snapshot: snapshot(bad, 'agentx') });
+    expect(sim.body.results.find((r: { rule: string }) => r.rule === 'c')).toMatchObject({ decision: 'budget_exhausted', incidentId: incident!.id });
+  });
+
+  it('tells an opened incident\'s later changes once each; an escalation joins it', async () => {
+    t = await buildTestApp({
+      rules: rulesDoc(
+        rule('slow-down', { priority: 20, action: { type: 'throttle', params: { factor: 0.5, durationMinutes: 30 } }, verify: { windowMinutes: 0.5, onIneffective: 'escalate' } }),
+        rule('later', { priority: 10, conditions: { all: [{ fact: 'queueDepth', operator: 'greaterThan', value: 100 }] }, action: { type: 'throttle', params: { factor: 0.6, durationMinutes: 30 } }, verify: { windowMinutes: 0.5, onIneffective: 'none' } }),
+      ),
+      config: { ...notifyConfig, incidents: { groupWaitSeconds: 0 } },
+    });
+    const first = await request(t.app).post('/api/metrics?wait=true').send(snapshot(bad, 'agentx'));
+    const throttled = first.body.decisions[0].actionId as string;
+    const [incident] = (await t.store.incidents.listIncidents({ limit: 5 })).items;
+    // groupWaitSeconds 0: opened at once; the action's own events stay off the webhook.
+    expect(await told(t)).toEqual(['incident.opened']);
+
+    t.clock.advance(5_000);
+    const second = await request(t.app).post('/api/metrics?wait=true').send(snapshot({ ...bad, queueDepth: 500 }, 'agentx'));
+    expect(second.body.decisions.map((d: { rule: string; decision: string }) => `${d.rule}:${d.decision}`)).toEqual(['slow-down:cooldown', 'later:execute']);
+    // The action taken on a later snapshot is a change: told once.
+    expect(await told(t)).toEqual(['incident.opened', 'incident.updated']);
+
+    // slow-down's window ends still matching: ineffective, escalated; the alert joins the incident.
+    t.clock.advance(31_000);
+    await request(t.app).post('/api/metrics').send(snapshot({ ...bad, queueDepth: 500 }, 'agentx'));
+    await t.services.sweeps.runOnce();
+    await t.services.incidentEvents.idle();
+    const alerts = await request(t.app).get(`/api/self-healing/alerts?incidentId=${incident!.id}`);
+    expect(alerts.body.items).toEqual([expect.objectContaining({ actionId: throttled, incidentId: incident!.id, severity: 'critical' })]);
+    expect((await t.store.incidents.getIncident(incident!.id))!.state).toBe('open');
+    const detail = (await request(t.app).get(`/api/self-healing/incidents/${incident!.id}`)).body;
+    const moments = detail.timeline.filter((e: { kind: string }) => ['verified', 'alert'].includes(e.kind)).map((e: { kind: string; rule: string }) => `${e.kind}:${e.rule}`);
+    // Both windows are decided by the same sweep, at one instant; the escalation's alert follows.
+    expect(moments.slice(0, 2).sort()).toEqual(['verified:later', 'verified:slow-down']);
+    expect(moments[2]).toBe('alert:slow-down');
+    // Found ineffective and escalated: a change, told once.
+    expect(await told(t)).toEqual(['incident.opened', 'incident.updated', 'incident.updated']);
+    expect(await t.store.incidents.notices(incident!.id)).toEqual(['opened', `snapshot:${second.body.snapshotId}`, `action.ineffective:${throttled}`]);
+  });
+});
