@@ -2,14 +2,16 @@ import type { ActionRecord } from '../domain/action';
 import { ConflictError, ForbiddenError, NotFoundError } from '../errors';
 import { buildEvent, type NotificationEvent } from '../domain/events';
 import type { RulesService } from '../rules/rules-service';
-import type { PipelineDeps } from './pipeline-deps';
+import type { ActionStore } from '../store/action-store';
+import type { SnapshotStore } from '../store/snapshot-store';
+import type { PipelineDepsOn } from './pipeline-deps';
 import type { Evaluator } from '../engine/evaluate';
 import type { ActionExecutor } from './executor';
 import { clearedCondition } from './fresh-approval';
 import { approvalExpired } from '../closed-loop/dispatch-rules';
 import type { PauseService } from './pause';
 
-export interface ApprovalDeps extends PipelineDeps {
+export interface ApprovalDeps extends PipelineDepsOn<ActionStore & SnapshotStore> {
   executor: ActionExecutor;
   rules: RulesService;
   /** Recorded as the `runner` of actions approved (and so run) here. */

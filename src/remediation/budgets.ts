@@ -2,10 +2,12 @@ import type { Rule } from '../domain/rule';
 import type { AlertRecorder } from './alert-recorder';
 import type { Decision } from '../domain/decision';
 import type { BudgetView } from '../engine/decide';
-import type { PipelineDeps } from './pipeline-deps';
+import type { DispatchStore } from '../store/dispatch-store';
+import type { LeaseStore } from '../store/lease-store';
+import type { PipelineDepsOn } from './pipeline-deps';
 import type { StrategyMap } from '../strategies/strategy';
 
-export interface BudgetDeps extends PipelineDeps {
+export interface BudgetDeps extends PipelineDepsOn<DispatchStore & LeaseStore> {
   strategies: StrategyMap;
   alerts: AlertRecorder;
 }

@@ -2,10 +2,11 @@ import type { ActionPatch, ActionRecord, StrategyResult } from '../domain/action
 import { buildEvent, type NotificationEvent } from '../domain/events';
 import { type FaultPoints, noFaults } from '../domain/fault-points';
 import type { Rule } from '../domain/rule';
-import type { PipelineDeps } from './pipeline-deps';
+import type { ActionStore } from '../store/action-store';
+import type { PipelineDepsOn } from './pipeline-deps';
 import { StrategyFailure, type StrategyMap } from '../strategies/strategy';
 
-export interface ExecutorDeps extends PipelineDeps {
+export interface ExecutorDeps extends PipelineDepsOn<ActionStore> {
   strategies: StrategyMap;
   /** Kill points for the fault-injection suite; none by default. */
   faults?: FaultPoints;

@@ -5,7 +5,10 @@ import type { FailbackHold, FailbackProbes, FailoverState } from '../domain/stat
 import { verifySpecOf } from '../domain/verify-spec';
 import type { RulesService } from '../rules/rules-service';
 import type { AlertRecorder } from './alert-recorder';
-import type { PipelineDeps } from './pipeline-deps';
+import type { ActionStore } from '../store/action-store';
+import type { SnapshotStore } from '../store/snapshot-store';
+import type { LeaseStore } from '../store/lease-store';
+import type { PipelineDepsOn } from './pipeline-deps';
 import type { RemediationService } from './remediation-service';
 
 /**
@@ -20,7 +23,7 @@ export interface FailbackRouter {
   updateHold(change: (hold: FailbackHold, state: FailoverState) => FailbackHold | null): Promise<FailoverState | null>;
 }
 
-export interface FailbackDeps extends PipelineDeps {
+export interface FailbackDeps extends PipelineDepsOn<ActionStore & SnapshotStore & LeaseStore> {
   router: FailbackRouter;
   remediation: Pick<RemediationService, 'dispatchSystemAction'>;
   rules: Pick<RulesService, 'isLoaded' | 'current'>;

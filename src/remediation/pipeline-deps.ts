@@ -12,3 +12,6 @@ export interface PipelineDeps {
   logger: Logger;
   notifier: Notifier;
 }
+
+/** The pipeline's dependencies with, of the store, only the aggregates `S` a part uses. */
+export type PipelineDepsOn<S> = Omit<PipelineDeps, 'store'> & { store: S };

@@ -2,10 +2,12 @@ import { isInstanceAlive } from '../cluster/instance-liveness';
 import type { ActionRecord } from '../domain/action';
 import { buildEvent, type NotificationEvent } from '../domain/events';
 import type { RulesService } from '../rules/rules-service';
-import type { PipelineDeps } from './pipeline-deps';
+import type { ActionStore } from '../store/action-store';
+import type { LeaseStore } from '../store/lease-store';
+import type { PipelineDeps, PipelineDepsOn } from './pipeline-deps';
 
 /** Recovery tells people about what it failed, through each rule's own channels. */
-export interface RecoveryDeps extends PipelineDeps {
+export interface RecoveryDeps extends PipelineDepsOn<ActionStore & LeaseStore> {
   rules: Pick<RulesService, 'channelsFor'>;
 }
 
@@ -91,7 +93,7 @@ export function whereItStopped(action: ActionRecord): string {
  * Between the store taking a dispatch or approval and the executor picking the action up there is
  * a moment when it is `running` here but not yet in the executor; a lease's length is far beyond it.
  */
-function untouchedFor(action: ActionRecord, deps: PipelineDeps): boolean {
+function untouchedFor(action: ActionRecord, deps: Pick<PipelineDeps, 'clock' | 'config'>): boolean {
   return deps.clock.now().getTime() - action.updatedAt.getTime() > deps.config.cluster.leaseTtlMs;
 }
 

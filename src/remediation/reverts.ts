@@ -5,12 +5,14 @@ import type { Severity } from '../domain/rule';
 import { ConflictError, NotFoundError } from '../errors';
 import { buildEvent } from '../domain/events';
 import type { RulesService } from '../rules/rules-service';
-import type { PipelineDeps } from './pipeline-deps';
+import type { ActionStore } from '../store/action-store';
+import type { DispatchStore } from '../store/dispatch-store';
+import type { PipelineDepsOn } from './pipeline-deps';
 import type { StrategyMap } from '../strategies/strategy';
 import type { AlertRecorder } from './alert-recorder';
 import type { ActionExecutor } from './executor';
 
-export interface RevertDeps extends PipelineDeps {
+export interface RevertDeps extends PipelineDepsOn<ActionStore & DispatchStore> {
   strategies: StrategyMap;
   executor: Pick<ActionExecutor, 'run'>;
   alerts: AlertRecorder;

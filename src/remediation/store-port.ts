@@ -19,7 +19,10 @@ import type { BudgetPolicy } from './budgets';
 import type { ActionExecutor } from './executor';
 import { newAction } from './new-action';
 import type { PauseService } from './pause';
-import type { PipelineDeps } from './pipeline-deps';
+import type { ActionStore } from '../store/action-store';
+import type { Store } from '../store/store';
+import type { DispatchStore } from '../store/dispatch-store';
+import type { PipelineDepsOn } from './pipeline-deps';
 import type { RuleStateReader } from './rule-state-reader';
 
 const EXPIRY_CACHE_LIMIT = 10_000;
@@ -36,7 +39,7 @@ export interface StoreContext {
   incidents?: IncidentScope;
 }
 
-export interface StorePortDeps extends PipelineDeps {
+export interface StorePortDeps extends PipelineDepsOn<ActionStore & DispatchStore & Pick<Store, 'silences' | 'incidents'>> {
   executor: Pick<ActionExecutor, 'run'>;
   ruleStates: RuleStateReader;
   pause: Pick<PauseService, 'current'>;

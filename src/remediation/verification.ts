@@ -6,7 +6,9 @@ import type { StoredSnapshot } from '../domain/snapshot';
 import type { Evaluator } from '../engine/evaluate';
 import { buildEvent, type NotificationEvent } from '../domain/events';
 import type { RulesService } from '../rules/rules-service';
-import type { PipelineDeps } from './pipeline-deps';
+import type { ActionStore } from '../store/action-store';
+import type { SnapshotStore } from '../store/snapshot-store';
+import type { PipelineDeps, PipelineDepsOn } from './pipeline-deps';
 import type { RevertService } from './reverts';
 
 /** Snapshots read per window: enough for one a second over a long window, bounded all the same. */
@@ -19,7 +21,7 @@ export function verifySpecFor(rule: Rule, defaults: PipelineDeps['config']['veri
   return verifySpecOf(rule, defaults);
 }
 
-export interface VerificationDeps extends PipelineDeps {
+export interface VerificationDeps extends PipelineDepsOn<ActionStore & SnapshotStore> {
   rules: Pick<RulesService, 'isLoaded' | 'current'>;
   evaluator: Pick<Evaluator, 'evaluateRules'>;
   reverts: Pick<RevertService, 'revert' | 'escalate' | 'refusal'>;

@@ -21,7 +21,7 @@ export function eventFields(existing: unknown, events: NotificationEvent[]): Rec
 
 /**
  * Clears relayed events from an action document. Actions are written only by the holder of a
- * revision claim (MongoStore.transitionAction), so clearing takes one too; false when someone else
+ * revision claim (MongoActionStore.transitionAction), so clearing takes one too; false when someone else
  * changed the action meanwhile (the relay tries again on its next pass, which is harmless).
  */
 export type ActionEventClearer = (actionId: string, relayedIds: Set<string>) => Promise<boolean>;
