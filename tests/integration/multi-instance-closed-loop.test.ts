@@ -3,6 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { rule, rulesDoc, snapshot } from '../helpers/rules';
 import { type ServiceProcess, startServiceProcess } from '../helpers/service-process';
+import { callService, ingest as ingestAs, logLines } from '../helpers/service-client';
+import { waitFor } from '../helpers/wait-for';
 import { makeTempDir } from '../helpers/test-app';
 import { mongoUriWithDatabase } from '../helpers/test-store';
 
@@ -26,41 +28,7 @@ interface ActionView {
   requestedBy: string;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function call<T>(proc: ServiceProcess, method: string, url: string, body?: unknown): Promise<{ status: number; body: T }> {
-  const res = await fetch(`${proc.url}${url}`, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: res.status, body: (await res.json()) as T };
-}
-
-async function ingest(proc: ServiceProcess, metrics: Record<string, unknown>): Promise<Decision[]> {
-  const res = await call<{ decisions: Decision[] }>(proc, 'POST', '/api/metrics', snapshot(metrics, 'agentx'));
-  if (res.status !== 200) throw new Error(`ingest: ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body.decisions;
-}
-
-async function waitFor<T>(what: string, check: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(50);
-  }
-}
-
-function logLines(proc: ServiceProcess): Record<string, unknown>[] {
-  return proc
-    .output()
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
-}
-
+const ingest = (proc: ServiceProcess, metrics: Record<string, unknown>) => ingestAs<Decision>(proc, metrics, 'agentx');
 
 async function scenario(storeEnv: Record<string, string>): Promise<void> {
   const dir = makeTempDir('shre-multi-loop-');
@@ -115,38 +83,40 @@ async function scenario(storeEnv: Record<string, string>): Promise<void> {
     expect(new Set(load.filter((d) => d.decision === 'budget_exhausted').map((d) => d.target))).toEqual(new Set(['throttle']));
     // Every refusal names the same moment a slot frees: when the older of the two actions leaves the window.
     expect(new Set(load.filter((d) => d.decision === 'budget_exhausted').map((d) => (d as { until?: string }).until)).size).toBe(1);
-    const alerts = await call<{ items: Array<{ message: string }> }>(b, 'GET', '/api/self-healing/alerts?severity=critical');
+    const alerts = await callService<{ items: Array<{ message: string }> }>(b, 'GET', '/api/self-healing/alerts?severity=critical');
     expect(alerts.body.items).toHaveLength(1);
     expect(alerts.body.items[0]!.message).toMatch(/automation for throttle is held/);
 
     // --- the pause switch, set at one instance, holds the other.
-    expect((await call(a, 'POST', '/api/self-healing/pause', { reason: 'both see it' })).status).toBe(200);
+    expect((await callService(a, 'POST', '/api/self-healing/pause', { reason: 'both see it' })).status).toBe(200);
     expect((await ingest(b, { quality: 1 }))[0]!.decision).toBe('paused');
-    expect((await call<{ resumed: boolean }>(b, 'DELETE', '/api/self-healing/pause')).body.resumed).toBe(true);
+    expect((await callService<{ resumed: boolean }>(b, 'DELETE', '/api/self-healing/pause')).body.resumed).toBe(true);
 
     // --- one verification, decided once, and one revert.
-    expect((await call(a, 'POST', '/api/prompts/main/versions', { content: 'v1' })).status).toBe(201);
-    expect((await call(a, 'POST', '/api/prompts/main/versions', { content: 'v2', activate: true })).status).toBe(201);
+    expect((await callService(a, 'POST', '/api/prompts/main/versions', { content: 'v1' })).status).toBe(201);
+    expect((await callService(a, 'POST', '/api/prompts/main/versions', { content: 'v2', activate: true })).status).toBe(201);
     const [fired] = await ingest(a, { quality: 1 });
     expect(fired).toMatchObject({ rule: 'quality', decision: 'execute' });
     const id = fired!.actionId!;
-    await waitFor('the rollback to finish', async () => ((await call<ActionView>(b, 'GET', `/api/self-healing/actions/${id}`)).body.status === 'succeeded' ? true : undefined), 5000);
+    await waitFor(async () => (await callService<ActionView>(b, 'GET', `/api/self-healing/actions/${id}`)).body.status === 'succeeded', {
+      what: 'the rollback to finish',
+      timeoutMs: 5000,
+    });
     // Still bad, at both instances, during the window.
     await Promise.all([ingest(a, { quality: 1 }), ingest(b, { quality: 1 })]);
     const decided = await waitFor(
-      'the outcome and its revert',
       async () => {
-        const x = (await call<ActionView>(b, 'GET', `/api/self-healing/actions/${id}`)).body;
+        const x = (await callService<ActionView>(b, 'GET', `/api/self-healing/actions/${id}`)).body;
         if (x.outcome !== 'ineffective' || !x.revertedBy) return undefined;
-        const r = (await call<ActionView>(a, 'GET', `/api/self-healing/actions/${x.revertedBy}`)).body;
+        const r = (await callService<ActionView>(a, 'GET', `/api/self-healing/actions/${x.revertedBy}`)).body;
         return r.status === 'succeeded' ? x : undefined;
       },
-      VERIFY_WINDOW_MINUTES * 60_000 + 8000,
+      { what: 'the outcome and its revert', timeoutMs: VERIFY_WINDOW_MINUTES * 60_000 + 8000 },
     );
-    const reverts = (await call<{ items: ActionView[] }>(a, 'GET', '/api/self-healing/actions?rule=quality&limit=50')).body.items.filter((x) => x.revertOf === id);
+    const reverts = (await callService<{ items: ActionView[] }>(a, 'GET', '/api/self-healing/actions?rule=quality&limit=50')).body.items.filter((x) => x.revertOf === id);
     expect(reverts).toHaveLength(1);
     expect(reverts[0]).toMatchObject({ id: decided.revertedBy, requestedBy: `verify:${id}` });
-    expect((await call<{ version: number }>(b, 'GET', '/api/prompts/main/active')).body.version).toBe(2);
+    expect((await callService<{ version: number }>(b, 'GET', '/api/prompts/main/active')).body.version).toBe(2);
 
     const lines = [...logLines(a), ...logLines(b)];
     expect(lines.filter((l) => l.message === 'action ineffective' && l.actionId === id)).toHaveLength(1);

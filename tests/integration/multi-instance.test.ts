@@ -4,6 +4,7 @@ import path from 'node:path';
 import { FakeModelHost } from '../helpers/fake-model-host';
 import { rule, rulesDoc, snapshot } from '../helpers/rules';
 import { type ServiceProcess, startServiceProcess } from '../helpers/service-process';
+import { getJson, ingest as ingestAs, logLines } from '../helpers/service-client';
 import { makeTempDir } from '../helpers/test-app';
 import { waitFor } from '../helpers/wait-for';
 import { mongoUriWithDatabase } from '../helpers/test-store';
@@ -38,33 +39,11 @@ interface Health {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function getJson<T>(proc: ServiceProcess, url: string): Promise<T> {
-  const res = await fetch(`${proc.url}${url}`);
-  if (res.status !== 200) throw new Error(`GET ${url}: ${res.status} ${await res.text()}`);
-  return (await res.json()) as T;
-}
-
-async function ingest(proc: ServiceProcess, metrics: Record<string, unknown>): Promise<Decision[]> {
-  const res = await fetch(`${proc.url}/api/metrics`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(snapshot(metrics)),
-  });
-  if (res.status !== 200) throw new Error(`ingest: ${res.status} ${await res.text()}`);
-  return ((await res.json()) as { decisions: Decision[] }).decisions;
-}
+/** A snapshot from the test source, answered with its decisions. */
+const ingest = (proc: ServiceProcess, metrics: Record<string, unknown>) => ingestAs<Decision>(proc, metrics);
 
 async function actionsOf(proc: ServiceProcess, ruleName: string): Promise<ActionView[]> {
   return (await getJson<{ items: ActionView[] }>(proc, `/api/self-healing/actions?rule=${ruleName}&limit=200`)).items;
-}
-
-/** The JSON log lines of a process (LOG_FORMAT=json), parsed. */
-function logLines(proc: ServiceProcess): Record<string, unknown>[] {
-  return proc
-    .output()
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
 }
 
 function countBy(values: string[]): Map<string, number> {
