@@ -80,4 +80,37 @@ describe('incident lifecycle', () => {
     expect(await told(t)).toEqual(['incident.opened', 'incident.updated', 'incident.updated']);
     expect(await t.store.incidents.notices(incident!.id)).toEqual(['opened', `snapshot:${second.body.snapshotId}`, `action.ineffective:${throttled}`]);
   });
+
+  it('groups by the configured labels, and resolves an incident when every verified action was effective', async () => {
+    t = await buildTestApp({
+      rules: rulesDoc(rule('slow-down', { action: { type: 'throttle', params: { factor: 0.5, durationMinutes: 30 } }, verify: { windowMinutes: 0.5, onIneffective: 'none' } })),
+      config: { ...notifyConfig, incidents: { groupBy: ['rule'], groupWaitSeconds: 0 } },
+    });
+    await request(t.app).post('/api/metrics?wait=true').send(snapshot(bad, 'agentx'));
+    const [incident] = (await t.store.incidents.listIncidents({ limit: 5 })).items;
+    expect(incident).toMatchObject({ groupKey: 'rule=slow-down', labels: { rule: 'slow-down' } });
+    t.clock.advance(10_000);
+    await request(t.app).post('/api/metrics').send(snapshot({ errorRate: 0.01 }, 'agentx'));
+    t.clock.advance(21_000);
+    await t.services.sweeps.runOnce();
+    await t.services.incidentEvents.idle();
+    expect(await t.store.incidents.getIncident(incident!.id)).toMatchObject({ state: 'resolved', resolution: 'actions_effective', resolvedAt: t.clock.now() });
+    expect(await told(t)).toEqual(['incident.opened', 'incident.resolved']);
+  });
+
+  it('resolves an incident that stayed quiet for resolveAfterMinutes, and the next decision opens a new one', async () => {
+    t = await buildTestApp({ rules: rulesDoc(rule('note', { cooldownMinutes: 0 })), config: { incidents: { resolveAfterMinutes: 5 } } });
+    await request(t.app).post('/api/metrics').send(snapshot(bad, 'agentx'));
+    const [first] = (await t.store.incidents.listIncidents({ limit: 5 })).items;
+    t.clock.advance(4 * 60_000);
+    await t.services.sweeps.runOnce();
+    expect((await t.store.incidents.getIncident(first!.id))!.state).toBe('open');
+    t.clock.advance(60_000);
+    await t.services.sweeps.runOnce();
+    expect(await t.store.incidents.getIncident(first!.id)).toMatchObject({ state: 'resolved', resolution: 'quiet' });
+    await request(t.app).post('/api/metrics').send(snapshot(bad, 'agentx'));
+    const listed = (await request(t.app).get('/api/self-healing/incidents')).body.items;
+    expect(listed.map((i: { state: string }) => i.state)).toEqual(['open', 'resolved']);
+    expect(listed[1].id).toBe(first!.id);
+  });
 });
