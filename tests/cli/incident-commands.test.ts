@@ -1,42 +1,27 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { run } from '../../src/cli/main';
 import { API_KEYS, KEYS } from '../helpers/api-keys';
 import { rule, rulesDoc, snapshot } from '../helpers/rules';
-import { buildTestApp, type TestApp } from '../helpers/test-app';
+import { serveForCli, type CliService } from '../helpers/cli-in-process';
+import type { TestApp } from '../helpers/test-app';
 
 /** `self-healing incidents [--open]` and `incidents show <id>` against a running service (in-process). */
 describe('self-healing incidents', () => {
   let t: TestApp;
   let url: string;
-  let server: http.Server;
+  let service: CliService;
 
   beforeAll(async () => {
-    t = await buildTestApp({
+    service = await serveForCli({
       rules: rulesDoc(rule('note', { priority: 20, cooldownMinutes: 0, inhibits: { rules: ['second'], sameSource: true } }), rule('second', { priority: 10 })),
       config: { auth: { apiKeys: API_KEYS } },
     });
-    server = http.createServer(t.app);
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    ({ t, url } = service);
   });
 
   afterAll(async () => {
-    await new Promise((resolve) => server.close(resolve));
-    await t.stop();
+    await service.stop();
   });
 
-  async function cli(args: string[], key: string = KEYS.viewer) {
-    const out: string[] = [];
-    const err: string[] = [];
-    process.env.SELF_HEALING_API_KEY = key;
-    try {
-      const code = await run([...args, '--url', url], { out: (s) => out.push(s), err: (s) => err.push(s) });
-      return { code, stdout: out.join('\n'), stderr: err.join('\n') };
-    } finally {
-      delete process.env.SELF_HEALING_API_KEY;
-    }
-  }
+  const cli = (args: string[], key: string = KEYS.viewer) => service.cli(args, key);
 
   it('lists open incidents first and shows one with its timeline', async () => {
     expect((await cli(['incidents', '--open'])).stdout).toBe('no open incidents');

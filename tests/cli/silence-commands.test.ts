@@ -1,39 +1,24 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { run } from '../../src/cli/main';
 import { silenceRequest } from '../../src/cli/silence-commands';
 import { API_KEYS, KEYS } from '../helpers/api-keys';
-import { buildTestApp, type TestApp } from '../helpers/test-app';
+import { serveForCli, type CliService } from '../helpers/cli-in-process';
+import type { TestApp } from '../helpers/test-app';
 
 /** `self-healing silence add|list|expire` against a running service (in-process: the same run() the binary calls). */
 describe('self-healing silence', () => {
   let t: TestApp;
   let url: string;
-  let server: http.Server;
+  let service: CliService;
 
   beforeAll(async () => {
-    t = await buildTestApp({ config: { auth: { apiKeys: API_KEYS } } });
-    server = http.createServer(t.app);
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    service = await serveForCli({ config: { auth: { apiKeys: API_KEYS } } });
+    ({ t, url } = service);
   });
 
   afterAll(async () => {
-    await new Promise((resolve) => server.close(resolve));
-    await t.stop();
+    await service.stop();
   });
 
-  async function cli(args: string[], key: string = KEYS.operator) {
-    const out: string[] = [];
-    const err: string[] = [];
-    process.env.SELF_HEALING_API_KEY = key;
-    try {
-      const code = await run([...args, '--url', url], { out: (s) => out.push(s), err: (s) => err.push(s) });
-      return { code, stdout: out.join('\n'), stderr: err.join('\n') };
-    } finally {
-      delete process.env.SELF_HEALING_API_KEY;
-    }
-  }
+  const cli = (args: string[], key: string = KEYS.operator) => service.cli(args, key);
 
   it('adds a recurring silence, lists it, expires it, and lists it again only with --all', async () => {
     const endsAt = new Date(t.clock.now().getTime() + 7 * 86_400_000).toISOString();

@@ -4,6 +4,7 @@ import type { NotificationEvent } from '../../domain/events';
 import type { Incident, IncidentDecision, IncidentQuery, IncidentResolution } from '../../domain/incident';
 import { decodeIncidentCursor, incidentPage, type IncidentStore, type OpenedIncident } from '../incident-store';
 import { isDuplicateKeyError } from './connection';
+import { ensureCollections, openDb } from './mongo-collections';
 import { eventFields, HAS_EVENTS, type MongoCommittedEvents } from './mongo-committed-events';
 
 type Doc = { _id: string; [field: string]: any };
@@ -48,22 +49,11 @@ export class MongoIncidentStore implements IncidentStore {
   ) {}
 
   private col(name: string): mongo.Collection<Doc> {
-    const db = this.conn().db;
-    if (!db) throw new Error('MongoDB store is not open');
-    return db.collection<Doc>(name);
+    return openDb(this.conn).collection<Doc>(name);
   }
 
   async init(): Promise<void> {
-    const db = this.conn().db;
-    if (!db) throw new Error('MongoDB store is not open');
-    for (const name of [INCIDENTS, OPEN_GROUPS, DECISIONS, INCIDENT_NOTICES]) {
-      const exists = (await db.listCollections({ name }, { nameOnly: true }).toArray()).length > 0;
-      if (!exists) {
-        await db.createCollection(name).catch((err: { code?: number }) => {
-          if (err.code !== 48) throw err; // created meanwhile by another instance
-        });
-      }
-    }
+    await ensureCollections(openDb(this.conn), [INCIDENTS, OPEN_GROUPS, DECISIONS, INCIDENT_NOTICES]);
     await this.col(INCIDENTS).createIndex({ state: 1, openedAt: -1, _id: -1 });
     await this.col(INCIDENTS).createIndex({ 'labels.source': 1, openedAt: -1 });
     await this.col(DECISIONS).createIndex({ incidentId: 1, at: 1, _id: 1 });
