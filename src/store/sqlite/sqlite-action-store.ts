@@ -1,11 +1,11 @@
 import type { ActionOutcome, ActionPatch, ActionQuery, ActionRecord, ActionStatus, Page } from '../../domain/action';
-import { decodeCursor, toPage } from '../../domain/cursor';
 import type { NotificationEvent } from '../../domain/events';
 import type { ActionStatRow } from '../../domain/stats';
 import type { ActionStore } from '../action-store';
 import { actionFromDoc, actionToDoc } from './codec';
 import { actionExtraColumns, moveRuleStatesVersion } from './sqlite-action-rows';
 import type { Row, SqliteContext } from './sqlite-context';
+import { pageNewestFirst, SqlConditions } from './sqlite-paging';
 import { sqliteActionStats } from './sqlite-stats';
 
 /** Actions on SQLite: the JSON document beside the columns queries filter on; each change one transaction. */
@@ -29,49 +29,14 @@ export class SqliteActionStore implements ActionStore {
   }
 
   async listActions(query: ActionQuery): Promise<Page<ActionRecord>> {
-    const where: string[] = [];
-    const args: unknown[] = [];
-    if (query.status && query.status.length > 0) {
-      where.push(`status IN (${query.status.map(() => '?').join(',')})`);
-      args.push(...query.status);
-    }
-    if (query.rule !== undefined) {
-      where.push('rule = ?');
-      args.push(query.rule);
-    }
-    if (query.type !== undefined) {
-      where.push('type = ?');
-      args.push(query.type);
-    }
-    if (query.outcome !== undefined) {
-      where.push('outcome = ?');
-      args.push(query.outcome);
-    }
-    if (query.failbackOf !== undefined) {
-      where.push("json_extract(doc, '$.failbackOf') = ?");
-      args.push(query.failbackOf);
-    }
-    if (query.incidentId !== undefined) {
-      where.push("json_extract(doc, '$.incidentId') = ?");
-      args.push(query.incidentId);
-    }
-    if (query.since) {
-      where.push('created_at >= ?');
-      args.push(query.since.getTime());
-    }
-    if (query.until) {
-      where.push('created_at <= ?');
-      args.push(query.until.getTime());
-    }
-    const cursor = query.cursor ? decodeCursor(query.cursor) : null;
-    if (cursor) {
-      where.push('(created_at < ? OR (created_at = ? AND id < ?))');
-      args.push(cursor.at, cursor.at, cursor.id);
-    }
-    const sql = `SELECT doc FROM actions ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-                 ORDER BY created_at DESC, id DESC LIMIT ?`;
-    const rows = this.ctx.stmt(sql).all(...args, query.limit + 1) as Row[];
-    return toPage(rows.map((r) => actionFromDoc(r.doc as string)), query.limit);
+    const conditions = new SqlConditions();
+    if (query.status && query.status.length > 0) conditions.add(`status IN (${query.status.map(() => '?').join(',')})`, ...query.status);
+    if (query.rule !== undefined) conditions.add('rule = ?', query.rule);
+    if (query.type !== undefined) conditions.add('type = ?', query.type);
+    if (query.outcome !== undefined) conditions.add('outcome = ?', query.outcome);
+    if (query.failbackOf !== undefined) conditions.add("json_extract(doc, '$.failbackOf') = ?", query.failbackOf);
+    if (query.incidentId !== undefined) conditions.add("json_extract(doc, '$.incidentId') = ?", query.incidentId);
+    return pageNewestFirst(this.ctx, 'actions', conditions, query, actionFromDoc);
   }
 
   async transitionAction(

@@ -1,10 +1,10 @@
 import type { Page } from '../../domain/action';
-import { decodeCursor, toPage } from '../../domain/cursor';
 import type { NotificationEvent } from '../../domain/events';
 import type { Alert, AlertQuery } from '../../domain/state';
 import type { AlertStore } from '../alert-store';
 import { alertFromDoc, alertToDoc } from './codec';
 import type { Row, SqliteContext } from './sqlite-context';
+import { pageNewestFirst, SqlConditions } from './sqlite-paging';
 
 /** Alerts on SQLite: a row with the columns queries filter on beside the JSON document. */
 export class SqliteAlertStore implements AlertStore {
@@ -35,40 +35,12 @@ export class SqliteAlertStore implements AlertStore {
   }
 
   async listAlerts(query: AlertQuery): Promise<Page<Alert>> {
-    const where: string[] = [];
-    const args: unknown[] = [];
-    if (query.rule !== undefined) {
-      where.push('rule = ?');
-      args.push(query.rule);
-    }
-    if (query.severity !== undefined) {
-      where.push('severity = ?');
-      args.push(query.severity);
-    }
-    if (query.acknowledged !== undefined) {
-      where.push(query.acknowledged ? 'acknowledged_at IS NOT NULL' : 'acknowledged_at IS NULL');
-    }
-    if (query.incidentId !== undefined) {
-      where.push("json_extract(doc, '$.incidentId') = ?");
-      args.push(query.incidentId);
-    }
-    if (query.since) {
-      where.push('created_at >= ?');
-      args.push(query.since.getTime());
-    }
-    if (query.until) {
-      where.push('created_at <= ?');
-      args.push(query.until.getTime());
-    }
-    const cursor = query.cursor ? decodeCursor(query.cursor) : null;
-    if (cursor) {
-      where.push('(created_at < ? OR (created_at = ? AND id < ?))');
-      args.push(cursor.at, cursor.at, cursor.id);
-    }
-    const sql = `SELECT doc FROM alerts ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-                 ORDER BY created_at DESC, id DESC LIMIT ?`;
-    const rows = this.ctx.stmt(sql).all(...args, query.limit + 1) as Row[];
-    return toPage(rows.map((r) => alertFromDoc(r.doc as string)), query.limit);
+    const conditions = new SqlConditions();
+    if (query.rule !== undefined) conditions.add('rule = ?', query.rule);
+    if (query.severity !== undefined) conditions.add('severity = ?', query.severity);
+    if (query.acknowledged !== undefined) conditions.add(query.acknowledged ? 'acknowledged_at IS NOT NULL' : 'acknowledged_at IS NULL');
+    if (query.incidentId !== undefined) conditions.add("json_extract(doc, '$.incidentId') = ?", query.incidentId);
+    return pageNewestFirst(this.ctx, 'alerts', conditions, query, alertFromDoc);
   }
 
   async acknowledgeAlert(id: string, by: string, at: Date): Promise<Alert | null> {
