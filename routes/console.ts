@@ -4,6 +4,7 @@ import { findProjectRoot } from '../src/config/project-root';
 import { ACTION_OUTCOMES, ACTION_STATUSES } from '../src/domain/action';
 import { RULE_DECISION_KINDS } from '../src/domain/decision';
 import { EVENT_TYPES } from '../src/domain/events';
+import { INCIDENT_RESOLUTIONS, INCIDENT_STATES } from '../src/domain/incident';
 import { PROBLEM_CODES } from '../src/domain/problem-codes';
 import { ACTION_TYPES, SEVERITIES } from '../src/domain/rule';
 import { MATCHER_FIELDS, SILENCE_STATES, WEEKDAYS } from '../src/silences/silence';
@@ -41,9 +42,10 @@ const VENDOR_FILES: Record<string, string> = {
 /**
  * The words the console shares with the service, as the service itself has them: event types (the
  * live stream's named events), decision kinds, problem codes (the refusals it explains), action
- * statuses, outcomes, types and severities, a silence's matcher fields, states and weekdays. Served
- * as an ES module (`/console/js/vocabulary.js`, typed for the console's checks by
- * `console/js/vocabulary.d.ts`), so the console keeps no copy that could miss a word added here.
+ * statuses, outcomes, types and severities, a silence's matcher fields, states and weekdays, an
+ * incident's states and resolutions. Served as an ES module (`/console/js/vocabulary.js`, typed for
+ * the console's checks by `console/js/vocabulary.d.ts`), so the console keeps no copy that could miss
+ * a word added here.
  */
 export const CONSOLE_VOCABULARY = {
   EVENT_TYPES,
@@ -56,6 +58,8 @@ export const CONSOLE_VOCABULARY = {
   MATCHER_FIELDS,
   SILENCE_STATES,
   WEEKDAYS,
+  INCIDENT_STATES,
+  INCIDENT_RESOLUTIONS,
 } as const;
 
 export function vocabularyModule(): string {

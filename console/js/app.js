@@ -20,10 +20,13 @@ import * as snapshot from './pages/snapshot.js';
 import * as sources from './pages/sources.js';
 import * as silences from './pages/silences.js';
 import * as silence from './pages/silence.js';
+import * as incidents from './pages/incidents.js';
+import * as incident from './pages/incident.js';
 
 const NAV = [
   ['overview', 'Overview'],
   ['approvals', 'Approvals'],
+  ['incidents', 'Incidents', 'listIncidents'],
   ['history', 'History'],
   ['rules', 'Rules'],
   ['simulate', 'Simulate'],
@@ -53,6 +56,8 @@ const ROUTES = [
   [/^sources$/, sources],
   [/^silences$/, silences],
   [/^silences\/([^/]+)$/, silence],
+  [/^incidents$/, incidents],
+  [/^incidents\/([^/]+)$/, incident],
 ];
 
 const main = document.getElementById('main');

@@ -14,7 +14,10 @@ export const SEVERITIES: V['SEVERITIES'];
 export const MATCHER_FIELDS: V['MATCHER_FIELDS'];
 export const SILENCE_STATES: V['SILENCE_STATES'];
 export const WEEKDAYS: V['WEEKDAYS'];
+export const INCIDENT_STATES: V['INCIDENT_STATES'];
+export const INCIDENT_RESOLUTIONS: V['INCIDENT_RESOLUTIONS'];
 
 export type EventType = V['EVENT_TYPES'][number];
 export type DecisionKind = V['DECISION_KINDS'][number];
 export type ProblemCode = V['PROBLEM_CODES'][number];
+export type IncidentResolution = V['INCIDENT_RESOLUTIONS'][number];

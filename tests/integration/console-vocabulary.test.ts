@@ -6,6 +6,7 @@ import { createConsoleRouter } from '../../routes/console';
 import { ACTION_OUTCOMES, ACTION_STATUSES } from '../../src/domain/action';
 import { RULE_DECISION_KINDS } from '../../src/domain/decision';
 import { EVENT_TYPES } from '../../src/domain/events';
+import { INCIDENT_RESOLUTIONS, INCIDENT_STATES } from '../../src/domain/incident';
 import { PROBLEM_CODES } from '../../src/domain/problem-codes';
 import { ACTION_TYPES, SEVERITIES } from '../../src/domain/rule';
 import { MATCHER_FIELDS, SILENCE_STATES, WEEKDAYS } from '../../src/silences/silence';
@@ -51,6 +52,8 @@ describe('the console vocabulary', () => {
       MATCHER_FIELDS: [...MATCHER_FIELDS],
       SILENCE_STATES: [...SILENCE_STATES],
       WEEKDAYS: [...WEEKDAYS],
+      INCIDENT_STATES: [...INCIDENT_STATES],
+      INCIDENT_RESOLUTIONS: [...INCIDENT_RESOLUTIONS],
     });
     expect(parseModule(res.text).EVENT_TYPES).toContain('action.shadowed');
     expect((await request(app).post('/console/js/vocabulary.js')).status).toBe(404);
@@ -61,7 +64,7 @@ describe('the console vocabulary', () => {
     // among them (two codes after which an approval is final) is not.
     const partial = { EVENT_TYPES, DECISION_KINDS: RULE_DECISION_KINDS, PROBLEM_CODES } as Record<string, readonly string[]>;
     // Of these, only the whole list is a copy: a page may well name a few statuses or types it treats apart.
-    const whole = { ACTION_STATUSES, ACTION_TYPES, MATCHER_FIELDS, WEEKDAYS } as Record<string, readonly string[]>;
+    const whole = { ACTION_STATUSES, ACTION_TYPES, MATCHER_FIELDS, WEEKDAYS, INCIDENT_RESOLUTIONS } as Record<string, readonly string[]>;
     const copies: string[] = [];
     for (const file of consoleFiles()) {
       const text = fs.readFileSync(file, 'utf8');

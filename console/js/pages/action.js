@@ -101,6 +101,7 @@ export async function mount(main, ctx, view) {
       h('h1', {}, `${a.rule}: ${a.type}${a.revertOf ? ' (revert)' : ''}`),
       h('p', {}, badge(a.status), ' ', badge(a.severity), a.outcome ? [' outcome ', badge(a.outcome)] : null),
       message,
+      a.incidentId ? h('p', { class: 'link-incident' }, 'Part of ', h('a', { href: `#/incidents/${a.incidentId}` }, 'an incident'), '.') : null,
       a.failbackOf ? h('p', { class: 'link-failback' }, 'Automatic failback to the primary, after ', h('a', { href: `#/actions/${a.failbackOf}` }, 'the failover'), '.') : null,
       failbacks.length
         ? h('p', { class: 'link-failback' }, 'Failed back by ', failbacks.map((fb, i) => [i ? ', ' : '', h('a', { href: `#/actions/${fb.id}` }, `the failback of ${fmtTime(fb.createdAt)}`), ' ', badge(fb.status), fb.outcome ? [' ', badge(fb.outcome)] : null]), '.')

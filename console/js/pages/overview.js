@@ -4,6 +4,7 @@ import { badge, clear, h, kv, linkIds, relTime, table, timeEl } from '../dom.js'
 import { act as actOn } from '../act.js';
 import { failoverCard } from '../failover-card.js';
 import { refreshOnLive } from '../live-refresh.js';
+import { incidentLink } from '../incident-view.js';
 import { matchersLink, scheduleText, silenceStateBadge } from '../silence-view.js';
 
 /** @typedef {import('../types').Ctx} Ctx */
@@ -41,7 +42,7 @@ export async function mount(main, ctx) {
   };
 
   const refresh = async () => {
-    const [pending, running, recent, router, throttle, openAlerts, pause, silences] = await Promise.all([
+    const [pending, running, recent, router, throttle, openAlerts, pause, silences, incidents] = await Promise.all([
       call('listActions', { query: { status: 'pending_approval', limit: 20 } }),
       call('listActions', { query: { status: 'approved,running', limit: 20 } }),
       call('listActions', { query: { limit: 10 } }),
@@ -50,6 +51,7 @@ export async function mount(main, ctx) {
       call('listAlerts', { query: { acknowledged: 'false', limit: 10 } }),
       ctx.has('getPause') ? call('getPause').catch(() => null) : Promise.resolve(null),
       ctx.has('listSilences') ? call('listSilences', { query: { state: 'active', limit: 20 } }).catch(() => null) : Promise.resolve(null),
+      ctx.has('listIncidents') ? call('listIncidents', { query: { state: 'open', limit: 10 } }).catch(() => null) : Promise.resolve(null),
     ]);
 
     const p = pending.data.items;
@@ -138,7 +140,16 @@ export async function mount(main, ctx) {
         h('p', {}, h('a', { href: '#/silences' }, 'Silences')))
       : null;
 
-    clear(body, pauseBanner, pendingSection, h('div', { class: 'grid' }, runningSection, failover, throttleSection, pauseSection), silencesSection, lastSection, alertsSection);
+    const oi = incidents?.data.items ?? [];
+    const incidentsSection = incidents
+      ? section('ov-incidents', `Open incidents (${oi.length}${incidents.data.nextCursor ? '+' : ''})`,
+        oi.length === 0
+          ? h('p', { class: 'muted' }, 'No open incident.')
+          : h('ul', {}, oi.map((i) => h('li', { 'data-incident-id': i.id }, incidentLink(i), ' — opened ', timeEl(i.openedAt), ` (${relTime(i.openedAt)})`))),
+        h('p', {}, h('a', { href: '#/incidents' }, 'Incidents')))
+      : null;
+
+    clear(body, pauseBanner, incidentsSection, pendingSection, h('div', { class: 'grid' }, runningSection, failover, throttleSection, pauseSection), silencesSection, lastSection, alertsSection);
   };
 
   await refresh();
