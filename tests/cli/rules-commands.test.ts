@@ -106,7 +106,7 @@ describe('self-healing rules test', () => {
     const r = await runCli(['rules', 'test', SHIPPED, SHIPPED_CASES]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/8 cases, \d+ steps: 8 passed, 0 failed/);
+    expect(r.stdout).toMatch(/9 cases, \d+ steps: 9 passed, 0 failed/);
   });
 
   it('plays cooldowns and approvals out on the virtual clock, and prints each failing step', async () => {
