@@ -72,3 +72,70 @@ export async function signIn(page: Page, baseUrl: string, key: string): Promise<
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('heading', { name: 'Overview', level: 1 }).waitFor();
 }
+
+/**
+ * A browser suite: the suite itself when a chromium is found, else one test that says why it did
+ * not run (the rest of the run goes on).
+ */
+export function describeInChromium(title: string, body: (executablePath: string) => void): void {
+  const found = findChromium();
+  if ('reason' in found) {
+    it('cannot run without a chromium', () => {
+      console.warn(`BROWSER SUITE NOT RUN: ${found.reason}`);
+      expect(found.reason).not.toBe('');
+    });
+    return;
+  }
+  describe(title, () => body(found.path));
+}
+
+/** The console of a served test app in a Chromium page; `errors` collects what the page threw or logged as an error. */
+export interface ConsoleSession {
+  url: string;
+  browser: Browser;
+  page: Page;
+  errors: string[];
+  close(): Promise<void>;
+}
+
+/**
+ * Serves `t`, launches Chromium and opens a page (1100×820 unless told, reduced motion) whose
+ * uncaught errors and console errors land in `errors` — but for the HTTP statuses the test expects
+ * the console to meet (`expectedStatuses`, e.g. 409 for a refusal it shows). With `signInAs`, signs
+ * in with that key and waits until the live stream is open.
+ */
+export async function openConsole(
+  t: TestApp,
+  executablePath: string,
+  {
+    viewport = { width: 1100, height: 820 },
+    timezoneId,
+    expectedStatuses = [401, 403, 409],
+    signInAs,
+  }: { viewport?: { width: number; height: number }; timezoneId?: string; expectedStatuses?: number[]; signInAs?: string } = {},
+): Promise<ConsoleSession> {
+  const server = await serve(t);
+  const browser = await launchChromium(executablePath);
+  const context = await browser.newContext({ viewport, reducedMotion: 'reduce', ...(timezoneId ? { timezoneId } : {}) });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  const expected = new RegExp(`${expectedStatuses.join('|')}|Failed to load resource`);
+  page.on('pageerror', (err) => errors.push(err.message));
+  page.on('console', (msg) => {
+    if (msg.type() === 'error' && !expected.test(msg.text())) errors.push(msg.text());
+  });
+  if (signInAs) {
+    await signIn(page, server.url, signInAs);
+    await page.locator('#live-state[data-state="open"]').waitFor();
+  }
+  return {
+    url: server.url,
+    browser,
+    page,
+    errors,
+    async close() {
+      await browser.close();
+      await server.close();
+    },
+  };
+}
