@@ -12,7 +12,7 @@ import type { RevertService } from '../src/remediation/reverts';
 import type { SchemaRegistry } from '../src/schemas/registry';
 import { declareRoutes, mount, readQuery } from '../src/http/route-declaration';
 import { idParam, notFound, pageParams, ruleFilter } from '../src/http/route-parameters';
-import { actionPageSchema, actionSchema } from '../src/schemas/response-schemas';
+import { actionPageSchema, actionSchema } from '../src/schemas/action-schemas';
 
 export const ACTION_ROUTES = declareRoutes({
   listActions: {

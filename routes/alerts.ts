@@ -8,7 +8,7 @@ import type { AlertService } from '../src/targets/alert-service';
 import { ALERT_SCHEMA_IDS, alertAckRequestSchema } from '../src/schemas/alert-schemas';
 import { declareRoutes, mount, readQuery } from '../src/http/route-declaration';
 import { idParam, notFound, pageParams, ruleFilter } from '../src/http/route-parameters';
-import { alertPageSchema, alertSchema } from '../src/schemas/response-schemas';
+import { alertPageSchema, alertSchema } from '../src/schemas/alert-schemas';
 
 export const ALERT_ROUTES = declareRoutes({
   listAlerts: {

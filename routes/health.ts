@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { declareRoutes, mount } from '../src/http/route-declaration';
 import type { HealthChecks } from '../src/health/health-checks';
-import { healthSchema, readinessSchema } from '../src/schemas/response-schemas';
+import { healthSchema, readinessSchema } from '../src/schemas/health-schemas';
 
 export const HEALTH_ROUTES = declareRoutes({
   getHealth: {

@@ -14,7 +14,7 @@ import { parseSnapshot } from '../src/schemas/snapshot-input';
 import { replyOnce } from './idempotent-reply';
 import { declareRoutes, mount, readQuery } from '../src/http/route-declaration';
 import { idempotencyErrors, idempotencyKey, ingestQueryParams } from '../src/http/route-parameters';
-import { batchIngestResultSchema, ingestResultSchema } from '../src/schemas/response-schemas';
+import { batchIngestResultSchema, ingestResultSchema } from '../src/schemas/ingest-schemas';
 
 export const INGEST_ROUTES = declareRoutes({
   ingestSnapshot: {

@@ -4,7 +4,7 @@ import { EVENT_TYPES } from '../src/domain/events';
 import type { NotificationService } from '../src/notifications/notification-service';
 import { declareRoutes, mount, readQuery } from '../src/http/route-declaration';
 import { cursorParam, limitParam } from '../src/http/route-parameters';
-import { notificationPageSchema } from '../src/schemas/response-schemas';
+import { notificationPageSchema } from '../src/schemas/notification-schemas';
 import type { FromSchema } from '../src/schemas/schema-type';
 
 export const NOTIFICATION_ROUTES = declareRoutes({

@@ -6,7 +6,7 @@ import { buildOpenApiDocument } from '../src/openapi/build-document';
 import type { DeclaredRoute } from '../src/http/route-declaration';
 import type { SchemaRegistry } from '../src/schemas/registry';
 import { declareRoutes, mount } from '../src/http/route-declaration';
-import { openApiDocumentSchema } from '../src/schemas/response-schemas';
+import { openApiDocumentSchema } from '../src/schemas/openapi-schemas';
 
 export const OPENAPI_ROUTES = declareRoutes({
   getOpenApiDocument: {

@@ -5,7 +5,7 @@ import type { NewPromptVersion, PromptVersions } from '../src/targets/prompt-ver
 import { PROMPT_SCHEMA_IDS, promptVersionRequestSchema } from '../src/schemas/prompt-schemas';
 import { declareRoutes, mount } from '../src/http/route-declaration';
 import { notFound, promptNameParam } from '../src/http/route-parameters';
-import { activePromptSchema, promptListSchema, promptSchema, promptVersionCreatedSchema } from '../src/schemas/response-schemas';
+import { activePromptSchema, promptListSchema, promptSchema, promptVersionCreatedSchema } from '../src/schemas/prompt-schemas';
 
 export const PROMPT_ROUTES = declareRoutes({
   listPrompts: {

@@ -7,7 +7,7 @@ import type { SchemaRegistry } from '../src/schemas/registry';
 import type { FailoverService } from '../src/targets/failover-service';
 import type { FailbackProber } from '../src/targets/failback-probes';
 import { declareRoutes, mount } from '../src/http/route-declaration';
-import { routerResetResultSchema, routerStateSchema } from '../src/schemas/response-schemas';
+import { routerResetResultSchema, routerStateSchema } from '../src/schemas/router-health-schemas';
 
 export const ROUTER_HEALTH_ROUTES = declareRoutes({
   getRouterState: {

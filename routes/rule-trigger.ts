@@ -9,7 +9,7 @@ import type { RemediationService } from '../src/remediation/remediation-service'
 import type { SchemaRegistry } from '../src/schemas/registry';
 import { declareRoutes, mount, readQuery } from '../src/http/route-declaration';
 import { notFound, ruleNameParam } from '../src/http/route-parameters';
-import { triggerResultSchema } from '../src/schemas/response-schemas';
+import { triggerResultSchema } from '../src/schemas/trigger-schemas';
 
 export const RULE_TRIGGER_ROUTES = declareRoutes({
   triggerRule: {

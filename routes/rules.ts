@@ -11,7 +11,7 @@ import type { SchemaRegistry } from '../src/schemas/registry';
 import type { RulesService, RuleWrite } from '../src/rules/rules-service';
 import { declareRoutes, mount } from '../src/http/route-declaration';
 import { ifMatch as ifMatchParam, notFound, ruleNameParam, rulesWriteErrors } from '../src/http/route-parameters';
-import { ruleDeletedSchema, ruleDetailSchema, rulesListSchema, rulesValidationSchema, ruleWriteSchema } from '../src/schemas/response-schemas';
+import { ruleDeletedSchema, ruleDetailSchema, rulesListSchema, rulesValidationSchema, ruleWriteSchema } from '../src/schemas/rule-schemas';
 
 export const RULE_ROUTES = declareRoutes({
   listRules: {

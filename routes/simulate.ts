@@ -6,7 +6,7 @@ import { SCHEMA_IDS, type SchemaRegistry } from '../src/schemas/registry';
 import type { RemediationService } from '../src/remediation/remediation-service';
 import { declareRoutes, mount } from '../src/http/route-declaration';
 import { notFound } from '../src/http/route-parameters';
-import { simulateResultSchema } from '../src/schemas/response-schemas';
+import { simulateResultSchema } from '../src/schemas/simulate-schemas';
 
 export const SIMULATE_ROUTES = declareRoutes({
   simulate: {

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { actorName } from '../src/http/access-control';
 import { declareRoutes, mount, readQuery } from '../src/http/route-declaration';
-import { throttleRestoreResultSchema, throttleStateSchema } from '../src/schemas/response-schemas';
+import { throttleRestoreResultSchema, throttleStateSchema } from '../src/schemas/throttle-schemas';
 import type { ThrottleService } from '../src/targets/throttle-service';
 
 export const THROTTLE_ROUTES = declareRoutes({

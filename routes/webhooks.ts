@@ -13,7 +13,8 @@ import type { RemediationService } from '../src/remediation/remediation-service'
 import type { SchemaRegistry } from '../src/schemas/registry';
 import { declareRoutes, mount, readQuery } from '../src/http/route-declaration';
 import { notFound } from '../src/http/route-parameters';
-import { actionSchema, ingestResultSchema } from '../src/schemas/response-schemas';
+import { actionSchema } from '../src/schemas/action-schemas';
+import { ingestResultSchema } from '../src/schemas/ingest-schemas';
 
 export const WEBHOOK_ROUTES = declareRoutes({
   n8nWebhook: {

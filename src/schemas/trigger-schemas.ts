@@ -1,4 +1,5 @@
 import { SCHEMA_BASE } from './api-schemas';
+import { REPLY_BASE as R } from './shared-schemas';
 
 /** POST /api/self-healing/rules/:name/trigger: the body is optional; `reason` is kept for the approver. */
 export const triggerRequestSchema = {
@@ -11,3 +12,16 @@ export const triggerRequestSchema = {
 } as const;
 
 export const TRIGGER_SCHEMA_IDS = { triggerRequest: triggerRequestSchema.$id } as const;
+
+export const triggerResultSchema = {
+  $id: `${R}/trigger-result.json`,
+  title: 'TriggerResult',
+  type: 'object',
+  additionalProperties: false,
+  required: ['rulesVersion', 'requestedBy', 'decisions'],
+  properties: {
+    rulesVersion: { type: 'string' },
+    requestedBy: { type: 'string', description: 'The API key name (or `manual:unauthenticated` in open mode).' },
+    decisions: { type: 'array', minItems: 1, maxItems: 1, items: { $ref: `${R}/applied-decision.json` } },
+  },
+} as const;

@@ -1,0 +1,86 @@
+import { DECISION_KINDS } from '../domain/decision';
+import { REPLY_BASE as R, dateTime, uuid, actionStatus, decisionKind, ruleDecisionKind } from './shared-schemas';
+
+export const ingestResultSchema = {
+  $id: `${R}/ingest-result.json`,
+  title: 'IngestResult',
+  type: 'object',
+  additionalProperties: false,
+  required: ['snapshotId', 'rulesVersion', 'decisions', 'counts'],
+  properties: {
+    snapshotId: uuid,
+    rulesVersion: { type: 'string' },
+    decisions: {
+      type: 'array',
+      description: 'One entry per matched rule (or rule that could not be evaluated), in priority order; with `?decisions=acted`, without `cooldown` and `duplicate_pending` entries.',
+      items: { $ref: `${R}/applied-decision.json` },
+    },
+    counts: { $ref: `${R}/decision-counts.json` },
+  },
+} as const;
+
+export const decisionCountsSchema = {
+  $id: `${R}/decision-counts.json`,
+  title: 'DecisionCounts',
+  description: 'Every decision taken for a snapshot, by kind (only the kinds that occurred), whether listed in `decisions` or left out by `?decisions=acted`.',
+  type: 'object',
+  additionalProperties: false,
+  properties: Object.fromEntries([...DECISION_KINDS, 'shadow'].map((k) => [k, { type: 'integer', minimum: 1 }])),
+} as const;
+
+export const batchIngestResultSchema = {
+  $id: `${R}/batch-ingest-result.json`,
+  title: 'BatchIngestResult',
+  description: 'One entry per snapshot, in input order: what a single ingest returns, or the problem with that snapshot.',
+  type: 'object',
+  additionalProperties: false,
+  required: ['results'],
+  properties: {
+    results: {
+      type: 'array',
+      items: {
+        anyOf: [
+          { $ref: `${R}/ingest-result.json` },
+          {
+            type: 'object',
+            additionalProperties: false,
+            required: ['error'],
+            properties: { error: { $ref: `${R}/problem.json` } },
+          },
+        ],
+      },
+    },
+  },
+} as const;
+
+export const appliedDecisionSchema = {
+  $id: `${R}/applied-decision.json`,
+  title: 'AppliedDecision',
+  description: 'What was done about one matched rule; `status` is the action\'s (final with `wait=true`).',
+  type: 'object',
+  additionalProperties: false,
+  required: ['rule', 'decision', 'reason'],
+  properties: {
+    rule: { type: 'string' },
+    decision: ruleDecisionKind,
+    wouldDecide: decisionKind,
+    reason: { type: 'string' },
+    actionId: uuid,
+    status: actionStatus,
+    until: dateTime,
+    target: { type: 'string', description: 'For `budget_exhausted`: the target whose budget is spent.' },
+    inhibitedBy: { $ref: `${R}/inhibited-by.json` },
+    incidentId: { type: 'string', format: 'uuid', description: 'For `budget_exhausted` of limits.perIncident: the incident whose budget is spent.' },
+    silenceId: { type: 'string', description: 'For `silenced`: the silence in force (`until`: when it, or its scheduled window, ends).' },
+  },
+} as const;
+
+export const inhibitedBySchema = {
+  $id: `${R}/inhibited-by.json`,
+  title: 'InhibitedBy',
+  description: 'For `inhibited`: the action holding the rule back and its rule; no `actionId` in a dry run whose inhibitor is the same snapshot\'s dispatch.',
+  type: 'object',
+  additionalProperties: false,
+  required: ['rule'],
+  properties: { rule: { type: 'string' }, actionId: uuid },
+} as const;
