@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ManualClock } from '../src/clock';
 import type { StoredSnapshot } from '../src/domain/snapshot';
-import { SnapshotHistory } from '../src/remediation/snapshot-history';
+import { SnapshotHistory } from '../src/history/snapshot-history';
 import type { Store } from '../src/store/store';
 import { benchStoreTargets } from './bench-stores';
 import { seededRandom } from './stats';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { ManualClock } from '../src/clock';
 import type { ActionOutcome, ActionRecord, ActionStatus } from '../src/domain/action';
 import { ACTION_TYPES } from '../src/domain/rule';
-import { StatsService, type StatsWindow } from '../src/remediation/stats';
+import { StatsService, type StatsWindow } from '../src/history/stats';
 import type { Store } from '../src/store/store';
 import { benchStoreTargets } from './bench-stores';
 import { seededRandom } from './stats';

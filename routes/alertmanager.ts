@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import type { AppConfig } from '../src/config/schema';
-import { type AlertmanagerPayload, alertmanagerSnapshots } from '../src/remediation/alertmanager-snapshots';
-import type { RemediationService } from '../src/remediation/remediation-service';
+import { type AlertmanagerPayload, alertmanagerSnapshots } from '../src/pipeline/alertmanager-snapshots';
+import type { RemediationService } from '../src/pipeline/remediation-service';
 import { ALERTMANAGER_SCHEMA_IDS, alertmanagerResultSchema, alertmanagerWebhookSchema } from '../src/schemas/alertmanager-schemas';
 import type { SchemaRegistry } from '../src/schemas/registry';
 import { parseSnapshot } from '../src/schemas/snapshot-input';

@@ -3,7 +3,7 @@ import type { IdempotentReply } from '../src/domain/idempotency';
 import { principalOf } from '../src/http/access-control';
 import { idempotencyKeyOf } from '../src/http/idempotency-key';
 import { sendJsonText } from '../src/http/json-reply';
-import { type IdempotentReplies, requestFingerprint } from '../src/remediation/idempotent-replies';
+import { type IdempotentReplies, requestFingerprint } from '../src/pipeline/idempotent-replies';
 
 /**
  * Sends what `produce` answers; with an Idempotency-Key, once per key: a retry gets the first reply

@@ -3,7 +3,7 @@ import { actorName } from '../src/http/access-control';
 import { declareRoutes, mount } from '../src/http/route-declaration';
 import { parseBody } from '../src/http/validate';
 import { pauseRequestSchema, pauseStateSchema, resumeResultSchema } from '../src/schemas/closed-loop-schemas';
-import type { PauseService } from '../src/remediation/pause';
+import type { PauseService } from '../src/execution/pause';
 import type { SchemaRegistry } from '../src/schemas/registry';
 
 export const PAUSE_ROUTES = declareRoutes({

@@ -5,7 +5,7 @@ import { parseBody } from '../src/http/validate';
 import { TRIGGER_SCHEMA_IDS, triggerRequestSchema } from '../src/schemas/trigger-schemas';
 import type { AppConfig } from '../src/config/schema';
 import type { Logger } from '../src/logging/logger';
-import type { RemediationService } from '../src/remediation/remediation-service';
+import type { RemediationService } from '../src/pipeline/remediation-service';
 import type { SchemaRegistry } from '../src/schemas/registry';
 import { declareRoutes, mount, readQuery } from '../src/http/route-declaration';
 import { notFound, ruleNameParam } from '../src/http/route-parameters';

@@ -3,7 +3,7 @@ import { parseBody } from '../src/http/validate';
 import { parseSnapshot } from '../src/schemas/snapshot-input';
 import type { Snapshot } from '../src/domain/snapshot';
 import { SCHEMA_IDS, type SchemaRegistry } from '../src/schemas/registry';
-import type { RemediationService } from '../src/remediation/remediation-service';
+import type { RemediationService } from '../src/pipeline/remediation-service';
 import { declareRoutes, mount } from '../src/http/route-declaration';
 import { notFound } from '../src/http/route-parameters';
 import { simulateResultSchema } from '../src/schemas/simulate-schemas';

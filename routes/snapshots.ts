@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { uuidParam } from '../src/http/path-params';
 import type { SnapshotQuery, StoredSnapshot } from '../src/domain/snapshot';
-import type { SnapshotHistory } from '../src/remediation/snapshot-history';
+import type { SnapshotHistory } from '../src/history/snapshot-history';
 import { declareRoutes, mount, readQuery } from '../src/http/route-declaration';
 import { cursorParam, idParam, limitParam, notFound } from '../src/http/route-parameters';
 import { seriesSchema, snapshotPageSchema, snapshotSourcesSchema, storedSnapshotSchema } from '../src/schemas/snapshot-schemas';

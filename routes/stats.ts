@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { STATS_WINDOWS, type StatsService, type StatsWindow } from '../src/remediation/stats';
+import { STATS_WINDOWS, type StatsService, type StatsWindow } from '../src/history/stats';
 import { declareRoutes, mount, readQuery } from '../src/http/route-declaration';
 import { statsSchema } from '../src/schemas/closed-loop-schemas';
 

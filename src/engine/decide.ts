@@ -216,7 +216,7 @@ function budgetSpent(rule: string, target: string, until: Date, limit: string): 
  * The cooldown decision per rule for its current cooldown end, made once and shared: in a storm
  * every matching snapshot decides the same hundreds of rules `cooldown` until the same instants.
  * Frozen, with its keys in the order of an ingest reply's entries, so that it is one as it is
- * (isSharedDecision) and its JSON can be kept (see remediation/ingest-reply).
+ * (isSharedDecision) and its JSON can be kept (see pipeline/ingest-reply).
  */
 const cooldownDecisions = new Map<string, { at: number; decision: Decision }>();
 const COOLDOWN_CACHE_LIMIT = 100_000;

@@ -4,7 +4,7 @@ import type { Store } from '../store/store';
 export interface HealthChecksDeps {
   store: Pick<Store, 'ping' | 'kind'>;
   rules: Pick<RulesService, 'isLoaded' | 'status' | 'current'>;
-  /** Whether this instance runs the periodic work (remediation/sweeps). */
+  /** Whether this instance runs the periodic work (lifecycle/sweeps). */
   periodicWork: { readonly holdsLease: boolean };
   instanceId: string;
 }

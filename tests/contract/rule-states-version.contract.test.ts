@@ -1,5 +1,5 @@
 import { ManualClock } from '../../src/clock';
-import { RuleStateReader } from '../../src/remediation/rule-state-reader';
+import { RuleStateReader } from '../../src/pipeline/rule-state-reader';
 import type { Store } from '../../src/store/store';
 import { T0, at, makeAction, makePending, makeSnapshot, minutes } from './fixtures';
 import { openStorePerTest, type StoreLocation, storeTargets } from './store-targets';

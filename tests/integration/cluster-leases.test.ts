@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { ManualClock } from '../../src/clock';
 import type { ActionRecord } from '../../src/domain/action';
-import { newAction } from '../../src/remediation/new-action';
+import { newAction } from '../../src/pipeline/new-action';
 import { FakeModelHost } from '../helpers/fake-model-host';
 import { buildTestApp, type TestApp } from '../helpers/test-app';
 import { rule, rulesDoc, snapshot } from '../helpers/rules';

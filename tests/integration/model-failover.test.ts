@@ -9,7 +9,7 @@ import type { AppConfig } from '../../src/config/schema';
 import type { ActionRecord, StrategyResult } from '../../src/domain/action';
 import { ConflictError } from '../../src/errors';
 import { checkModelHostHealth } from '../../src/integrations/model-host-health';
-import type { PipelineDeps } from '../../src/remediation/pipeline-deps';
+import type { PipelineDeps } from '../../src/execution/pipeline-deps';
 import { FailoverService } from '../../src/targets/failover-service';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store';
 import { createModelFailoverStrategy } from '../../src/strategies/model-failover';

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { ManualClock } from '../../src/clock';
-import { newAction } from '../../src/remediation/new-action';
+import { newAction } from '../../src/pipeline/new-action';
 import { buildTestApp } from '../helpers/test-app';
 import { rule, rulesDoc, snapshot } from '../helpers/rules';
 

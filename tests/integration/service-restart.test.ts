@@ -9,7 +9,7 @@ import { ManualClock } from '../../src/clock';
 import { loadConfig } from '../../src/config/load-config';
 import type { ActionRecord, StrategyResult } from '../../src/domain/action';
 import { createPm2Client } from '../../src/integrations/pm2-client';
-import type { PipelineDeps } from '../../src/remediation/pipeline-deps';
+import type { PipelineDeps } from '../../src/execution/pipeline-deps';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store';
 import { createServiceRestartStrategy, type ServiceRestartOptions } from '../../src/strategies/service-restart';
 import { type Strategy, StrategyFailure } from '../../src/strategies/strategy';

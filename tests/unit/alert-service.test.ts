@@ -3,7 +3,7 @@ import { ManualClock } from '../../src/clock';
 import { loadConfig } from '../../src/config/load-config';
 import type { ActionRecord } from '../../src/domain/action';
 import type { Rule } from '../../src/domain/rule';
-import type { PipelineDeps } from '../../src/remediation/pipeline-deps';
+import type { PipelineDeps } from '../../src/execution/pipeline-deps';
 import { AlertService } from '../../src/targets/alert-service';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store';
 import { createAlertOnlyStrategy } from '../../src/strategies/alert-only';

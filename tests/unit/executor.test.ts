@@ -1,8 +1,8 @@
 import winston from 'winston';
 import { ManualClock } from '../../src/clock';
 import { loadConfig } from '../../src/config/load-config';
-import { ActionExecutor } from '../../src/remediation/executor';
-import { newAction } from '../../src/remediation/new-action';
+import { ActionExecutor } from '../../src/execution/executor';
+import { newAction } from '../../src/pipeline/new-action';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store';
 import { type Strategy, StrategyFailure } from '../../src/strategies/strategy';
 import { RecordingNotifier } from '../helpers/recording-notifier';

@@ -1,6 +1,6 @@
 import { decide } from '../../src/engine/decide';
-import { ingestReply, ingestReplyJson } from '../../src/remediation/ingest-reply';
-import type { AppliedDecision } from '../../src/remediation/remediation-service';
+import { ingestReply, ingestReplyJson } from '../../src/pipeline/ingest-reply';
+import type { AppliedDecision } from '../../src/pipeline/remediation-service';
 import { normalizedRule } from '../helpers/rules';
 
 describe('ingest replies', () => {

@@ -6,7 +6,7 @@ import { ManualClock } from '../../src/clock';
 import { loadConfig } from '../../src/config/load-config';
 import type { ActionRecord } from '../../src/domain/action';
 import type { Prompt } from '../../src/domain/state';
-import type { PipelineDeps } from '../../src/remediation/pipeline-deps';
+import type { PipelineDeps } from '../../src/execution/pipeline-deps';
 import {
   PROMPT_LIMITS,
   PromptConflictError,

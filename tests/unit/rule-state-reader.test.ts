@@ -1,6 +1,6 @@
 import { ManualClock } from '../../src/clock';
-import { newAction } from '../../src/remediation/new-action';
-import { RuleStateReader } from '../../src/remediation/rule-state-reader';
+import { newAction } from '../../src/pipeline/new-action';
+import { RuleStateReader } from '../../src/pipeline/rule-state-reader';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store';
 import { normalizedRule } from '../helpers/rules';
 

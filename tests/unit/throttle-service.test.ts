@@ -6,7 +6,7 @@ import { ManualClock } from '../../src/clock';
 import { loadConfig } from '../../src/config/load-config';
 import type { ActionRecord } from '../../src/domain/action';
 import type { Rule } from '../../src/domain/rule';
-import type { PipelineDeps } from '../../src/remediation/pipeline-deps';
+import type { PipelineDeps } from '../../src/execution/pipeline-deps';
 import { ThrottleService } from '../../src/targets/throttle-service';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store';
 import { StrategyFailure } from '../../src/strategies/strategy';

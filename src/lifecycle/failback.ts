@@ -4,12 +4,12 @@ import type { Rule } from '../domain/rule';
 import type { FailbackHold, FailbackProbes, FailoverState } from '../domain/state';
 import { verifySpecOf } from '../domain/verify-spec';
 import type { RulesService } from '../rules/rules-service';
-import type { AlertRecorder } from './alert-recorder';
+import type { AlertRecorder } from '../execution/alert-recorder';
 import type { ActionStore } from '../store/action-store';
 import type { SnapshotStore } from '../store/snapshot-store';
 import type { LeaseStore } from '../store/lease-store';
-import type { PipelineDepsOn } from './pipeline-deps';
-import type { RemediationService } from './remediation-service';
+import type { PipelineDepsOn } from '../execution/pipeline-deps';
+import type { RemediationService } from '../pipeline/remediation-service';
 
 /**
  * What the failback needs of the router (targets/failover-service and targets/failback-probes),

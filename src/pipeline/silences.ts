@@ -5,7 +5,7 @@ import { ConflictError, NotFoundError, ValidationError } from '../errors';
 import { inForceAt } from '../silences/in-force';
 import { parseSilenceRequest } from '../silences/silence-input';
 import { type Silence, type SilenceState, silenceState } from '../silences/silence';
-import type { PipelineDeps } from './pipeline-deps';
+import type { PipelineDeps } from '../execution/pipeline-deps';
 
 /** A silence as the API shows it: with its state, and whether it holds right now (schedule included). */
 export interface SilenceView extends Omit<Silence, 'startsAt' | 'endsAt' | 'createdAt' | 'expiredAt'> {

@@ -8,7 +8,7 @@ import { buildEvent, type NotificationEvent } from '../domain/events';
 import type { RulesService } from '../rules/rules-service';
 import type { ActionStore } from '../store/action-store';
 import type { SnapshotStore } from '../store/snapshot-store';
-import type { PipelineDeps, PipelineDepsOn } from './pipeline-deps';
+import type { PipelineDeps, PipelineDepsOn } from '../execution/pipeline-deps';
 import type { RevertService } from './reverts';
 
 /** Snapshots read per window: enough for one a second over a long window, bounded all the same. */

@@ -4,12 +4,12 @@ import { buildEvent, type NotificationEvent } from '../domain/events';
 import type { RulesService } from '../rules/rules-service';
 import type { ActionStore } from '../store/action-store';
 import type { SnapshotStore } from '../store/snapshot-store';
-import type { PipelineDepsOn } from './pipeline-deps';
+import type { PipelineDepsOn } from '../execution/pipeline-deps';
 import type { Evaluator } from '../engine/evaluate';
-import type { ActionExecutor } from './executor';
+import type { ActionExecutor } from '../execution/executor';
 import { clearedCondition } from './fresh-approval';
 import { approvalExpired } from '../closed-loop/dispatch-rules';
-import type { PauseService } from './pause';
+import type { PauseService } from '../execution/pause';
 
 export interface ApprovalDeps extends PipelineDepsOn<ActionStore & SnapshotStore> {
   executor: ActionExecutor;

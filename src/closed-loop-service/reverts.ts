@@ -7,10 +7,10 @@ import { buildEvent } from '../domain/events';
 import type { RulesService } from '../rules/rules-service';
 import type { ActionStore } from '../store/action-store';
 import type { DispatchStore } from '../store/dispatch-store';
-import type { PipelineDepsOn } from './pipeline-deps';
+import type { PipelineDepsOn } from '../execution/pipeline-deps';
 import type { StrategyMap } from '../strategies/strategy';
-import type { AlertRecorder } from './alert-recorder';
-import type { ActionExecutor } from './executor';
+import type { AlertRecorder } from '../execution/alert-recorder';
+import type { ActionExecutor } from '../execution/executor';
 
 export interface RevertDeps extends PipelineDepsOn<ActionStore & DispatchStore> {
   strategies: StrategyMap;

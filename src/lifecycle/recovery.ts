@@ -4,7 +4,7 @@ import { buildEvent, type NotificationEvent } from '../domain/events';
 import type { RulesService } from '../rules/rules-service';
 import type { ActionStore } from '../store/action-store';
 import type { LeaseStore } from '../store/lease-store';
-import type { PipelineDeps, PipelineDepsOn } from './pipeline-deps';
+import type { PipelineDeps, PipelineDepsOn } from '../execution/pipeline-deps';
 
 /** Recovery tells people about what it failed, through each rule's own channels. */
 export interface RecoveryDeps extends PipelineDepsOn<ActionStore & LeaseStore> {

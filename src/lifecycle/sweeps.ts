@@ -1,13 +1,13 @@
 import { Lease } from '../cluster/lease';
 import type { RulesService } from '../rules/rules-service';
-import type { PipelineDeps } from './pipeline-deps';
-import type { ApprovalService } from './approvals';
-import type { ActionExecutor } from './executor';
-import type { PauseService } from './pause';
-import type { VerificationService } from './verification';
+import type { PipelineDeps } from '../execution/pipeline-deps';
+import type { ApprovalService } from '../approvals/approvals';
+import type { ActionExecutor } from '../execution/executor';
+import type { PauseService } from '../execution/pause';
+import type { VerificationService } from '../closed-loop-service/verification';
 import { recoverInterruptedActions } from './recovery';
 import type { FailbackService } from './failback';
-import type { ThrottleRestoreJudge } from './throttle-restore-judge';
+import type { ThrottleRestoreJudge } from '../closed-loop-service/throttle-restore-judge';
 import type { IncidentService } from '../incidents/incident-service';
 
 export interface SweepDeps extends PipelineDeps {

@@ -1,10 +1,10 @@
 import type { Rule } from '../domain/rule';
-import type { AlertRecorder } from './alert-recorder';
+import type { AlertRecorder } from '../execution/alert-recorder';
 import type { Decision } from '../domain/decision';
 import type { BudgetView } from '../engine/decide';
 import type { DispatchStore } from '../store/dispatch-store';
 import type { LeaseStore } from '../store/lease-store';
-import type { PipelineDepsOn } from './pipeline-deps';
+import type { PipelineDepsOn } from '../execution/pipeline-deps';
 import type { StrategyMap } from '../strategies/strategy';
 
 export interface BudgetDeps extends PipelineDepsOn<DispatchStore & LeaseStore> {
