@@ -146,6 +146,9 @@ describe.each(targets)('kill -9 at every step: $name', (target) => {
         // The check below wants every snapshot answered 200 still stored: retention (10,000 by
         // default) would prune the oldest on purpose once a fast run stores more than that.
         snapshots: { retention: { maxCount: 10_000_000 } },
+        // The check below holds every recorded change to exactly one delivery of its own event:
+        // the rules' events, not the incident notices that stand in for them by default.
+        incidents: { notify: 'rule' },
         notifications: {
           delivery: { maxAttempts: 1000, initialDelayMs: 50, maxDelayMs: 500, timeoutMs: 2000, pollIntervalMs: 100, retentionHours: 1 },
           breaker: { errorThresholdPercentage: 50, volumeThreshold: 1000, resetTimeoutMs: 200, rollingWindowMs: 1000 },
