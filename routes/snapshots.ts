@@ -66,7 +66,7 @@ export const SNAPSHOT_ROUTES = declareRoutes({
   },
 });
 
-/** A source as ingest accepts it (src/schemas/api-schemas.ts): printable ASCII, no spaces. */
+/** A source as ingest accepts it (snapshotSchema in src/schemas/ingest-schemas.ts): printable ASCII, no spaces. */
 export const SOURCE_PATTERN = /^[\x21-\x7E]{1,128}$/;
 /** A dotted path of metric keys: `errorRate`, `ollama.avgResponseTimeMs` (at most 10 keys). */
 export const FACT_PATH_PATTERN = /^[A-Za-z0-9_-]{1,100}(\.[A-Za-z0-9_-]{1,100}){0,9}$/;

@@ -1,4 +1,20 @@
-import { REPLY_BASE as R, RULES_FILE, dateTime, nullableDateTime, nullableString, uuid, severity, actionType, actionStatus } from './shared-schemas';
+import { SCHEMA_BASE, REPLY_BASE as R, RULES_FILE, dateTime, nullableDateTime, nullableString, uuid, severity, actionType, actionStatus } from './shared-schemas';
+
+/** The body of approve and reject. */
+export const decisionRequestSchema = {
+  $id: `${SCHEMA_BASE}/decision-request.json`,
+  type: 'object',
+  additionalProperties: false,
+  required: ['by'],
+  properties: {
+    by: { type: 'string', minLength: 1, maxLength: 200 },
+    comment: { type: 'string', maxLength: 2000 },
+    force: {
+      type: 'boolean',
+      description: 'Approve: run even though the rule no longer matches the latest snapshot from its source (recorded as forcedApproval).',
+    },
+  },
+} as const;
 
 export const actionSchema = {
   $id: `${R}/action.json`,

@@ -1,4 +1,4 @@
-import { SCHEMA_BASE } from './api-schemas';
+import { SCHEMA_BASE } from './shared-schemas';
 import { REPLY_BASE as R, dateTime, nullableDateTime, nullableString, uuid, severity } from './shared-schemas';
 
 /** Body of POST /api/self-healing/alerts/:id/ack. */

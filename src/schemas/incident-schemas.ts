@@ -2,7 +2,7 @@ import { DECISION_KINDS } from '../domain/decision';
 import { INCIDENT_RESOLUTIONS, INCIDENT_STATES } from '../domain/incident';
 import { ACTION_STATUSES, ACTION_OUTCOMES } from '../domain/action';
 import { ACTION_TYPES, SEVERITIES } from '../domain/rule';
-import { SCHEMA_BASE } from './api-schemas';
+import { SCHEMA_BASE } from './shared-schemas';
 
 const R = `${SCHEMA_BASE}/responses`;
 const dateTime = { type: 'string', format: 'date-time' } as const;

@@ -1,5 +1,30 @@
 import { DECISION_KINDS } from '../domain/decision';
-import { REPLY_BASE as R, dateTime, uuid, actionStatus, decisionKind, ruleDecisionKind } from './shared-schemas';
+import { SCHEMA_BASE, REPLY_BASE as R, dateTime, uuid, actionStatus, decisionKind, ruleDecisionKind } from './shared-schemas';
+
+/** What a source sends: one snapshot (also the NDJSON batch line and the simulate body's `snapshot`). */
+export const snapshotSchema = {
+  $id: `${SCHEMA_BASE}/snapshot.json`,
+  type: 'object',
+  additionalProperties: false,
+  required: ['source', 'timestamp', 'metrics'],
+  properties: {
+    source: { type: 'string', minLength: 1, maxLength: 128, pattern: '^[\\x21-\\x7E]+$' },
+    timestamp: { type: 'string', format: 'date-time', maxLength: 64 },
+    // Each top-level key becomes a json-rules-engine fact, which refuses an empty id (a 500 otherwise).
+    metrics: { type: 'object', maxProperties: 500, propertyNames: { minLength: 1, maxLength: 200 } },
+  },
+} as const;
+
+/** The envelope only: each snapshot is validated alone, so one bad one does not refuse the rest. */
+export const metricsBatchSchema = {
+  $id: `${SCHEMA_BASE}/metrics-batch.json`,
+  type: 'object',
+  additionalProperties: false,
+  required: ['snapshots'],
+  properties: {
+    snapshots: { type: 'array', minItems: 1, description: 'At most `snapshots.batchMaxCount` (default 1,000).' },
+  },
+} as const;
 
 export const ingestResultSchema = {
   $id: `${R}/ingest-result.json`,

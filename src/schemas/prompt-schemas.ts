@@ -1,4 +1,4 @@
-import { SCHEMA_BASE } from './api-schemas';
+import { SCHEMA_BASE } from './shared-schemas';
 import { REPLY_BASE as R, dateTime, nullableDateTime } from './shared-schemas';
 
 /** Body of POST /api/prompts/:name/versions; bounds match PROMPT_LIMITS in the registry. */

@@ -6,22 +6,19 @@ import addFormats from 'ajv-formats';
 import { isDateTime } from '../domain/date-time';
 import { findProjectRoot } from '../config/project-root';
 import type { ProblemDetail } from '../errors';
-import {
-  SCHEMA_BASE,
-  decisionRequestSchema,
-  metricsBatchSchema,
-  rulePatchSchema,
-  simulateRequestSchema,
-  snapshotSchema,
-} from './api-schemas';
+import { decisionRequestSchema } from './action-schemas';
+import { metricsBatchSchema, snapshotSchema } from './ingest-schemas';
+import { rulePatchSchema } from './rule-schemas';
+import { RULES_FILE } from './shared-schemas';
+import { simulateRequestSchema } from './simulate-schemas';
 import { featureSchemas } from './feature-schemas';
 import { responseSchemas } from './response-schemas';
 import { MAX_JSON_DEPTH, nestsDeeperThan } from './json-depth';
 import { toProblems } from './problems';
 
 export const SCHEMA_IDS = {
-  rulesFile: `${SCHEMA_BASE}/rules-file.json`,
-  rule: `${SCHEMA_BASE}/rules-file.json#/$defs/rule`,
+  rulesFile: RULES_FILE,
+  rule: `${RULES_FILE}#/$defs/rule`,
   snapshot: snapshotSchema.$id,
   metricsBatch: metricsBatchSchema.$id,
   simulateRequest: simulateRequestSchema.$id,
@@ -52,6 +49,7 @@ export function createSchemaRegistry(): SchemaRegistry {
   ajv.addFormat('date-time', { type: 'string', validate: isDateTime });
   const all: AnySchema[] = [
     loadRulesFileSchema(),
+    // The core request bodies, each beside its resource's replies; the order is the document's.
     snapshotSchema,
     metricsBatchSchema,
     simulateRequestSchema,

@@ -1,5 +1,5 @@
 import { DECISION_KINDS } from '../domain/decision';
-import { SCHEMA_BASE } from './api-schemas';
+import { SCHEMA_BASE } from './shared-schemas';
 
 // `paused` never comes out of a replay (it plays automation unpaused) but is a decision all the same.
 const decisionKind = { enum: DECISION_KINDS } as const;

@@ -1,4 +1,4 @@
-import { SCHEMA_BASE } from './api-schemas';
+import { SCHEMA_BASE } from './shared-schemas';
 import { HOST_ROLES } from '../domain/state';
 import { REPLY_BASE as R, dateTime, nullableDateTime, nullableString } from './shared-schemas';
 

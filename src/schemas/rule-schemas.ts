@@ -1,4 +1,33 @@
-import { REPLY_BASE as R, RULES_FILE, dateTime, nullableDateTime, nullableString, severity, actionType } from './shared-schemas';
+import { SCHEMA_BASE, REPLY_BASE as R, RULES_FILE, dateTime, nullableDateTime, nullableString, severity, actionType } from './shared-schemas';
+
+/** A definition of the rules file's schema, so a patch can never allow what the file refuses. */
+const rulesFileDef = (pointer: string) => ({ $ref: `${RULES_FILE}#/$defs/${pointer}` });
+
+/**
+ * Every member of a rule but its name; each given member replaces the file's whole (a new `action`
+ * brings its params along). The console's rule editor sends only the members a person changed.
+ */
+export const rulePatchSchema = {
+  $id: `${SCHEMA_BASE}/rule-patch.json`,
+  type: 'object',
+  additionalProperties: false,
+  minProperties: 1,
+  properties: {
+    enabled: { type: 'boolean' },
+    description: { type: 'string', maxLength: 1000 },
+    priority: { type: 'integer', minimum: 1, maximum: 1000 },
+    severity,
+    cooldownMinutes: { type: 'number', minimum: 0, maximum: 525600 },
+    requiresApproval: { type: 'boolean' },
+    mode: { enum: ['enforce', 'shadow'] },
+    conditions: rulesFileDef('topCondition'),
+    action: rulesFileDef('action'),
+    notifications: rulesFileDef('notifications'),
+    verify: rulesFileDef('verify'),
+    maxActionsPerTarget: rulesFileDef('rule/properties/maxActionsPerTarget'),
+    inhibits: rulesFileDef('inhibits'),
+  },
+} as const;
 
 export const ruleActionSchema = {
   $id: `${R}/rule-action.json`,

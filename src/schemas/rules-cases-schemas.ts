@@ -1,4 +1,4 @@
-import { SCHEMA_BASE } from './api-schemas';
+import { SCHEMA_BASE } from './shared-schemas';
 
 const KINDS = ['execute', 'require_approval', 'cooldown', 'duplicate_pending', 'inhibited', 'budget_exhausted'] as const;
 /** What a step may expect of a rule: a decision, `shadow` or `shadow:<what it would decide>`, or `no_match`. */

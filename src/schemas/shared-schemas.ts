@@ -2,9 +2,12 @@ import { ACTION_STATUSES } from '../domain/action';
 import { DECISION_KINDS } from '../domain/decision';
 import { PROBLEM_CODES } from '../domain/problem-codes';
 import { ACTION_TYPES, SEVERITIES } from '../domain/rule';
-import { SCHEMA_BASE } from './api-schemas';
 
-/** Reply pieces several resources share: the problem document and common field shapes. */
+/**
+ * What several resources share: the $id bases, the problem document and common field shapes. Each
+ * resource's request and reply schemas live in its own module and import from here only.
+ */
+export const SCHEMA_BASE = 'https://self-healing.local/schemas';
 export const REPLY_BASE = `${SCHEMA_BASE}/responses`;
 export const RULES_FILE = `${SCHEMA_BASE}/rules-file.json`;
 

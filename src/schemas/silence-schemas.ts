@@ -1,4 +1,4 @@
-import { SCHEMA_BASE } from './api-schemas';
+import { SCHEMA_BASE } from './shared-schemas';
 import { MATCHER_FIELDS, SILENCE_STATES, WEEKDAYS } from '../silences/silence';
 
 const R = `${SCHEMA_BASE}/responses`;

@@ -1,4 +1,15 @@
-import { REPLY_BASE as R, dateTime, uuid, decisionKind, ruleDecisionKind } from './shared-schemas';
+import { SCHEMA_BASE, REPLY_BASE as R, RULES_FILE, dateTime, uuid, decisionKind, ruleDecisionKind } from './shared-schemas';
+
+export const simulateRequestSchema = {
+  $id: `${SCHEMA_BASE}/simulate-request.json`,
+  type: 'object',
+  additionalProperties: false,
+  minProperties: 1,
+  properties: {
+    ruleName: { $ref: `${RULES_FILE}#/$defs/ruleName` },
+    snapshot: { $ref: `${SCHEMA_BASE}/snapshot.json` },
+  },
+} as const;
 
 export const conditionOutcomeSchema = {
   $id: `${R}/condition-outcome.json`,

@@ -1,4 +1,4 @@
-import { SCHEMA_BASE } from './api-schemas';
+import { SCHEMA_BASE } from './shared-schemas';
 
 const R = `${SCHEMA_BASE}/responses`;
 const dateTime = { type: 'string', format: 'date-time' } as const;

@@ -1,5 +1,5 @@
 import { SOURCE_FAILURE_REASONS } from '../domain/observers';
-import { SCHEMA_BASE } from './api-schemas';
+import { SCHEMA_BASE } from './shared-schemas';
 
 const R = `${SCHEMA_BASE}/responses`;
 const dateTime = { type: 'string', format: 'date-time' } as const;

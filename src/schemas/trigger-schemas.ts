@@ -1,4 +1,4 @@
-import { SCHEMA_BASE } from './api-schemas';
+import { SCHEMA_BASE } from './shared-schemas';
 import { REPLY_BASE as R } from './shared-schemas';
 
 /** POST /api/self-healing/rules/:name/trigger: the body is optional; `reason` is kept for the approver. */

@@ -1,5 +1,5 @@
 import { UUID_PATTERN } from '../domain/identifiers';
-import { SCHEMA_BASE } from './api-schemas';
+import { SCHEMA_BASE } from './shared-schemas';
 
 /** POST /api/webhooks/n8n, `type: "approval"`: a person's decision relayed by n8n. */
 export const webhookApprovalSchema = {
