@@ -52,7 +52,7 @@ export const actionSchema = {
     severity,
     status: actionStatus,
     requestedBy: { type: 'string', description: '`ingest:<source>`, `webhook:n8n`, or an API key name.' },
-    snapshotId: { type: ['string', 'null'] },
+    snapshotId: nullableString,
     snapshot: {
       anyOf: [
         { type: 'null' },
@@ -103,7 +103,7 @@ export const actionSchema = {
         properties: {
           name: { type: 'string' },
           phase: { type: 'string', enum: ['before', 'after'] },
-          at: { type: 'string', format: 'date-time' },
+          at: dateTime,
         },
       },
     },

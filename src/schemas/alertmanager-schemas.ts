@@ -1,4 +1,4 @@
-import { SCHEMA_BASE } from './shared-schemas';
+import { SCHEMA_BASE, REPLY_BASE as R, boundedDateTime, uuid } from './shared-schemas';
 
 const labelSet = (maxValue: number) =>
   ({
@@ -8,8 +8,6 @@ const labelSet = (maxValue: number) =>
     propertyNames: { minLength: 1, maxLength: 200 },
     additionalProperties: { type: 'string', maxLength: maxValue },
   }) as const;
-
-const timestamp = { type: 'string', format: 'date-time', maxLength: 64 } as const;
 
 /**
  * POST /api/webhooks/alertmanager: Alertmanager's webhook payload, version 4
@@ -41,8 +39,8 @@ export const alertmanagerWebhookSchema = {
           status: { enum: ['firing', 'resolved'] },
           labels: { ...labelSet(1024), required: ['alertname'], properties: { alertname: { type: 'string', minLength: 1, maxLength: 200 } } },
           annotations: labelSet(10_000),
-          startsAt: timestamp,
-          endsAt: timestamp,
+          startsAt: boundedDateTime,
+          endsAt: boundedDateTime,
           generatorURL: { type: 'string', maxLength: 2000 },
           fingerprint: { type: 'string', maxLength: 200 },
         },
@@ -51,7 +49,6 @@ export const alertmanagerWebhookSchema = {
   },
 } as const;
 
-const R = `${SCHEMA_BASE}/responses`;
 
 export const alertmanagerResultSchema = {
   $id: `${R}/alertmanager-result.json`,
@@ -70,7 +67,7 @@ export const alertmanagerResultSchema = {
         properties: {
           source: { type: 'string' },
           alerts: { type: 'array', items: { type: 'string' }, description: 'The alert names in this snapshot\'s `alerts` fact.' },
-          snapshotId: { type: 'string', format: 'uuid' },
+          snapshotId: uuid,
           rulesVersion: { type: 'string' },
           decisions: { type: 'array', items: { $ref: `${R}/applied-decision.json` } },
           counts: { $ref: `${R}/decision-counts.json` },

@@ -1,8 +1,5 @@
-import { SCHEMA_BASE } from './shared-schemas';
+import { SCHEMA_BASE, REPLY_BASE as R, dateTime, nullableDateTime, nullableString } from './shared-schemas';
 
-const R = `${SCHEMA_BASE}/responses`;
-const dateTime = { type: 'string', format: 'date-time' } as const;
-const nullableDateTime = { type: ['string', 'null'], format: 'date-time' } as const;
 
 /** POST /api/self-healing/pause. */
 export const pauseRequestSchema = {
@@ -25,7 +22,7 @@ export const pauseStateSchema = {
   required: ['paused', 'reason', 'by', 'since', 'until'],
   properties: {
     paused: { type: 'boolean' },
-    reason: { type: ['string', 'null'] },
+    reason: nullableString,
     by: { type: ['string', 'null'], description: 'The API key (or caller) that paused.' },
     since: nullableDateTime,
     until: nullableDateTime,

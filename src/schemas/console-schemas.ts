@@ -1,6 +1,5 @@
-import { SCHEMA_BASE } from './shared-schemas';
+import { SCHEMA_BASE, REPLY_BASE as R } from './shared-schemas';
 
-const R = `${SCHEMA_BASE}/responses`;
 
 /** Body of POST /api/session: the API key to sign in with. */
 export const sessionRequestSchema = {

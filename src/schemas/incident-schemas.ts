@@ -1,12 +1,7 @@
-import { DECISION_KINDS } from '../domain/decision';
 import { INCIDENT_RESOLUTIONS, INCIDENT_STATES } from '../domain/incident';
-import { ACTION_STATUSES, ACTION_OUTCOMES } from '../domain/action';
-import { ACTION_TYPES, SEVERITIES } from '../domain/rule';
-import { SCHEMA_BASE } from './shared-schemas';
+import { ACTION_OUTCOMES } from '../domain/action';
+import { REPLY_BASE as R, dateTime, nullableDateTime, nullableString, uuid, severity, actionType, actionStatus, ruleDecisionKind } from './shared-schemas';
 
-const R = `${SCHEMA_BASE}/responses`;
-const dateTime = { type: 'string', format: 'date-time' } as const;
-const nullableDateTime = { type: ['string', 'null'], format: 'date-time' } as const;
 
 export const incidentSchema = {
   $id: `${R}/incident.json`,
@@ -16,7 +11,7 @@ export const incidentSchema = {
   additionalProperties: false,
   required: ['id', 'groupKey', 'labels', 'state', 'openedAt', 'resolvedAt', 'resolution'],
   properties: {
-    id: { type: 'string', format: 'uuid' },
+    id: uuid,
     groupKey: { type: 'string', description: 'The labels of incidents.groupBy, `name=value` joined by commas; one open incident per key.' },
     labels: { type: 'object', additionalProperties: { type: 'string' } },
     state: { enum: [...INCIDENT_STATES] },
@@ -35,7 +30,7 @@ export const incidentPageSchema = {
   type: 'object',
   additionalProperties: false,
   required: ['items', 'nextCursor'],
-  properties: { items: { type: 'array', items: { $ref: `${R}/incident.json` } }, nextCursor: { type: ['string', 'null'] } },
+  properties: { items: { type: 'array', items: { $ref: `${R}/incident.json` } }, nextCursor: nullableString },
 } as const;
 
 export const incidentDetailSchema = {
@@ -60,10 +55,10 @@ export const incidentDetailSchema = {
           id: { type: 'string' },
           incidentId: { type: 'string' },
           at: dateTime,
-          snapshotId: { type: ['string', 'null'] },
-          source: { type: ['string', 'null'] },
+          snapshotId: nullableString,
+          source: nullableString,
           rule: { type: 'string' },
-          decision: { enum: [...DECISION_KINDS, 'shadow'] },
+          decision: ruleDecisionKind,
           reason: { type: 'string' },
           actionId: { type: 'string' },
           until: { type: 'string' },
@@ -80,18 +75,18 @@ export const incidentDetailSchema = {
         additionalProperties: false,
         required: ['id', 'rule', 'type', 'severity', 'status', 'outcome', 'createdAt', 'finishedAt', 'decidedBy', 'decidedAt', 'summary', 'error'],
         properties: {
-          id: { type: 'string', format: 'uuid' },
+          id: uuid,
           rule: { type: 'string' },
-          type: { enum: [...ACTION_TYPES] },
-          severity: { enum: [...SEVERITIES] },
-          status: { enum: [...ACTION_STATUSES] },
+          type: actionType,
+          severity,
+          status: actionStatus,
           outcome: { anyOf: [{ type: 'null' }, { enum: [...ACTION_OUTCOMES] }] },
           createdAt: dateTime,
           finishedAt: nullableDateTime,
           decidedBy: { type: ['string', 'null'], description: 'Who approved or rejected it.' },
           decidedAt: nullableDateTime,
-          summary: { type: ['string', 'null'] },
-          error: { type: ['string', 'null'] },
+          summary: nullableString,
+          error: nullableString,
           revertOf: { type: 'string' },
         },
       },
@@ -105,9 +100,9 @@ export const incidentDetailSchema = {
         properties: {
           id: { type: 'string' },
           rule: { type: 'string' },
-          severity: { enum: [...SEVERITIES] },
+          severity,
           message: { type: 'string' },
-          actionId: { type: ['string', 'null'] },
+          actionId: nullableString,
           createdAt: dateTime,
         },
       },
@@ -126,7 +121,7 @@ export const incidentDetailSchema = {
           rule: { type: 'string' },
           actionId: { type: 'string' },
           alertId: { type: 'string' },
-          snapshotId: { type: ['string', 'null'] },
+          snapshotId: nullableString,
           decision: { type: 'string' },
           detail: { type: 'string' },
         },

@@ -1,5 +1,5 @@
 import { DECISION_KINDS } from '../domain/decision';
-import { SCHEMA_BASE, REPLY_BASE as R, dateTime, uuid, actionStatus, decisionKind, ruleDecisionKind } from './shared-schemas';
+import { SCHEMA_BASE, REPLY_BASE as R, dateTime, boundedDateTime, uuid, actionStatus, decisionKind, ruleDecisionKind } from './shared-schemas';
 
 /** What a source sends: one snapshot (also the NDJSON batch line and the simulate body's `snapshot`). */
 export const snapshotSchema = {
@@ -9,7 +9,7 @@ export const snapshotSchema = {
   required: ['source', 'timestamp', 'metrics'],
   properties: {
     source: { type: 'string', minLength: 1, maxLength: 128, pattern: '^[\\x21-\\x7E]+$' },
-    timestamp: { type: 'string', format: 'date-time', maxLength: 64 },
+    timestamp: boundedDateTime,
     // Each top-level key becomes a json-rules-engine fact, which refuses an empty id (a 500 otherwise).
     metrics: { type: 'object', maxProperties: 500, propertyNames: { minLength: 1, maxLength: 200 } },
   },

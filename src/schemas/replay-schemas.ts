@@ -1,13 +1,9 @@
-import { DECISION_KINDS } from '../domain/decision';
-import { SCHEMA_BASE } from './shared-schemas';
+import { SCHEMA_BASE, REPLY_BASE as R, dateTime, boundedDateTime, nullableDateTime, nullableString, decisionKind, ruleDecisionKind } from './shared-schemas';
 
-// `paused` never comes out of a replay (it plays automation unpaused) but is a decision all the same.
-const decisionKind = { enum: DECISION_KINDS } as const;
-const ruleDecisionKind = { enum: [...decisionKind.enum, 'shadow'] } as const;
 const outcomeKind = { enum: ['effective', 'ineffective', 'unknown'] } as const;
+// `paused` never comes out of a replay (it plays automation unpaused) but is a decision all the same.
 /** What a summary or diff row counts: decisions, outcomes, what followed an ineffective one, windows still open. */
 const countKeys = [...ruleDecisionKind.enum, ...outcomeKind.enum, 'reverted', 'escalated', 'verifying'] as const;
-const dateTime = { type: 'string', format: 'date-time', maxLength: 64 } as const;
 const counts = {
   type: 'object',
   additionalProperties: false,
@@ -21,8 +17,8 @@ export const replayRequestSchema = {
   additionalProperties: false,
   properties: {
     rules: { type: 'object', description: 'A whole candidate rules file; default: the rules in force. Checked like the file.' },
-    from: dateTime,
-    to: dateTime,
+    from: boundedDateTime,
+    to: boundedDateTime,
     sources: {
       type: 'array',
       maxItems: 100,
@@ -42,7 +38,7 @@ export const replayRequestSchema = {
 } as const;
 
 export const replayResultSchema = {
-  $id: `${SCHEMA_BASE}/responses/replay-result.json`,
+  $id: `${R}/replay-result.json`,
   title: 'ReplayResult',
   type: 'object',
   additionalProperties: false,
@@ -52,8 +48,8 @@ export const replayResultSchema = {
     currentVersion: { type: 'string' },
     approvals: { enum: ['approve', 'reject', 'pending'] },
     clock: { enum: ['received', 'timestamp'], description: 'The clock the replay played on.' },
-    from: { type: ['string', 'null'], format: 'date-time' },
-    to: { type: ['string', 'null'], format: 'date-time' },
+    from: nullableDateTime,
+    to: nullableDateTime,
     snapshots: { type: 'integer', minimum: 0 },
     timeline: {
       type: 'array',
@@ -62,7 +58,7 @@ export const replayResultSchema = {
         additionalProperties: false,
         required: ['at', 'source', 'rule', 'decision'],
         properties: {
-          at: { type: 'string', format: 'date-time' },
+          at: dateTime,
           source: { type: 'string' },
           rule: { type: 'string' },
           decision: { enum: [...ruleDecisionKind.enum, 'verified'], description: '`verified`: a verification window ended and `outcome` was decided.' },
@@ -76,16 +72,16 @@ export const replayResultSchema = {
             properties: { rule: { type: 'string' }, actionId: { type: 'string' } },
             description: 'For `inhibited`: the (virtual) action holding the rule back, and its rule.',
           },
-          until: { type: 'string', format: 'date-time' },
+          until: dateTime,
           silenceId: { type: 'string', description: 'For `silenced`: the stored silence that was in force at that instant.' },
           outcome: outcomeKind,
-          recoveredAt: { type: 'string', format: 'date-time' },
+          recoveredAt: dateTime,
           followUp: { enum: ['revert', 'escalate', 'none'], description: 'For an ineffective outcome: what the service would have done (a replay does nothing).' },
           snapshotId: { type: 'string' },
         },
       },
     },
-    nextCursor: { type: ['string', 'null'] },
+    nextCursor: nullableString,
     summary: {
       type: 'array',
       items: { ...counts, required: ['rule'], properties: { rule: { type: 'string' }, ...counts.properties } },

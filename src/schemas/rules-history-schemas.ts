@@ -1,6 +1,5 @@
-import { SCHEMA_BASE } from './shared-schemas';
+import { SCHEMA_BASE, REPLY_BASE as R, dateTime, nullableString } from './shared-schemas';
 
-const R = `${SCHEMA_BASE}/responses`;
 const version = { type: 'string', pattern: '^[0-9a-f]{20}$' } as const;
 
 /** Body of POST /api/self-healing/rules/rollback. */
@@ -29,11 +28,11 @@ export const rulesVersionSchema = {
   properties: {
     seq: { type: 'integer', minimum: 1 },
     version,
-    at: { type: 'string', format: 'date-time' },
+    at: dateTime,
     by: { type: 'string' },
     cause: { enum: ['api', 'file', 'rollback'] },
-    rollbackOf: { type: ['string', 'null'] },
-    previousVersion: { type: ['string', 'null'] },
+    rollbackOf: nullableString,
+    previousVersion: nullableString,
     rules: { type: 'integer', minimum: 0 },
     diff: {
       type: 'object',
@@ -64,7 +63,7 @@ export const rulesHistoryPageSchema = {
   required: ['items', 'nextCursor'],
   properties: {
     items: { type: 'array', items: { $ref: rulesVersionSchema.$id } },
-    nextCursor: { type: ['string', 'null'] },
+    nextCursor: nullableString,
   },
 } as const;
 

@@ -12,6 +12,12 @@ export const REPLY_BASE = `${SCHEMA_BASE}/responses`;
 export const RULES_FILE = `${SCHEMA_BASE}/rules-file.json`;
 
 export const dateTime = { type: 'string', format: 'date-time' } as const;
+/**
+ * A date-time from a body other systems send (a snapshot's timestamp, Alertmanager's startsAt and
+ * endsAt, a replay's window): its length is bounded before the date parser reads it, and the bound
+ * is part of the published contract, so it stays.
+ */
+export const boundedDateTime = { ...dateTime, maxLength: 64 } as const;
 export const nullableDateTime = { type: ['string', 'null'], format: 'date-time' } as const;
 export const nullableString = { type: ['string', 'null'] } as const;
 export const uuid = { type: 'string', format: 'uuid' } as const;

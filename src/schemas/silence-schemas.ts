@@ -1,8 +1,6 @@
-import { SCHEMA_BASE } from './shared-schemas';
+import { SCHEMA_BASE, REPLY_BASE as R, dateTime, nullableString } from './shared-schemas';
 import { MATCHER_FIELDS, SILENCE_STATES, WEEKDAYS } from '../silences/silence';
 
-const R = `${SCHEMA_BASE}/responses`;
-const dateTime = { type: 'string', format: 'date-time' } as const;
 
 const matcher = {
   anyOf: [
@@ -97,7 +95,7 @@ export const silenceSchema = {
     createdAt: dateTime,
     createdBy: { type: 'string', description: 'The API key (or console user) that created it.' },
     expiredAt: { type: ['string', 'null'], format: 'date-time', description: 'When it was expired by hand (DELETE); null otherwise.' },
-    expiredBy: { type: ['string', 'null'] },
+    expiredBy: nullableString,
     state: { enum: [...SILENCE_STATES], description: '`pending` (not started), `active` (between startsAt and endsAt), `expired` (ended or expired by hand).' },
     inForce: { type: 'boolean', description: 'Holds right now: active and, with a schedule, inside a window.' },
   },
@@ -109,7 +107,7 @@ export const silencePageSchema = {
   type: 'object',
   additionalProperties: false,
   required: ['items', 'nextCursor'],
-  properties: { items: { type: 'array', items: { $ref: `${R}/silence.json` } }, nextCursor: { type: ['string', 'null'] } },
+  properties: { items: { type: 'array', items: { $ref: `${R}/silence.json` } }, nextCursor: nullableString },
 } as const;
 
 export const silenceSchemas = [silenceRequestSchema, silenceSchema, silencePageSchema];

@@ -1,7 +1,5 @@
-import { SCHEMA_BASE } from './shared-schemas';
+import { REPLY_BASE as R, dateTime, nullableString, uuid } from './shared-schemas';
 
-const R = `${SCHEMA_BASE}/responses`;
-const dateTime = { type: 'string', format: 'date-time' } as const;
 
 export const storedSnapshotSchema = {
   $id: `${R}/stored-snapshot.json`,
@@ -11,7 +9,7 @@ export const storedSnapshotSchema = {
   additionalProperties: false,
   required: ['id', 'source', 'timestamp', 'receivedAt', 'metrics'],
   properties: {
-    id: { type: 'string', format: 'uuid' },
+    id: uuid,
     source: { type: 'string' },
     timestamp: { type: 'string' },
     receivedAt: dateTime,
@@ -27,7 +25,7 @@ export const snapshotPageSchema = {
   required: ['items', 'nextCursor'],
   properties: {
     items: { type: 'array', items: { $ref: storedSnapshotSchema.$id } },
-    nextCursor: { type: ['string', 'null'] },
+    nextCursor: nullableString,
   },
 } as const;
 

@@ -1,9 +1,6 @@
 import { SOURCE_FAILURE_REASONS } from '../domain/observers';
-import { SCHEMA_BASE } from './shared-schemas';
+import { REPLY_BASE as R, dateTime, nullableDateTime, nullableString } from './shared-schemas';
 
-const R = `${SCHEMA_BASE}/responses`;
-const dateTime = { type: 'string', format: 'date-time' } as const;
-const nullableDateTime = { type: ['string', 'null'], format: 'date-time' } as const;
 
 const queryStatus = {
   type: 'object',
@@ -12,8 +9,8 @@ const queryStatus = {
   properties: {
     fact: { type: 'string' },
     query: { type: 'string' },
-    by: { type: ['string', 'null'] },
-    splitBy: { type: ['string', 'null'] },
+    by: nullableString,
+    splitBy: nullableString,
     durationMs: { type: 'number', minimum: 0, description: 'How long the query took in the last run (0 before the first).' },
     values: { type: 'integer', minimum: 0, description: 'Numbers the last run placed in snapshots.' },
     leftOut: { type: 'integer', minimum: 0, description: 'NaN, ±Inf, or series without the by/splitBy label: left out.' },
@@ -41,7 +38,7 @@ const pulledSnapshot = {
     timestamp: dateTime,
     metrics: { type: 'object' },
     snapshotId: { type: ['string', 'null'], description: 'The stored snapshot; null when ingest refused it (see error).' },
-    error: { type: ['string', 'null'] },
+    error: nullableString,
   },
 } as const;
 
