@@ -1,13 +1,14 @@
 import path from 'node:path';
 import express, { Router } from 'express';
 import { findProjectRoot } from '../src/config/project-root';
-import { ACTION_OUTCOMES, ACTION_STATUSES } from '../src/domain/action';
+import { ACTION_OUTCOMES, ACTION_STATUSES, FAILBACK_ACTION_TYPE } from '../src/domain/action';
 import { RULE_DECISION_KINDS } from '../src/domain/decision';
 import { EVENT_TYPES } from '../src/domain/events';
 import { INCIDENT_RESOLUTIONS, INCIDENT_STATES } from '../src/domain/incident';
 import { PROBLEM_CODES } from '../src/domain/problem-codes';
-import { ACTION_TYPES, SEVERITIES } from '../src/domain/rule';
+import { ACTION_TYPES, SEVERITIES, type ActionType } from '../src/domain/rule';
 import { MATCHER_FIELDS, SILENCE_STATES, WEEKDAYS } from '../src/silences/silence';
+import { ACTION_SPECS } from '../src/strategies/action-specs';
 import { consoleOperationsModule } from './console-operations';
 import { ROUTE_CATALOG } from './route-catalog';
 
@@ -39,10 +40,22 @@ const VENDOR_FILES: Record<string, string> = {
   'uplot/uPlot.min.css': 'uplot/dist/uPlot.min.css',
 };
 
+/** What the console treats apart by action type: whether a revert is offered, whether failbacks are shown. */
+export interface ConsoleActionSpec {
+  /** Its spec declares an inverse (src/strategies/action-specs.ts): the service reverts it on request. */
+  revertible: boolean;
+  /** The service fails it back on its own (src/lifecycle/failback.ts): it may have failbacks to link. */
+  failsBack: boolean;
+}
+
+const CONSOLE_ACTION_SPECS = Object.fromEntries(
+  ACTION_TYPES.map((type): [ActionType, ConsoleActionSpec] => [type, { revertible: ACTION_SPECS[type].revertible, failsBack: type === FAILBACK_ACTION_TYPE }]),
+) as Readonly<Record<ActionType, ConsoleActionSpec>>;
+
 /**
  * The words the console shares with the service, as the service itself has them: event types (the
  * live stream's named events), decision kinds, problem codes (the refusals it explains), action
- * statuses, outcomes, types and severities, a silence's matcher fields, states and weekdays, an
+ * statuses, outcomes, types (with what each type's spec says the console needs) and severities, a silence's matcher fields, states and weekdays, an
  * incident's states and resolutions. Served as an ES module (`/console/js/vocabulary.js`, typed for
  * the console's checks by `console/js/vocabulary.d.ts`), so the console keeps no copy that could miss
  * a word added here.
@@ -54,6 +67,7 @@ export const CONSOLE_VOCABULARY = {
   ACTION_STATUSES,
   ACTION_OUTCOMES,
   ACTION_TYPES,
+  ACTION_SPECS: CONSOLE_ACTION_SPECS,
   SEVERITIES,
   MATCHER_FIELDS,
   SILENCE_STATES,

@@ -13,6 +13,12 @@ export const ACTION_STATUSES = [
 ] as const;
 export type ActionStatus = (typeof ACTION_STATUSES)[number];
 
+/**
+ * The one action type the service fails back on its own (src/lifecycle/failback.ts): a failback is
+ * an action of this type, with `failbackOf` naming the one it follows.
+ */
+export const FAILBACK_ACTION_TYPE = 'model_failover' satisfies ActionType;
+
 /** A check a strategy made on the way, kept so operators can see why it acted (or did not). */
 export interface StrategyCheck {
   name: string;

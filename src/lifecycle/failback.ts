@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { ActionRecord } from '../domain/action';
+import { FAILBACK_ACTION_TYPE, type ActionRecord } from '../domain/action';
 import type { Rule } from '../domain/rule';
 import type { FailbackHold, FailbackProbes, FailoverState } from '../domain/state';
 import { verifySpecOf } from '../domain/verify-spec';
@@ -181,12 +181,12 @@ export class FailbackService {
       priority: 0,
       severity: failover?.severity ?? 'warning',
       conditions: { all: [] },
-      action: { type: 'model_failover', params: {} },
+      action: { type: FAILBACK_ACTION_TYPE, params: {} },
       cooldownMinutes: 0,
       notifications: { channels: ['log'] },
       mode: 'enforce',
     };
-    return { ...base, action: { type: 'model_failover', params: { target: 'primary' } } };
+    return { ...base, action: { type: FAILBACK_ACTION_TYPE, params: { target: 'primary' } } };
   }
 
   /** Stops automatic failback with one alert; the compare-and-set winner raises it. */

@@ -3,13 +3,14 @@ import path from 'node:path';
 import express from 'express';
 import request from 'supertest';
 import { createConsoleRouter } from '../../routes/console';
-import { ACTION_OUTCOMES, ACTION_STATUSES } from '../../src/domain/action';
+import { ACTION_OUTCOMES, ACTION_STATUSES, FAILBACK_ACTION_TYPE } from '../../src/domain/action';
 import { RULE_DECISION_KINDS } from '../../src/domain/decision';
 import { EVENT_TYPES } from '../../src/domain/events';
 import { INCIDENT_RESOLUTIONS, INCIDENT_STATES } from '../../src/domain/incident';
 import { PROBLEM_CODES } from '../../src/domain/problem-codes';
 import { ACTION_TYPES, SEVERITIES } from '../../src/domain/rule';
 import { MATCHER_FIELDS, SILENCE_STATES, WEEKDAYS } from '../../src/silences/silence';
+import { ACTION_SPECS } from '../../src/strategies/action-specs';
 
 /**
  * The console's words are the service's: it imports them from /console/js/vocabulary.js, which the
@@ -48,6 +49,7 @@ describe('the console vocabulary', () => {
       ACTION_STATUSES: [...ACTION_STATUSES],
       ACTION_OUTCOMES: [...ACTION_OUTCOMES],
       ACTION_TYPES: [...ACTION_TYPES],
+      ACTION_SPECS: Object.fromEntries(ACTION_TYPES.map((type) => [type, { revertible: ACTION_SPECS[type].revertible, failsBack: type === FAILBACK_ACTION_TYPE }])),
       SEVERITIES: [...SEVERITIES],
       MATCHER_FIELDS: [...MATCHER_FIELDS],
       SILENCE_STATES: [...SILENCE_STATES],
@@ -77,6 +79,18 @@ describe('the console vocabulary', () => {
     }
     expect(copies).toEqual([]);
     expect(fs.readFileSync(path.join(CONSOLE_JS, 'live.js'), 'utf8')).toMatch(/import \{ EVENT_TYPES \} from '\.\/vocabulary\.js'/);
+  });
+
+  it('takes what it treats apart by action type from the action specs: which types offer a revert, which have failbacks', async () => {
+    const served = parseModule((await request(app).get('/console/js/vocabulary.js')).text).ACTION_SPECS as Record<string, { revertible: boolean; failsBack: boolean }>;
+    expect(Object.keys(served).filter((type) => served[type]!.revertible)).toEqual(['model_failover', 'prompt_rollback', 'throttle']);
+    expect(Object.keys(served).filter((type) => served[type]!.failsBack)).toEqual(['model_failover']);
+    // A console file that names an action type keeps its own copy of what the specs say of it.
+    const named = consoleFiles().flatMap((file) =>
+      [...fs.readFileSync(file, 'utf8').matchAll(/['"`]([a-z_]+)['"`]/g)]
+        .filter((m) => (ACTION_TYPES as readonly string[]).includes(m[1]!))
+        .map((m) => `${path.relative(CONSOLE_JS, file)}: ${m[1]}`));
+    expect(named).toEqual([]);
   });
 
   it('calls the service only by operation name (client.js): no console file writes an API path itself', () => {

@@ -10,7 +10,7 @@ const ROOT = path.join(__dirname, '..', '..');
 const ALLOWED_IMPORTS = {
   server: ['app', 'composition', 'config', 'http', 'logging', 'store', 'errors'],
   app: ['routes', 'composition', 'http'],
-  routes: ['pipeline', 'approvals', 'closed-loop-service', 'execution', 'history', 'replay', 'rules-history', 'rules', 'targets', 'notifications', 'incidents', 'sessions', 'sources', 'silences', 'health', 'metrics', 'openapi', 'http', 'schemas', 'config', 'logging', 'domain', 'errors'],
+  routes: ['pipeline', 'approvals', 'closed-loop-service', 'execution', 'history', 'replay', 'rules-history', 'strategies', 'rules', 'targets', 'notifications', 'incidents', 'sessions', 'sources', 'silences', 'health', 'metrics', 'openapi', 'http', 'schemas', 'config', 'logging', 'domain', 'errors'],
   composition: ['health', 'metrics', 'lifecycle', 'pipeline', 'approvals', 'closed-loop-service', 'execution', 'history', 'replay', 'rules-history', 'strategies', 'targets', 'notifications', 'incidents', 'sessions', 'sources', 'silences', 'integrations', 'engine', 'rules', 'cluster', 'store', 'http', 'schemas', 'config', 'logging', 'domain', 'clock', 'errors'],
   health: ['rules', 'store'],
   metrics: ['rules', 'store', 'logging', 'domain', 'clock'],

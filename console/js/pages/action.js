@@ -4,13 +4,11 @@ import { badge, clear, fmtTime, h, json, kv, table, timeEl } from '../dom.js';
 import { factChart, factsOf } from '../fact-charts.js';
 import { act } from '../act.js';
 import { actionEvent, refreshOnLive } from '../live-refresh.js';
+import { ACTION_SPECS } from '../vocabulary.js';
 
 /** @typedef {import('../types').Ctx} Ctx */
 /** @typedef {import('../types').View} View */
 /** @typedef {import('../types').PageInstance} PageInstance */
-
-/** Types whose strategy declares an inverse (docs/verification.md). */
-const REVERTIBLE = new Set(['model_failover', 'prompt_rollback', 'throttle']);
 
 /** @param {any} a an action as GET /api/self-healing/actions/{id} gives it */
 function lifecycle(a) {
@@ -84,8 +82,8 @@ export async function mount(main, ctx, view) {
   let charts = [];
   const render = async () => {
     const a = (await call('getAction', { params: { id } })).data;
-    // A failover and its failbacks point at each other (docs/strategies/model-failover.md).
-    const failbacks = a.type === 'model_failover' && !a.failbackOf && !a.revertOf
+    // A failover and its failbacks point at each other (docs/strategies/model-failover.md); the service says which type fails back.
+    const failbacks = ACTION_SPECS[a.type]?.failsBack && !a.failbackOf && !a.revertOf
       ? await call('listActions', { query: { failbackOf: a.id, limit: 20 } }).then((r) => r.data.items, () => [])
       : [];
     const revertedBy = a.revertedBy ? await call('getAction', { params: { id: a.revertedBy } }).then((r) => r.data, () => null) : null;
@@ -94,7 +92,7 @@ export async function mount(main, ctx, view) {
     charts = drawn.filter((c) => c.el);
     const checks = a.result?.checks ?? [];
     // The service refuses the rest with 409 (no_inverse, not_succeeded, is_a_revert, already_reverted): offer only what can work.
-    const revertible = a.status === 'succeeded' && REVERTIBLE.has(a.type) && !a.revertOf && !a.revertedBy && ctx.can('revertAction');
+    const revertible = a.status === 'succeeded' && ACTION_SPECS[a.type]?.revertible && !a.revertOf && !a.revertedBy && ctx.can('revertAction');
     clear(
       main,
       h('p', {}, h('a', { href: '#/history' }, '← History')),
