@@ -42,7 +42,7 @@ export function addIncidentCommands(program: Command, ctx: CommandContext): void
       const detail: Row = await clientFor(opts).call('getIncident', { params: { id } });
       print(opts, detail, () => {
         const incident = detail.incident as Row;
-        io.out(`incident ${String(incident.id)} (${String(incident.state)}) ${labelsText(incident.labels as Row)}, opened ${String(incident.openedAt)}${incident.resolvedAt ? `, resolved ${String(incident.resolvedAt)} (${String(incident.resolution)})` : ''}`);
+        io.out(`incident ${String(incident.id)} (${String(incident.state)}) ${labelsText(incident.labels as Row)}, opened ${String(incident.openedAt)}, last decided ${String(incident.lastDecisionAt)}${incident.resolvedAt ? `, resolved ${String(incident.resolvedAt)} (${String(incident.resolution)})` : ''}`);
         io.out(`rules: ${(detail.rules as string[]).join(', ')}`);
         const timeline = detail.timeline as Row[];
         io.out(table(['at', 'what', 'rule', 'detail'], timeline.map((e) => [String(e.at), e.decision ? `decision ${String(e.decision)}` : String(e.kind), e.rule ? String(e.rule) : '-', String(e.detail)])));

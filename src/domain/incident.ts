@@ -26,6 +26,12 @@ export interface Incident {
   createdAt: Date;
   resolvedAt: Date | null;
   resolution: IncidentResolution | null;
+  /**
+   * When it was last decided on (a decision recorded or repeated), moved forward at most every few
+   * seconds per instance; quiet resolution and rules_cleared read it. Absent on incidents stored
+   * before it was kept: their newest decision's time stands for it.
+   */
+  lastDecisionAt?: Date;
 }
 
 /** What an incident keeps of one decision about a matched rule. */

@@ -10,6 +10,7 @@ import type { Logger } from '../logging/logger';
 import type { OpenedIncident } from '../store/incident-store';
 import type { Store } from '../store/store';
 import { incidentSummary } from './incident-summary';
+import { RecordedDecisions } from './recorded-decisions';
 
 /** A decision about a matched rule as the pipeline applied it. */
 export interface DecidedRule {
@@ -75,6 +76,9 @@ const OPEN_SWEEP_LIMIT = 200;
  * an action taken or finished afterwards, `incident.resolved`.
  */
 export class IncidentService {
+  /** What this instance recorded, so that a storm's repeated decisions cost no write. */
+  readonly recorded = new RecordedDecisions();
+
   constructor(private readonly deps: IncidentServiceDeps) {}
 
   /** The labels of a decision about `rule` on a snapshot of `source`. */
@@ -92,12 +96,24 @@ export class IncidentService {
     return new IncidentScope(this, this.deps, origin);
   }
 
-  get(id: string): Promise<Incident | null> {
-    return this.deps.store.incidents.getIncident(id);
+  async get(id: string): Promise<Incident | null> {
+    const incident = await this.deps.store.incidents.getIncident(id);
+    return incident && { ...incident, lastDecisionAt: await this.lastDecisionAt(incident) };
   }
 
-  list(query: IncidentQuery): Promise<Page<Incident>> {
-    return this.deps.store.incidents.listIncidents(query);
+  async list(query: IncidentQuery): Promise<Page<Incident>> {
+    const page = await this.deps.store.incidents.listIncidents(query);
+    return { ...page, items: await Promise.all(page.items.map(async (i) => ({ ...i, lastDecisionAt: await this.lastDecisionAt(i) }))) };
+  }
+
+  /**
+   * When it was last decided on. An incident stored before `lastDecisionAt` was kept has its newest
+   * decision's time instead (the newest: an incident may hold more decisions than any one read).
+   */
+  private async lastDecisionAt(incident: Incident): Promise<Date> {
+    if (incident.lastDecisionAt) return incident.lastDecisionAt;
+    const [newest] = await this.deps.store.incidents.listDecisions(incident.id, 1, 'newest');
+    return newest && newest.at > incident.openedAt ? newest.at : incident.openedAt;
   }
 
   /** An incident with everything it grouped, as a timeline (GET /incidents/:id). */
@@ -143,6 +159,7 @@ export class IncidentService {
   /** Resolves an open incident and tells it once; false when it was resolved already. */
   async resolve(incident: Incident, resolution: IncidentResolution): Promise<boolean> {
     const resolved = await this.deps.store.incidents.resolveIncident(incident.id, this.deps.clock.now(), resolution);
+    this.recorded.forget(incident.id);
     if (!resolved) return false;
     const summary = await this.detail(resolved);
     const event = buildEvent('incident.resolved', this.deps.clock.now(), {
@@ -158,16 +175,16 @@ export class IncidentService {
   /**
    * The periodic work (on the lease holder): the opened notice of incidents past their group wait,
    * and resolution — none of its rules matching the group's newest snapshot, or nothing new for
-   * resolveAfterMinutes.
+   * resolveAfterMinutes. Both are judged from when it was last decided on, which lags the last
+   * decision by at most NOTE_EVERY_MS (a repeat is not written every time).
    */
   async sweep(): Promise<void> {
     const now = this.deps.clock.now();
     const { groupWaitSeconds, resolveAfterMinutes } = this.deps.config;
     for (const incident of await this.deps.store.incidents.listOpenIncidents(OPEN_SWEEP_LIMIT)) {
-      const decisions = await this.deps.store.incidents.listDecisions(incident.id, DECISIONS_READ);
-      const lastAt = decisions.reduce((t, d) => Math.max(t, d.at.getTime()), incident.openedAt.getTime());
+      const lastAt = (await this.lastDecisionAt(incident)).getTime();
       if (now.getTime() - incident.openedAt.getTime() >= groupWaitSeconds * 1000) await this.announceOpened(incident);
-      if (await this.rulesCleared(incident, decisions, lastAt)) {
+      if (await this.rulesCleared(incident, lastAt)) {
         await this.resolve(incident, 'rules_cleared');
       } else if (now.getTime() - lastAt >= resolveAfterMinutes * 60_000) {
         await this.resolve(incident, 'quiet');
@@ -176,12 +193,13 @@ export class IncidentService {
   }
 
   /** A snapshot of the incident's source after its last decision on which none of its rules match. */
-  private async rulesCleared(incident: Incident, decisions: IncidentDecision[], lastAt: number): Promise<boolean> {
+  private async rulesCleared(incident: Incident, lastAt: number): Promise<boolean> {
     const source = incident.labels.source;
-    if (!source || decisions.length === 0) return false;
+    if (!source) return false;
     const latest = await this.deps.store.latestSnapshotFrom(source, new Date(lastAt));
     if (!latest) return false;
-    const rules = [...new Set(decisions.map((d) => d.rule))];
+    const rules = await this.deps.store.incidents.decisionRules(incident.id);
+    if (rules.length === 0) return false;
     return (await this.deps.stillMatching(rules, latest.metrics)).length === 0;
   }
 
@@ -249,7 +267,7 @@ export class IncidentScope {
     let found = this.byKey.get(groupKey);
     if (!found && open) {
       const at = this.origin.at;
-      const candidate: Incident = { id: timeOrderedId(at.getTime()), groupKey, labels, state: 'open', openedAt: at, createdAt: at, resolvedAt: null, resolution: null };
+      const candidate: Incident = { id: timeOrderedId(at.getTime()), groupKey, labels, state: 'open', openedAt: at, createdAt: at, resolvedAt: null, resolution: null, lastDecisionAt: at };
       found = this.deps.store.incidents.openIncident(candidate).catch((err: unknown) => {
         this.service.failed(`could not open the incident of ${groupKey}`, err);
         return null;
@@ -277,7 +295,12 @@ export class IncidentScope {
       for (const d of decided) if (GROUPING.has(d.decision)) await add(d, true);
       for (const d of decided) if (!GROUPING.has(d.decision)) await add(d, false);
       if (entries.length === 0) return;
-      await this.deps.store.incidents.addDecisions(entries.sort((a, b) => a.id.localeCompare(b.id)));
+      const fresh = this.service.recorded.changed(entries);
+      if (fresh.length > 0) {
+        await this.deps.store.incidents.addDecisions(fresh.sort((a, b) => a.id.localeCompare(b.id)));
+        this.service.recorded.recorded(fresh);
+      }
+      await this.noteActivity(new Set(entries.map((e) => e.incidentId)));
       for (const found of this.byKey.values()) {
         const opened = await found;
         if (!opened) continue;
@@ -292,6 +315,20 @@ export class IncidentScope {
       }
     } catch (err) {
       this.service.failed('could not record the decisions of a snapshot', err);
+    }
+  }
+
+  /** Moves the decided-on incidents' `lastDecisionAt` to this instant, each at most every NOTE_EVERY_MS. */
+  private async noteActivity(incidentIds: Set<string>): Promise<void> {
+    const at = this.origin.at;
+    for (const found of this.byKey.values()) {
+      const opened = await found;
+      if (!opened || !incidentIds.has(opened.incident.id)) continue;
+      const id = opened.incident.id;
+      if (!this.service.recorded.dueToNote(id, at.getTime())) continue;
+      // One opened here was stored with lastDecisionAt = this instant already.
+      if (!opened.opened) await this.deps.store.incidents.noteDecisionAt(id, at);
+      this.service.recorded.noted(id, at.getTime());
     }
   }
 }
@@ -325,9 +362,14 @@ function worstSeverity(actions: { severity: keyof typeof SEVERITY_RANK }[]): key
 function noticeData(summary: ReturnType<typeof incidentSummary>, change: 'opened' | 'updated' | 'resolved'): Record<string, unknown> {
   return {
     change,
-    incident: summary.incident,
+    incident: noticeIncident(summary.incident),
     rules: summary.rules,
     decisions: summary.decisions.map((d) => ({ at: d.at, rule: d.rule, decision: d.decision, reason: d.reason, ...(d.actionId ? { actionId: d.actionId } : {}), ...(d.inhibitedBy ? { inhibitedBy: d.inhibitedBy } : {}) })),
     actions: summary.actions,
   };
+}
+
+/** The incident as notices have always carried it: `lastDecisionAt` is for the API, not a change to tell. */
+function noticeIncident({ lastDecisionAt: _lastDecisionAt, ...incident }: ReturnType<typeof incidentSummary>['incident']) {
+  return incident;
 }

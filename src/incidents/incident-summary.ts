@@ -80,5 +80,14 @@ export function incidentSummary(incident: Incident, decisions: IncidentDecision[
 }
 
 export function incidentView(i: Incident) {
-  return { id: i.id, groupKey: i.groupKey, labels: i.labels, state: i.state, openedAt: i.openedAt.toISOString(), resolvedAt: iso(i.resolvedAt), resolution: i.resolution };
+  return {
+    id: i.id,
+    groupKey: i.groupKey,
+    labels: i.labels,
+    state: i.state,
+    openedAt: i.openedAt.toISOString(),
+    lastDecisionAt: (i.lastDecisionAt ?? i.openedAt).toISOString(),
+    resolvedAt: iso(i.resolvedAt),
+    resolution: i.resolution,
+  };
 }

@@ -9,13 +9,17 @@ export const incidentSchema = {
   description: 'What one cause set off: the decisions, actions and alerts of one group key while it was open (docs/incidents.md).',
   type: 'object',
   additionalProperties: false,
-  required: ['id', 'groupKey', 'labels', 'state', 'openedAt', 'resolvedAt', 'resolution'],
+  required: ['id', 'groupKey', 'labels', 'state', 'openedAt', 'lastDecisionAt', 'resolvedAt', 'resolution'],
   properties: {
     id: uuid,
     groupKey: { type: 'string', description: 'The labels of incidents.groupBy, `name=value` joined by commas; one open incident per key.' },
     labels: { type: 'object', additionalProperties: { type: 'string' } },
     state: { enum: [...INCIDENT_STATES] },
     openedAt: dateTime,
+    lastDecisionAt: {
+      ...dateTime,
+      description: 'When it was last decided on: its newest decision, or a later repeat of one (a repeat is not recorded again; this moves at most every 5 s while they come). Quiet resolution counts from it.',
+    },
     resolvedAt: nullableDateTime,
     resolution: {
       anyOf: [{ type: 'null' }, { enum: [...INCIDENT_RESOLUTIONS] }],
@@ -46,7 +50,7 @@ export const incidentDetailSchema = {
     snapshots: { type: 'array', items: { type: 'string' }, description: 'The snapshots whose decisions it grouped, the triggering one first.' },
     decisions: {
       type: 'array',
-      description: 'Every decision it grouped, oldest first, with its reason.',
+      description: 'Every decision it grouped, oldest first, with its reason; a rule\'s decision repeated unchanged is kept once (docs/incidents.md).',
       items: {
         type: 'object',
         additionalProperties: false,

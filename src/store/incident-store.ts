@@ -22,8 +22,12 @@ export interface IncidentStore {
   /** Open incidents, oldest first (the sweep's work). */
   listOpenIncidents(limit: number): Promise<Incident[]>;
   addDecisions(decisions: IncidentDecision[]): Promise<void>;
-  /** Oldest first. */
-  listDecisions(incidentId: string, limit: number): Promise<IncidentDecision[]>;
+  /** Oldest first, or the newest `limit` newest first. */
+  listDecisions(incidentId: string, limit: number, order?: 'oldest' | 'newest'): Promise<IncidentDecision[]>;
+  /** The rules it holds decisions about, however many decisions it holds. */
+  decisionRules(incidentId: string): Promise<string[]>;
+  /** Moves its `lastDecisionAt` forward to `at` (never back; nothing when it is later already). */
+  noteDecisionAt(incidentId: string, at: Date): Promise<void>;
   /** Resolves it if still open, freeing its group key; null when it was not open (another resolved it). */
   resolveIncident(id: string, at: Date, resolution: IncidentResolution): Promise<Incident | null>;
   /**

@@ -49,7 +49,7 @@ describe('self-healing incidents', () => {
 
     const shown = await cli(['incidents', 'show', agentx!.id]);
     expect(shown.code).toBe(0);
-    expect(shown.stdout).toContain(`incident ${agentx!.id} (open) source=agentx, opened 2026-03-01T10:00:00.000Z`);
+    expect(shown.stdout).toContain(`incident ${agentx!.id} (open) source=agentx, opened 2026-03-01T10:00:00.000Z, last decided 2026-03-01T10:00:00.000Z`);
     expect(shown.stdout).toContain('rules: note, second');
     expect(shown.stdout).toMatch(/decision execute\s+note\s+runs alert_only now/);
     expect(shown.stdout).toMatch(/decision inhibited\s+second\s+inhibited by rule note \(dispatched on this snapshot\)/);

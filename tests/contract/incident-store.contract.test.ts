@@ -87,6 +87,35 @@ describe.each(storeTargets())('IncidentStore contract: $name', (target) => {
     expect(listed[1]).toEqual(batch[1]);
   });
 
+  it('reads the newest decisions newest first, and every rule however many decisions there are', async () => {
+    const { incident: open } = await store.incidents.openIncident(incident('agentx'));
+    const decision = (rule: string, minute: number): IncidentDecision => ({
+      id: `${open.id}:${String(minute).padStart(3, '0')}:${rule}`, incidentId: open.id, at: at(minutes(minute)), snapshotId: `snap-${minute}`, source: 'agentx', rule, decision: 'cooldown', reason: `in cooldown (${minute})`,
+    });
+    await store.incidents.addDecisions([decision('old', 0), ...Array.from({ length: 8 }, (_, i) => decision('busy', i + 1)), decision('late', 20)]);
+    expect((await store.incidents.listDecisions(open.id, 2, 'newest')).map((d) => `${d.rule}:${d.at.toISOString()}`)).toEqual([`late:${at(minutes(20)).toISOString()}`, `busy:${at(minutes(8)).toISOString()}`]);
+    expect((await store.incidents.listDecisions(open.id, 1)).map((d) => d.rule)).toEqual(['old']);
+    expect((await store.incidents.decisionRules(open.id)).sort()).toEqual(['busy', 'late', 'old']);
+  });
+
+  it('moves lastDecisionAt forward only, from two instances, and keeps it through the resolution', async () => {
+    const other = await location.open();
+    const { incident: open } = await store.incidents.openIncident({ ...incident('agentx'), lastDecisionAt: T0 });
+    expect((await other.incidents.getIncident(open.id))!.lastDecisionAt).toEqual(T0);
+    await Promise.all([store.incidents.noteDecisionAt(open.id, at(minutes(3))), other.incidents.noteDecisionAt(open.id, at(minutes(2)))]);
+    await other.incidents.noteDecisionAt(open.id, at(minutes(1))); // older: no move back
+    expect((await store.incidents.getIncident(open.id))!.lastDecisionAt).toEqual(at(minutes(3)));
+    expect((await store.incidents.listOpenIncidents(5))[0]!.lastDecisionAt).toEqual(at(minutes(3)));
+    const resolved = await other.incidents.resolveIncident(open.id, at(minutes(9)), 'quiet');
+    expect(resolved).toMatchObject({ state: 'resolved', lastDecisionAt: at(minutes(3)) });
+    expect((await store.incidents.listIncidents({ limit: 5 })).items[0]).toMatchObject({ state: 'resolved', lastDecisionAt: at(minutes(3)) });
+    // One stored before the field existed has none; the first note gives it one.
+    const { incident: legacy } = await store.incidents.openIncident(incident('billing'));
+    expect((await store.incidents.getIncident(legacy.id))!.lastDecisionAt).toBeUndefined();
+    await store.incidents.noteDecisionAt(legacy.id, at(minutes(4)));
+    expect((await store.incidents.getIncident(legacy.id))!.lastDecisionAt).toEqual(at(minutes(4)));
+  });
+
   it('tells each change once across instances, committing its event with the record', async () => {
     const other = await location.open();
     const { incident: open } = await store.incidents.openIncident(incident('agentx'));

@@ -13,14 +13,21 @@ const INCIDENTS = 'incidents';
 /** One document per open group key, `_id` the key: the insert only one opener can win. */
 const OPEN_GROUPS = 'incident_open_groups';
 const DECISIONS = 'incident_decisions';
+/**
+ * One document per incident, `_id` its id: when it was last decided on. Apart from the incident's own
+ * document because FerretDB may lose one of two concurrent updates of one document: a `$max` lost
+ * here holds the time back by one note (a few seconds, the next note moves it on), where one racing
+ * the resolution on the incident's document could undo `state: 'resolved'`.
+ */
+const ACTIVITY = 'incident_activity';
 /** One document per told change, `_id` `<incident>|<change>`, carrying the notice's event. */
 export const INCIDENT_NOTICES = 'incident_notices';
 
 /** How long an opener that lost the race waits for the winner's incident document to appear. */
 const WINNER_WAIT_MS = 2000;
 
-function incidentFromDoc(d: Doc): Incident {
-  return {
+function incidentFromDoc(d: Doc, activity?: Doc): Incident {
+  const incident: Incident = {
     id: d._id,
     groupKey: d.groupKey,
     labels: d.labels,
@@ -30,6 +37,9 @@ function incidentFromDoc(d: Doc): Incident {
     resolvedAt: d.resolvedAt ?? null,
     resolution: d.resolution ?? null,
   };
+  const last = [d.lastDecisionAt as Date | undefined, activity?.lastDecisionAt as Date | undefined].filter((t): t is Date => t instanceof Date);
+  if (last.length > 0) incident.lastDecisionAt = new Date(Math.max(...last.map((t) => t.getTime())));
+  return incident;
 }
 
 function decisionFromDoc(d: Doc): IncidentDecision {
@@ -53,7 +63,7 @@ export class MongoIncidentStore implements IncidentStore {
   }
 
   async init(): Promise<void> {
-    await ensureCollections(openDb(this.conn), [INCIDENTS, OPEN_GROUPS, DECISIONS, INCIDENT_NOTICES]);
+    await ensureCollections(openDb(this.conn), [INCIDENTS, OPEN_GROUPS, DECISIONS, ACTIVITY, INCIDENT_NOTICES]);
     await this.col(INCIDENTS).createIndex({ state: 1, openedAt: -1, _id: -1 });
     await this.col(INCIDENTS).createIndex({ 'labels.source': 1, openedAt: -1 });
     await this.col(DECISIONS).createIndex({ incidentId: 1, at: 1, _id: 1 });
@@ -83,7 +93,9 @@ export class MongoIncidentStore implements IncidentStore {
     for (;;) {
       const claim = await this.col(OPEN_GROUPS).findOne({ _id: groupKey });
       if (!claim) return null;
-      const incident = await this.getIncident(claim.incidentId as string);
+      // Without its activity: the ingest path opens or finds one per snapshot and needs only its id.
+      const doc = await this.col(INCIDENTS).findOne({ _id: claim.incidentId as string });
+      const incident = doc ? incidentFromDoc(doc) : null;
       if (incident?.state === 'open') return incident;
       if (incident) {
         await this.col(OPEN_GROUPS).deleteOne({ _id: groupKey, incidentId: incident.id });
@@ -101,7 +113,15 @@ export class MongoIncidentStore implements IncidentStore {
 
   async getIncident(id: string): Promise<Incident | null> {
     const doc = await this.col(INCIDENTS).findOne({ _id: id });
-    return doc ? incidentFromDoc(doc) : null;
+    return doc ? (await this.withActivity([doc]))[0]! : null;
+  }
+
+  /** Incidents with their last decision time from the activity documents. */
+  private async withActivity(docs: Doc[]): Promise<Incident[]> {
+    if (docs.length === 0) return [];
+    const activity = await this.col(ACTIVITY).find({ _id: { $in: docs.map((d) => d._id) } }).toArray();
+    const byId = new Map(activity.map((a) => [a._id, a]));
+    return docs.map((d) => incidentFromDoc(d, byId.get(d._id)));
   }
 
   async listIncidents(query: IncidentQuery): Promise<Page<Incident>> {
@@ -114,15 +134,15 @@ export class MongoIncidentStore implements IncidentStore {
     const fetch = async (state: 'open' | 'resolved', extra: Record<string, unknown>[], limit: number) =>
       limit <= 0 || (query.state && query.state !== state)
         ? []
-        : (await this.col(INCIDENTS).find({ $and: [...and, { state }, ...extra] }).sort({ openedAt: -1, _id: -1 }).limit(limit).toArray()).map(incidentFromDoc);
+        : await this.col(INCIDENTS).find({ $and: [...and, { state }, ...extra] }).sort({ openedAt: -1, _id: -1 }).limit(limit).toArray();
     // Open first: two sorted reads rather than a sort on a computed rank (which FerretDB would do in memory).
     const open = after && !after.open ? [] : await fetch('open', older ? [older] : [], query.limit + 1);
     const resolved = await fetch('resolved', after && !after.open && older ? [older] : [], query.limit + 1 - open.length);
-    return incidentPage([...open, ...resolved], query.limit);
+    return incidentPage(await this.withActivity([...open, ...resolved]), query.limit);
   }
 
   async listOpenIncidents(limit: number): Promise<Incident[]> {
-    return (await this.col(INCIDENTS).find({ state: 'open' }).sort({ openedAt: 1, _id: 1 }).limit(limit).toArray()).map(incidentFromDoc);
+    return this.withActivity(await this.col(INCIDENTS).find({ state: 'open' }).sort({ openedAt: 1, _id: 1 }).limit(limit).toArray());
   }
 
   async addDecisions(decisions: IncidentDecision[]): Promise<void> {
@@ -137,8 +157,23 @@ export class MongoIncidentStore implements IncidentStore {
     }
   }
 
-  async listDecisions(incidentId: string, limit: number): Promise<IncidentDecision[]> {
-    return (await this.col(DECISIONS).find({ incidentId }).sort({ at: 1, _id: 1 }).limit(limit).toArray()).map(decisionFromDoc);
+  async listDecisions(incidentId: string, limit: number, order: 'oldest' | 'newest' = 'oldest'): Promise<IncidentDecision[]> {
+    const by = order === 'newest' ? -1 : 1;
+    return (await this.col(DECISIONS).find({ incidentId }).sort({ at: by, _id: by }).limit(limit).toArray()).map(decisionFromDoc);
+  }
+
+  async decisionRules(incidentId: string): Promise<string[]> {
+    return (await this.col(DECISIONS).distinct('rule', { incidentId })) as string[];
+  }
+
+  async noteDecisionAt(incidentId: string, at: Date): Promise<void> {
+    const note = () => this.col(ACTIVITY).updateOne({ _id: incidentId }, { $max: { lastDecisionAt: at } }, { upsert: true });
+    try {
+      await note();
+    } catch (err) {
+      if (!isDuplicateKeyError(err)) throw err;
+      await note(); // two first notes raced to insert it: it exists now
+    }
   }
 
   async resolveIncident(id: string, at: Date, resolution: IncidentResolution): Promise<Incident | null> {

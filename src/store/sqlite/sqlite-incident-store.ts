@@ -36,7 +36,9 @@ CREATE TABLE IF NOT EXISTS incident_notices (
 
 function incidentFromDoc(doc: string): Incident {
   const raw = JSON.parse(doc) as Record<string, unknown>;
-  return { ...(raw as unknown as Incident), openedAt: new Date(raw.openedAt as string), createdAt: new Date(raw.createdAt as string), resolvedAt: raw.resolvedAt ? new Date(raw.resolvedAt as string) : null };
+  const incident: Incident = { ...(raw as unknown as Incident), openedAt: new Date(raw.openedAt as string), createdAt: new Date(raw.createdAt as string), resolvedAt: raw.resolvedAt ? new Date(raw.resolvedAt as string) : null };
+  if (typeof raw.lastDecisionAt === 'string') incident.lastDecisionAt = new Date(raw.lastDecisionAt);
+  return incident;
 }
 
 function decisionFromDoc(doc: string): IncidentDecision {
@@ -125,9 +127,24 @@ export class SqliteIncidentStore implements IncidentStore {
     })();
   }
 
-  async listDecisions(incidentId: string, limit: number): Promise<IncidentDecision[]> {
-    const rows = this.conn().prepare('SELECT doc FROM incident_decisions WHERE incident_id = ? ORDER BY at, id LIMIT ?').all(incidentId, limit) as Row[];
+  async listDecisions(incidentId: string, limit: number, order: 'oldest' | 'newest' = 'oldest'): Promise<IncidentDecision[]> {
+    const by = order === 'newest' ? 'at DESC, id DESC' : 'at, id';
+    const rows = this.conn().prepare(`SELECT doc FROM incident_decisions WHERE incident_id = ? ORDER BY ${by} LIMIT ?`).all(incidentId, limit) as Row[];
     return rows.map((r) => decisionFromDoc(r.doc as string));
+  }
+
+  async decisionRules(incidentId: string): Promise<string[]> {
+    const rows = this.conn().prepare("SELECT DISTINCT json_extract(doc, '$.rule') AS rule FROM incident_decisions WHERE incident_id = ?").all(incidentId) as Row[];
+    return rows.map((r) => r.rule as string);
+  }
+
+  async noteDecisionAt(incidentId: string, at: Date): Promise<void> {
+    // One statement, so it never races resolveIncident's rewrite of the document. ISO instants of
+    // one format order as strings, and a row stored before the field existed has none (NULL < any).
+    const iso = at.toISOString();
+    this.conn()
+      .prepare("UPDATE incidents SET doc = json_set(doc, '$.lastDecisionAt', @iso) WHERE id = @id AND coalesce(json_extract(doc, '$.lastDecisionAt'), '') < @iso")
+      .run({ id: incidentId, iso });
   }
 
   async resolveIncident(id: string, at: Date, resolution: IncidentResolution): Promise<Incident | null> {

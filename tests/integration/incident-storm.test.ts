@@ -1,0 +1,96 @@
+import request from 'supertest';
+import type { IncidentDecision } from '../../src/domain/incident';
+import { timeOrderedId } from '../../src/domain/time-ordered-id';
+import { rule, rulesDoc, snapshot } from '../helpers/rules';
+import { buildTestApp, type TestApp } from '../helpers/test-app';
+
+/**
+ * An incident in a storm: the same held-back snapshot over and over records each rule's decision once
+ * (and again when it changes), while the incident still counts as decided on for quiet resolution.
+ */
+
+const bad = { errorRate: 0.4 };
+/** `first` acts once (then stays in cooldown for an hour); the incident's budget of one action holds `held` back every time. */
+const stormRules = rulesDoc(rule('first', { priority: 30, cooldownMinutes: 60 }), rule('held', { priority: 10, cooldownMinutes: 0 }));
+const stormConfig = { limits: { perIncident: { maxActions: 1 } } };
+
+type Decision = { rule: string; decision: string };
+const kinds = (decisions: Decision[]) => decisions.map((d) => `${d.rule}:${d.decision}`);
+
+describe('incidents in a storm', () => {
+  let t: TestApp;
+  afterEach(async () => {
+    await t.stop();
+  });
+
+  it('records a held-back snapshot sent again and again once per rule, and a changed decision again', async () => {
+    t = await buildTestApp({ rules: stormRules, config: stormConfig });
+    const sent: string[] = [];
+    for (let i = 0; i < 20; i += 1) {
+      const reply = await request(t.app).post('/api/metrics').send(snapshot(bad, 'agentx'));
+      expect(reply.status).toBe(200);
+      sent.push(...kinds(reply.body.decisions));
+      t.clock.advance(1_000);
+    }
+    expect(sent.slice(0, 4)).toEqual(['first:execute', 'held:budget_exhausted', 'first:cooldown', 'held:budget_exhausted']);
+    const [listed] = (await request(t.app).get('/api/self-healing/incidents')).body.items;
+    let detail = (await request(t.app).get(`/api/self-healing/incidents/${listed.id}`)).body;
+    // The second snapshot names the incident in `held`'s reason (the first said "opened on this snapshot"): a change.
+    expect(kinds(detail.decisions)).toEqual(['first:execute', 'held:budget_exhausted', 'held:budget_exhausted', 'first:cooldown']);
+    // The repeats are not rows, but the incident was decided on until the last one (noted every 5 s at most).
+    const last = Date.parse('2026-03-01T10:00:19Z');
+    expect(Date.parse(listed.lastDecisionAt)).toBeGreaterThan(last - 5_000);
+    expect(Date.parse(listed.lastDecisionAt)).toBeLessThanOrEqual(last);
+    expect(detail.incident.lastDecisionAt).toBe(listed.lastDecisionAt);
+
+    // The cooldown ends: `first` would act again, but the incident's budget holds it back — a change.
+    t.clock.advance(61 * 60_000);
+    for (let i = 0; i < 3; i += 1) await request(t.app).post('/api/metrics').send(snapshot(bad, 'agentx'));
+    detail = (await request(t.app).get(`/api/self-healing/incidents/${listed.id}`)).body;
+    expect(kinds(detail.decisions)).toEqual(['first:execute', 'held:budget_exhausted', 'held:budget_exhausted', 'first:cooldown', 'first:budget_exhausted']);
+    expect(detail.incident.lastDecisionAt).toBe(t.clock.now().toISOString());
+    expect((await t.store.listActions({ incidentId: listed.id, limit: 10 })).items.map((a) => a.rule)).toEqual(['first']);
+  });
+
+  it('stays open while held-back decisions keep coming past resolveAfterMinutes, and resolves quiet once they stop', async () => {
+    t = await buildTestApp({ rules: stormRules, config: { ...stormConfig, incidents: { resolveAfterMinutes: 5 } } });
+    await request(t.app).post('/api/metrics').send(snapshot(bad, 'agentx'));
+    const [incident] = (await t.store.incidents.listIncidents({ limit: 5 })).items;
+    for (let minute = 1; minute <= 12; minute += 1) {
+      t.clock.advance(60_000);
+      await request(t.app).post('/api/metrics').send(snapshot(bad, 'agentx'));
+      await t.services.sweeps.runOnce();
+    }
+    expect(await t.store.incidents.getIncident(incident!.id)).toMatchObject({ state: 'open', lastDecisionAt: t.clock.now() });
+    expect((await t.store.incidents.listDecisions(incident!.id, 100)).length).toBe(4); // as after the second snapshot
+    t.clock.advance(4 * 60_000);
+    await t.services.sweeps.runOnce();
+    expect((await t.store.incidents.getIncident(incident!.id))!.state).toBe('open');
+    t.clock.advance(60_000);
+    await t.services.sweeps.runOnce();
+    expect(await t.store.incidents.getIncident(incident!.id)).toMatchObject({ state: 'resolved', resolution: 'quiet' });
+  });
+
+  it('judges an incident stored before lastDecisionAt from its newest decision, past the first thousand', async () => {
+    t = await buildTestApp({ rules: stormRules });
+    const openedAt = t.clock.now();
+    const { incident } = await t.store.incidents.openIncident({
+      id: timeOrderedId(openedAt.getTime()), groupKey: 'source=agentx', labels: { source: 'agentx' }, state: 'open', openedAt, createdAt: openedAt, resolvedAt: null, resolution: null,
+    });
+    const decision = (n: number, at: Date): IncidentDecision => ({
+      id: `legacy:${String(n).padStart(5, '0')}`, incidentId: incident.id, at, snapshotId: `snap-${n}`, source: 'agentx', rule: `rule-${n % 7}`, decision: 'cooldown', reason: `in cooldown (${n})`,
+    });
+    const newest = new Date(openedAt.getTime() + 50 * 60_000);
+    await t.store.incidents.addDecisions([...Array.from({ length: 1000 }, (_, n) => decision(n, openedAt)), decision(1000, newest)]);
+
+    t.clock.advance(70 * 60_000); // 70 min after the first thousand, 20 after the newest
+    await t.services.sweeps.runOnce();
+    expect((await t.store.incidents.getIncident(incident.id))!.state).toBe('open');
+    const [listed] = (await request(t.app).get('/api/self-healing/incidents')).body.items;
+    expect(listed).toMatchObject({ id: incident.id, state: 'open', lastDecisionAt: newest.toISOString() });
+
+    t.clock.advance(40 * 60_000);
+    await t.services.sweeps.runOnce();
+    expect(await t.store.incidents.getIncident(incident.id)).toMatchObject({ state: 'resolved', resolution: 'quiet' });
+  });
+});
