@@ -41,6 +41,8 @@ export function knownIn(cell: CooldownCell, now: number): KnownCooldown | undefi
  * Cooldown ends a closed-loop port knows exactly. Exact because a cooldown only ever moves through
  * a dispatch, and a dispatch is refused until the current cooldown has run out: while `now` is
  * before a known end, every instance's store holds that very end (and a replay's memory does).
+ * Only settled ends are remembered: not one a dispatch under way may still give back (a MongoDB
+ * window the store reports tentative, see RuleStateReader).
  */
 export class CooldownMemory {
   private readonly cells = new Map<string, Cell>();

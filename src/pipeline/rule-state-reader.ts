@@ -1,5 +1,5 @@
 import type { Clock } from '../clock';
-import type { RuleState } from '../domain/rule-state';
+import type { DispatchOutcome, RuleState } from '../domain/rule-state';
 import type { Store } from '../store/store';
 import { CooldownMemory } from '../closed-loop/cooldown-memory';
 
@@ -12,7 +12,10 @@ const CACHE_LIMIT = 100_000;
  * - A cooldown end: a cooldown only ever moves through a dispatch, and a dispatch is refused until
  *   the current cooldown has run out — so while `now` is before a known end, the store holds that
  *   very end (on every instance), and a rule in cooldown is decided `cooldown` whatever else its
- *   state says. During a storm of matching snapshots this saves the store any read.
+ *   state says. During a storm of matching snapshots this saves the store any read. Only settled
+ *   ends are known: one the store reports tentative (RuleState.cooldownTentative: MongoDB, a
+ *   dispatch under way that may still give its window back) is read again like any other state,
+ *   and that dispatch moves the version whether it goes ahead or gives the window back.
  * - Any other state (no cooldown, an open approval): kept with the store's rule-states version read
  *   just before it (`Store.ruleStatesVersion`), which every dispatch and every approval leaving
  *   pending moves, on whichever instance. While the version reads the same, nothing has changed
@@ -54,9 +57,15 @@ export class RuleStateReader {
     for (const rule of unknown) {
       const state = states.get(rule) ?? this.cached.get(rule)!;
       states.set(rule, state);
-      if (state.cooldownUntil) this.remember(rule, state.cooldownUntil, at);
+      if (state.cooldownUntil && !state.cooldownTentative) this.remember(rule, state.cooldownUntil, at);
     }
     return states;
+  }
+
+  /** Called with every dispatch's outcome: the end it wrote, or the settled end that refused it. */
+  learn(rule: string, wrote: Date, outcome: DispatchOutcome, now: Date): void {
+    if (outcome.ok) this.remember(rule, wrote, now);
+    else if (outcome.reason === 'cooldown' && !outcome.tentative) this.remember(rule, outcome.until, now);
   }
 
   /** Called with every cooldown end the store reports (a dispatch made, or a race lost). */

@@ -144,8 +144,7 @@ export class StoreClosedLoopPort implements ClosedLoopPort<StoreContext> {
     });
     const events = this.eventsFor(request, action, match);
     const outcome = await store.dispatchAction(action, request.cooldownUntil, now, request.budget ?? undefined, events);
-    if (outcome.ok) this.deps.ruleStates.remember(rule.name, request.cooldownUntil, now);
-    else if (outcome.reason === 'cooldown') this.deps.ruleStates.remember(rule.name, outcome.until, now);
+    this.deps.ruleStates.learn(rule.name, request.cooldownUntil, outcome, now);
     if (!outcome.ok) return outcome;
     if (request.status !== 'shadowed') (this.deps.faults ?? noFaults).reach('action.after-dispatch');
     for (const event of events) this.deps.notifier.notify(event);

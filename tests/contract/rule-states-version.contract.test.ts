@@ -1,5 +1,6 @@
 import { ManualClock } from '../../src/clock';
 import { RuleStateReader } from '../../src/pipeline/rule-state-reader';
+import type { MongoContext } from '../../src/store/mongo/mongo-context';
 import type { Store } from '../../src/store/store';
 import { T0, at, makeAction, makePending, makeSnapshot, minutes } from './fixtures';
 import { openStorePerTest, type StoreLocation, storeTargets } from './store-targets';
@@ -23,17 +24,45 @@ describe.each(storeTargets())('Rule states version: $name', (target) => {
     two = await location.open();
   });
 
-  /** A reader on `store` that counts the rule-state reads it makes. */
+  /** A reader on `store` that counts the reads it makes. */
   function readerOn(store: Store, clock: ManualClock) {
-    const reads = { states: 0 };
+    const reads = { states: 0, versions: 0 };
     const counted: Pick<Store, 'getRuleStates' | 'ruleStatesVersion'> = {
       getRuleStates: (rules) => {
         reads.states += 1;
         return store.getRuleStates(rules);
       },
-      ruleStatesVersion: () => store.ruleStatesVersion(),
+      ruleStatesVersion: () => {
+        reads.versions += 1;
+        return store.ruleStatesVersion();
+      },
     };
     return { reader: new RuleStateReader(counted, clock), reads };
+  }
+
+  /**
+   * Holds `store`'s next dispatches just after they tried to claim their rule's open approval: the
+   * cooldown window is claimed, and the action not yet inserted nor any claim given back. On SQLite a
+   * dispatch is one transaction, with no such moment to hold: there the hold is never reached.
+   */
+  function holdAfterApprovalClaim(store: Store) {
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let reach!: () => void;
+    const reached = new Promise<void>((resolve) => (reach = resolve));
+    if (store.kind === 'mongo') {
+      const ctx = (store as unknown as { ctx: MongoContext }).ctx;
+      const claim = ctx.claim.bind(ctx);
+      jest.spyOn(ctx, 'claim').mockImplementation(async (model, doc) => {
+        const won = await claim(model, doc);
+        if (model === 'approvalClaims') {
+          reach();
+          await released;
+        }
+        return won;
+      });
+    }
+    return { holds: store.kind === 'mongo', reached, release };
   }
 
   it('moves on a dispatch and on an approval leaving pending, not on a refused dispatch or a snapshot', async () => {
@@ -81,5 +110,75 @@ describe.each(storeTargets())('Rule states version: $name', (target) => {
     clock.set(at(minutes(11)));
     expect((await two.dispatchAction(makeAction({ rule: 'r' }), at(minutes(21)), at(minutes(11)))).ok).toBe(true);
     expect((await a.reader.read(['r'])).get('r')!.cooldownUntil).toEqual(at(minutes(21)));
+  });
+
+  it('never keeps a cooldown end that a dispatch claimed and then gave back', async () => {
+    const clock = new ManualClock(T0);
+    const a = readerOn(one, clock);
+    // gated has an open approval, asked with no cooldown: only the approval holds the rule.
+    expect((await two.dispatchAction(makePending({ rule: 'gated' }), T0, T0)).ok).toBe(true);
+
+    // B asks approval again with a 10-minute cooldown: it claims the window, finds the approval open,
+    // and gives the window back. A reads the rule and loses a dispatch to the window meanwhile.
+    const hold = holdAfterApprovalClaim(two);
+    const refused = two.dispatchAction(makePending({ rule: 'gated' }), at(minutes(10)), T0);
+    if (hold.holds) {
+      await hold.reached;
+      await a.reader.read(['gated']);
+      const lost = await one.dispatchAction(makeAction({ rule: 'gated' }), at(minutes(10)), T0);
+      expect(lost).toMatchObject({ ok: false, reason: 'cooldown', until: at(minutes(10)) });
+      a.reader.learn('gated', at(minutes(10)), lost, T0);
+    }
+    hold.release();
+    expect(await refused).toMatchObject({ ok: false, reason: 'duplicate_pending' });
+
+    // No action went out, so no cooldown holds: A says so, and its next match dispatches.
+    clock.set(at(minutes(1)));
+    const until = (await a.reader.read(['gated'])).get('gated')!.cooldownUntil;
+    expect(until?.getTime() ?? 0).toBeLessThanOrEqual(at(minutes(1)).getTime()); // SQLite keeps the zero window's end
+    const next = await one.dispatchAction(makeAction({ rule: 'gated' }), at(minutes(11)), at(minutes(1)));
+    expect(next.ok).toBe(true);
+  });
+
+  it('keeps a cooldown end read while its dispatch was under way once that dispatch went ahead', async () => {
+    const clock = new ManualClock(T0);
+    const a = readerOn(one, clock);
+    const hold = holdAfterApprovalClaim(two);
+    const pending = makePending({ rule: 'gated' });
+    const asked = two.dispatchAction(pending, at(minutes(10)), T0);
+    if (hold.holds) {
+      await hold.reached;
+      // The window is claimed and the approval too: either may still be given back.
+      expect((await a.reader.read(['gated'])).get('gated')!.openApprovalId).toBeNull();
+    }
+    hold.release();
+    expect((await asked).ok).toBe(true);
+
+    const after = await a.reader.read(['gated']);
+    expect(after.get('gated')!.cooldownUntil).toEqual(at(minutes(10)));
+    // From then on the end is known: a match in it costs no read at all, not even the version.
+    const reads = { ...a.reads };
+    clock.set(at(minutes(5)));
+    expect((await a.reader.read(['gated'])).get('gated')!.cooldownUntil).toEqual(at(minutes(10)));
+    expect(a.reads).toEqual(reads);
+  });
+
+  it('never keeps an open approval or a cooldown that a dispatch claimed and gave back for want of budget', async () => {
+    const clock = new ManualClock(T0);
+    const a = readerOn(one, clock);
+    const budget = { target: 'service:api', windowMs: minutes(60), maxActions: 1 };
+    expect((await one.dispatchAction(makeAction({ rule: 'other' }), T0, T0, budget)).ok).toBe(true);
+
+    const hold = holdAfterApprovalClaim(two);
+    const refused = two.dispatchAction(makePending({ rule: 'gated' }), at(minutes(10)), T0, budget);
+    if (hold.holds) {
+      await hold.reached;
+      await a.reader.read(['gated']);
+    }
+    hold.release();
+    expect(await refused).toMatchObject({ ok: false, reason: 'budget_exhausted' });
+
+    clock.set(at(minutes(1)));
+    expect((await a.reader.read(['gated'])).get('gated')).toEqual({ cooldownUntil: null, openApprovalId: null });
   });
 });

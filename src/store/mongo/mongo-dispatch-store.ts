@@ -8,10 +8,20 @@ import { eventFields, type MongoCommittedEvents } from './mongo-committed-events
 import { CLAIM_WAIT_ATTEMPTS, type MongoContext } from './mongo-context';
 import { moveRuleStatesVersion, readRuleStatesVersion } from './mongo-rule-states-version';
 
+const TENTATIVE_STATE = { cooldownTentative: true } as const;
+const TENTATIVE_REFUSAL = { tentative: true } as const;
+
 /**
  * The dispatch step on MongoDB, without transactions: the cooldown window, the rule's open approval
  * and the budget slot are each won by inserting a claim document with a deterministic `_id`, then
  * the action is inserted with its events; a refusal or a failure gives back every claim taken.
+ *
+ * A cooldown window is written `tentative` and settled once the action is in: until then its
+ * dispatch may still give it back (open approval, budget, a failed insert), so whoever reads it
+ * meanwhile is told (RuleState.cooldownTentative, the refusal's `tentative`) and does not remember
+ * it as a known end. Marking the window, rather than making every remembered end subject to the
+ * rule-states version, keeps a known cooldown a lookup with no store call at all (a storm's fast
+ * path) on every instance, at the cost of one update per dispatch.
  */
 export class MongoDispatchStore implements DispatchStore {
   constructor(
@@ -19,9 +29,9 @@ export class MongoDispatchStore implements DispatchStore {
     private readonly committedEvents: MongoCommittedEvents,
   ) {}
 
-  private async latestCooldown(rule: string): Promise<{ seq: number; until: Date } | null> {
+  private async latestCooldown(rule: string): Promise<{ seq: number; until: Date; tentative: boolean } | null> {
     const [doc] = await this.ctx.m.cooldowns.find({ rule }).sort({ seq: -1 }).limit(1).lean<Doc[]>();
-    return doc ? { seq: doc.seq as number, until: doc.until as Date } : null;
+    return doc ? { seq: doc.seq as number, until: doc.until as Date, tentative: doc.tentative === true } : null;
   }
 
   ruleStatesVersion(): Promise<string> {
@@ -38,7 +48,10 @@ export class MongoDispatchStore implements DispatchStore {
       Promise.all(unique.map((rule) => this.latestCooldown(rule))),
       this.ctx.m.approvalClaims.find({ _id: { $in: unique } }).lean<Doc[]>(),
     ]);
-    unique.forEach((rule, i) => states.set(rule, { cooldownUntil: cooldowns[i]?.until ?? null, openApprovalId: null }));
+    unique.forEach((rule, i) => {
+      const window = cooldowns[i];
+      states.set(rule, { cooldownUntil: window?.until ?? null, openApprovalId: null, ...(window?.tentative ? TENTATIVE_STATE : {}) });
+    });
     await Promise.all(
       claims.map(async (claim) => {
         const action = await this.ctx.m.actions.findById(claim.actionId, { status: 1 }).lean<Doc>();
@@ -61,7 +74,7 @@ export class MongoDispatchStore implements DispatchStore {
       if (attempt === CLAIM_WAIT_ATTEMPTS) throw new Error(`could not claim the cooldown of rule "${action.rule}"`);
       const latest = await this.latestCooldown(action.rule);
       if (latest && latest.until.getTime() > now.getTime()) {
-        return { ok: false, reason: 'cooldown', until: latest.until };
+        return { ok: false, reason: 'cooldown', until: latest.until, ...(latest.tentative ? TENTATIVE_REFUSAL : {}) };
       }
       // A window that is already over refuses nobody, so there is nothing to win: skipping the claim
       // keeps rules without a cooldown from queueing behind each other under load.
@@ -74,6 +87,7 @@ export class MongoDispatchStore implements DispatchStore {
         until: cooldownUntil,
         actionId: action.id,
         claimedAt: now,
+        tentative: true,
       });
       if (won) {
         this.ctx.faults.reach('store.dispatch.after-cooldown-claim');
@@ -85,6 +99,7 @@ export class MongoDispatchStore implements DispatchStore {
           break;
         }
         await this.ctx.m.cooldowns.deleteOne({ _id: `${action.rule}#${seq}`, actionId: action.id });
+        await moveRuleStatesVersion(this.ctx);
       }
       // Somebody else took this window (or took it and gave it back): look again.
     }
@@ -137,6 +152,9 @@ export class MongoDispatchStore implements DispatchStore {
       }
       throw err;
     }
+    // The dispatch has gone ahead: its window stands, for readers to remember (before the version
+    // moves, so that one who kept the tentative window under the old version reads it settled).
+    if (seq > 0) await this.ctx.m.cooldowns.updateOne({ _id: `${action.rule}#${seq}`, actionId: action.id }, { $unset: { tentative: 1 } });
     await moveRuleStatesVersion(this.ctx);
     this.committedEvents.committed(events);
     return { ok: true, action };
