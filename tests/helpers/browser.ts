@@ -101,8 +101,9 @@ export interface ConsoleSession {
 /**
  * Serves `t`, launches Chromium and opens a page (1100×820 unless told, reduced motion) whose
  * uncaught errors and console errors land in `errors` — but for the HTTP statuses the test expects
- * the console to meet (`expectedStatuses`, e.g. 409 for a refusal it shows). With `signInAs`, signs
- * in with that key and waits until the live stream is open.
+ * the console to meet (`expectedStatuses`, e.g. 409 for a refusal it shows); `expectedErrors` says
+ * instead which console errors to let pass, for a suite that allows fewer (only its own 400s, say).
+ * With `signInAs`, signs in with that key and waits until the live stream is open.
  */
 export async function openConsole(
   t: TestApp,
@@ -111,18 +112,18 @@ export async function openConsole(
     viewport = { width: 1100, height: 820 },
     timezoneId,
     expectedStatuses = [401, 403, 409],
+    expectedErrors = new RegExp(`${expectedStatuses.join('|')}|Failed to load resource`),
     signInAs,
-  }: { viewport?: { width: number; height: number }; timezoneId?: string; expectedStatuses?: number[]; signInAs?: string } = {},
+  }: { viewport?: { width: number; height: number }; timezoneId?: string; expectedStatuses?: number[]; expectedErrors?: RegExp; signInAs?: string } = {},
 ): Promise<ConsoleSession> {
   const server = await serve(t);
   const browser = await launchChromium(executablePath);
   const context = await browser.newContext({ viewport, reducedMotion: 'reduce', ...(timezoneId ? { timezoneId } : {}) });
   const page = await context.newPage();
   const errors: string[] = [];
-  const expected = new RegExp(`${expectedStatuses.join('|')}|Failed to load resource`);
   page.on('pageerror', (err) => errors.push(err.message));
   page.on('console', (msg) => {
-    if (msg.type() === 'error' && !expected.test(msg.text())) errors.push(msg.text());
+    if (msg.type() === 'error' && !expectedErrors.test(msg.text())) errors.push(msg.text());
   });
   if (signInAs) {
     await signIn(page, server.url, signInAs);
