@@ -181,4 +181,24 @@ describe.each(storeTargets())('Rule states version: $name', (target) => {
     clock.set(at(minutes(1)));
     expect((await a.reader.read(['gated'])).get('gated')).toEqual({ cooldownUntil: null, openApprovalId: null });
   });
+
+  it('never keeps a cooldown that a dispatch claimed and gave back when its action could not be written', async () => {
+    const clock = new ManualClock(T0);
+    const a = readerOn(one, clock);
+    const first = makePending({ rule: 'other' });
+    expect((await one.dispatchAction(first, at(minutes(10)), T0)).ok).toBe(true);
+
+    // An action whose id is taken cannot be inserted: the dispatch gives its claims back and fails.
+    const hold = holdAfterApprovalClaim(two);
+    const failed = two.dispatchAction(makePending({ id: first.id, rule: 'gated' }), at(minutes(10)), T0);
+    if (hold.holds) {
+      await hold.reached;
+      await a.reader.read(['gated']);
+    }
+    hold.release();
+    await expect(failed).rejects.toThrow();
+
+    clock.set(at(minutes(1)));
+    expect((await a.reader.read(['gated'])).get('gated')).toEqual({ cooldownUntil: null, openApprovalId: null });
+  });
 });

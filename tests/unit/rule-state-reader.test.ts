@@ -1,5 +1,6 @@
 import { ManualClock } from '../../src/clock';
 import { newAction } from '../../src/pipeline/new-action';
+import type { RuleState } from '../../src/domain/rule-state';
 import { RuleStateReader } from '../../src/pipeline/rule-state-reader';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store';
 import { normalizedRule } from '../helpers/rules';
@@ -40,5 +41,42 @@ describe('RuleStateReader', () => {
     clock.advance(11 * 60_000);
     await agree();
     await store.close();
+  });
+
+  it('does not remember a tentative cooldown end, read or refused, until the store reports it settled', async () => {
+    const clock = new ManualClock();
+    const until = new Date(clock.now().getTime() + 10 * 60_000);
+    // A store (as MongoDB's is) in the middle of another instance's dispatch: its window is claimed, not settled.
+    let state: RuleState = { cooldownUntil: until, openApprovalId: null, cooldownTentative: true };
+    let version = 'v1';
+    const calls = { versions: 0, states: 0 };
+    const store = {
+      ruleStatesVersion: async () => {
+        calls.versions += 1;
+        return version;
+      },
+      getRuleStates: async (rules: string[]) => {
+        calls.states += 1;
+        return new Map(rules.map((rule) => [rule, state]));
+      },
+    };
+    const reader = new RuleStateReader(store, clock);
+    expect((await reader.read(['r'])).get('r')!.cooldownUntil).toEqual(until); // decided `cooldown`, as the store would refuse
+    reader.learn('r', until, { ok: false, reason: 'cooldown', until, tentative: true }, clock.now());
+    await reader.read(['r']);
+    expect(calls).toEqual({ versions: 2, states: 1 }); // not known: the version is read each time
+
+    // The dispatch went ahead: the window settled and the version moved. Now the end is known.
+    state = { cooldownUntil: until, openApprovalId: null };
+    version = 'v2';
+    await reader.read(['r']);
+    await reader.read(['r']);
+    expect(calls).toEqual({ versions: 3, states: 2 });
+
+    // A settled refusal is known at once; a tentative one is not.
+    reader.learn('s', until, { ok: false, reason: 'cooldown', until }, clock.now());
+    reader.learn('t', until, { ok: false, reason: 'cooldown', until, tentative: true }, clock.now());
+    expect(reader.cooldowns.at('s', clock.now().getTime())?.end).toBe(until.getTime());
+    expect(reader.cooldowns.at('t', clock.now().getTime())).toBeUndefined();
   });
 });
