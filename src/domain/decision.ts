@@ -1,3 +1,5 @@
+import type { ActionStatus } from './action';
+
 /** What ingest, trigger and simulate decide about a matched rule (engine/decide), and report. */
 export const DECISION_KINDS = [
   'execute',
@@ -43,3 +45,41 @@ export interface InhibitedBy {
 
 /** A rule's decision after its mode (engine/rule-decisions.ts): a shadow rule's is `shadow`. */
 export const RULE_DECISION_KINDS = [...DECISION_KINDS, 'shadow'] as const;
+
+/** The optional members a decision's reply entry carries (ingest, trigger, simulate, replay). */
+export interface DecisionDetails {
+  /** For a shadow rule: what it would have decided if it enforced. */
+  wouldDecide?: DecisionKind;
+  /** For `cooldown`, `budget_exhausted`, `paused`, `silenced` and `inhibited`: when it ends. */
+  until?: string;
+  /** The action the decision dispatched, or the open approval for `duplicate_pending`. */
+  actionId?: string;
+  /** That action's status (final when the caller waited for it). */
+  status?: ActionStatus;
+  /** For `budget_exhausted`: the target whose budget is spent. */
+  target?: string;
+  /** For `inhibited`: the action holding the rule back. */
+  inhibitedBy?: InhibitedBy;
+  /** For `silenced`: the silence in force. */
+  silenceId?: string;
+  /** For `budget_exhausted` of limits.perIncident: the incident whose budget is spent. */
+  incidentId?: string;
+}
+
+/**
+ * Copies the decision's optional members that are set onto `out`, always in this one order: the
+ * order is the replies' key order, and engine/decide's shared cooldown decision (returned to ingest
+ * as it is, see isSharedDecision) has its `until` in the same place, so both read alike.
+ */
+export function copyDecisionDetails<T extends DecisionDetails>(out: T, d: Readonly<DecisionDetails>): T {
+  const o: DecisionDetails = out;
+  if (d.wouldDecide) o.wouldDecide = d.wouldDecide;
+  if (d.until) o.until = d.until;
+  if (d.actionId) o.actionId = d.actionId;
+  if (d.status) o.status = d.status;
+  if (d.target) o.target = d.target;
+  if (d.inhibitedBy) o.inhibitedBy = d.inhibitedBy;
+  if (d.silenceId) o.silenceId = d.silenceId;
+  if (d.incidentId) o.incidentId = d.incidentId;
+  return out;
+}

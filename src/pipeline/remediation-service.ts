@@ -4,7 +4,7 @@ import type { ActionRecord, VerifySpec } from '../domain/action';
 import { type IngestObserver, NO_INGEST_OBSERVER } from '../domain/observers';
 import type { ActionType, Rule, Ruleset } from '../domain/rule';
 import type { Snapshot, StoredSnapshot } from '../domain/snapshot';
-import type { DecisionKind, InhibitedBy } from '../domain/decision';
+import { copyDecisionDetails, type DecisionDetails } from '../domain/decision';
 import { approvalRequired, decisionForRefusal, evaluationErrorDecision, isSharedDecision } from '../engine/decide';
 import type { RuleDecision, RuleDecisionKind } from '../engine/rule-decisions';
 import type { Evaluator, RuleEvaluation, RuleEvaluationMode } from '../engine/evaluate';
@@ -55,23 +55,10 @@ export interface RemediationDeps extends PipelineDeps {
 }
 
 /** One entry of an ingest reply. */
-export interface AppliedDecision {
+export interface AppliedDecision extends DecisionDetails {
   rule: string;
   decision: RuleDecisionKind;
-  /** For a shadow rule: what it would have done. */
-  wouldDecide?: DecisionKind;
   reason: string;
-  actionId?: string;
-  status?: ActionRecord['status'];
-  until?: string;
-  /** For `budget_exhausted`: the target whose budget is spent. */
-  target?: string;
-  /** For `inhibited`: the action holding the rule back. */
-  inhibitedBy?: InhibitedBy;
-  /** For `silenced`: the silence in force. */
-  silenceId?: string;
-  /** For `budget_exhausted` of limits.perIncident: the incident whose budget is spent. */
-  incidentId?: string;
 }
 
 export interface IngestResult {
@@ -84,7 +71,7 @@ export interface IngestResult {
 }
 
 /** One entry of a simulate reply: the decision ingest would take, and why. */
-export interface SimulatedRule {
+export interface SimulatedRule extends Omit<DecisionDetails, 'status'> {
   rule: string;
   enabled: boolean;
   priority: number;
@@ -92,14 +79,7 @@ export interface SimulatedRule {
   requiresApproval: boolean;
   matched: boolean;
   decision: RuleDecisionKind | 'no_match' | 'disabled';
-  wouldDecide?: DecisionKind;
   reason: string;
-  until?: string;
-  actionId?: string;
-  target?: string;
-  inhibitedBy?: InhibitedBy;
-  silenceId?: string;
-  incidentId?: string;
   /** For a disabled rule: what ingest would decide if it were enabled. */
   ifEnabled?: RuleDecisionKind;
   matchedFacts?: Record<string, unknown>;
@@ -333,13 +313,7 @@ export class RemediationService {
       const shown: SimulatedRule = e.rule.enabled
         ? { ...base, decision: d.decision, reason: d.reason }
         : { ...base, decision: 'disabled', ifEnabled: d.decision, reason: `rule is disabled; if enabled: ${d.reason}` };
-      if (d.wouldDecide) shown.wouldDecide = d.wouldDecide;
-      if (d.until) shown.until = d.until;
-      if (d.actionId) shown.actionId = d.actionId;
-      if (d.target) shown.target = d.target;
-      if (d.inhibitedBy) shown.inhibitedBy = d.inhibitedBy;
-      if (d.silenceId) shown.silenceId = d.silenceId;
-      if (d.incidentId) shown.incidentId = d.incidentId;
+      copyDecisionDetails(shown, d);
       if (input.snapshot) shown.matchedFacts = e.matchedFacts;
       return shown;
     });
@@ -448,16 +422,7 @@ async function recordIncidents(scope: IncidentScope, decisions: (RuleDecision & 
 function pick(d: RuleDecision & { status?: ActionRecord['status'] }): AppliedDecision {
   // A decision `decide` shares (a cooldown) already has exactly a reply entry's keys, in order.
   if (isSharedDecision(d)) return d as AppliedDecision;
-  const out: AppliedDecision = { rule: d.rule, decision: d.decision, reason: d.reason };
-  if (d.wouldDecide) out.wouldDecide = d.wouldDecide;
-  if (d.until) out.until = d.until;
-  if (d.actionId) out.actionId = d.actionId;
-  if (d.status) out.status = d.status;
-  if (d.target) out.target = d.target;
-  if (d.inhibitedBy) out.inhibitedBy = d.inhibitedBy;
-  if (d.silenceId) out.silenceId = d.silenceId;
-  if (d.incidentId) out.incidentId = d.incidentId;
-  return out;
+  return copyDecisionDetails<AppliedDecision>({ rule: d.rule, decision: d.decision, reason: d.reason }, d);
 }
 
 function describeFailure(failed: ConditionOutcome[], enabled: boolean): string {

@@ -2,7 +2,7 @@ import type { Clock } from '../clock';
 import type { Rule, Ruleset } from '../domain/rule';
 import type { Snapshot, StoredSnapshot } from '../domain/snapshot';
 import type { Evaluator } from '../engine/evaluate';
-import type { DecisionKind, InhibitedBy } from '../domain/decision';
+import { copyDecisionDetails, type DecisionDetails } from '../domain/decision';
 import type { RuleDecisionKind } from '../engine/rule-decisions';
 import { TooManyRequestsError, ValidationError } from '../errors';
 import { candidateRuleset } from '../rules/candidate-ruleset';
@@ -39,23 +39,18 @@ export interface ReplayRequest {
   cursor?: string;
 }
 
-export interface TimelineEntry {
+/**
+ * A decision's members as ingest says them, but no `status` (its actions are virtual: the virtual
+ * pipeline drops it) and no `incidentId` (a replay groups no incidents, so no per-incident budget).
+ */
+export interface TimelineEntry extends Omit<DecisionDetails, 'status' | 'incidentId'> {
   at: string;
   source: string;
   rule: string;
   /** A decision on a snapshot, or `verified`: a verification window ended and its outcome was decided. */
   decision: RuleDecisionKind | 'verified';
-  wouldDecide?: DecisionKind;
   /** The virtual action a dispatch recorded (`replay-<n>`), or the one a `verified` entry is about. */
   actionId?: string;
-  /** For `budget_exhausted`: the target whose budget is spent. */
-  target?: string;
-  /** For `inhibited`: the virtual action holding the rule back. */
-  inhibitedBy?: InhibitedBy;
-  /** For `cooldown`, `budget_exhausted` and `silenced`: when it ends. */
-  until?: string;
-  /** For `silenced`: the stored silence in force at that instant. */
-  silenceId?: string;
   /** For `verified`. */
   outcome?: ReplayOutcome;
   recoveredAt?: string;
@@ -189,13 +184,9 @@ export class ReplayService {
         for (const d of step.decisions) {
           run.tally.add(d.rule, d.decision);
           if (i !== 0) continue;
-          const entry: TimelineEntry = { at: item.at.toISOString(), source: item.source, rule: d.rule, decision: d.decision };
-          if (d.wouldDecide) entry.wouldDecide = d.wouldDecide;
-          if (d.actionId) entry.actionId = d.actionId;
-          if (d.target) entry.target = d.target;
-          if (d.inhibitedBy) entry.inhibitedBy = d.inhibitedBy;
-          if (d.until) entry.until = d.until;
-          if (d.silenceId) entry.silenceId = d.silenceId;
+          // The same members in the same order as an ingest reply's entry; a virtual decision never
+          // carries `status` or `incidentId` (see TimelineEntry), so the timeline has no place for them.
+          const entry = copyDecisionDetails<TimelineEntry>({ at: item.at.toISOString(), source: item.source, rule: d.rule, decision: d.decision }, d);
           if (item.snapshotId) entry.snapshotId = item.snapshotId;
           emit(entry);
         }
