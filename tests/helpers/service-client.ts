@@ -11,9 +11,9 @@ export async function callService<T>(proc: ServiceProcess, method: string, url: 
   return { status: res.status, body: (await res.json()) as T };
 }
 
-/** GET that must answer 200; anything else fails the test with the reply. */
-export async function getJson<T>(proc: ServiceProcess, url: string): Promise<T> {
-  const res = await fetch(`${proc.url}${url}`);
+/** GET that must answer 200; anything else fails the test with the reply. Any server will do (a service process, Prometheus). */
+export async function getJson<T>(server: { url: string }, url: string): Promise<T> {
+  const res = await fetch(`${server.url}${url}`);
   if (res.status !== 200) throw new Error(`GET ${url}: ${res.status} ${await res.text()}`);
   return (await res.json()) as T;
 }

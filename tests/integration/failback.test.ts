@@ -1,7 +1,8 @@
 import request from 'supertest';
 import { ManualClock } from '../../src/clock';
+import { ingestSnapshot } from '../helpers/app-ingest';
 import { FakeModelHost } from '../helpers/fake-model-host';
-import { rule, rulesDoc, snapshot } from '../helpers/rules';
+import { rule, rulesDoc } from '../helpers/rules';
 import { buildTestApp, makeTempDir, type TestApp } from '../helpers/test-app';
 
 // Real HTTP hosts on 127.0.0.1; time on the injected clock. Rounds are run by hand (the sweep's own
@@ -68,13 +69,8 @@ async function app(options: Options = {}): Promise<TestApp> {
   return t;
 }
 
-async function ingest(t: TestApp, metrics: Record<string, unknown>): Promise<void> {
-  const res = await request(t.app).post('/api/metrics?wait=true').send(snapshot(metrics, 'agentx'));
-  expect(res.status).toBe(200);
-}
-
 async function failOver(t: TestApp): Promise<string> {
-  await ingest(t, SLOW);
+  await ingestSnapshot(t, SLOW, 'agentx');
   const router = await request(t.app).get('/api/health/router');
   expect(router.body).toMatchObject({ current: 'secondary', failedOver: true });
   const actions = await request(t.app).get('/api/self-healing/actions?type=model_failover');
@@ -141,7 +137,7 @@ describe('failback: probing the primary while failed over', () => {
 
     // Verified like any failover: the rule no longer matches → effective, and the hold stays at its minimum.
     t.clock.advance(1000);
-    await ingest(t, FINE);
+    await ingestSnapshot(t, FINE, 'agentx');
     t.clock.advance(61_000);
     await t.services.verification.decideDue();
     const verified = await request(t.app).get(`/api/self-healing/actions/${failback!.id}`);
@@ -205,7 +201,7 @@ describe('failback: probing the primary while failed over', () => {
     await rounds(t, 1);
     expect((await routerState(t)).current).toBe('primary');
     t.clock.advance(1000);
-    await ingest(t, SLOW);
+    await ingestSnapshot(t, SLOW, 'agentx');
     t.clock.advance(61_000);
     await t.services.verification.decideDue();
     let state = await routerState(t);
@@ -229,7 +225,7 @@ describe('failback: probing the primary while failed over', () => {
     await rounds(t, 1);
     expect((await routerState(t)).current).toBe('primary');
     t.clock.advance(1000);
-    await ingest(t, SLOW);
+    await ingestSnapshot(t, SLOW, 'agentx');
     t.clock.advance(61_000);
     await t.services.verification.decideDue();
     await rounds(t, 3);
@@ -284,7 +280,7 @@ describe('failback: probing the primary while failed over', () => {
     const t = await app({ failback: { requiresApproval: true } });
     const failoverId = await failOver(t);
     await primary.setMode('healthy');
-    await ingest(t, FINE);
+    await ingestSnapshot(t, FINE, 'agentx');
     await rounds(t, 3);
     t.clock.advance(HOLD_S * 1000);
     await rounds(t, 2);
@@ -364,7 +360,7 @@ describe('failback hold across a restart', () => {
     clock.advance(HOLD_S * 1000);
     await rounds(first, 1);
     clock.advance(1000);
-    await ingest(first, SLOW);
+    await ingestSnapshot(first, SLOW, 'agentx');
     clock.advance(61_000);
     await first.services.verification.decideDue();
     await rounds(first, 1);

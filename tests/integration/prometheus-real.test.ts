@@ -6,6 +6,7 @@ import path from 'node:path';
 import { API_KEYS, KEYS } from '../helpers/api-keys';
 import { rule, rulesDoc } from '../helpers/rules';
 import { startProgram } from '../helpers/program';
+import { getJson } from '../helpers/service-client';
 import { buildTestApp, makeTempDir, type TestApp } from '../helpers/test-app';
 import { eventually } from '../helpers/webhook-receiver';
 
@@ -36,12 +37,8 @@ async function listen(handler: http.RequestListener): Promise<{ server: http.Ser
   return { server, port: (server.address() as AddressInfo).port };
 }
 
-async function getJson(url: string): Promise<unknown> {
-  const res = await fetch(url);
-  if (!res.ok) throw new Error(`${url}: ${res.status}`);
-  return res.json();
-}
-
+/** Prometheus's reply to an instant query (/api/v1/query) with a vector result. */
+type PromVector = { data: { result: Array<{ value: [number, string] }> } };
 
 function run(command: string, args: string[], cwd: string): { ok: boolean; output: string } {
   const r = spawnSync(command, args, { cwd, encoding: 'utf8' });
@@ -122,6 +119,9 @@ if (missing.length > 0) {
       stops.push(() => new Promise((resolve) => exporter.server.close(() => resolve())));
 
       const [promPort, amPort] = [await freePort(), await freePort()];
+      /** The value of `promql`'s first series, as Prometheus answers it now. */
+      const promValue = async (promql: string) =>
+        (await getJson<PromVector>({ url: `http://127.0.0.1:${promPort}` }, `/api/v1/query?query=${encodeURIComponent(promql)}`)).data.result[0]?.value[1];
       fs.writeFileSync(path.join(dir, 'viewer.key'), `${KEYS.viewer}\n`);
       fs.writeFileSync(path.join(dir, 'operator.key'), `${KEYS.operator}\n`);
       fs.writeFileSync(
@@ -216,34 +216,19 @@ if (missing.length > 0) {
         expect(verified).toMatchObject({ outcome: 'effective', recoveredAt: resolvedAt });
 
         // Prometheus has scraped the action from /metrics (with the viewer key).
-        const query = encodeURIComponent('self_healing_actions_total{job="self-healing",type="throttle",status="succeeded"}');
         const value = await eventually(
-          async () => {
-            const body = (await getJson(`http://127.0.0.1:${promPort}/api/v1/query?query=${query}`)) as {
-              data: { result: Array<{ value: [number, string] }> };
-            };
-            return body.data.result[0]?.value[1];
-          },
+          () => promValue('self_healing_actions_total{job="self-healing",type="throttle",status="succeeded"}'),
           30_000,
           'self_healing_actions_total in Prometheus',
         );
         expect(Number(value)).toBe(1);
-        const outcomes = encodeURIComponent('self_healing_action_outcomes_total{job="self-healing",rule="throttle-on-high-errors",outcome="effective"}');
         const effective = await eventually(
-          async () => {
-            const body = (await getJson(`http://127.0.0.1:${promPort}/api/v1/query?query=${outcomes}`)) as {
-              data: { result: Array<{ value: [number, string] }> };
-            };
-            return body.data.result[0]?.value[1];
-          },
+          () => promValue('self_healing_action_outcomes_total{job="self-healing",rule="throttle-on-high-errors",outcome="effective"}'),
           30_000,
           'self_healing_action_outcomes_total in Prometheus',
         );
         expect(Number(effective)).toBe(1);
-        const up = (await getJson(`http://127.0.0.1:${promPort}/api/v1/query?query=${encodeURIComponent('up{job="self-healing"}')}`)) as {
-          data: { result: Array<{ value: [number, string] }> };
-        };
-        expect(up.data.result[0]?.value[1]).toBe('1');
+        expect(await promValue('up{job="self-healing"}')).toBe('1');
       } catch (err) {
         throw new Error(`${(err as Error).message}\n${logs()}`);
       }

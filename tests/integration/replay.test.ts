@@ -1,20 +1,11 @@
 import fs from 'node:fs';
 import request from 'supertest';
 import { buildTestApp, type TestApp } from '../helpers/test-app';
+import { ingestSeries } from '../helpers/app-ingest';
 import { rule, rulesDoc, snapshot } from '../helpers/rules';
 
 const high = { errorRate: 0.2 };
 const low = { errorRate: 0.01 };
-
-/** Ingests a series one minute apart (the clock moves), so the store holds a known history. */
-async function ingestSeries(t: TestApp, series: Record<string, unknown>[], source = 'app') {
-  for (const metrics of series) {
-    // wait=true: every action has finished, so "before" and "after" compare settled state.
-    const res = await request(t.app).post('/api/metrics?wait=true').send(snapshot(metrics, source));
-    expect(res.status).toBe(200);
-    t.clock.advance(60_000);
-  }
-}
 
 describe('POST /api/self-healing/replay', () => {
   let t: TestApp;

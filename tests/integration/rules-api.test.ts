@@ -2,17 +2,9 @@ import fs from 'node:fs';
 import request from 'supertest';
 import { buildTestApp, type TestApp } from '../helpers/test-app';
 import { rule, rulesDoc, snapshot } from '../helpers/rules';
+import { waitFor } from '../helpers/wait-for';
 
 const readFile = (t: TestApp) => fs.readFileSync(t.rulesFile, 'utf8');
-
-async function waitFor(check: () => boolean | Promise<boolean>, ms = 3000): Promise<void> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error('condition not reached in time');
-}
 
 describe('rules REST', () => {
   let t: TestApp;
@@ -200,7 +192,7 @@ describe('rules file watching', () => {
     const doc = JSON.parse(readFile(t));
     doc.rules.push(rule('added-by-hand'));
     fs.writeFileSync(t.rulesFile, JSON.stringify(doc, null, 2));
-    await waitFor(() => t.services.rules.current().byName.has('added-by-hand'));
+    await waitFor(() => t.services.rules.current().byName.has('added-by-hand'), { what: 'the hand-added rule' });
     const res = await request(t.app).post('/api/metrics').send(snapshot({ errorRate: 0.4 }));
     expect(res.body.decisions.map((d: { rule: string }) => d.rule)).toEqual(['first', 'added-by-hand']);
   });
@@ -208,7 +200,7 @@ describe('rules file watching', () => {
   it('refuses an invalid hand edit whole: last good rules stay, the error is logged and shown', async () => {
     const version = t.services.rules.current().version;
     fs.writeFileSync(t.rulesFile, JSON.stringify(rulesDoc(rule('first'), rule('broken', { priority: -3 })), null, 2));
-    await waitFor(() => t.services.rules.status().lastError !== null);
+    await waitFor(() => t.services.rules.status().lastError !== null, { what: 'the refusal of the edit' });
     const res = await request(t.app).get('/api/self-healing/rules');
     expect(res.body.version).toBe(version);
     expect(res.body.rules.map((r: { name: string }) => r.name)).toEqual(['first']);
@@ -217,6 +209,6 @@ describe('rules file watching', () => {
     expect(t.logLines.some((l) => l.includes('rules file refused') && l.includes('/rules/1/priority'))).toBe(true);
     // Fixing the file clears the error and applies it.
     fs.writeFileSync(t.rulesFile, JSON.stringify(rulesDoc(rule('first'), rule('fixed')), null, 2));
-    await waitFor(() => t.services.rules.status().lastError === null && t.services.rules.current().byName.has('fixed'));
+    await waitFor(() => t.services.rules.status().lastError === null && t.services.rules.current().byName.has('fixed'), { what: 'the fixed file applied' });
   });
 });

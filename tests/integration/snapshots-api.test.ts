@@ -1,18 +1,7 @@
 import request from 'supertest';
 import { buildTestApp, type TestApp } from '../helpers/test-app';
-import { rule, rulesDoc, snapshot } from '../helpers/rules';
-
-/** Ingests one snapshot per minute (the clock moves), so the store holds a known history. */
-async function ingest(t: TestApp, series: Record<string, unknown>[], source = 'app'): Promise<string[]> {
-  const ids: string[] = [];
-  for (const metrics of series) {
-    const res = await request(t.app).post('/api/metrics').send(snapshot(metrics, source));
-    expect(res.status).toBe(200);
-    ids.push(res.body.snapshotId as string);
-    t.clock.advance(60_000);
-  }
-  return ids;
-}
+import { ingestSeries } from '../helpers/app-ingest';
+import { rule, rulesDoc } from '../helpers/rules';
 
 describe('Snapshots API', () => {
   let t: TestApp;
@@ -27,8 +16,8 @@ describe('Snapshots API', () => {
 
   it('lists stored snapshots newest first, page by page, filtered by source and time, and returns one by id', async () => {
     const start = t.clock.now().toISOString();
-    const appIds = await ingest(t, [{ errorRate: 0.01 }, { errorRate: 0.2 }, { errorRate: 0.02 }]);
-    const batchIds = await ingest(t, [{ queue: 5 }, { queue: 9 }], 'batch');
+    const appIds = await ingestSeries(t, [{ errorRate: 0.01 }, { errorRate: 0.2 }, { errorRate: 0.02 }]);
+    const batchIds = await ingestSeries(t, [{ queue: 5 }, { queue: 9 }], 'batch');
 
     const first = await request(t.app).get('/api/self-healing/snapshots?limit=3');
     expect(first.status).toBe(200);
@@ -47,8 +36,8 @@ describe('Snapshots API', () => {
   });
 
   it('names each source with its newest snapshot', async () => {
-    await ingest(t, [{ errorRate: 0.01 }, { errorRate: 0.03 }]);
-    await ingest(t, [{ queue: 9 }], 'batch');
+    await ingestSeries(t, [{ errorRate: 0.01 }, { errorRate: 0.03 }]);
+    await ingestSeries(t, [{ queue: 9 }], 'batch');
     const res = await request(t.app).get('/api/self-healing/snapshots/sources');
     expect(res.status).toBe(200);
     expect(res.body.items.map((s: { source: string; count: number; latest: { metrics: unknown } }) => [s.source, s.count, s.latest.metrics])).toEqual([
@@ -59,7 +48,7 @@ describe('Snapshots API', () => {
 
   it('draws one fact as [time, value] points, with the span and bucket it used', async () => {
     const from = t.clock.now();
-    await ingest(t, [{ ollama: { ms: 100 } }, { ollama: { ms: 6200 } }, { ollama: {} }, { ollama: { ms: 300 } }]);
+    await ingestSeries(t, [{ ollama: { ms: 100 } }, { ollama: { ms: 6200 } }, { ollama: {} }, { ollama: { ms: 300 } }]);
     const to = new Date(from.getTime() + 3 * 60_000);
     const res = await request(t.app).get(`/api/self-healing/series?source=app&fact=ollama.ms&from=${from.toISOString()}&to=${to.toISOString()}&step=1s`);
     expect(res.status).toBe(200);

@@ -1,5 +1,6 @@
 import request from 'supertest';
-import { rule, rulesDoc, snapshot } from '../helpers/rules';
+import { ingestSnapshot } from '../helpers/app-ingest';
+import { rule, rulesDoc } from '../helpers/rules';
 import { buildTestApp, type TestApp } from '../helpers/test-app';
 
 // A throttle that comes back in steps, on the injected clock; the sweep is run by hand.
@@ -26,11 +27,6 @@ afterEach(async () => {
   await t.stop();
 });
 
-async function ingest(metrics: Record<string, unknown>): Promise<void> {
-  const res = await request(t.app).post('/api/metrics?wait=true').send(snapshot(metrics, 'agentx'));
-  expect(res.status).toBe(200);
-}
-
 async function throttleState(): Promise<Record<string, any>> {
   const res = await request(t.app).get('/api/self-healing/throttle');
   expect(res.status).toBe(200);
@@ -41,7 +37,7 @@ async function throttleState(): Promise<Record<string, any>> {
 async function at(minutes: number, metrics: Record<string, unknown>): Promise<Record<string, any>> {
   const start = Date.parse('2026-03-01T10:00:00Z');
   t.clock.set(new Date(start + (minutes - 1) * MIN));
-  await ingest(metrics);
+  await ingestSnapshot(t, metrics, 'agentx');
   t.clock.set(new Date(start + minutes * MIN));
   await t.services.sweeps.runOnce();
   return throttleState();
@@ -49,7 +45,7 @@ async function at(minutes: number, metrics: Record<string, unknown>): Promise<Re
 
 describe('throttle restore in steps', () => {
   it('steps up only while the rule no longer matches, goes back one step when it matches again, and records it', async () => {
-    await ingest(BAD);
+    await ingestSnapshot(t, BAD, 'agentx');
     expect(await throttleState()).toMatchObject({ active: true, factor: 0.5, limit: 50, restore: { steps: [0.75, 1], stepMinutes: 5, next: 0 } });
 
     // At the deadline the rule still matches: held at 0.5 for another step.
@@ -87,7 +83,7 @@ describe('throttle restore in steps', () => {
   });
 
   it('a read past the deadline does not jump back to 100 %: the step waits for the sweep', async () => {
-    await ingest(BAD);
+    await ingestSnapshot(t, BAD, 'agentx');
     t.clock.advance(11 * MIN);
     expect(await throttleState()).toMatchObject({ active: true, factor: 0.5 });
     const metrics = await request(t.app).get('/metrics');
