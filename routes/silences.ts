@@ -4,7 +4,7 @@ import { uuidParam } from '../src/http/path-params';
 import { declareRoutes, mount, readQuery } from '../src/http/route-declaration';
 import { cursorParam, idParam, limitParam, notFound } from '../src/http/route-parameters';
 import { parseBody } from '../src/http/validate';
-import type { SilenceService } from '../src/pipeline/silences';
+import type { SilenceService } from '../src/pipeline/silence-service';
 import type { SchemaRegistry } from '../src/schemas/registry';
 import { silencePageSchema, silenceRequestSchema, silenceSchema } from '../src/schemas/silence-schemas';
 import { SILENCE_STATES } from '../src/silences/silence';

@@ -12,7 +12,7 @@ import { ApprovalService } from '../approvals/approvals';
 import { EvaluationErrors } from '../pipeline/evaluation-errors';
 import { BudgetPolicy } from '../closed-loop-service/budgets';
 import { PauseService } from '../execution/pause';
-import { SilenceService } from '../pipeline/silences';
+import { SilenceService } from '../pipeline/silence-service';
 import { RevertService } from '../closed-loop-service/reverts';
 import { StatsService } from '../history/stats';
 import { VerificationService } from '../closed-loop-service/verification';
