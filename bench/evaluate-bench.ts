@@ -135,15 +135,12 @@ export async function runEvaluateCase(c: EvaluateCase, options: EvaluateOptions,
   const requiresApproval = (r: Rule) => approvalRequired(r, APPROVAL_DEFAULTS);
 
   const stormLoop = c.allInCooldown ? await loopInCooldown(ruleset.rules, requiresApproval) : null;
-  const order = evaluator.decisionOrder(ruleset);
   const ours = async (facts: Record<string, unknown>) => {
-    const evaluations = await evaluator.evaluateEnabled(ruleset, facts);
+    const evaluated = await evaluator.evaluateEnabled(ruleset, facts);
     // A storm: what ingest runs after evaluating, the closed loop (here on replay's in-memory port,
     // every rule in cooldown), whose known cooldowns answer each match without a read.
-    if (stormLoop) return stormLoop.decideAndApply(evaluations, new Date(), { source: 'bench' }, 'bench', order);
-    const matched: Rule[] = [];
-    for (const e of evaluations) if (e.matched) matched.push(e.rule);
-    return decide({ matched, states, now: new Date(), requiresApproval });
+    if (stormLoop) return stormLoop.decideAndApply(evaluated, new Date(), { source: 'bench' }, 'bench');
+    return decide({ matched: evaluated.matchedRules(), states, now: new Date(), requiresApproval });
   };
   // One engine built once, as the baseline. A single Engine must not run overlapping evaluations
   // (its run status is shared: the first run to finish makes the others skip their remaining
@@ -164,7 +161,7 @@ export async function runEvaluateCase(c: EvaluateCase, options: EvaluateOptions,
   let matchedTotal = 0;
   for (const facts of c.snapshots) {
     const bareNames = new Set((await engines[0]!.run(facts)).results.map((r) => r.name as string));
-    const ourNames = (await evaluator.evaluateEnabled(ruleset, facts)).filter((e) => e.matched).map((e) => e.rule.name);
+    const ourNames = (await evaluator.evaluateEnabled(ruleset, facts)).matchedRules().map((r) => r.name);
     matchedTotal += ourNames.length;
     if (ourNames.length === bareNames.size && ourNames.every((n) => bareNames.has(n))) agree++;
   }

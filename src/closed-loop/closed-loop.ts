@@ -6,6 +6,7 @@ import type { Silence } from '../silences/silence';
 import type { DispatchRefusal, RuleState } from '../domain/rule-state';
 import { type BudgetView, decisionForRefusal, evaluationErrorDecision, type IncidentBudgetView } from '../engine/decide';
 import type { ActiveInhibitor, InhibitionView } from '../engine/inhibition';
+import type { EnabledEvaluation } from '../engine/enabled-evaluation';
 import type { RuleEvaluation } from '../engine/evaluate';
 import { decideRules, type RuleDecision } from '../engine/rule-decisions';
 import { type CooldownMemory, type KnownCooldown, knownIn } from './cooldown-memory';
@@ -157,63 +158,59 @@ export class ClosedLoop<C> {
 
   /**
    * Decides the matched rules of one snapshot and applies the decisions in priority order; a rule
-   * that threw is reported as evaluation_error in its place and the others go on as usual. With
-   * `order` (Evaluator.decisionOrder), evaluations are found in the cooldown memory by position.
+   * that threw is reported as evaluation_error in its place and the others go on as usual.
    */
-  async decideAndApply(evaluations: RuleEvaluation[], now: Date, context: C, source?: string, order?: readonly Rule[]): Promise<Applied[]> {
-    // Matches in a known cooldown are applied as they are (nothing to write: no await, no object);
-    // only the others are decided by reading the port's state.
+  async decideAndApply(evaluated: EnabledEvaluation, now: Date, context: C, source?: string): Promise<Applied[]> {
+    // Matches in a known cooldown are applied as they are (nothing to write: no await, and no
+    // object: they are found by position); only the others are decided by reading the port's state.
     const at = now.getTime();
-    const cells = order !== undefined ? this.port.cooldowns.cellsOf(order) : undefined;
-    const knownOf = (e: RuleEvaluation): KnownCooldown | undefined =>
-      cells !== undefined && e.position !== undefined ? knownIn(cells[e.position]!, at) : this.knownCooldown(e.rule, at);
+    const cells = this.port.cooldowns.cellsOf(evaluated.order);
+    const { positions, length } = evaluated;
     // A storm's steady state first: when every match is in a known cooldown, those are all the decisions.
-    const knownOnly: Applied[] = [];
-    let k = 0;
-    for (; k < evaluations.length; k++) {
-      const e = evaluations[k]!;
-      if (e.error !== undefined) break;
-      if (!e.matched) continue;
-      const cooling = knownOf(e);
-      if (cooling === undefined) break;
-      knownOnly.push(cooling.applied);
+    if (evaluated.errors === null) {
+      const knownOnly = new Array<Applied>(length);
+      let k = 0;
+      for (; k < length; k++) {
+        const cooling = knownIn(cells[positions[k]!]!, at);
+        if (cooling === undefined) break;
+        knownOnly[k] = cooling.applied;
+      }
+      if (k === length) return knownOnly;
     }
-    if (k === evaluations.length) return knownOnly;
-    const known: (Applied | undefined)[] = new Array<Applied | undefined>(evaluations.length);
-    const matches: RuleEvaluation[] = [];
-    for (let i = 0; i < evaluations.length; i++) {
-      const e = evaluations[i]!;
-      if (e.error !== undefined || !e.matched) continue;
-      const cooling = knownOf(e);
-      if (cooling) known[i] = cooling.applied;
-      else matches.push(e);
+    const known: (Applied | undefined)[] = new Array<Applied | undefined>(length);
+    const matches: number[] = [];
+    for (let k = 0; k < length; k++) {
+      if (evaluated.error(k) !== undefined) continue;
+      const cooling = knownIn(cells[positions[k]!]!, at);
+      if (cooling) known[k] = cooling.applied;
+      else matches.push(k);
     }
-    const decided = new Map<RuleEvaluation, RuleDecision>();
-    if (matches.length > 0) (await this.decideByReading(matches.map((m) => m.rule), now, source)).forEach((d, i) => decided.set(matches[i]!, d));
+    const decided = new Map<number, RuleDecision>();
+    if (matches.length > 0) (await this.decideByReading(matches.map((k) => evaluated.rule(k)), now, source)).forEach((d, i) => decided.set(matches[i]!, d));
     const applied: Applied[] = [];
     /** Actions dispatched on this snapshot, by rule: an inhibitor decided here gets its id once it has one. */
     const dispatchedHere = new Map<string, string>();
-    for (let i = 0; i < evaluations.length; i++) {
-      const e = evaluations[i]!;
-      const cooling = known[i];
+    for (let k = 0; k < length; k++) {
+      const cooling = known[k];
       if (cooling !== undefined) {
         applied.push(cooling);
         continue;
       }
-      if (e.error !== undefined) {
-        applied.push({ decision: evaluationErrorDecision(e.rule, e.error) });
+      const rule = evaluated.rule(k);
+      const error = evaluated.error(k);
+      if (error !== undefined) {
+        applied.push({ decision: evaluationErrorDecision(rule, error) });
         continue;
       }
-      let decision = decided.get(e);
-      if (!decision) continue;
+      let decision = decided.get(k)!;
       if (decision.inhibitedBy && decision.inhibitedBy.actionId === undefined && dispatchedHere.has(decision.inhibitedBy.rule)) {
         const actionId = dispatchedHere.get(decision.inhibitedBy.rule)!;
         decision = { ...decision, inhibitedBy: { rule: decision.inhibitedBy.rule, actionId } };
       }
       // Cooldown, a pending duplicate, paused, silenced: nothing to write, so no await either (a storm of
       // snapshots matching rules in cooldown decides dozens of these per snapshot).
-      const result: Applied = acts(decision) ? await this.apply(decision, e, now, context) : { decision };
-      if (result.decision.actionId && result.decision.status !== undefined && result.decision.status !== 'shadowed' && e.rule.inhibits) dispatchedHere.set(e.rule.name, result.decision.actionId);
+      const result: Applied = acts(decision) ? await this.apply(decision, evaluated.evaluation(k), now, context) : { decision };
+      if (result.decision.actionId && result.decision.status !== undefined && result.decision.status !== 'shadowed' && rule.inhibits) dispatchedHere.set(rule.name, result.decision.actionId);
       applied.push(result);
     }
     return applied;

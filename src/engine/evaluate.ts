@@ -3,6 +3,8 @@ import { type ConditionOutcome, matchedFactValues } from './condition-outcomes';
 import { type CompiledConditions, outcomesOf } from './compiler/condition-compiler';
 import { type CompiledRule, compileRule, type EvaluationMode } from './compiler/compiled-rule';
 import { byPriority, CompiledRuleset } from './compiler/compiled-ruleset';
+import { readOutput, type RunOutput } from './compiler/rules-program';
+import { EnabledEvaluation } from './enabled-evaluation';
 
 export interface RuleEvaluation {
   rule: Rule;
@@ -13,8 +15,6 @@ export interface RuleEvaluation {
   failedConditions: ConditionOutcome[];
   /** Set when evaluating the rule threw on this snapshot: it is neither matched nor explained. */
   error?: string;
-  /** From evaluateEnabled: the rule's place in the version's decision order (Evaluator.decisionOrder). */
-  position?: number;
 }
 
 export interface RuleEvaluationMode {
@@ -52,7 +52,6 @@ class MatchExplainedOnDemand implements RuleEvaluation {
     readonly rule: Rule,
     private readonly code: CompiledConditions,
     private readonly facts: Record<string, unknown>,
-    readonly position: number,
   ) {}
 
   // On the prototype rather than per match: a storm makes hundreds of these a snapshot.
@@ -70,10 +69,8 @@ class MatchExplainedOnDemand implements RuleEvaluation {
   }
 }
 
-function failed(rule: Rule, err: unknown, position?: number): RuleEvaluation {
-  const e: RuleEvaluation = { rule, matched: false, matchedFacts: {}, failedConditions: [], error: messageOf(err) };
-  if (position !== undefined) e.position = position;
-  return e;
+function failed(rule: Rule, err: unknown): RuleEvaluation {
+  return { rule, matched: false, matchedFacts: {}, failedConditions: [], error: messageOf(err) };
 }
 
 /**
@@ -107,9 +104,10 @@ export class Evaluator {
 
   /**
    * What ingest needs: the enabled rules that matched (with the facts that triggered them) or threw,
-   * in priority order (ties: file order). Rules that did not match are not listed, nor explained.
+   * in priority order (ties: file order), as positions in decisionOrder; a match's RuleEvaluation is
+   * made only when asked for. Rules that did not match are not listed, nor explained.
    */
-  async evaluateEnabled(ruleset: Ruleset, facts: Record<string, unknown>): Promise<RuleEvaluation[]> {
+  async evaluateEnabled(ruleset: Ruleset, facts: Record<string, unknown>): Promise<EnabledEvaluation> {
     const compiled = this.rulesetFor(ruleset);
     const { ordered, interpreted } = compiled;
     const benign = compiled.select(facts);
@@ -117,25 +115,26 @@ export class Evaluator {
     // Everything that reads the marks happens before the first await: another evaluation may mark next.
     const waiting = interpreted.length === 0 ? interpreted : interpreted.filter((i) => marks.has(i));
     const output = compiled.program.run(marks, benign);
-    // The program's output is in position order already: without rules left to the engine, no
-    // sorting and no wrappers.
-    const found: { position: number; evaluation: RuleEvaluation }[] = [];
-    const evaluations: RuleEvaluation[] = [];
-    for (let k = 0; k < output.length; k++) {
-      const x = output[k] as number;
-      const position = x >= 0 ? x : ~x;
-      const evaluation =
-        x >= 0 ? new MatchExplainedOnDemand(ordered[x]!.rule, compiledCode(ordered[x]!), facts, x) : failed(ordered[position]!.rule, output[++k], position);
-      if (waiting.length === 0) evaluations.push(evaluation);
-      else found.push({ position, evaluation });
+    const matchAt = (position: number) => new MatchExplainedOnDemand(ordered[position]!.rule, compiledCode(ordered[position]!), facts);
+    // Without errors and rules left to the engine, the program's output (in position order) is the
+    // answer as it stands: no sorting, and no object for a match nobody asks about.
+    if (waiting.length === 0 && !threwIn(output)) {
+      const positions = output as number[];
+      return new EnabledEvaluation(compiled.rules, positions, null, (k) => matchAt(positions[k]!));
     }
-    if (waiting.length === 0) return evaluations;
+    const found: { position: number; evaluation: RuleEvaluation }[] = [];
+    readOutput(
+      output,
+      (position) => found.push({ position, evaluation: matchAt(position) }),
+      (position, err) => found.push({ position, evaluation: failed(ordered[position]!.rule, err) }),
+    );
     for (const i of waiting) {
       const e = await this.interpret(ordered[i] as InterpretedRule, facts);
-      e.position = i;
       if (e.matched || e.error !== undefined) found.push({ position: i, evaluation: e });
     }
-    return found.sort((a, b) => a.position - b.position).map((f) => f.evaluation);
+    found.sort((a, b) => a.position - b.position);
+    const errors = found.some((f) => f.evaluation.error !== undefined) ? found.map((f) => f.evaluation.error) : null;
+    return new EnabledEvaluation(compiled.rules, found.map((f) => f.position), errors, (k) => found[k]!.evaluation);
   }
 
   /**
@@ -199,6 +198,12 @@ type InterpretedRule = Extract<CompiledRule, { evaluation: 'interpreted' }>;
 function compiledCode(c: CompiledRule): CompiledConditions {
   if (c.evaluation !== 'compiled') throw new Error(`rule ${c.rule.name} is not compiled`);
   return c.code;
+}
+
+/** Whether a rule threw in this run (the output has a `~position`). */
+function threwIn(output: RunOutput): boolean {
+  for (let i = 0; i < output.length; i++) if ((output[i] as number) < 0) return true;
+  return false;
 }
 
 function positions(rules: Rule[]): Map<Rule, number> {

@@ -8,6 +8,7 @@ import { copyDecisionDetails, type DecisionDetails } from '../domain/decision';
 import { approvalRequired, decisionForRefusal, evaluationErrorDecision, isSharedDecision } from '../engine/decide';
 import type { RuleDecision, RuleDecisionKind } from '../engine/rule-decisions';
 import type { Evaluator, RuleEvaluation, RuleEvaluationMode } from '../engine/evaluate';
+import type { EnabledEvaluation } from '../engine/enabled-evaluation';
 import type { ConditionOutcome } from '../engine/condition-outcomes';
 import { ConflictError, NotFoundError } from '../errors';
 import { timeOrderedId } from '../domain/time-ordered-id';
@@ -197,7 +198,7 @@ export class RemediationService {
     this.observer.evaluated((performance.now() - started) / 1000);
     await store.insertSnapshot(stored);
     this.observer.snapshotIngested(snapshot.source);
-    const decisions = await this.decideAndApply(evaluations, stored, options, this.deps.evaluator.decisionOrder(ruleset));
+    const decisions = await this.decideAndApply(evaluations, stored, options);
     return ingestReply(stored.id, ruleset.version, decisions, options.decisions ?? 'all');
   }
 
@@ -210,7 +211,7 @@ export class RemediationService {
     const { store } = this.deps;
     const ruleset = this.deps.rules.current();
     const stored = snapshots.map((s) => this.received(s));
-    const evaluations: RuleEvaluation[][] = [];
+    const evaluations: EnabledEvaluation[] = [];
     for (const s of snapshots) {
       const started = performance.now();
       evaluations.push(await this.deps.evaluator.evaluateEnabled(ruleset, s.metrics));
@@ -221,7 +222,7 @@ export class RemediationService {
     const results: IngestResult[] = [];
     for (const [i, s] of stored.entries()) {
       const options = optionsFor(snapshots[i]!);
-      const decisions = await this.decideAndApply(evaluations[i]!, s, options, this.deps.evaluator.decisionOrder(ruleset));
+      const decisions = await this.decideAndApply(evaluations[i]!, s, options);
       results.push(ingestReply(s.id, ruleset.version, decisions, options.decisions ?? 'all'));
     }
     return results;
@@ -238,17 +239,15 @@ export class RemediationService {
    * snapshot was stamped with; a rule that threw is reported as evaluation_error in its place (and
    * recorded) and the others go on as usual.
    */
-  private async decideAndApply(
-    evaluations: RuleEvaluation[],
-    stored: StoredSnapshot,
-    options: IngestOptions,
-    order: readonly Rule[],
-  ): Promise<AppliedDecision[]> {
-    if (!evaluations.some((e) => e.matched || e.error !== undefined)) return [];
-    for (const e of evaluations) if (e.error !== undefined) await this.deps.evaluationErrors.record(e.rule, e.error);
+  private async decideAndApply(evaluated: EnabledEvaluation, stored: StoredSnapshot, options: IngestOptions): Promise<AppliedDecision[]> {
+    if (evaluated.length === 0) return [];
+    for (let k = 0; k < evaluated.length; k++) {
+      const error = evaluated.error(k);
+      if (error !== undefined) await this.deps.evaluationErrors.record(evaluated.rule(k), error);
+    }
     const incidents = this.deps.incidents?.scope({ snapshotId: stored.id, source: stored.source, at: stored.receivedAt });
-    const results = await this.loop.decideAndApply(evaluations, stored.receivedAt, { snapshot: stored, requestedBy: options.requestedBy, ...(incidents ? { incidents } : {}) }, stored.source, order);
-    if (incidents) await recordIncidents(incidents, results.map((r) => r.decision), evaluations.map((e) => e.rule));
+    const results = await this.loop.decideAndApply(evaluated, stored.receivedAt, { snapshot: stored, requestedBy: options.requestedBy, ...(incidents ? { incidents } : {}) }, stored.source);
+    if (incidents) await recordIncidents(incidents, results.map((r) => r.decision), evaluated.rules());
     const outcomes: Promise<AppliedDecision>[] = [];
     const applied = results.map((result): AppliedDecision => {
       const shown = pick(result.decision);

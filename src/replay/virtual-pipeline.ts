@@ -60,10 +60,10 @@ export class VirtualPipeline {
     const now = new Date(this.lastAt);
     // The sweep's work comes first: windows whose end is past are decided before this snapshot.
     const outcomes = this.port.decideDue(now);
-    const evaluations = await this.options.evaluator.evaluateEnabled(this.options.ruleset, metrics);
+    const evaluated = await this.options.evaluator.evaluateEnabled(this.options.ruleset, metrics);
     // As in the verification sweep, a rule that threw on a snapshot did not match it.
-    this.port.observe(source, now, new Set(evaluations.filter((e) => e.matched).map((e) => e.rule.name)));
-    const applied = await this.loop.decideAndApply(evaluations, now, { source }, source, this.options.evaluator.decisionOrder(this.options.ruleset));
+    this.port.observe(source, now, new Set(evaluated.matchedRules().map((r) => r.name)));
+    const applied = await this.loop.decideAndApply(evaluated, now, { source }, source);
     const decisions = applied.map(({ decision }): VirtualDecision => {
       const { status: _status, ...d } = decision;
       return d;

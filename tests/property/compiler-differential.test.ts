@@ -53,7 +53,7 @@ async function agreesWithOracle(evaluator: Evaluator, rules: Rule[], metrics: Re
   });
 
   // Ingest: the enabled rules that matched or threw, through the fact and guard indexes.
-  const ingest = await evaluator.evaluateEnabled(ruleset, metrics);
+  const ingest = (await evaluator.evaluateEnabled(ruleset, metrics)).list();
   const wanted = expected.filter((o) => o.rule.enabled && (o.threw || o.matched));
   expect(ingest.map((e) => e.rule.name)).toEqual(wanted.map((o) => o.rule.name));
   ingest.forEach((e, i) => {

@@ -1,4 +1,5 @@
 import { ClosedLoop } from '../../src/closed-loop/closed-loop';
+import { EnabledEvaluation } from '../../src/engine/enabled-evaluation';
 import { dispatchRequest, dispatches } from '../../src/closed-loop/dispatch-rules';
 import { type ApprovalPolicy, MemoryClosedLoopPort } from '../../src/closed-loop/memory-port';
 import type { ClosedLoopSettings } from '../../src/closed-loop/settings';
@@ -34,7 +35,7 @@ function loopOf(approvals: ApprovalPolicy = 'pending') {
     const outcomes = port.decideDue(now);
     port.observe(source, now, new Set(matched.map((r) => r.name)));
     const evaluations: RuleEvaluation[] = matched.map((rule) => ({ rule, matched: true, matchedFacts: {}, failedConditions: [] }));
-    const applied = await loop.decideAndApply(evaluations, now, { source }, source);
+    const applied = await loop.decideAndApply(EnabledEvaluation.of(evaluations), now, { source }, source);
     return { outcomes, decisions: applied.map((a) => a.decision) };
   };
   return { port, loop, snapshot };

@@ -4,6 +4,7 @@ import type { RuleState } from '../../src/domain/rule-state';
 import type { Silence } from '../../src/silences/silence';
 import type { Rule } from '../../src/domain/rule';
 import { ClosedLoop } from '../../src/closed-loop/closed-loop';
+import { EnabledEvaluation } from '../../src/engine/enabled-evaluation';
 import { MemoryClosedLoopPort } from '../../src/closed-loop/memory-port';
 import type { ClosedLoopSettings } from '../../src/closed-loop/settings';
 import { normalizedRule } from '../helpers/rules';
@@ -96,10 +97,10 @@ describe('closed loop: silences', () => {
     const loop = new ClosedLoop(port, settings, () => false);
     const rule = throttle('run', { cooldownMinutes: 30 });
     const evaluations = [{ rule, matched: true, matchedFacts: {}, failedConditions: [] }];
-    const first = await loop.decideAndApply(evaluations, now, { source: 'agentx' }, 'agentx');
+    const first = await loop.decideAndApply(EnabledEvaluation.of(evaluations), now, { source: 'agentx' }, 'agentx');
     expect(first.map((a) => a.decision)).toEqual([expect.objectContaining({ decision: 'silenced', silenceId: 'sil-1' })]);
     expect(first[0]!.running).toBeUndefined();
-    const second = await loop.decideAndApply(evaluations, minutes(2), { source: 'agentx' }, 'agentx');
+    const second = await loop.decideAndApply(EnabledEvaluation.of(evaluations), minutes(2), { source: 'agentx' }, 'agentx');
     expect(second[0]!.decision).toMatchObject({ decision: 'execute', actionId: 'replay-1' });
   });
 
@@ -109,9 +110,9 @@ describe('closed loop: silences', () => {
     const loop = new ClosedLoop(port, settings, () => false);
     const rule = throttle('run', { cooldownMinutes: 30 });
     const evaluations = [{ rule, matched: true, matchedFacts: {}, failedConditions: [] }];
-    await loop.decideAndApply(evaluations, now, { source: 'a' }, 'a');
+    await loop.decideAndApply(EnabledEvaluation.of(evaluations), now, { source: 'a' }, 'a');
     expect(reads).toHaveBeenCalledTimes(1);
-    await loop.decideAndApply(evaluations, minutes(1), { source: 'a' }, 'a');
+    await loop.decideAndApply(EnabledEvaluation.of(evaluations), minutes(1), { source: 'a' }, 'a');
     expect(reads).toHaveBeenCalledTimes(1);
   });
 });

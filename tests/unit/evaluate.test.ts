@@ -26,7 +26,7 @@ describe('Evaluator', () => {
     const result = await evaluator.evaluateRules(ruleset.rules, ruleset, { errorRate: 0.07 });
     expect(names(result)).toEqual(['never', 'tie-b', 'tie-a', 'mid', 'low']);
     expect(matchedNames(result)).toEqual(['tie-b', 'tie-a', 'mid', 'low']);
-    expect(names(await evaluator.evaluateEnabled(ruleset, { errorRate: 0.07 }))).toEqual(['tie-b', 'tie-a', 'mid', 'low']);
+    expect(names((await evaluator.evaluateEnabled(ruleset, { errorRate: 0.07 })).list())).toEqual(['tie-b', 'tie-a', 'mid', 'low']);
   });
 
   it('keeps file order for equal priorities whatever order the engine finishes in', async () => {
@@ -36,7 +36,7 @@ describe('Evaluator', () => {
     const ruleset = rulesetOf(...rules.slice().reverse());
     const result = await new Evaluator().evaluateRules(ruleset.rules, ruleset, { x: 1 });
     expect(names(result)).toEqual(rules.map((r) => r.name).reverse());
-    const matched = await new Evaluator().evaluateEnabled(ruleset, { x: 1 });
+    const matched = (await new Evaluator().evaluateEnabled(ruleset, { x: 1 })).list();
     expect(names(matched)).toEqual(rules.filter((_, i) => i % 3 !== 0).map((r) => r.name).reverse());
   });
 
@@ -45,7 +45,7 @@ describe('Evaluator', () => {
     const off = normalizedRule('off', { enabled: false, conditions: whenAbove('errorRate', 0.05) });
     const ruleset = rulesetOf(on, off);
     const evaluator = new Evaluator();
-    expect(names(await evaluator.evaluateEnabled(ruleset, { errorRate: 0.5 }))).toEqual(['on']);
+    expect(names((await evaluator.evaluateEnabled(ruleset, { errorRate: 0.5 })).list())).toEqual(['on']);
     const simulated = await evaluator.evaluateRules([off], ruleset, { errorRate: 0.5 });
     expect(simulated).toHaveLength(1);
     expect(simulated[0]).toMatchObject({ matched: true, rule: off });
@@ -62,7 +62,7 @@ describe('Evaluator', () => {
     const facts = { errorRate: 0.07, ollama: { avgResponseTimeMs: 6200, errorRate: 0.01 }, costPerHour: 3, memoryPercent: 95 };
     const [b, e] = await evaluator.evaluateRules([both, either], rulesetOf(both, either), facts);
     // Ingest works the same explanation out when it records an action.
-    const ingested = await evaluator.evaluateEnabled(rulesetOf(both, either), facts);
+    const ingested = (await evaluator.evaluateEnabled(rulesetOf(both, either), facts)).list();
     expect(ingested.map((x) => x.matchedFacts)).toEqual([b!.matchedFacts, e!.matchedFacts]);
     expect(b).toEqual({ rule: both, matched: true, matchedFacts: { errorRate: 0.07, 'ollama.avgResponseTimeMs': 6200 }, failedConditions: [] });
     // Of an `any`, only the condition that held names a triggering value.
@@ -87,17 +87,17 @@ describe('Evaluator', () => {
     const evaluator = new Evaluator();
     const ruleset = rulesetOf(queue, status, negated);
 
-    const empty = await evaluator.evaluateEnabled(ruleset, {});
+    const empty = (await evaluator.evaluateEnabled(ruleset, {})).list();
     expect(matchedNames(empty)).toEqual(['negated']);
     const explained = await evaluator.evaluateRules(ruleset.rules, ruleset, {});
     expect(explained.find((e) => e.rule.name === 'queue')!.failedConditions).toEqual([
       { fact: 'queue', path: '$.waiting', operator: 'greaterThan', value: 1000, factValue: undefined, result: false },
     ]);
 
-    const partial = await evaluator.evaluateEnabled(ruleset, { queue: { processing: 3 }, services: { rag: { status: 'errored' } } });
+    const partial = (await evaluator.evaluateEnabled(ruleset, { queue: { processing: 3 }, services: { rag: { status: 'errored' } } })).list();
     expect(matchedNames(partial)).toEqual(['negated']);
 
-    const deep = await evaluator.evaluateEnabled(ruleset, { queue: { waiting: 1500 }, services: { agentx: { status: 'errored' } }, maintenance: true });
+    const deep = (await evaluator.evaluateEnabled(ruleset, { queue: { waiting: 1500 }, services: { agentx: { status: 'errored' } }, maintenance: true })).list();
     expect(matchedNames(deep)).toEqual(['queue', 'status']);
     expect(deep.find((e) => e.rule.name === 'status')!.matchedFacts).toEqual({ 'services.agentx.status': 'errored' });
   });
@@ -118,13 +118,13 @@ describe('Evaluator', () => {
     }));
     const sequential = [];
     const evaluator = new Evaluator();
-    for (const facts of snapshots) sequential.push(await evaluator.evaluateEnabled(ruleset, facts));
+    for (const facts of snapshots) sequential.push((await evaluator.evaluateEnabled(ruleset, facts)).list());
     // Staggered by a growing number of microtasks, so one run finishes while others are between
     // priority groups: with one shared json-rules-engine Engine, those would skip their remaining rules.
     const concurrent = await Promise.all(
       snapshots.map(async (facts, i) => {
         for (let k = 0; k < i * 4; k += 1) await Promise.resolve();
-        return evaluator.evaluateEnabled(ruleset, facts);
+        return evaluator.evaluateEnabled(ruleset, facts).then((e) => e.list());
       }),
     );
     expect(concurrent).toEqual(sequential);
@@ -142,23 +142,23 @@ describe('Evaluator', () => {
     const evaluator = new Evaluator();
     const benign = await evaluator.evaluateRules(ruleset.rules, ruleset, { load: 1, latency: { ms: 5 }, region: ['x'] });
     expect(benign.map((e) => [e.rule.name, e.matched, e.error])).toEqual([['guarded', false, undefined], ['listed', true, undefined]]);
-    expect(names(await evaluator.evaluateEnabled(ruleset, { load: 1, latency: { ms: 5 }, region: ['x'] }))).toEqual(['listed']);
+    expect(names((await evaluator.evaluateEnabled(ruleset, { load: 1, latency: { ms: 5 }, region: ['x'] })).list())).toEqual(['listed']);
 
     const hostile = { load: 1, latency: { toString: 1 }, region: [{ valueOf: 2, toString: 3 }] };
-    const failed = await evaluator.evaluateEnabled(ruleset, hostile);
+    const failed = (await evaluator.evaluateEnabled(ruleset, hostile)).list();
     expect(failed.map((e) => [e.rule.name, e.matched, typeof e.error])).toEqual([['guarded', false, 'string'], ['listed', false, 'string']]);
     const nullPrototype = { load: 1, latency: Object.create(null) as object };
-    expect((await evaluator.evaluateEnabled(ruleset, nullPrototype)).map((e) => [e.rule.name, typeof e.error])).toEqual([['guarded', 'string'], ['listed', 'undefined']]);
+    expect((await evaluator.evaluateEnabled(ruleset, nullPrototype)).list().map((e) => [e.rule.name, typeof e.error])).toEqual([['guarded', 'string'], ['listed', 'undefined']]);
   });
 
   it('evaluates a new ruleset (a rules file reload) with its own rules, not the previous ones', async () => {
     const evaluator = new Evaluator();
     const first = rulesetOf(normalizedRule('a', { conditions: whenAbove('errorRate', 0.05) }));
-    expect(matchedNames(await evaluator.evaluateEnabled(first, { errorRate: 0.1 }))).toEqual(['a']);
+    expect(matchedNames((await evaluator.evaluateEnabled(first, { errorRate: 0.1 })).list())).toEqual(['a']);
     const second = rulesetOf(normalizedRule('a', { conditions: whenAbove('errorRate', 0.5) }), normalizedRule('b', { conditions: whenAbove('errorRate', 0.05) }));
     const after = await evaluator.evaluateRules(second.rules, second, { errorRate: 0.1 });
     expect(names(after)).toEqual(['a', 'b']);
     expect(matchedNames(after)).toEqual(['b']);
-    expect(names(await evaluator.evaluateEnabled(second, { errorRate: 0.1 }))).toEqual(['b']);
+    expect(names((await evaluator.evaluateEnabled(second, { errorRate: 0.1 })).list())).toEqual(['b']);
   });
 });

@@ -35,11 +35,11 @@ describe('a rules change is compiled before it takes effect', () => {
     const write = rules.create(rule('new'));
     // While the new version compiles, snapshots are evaluated against the old one.
     await new Promise((resolve) => setImmediate(resolve));
-    const during = await evaluator.evaluateEnabled(rules.current(), { errorRate: 0.5 });
+    const during = (await evaluator.evaluateEnabled(rules.current(), { errorRate: 0.5 })).list();
     expect(during.map((e) => e.rule.name)).toEqual(['old']);
     release();
     await write;
-    const after = await evaluator.evaluateEnabled(rules.current(), { errorRate: 0.5 });
+    const after = (await evaluator.evaluateEnabled(rules.current(), { errorRate: 0.5 })).list();
     expect(after.map((e) => e.rule.name)).toEqual(['old', 'new']);
     expect(after.map((e) => evaluator.modeOf(e.rule).evaluation)).toEqual(['compiled', 'compiled']);
   });
