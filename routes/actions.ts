@@ -2,7 +2,7 @@ import { type Response, Router } from 'express';
 import { ACTION_OUTCOMES, ACTION_STATUSES, type ActionQuery } from '../src/domain/action';
 import { ACTION_TYPES } from '../src/domain/rule';
 import { actorName, principalOf } from '../src/http/access-control';
-import { NAME_PATTERN, UUID_PATTERN, uuidParam } from '../src/http/path-params';
+import { uuidParam } from '../src/http/path-params';
 import { parseBody } from '../src/http/validate';
 import type { DecisionInput } from '../src/approvals/approvals';
 import { SCHEMA_IDS } from '../src/schemas/registry';
@@ -11,7 +11,7 @@ import type { ApprovalService } from '../src/approvals/approvals';
 import type { RevertService } from '../src/closed-loop-service/reverts';
 import type { SchemaRegistry } from '../src/schemas/registry';
 import { declareRoutes, mount, readQuery } from '../src/http/route-declaration';
-import { idParam, notFound, pageParams, ruleFilter } from '../src/http/route-parameters';
+import { idParam, notFound, pageParams, ruleFilter, uuidQuery } from '../src/http/route-parameters';
 import { actionPageSchema, actionSchema } from '../src/schemas/action-schemas';
 
 export const ACTION_ROUTES = declareRoutes({
@@ -26,7 +26,9 @@ export const ACTION_ROUTES = declareRoutes({
         name: 'status',
         in: 'query',
         description: `Comma-separated statuses: ${ACTION_STATUSES.join(', ')}.`,
-        schema: { type: 'string', pattern: `^(${ACTION_STATUSES.join('|')})(,(${ACTION_STATUSES.join('|')}))*$` },
+        style: 'form',
+        explode: false,
+        schema: { type: 'array', items: { enum: [...ACTION_STATUSES] }, maxItems: ACTION_STATUSES.length },
       },
       ruleFilter,
       { name: 'type', in: 'query', description: 'Only this action type.', schema: { enum: [...ACTION_TYPES] } },
@@ -40,9 +42,9 @@ export const ACTION_ROUTES = declareRoutes({
         name: 'failbackOf',
         in: 'query',
         description: 'Only the automatic failbacks of this failover action (docs/strategies/model-failover.md).',
-        schema: { type: 'string', format: 'uuid' },
+        schema: uuidQuery,
       },
-      { name: 'incidentId', in: 'query', description: 'Only the actions of this incident (docs/incidents.md).', schema: { type: 'string', format: 'uuid' } },
+      { name: 'incidentId', in: 'query', description: 'Only the actions of this incident (docs/incidents.md).', schema: uuidQuery },
       ...pageParams,
     ],
     responses: [{ status: 200, description: 'One page.', schema: actionPageSchema }],
@@ -127,27 +129,7 @@ export function createActionsRouter({ actions, approvals, reverts, schemas }: Ac
   const router = Router();
 
   mount(router, ACTION_ROUTES.listActions, async (req, res) => {
-    const q = readQuery(ACTION_ROUTES.listActions, req);
-    const query: ActionQuery = { limit: q.limit() };
-    const status = q.enumList('status', ACTION_STATUSES);
-    const rule = q.string('rule', NAME_PATTERN);
-    const type = q.oneOf('type', ACTION_TYPES);
-    const outcome = q.oneOf('outcome', ACTION_OUTCOMES);
-    const failbackOf = q.string('failbackOf', UUID_PATTERN);
-    const incidentId = q.string('incidentId', UUID_PATTERN);
-    const since = q.date('since');
-    const until = q.date('until');
-    const cursor = q.cursor();
-    q.done();
-    if (status) query.status = status;
-    if (rule) query.rule = rule;
-    if (type) query.type = type;
-    if (outcome) query.outcome = outcome;
-    if (failbackOf) query.failbackOf = failbackOf;
-    if (incidentId) query.incidentId = incidentId;
-    if (since) query.since = since;
-    if (until) query.until = until;
-    if (cursor) query.cursor = cursor;
+    const query: ActionQuery = readQuery(ACTION_ROUTES.listActions, req);
     res.json(await actions.list(query));
   });
 

@@ -5,7 +5,6 @@ import type { RemediationService } from '../src/pipeline/remediation-service';
 import { ALERTMANAGER_SCHEMA_IDS, alertmanagerResultSchema, alertmanagerWebhookSchema } from '../src/schemas/alertmanager-schemas';
 import type { SchemaRegistry } from '../src/schemas/registry';
 import { parseSnapshot } from '../src/schemas/snapshot-input';
-import { readIngestQuery } from '../src/http/query';
 import { parseBody } from '../src/http/validate';
 import { ingestQueryParams } from '../src/http/route-parameters';
 import { declareRoutes, mount, readQuery, type ReplyOf } from '../src/http/route-declaration';
@@ -44,7 +43,7 @@ export function createAlertmanagerRouter({ remediation, schemas, config, clock }
   const router = Router();
 
   mount(router, ALERTMANAGER_ROUTES.alertmanagerWebhook, async (req, res) => {
-    const query = readIngestQuery(readQuery(ALERTMANAGER_ROUTES.alertmanagerWebhook, req));
+    const query = readQuery(ALERTMANAGER_ROUTES.alertmanagerWebhook, req);
     const payload = parseBody<AlertmanagerPayload>(schemas, ALERTMANAGER_SCHEMA_IDS.webhook, req.body, 'Alertmanager webhook payload');
     const snapshots = alertmanagerSnapshots(payload, config.prometheus.alertmanager, clock.now());
     // Checked as on /api/metrics before any is ingested, so a bad payload changes nothing.

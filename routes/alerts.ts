@@ -1,13 +1,13 @@
 import { Router } from 'express';
 import { SEVERITIES } from '../src/domain/rule';
 import { actorName } from '../src/http/access-control';
-import { NAME_PATTERN, UUID_PATTERN, uuidParam } from '../src/http/path-params';
+import { uuidParam } from '../src/http/path-params';
 import { parseBody } from '../src/http/validate';
 import type { SchemaRegistry } from '../src/schemas/registry';
 import type { AlertService } from '../src/targets/alert-service';
 import { ALERT_SCHEMA_IDS, alertAckRequestSchema } from '../src/schemas/alert-schemas';
 import { declareRoutes, mount, readQuery } from '../src/http/route-declaration';
-import { idParam, notFound, pageParams, ruleFilter } from '../src/http/route-parameters';
+import { idParam, notFound, pageParams, ruleFilter, uuidQuery } from '../src/http/route-parameters';
 import { alertPageSchema, alertSchema } from '../src/schemas/alert-schemas';
 
 export const ALERT_ROUTES = declareRoutes({
@@ -21,7 +21,7 @@ export const ALERT_ROUTES = declareRoutes({
       ruleFilter,
       { name: 'severity', in: 'query', description: 'Only this severity.', schema: { enum: [...SEVERITIES] } },
       { name: 'acknowledged', in: 'query', description: 'Only (un)acknowledged ones.', schema: { enum: ['true', 'false'] } },
-      { name: 'incidentId', in: 'query', description: 'Only the alerts of this incident (docs/incidents.md).', schema: { type: 'string', format: 'uuid' } },
+      { name: 'incidentId', in: 'query', description: 'Only the alerts of this incident (docs/incidents.md).', schema: uuidQuery },
       ...pageParams,
     ],
     responses: [{ status: 200, description: 'One page.', schema: alertPageSchema }],
@@ -58,19 +58,7 @@ export function createAlertsRouter({ alerts, schemas }: AlertsRouterDeps): Route
   const router = Router();
 
   mount(router, ALERT_ROUTES.listAlerts, async (req, res) => {
-    const query = readQuery(ALERT_ROUTES.listAlerts, req);
-    const filters = {
-      rule: query.string('rule', NAME_PATTERN),
-      severity: query.oneOf('severity', SEVERITIES),
-      acknowledged: query.boolean('acknowledged'),
-      incidentId: query.string('incidentId', UUID_PATTERN),
-      since: query.date('since'),
-      until: query.date('until'),
-      limit: query.limit(),
-      cursor: query.cursor(),
-    };
-    query.done();
-    res.json(await alerts.list(filters));
+    res.json(await alerts.list(readQuery(ALERT_ROUTES.listAlerts, req)));
   });
 
   mount(router, ALERT_ROUTES.getAlert, async (req, res) => {

@@ -19,7 +19,7 @@ export const EVENT_ROUTES = declareRoutes({
     parameters: [
       { name: 'Last-Event-ID', in: 'header', description: 'Resume after this event number (browsers send it on reconnect).', schema: { type: 'string', pattern: '^\\d{1,15}$' } },
       { name: 'lastEventId', in: 'query', description: 'The same, for clients that cannot set headers.', schema: { type: 'string', pattern: '^\\d{1,15}$' } },
-      { name: 'follow', in: 'query', description: '`false`: send the events there are and close.', schema: { enum: ['true', 'false'] } },
+      { name: 'follow', in: 'query', description: '`false`: send the events there are and close.', schema: { enum: ['true', 'false'], default: 'true' } },
     ],
     responses: [{ status: 200, description: 'The stream.', schema: eventStreamSchema, contentType: 'text/event-stream' }],
     errors: [{ status: 406, description: 'The request did not accept text/event-stream.' }],
@@ -57,10 +57,7 @@ export function createEventsRouter({ events, config, logger }: EventsRouterDeps)
   const { pollIntervalMs, heartbeatMs } = config.console.events;
 
   mount(router, EVENT_ROUTES.streamEvents, async (req: Request, res: Response) => {
-    const q = readQuery(EVENT_ROUTES.streamEvents, req);
-    const follow = q.boolean('follow') ?? true;
-    const fromQuery = q.string('lastEventId', EVENT_NUMBER, 15);
-    q.done();
+    const { follow, lastEventId: fromQuery } = readQuery(EVENT_ROUTES.streamEvents, req);
     if (!/text\/event-stream/i.test(req.get('accept') ?? '')) {
       throw new NotAcceptableError('GET /api/events is a server-sent event stream: send "Accept: text/event-stream"');
     }

@@ -2,7 +2,7 @@ import { Router } from 'express';
 import { INCIDENT_STATES } from '../src/domain/incident';
 import { uuidParam } from '../src/http/path-params';
 import { declareRoutes, mount, readQuery } from '../src/http/route-declaration';
-import { cursorParam, idParam, limitParam, notFound } from '../src/http/route-parameters';
+import { cursorParam, dateTimeQuery, idParam, limitParam, notFound } from '../src/http/route-parameters';
 import { NotFoundError } from '../src/errors';
 import type { IncidentService } from '../src/incidents/incident-service';
 import { incidentView } from '../src/incidents/incident-summary';
@@ -18,7 +18,7 @@ export const INCIDENT_ROUTES = declareRoutes({
     parameters: [
       { name: 'state', in: 'query', description: 'Only open or only resolved ones.', schema: { enum: [...INCIDENT_STATES] } },
       { name: 'source', in: 'query', description: 'Only incidents of this source (their `source` label).', schema: { type: 'string', minLength: 1, maxLength: 200 } },
-      { name: 'since', in: 'query', description: 'Opened at or after (ISO 8601).', schema: { type: 'string', format: 'date-time' } },
+      { name: 'since', in: 'query', description: 'Opened at or after (ISO 8601).', schema: dateTimeQuery },
       limitParam,
       cursorParam,
     ],
@@ -46,14 +46,7 @@ export function createIncidentsRouter({ incidents }: IncidentsRouterDeps): Route
   const router = Router();
 
   mount(router, INCIDENT_ROUTES.listIncidents, async (req, res) => {
-    const query = readQuery(INCIDENT_ROUTES.listIncidents, req);
-    const state = query.oneOf('state', INCIDENT_STATES);
-    const source = query.string('source');
-    const since = query.date('since');
-    const limit = query.limit();
-    const cursor = query.cursor();
-    query.done();
-    const page = await incidents.list({ limit, ...(state ? { state } : {}), ...(source ? { source } : {}), ...(since ? { since } : {}), ...(cursor ? { cursor } : {}) });
+    const page = await incidents.list(readQuery(INCIDENT_ROUTES.listIncidents, req));
     res.json({ items: page.items.map(incidentView), nextCursor: page.nextCursor });
   });
 

@@ -3,7 +3,6 @@ import type { AppConfig } from '../src/config/schema';
 import type { Snapshot } from '../src/domain/snapshot';
 import { AppError, type ProblemDetail, ValidationError } from '../src/errors';
 import { problemBody } from '../src/http/error-handler';
-import { readIngestQuery } from '../src/http/query';
 import { parseBody } from '../src/http/validate';
 import type { IdempotentReplies } from '../src/pipeline/idempotent-replies';
 import { ingestReplyJson } from '../src/pipeline/ingest-reply';
@@ -89,7 +88,7 @@ export function createIngestRouter({ remediation, replies, schemas, config }: In
   const router = Router();
 
   mount(router, INGEST_ROUTES.ingestSnapshot, (req, res) => replyOnce(replies, 'ingestSnapshot', req, res, async () => {
-    const query = readIngestQuery(readQuery(INGEST_ROUTES.ingestSnapshot, req));
+    const query = readQuery(INGEST_ROUTES.ingestSnapshot, req);
     const decisions = query.decisions;
     const snapshot = parseSnapshot(schemas, req.body);
     const wait = query.wait || config.actions.waitForOutcome;
@@ -103,7 +102,7 @@ export function createIngestRouter({ remediation, replies, schemas, config }: In
 
   // application/x-ndjson bodies arrive as text (parsed in app.ts, beside express.json).
   mount(router, INGEST_ROUTES.ingestSnapshotBatch, (req, res) => replyOnce(replies, 'ingestSnapshotBatch', req, res, async () => {
-    const query = readIngestQuery(readQuery(INGEST_ROUTES.ingestSnapshotBatch, req));
+    const query = readQuery(INGEST_ROUTES.ingestSnapshotBatch, req);
     const decisions = query.decisions;
     const raw = rawItems(schemas, req);
     const max = config.snapshots.batchMaxCount;

@@ -15,8 +15,15 @@ export const NOTIFICATION_ROUTES = declareRoutes({
     tag: 'notifications',
     summary: 'Outbound events (n8n webhook outbox) and their delivery state',
     parameters: [
-      { name: 'status', in: 'query', description: 'Comma-separated: pending, delivered, failed.', schema: { type: 'string', pattern: '^(pending|delivered|failed)(,(pending|delivered|failed))*$' } },
-      { name: 'type', in: 'query', description: 'Only this event type.', schema: { type: 'string' } },
+      {
+        name: 'status',
+        in: 'query',
+        description: `Comma-separated: ${DELIVERY_STATUSES.join(', ')}.`,
+        style: 'form',
+        explode: false,
+        schema: { type: 'array', items: { enum: [...DELIVERY_STATUSES] }, maxItems: DELIVERY_STATUSES.length },
+      },
+      { name: 'type', in: 'query', description: 'Only this event type.', schema: { enum: [...EVENT_TYPES] } },
       limitParam,
       cursorParam,
     ],
@@ -53,15 +60,8 @@ export function createNotificationsRouter({ notifications }: { notifications: Pi
   const router = Router();
 
   mount(router, NOTIFICATION_ROUTES.listNotifications, async (req, res) => {
-    const q = readQuery(NOTIFICATION_ROUTES.listNotifications, req);
-    const query: OutboxQuery = { limit: q.limit() };
-    const status = q.enumList('status', DELIVERY_STATUSES);
-    const type = q.oneOf('type', EVENT_TYPES);
-    const cursor = q.cursor();
-    q.done();
-    if (status) query.status = status;
-    if (type) query.eventType = type;
-    if (cursor) query.cursor = cursor;
+    const { type, ...rest } = readQuery(NOTIFICATION_ROUTES.listNotifications, req);
+    const query: OutboxQuery = { ...rest, ...(type ? { eventType: type } : {}) };
     const page = await notifications.list(query);
     res.json({
       items: page.items.map(view),

@@ -44,9 +44,7 @@ export function createRuleTriggerRouter({ remediation, schemas, config, logger }
   const router = Router();
 
   mount(router, RULE_TRIGGER_ROUTES.triggerRule, async (req, res) => {
-    const query = readQuery(RULE_TRIGGER_ROUTES.triggerRule, req);
-    const wait = query.boolean('wait');
-    query.done();
+    const { wait } = readQuery(RULE_TRIGGER_ROUTES.triggerRule, req);
     const name = nameParam(req);
     const body = req.body === undefined ? {} : parseBody<{ reason?: string }>(schemas, TRIGGER_SCHEMA_IDS.triggerRequest, req.body);
     const requestedBy = actorName(res, UNAUTHENTICATED_REQUESTER);

@@ -61,11 +61,7 @@ export function createRulesHistoryRouter({ history, rules, schemas }: RulesHisto
   const router = Router();
 
   mount(router, RULES_HISTORY_ROUTES.listRulesHistory, async (req, res) => {
-    const query = readQuery(RULES_HISTORY_ROUTES.listRulesHistory, req);
-    const limit = query.limit(50, 500);
-    const cursor = query.cursor();
-    query.done();
-    res.json(await history.list({ limit, ...(cursor ? { cursor } : {}) }));
+    res.json(await history.list(readQuery(RULES_HISTORY_ROUTES.listRulesHistory, req)));
   });
 
   mount(router, RULES_HISTORY_ROUTES.rollbackRules, async (req, res) => {

@@ -72,11 +72,7 @@ export function createSilencesRouter({ silences, schemas }: SilencesRouterDeps):
   });
 
   mount(router, SILENCE_ROUTES.listSilences, async (req, res) => {
-    const query = readQuery(SILENCE_ROUTES.listSilences, req);
-    const state = query.oneOf('state', SILENCE_STATES);
-    const filters = { limit: query.limit(), cursor: query.cursor() };
-    query.done();
-    res.json(await silences.list({ ...filters, ...(state ? { state } : {}) }));
+    res.json(await silences.list(readQuery(SILENCE_ROUTES.listSilences, req)));
   });
 
   mount(router, SILENCE_ROUTES.getSilence, async (req, res) => {

@@ -3,8 +3,13 @@ import { uuidParam } from '../src/http/path-params';
 import type { SnapshotQuery, StoredSnapshot } from '../src/domain/snapshot';
 import type { SnapshotHistory } from '../src/history/snapshot-history';
 import { declareRoutes, mount, readQuery } from '../src/http/route-declaration';
-import { cursorParam, idParam, limitParam, notFound } from '../src/http/route-parameters';
+import { cursorParam, dateTimeQuery, idParam, limitParam, notFound } from '../src/http/route-parameters';
 import { seriesSchema, snapshotPageSchema, snapshotSourcesSchema, storedSnapshotSchema } from '../src/schemas/snapshot-schemas';
+
+/** A source as ingest accepts it (snapshotSchema in src/schemas/ingest-schemas.ts): printable ASCII, no spaces. */
+const SOURCE_PATTERN = '^[\\x21-\\x7E]{1,128}$';
+/** `30`, `30s`, `500ms`, `5m`, `1h`, `1d`: a bucket width (a bare number is seconds), at least 1 ms. */
+const STEP_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
 export const SNAPSHOT_ROUTES = declareRoutes({
   listSnapshots: {
@@ -15,9 +20,9 @@ export const SNAPSHOT_ROUTES = declareRoutes({
     summary: 'Stored snapshots, newest first by the time they were received',
     description: 'Paged like the action history (`nextCursor`). Retention (`snapshots.retention`) bounds what is kept.',
     parameters: [
-      { name: 'source', in: 'query', description: 'Only this source.', schema: { type: 'string', pattern: '^[\\x21-\\x7E]{1,128}$' } },
-      { name: 'from', in: 'query', description: 'Received at or after (ISO 8601).', schema: { type: 'string', format: 'date-time' } },
-      { name: 'to', in: 'query', description: 'Received at or before (ISO 8601).', schema: { type: 'string', format: 'date-time' } },
+      { name: 'source', in: 'query', description: 'Only this source.', schema: { type: 'string', pattern: SOURCE_PATTERN } },
+      { name: 'from', in: 'query', description: 'Received at or after (ISO 8601).', schema: dateTimeQuery },
+      { name: 'to', in: 'query', description: 'Received at or before (ISO 8601).', schema: dateTimeQuery },
       limitParam,
       cursorParam,
     ],
@@ -50,29 +55,27 @@ export const SNAPSHOT_ROUTES = declareRoutes({
     description:
       'Reads the source\'s snapshots received in [from, to] by the (source, receivedAt) index; snapshots where the fact is missing or not a number are skipped. The span is cut into buckets of `step` from `from` (widened so there are at most 499), and each bucket gives its lowest and its highest point at their own times, the newest sample last: a spike is never averaged away.',
     parameters: [
-      { name: 'source', in: 'query', required: true, description: 'The source.', schema: { type: 'string', pattern: '^[\\x21-\\x7E]{1,128}$' } },
+      { name: 'source', in: 'query', required: true, description: 'The source.', schema: { type: 'string', pattern: SOURCE_PATTERN } },
       {
         name: 'fact',
         in: 'query',
         required: true,
         description: 'Dotted path into the metrics: `errorRate`, `ollama.avgResponseTimeMs` (keys of letters, digits, `_`, `-`; at most 10).',
-        schema: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,100}(\\.[A-Za-z0-9_-]{1,100}){0,9}$' },
+        schema: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,100}(\\.[A-Za-z0-9_-]{1,100}){0,9}$', maxLength: 1009 },
       },
-      { name: 'from', in: 'query', description: 'Received at or after (ISO 8601); default `to` minus 24 h.', schema: { type: 'string', format: 'date-time' } },
-      { name: 'to', in: 'query', description: 'Received at or before (ISO 8601); default now.', schema: { type: 'string', format: 'date-time' } },
-      { name: 'step', in: 'query', description: 'Bucket width: `500ms`, `30s`, `5m`, `1h`, `1d`, or a bare number of seconds.', schema: { type: 'string', pattern: '^\\d{1,9}(ms|s|m|h|d)?$' } },
+      { name: 'from', in: 'query', description: 'Received at or after (ISO 8601); default `to` minus 24 h.', schema: dateTimeQuery },
+      { name: 'to', in: 'query', description: 'Received at or before (ISO 8601); default now.', schema: dateTimeQuery },
+      { name: 'step', in: 'query', description: 'Bucket width, at least 1 ms: `500ms`, `30s`, `5m`, `1h`, `1d`, or a bare number of seconds.', schema: { type: 'string', pattern: '^(?=\\d*[1-9])\\d{1,9}(ms|s|m|h|d)?$' } },
     ],
     responses: [{ status: 200, description: 'The series.', schema: seriesSchema }],
   },
 });
 
-/** A source as ingest accepts it (snapshotSchema in src/schemas/ingest-schemas.ts): printable ASCII, no spaces. */
-export const SOURCE_PATTERN = /^[\x21-\x7E]{1,128}$/;
-/** A dotted path of metric keys: `errorRate`, `ollama.avgResponseTimeMs` (at most 10 keys). */
-export const FACT_PATH_PATTERN = /^[A-Za-z0-9_-]{1,100}(\.[A-Za-z0-9_-]{1,100}){0,9}$/;
-/** `30`, `30s`, `500ms`, `5m`, `1h`, `1d`: a bucket width (a bare number is seconds). */
-export const STEP_PATTERN = /^(\d{1,9})(ms|s|m|h|d)?$/;
-const STEP_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+/** The width a `step` names, in ms (its declared pattern leaves no other shape). */
+function stepWidthMs(step: string): number {
+  const [, n, unit = 's'] = /^(\d+)(ms|s|m|h|d)?$/.exec(step)!;
+  return Number(n) * STEP_UNITS[unit]!;
+}
 
 const snapshotJson = (s: StoredSnapshot) => ({ id: s.id, source: s.source, timestamp: s.timestamp, receivedAt: s.receivedAt.toISOString(), metrics: s.metrics });
 
@@ -80,17 +83,7 @@ export function createSnapshotsRouter({ snapshots }: { snapshots: Pick<SnapshotH
   const router = Router();
 
   mount(router, SNAPSHOT_ROUTES.listSnapshots, async (req, res) => {
-    const q = readQuery(SNAPSHOT_ROUTES.listSnapshots, req);
-    const query: SnapshotQuery = { limit: q.limit() };
-    const source = q.string('source', SOURCE_PATTERN);
-    const from = q.date('from');
-    const to = q.date('to');
-    const cursor = q.cursor();
-    q.done();
-    if (source) query.source = source;
-    if (from) query.from = from;
-    if (to) query.to = to;
-    if (cursor) query.cursor = cursor;
+    const query: SnapshotQuery = readQuery(SNAPSHOT_ROUTES.listSnapshots, req);
     const page = await snapshots.list(query);
     res.json({ items: page.items.map(snapshotJson), nextCursor: page.nextCursor });
   });
@@ -106,22 +99,8 @@ export function createSnapshotsRouter({ snapshots }: { snapshots: Pick<SnapshotH
   });
 
   mount(router, SNAPSHOT_ROUTES.getSeries, async (req, res) => {
-    const q = readQuery(SNAPSHOT_ROUTES.getSeries, req);
-    const source = q.string('source', SOURCE_PATTERN);
-    const fact = q.string('fact', FACT_PATH_PATTERN, 1010);
-    const from = q.date('from');
-    const to = q.date('to');
-    const step = q.string('step', STEP_PATTERN, 12);
-    if (source === undefined && !q.problems.some((p) => p.pointer === '/query/source')) q.problems.push({ pointer: '/query/source', message: 'is required' });
-    if (fact === undefined && !q.problems.some((p) => p.pointer === '/query/fact')) q.problems.push({ pointer: '/query/fact', message: 'is required' });
-    let stepMs: number | undefined;
-    if (step !== undefined) {
-      const [, n, unit = 's'] = STEP_PATTERN.exec(step)!;
-      stepMs = Number(n) * STEP_UNITS[unit]!;
-      if (stepMs < 1) q.problems.push({ pointer: '/query/step', message: 'must be at least 1 ms' });
-    }
-    q.done();
-    res.json(await snapshots.series({ source: source!, fact: fact!, ...(from ? { from } : {}), ...(to ? { to } : {}), ...(stepMs ? { stepMs } : {}) }));
+    const { step, ...query } = readQuery(SNAPSHOT_ROUTES.getSeries, req);
+    res.json(await snapshots.series({ ...query, ...(step ? { stepMs: stepWidthMs(step) } : {}) }));
   });
 
   return router;

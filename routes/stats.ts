@@ -11,22 +11,19 @@ export const STATS_ROUTES = declareRoutes({
     tag: 'automation',
     summary: 'Per rule and action type: dispatched, executed, outcomes, reverts, shadowed, effective rate, median recovery and approval wait',
     parameters: [
-      { name: 'window', in: 'query', description: 'Actions created in the last 24h (default), 7d or 30d.', schema: { enum: ['24h', '7d', '30d'] } },
+      { name: 'window', in: 'query', description: 'Actions created in the last 24h (default), 7d or 30d.', schema: { enum: Object.keys(STATS_WINDOWS) as StatsWindow[], default: '24h' } },
     ],
     responses: [{ status: 200, description: 'The statistics.', schema: statsSchema }],
   },
 });
 
-const WINDOWS = Object.keys(STATS_WINDOWS) as StatsWindow[];
 
 /** Per rule and strategy: how often it fired, ran, helped, and how fast things recovered. */
 export function createStatsRouter(services: { stats: Pick<StatsService, 'compute'> }): Router {
   const router = Router();
 
   mount(router, STATS_ROUTES.getStats, async (req, res) => {
-    const q = readQuery(STATS_ROUTES.getStats, req);
-    const window = q.oneOf('window', WINDOWS) ?? '24h';
-    q.done();
+    const { window } = readQuery(STATS_ROUTES.getStats, req);
     res.json(await services.stats.compute(window));
   });
 

@@ -20,7 +20,7 @@ export const THROTTLE_ROUTES = declareRoutes({
     tag: 'throttle',
     summary: 'Lift the throttle at once',
     parameters: [
-      { name: 'by', in: 'query', description: 'Who lifted it (default `api`).', schema: { type: 'string', minLength: 1, maxLength: 200 } },
+      { name: 'by', in: 'query', description: 'Who lifted it (default `api`).', schema: { type: 'string', minLength: 1, maxLength: 200, default: 'api' } },
       { name: 'reason', in: 'query', description: 'Why.', schema: { type: 'string', minLength: 1, maxLength: 500 } },
     ],
     responses: [{ status: 200, description: 'The state now; `restored` says whether anything changed.', schema: throttleRestoreResultSchema }],
@@ -37,10 +37,7 @@ export function createThrottleRouter({ throttle }: { throttle: Pick<ThrottleServ
   });
 
   mount(router, THROTTLE_ROUTES.restoreThrottle, async (req, res) => {
-    const query = readQuery(THROTTLE_ROUTES.restoreThrottle, req);
-    const by = query.string('by') ?? 'api';
-    const reason = query.string('reason', undefined, 500);
-    query.done();
+    const { by, reason } = readQuery(THROTTLE_ROUTES.restoreThrottle, req);
     const outcome = await throttle.restore({ by: actorName(res, by), reason });
     res.json({ ...outcome.to, restored: outcome.changed });
   });

@@ -1,5 +1,4 @@
 import { Router } from 'express';
-import { readIngestQuery } from '../src/http/query';
 import type { ActionRecord } from '../src/domain/action';
 import { ValidationError } from '../src/errors';
 import { rawBodyOf } from '../src/http/raw-body';
@@ -26,7 +25,7 @@ export const WEBHOOK_ROUTES = declareRoutes({
     description: 'Authenticated by an HMAC-SHA256 signature of the raw body (`X-Signature`) or a token, not by API keys; see docs/n8n.',
     parameters: [
       { name: 'wait', in: 'query', description: 'For a snapshot: `true` waits for executed actions to finish.', schema: { enum: ['true', 'false'] } },
-      { name: 'decisions', in: 'query', description: 'For a snapshot: `acted` lists only decisions that did something (no `cooldown` or `duplicate_pending` entries; `counts` still counts them); `all` (default): every decision.', schema: { enum: ['all', 'acted'] } },
+      { name: 'decisions', in: 'query', description: 'For a snapshot: `acted` lists only decisions that did something (no `cooldown` or `duplicate_pending` entries; `counts` still counts them); `all` (default): every decision.', schema: { enum: ['all', 'acted'], default: 'all' } },
       { name: 'X-Signature', in: 'header', description: 'HMAC-SHA256 of the raw body with the shared secret.', schema: { type: 'string' } },
     ],
     body: { schema: [webhookSnapshotSchema, webhookApprovalSchema], required: true },
@@ -68,7 +67,7 @@ export function createWebhooksRouter({ notifications, remediation, approvals, sc
       authorization: req.get('authorization'),
       requestId: req.get('x-request-id'),
     });
-    const query = readIngestQuery(readQuery(WEBHOOK_ROUTES.n8nWebhook, req));
+    const query = readQuery(WEBHOOK_ROUTES.n8nWebhook, req);
     const body: unknown = req.body;
     const type = typeof body === 'object' && body !== null ? (body as { type?: unknown }).type : undefined;
     if (type === 'snapshot') {

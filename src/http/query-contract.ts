@@ -1,7 +1,8 @@
 import type { NextFunction, Request, Response } from 'express';
 import { ValidationError } from '../errors';
 import { compilePath } from './access-policy';
-import { queryNamesOf, type RouteSpec } from './route-declaration';
+import { declaredQueryOf, queryNamesOf, type RouteSpec } from './route-declaration';
+import { queryReaderOf } from './query';
 
 /**
  * A route that declares no query parameter refuses any with a 400 naming it, before its body is
@@ -10,6 +11,8 @@ import { queryNamesOf, type RouteSpec } from './route-declaration';
  * together with bad values of known ones (one 400 listing every problem).
  */
 export function refuseUndeclaredQuery(routes: readonly RouteSpec[]) {
+  // A declared parameter schema the reader could not check as the document says stops the start.
+  for (const route of routes) queryReaderOf(declaredQueryOf(route));
   const compiled = routes.map((route) => ({
     method: route.method,
     pattern: compilePath(route.path),

@@ -2,7 +2,7 @@ import type { IRouter, Request, RequestHandler } from 'express';
 import type { RouteParameters } from 'express-serve-static-core';
 import type { FromSchema } from '../schemas/schema-type';
 import type { Access, HttpMethod } from './access-policy';
-import { QueryReader } from './query';
+import { readDeclaredQuery } from './query';
 
 /**
  * A route, declared once beside its handler (routes/<resource>.ts): everything else — the access
@@ -42,7 +42,14 @@ export interface ParameterSpec {
   readonly in: 'path' | 'query' | 'header';
   readonly description: string;
   readonly required?: boolean;
+  /**
+   * The query's strict reader checks exactly this schema (src/http/query.ts): enum, pattern,
+   * min/maxLength, format (date-time, uuid, cursor), integer minimum/maximum, default; a comma list is
+   * `type: 'array'` of an enum with `style: 'form', explode: false`.
+   */
   readonly schema: Readonly<Record<string, unknown>>;
+  readonly style?: 'form';
+  readonly explode?: boolean;
 }
 
 export type ReplyHeader = 'ETag' | 'Cache-Control' | 'Idempotent-Replayed';
@@ -150,15 +157,55 @@ export function mount<D extends DeclaredRoute>(router: IRouter, route: D, ...han
 }
 
 export function queryNamesOf(route: RouteSpec): string[] {
-  return (route.parameters ?? []).filter((p) => p.in === 'query').map((p) => p.name);
+  return declaredQueryOf(route).map((p) => p.name);
+}
+
+type QueryParams<D extends RouteSpec> = Extract<NonNullable<D['parameters']>[number], { readonly in: 'query' }>;
+
+/** What the reader makes of a value its schema accepts. */
+type QueryValue<S> = S extends { readonly enum: readonly (infer E)[] }
+  ? [E] extends ['true' | 'false']
+    ? ['true' | 'false'] extends [E]
+      ? boolean
+      : E
+    : E
+  : S extends { readonly type: 'array'; readonly items: { readonly enum: readonly (infer E)[] } }
+    ? E[]
+    : S extends { readonly format: 'date-time' }
+      ? Date
+      : S extends { readonly type: 'integer' }
+        ? number
+        : string;
+
+/** Absent unless required or defaulted. */
+type MaybeAbsent<P> = P extends { readonly required: true } ? never : P extends { readonly schema: { readonly default: unknown } } ? never : undefined;
+
+/** A route's query as its handler gets it: each declared name, typed from its schema. */
+export type QueryOf<D extends RouteSpec> = { readonly [P in QueryParams<D> as P['name']]: QueryValue<P['schema']> | MaybeAbsent<P> };
+
+function queryParametersOf(route: RouteSpec): ParameterSpec[] {
+  return (route.parameters ?? []).filter((p) => p.in === 'query');
+}
+
+const queryParameters = new WeakMap<RouteSpec, ParameterSpec[]>();
+
+/** The declared query parameters, one array per route (the reader compiles each once). */
+export function declaredQueryOf(route: RouteSpec): readonly ParameterSpec[] {
+  let parameters = queryParameters.get(route);
+  if (!parameters) {
+    parameters = queryParametersOf(route);
+    queryParameters.set(route, parameters);
+  }
+  return parameters;
 }
 
 /**
- * The strict reader of a route's query: any name the declaration does not list is refused, and
- * only declared names can be read (a typo does not compile).
+ * A route's query, read strictly from its declaration: a name it does not list is refused, each
+ * value is checked against its declared schema (the document's), defaults are filled in, and every
+ * problem is answered with one 400. The handler gets the values by name, typed from the schemas.
  */
-export function readQuery<D extends RouteSpec>(route: D, req: Request): QueryReader<QueryNames<D>> {
-  return new QueryReader<QueryNames<D>>(req, queryNamesOf(route) as QueryNames<D>[]);
+export function readQuery<D extends RouteSpec>(route: D, req: Request): QueryOf<D> {
+  return readDeclaredQuery(declaredQueryOf(route), req.query) as QueryOf<D>;
 }
 
 /**

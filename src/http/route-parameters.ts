@@ -51,19 +51,24 @@ export const idempotencyErrors = [
   { status: 422, description: '`idempotency_key_reused`: this Idempotency-Key was used for a different request.' },
 ] as const;
 
-/** What every ingest route reads from its query (readIngestQuery). */
+/** What every ingest route reads from its query. */
 export const ingestQueryParams = [
   { name: 'wait', in: 'query', description: '`true`: wait for executed actions to finish and report their final status.', schema: { enum: ['true', 'false'] } },
   {
     name: 'decisions',
     in: 'query',
     description: '`acted`: list only decisions that did something, leaving out `cooldown` and `duplicate_pending` ones (`counts` still counts them); `all` (default): every decision.',
-    schema: { enum: ['all', 'acted'] },
+    schema: { enum: ['all', 'acted'], default: 'all' },
   },
 ] as const satisfies readonly ParameterSpec[];
 
-export const sinceParam = { name: 'since', in: 'query', description: 'Created at or after (ISO 8601).', schema: { type: 'string', format: 'date-time' } } as const satisfies ParameterSpec;
-export const untilParam = { name: 'until', in: 'query', description: 'Created before (ISO 8601).', schema: { type: 'string', format: 'date-time' } } as const satisfies ParameterSpec;
+/** A date-time in a query (RFC 3339; a longer text is no date the service writes). */
+export const dateTimeQuery = { type: 'string', format: 'date-time', maxLength: 64 } as const;
+/** An id in a query: a UUID as the service issues them (lower case). */
+export const uuidQuery = { type: 'string', format: 'uuid', pattern: UUID_PATTERN.source } as const;
+
+export const sinceParam = { name: 'since', in: 'query', description: 'Created at or after (ISO 8601).', schema: dateTimeQuery } as const satisfies ParameterSpec;
+export const untilParam = { name: 'until', in: 'query', description: 'Created before (ISO 8601).', schema: dateTimeQuery } as const satisfies ParameterSpec;
 export const limitParam = {
   name: 'limit',
   in: 'query',
@@ -74,7 +79,7 @@ export const cursorParam = {
   name: 'cursor',
   in: 'query',
   description: '`nextCursor` of the previous page.',
-  schema: { type: 'string', pattern: '^[A-Za-z0-9_-]+$', maxLength: 200 },
+  schema: { type: 'string', format: 'cursor', pattern: '^[A-Za-z0-9_-]+$', maxLength: 200 },
 } as const satisfies ParameterSpec;
 /** The time window and paging of the action and alert lists. */
 export const pageParams = [sinceParam, untilParam, limitParam, cursorParam] as const;

@@ -125,6 +125,7 @@ export function buildOpenApiDocument(options: OpenApiOptions): OpenApiDocument {
               in: p.in,
               description: p.description,
               required: p.in === 'path' ? true : (p.required ?? false),
+              ...(p.style ? { style: p.style, explode: p.explode ?? true } : {}),
               schema: p.schema,
             })),
           }

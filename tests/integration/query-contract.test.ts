@@ -1,4 +1,10 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import request from 'supertest';
+import Ajv2020 from 'ajv/dist/2020';
+import addFormats from 'ajv-formats';
+import { encodeCursor, decodeCursor } from '../../src/domain/cursor';
+import { isDateTime } from '../../src/domain/date-time';
 import { snapshot } from '../helpers/rules';
 import { buildTestApp, type TestApp } from '../helpers/test-app';
 
@@ -9,7 +15,8 @@ import { buildTestApp, type TestApp } from '../helpers/test-app';
 
 const N8N_TOKEN = 'tok-0123456789';
 
-type Operation = { parameters?: Array<{ name: string; in: string; schema?: Record<string, unknown> }> };
+type Parameter = { name: string; in: string; required?: boolean; style?: string; explode?: boolean; schema?: Record<string, unknown> };
+type Operation = { parameters?: Parameter[] };
 
 const SAMPLE_PATH_VALUES: Record<string, string> = {
   name: 'high-error-rate-throttle',
@@ -47,6 +54,74 @@ describe('query parameters, against the served document', () => {
         const pointers = ((res.body as { errors?: Array<{ pointer: string }> }).errors ?? []).map((e) => e.pointer);
         if (res.status !== 400 || !pointers.includes('/query/zzUnknown')) wrong.push(`${method.toUpperCase()} ${path}: ${res.status} ${JSON.stringify(pointers)}`);
       }
+    }
+    expect(walked.length).toBeGreaterThan(40);
+    expect(wrong).toEqual([]);
+  });
+
+  it('reads every declared query parameter of every operation as its served schema says: refuses what the schema refuses, takes what it accepts', async () => {
+    const doc = (await request(t.app).get('/api/openapi.json')).body as { paths: Record<string, Record<string, Operation>> };
+    // The judge is JSON Schema itself (ajv, with the service's date-time and its cursors), not the reader.
+    const ajv = new Ajv2020({ strict: true, strictTypes: false });
+    addFormats(ajv);
+    ajv.addFormat('date-time', { type: 'string', validate: isDateTime });
+    ajv.addFormat('cursor', { type: 'string', validate: (s: string) => decodeCursor(s) !== null });
+    const accepts = (p: Parameter, raw: string): boolean => {
+      // How OpenAPI serializes a query value: style form, explode false is a comma list.
+      const value = p.schema!.type === 'array' && p.style === 'form' && p.explode === false ? raw.split(',') : p.schema!.type === 'integer' && /^-?\d+$/.test(raw) ? Number(raw) : raw;
+      return ajv.validate(p.schema!, value);
+    };
+    const shared = [
+      ...['', 'x', 'X', 'a'.repeat(201), 'é'.repeat(150), 'has space', 'true', 'false', 'yes', 'null'],
+      ...['0', '1', '-1', '1.5', '50', '500', '501', '0000001', '99999999', '12', '1234567890123456'],
+      // Valid ones lie before the test clock's now: `from` of a series must come before its default `to`.
+      ...['2000-03-01T10:00:00Z', '2000-03-01T10:00:00.5+02:00', '2026-03-01T10:00:00', '2026-02-30T10:00:00Z', '2026-12-31T23:59:60Z', 'yesterday', `2026-03-01T10:00:00.${'0'.repeat(50)}Z`],
+      ...['00000000-0000-4000-8000-000000000000', '00000000-0000-4000-8000-00000000000A', 'urn:uuid:00000000-0000-4000-8000-000000000000', 'not-a-uuid'],
+      ...[encodeCursor({ at: 1, id: 'x' }), 'nope', '!!'],
+      ...['app', 'errorRate', 'ollama.avgResponseTimeMs', 'a..b', '$.a', '30s', '500ms', '0ms', '0', '5y', 'high-error-rate-throttle', 'ops'],
+    ];
+    const candidates = (p: Parameter): string[] => {
+      const s = p.schema!;
+      const members = ((s.enum ?? (s.items as { enum?: unknown[] } | undefined)?.enum ?? []) as unknown[]).map(String);
+      const lists = members.length > 0 && s.type === 'array' ? [members.join(','), `${members[0]},bogus`, Array(members.length + 1).fill(members[0]).join(',')] : [];
+      return [...new Set([...shared, ...members, ...lists, ...(s.default !== undefined ? [String(s.default)] : [])])];
+    };
+
+    const server = http.createServer(t.app).listen(0);
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const walked: string[] = [];
+    const wrong: string[] = [];
+    try {
+      for (const [path, methods] of Object.entries(doc.paths)) {
+        for (const [method, op] of Object.entries(methods)) {
+          const params = (op.parameters ?? []).filter((p) => p.in === 'query');
+          // A rule that does not exist: a trigger reads its query, then answers 404 without acting.
+          const url = path.replace(/\{([^}]+)\}/g, (_m, name: string) => (name === 'name' ? 'no-such-rule' : (SAMPLE_PATH_VALUES[name] ?? 'x')));
+          // Required parameters are given a value their schema accepts, so each other one is judged alone.
+          const needed = new URLSearchParams();
+          for (const p of params.filter((q) => q.required)) needed.set(p.name, candidates(p).find((c) => accepts(p, c))!);
+          for (const p of params) {
+            const judged = candidates(p).map((raw) => ({ raw, ok: accepts(p, raw) }));
+            // Each parameter is shown both sides of its schema, or the walk proves nothing about it.
+            if (!judged.some((j) => j.ok) || !judged.some((j) => !j.ok)) wrong.push(`${method} ${path} ${p.name}: no candidate on one side of its schema`);
+            for (const { raw, ok } of judged) {
+              const search = new URLSearchParams(needed);
+              search.set(p.name, raw);
+              // No Accept on the event stream: it answers 406 after reading its query, instead of streaming.
+              let req = request(base)[method as 'get'](`${url}?${search}`);
+              if (path === '/api/webhooks/n8n') req = req.set('Authorization', `Bearer ${N8N_TOKEN}`);
+              if (method !== 'get' && method !== 'delete') req = req.set('Content-Type', 'application/json').send('{}');
+              const res = await req;
+              const pointers = ((res.body as { errors?: Array<{ pointer: string }> }).errors ?? []).map((e) => e.pointer);
+              const refused = res.status === 400 && pointers.includes(`/query/${p.name}`);
+              if (refused === ok || res.status >= 500) wrong.push(`${method} ${path}?${p.name}=${JSON.stringify(raw.slice(0, 40))}: schema ${ok ? 'accepts' : 'refuses'}, served ${res.status} ${JSON.stringify(pointers)}`);
+            }
+            walked.push(`${method} ${path} ${p.name}`);
+          }
+        }
+      }
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
     }
     expect(walked.length).toBeGreaterThan(40);
     expect(wrong).toEqual([]);
