@@ -6,6 +6,9 @@ import type { EventJournal } from '../src/notifications/event-journal';
 import { declareRoutes, mount, readQuery } from '../src/http/route-declaration';
 import { eventStreamSchema } from '../src/schemas/console-schemas';
 
+/** An event's number, as the header and the query give it. */
+const EVENT_NUMBER = '^\\d{1,15}$';
+
 export const EVENT_ROUTES = declareRoutes({
   streamEvents: {
     method: 'GET',
@@ -17,8 +20,8 @@ export const EVENT_ROUTES = declareRoutes({
       'Needs `Accept: text/event-stream`. Starts after `Last-Event-ID` (or `lastEventId`), else from now. ' +
       'Events of every instance sharing the store appear in one numbered order.',
     parameters: [
-      { name: 'Last-Event-ID', in: 'header', description: 'Resume after this event number (browsers send it on reconnect).', schema: { type: 'string', pattern: '^\\d{1,15}$' } },
-      { name: 'lastEventId', in: 'query', description: 'The same, for clients that cannot set headers.', schema: { type: 'string', pattern: '^\\d{1,15}$' } },
+      { name: 'Last-Event-ID', in: 'header', description: 'Resume after this event number (browsers send it on reconnect).', schema: { type: 'string', pattern: EVENT_NUMBER } },
+      { name: 'lastEventId', in: 'query', description: 'The same, for clients that cannot set headers.', schema: { type: 'string', pattern: EVENT_NUMBER } },
       { name: 'follow', in: 'query', description: '`false`: send the events there are and close.', schema: { enum: ['true', 'false'], default: 'true' } },
     ],
     responses: [{ status: 200, description: 'The stream.', schema: eventStreamSchema, contentType: 'text/event-stream' }],
@@ -32,14 +35,13 @@ export interface EventsRouterDeps {
   logger: Logger;
 }
 
-const EVENT_NUMBER = /^\d{1,15}$/;
 const BATCH = 100;
 
 /** Where to start: after Last-Event-ID (what browsers send on reconnect), after ?lastEventId, or from now. */
 function startAfter(req: Request, query: string | undefined): number | null {
   const header = req.get('last-event-id');
   if (header !== undefined && header.trim() !== '') {
-    if (!EVENT_NUMBER.test(header.trim())) {
+    if (!new RegExp(EVENT_NUMBER).test(header.trim())) {
       throw new ValidationError('Last-Event-ID must be an event number', [{ pointer: '/headers/last-event-id', message: 'must be a whole number' }]);
     }
     return Number(header.trim());
