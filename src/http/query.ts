@@ -51,12 +51,13 @@ interface ParameterReader {
 const codePoints = (s: string) => [...s].length;
 const invalid = (raw: string): Read => ({ ok: false, message: `is not a valid value: ${JSON.stringify(raw.slice(0, 100))}` });
 
-function stringChecks(name: string, schema: Readonly<Record<string, unknown>>, maxDefault: number): (raw: string) => Read | null {
+/** An empty value is refused whatever the schema says (the query contract test shows every declaration refuses it too). */
+function stringChecks(name: string, schema: Readonly<Record<string, unknown>>): (raw: string) => Read | null {
   const pattern = typeof schema.pattern === 'string' ? new RegExp(schema.pattern, 'u') : null;
   const format = typeof schema.format === 'string' ? FORMATS[schema.format] : undefined;
   if (schema.format !== undefined && !format) throw new Error(`query parameter ${name}: format ${String(schema.format)} is not one the query reader knows`);
   const minLength = typeof schema.minLength === 'number' ? schema.minLength : 1;
-  const maxLength = typeof schema.maxLength === 'number' ? schema.maxLength : maxDefault;
+  const maxLength = typeof schema.maxLength === 'number' ? schema.maxLength : DEFAULT_MAX_LENGTH;
   return (raw) => {
     const length = codePoints(raw);
     if (raw.length === 0 || length < minLength || length > maxLength || (pattern && !pattern.test(raw))) return invalid(raw);
@@ -122,7 +123,7 @@ function readerOf(p: QueryParameter): Omit<ParameterReader, 'absent'> {
     };
   }
   if (schema.type !== 'string') throw new Error(`query parameter ${name}: declare type string, integer or array, or an enum`);
-  const check = stringChecks(name, schema, DEFAULT_MAX_LENGTH);
+  const check = stringChecks(name, schema);
   const date = schema.format === 'date-time';
   return { name, required, read: (raw) => check(raw) ?? { ok: true, value: date ? parseDateTime(raw) : raw } };
 }
@@ -140,8 +141,9 @@ function compile(parameters: readonly QueryParameter[]): ParameterReader[] {
 const compiled = new WeakMap<readonly QueryParameter[], ParameterReader[]>();
 
 /**
- * Checks that every declared parameter uses only what the reader checks (at start, so a
- * declaration the reader would read differently from the document never serves).
+ * The readers of a route's declared query parameters, compiled once. Compiling refuses a schema
+ * keyword or format the reader does not check, and a default its own schema refuses: the app
+ * compiles every route's at start (refuseUndeclaredQuery), so such a declaration never serves.
  */
 export function queryReaderOf(parameters: readonly QueryParameter[]): ParameterReader[] {
   let readers = compiled.get(parameters);
