@@ -15,7 +15,8 @@ const MAX_INCIDENTS = 1_000;
  * record keeps.
  */
 function signatureOf(d: IncidentDecision): string {
-  return JSON.stringify([d.decision, d.reason, d.actionId ?? null, d.inhibitedBy?.rule ?? null, d.inhibitedBy?.actionId ?? null, d.target ?? null]);
+  // Joined by a character no name, id or reason holds: cheaper than JSON for every decision of a storm.
+  return `${d.decision}\u0000${d.reason}\u0000${d.actionId ?? ''}\u0000${d.inhibitedBy?.rule ?? ''}\u0000${d.inhibitedBy?.actionId ?? ''}\u0000${d.target ?? ''}`;
 }
 
 interface Remembered {

@@ -3,7 +3,7 @@ import type { Page } from '../../domain/action';
 import type { NotificationEvent } from '../../domain/events';
 import type { Incident, IncidentDecision, IncidentQuery, IncidentResolution } from '../../domain/incident';
 import { decodeIncidentCursor, incidentPage, type IncidentStore, type OpenedIncident } from '../incident-store';
-import type { SqliteCommittedEvents } from './sqlite-committed-events';
+import type { SqliteContext } from './sqlite-context';
 
 type Row = Record<string, unknown>;
 
@@ -48,10 +48,18 @@ function decisionFromDoc(doc: string): IncidentDecision {
 
 /** The SQLite side of incidents; shares the main store's connection and commits notices' events with them. */
 export class SqliteIncidentStore implements IncidentStore {
-  constructor(
-    private readonly conn: () => Database.Database,
-    private readonly events: SqliteCommittedEvents,
-  ) {}
+  /** openIncident's transaction, made once per connection: every snapshot that acts or is held back runs it. */
+  private opening: { db: Database.Database; run: (candidate: Incident) => OpenedIncident } | null = null;
+
+  constructor(private readonly ctx: SqliteContext) {}
+
+  private conn(): Database.Database {
+    return this.ctx.conn;
+  }
+
+  private get events() {
+    return this.ctx.committedEvents;
+  }
 
   init(): void {
     this.conn().exec(INCIDENTS_SCHEMA);
@@ -59,21 +67,18 @@ export class SqliteIncidentStore implements IncidentStore {
 
   async openIncident(candidate: Incident): Promise<OpenedIncident> {
     const db = this.conn();
-    return db
-      .transaction((): OpenedIncident => {
-        const row = db.prepare("SELECT doc FROM incidents WHERE group_key = ? AND state = 'open'").get(candidate.groupKey) as Row | undefined;
+    if (this.opening?.db !== db) {
+      const open = db.transaction((c: Incident): OpenedIncident => {
+        const row = this.ctx.stmt("SELECT doc FROM incidents WHERE group_key = ? AND state = 'open'").get(c.groupKey) as Row | undefined;
         if (row) return { incident: incidentFromDoc(row.doc as string), opened: false };
-        db.prepare('INSERT INTO incidents (id, group_key, state, source, opened_at, doc) VALUES (?, ?, ?, ?, ?, ?)').run(
-          candidate.id,
-          candidate.groupKey,
-          'open',
-          candidate.labels.source ?? null,
-          candidate.openedAt.getTime(),
-          JSON.stringify(candidate),
-        );
-        return { incident: candidate, opened: true };
-      })
-      .immediate();
+        this.ctx
+          .stmt('INSERT INTO incidents (id, group_key, state, source, opened_at, doc) VALUES (?, ?, ?, ?, ?, ?)')
+          .run(c.id, c.groupKey, 'open', c.labels.source ?? null, c.openedAt.getTime(), JSON.stringify(c));
+        return { incident: c, opened: true };
+      });
+      this.opening = { db, run: (c) => open.immediate(c) };
+    }
+    return this.opening.run(candidate);
   }
 
   async openIncidentOf(groupKey: string): Promise<Incident | null> {
@@ -121,7 +126,7 @@ export class SqliteIncidentStore implements IncidentStore {
   async addDecisions(decisions: IncidentDecision[]): Promise<void> {
     if (decisions.length === 0) return;
     const db = this.conn();
-    const insert = db.prepare('INSERT INTO incident_decisions (id, incident_id, at, doc) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO NOTHING');
+    const insert = this.ctx.stmt('INSERT INTO incident_decisions (id, incident_id, at, doc) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO NOTHING');
     db.transaction(() => {
       for (const d of decisions) insert.run(d.id, d.incidentId, d.at.getTime(), JSON.stringify(d));
     })();
@@ -142,8 +147,8 @@ export class SqliteIncidentStore implements IncidentStore {
     // One statement, so it never races resolveIncident's rewrite of the document. ISO instants of
     // one format order as strings, and a row stored before the field existed has none (NULL < any).
     const iso = at.toISOString();
-    this.conn()
-      .prepare("UPDATE incidents SET doc = json_set(doc, '$.lastDecisionAt', @iso) WHERE id = @id AND coalesce(json_extract(doc, '$.lastDecisionAt'), '') < @iso")
+    this.ctx
+      .stmt("UPDATE incidents SET doc = json_set(doc, '$.lastDecisionAt', @iso) WHERE id = @id AND coalesce(json_extract(doc, '$.lastDecisionAt'), '') < @iso")
       .run({ id: incidentId, iso });
   }
 

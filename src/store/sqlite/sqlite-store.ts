@@ -76,7 +76,7 @@ export class SqliteStore implements Store {
     this.console = new SqliteConsoleStore(() => this.conn);
     this.idempotency = new SqliteIdempotencyStore(() => this.conn);
     this.silences = new SqliteSilenceStore(() => this.conn, this.committedEvents);
-    this.incidents = new SqliteIncidentStore(() => this.conn, this.committedEvents);
+    this.incidents = new SqliteIncidentStore(this.ctx);
   }
 
   async init(): Promise<void> {
