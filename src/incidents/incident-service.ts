@@ -66,6 +66,13 @@ export function groupsIncident(kind: string): boolean {
 const CHANGES: ReadonlySet<string> = new Set(['action.failed', 'action.rejected', 'action.expired', 'action.ineffective']);
 
 const DECISIONS_READ = 1000;
+const MAX_SOURCES_PER_RULE = 1000;
+
+/** The labels a decision groups by, and their key. */
+export interface Group {
+  labels: Record<string, string>;
+  groupKey: string;
+}
 const OPEN_SWEEP_LIMIT = 200;
 
 /**
@@ -78,6 +85,7 @@ const OPEN_SWEEP_LIMIT = 200;
 export class IncidentService {
   /** What this instance recorded, so that a storm's repeated decisions cost no write. */
   readonly recorded = new RecordedDecisions();
+  private readonly groups = new WeakMap<Rule, Map<string, Group>>();
 
   constructor(private readonly deps: IncidentServiceDeps) {}
 
@@ -89,7 +97,24 @@ export class IncidentService {
 
   /** The group key a decision about `rule` on a snapshot of `source` joins. */
   groupKeyOf(rule: Rule, source: string | null): string {
-    return groupKeyOf(this.labelsOf(rule, source, this.deps.targetOf(rule)), this.deps.config.groupBy);
+    return this.groupOf(rule, source).groupKey;
+  }
+
+  /**
+   * The group (labels and key) a decision about `rule` on a snapshot of `source` joins, worked out
+   * once per rule as loaded and source rather than for each of a storm's decisions on every snapshot.
+   */
+  groupOf(rule: Rule, source: string | null): Group {
+    let bySource = this.groups.get(rule);
+    if (!bySource) this.groups.set(rule, (bySource = new Map()));
+    let group = bySource.get(source ?? '');
+    if (!group) {
+      const labels = this.labelsOf(rule, source, this.deps.targetOf(rule));
+      group = { labels, groupKey: groupKeyOf(labels, this.deps.config.groupBy) };
+      if (bySource.size >= MAX_SOURCES_PER_RULE) bySource.clear(); // sources come from clients: bounded
+      bySource.set(source ?? '', group);
+    }
+    return group;
   }
 
   scope(origin: IncidentOrigin): IncidentScope {
@@ -258,14 +283,14 @@ export class IncidentScope {
 
   /** The incident a dispatch of `rule` on `target` joins (opened when none is open); null when the store failed. */
   async incidentFor(rule: Rule, target: string | null): Promise<Incident | null> {
-    return (await this.opened(rule, target))?.incident ?? null;
+    const labels = this.service.labelsOf(rule, this.origin.source, target);
+    return (await this.opened({ labels, groupKey: groupKeyOf(labels, this.deps.config.groupBy) }))?.incident ?? null;
   }
 
-  private opened(rule: Rule, target: string | null, open = true): Promise<OpenedIncident | null> | undefined {
-    const labels = this.service.labelsOf(rule, this.origin.source, target);
-    const groupKey = groupKeyOf(labels, this.deps.config.groupBy);
+  /** The group's incident, found or opened once per scope. */
+  private opened({ labels, groupKey }: Group): Promise<OpenedIncident | null> {
     let found = this.byKey.get(groupKey);
-    if (!found && open) {
+    if (!found) {
       const at = this.origin.at;
       const candidate: Incident = { id: timeOrderedId(at.getTime()), groupKey, labels, state: 'open', openedAt: at, createdAt: at, resolvedAt: null, resolution: null, lastDecisionAt: at };
       found = this.deps.store.incidents.openIncident(candidate).catch((err: unknown) => {
@@ -283,24 +308,35 @@ export class IncidentScope {
    */
   async record(decided: DecidedRule[]): Promise<void> {
     try {
+      // The incidents first — opened by the decisions that group, in their order — then the decisions
+      // with them, without waiting on each one: a storm has hundreds.
+      const groups = decided.map((d) => this.service.groupOf(d.rule, this.origin.source));
+      const incidents = new Map<string, Incident>();
+      for (const [i, d] of decided.entries()) {
+        if (!GROUPING.has(d.decision)) continue;
+        const opened = await this.opened(groups[i]!);
+        if (opened) incidents.set(groups[i]!.groupKey, opened.incident);
+      }
       const entries: IncidentDecision[] = [];
+      const decidedOn = new Set<string>();
       const dispatchedIn = new Map<string, DecidedRule[]>();
-      const add = async (d: DecidedRule, open: boolean) => {
-        const target = this.deps.targetOf(d.rule);
-        const incident = (await this.opened(d.rule, target, open))?.incident;
+      let n = 0;
+      const add = (d: DecidedRule, group: Group) => {
+        const incident = incidents.get(group.groupKey);
         if (!incident) return;
-        entries.push(entryOf(incident.id, d, this.origin, entries.length));
+        decidedOn.add(incident.id);
+        const position = n++;
+        if (!this.service.recorded.repeats(incident.id, d.rule.name, d)) entries.push(entryOf(incident.id, d, this.origin, position));
         if (d.actionId && d.status !== undefined && d.status !== 'shadowed') dispatchedIn.set(incident.id, [...(dispatchedIn.get(incident.id) ?? []), d]);
       };
-      for (const d of decided) if (GROUPING.has(d.decision)) await add(d, true);
-      for (const d of decided) if (!GROUPING.has(d.decision)) await add(d, false);
-      if (entries.length === 0) return;
-      const fresh = this.service.recorded.changed(entries);
-      if (fresh.length > 0) {
-        await this.deps.store.incidents.addDecisions(fresh.sort((a, b) => a.id.localeCompare(b.id)));
-        this.service.recorded.recorded(fresh);
+      for (const [i, d] of decided.entries()) if (GROUPING.has(d.decision)) add(d, groups[i]!);
+      for (const [i, d] of decided.entries()) if (!GROUPING.has(d.decision)) add(d, groups[i]!);
+      if (decidedOn.size === 0) return;
+      if (entries.length > 0) {
+        await this.deps.store.incidents.addDecisions(entries.sort((a, b) => a.id.localeCompare(b.id)));
+        this.service.recorded.recorded(entries);
       }
-      await this.noteActivity(new Set(entries.map((e) => e.incidentId)));
+      await this.noteActivity(decidedOn);
       for (const found of this.byKey.values()) {
         const opened = await found;
         if (!opened) continue;

@@ -6,22 +6,32 @@ export const NOTE_EVERY_MS = 5_000;
 /** How many incidents an instance remembers; the least recently decided on is forgotten first. */
 const MAX_INCIDENTS = 1_000;
 
+/** What the decision said, as compared with the next one about its rule. */
+type Said = Pick<IncidentDecision, 'decision' | 'reason' | 'actionId' | 'inhibitedBy' | 'target'>;
+
 /**
- * What tells a decision apart from the one recorded before it for the same rule: its kind, reason,
+ * Whether a decision says what the one recorded before it for the same rule said: its kind, reason,
  * action, inhibiting action and target. The reason names what else changes what a person should
  * know — the cooldown's or budget's end, the silence (its id and end), the inhibitor's window — so
  * a new silence, a budget window moving on or a new action is recorded. `until` is left out, being
  * in the reason whenever it means something, and so is the action's status, which its action
- * record keeps.
+ * record keeps. Compared field by field: a storm asks this of every decision on every snapshot.
  */
-function signatureOf(d: IncidentDecision): string {
-  // Joined by a character no name, id or reason holds: cheaper than JSON for every decision of a storm.
-  return `${d.decision}\u0000${d.reason}\u0000${d.actionId ?? ''}\u0000${d.inhibitedBy?.rule ?? ''}\u0000${d.inhibitedBy?.actionId ?? ''}\u0000${d.target ?? ''}`;
+function same(a: Said, b: Said): boolean {
+  return (
+    a.decision === b.decision &&
+    a.reason === b.reason &&
+    // An entry leaves out an empty action id or target that the pipeline's decision may carry.
+    (a.actionId || undefined) === (b.actionId || undefined) &&
+    (a.target || undefined) === (b.target || undefined) &&
+    a.inhibitedBy?.rule === b.inhibitedBy?.rule &&
+    a.inhibitedBy?.actionId === b.inhibitedBy?.actionId
+  );
 }
 
 interface Remembered {
-  /** Per rule, the signature of the decision last recorded. */
-  rules: Map<string, string>;
+  /** Per rule, the decision last recorded. */
+  rules: Map<string, Said>;
   /** When this instance last moved the incident's `lastDecisionAt` (ms), or -Infinity. */
   notedAt: number;
 }
@@ -36,14 +46,15 @@ interface Remembered {
 export class RecordedDecisions {
   private readonly incidents = new Map<string, Remembered>();
 
-  /** The decisions not recorded yet as they are (first of their rule, or changed). */
-  changed(decisions: IncidentDecision[]): IncidentDecision[] {
-    return decisions.filter((d) => this.incidents.get(d.incidentId)?.rules.get(d.rule) !== signatureOf(d));
+  /** Whether this decision about `rule` says what the last one recorded in the incident said. */
+  repeats(incidentId: string, rule: string, decision: Said): boolean {
+    const last = this.incidents.get(incidentId)?.rules.get(rule);
+    return last !== undefined && same(last, decision);
   }
 
   /** After they were written. */
   recorded(decisions: IncidentDecision[]): void {
-    for (const d of decisions) this.touch(d.incidentId).rules.set(d.rule, signatureOf(d));
+    for (const d of decisions) this.touch(d.incidentId).rules.set(d.rule, d);
   }
 
   /** Whether the incident's `lastDecisionAt` is due to move to `at` (it lags at most NOTE_EVERY_MS). */
