@@ -9,7 +9,7 @@ import type { ActiveInhibitor, InhibitionView } from '../engine/inhibition';
 import type { EnabledEvaluation } from '../engine/enabled-evaluation';
 import type { RuleEvaluation } from '../engine/evaluate';
 import { decideRules, type RuleDecision } from '../engine/rule-decisions';
-import { type CooldownMemory, type KnownCooldown, knownIn } from './cooldown-memory';
+import type { CooldownMemory, KnownCooldown } from './cooldown-memory';
 import { acts, type DispatchRequest, dispatchRequest, dispatches } from './dispatch-rules';
 import { couldBeInhibited, type InhibitingAction, inhibitingState, inhibitionLookbackMs } from './inhibition-window';
 import type { ClosedLoopSettings } from './settings';
@@ -164,16 +164,16 @@ export class ClosedLoop<C> {
     // Matches in a known cooldown are applied as they are (nothing to write: no await, and no
     // object: they are found by position); only the others are decided by reading the port's state.
     const at = now.getTime();
-    const cells = this.port.cooldowns.cellsOf(evaluated.order);
+    const { ends, applied: knownApplied } = this.port.cooldowns.ofOrder(evaluated.order);
     const { positions, length } = evaluated;
     // A storm's steady state first: when every match is in a known cooldown, those are all the decisions.
     if (evaluated.errors === null) {
       const knownOnly = new Array<Applied>(length);
       let k = 0;
       for (; k < length; k++) {
-        const cooling = knownIn(cells[positions[k]!]!, at);
-        if (cooling === undefined) break;
-        knownOnly[k] = cooling.applied;
+        const position = positions[k]!;
+        if (!(ends[position]! > at)) break;
+        knownOnly[k] = knownApplied[position]!;
       }
       if (k === length) return knownOnly;
     }
@@ -181,8 +181,8 @@ export class ClosedLoop<C> {
     const matches: number[] = [];
     for (let k = 0; k < length; k++) {
       if (evaluated.error(k) !== undefined) continue;
-      const cooling = knownIn(cells[positions[k]!]!, at);
-      if (cooling) known[k] = cooling.applied;
+      const position = positions[k]!;
+      if (ends[position]! > at) known[k] = knownApplied[position]!;
       else matches.push(k);
     }
     const decided = new Map<number, RuleDecision>();

@@ -20,21 +20,28 @@ export interface KnownCooldown {
 }
 
 /** One rule's place in the memory: its known cooldown, if any. */
-export interface CooldownCell {
-  readonly known: KnownCooldown | undefined;
-}
-
 interface Cell {
   known: KnownCooldown | undefined;
 }
 
 /** A shadow rule's cell in a decision order: never filled. */
-const NEVER: CooldownCell = Object.freeze({ known: undefined });
+const NEVER: Readonly<Cell> = Object.freeze({ known: undefined });
 
-/** The cell's known cooldown when its end is ahead of `now` (ms). */
-export function knownIn(cell: CooldownCell, now: number): KnownCooldown | undefined {
-  const known = cell.known;
-  return known !== undefined && known.end > now ? known : undefined;
+/**
+ * The known cooldowns of a decision order's rules, by position: a match in one is in it when its
+ * end is ahead of now (`ends[position] > now`), and is then applied as `applied[position]`.
+ */
+export interface OrderCooldowns {
+  /** Per position, the known end in ms (-Infinity when none is known). */
+  readonly ends: Float64Array;
+  /** Per position, the known cooldown's applied decision. */
+  readonly applied: readonly (KnownCooldown['applied'] | undefined)[];
+}
+
+interface Order extends OrderCooldowns {
+  readonly cells: readonly Readonly<Cell>[];
+  /** The memory's `changes` these ends were copied at. */
+  copiedAt: number;
 }
 
 /**
@@ -46,27 +53,42 @@ export function knownIn(cell: CooldownCell, now: number): KnownCooldown | undefi
  */
 export class CooldownMemory {
   private readonly cells = new Map<string, Cell>();
-  /** Per decision order (Evaluator.decisionOrder), its rules' cells in that order. */
-  private readonly orders = new WeakMap<readonly Rule[], readonly CooldownCell[]>();
+  /** Per decision order (Evaluator.decisionOrder), its rules' cells and their ends in that order. */
+  private readonly orders = new WeakMap<readonly Rule[], Order>();
+  /** Moved by every change of a known end: an order's copy of the ends is fresh while it holds the same. */
+  private changes = 0;
 
   /** The rule's known cooldown when its end is ahead of `now` (ms). */
   at(rule: string, now: number): KnownCooldown | undefined {
-    const cell = this.cells.get(rule);
-    return cell === undefined ? undefined : knownIn(cell, now);
+    const known = this.cells.get(rule)?.known;
+    return known !== undefined && known.end > now ? known : undefined;
   }
 
   /**
-   * The rules of a decision order (Evaluator.decisionOrder) as cells in that order, made once per
-   * order: a storm looks up hundreds of matches a snapshot, by position (knownIn) rather than by
-   * name. A shadow rule's cell is never filled (its match is decided anew, see ClosedLoop).
+   * The known cooldowns of a decision order's rules (Evaluator.decisionOrder) by position: a storm
+   * looks up hundreds of matches a snapshot, as one pass over an array of ends rather than by name
+   * or through an object each. The cells are made once per order; the ends are copied from them
+   * again only after a known end changed. A shadow rule's end is never known (its match is decided
+   * anew, see ClosedLoop).
    */
-  cellsOf(order: readonly Rule[]): readonly CooldownCell[] {
-    let cells = this.orders.get(order);
-    if (cells === undefined) {
-      cells = order.map((rule) => (rule.mode === 'shadow' ? NEVER : this.cellOf(rule.name)));
-      this.orders.set(order, cells);
+  ofOrder(order: readonly Rule[]): OrderCooldowns {
+    let o = this.orders.get(order);
+    if (o === undefined) {
+      const cells = order.map((rule) => (rule.mode === 'shadow' ? NEVER : this.cellOf(rule.name)));
+      o = { cells, ends: new Float64Array(order.length), applied: new Array<KnownCooldown['applied'] | undefined>(order.length), copiedAt: -1 };
+      this.orders.set(order, o);
     }
-    return cells;
+    if (o.copiedAt !== this.changes) {
+      const { cells, ends } = o;
+      const applied = o.applied as (KnownCooldown['applied'] | undefined)[];
+      for (let i = 0; i < cells.length; i++) {
+        const known = cells[i]!.known;
+        ends[i] = known === undefined ? Number.NEGATIVE_INFINITY : known.end;
+        applied[i] = known?.applied;
+      }
+      o.copiedAt = this.changes;
+    }
+    return o;
   }
 
   /** A cooldown end seen in the store (read, dispatched, or a race lost); one already past `now` is not kept. */
@@ -75,6 +97,7 @@ export class CooldownMemory {
     const cell = this.cellOf(rule);
     if (end <= now || cell.known?.end === end) return;
     const decision = cooldownDecision(rule, until);
+    this.changes++;
     cell.known = Object.freeze({ end, state: Object.freeze({ cooldownUntil: until, openApprovalId: null }), decision, applied: Object.freeze({ decision }) });
   }
 

@@ -22,6 +22,12 @@ export class RuleMarks {
     this.words[position >>> 5]! |= 1 << (position & 31);
   }
 
+  /** Marks every position marked in `words` (another RuleMarks' words of the same size). */
+  or(words: Uint32Array): void {
+    const mine = this.words;
+    for (let w = 0; w < mine.length; w++) mine[w]! |= words[w]!;
+  }
+
   has(position: number): boolean {
     return (this.words[position >>> 5]! & (1 << (position & 31))) !== 0;
   }

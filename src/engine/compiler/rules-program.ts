@@ -19,6 +19,9 @@ export type RunOutput = unknown[];
 const BY_JSON_PATH = -1;
 /** A leaf compared with a constant rather than a fact reference. */
 const NO_REF = -2;
+/** lazyTreeAt of a position whose rule is left to the engine, or is eager. */
+const NOT_COMPILED = -1;
+const EAGER = -2;
 
 const isOwnEnumerable = Object.prototype.propertyIsEnumerable;
 
@@ -60,6 +63,8 @@ export class RulesProgram {
    * dotted path (slotFact, slotKeys).
    */
   private readonly vals: unknown[];
+  /** The same slots' values unboxed: a number as it is, NaN for NaN and for anything else (then read `vals`). */
+  private readonly nums: Float64Array;
   private readonly slotIds = new Map<string, number>();
   private readonly slotFactList: number[] = [];
   private readonly slotFact: Int32Array;
@@ -74,6 +79,11 @@ export class RulesProgram {
   /** 1 for a rule with a leaf that may throw on a benign snapshot (see mayThrow): always run whole. */
   readonly eager: Uint8Array;
   private readonly anyLazy: boolean;
+  /**
+   * Per position, for a run that short-circuits: where the tree of a compiled rule that is not
+   * eager starts, EAGER for an eager one, NOT_COMPILED for a rule left to the engine.
+   */
+  private readonly lazyTreeAt: Int32Array;
 
   // Per leaf, over all rules.
   /** The slot a leaf reads, or BY_JSON_PATH (then leafFact and leafReader say what to read). */
@@ -151,8 +161,11 @@ export class RulesProgram {
     this.leafStart[rules.length] = leaf;
     this.tree = Int32Array.from(trees);
     this.anyLazy = this.eager.some((e) => e === 0);
+    this.lazyTreeAt = new Int32Array(size).fill(NOT_COMPILED);
+    rules.forEach(({ position }, r) => (this.lazyTreeAt[position] = this.eager[r] === 1 ? EAGER : this.treeStart[r]!));
     this.slotFact = Int32Array.from(this.slotFactList);
     this.vals = new Array<unknown>(this.factNames.length + this.slotFact.length).fill(undefined);
+    this.nums = new Float64Array(this.vals.length);
   }
 
   private slotOf(read: FactRead): number {
@@ -222,6 +235,11 @@ export class RulesProgram {
     const slotFact = this.slotFact;
     const slotKeys = this.slotKeys;
     for (let s = 0, id = names.length; s < slotFact.length; s++, id++) vals[id] = readPath(vals[slotFact[s]!], slotKeys[s]!, null);
+    const nums = this.nums;
+    for (let id = 0; id < vals.length; id++) {
+      const v = vals[id];
+      nums[id] = typeof v === 'number' ? v : Number.NaN;
+    }
     return benign;
   }
 
@@ -232,27 +250,38 @@ export class RulesProgram {
    */
   run(marks: RuleMarks, benign: boolean): RunOutput {
     const vals = this.vals;
-    const shortCircuit = this.anyLazy && benign;
     const out: RunOutput = [];
     const words = marks.words;
+    if (this.anyLazy && benign) {
+      // The common run, one lookup a rule: its tree walked as far as the result needs.
+      const lazyTreeAt = this.lazyTreeAt;
+      for (let w = 0; w < words.length; w++) {
+        for (let bits = words[w]!; bits !== 0; ) {
+          const low = bits & -bits;
+          bits ^= low;
+          const position = (w << 5) | (31 - Math.clz32(low));
+          const tree = lazyTreeAt[position]!;
+          if (tree >= 0) {
+            if (this.decides(tree, vals)) out.push(position);
+          } else if (tree === EAGER) this.runRule(this.ruleAt[position]!, position, vals, out);
+        }
+      }
+      return out;
+    }
     for (let w = 0; w < words.length; w++) {
       for (let bits = words[w]!; bits !== 0; ) {
         const low = bits & -bits;
         bits ^= low;
         const position = (w << 5) | (31 - Math.clz32(low));
         const r = this.ruleAt[position]!;
-        if (r >= 0) this.runRule(r, position, vals, shortCircuit, out);
+        if (r >= 0) this.runRule(r, position, vals, out);
       }
     }
     return out;
   }
 
-  /** Runs one rule, adding its position to `out` when it holds, or ~position and the error when it throws. */
-  private runRule(r: number, position: number, vals: unknown[], shortCircuit: boolean, out: RunOutput): void {
-    if (shortCircuit && this.eager[r] === 0) {
-      if (this.decides(this.treeStart[r]!, vals)) out.push(position);
-      return;
-    }
+  /** Runs one rule whole, every leaf: adds its position to `out` when it holds, or ~position and the error when it throws. */
+  private runRule(r: number, position: number, vals: unknown[], out: RunOutput): void {
     const results = this.results;
     const end = this.leafStart[r + 1]!;
     try {
@@ -266,17 +295,21 @@ export class RulesProgram {
 
   private leaf(i: number, vals: unknown[]): boolean {
     const slot = this.leafSlot[i]!;
-    const a = slot >= 0 ? vals[slot] : readPath(vals[this.leafFact[i]!], null, this.leafReader[i]!);
     const op = this.leafOp[i]!;
-    // The common leaf, a number against a number: NaN fails every ordering by itself, so the
-    // engine's number-like check adds nothing. (A NaN constant takes the general path below.)
-    const t = this.leafNumber[i]!;
-    if (typeof a === 'number' && t === t) {
-      if (op === OP.lessThan) return a < t;
-      if (op === OP.lessThanInclusive) return a <= t;
-      if (op === OP.greaterThan) return a > t;
-      return a >= t;
+    if (slot >= 0) {
+      // The common leaf, a number against a number (a constant or a fact reference), from the
+      // unboxed slots: plain's result without its number-like check (a NaN on either side takes
+      // the general path below, where every ordering fails as the engine's).
+      const t = this.leafNumber[i]!;
+      const x = this.nums[slot]!;
+      if (t === t && x === x) return ordered(op, x, t);
+      const ref = this.refSlot[i]!;
+      if (ref >= 0 && op >= OP.lessThan && op <= OP.greaterThanInclusive) {
+        const y = this.nums[ref]!;
+        if (x === x && y === y) return ordered(op, x, y);
+      }
     }
+    const a = slot >= 0 ? vals[slot] : readPath(vals[this.leafFact[i]!], null, this.leafReader[i]!);
     const ref = this.refSlot[i]!;
     const b = ref === NO_REF ? this.leafValue[i] : ref >= 0 ? vals[ref] : readPath(vals[this.refFact[i]!], null, this.refReader[i]!);
     if (op === OP.call) return this.leafFn[i]!(a, b);
@@ -289,10 +322,12 @@ export class RulesProgram {
     switch (op) {
       case SOME_FACT:
         if (!Array.isArray(a)) return false;
+        if (base >= OP.lessThan && typeof b === 'number') return someOrdered(base, a, b);
         for (let k = 0; k < a.length; k++) if (plain(base, a[k], b)) return true;
         return false;
       case EVERY_FACT:
         if (!Array.isArray(a)) return false;
+        if (base >= OP.lessThan && typeof b === 'number') return everyOrdered(base, a, b);
         for (let k = 0; k < a.length; k++) if (!plain(base, a[k], b)) return false;
         return true;
       case SOME_VALUE:
@@ -398,6 +433,29 @@ export function readOutput(out: RunOutput, held: (position: number) => void, thr
     if (x >= 0) held(x);
     else threw(~x, out[++i]);
   }
+}
+
+/** An ordering (opcodes lessThan ... greaterThanInclusive) of two numbers: plain's result for them (NaN fails each). */
+function ordered(op: number, a: number, b: number): boolean {
+  return op === OP.greaterThan ? a > b : op === OP.greaterThanInclusive ? a >= b : op === OP.lessThan ? a < b : a <= b;
+}
+
+/** someFact over an ordering against a number: plain's result for each element, numbers without a call. */
+function someOrdered(op: number, list: unknown[], b: number): boolean {
+  for (let k = 0; k < list.length; k++) {
+    const x = list[k];
+    if (typeof x === 'number' ? ordered(op, x, b) : plain(op, x, b)) return true;
+  }
+  return false;
+}
+
+/** everyFact over an ordering against a number, as someOrdered. */
+function everyOrdered(op: number, list: unknown[], b: number): boolean {
+  for (let k = 0; k < list.length; k++) {
+    const x = list[k];
+    if (!(typeof x === 'number' ? ordered(op, x, b) : plain(op, x, b))) return false;
+  }
+  return true;
 }
 
 /**
