@@ -66,11 +66,15 @@ export class SqliteIncidentStore implements IncidentStore {
   }
 
   async openIncident(candidate: Incident): Promise<OpenedIncident> {
+    // The open one, when there is one, needs no write lock: found inside a transaction it could be
+    // resolved the moment that commits just the same. Only opening one takes the lock.
+    const found = this.openOf(candidate.groupKey);
+    if (found) return { incident: found, opened: false };
     const db = this.conn();
     if (this.opening?.db !== db) {
       const open = db.transaction((c: Incident): OpenedIncident => {
-        const row = this.ctx.stmt("SELECT doc FROM incidents WHERE group_key = ? AND state = 'open'").get(c.groupKey) as Row | undefined;
-        if (row) return { incident: incidentFromDoc(row.doc as string), opened: false };
+        const raced = this.openOf(c.groupKey);
+        if (raced) return { incident: raced, opened: false };
         this.ctx
           .stmt('INSERT INTO incidents (id, group_key, state, source, opened_at, doc) VALUES (?, ?, ?, ?, ?, ?)')
           .run(c.id, c.groupKey, 'open', c.labels.source ?? null, c.openedAt.getTime(), JSON.stringify(c));
@@ -82,7 +86,11 @@ export class SqliteIncidentStore implements IncidentStore {
   }
 
   async openIncidentOf(groupKey: string): Promise<Incident | null> {
-    const row = this.conn().prepare("SELECT doc FROM incidents WHERE group_key = ? AND state = 'open'").get(groupKey) as Row | undefined;
+    return this.openOf(groupKey);
+  }
+
+  private openOf(groupKey: string): Incident | null {
+    const row = this.ctx.stmt("SELECT doc FROM incidents WHERE group_key = ? AND state = 'open'").get(groupKey) as Row | undefined;
     return row ? incidentFromDoc(row.doc as string) : null;
   }
 
