@@ -15,6 +15,13 @@ const stormRules = rulesDoc(rule('first', { priority: 30, cooldownMinutes: 60 })
 const stormConfig = { limits: { perIncident: { maxActions: 1 } } };
 
 type Decision = { rule: string; decision: string };
+
+/** The incident as the periodic work leaves it `ms` later. */
+async function sweptAfter(t: TestApp, ms: number, id: string) {
+  t.clock.advance(ms);
+  await t.services.sweeps.runOnce();
+  return t.store.incidents.getIncident(id);
+}
 const kinds = (decisions: Decision[]) => decisions.map((d) => `${d.rule}:${d.decision}`);
 
 describe('incidents in a storm', () => {
@@ -63,12 +70,8 @@ describe('incidents in a storm', () => {
     }
     expect(await t.store.incidents.getIncident(incident!.id)).toMatchObject({ state: 'open', lastDecisionAt: t.clock.now() });
     expect((await t.store.incidents.listDecisions(incident!.id, 100)).length).toBe(4); // as after the second snapshot
-    t.clock.advance(4 * 60_000);
-    await t.services.sweeps.runOnce();
-    expect((await t.store.incidents.getIncident(incident!.id))!.state).toBe('open');
-    t.clock.advance(60_000);
-    await t.services.sweeps.runOnce();
-    expect(await t.store.incidents.getIncident(incident!.id)).toMatchObject({ state: 'resolved', resolution: 'quiet' });
+    expect((await sweptAfter(t, 4 * 60_000, incident!.id))!.state).toBe('open');
+    expect(await sweptAfter(t, 60_000, incident!.id)).toMatchObject({ state: 'resolved', resolution: 'quiet' });
   });
 
   it('judges an incident stored before lastDecisionAt from its newest decision, past the first thousand', async () => {
@@ -83,14 +86,11 @@ describe('incidents in a storm', () => {
     const newest = new Date(openedAt.getTime() + 50 * 60_000);
     await t.store.incidents.addDecisions([...Array.from({ length: 1000 }, (_, n) => decision(n, openedAt)), decision(1000, newest)]);
 
-    t.clock.advance(70 * 60_000); // 70 min after the first thousand, 20 after the newest
-    await t.services.sweeps.runOnce();
-    expect((await t.store.incidents.getIncident(incident.id))!.state).toBe('open');
+    // 70 min after the first thousand, 20 after the newest.
+    expect((await sweptAfter(t, 70 * 60_000, incident.id))!.state).toBe('open');
     const [listed] = (await request(t.app).get('/api/self-healing/incidents')).body.items;
     expect(listed).toMatchObject({ id: incident.id, state: 'open', lastDecisionAt: newest.toISOString() });
 
-    t.clock.advance(40 * 60_000);
-    await t.services.sweeps.runOnce();
-    expect(await t.store.incidents.getIncident(incident.id)).toMatchObject({ state: 'resolved', resolution: 'quiet' });
+    expect(await sweptAfter(t, 40 * 60_000, incident.id)).toMatchObject({ state: 'resolved', resolution: 'quiet' });
   });
 });
