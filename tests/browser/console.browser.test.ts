@@ -123,22 +123,31 @@ describeInChromium('the console in Chromium', (chromium) => {
     const firstId = second.body.decisions.find((d: { rule: string }) => d.rule === 'gated-throttle').actionId as string;
     const first = page.locator(`article[data-action-id="${firstId}"]`);
     await first.waitFor();
+    // Someone is typing a comment on the older approval (the four-eyes one), below the new one.
+    const pending = await api().get('/api/self-healing/actions?status=pending_approval').set(...bearer(KEYS.viewer));
+    const olderId = pending.body.items.find((a: { rule: string }) => a.rule === 'gated-alert').id as string;
+    const older = page.locator(`article[data-action-id="${olderId}"]`).getByLabel('Comment (optional)');
+    await older.focus();
+    await page.keyboard.type('half ');
     // Another approver rejects it: the card says so by itself and offers no button any more.
     await api().post(`/api/self-healing/actions/${firstId}/reject`).set(...bearer(KEYS.approver2)).send({ by: 'other' }).expect(200);
     await first.getByText(/No longer pending: it is now\s*rejected\s*\(by ap2\)/).waitFor();
     expect(await first.getByRole('button', { name: /^Approve/ }).isDisabled()).toBe(true);
+    // The redraw moved no card: the comment still has the keyboard, and nothing typed is lost.
+    await page.keyboard.type('typed');
+    expect(await older.inputValue()).toBe('half typed');
 
     // Without the live stream (a dropped connection), the click reaches the service and its 409 is shown.
     await page.route('**/api/events', (route) => route.abort());
     const third = await api().post('/api/metrics').set(...bearer(KEYS.operator)).send(snapshot({ needsThrottle: true }, 'third'));
     const thirdId = third.body.decisions.find((d: { rule: string }) => d.rule === 'gated-throttle').actionId as string;
     await page.reload();
-    const card = page.locator(`article[data-action-id="${thirdId}"]`);
-    await card.waitFor();
+    const thirdCard = page.locator(`article[data-action-id="${thirdId}"]`);
+    await thirdCard.waitFor();
     await api().post(`/api/self-healing/actions/${thirdId}/reject`).set(...bearer(KEYS.approver2)).send({ by: 'other' }).expect(200);
-    await card.getByRole('button', { name: /^Approve/ }).click();
-    await card.getByRole('alert').getByText(/Already decided.*rejected by ap2/).waitFor();
-    expect(await card.getByRole('button', { name: /^Approve/ }).isDisabled()).toBe(true);
+    await thirdCard.getByRole('button', { name: /^Approve/ }).click();
+    await thirdCard.getByRole('alert').getByText(/Already decided.*rejected by ap2/).waitFor();
+    expect(await thirdCard.getByRole('button', { name: /^Approve/ }).isDisabled()).toBe(true);
     await page.unroute('**/api/events');
     await page.reload();
   });

@@ -128,14 +128,15 @@ export async function mount(main, ctx) {
     cards.clear();
     pending.forEach((a, i) => cards.set(a.id, next[i]));
     const keepDecided = [...list.children].filter((el) => decided.has(el.dataset.actionId));
-    // Insert and remove around the cards already shown, never re-append them: moving a node would
-    // take the keyboard focus (and a half-typed comment's caret) away from the person using it.
-    const wanted = [...next, ...keepDecided];
-    for (const el of [...list.children]) if (!wanted.includes(el)) el.remove();
-    wanted.forEach((el, i) => {
-      if (list.children[i] !== el) list.insertBefore(el, list.children[i] ?? null);
-    });
-    empty.hidden = wanted.length > 0;
+    // Never move a card already shown: moving a node takes the keyboard focus away, and text typed
+    // into its comment at that moment is lost. Decided cards stay where they are, cards no longer
+    // wanted go, and new ones go on top, newest first.
+    const wanted = new Set([...next, ...keepDecided]);
+    for (const el of [...list.children]) if (!wanted.has(el)) el.remove();
+    const fresh = next.filter((el) => el.parentNode !== list);
+    const top = list.firstChild;
+    for (const el of fresh) list.insertBefore(el, top);
+    empty.hidden = wanted.size > 0;
   };
 
   // While automation is paused every approval is refused: say so before anyone clicks.
