@@ -2,7 +2,7 @@ import type { Rule } from '../domain/rule';
 import type { AlertRecorder } from '../execution/alert-recorder';
 import type { Decision } from '../domain/decision';
 import type { BudgetView } from '../engine/decide';
-import type { DispatchStore } from '../store/dispatch-store';
+import type { BudgetUsage, DispatchStore } from '../store/dispatch-store';
 import type { LeaseStore } from '../store/lease-store';
 import type { PipelineDepsOn } from '../execution/pipeline-deps';
 import type { StrategyMap } from '../strategies/strategy';
@@ -33,11 +33,18 @@ export class BudgetPolicy {
     return this.deps.strategies.get(rule.action.type)?.targetOf(rule.action.params) ?? null;
   }
 
-  /** decide's read-only view of the budgets of these rules' targets at `now` (the instant being decided). */
-  async view(rules: Rule[], now: Date = this.deps.clock.now()): Promise<BudgetView> {
+  /**
+   * decide's read-only view of the budgets of these rules' targets at `now` (the instant being
+   * decided); `usageOf` reads the claims (the store's, or what the pipeline's rule-state reader keeps).
+   */
+  async view(
+    rules: Rule[],
+    now: Date = this.deps.clock.now(),
+    usageOf: (targets: string[], since: Date) => Promise<BudgetUsage> = (targets, since) => this.deps.store.getBudgetUsage(targets, since),
+  ): Promise<BudgetView> {
     const targets = rules.map((r) => this.targetOf(r)).filter((t): t is string => t !== null);
     const since = new Date(now.getTime() - this.windowMs);
-    const usage = targets.length > 0 ? await this.deps.store.getBudgetUsage(targets, since) : new Map<string, Date[]>();
+    const usage = targets.length > 0 ? await usageOf(targets, since) : new Map<string, Date[]>();
     return {
       windowMs: this.windowMs,
       defaultMax: this.deps.config.limits.perTarget.maxActions,

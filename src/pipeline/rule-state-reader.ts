@@ -1,6 +1,7 @@
 import type { Clock } from '../clock';
 import type { DispatchOutcome, RuleState } from '../domain/rule-state';
 import type { Store } from '../store/store';
+import type { BudgetUsage } from '../store/dispatch-store';
 import { CooldownMemory } from '../closed-loop/cooldown-memory';
 
 /** States kept from the store at one version; dropped whole when it grows past this many rules. */
@@ -20,6 +21,8 @@ const CACHE_LIMIT = 100_000;
  *   just before it (`Store.ruleStatesVersion`), which every dispatch and every approval leaving
  *   pending moves, on whichever instance. While the version reads the same, nothing has changed
  *   those states, so one cheap read of the version stands in for reading them all again.
+ * - The budget claims of targets: they change only in a dispatch (claimed, or given back when the
+ *   dispatch fails), which moves the same version, so they are kept with it too.
  */
 export class RuleStateReader {
   /** Cooldown ends known exactly: a storm decides hundreds of matches a snapshot by these, none read. */
@@ -28,9 +31,11 @@ export class RuleStateReader {
   /** States as the store gave them at `cachedVersion` (read before them). */
   private readonly cached = new Map<string, RuleState>();
   private cachedVersion: string | null = null;
+  /** Budget claims per target at `cachedVersion`: their instants, newest first, from `since` on. */
+  private readonly claims = new Map<string, { since: number; at: Date[] }>();
 
   constructor(
-    private readonly store: Pick<Store, 'getRuleStates' | 'ruleStatesVersion'>,
+    private readonly store: Pick<Store, 'getRuleStates' | 'ruleStatesVersion' | 'getBudgetUsage'>,
     private readonly clock: Clock,
   ) {}
 
@@ -40,8 +45,9 @@ export class RuleStateReader {
     const unknown = this.knownAt(rules, at, states);
     if (unknown.length === 0) return states;
     const version = await this.store.ruleStatesVersion();
-    if (version !== this.cachedVersion || this.cached.size >= CACHE_LIMIT) {
+    if (version !== this.cachedVersion || this.cached.size >= CACHE_LIMIT || this.claims.size >= CACHE_LIMIT) {
       this.cached.clear();
+      this.claims.clear();
       this.cachedVersion = version;
     }
     const missing = unknown.filter((rule) => !this.cached.has(rule));
@@ -60,6 +66,29 @@ export class RuleStateReader {
       if (state.cooldownUntil && !state.cooldownTentative) this.remember(rule, state.cooldownUntil, at);
     }
     return states;
+  }
+
+  /**
+   * The budget claims of these targets from `since` on, newest first, for the decide that has just
+   * read its rules' states with `read` (which read the version): while the version is the one that
+   * read found, the claims kept with it are the store's. During a storm of matches held by a spent
+   * budget this spares a read per snapshot. Before any version was read, the store is asked.
+   */
+  async budgetUsage(targets: string[], since: Date): Promise<BudgetUsage> {
+    const version = this.cachedVersion;
+    if (version === null) return this.store.getBudgetUsage(targets, since);
+    const from = since.getTime();
+    const distinct = [...new Set(targets)];
+    const missing = distinct.filter((target) => !((this.claims.get(target)?.since ?? Infinity) <= from));
+    const read = missing.length > 0 ? await this.store.getBudgetUsage(missing, since) : undefined;
+    // Another read may have moved to a newer version meanwhile: these belong to `version` only.
+    if (read && this.cachedVersion === version) for (const [target, at] of read) this.claims.set(target, { since: from, at });
+    const usage: BudgetUsage = new Map();
+    for (const target of distinct) {
+      const at = read?.get(target) ?? this.claims.get(target)?.at ?? [];
+      usage.set(target, at.filter((d) => d.getTime() >= from));
+    }
+    return usage;
   }
 
   /** Called with every dispatch's outcome: the end it wrote, or the settled end that refused it. */

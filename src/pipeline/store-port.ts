@@ -100,8 +100,9 @@ export class StoreClosedLoopPort implements ClosedLoopPort<StoreContext> {
     return this.deps.store.silences.silencesOverlapping(now, now);
   }
 
+  /** Read after ruleStates (the closed loop decides in that order), so the claims kept with its version stand. */
   budgetView(rules: Rule[], now: Date): Promise<BudgetView> {
-    return this.deps.budgets.view(rules, now);
+    return this.deps.budgets.view(rules, now, (targets, since) => this.deps.ruleStates.budgetUsage(targets, since));
   }
 
   /** Per group key, its open incident and how many actions it has (reverts are never budgeted). */

@@ -12,6 +12,8 @@ function escapePointer(token: string): string {
  * pointer (the first 20). Iterative: safe on any nesting depth.
  */
 export function nonFiniteNumbers(value: unknown, base = ''): ProblemDetail[] {
+  // Every body is walked: the pointers are made only for one that holds such a number.
+  if (allFinite(value)) return [];
   const problems: ProblemDetail[] = [];
   const stack: Array<[unknown, string]> = [[value, base]];
   while (stack.length > 0 && problems.length < MAX_REPORTED) {
@@ -29,4 +31,23 @@ export function nonFiniteNumbers(value: unknown, base = ''): ProblemDetail[] {
     }
   }
   return problems;
+}
+
+/** No number in `value` is ±Infinity (or NaN). Iterative, like the walk above. */
+function allFinite(value: unknown): boolean {
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (typeof node === 'number') {
+      if (!Number.isFinite(node)) return false;
+    } else if (Array.isArray(node)) {
+      for (const child of node) if (typeof child === 'object' ? child !== null : typeof child === 'number') stack.push(child);
+    } else if (typeof node === 'object' && node !== null) {
+      for (const key in node) {
+        const child = (node as Record<string, unknown>)[key];
+        if (typeof child === 'object' ? child !== null : typeof child === 'number') stack.push(child);
+      }
+    }
+  }
+  return true;
 }

@@ -26,8 +26,8 @@ describe.each(storeTargets())('Rule states version: $name', (target) => {
 
   /** A reader on `store` that counts the reads it makes. */
   function readerOn(store: Store, clock: ManualClock) {
-    const reads = { states: 0, versions: 0 };
-    const counted: Pick<Store, 'getRuleStates' | 'ruleStatesVersion'> = {
+    const reads = { states: 0, versions: 0, budgets: 0 };
+    const counted: Pick<Store, 'getRuleStates' | 'ruleStatesVersion' | 'getBudgetUsage'> = {
       getRuleStates: (rules) => {
         reads.states += 1;
         return store.getRuleStates(rules);
@@ -35,6 +35,10 @@ describe.each(storeTargets())('Rule states version: $name', (target) => {
       ruleStatesVersion: () => {
         reads.versions += 1;
         return store.ruleStatesVersion();
+      },
+      getBudgetUsage: (targets, since) => {
+        reads.budgets += 1;
+        return store.getBudgetUsage(targets, since);
       },
     };
     return { reader: new RuleStateReader(counted, clock), reads };
@@ -46,6 +50,11 @@ describe.each(storeTargets())('Rule states version: $name', (target) => {
    * dispatch is one transaction, with no such moment to hold: there the hold is never reached.
    */
   function holdAfterApprovalClaim(store: Store) {
+    return holdAfterClaim(store, 'approvalClaims');
+  }
+
+  /** The same after the dispatch claimed `model` (its approval, or its budget slot). */
+  function holdAfterClaim(store: Store, claimed: 'approvalClaims' | 'budgetClaims') {
     let release!: () => void;
     const released = new Promise<void>((resolve) => (release = resolve));
     let reach!: () => void;
@@ -55,7 +64,7 @@ describe.each(storeTargets())('Rule states version: $name', (target) => {
       const claim = ctx.claim.bind(ctx);
       jest.spyOn(ctx, 'claim').mockImplementation(async (model, doc) => {
         const won = await claim(model, doc);
-        if (model === 'approvalClaims') {
+        if (model === claimed) {
           reach();
           await released;
         }
@@ -201,5 +210,57 @@ describe.each(storeTargets())('Rule states version: $name', (target) => {
 
     clock.set(at(minutes(1)));
     expect((await a.reader.read(['gated'])).get('gated')).toEqual({ cooldownUntil: null, openApprovalId: null });
+  });
+
+  it('keeps budget claims with the version, and reads them again once the other instance claimed a slot', async () => {
+    const clock = new ManualClock(T0);
+    const a = readerOn(one, clock);
+    const budget = { target: 'service:api', windowMs: minutes(60), maxActions: 2 };
+    const since = new Date(T0.getTime() - minutes(60));
+    await a.reader.read(['r']);
+    expect((await a.reader.budgetUsage(['service:api'], since)).get('service:api')).toEqual([]);
+    expect((await a.reader.budgetUsage(['service:api', 'service:api'], since)).get('service:api')).toEqual([]);
+    expect(a.reads.budgets).toBe(1); // kept with the version
+
+    // B claims a slot: the next decide's read finds the version moved, and the claim with it.
+    expect((await two.dispatchAction(makeAction({ rule: 'r' }), at(minutes(10)), T0, budget)).ok).toBe(true);
+    await a.reader.read(['other']);
+    expect((await a.reader.budgetUsage(['service:api'], since)).get('service:api')).toEqual([T0]);
+    expect(a.reads.budgets).toBe(2);
+
+    // The window moves on with the instant decided: the claim leaves it without another read.
+    clock.set(at(minutes(61)));
+    await a.reader.read(['other']);
+    expect((await a.reader.budgetUsage(['service:api'], new Date(at(minutes(61)).getTime() - minutes(60)))).get('service:api')).toEqual([]);
+    expect(a.reads.budgets).toBe(2);
+    // An earlier window than the one kept is read from the store.
+    expect((await a.reader.budgetUsage(['service:api'], new Date(T0.getTime() - minutes(120)))).get('service:api')).toEqual([T0]);
+    expect(a.reads.budgets).toBe(3);
+  });
+
+  it('never keeps a budget claim that a dispatch gave back when its action could not be written', async () => {
+    const clock = new ManualClock(T0);
+    const a = readerOn(one, clock);
+    const budget = { target: 'service:api', windowMs: minutes(60), maxActions: 1 };
+    const since = new Date(T0.getTime() - minutes(60));
+    const first = makeAction({ rule: 'other' });
+    expect((await one.dispatchAction(first, null, T0)).ok).toBe(true);
+
+    // No cooldown: the budget slot is the only claim, and the taken id makes the insert fail.
+    const hold = holdAfterClaim(two, 'budgetClaims');
+    const failed = two.dispatchAction(makeAction({ id: first.id, rule: 'r' }), null, T0, budget);
+    if (hold.holds) {
+      await hold.reached;
+      await a.reader.read(['r']);
+      // The slot is visible while the dispatch is under way.
+      expect((await a.reader.budgetUsage(['service:api'], since)).get('service:api')).toEqual([T0]);
+    }
+    hold.release();
+    expect(await failed.then((r) => r.ok, () => false)).toBe(false);
+
+    await a.reader.read(['r']);
+    expect((await a.reader.budgetUsage(['service:api'], since)).get('service:api')).toEqual([]);
+    // And the slot is free for the next dispatch.
+    expect((await one.dispatchAction(makeAction({ rule: 'r' }), null, T0, budget)).ok).toBe(true);
   });
 });

@@ -59,6 +59,7 @@ describe('RuleStateReader', () => {
         calls.states += 1;
         return new Map(rules.map((rule) => [rule, state]));
       },
+      getBudgetUsage: async () => new Map<string, Date[]>(),
     };
     const reader = new RuleStateReader(store, clock);
     expect((await reader.read(['r'])).get('r')!.cooldownUntil).toEqual(until); // decided `cooldown`, as the store would refuse

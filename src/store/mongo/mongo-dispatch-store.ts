@@ -149,6 +149,8 @@ export class MongoDispatchStore implements DispatchStore {
       await releaseCooldown().catch(() => undefined);
       if (budget && budgetSeq > 0) {
         await this.ctx.m.budgetClaims.deleteOne({ _id: `${budget.target}#${budgetSeq}`, actionId: action.id }).catch(() => undefined);
+        // The slot was visible meanwhile: readers that kept the claims see the version move.
+        await moveRuleStatesVersion(this.ctx).catch(() => undefined);
       }
       throw err;
     }
@@ -206,6 +208,7 @@ export class MongoDispatchStore implements DispatchStore {
       if (!(await this.ctx.claim('budgetClaims', { _id: id, target: budget.target, seq, at: now, actionId: action.id }))) continue;
       if (this.ctx.clock.now().getTime() - readAt >= budget.windowMs) {
         await this.ctx.m.budgetClaims.deleteOne({ _id: id, actionId: action.id });
+        await moveRuleStatesVersion(this.ctx);
         continue;
       }
       await this.ctx.m.budgetClaims.deleteMany({
