@@ -293,10 +293,16 @@ export class IncidentScope {
     if (!found) {
       const at = this.origin.at;
       const candidate: Incident = { id: timeOrderedId(at.getTime()), groupKey, labels, state: 'open', openedAt: at, createdAt: at, resolvedAt: null, resolution: null, lastDecisionAt: at };
-      found = this.deps.store.incidents.openIncident(candidate).catch((err: unknown) => {
-        this.service.failed(`could not open the incident of ${groupKey}`, err);
-        return null;
-      });
+      found = this.deps.store.incidents.openIncident(candidate).then(
+        (opened) => {
+          this.service.recorded.found(groupKey, opened.incident.id);
+          return opened;
+        },
+        (err: unknown) => {
+          this.service.failed(`could not open the incident of ${groupKey}`, err);
+          return null;
+        },
+      );
       this.byKey.set(groupKey, found);
     }
     return found;
@@ -311,6 +317,7 @@ export class IncidentScope {
       // The incidents first — opened by the decisions that group, in their order — then the decisions
       // with them, without waiting on each one: a storm has hundreds.
       const groups = decided.map((d) => this.service.groupOf(d.rule, this.origin.source));
+      if (this.repeatsOnly(decided, groups)) return;
       const incidents = new Map<string, Incident>();
       for (const [i, d] of decided.entries()) {
         if (!GROUPING.has(d.decision)) continue;
@@ -352,6 +359,32 @@ export class IncidentScope {
     } catch (err) {
       this.service.failed('could not record the decisions of a snapshot', err);
     }
+  }
+
+  /**
+   * Nothing to write: nothing was dispatched on this snapshot, and every decision repeats what was
+   * recorded last in its group's incident, which this instance found open and noted less than
+   * NOTE_EVERY_MS ago. A storm's snapshots end here without looking their incidents up.
+   */
+  private repeatsOnly(decided: DecidedRule[], groups: Group[]): boolean {
+    if (this.byKey.size > 0) return false;
+    const at = this.origin.at.getTime();
+    const incidentOf = new Map<string, string>();
+    for (const [i, d] of decided.entries()) {
+      const key = groups[i]!.groupKey;
+      if (!GROUPING.has(d.decision) || incidentOf.has(key)) continue;
+      const id = this.service.recorded.recentIncidentOf(key, at);
+      if (id === undefined) return false;
+      incidentOf.set(key, id);
+    }
+    if (incidentOf.size === 0) return false;
+    for (const [i, d] of decided.entries()) {
+      const id = incidentOf.get(groups[i]!.groupKey);
+      if (id === undefined) continue;
+      if (d.actionId && d.status !== undefined && d.status !== 'shadowed') return false;
+      if (!this.service.recorded.repeats(id, d.rule.name, d)) return false;
+    }
+    return true;
   }
 
   /** Moves the decided-on incidents' `lastDecisionAt` to this instant, each at most every NOTE_EVERY_MS. */

@@ -45,6 +45,26 @@ interface Remembered {
  */
 export class RecordedDecisions {
   private readonly incidents = new Map<string, Remembered>();
+  /** Per group key, the open incident this instance last found (or opened) for it. */
+  private readonly byGroup = new Map<string, string>();
+
+  /** The group's incident was found open (or opened) by a read of the store. */
+  found(groupKey: string, incidentId: string): void {
+    if (!this.byGroup.has(groupKey) && this.byGroup.size >= MAX_INCIDENTS) this.byGroup.delete(this.byGroup.keys().next().value!);
+    this.byGroup.set(groupKey, incidentId);
+  }
+
+  /**
+   * The incident last found open for the group, while this instance noted its activity less than
+   * NOTE_EVERY_MS before `at` (the note follows a read that found it open): a storm's repeated
+   * decisions need not look it up again. Another instance may have resolved it since; the next note,
+   * at most NOTE_EVERY_MS later, reads the store again and finds the group's new incident.
+   */
+  recentIncidentOf(groupKey: string, at: number): string | undefined {
+    const id = this.byGroup.get(groupKey);
+    const notedAt = id === undefined ? undefined : this.incidents.get(id)?.notedAt;
+    return notedAt !== undefined && at >= notedAt && at - notedAt < NOTE_EVERY_MS ? id : undefined;
+  }
 
   /** Whether this decision about `rule` says what the last one recorded in the incident said. */
   repeats(incidentId: string, rule: string, decision: Said): boolean {
@@ -69,6 +89,7 @@ export class RecordedDecisions {
 
   forget(incidentId: string): void {
     this.incidents.delete(incidentId);
+    for (const [group, id] of this.byGroup) if (id === incidentId) this.byGroup.delete(group);
   }
 
   private touch(incidentId: string): Remembered {

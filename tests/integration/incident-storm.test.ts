@@ -59,6 +59,36 @@ describe('incidents in a storm', () => {
     expect((await t.store.listActions({ incidentId: listed.id, limit: 10 })).items.map((a) => a.rule)).toEqual(['first']);
   });
 
+  it('looks a storm\'s incident up at most every 5 s while its decisions repeat, and opens a new one once another instance resolved it', async () => {
+    t = await buildTestApp({ rules: stormRules, config: stormConfig });
+    const lookups = jest.spyOn(t.store.incidents, 'openIncident');
+    const send = async () => {
+      const reply = await request(t.app).post('/api/metrics').send(snapshot(bad, 'agentx'));
+      expect(reply.status).toBe(200);
+      t.clock.advance(1_000);
+      return kinds(reply.body.decisions);
+    };
+    expect(await send()).toEqual(['first:execute', 'held:budget_exhausted']); // opens the incident (noted now)
+    expect(await send()).toEqual(['first:cooldown', 'held:budget_exhausted']); // held's reason changed: looked up
+    expect(lookups).toHaveBeenCalledTimes(2);
+    for (let i = 0; i < 3; i += 1) await send(); // repeats within 5 s of the note
+    expect(lookups).toHaveBeenCalledTimes(2);
+    await send(); // 5 s after the note: looked up and noted again
+    expect(lookups).toHaveBeenCalledTimes(3);
+    const [first] = (await t.store.incidents.listIncidents({ limit: 5 })).items;
+    expect(first!.lastDecisionAt).toEqual(new Date(t.clock.now().getTime() - 1_000));
+    expect((await t.store.incidents.listDecisions(first!.id, 100)).length).toBe(4);
+
+    // Another instance resolves it: the next snapshot's decisions go to a new incident, not the resolved one.
+    await t.store.incidents.resolveIncident(first!.id, t.clock.now(), 'quiet');
+    expect(await send()).toEqual(['first:cooldown', 'held:execute']);
+    const open = (await t.store.incidents.listIncidents({ limit: 5 })).items.filter((i) => i.state === 'open');
+    expect(open.map((i) => i.id)).not.toContain(first!.id);
+    expect(open).toHaveLength(1);
+    expect(kinds(await t.store.incidents.listDecisions(open[0]!.id, 100))).toEqual(['held:execute', 'first:cooldown']);
+    expect((await t.store.incidents.listDecisions(first!.id, 100)).length).toBe(4);
+  });
+
   it('stays open while held-back decisions keep coming past resolveAfterMinutes, and resolves quiet once they stop', async () => {
     t = await buildTestApp({ rules: stormRules, config: { ...stormConfig, incidents: { resolveAfterMinutes: 5 } } });
     await request(t.app).post('/api/metrics').send(snapshot(bad, 'agentx'));
