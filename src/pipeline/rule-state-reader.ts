@@ -78,16 +78,25 @@ export class RuleStateReader {
     const version = this.cachedVersion;
     if (version === null) return this.store.getBudgetUsage(targets, since);
     const from = since.getTime();
-    const distinct = [...new Set(targets)];
-    const missing = distinct.filter((target) => !((this.claims.get(target)?.since ?? Infinity) <= from));
-    const read = missing.length > 0 ? await this.store.getBudgetUsage(missing, since) : undefined;
-    // Another read may have moved to a newer version meanwhile: these belong to `version` only.
-    if (read && this.cachedVersion === version) for (const [target, at] of read) this.claims.set(target, { since: from, at });
-    const usage: BudgetUsage = new Map();
-    for (const target of distinct) {
-      const at = read?.get(target) ?? this.claims.get(target)?.at ?? [];
-      usage.set(target, at.filter((d) => d.getTime() >= from));
+    // What is kept is taken before the read: a read for a newer version may drop it meanwhile.
+    const claims = new Map<string, Date[]>();
+    const missing: string[] = [];
+    for (const target of new Set(targets)) {
+      const kept = this.claims.get(target);
+      if (kept !== undefined && kept.since <= from) claims.set(target, kept.at);
+      else missing.push(target);
     }
+    if (missing.length > 0) {
+      const read = await this.store.getBudgetUsage(missing, since);
+      for (const target of missing) {
+        const at = read.get(target) ?? [];
+        claims.set(target, at);
+        // Another read may have moved to a newer version meanwhile: these belong to `version` only.
+        if (this.cachedVersion === version) this.claims.set(target, { since: from, at });
+      }
+    }
+    const usage: BudgetUsage = new Map();
+    for (const [target, at] of claims) usage.set(target, at.filter((d) => d.getTime() >= from));
     return usage;
   }
 

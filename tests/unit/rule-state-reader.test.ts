@@ -80,4 +80,35 @@ describe('RuleStateReader', () => {
     expect(reader.cooldowns.at('s', clock.now().getTime())?.end).toBe(until.getTime());
     expect(reader.cooldowns.at('t', clock.now().getTime())).toBeUndefined();
   });
+
+  it('answers the budget claims it kept even when a read for a newer version drops them meanwhile', async () => {
+    const clock = new ManualClock();
+    const since = new Date(clock.now().getTime() - 60 * 60_000);
+    const claimed = new Date(clock.now().getTime() - 60_000);
+    let version = 'v1';
+    let release: () => void = () => undefined;
+    let hold = false;
+    const store = {
+      ruleStatesVersion: async () => version,
+      getRuleStates: async (rules: string[]) => new Map(rules.map((rule): [string, RuleState] => [rule, { cooldownUntil: null, openApprovalId: null }])),
+      getBudgetUsage: async (targets: string[]) => {
+        if (hold) await new Promise<void>((resolve) => (release = resolve));
+        return new Map(targets.map((t): [string, Date[]] => [t, t === 'kept' ? [claimed] : []]));
+      },
+    };
+    const reader = new RuleStateReader(store, clock);
+    await reader.read(['r']);
+    expect((await reader.budgetUsage(['kept'], since)).get('kept')).toEqual([claimed]);
+
+    // A decide asks for the kept target and a new one; while the new one is read, another decide finds a new version.
+    hold = true;
+    const asked = reader.budgetUsage(['kept', 'other'], since);
+    await new Promise((resolve) => setImmediate(resolve));
+    version = 'v2';
+    await reader.read(['s']);
+    release();
+    const usage = await asked;
+    expect(usage.get('kept')).toEqual([claimed]);
+    expect(usage.get('other')).toEqual([]);
+  });
 });
