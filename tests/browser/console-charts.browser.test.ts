@@ -4,7 +4,7 @@ import type { Page } from 'playwright-core';
 import request from 'supertest';
 import { ManualClock } from '../../src/clock';
 import { API_KEYS, bearer, KEYS } from '../helpers/api-keys';
-import { type ConsoleSession, currentViewShown, describeInChromium, openConsole, screenshotDir } from '../helpers/browser';
+import { type ConsoleSession, currentViewShown, closeConsoleAfterSuite, describeInChromium, openConsole, screenshotDir } from '../helpers/browser';
 import { rule, rulesDoc, snapshot } from '../helpers/rules';
 import { buildTestApp, type TestApp } from '../helpers/test-app';
 
@@ -85,14 +85,7 @@ describeInChromium('charts in the console', (chromium) => {
     expect(await t.services.sweeps.runOnce()).toBe(true);
   });
 
-  afterAll(async () => {
-    await session?.close();
-    await t?.stop();
-  });
-
-  afterEach(() => {
-    expect(session.errors.splice(0)).toEqual([]);
-  });
+  closeConsoleAfterSuite(() => ({ session, app: t }));
 
   it('draws each fact behind an action: its points, the threshold, the dispatch and recovery, the verification window', async () => {
     await go(`actions/${actionId}`);

@@ -3,7 +3,7 @@ import type { Page } from 'playwright-core';
 import request from 'supertest';
 import { ManualClock } from '../../src/clock';
 import { API_KEYS, bearer, KEYS } from '../helpers/api-keys';
-import { type ConsoleSession, currentViewShown, describeInChromium, openConsole, screenshotDir } from '../helpers/browser';
+import { type ConsoleSession, currentViewShown, closeConsoleAfterSuite, describeInChromium, openConsole, screenshotDir } from '../helpers/browser';
 import { rule, rulesDoc, snapshot } from '../helpers/rules';
 import { buildTestApp, type TestApp } from '../helpers/test-app';
 
@@ -73,14 +73,7 @@ describeInChromium('the closed loop in the console', (chromium) => {
     page = session.page;
   });
 
-  afterAll(async () => {
-    await session?.close();
-    await t?.stop();
-  });
-
-  afterEach(() => {
-    expect(session.errors.splice(0)).toEqual([]);
-  });
+  closeConsoleAfterSuite(() => ({ session, app: t }));
 
   it('pauses automation with a reason and an end, refuses approvals while paused, and resumes', async () => {
     const waiting = (await ingest({ queueDepth: 500 }, 'queue-a')).decisions[0]!;

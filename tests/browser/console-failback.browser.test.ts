@@ -3,7 +3,7 @@ import type { Page } from 'playwright-core';
 import request from 'supertest';
 import { ManualClock } from '../../src/clock';
 import { API_KEYS, bearer, KEYS } from '../helpers/api-keys';
-import { type ConsoleSession, currentViewShown, describeInChromium, openConsole, screenshotDir } from '../helpers/browser';
+import { type ConsoleSession, currentViewShown, closeConsoleAfterSuite, describeInChromium, openConsole, screenshotDir } from '../helpers/browser';
 import { FakeModelHost } from '../helpers/fake-model-host';
 import { rule, rulesDoc, snapshot } from '../helpers/rules';
 import { buildTestApp, type TestApp } from '../helpers/test-app';
@@ -58,15 +58,10 @@ describeInChromium('the failover card and its failback', (chromium) => {
     page = session.page;
   });
 
+  closeConsoleAfterSuite(() => ({ session, app: t }));
   afterAll(async () => {
-    await session?.close();
-    await t?.stop();
     await primary?.close();
     await secondary?.close();
-  });
-
-  afterEach(() => {
-    expect(session.errors.splice(0)).toEqual([]);
   });
 
   it('shows the probes as a chart with their latency, the streak and the failback time, then links failover and failback', async () => {

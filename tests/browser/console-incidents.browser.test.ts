@@ -3,7 +3,7 @@ import type { Page } from 'playwright-core';
 import request from 'supertest';
 import { ManualClock } from '../../src/clock';
 import { API_KEYS, bearer, KEYS } from '../helpers/api-keys';
-import { type ConsoleSession, currentViewShown, describeInChromium, openConsole, screenshotDir } from '../helpers/browser';
+import { type ConsoleSession, currentViewShown, closeConsoleAfterSuite, describeInChromium, openConsole, screenshotDir } from '../helpers/browser';
 import { rule, rulesDoc } from '../helpers/rules';
 import { buildTestApp, type TestApp } from '../helpers/test-app';
 
@@ -52,14 +52,7 @@ describeInChromium('incidents in the console', (chromium) => {
     page = session.page;
   });
 
-  afterAll(async () => {
-    await session?.close();
-    await t?.stop();
-  });
-
-  afterEach(() => {
-    expect(session.errors.splice(0)).toEqual([]);
-  });
+  closeConsoleAfterSuite(() => ({ session, app: t }));
 
   it('lists an incident opened by an outage snapshot, live, and shows it on the Overview', async () => {
     await open('Incidents');

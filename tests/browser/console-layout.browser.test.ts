@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { ManualClock } from '../../src/clock';
-import { type ConsoleSession, currentViewShown, describeInChromium, openConsole } from '../helpers/browser';
+import { type ConsoleSession, currentViewShown, closeConsoleAfterSuite, describeInChromium, openConsole } from '../helpers/browser';
 import { rule, rulesDoc } from '../helpers/rules';
 import { buildTestApp, type TestApp } from '../helpers/test-app';
 
@@ -35,10 +35,7 @@ describeInChromium('the console at 1280 px in Chromium', (chromium) => {
     });
   });
 
-  afterAll(async () => {
-    await session?.close();
-    await t?.stop();
-  });
+  closeConsoleAfterSuite(() => ({ session, app: t }));
 
   it('draws no focus ring round the page on a direct load, and still one for the keyboard', async () => {
     await page.goto(`${session.url}/console/#/overview`);

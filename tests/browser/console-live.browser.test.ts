@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
 import request from 'supertest';
 import { API_KEYS, bearer, KEYS } from '../helpers/api-keys';
-import { type ConsoleSession, currentViewShown, describeInChromium, openConsole } from '../helpers/browser';
+import { type ConsoleSession, currentViewShown, closeConsoleAfterSuite, describeInChromium, openConsole } from '../helpers/browser';
 import { rule, rulesDoc, snapshot } from '../helpers/rules';
 import { buildTestApp, type TestApp } from '../helpers/test-app';
 
@@ -50,14 +50,7 @@ describeInChromium('live refresh in the console', (chromium) => {
     });
   });
 
-  afterAll(async () => {
-    await session?.close();
-    await t?.stop();
-  });
-
-  afterEach(() => {
-    expect(session.errors.splice(0)).toEqual([]);
-  });
+  closeConsoleAfterSuite(() => ({ session, app: t }));
 
   it.each([
     ['overview', 'Overview', () => page.locator('#ov-last').locator('..').getByRole('link', { name: 'on-overview' })],

@@ -3,7 +3,7 @@ import type { Page } from 'playwright-core';
 import { ManualClock } from '../../src/clock';
 import request from 'supertest';
 import { API_KEYS, bearer, KEYS } from '../helpers/api-keys';
-import { type ConsoleSession, currentViewShown, describeInChromium, openConsole, screenshotDir } from '../helpers/browser';
+import { type ConsoleSession, currentViewShown, closeConsoleAfterSuite, describeInChromium, openConsole, screenshotDir } from '../helpers/browser';
 import { FakePrometheus } from '../helpers/fake-prometheus';
 import { rule, rulesDoc } from '../helpers/rules';
 import { buildTestApp, type TestApp } from '../helpers/test-app';
@@ -63,14 +63,9 @@ describeInChromium('the Sources page of the console', (chromium) => {
     page = session.page;
   });
 
+  closeConsoleAfterSuite(() => ({ session, app: t }));
   afterAll(async () => {
-    await session?.close();
-    await t?.stop();
     await prom?.close();
-  });
-
-  afterEach(() => {
-    expect(session.errors.splice(0)).toEqual([]);
   });
 
   const sourceSection = () => page.locator('section[data-source="prom-main"]');

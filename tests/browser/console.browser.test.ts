@@ -3,7 +3,7 @@ import type { Page } from 'playwright-core';
 import request from 'supertest';
 import { ManualClock } from '../../src/clock';
 import { API_KEYS, bearer, KEYS } from '../helpers/api-keys';
-import { type ConsoleSession, currentViewShown, describeInChromium, openConsole, screenshotDir, signIn } from '../helpers/browser';
+import { type ConsoleSession, currentViewShown, closeConsoleAfterSuite, describeInChromium, openConsole, screenshotDir, signIn } from '../helpers/browser';
 import { rule, rulesDoc, snapshot } from '../helpers/rules';
 import { buildTestApp, type TestApp } from '../helpers/test-app';
 
@@ -58,14 +58,7 @@ describeInChromium('the console in Chromium', (chromium) => {
     });
   });
 
-  afterAll(async () => {
-    await session?.close();
-    await t?.stop();
-  });
-
-  afterEach(() => {
-    expect(session.errors.splice(0)).toEqual([]);
-  });
+  closeConsoleAfterSuite(() => ({ session, app: t }));
 
   it('asks for an API key, refuses a wrong one, and signs in with a right one', async () => {
     await page.goto(`${session.url}/console/`);

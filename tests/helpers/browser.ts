@@ -89,6 +89,22 @@ export function describeInChromium(title: string, body: (executablePath: string)
   describe(title, () => body(found.path));
 }
 
+/**
+ * The hooks every console suite needs, read when they run (a suite opens its session and app in
+ * its beforeAll): after each test, nothing the page threw or logged as an error that the session
+ * did not expect; after the suite, the browser closed and the app stopped, even when opening failed.
+ */
+export function closeConsoleAfterSuite(opened: () => { session?: ConsoleSession; app?: TestApp }): void {
+  afterEach(() => {
+    expect(opened().session?.errors.splice(0) ?? []).toEqual([]);
+  });
+  afterAll(async () => {
+    const { session, app } = opened();
+    await session?.close();
+    await app?.stop();
+  });
+}
+
 /** The console of a served test app in a Chromium page; `errors` collects what the page threw or logged as an error. */
 export interface ConsoleSession {
   url: string;
