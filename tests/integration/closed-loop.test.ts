@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { FakeModelHost } from '../helpers/fake-model-host';
+import { ingestSnapshot } from '../helpers/app-ingest';
 import { rule, rulesDoc, snapshot } from '../helpers/rules';
 import { buildTestApp, type TestApp } from '../helpers/test-app';
 
@@ -12,10 +13,6 @@ import { buildTestApp, type TestApp } from '../helpers/test-app';
 const HALF_MINUTE = 0.5;
 const bad = { errorRate: 0.4 };
 const good = { errorRate: 0.01 };
-
-function ingest(t: TestApp, metrics: Record<string, unknown>, source = 'agentx') {
-  return request(t.app).post('/api/metrics?wait=true').send(snapshot(metrics, source));
-}
 
 async function actionOf(t: TestApp, id: string) {
   const res = await request(t.app).get(`/api/self-healing/actions/${id}`);
@@ -45,18 +42,18 @@ describe('outcome verification and revert', () => {
 
   it('marks an action effective when the rule stops matching, with the first recovered snapshot', async () => {
     t = await buildTestApp({ rules: rulesDoc(throttleRule()) });
-    const fired = await ingest(t, bad);
-    const id = fired.body.decisions[0].actionId as string;
+    const fired = await ingestSnapshot(t, bad);
+    const id = fired.decisions[0].actionId as string;
     expect(await actionOf(t, id)).toMatchObject({ status: 'succeeded', outcome: 'pending', target: 'throttle', verify: { windowMinutes: 0.5, onIneffective: 'revert' } });
 
     t.clock.advance(5_000);
-    await ingest(t, bad); // still bad (cooldown keeps the rule from firing again)
+    await ingestSnapshot(t, bad); // still bad (cooldown keeps the rule from firing again)
     t.clock.advance(5_000);
     const recoveredAt = t.clock.now().toISOString();
-    await ingest(t, good);
+    await ingestSnapshot(t, good);
     t.clock.advance(5_000);
-    await ingest(t, good);
-    await ingest(t, bad, 'another-source'); // other sources do not count
+    await ingestSnapshot(t, good);
+    await ingestSnapshot(t, bad, 'another-source'); // other sources do not count
     await endWindow(t);
 
     const action = await actionOf(t, id);
@@ -70,10 +67,10 @@ describe('outcome verification and revert', () => {
 
   it('reverts an ineffective throttle: a revert action of its own restores the previous rate', async () => {
     t = await buildTestApp({ rules: rulesDoc(throttleRule()) });
-    const id = (await ingest(t, bad)).body.decisions[0].actionId as string;
+    const id = (await ingestSnapshot(t, bad)).decisions[0].actionId as string;
     expect((await request(t.app).get('/api/self-healing/throttle')).body).toMatchObject({ active: true, factor: 0.5 });
     t.clock.advance(10_000);
-    await ingest(t, bad);
+    await ingestSnapshot(t, bad);
     await endWindow(t);
 
     const original = await actionOf(t, id);
@@ -92,8 +89,8 @@ describe('outcome verification and revert', () => {
 
   it('says unknown when no snapshot came from the source during the window', async () => {
     t = await buildTestApp({ rules: rulesDoc(throttleRule()) });
-    const id = (await ingest(t, bad)).body.decisions[0].actionId as string;
-    await ingest(t, bad, 'elsewhere');
+    const id = (await ingestSnapshot(t, bad)).decisions[0].actionId as string;
+    await ingestSnapshot(t, bad, 'elsewhere');
     await endWindow(t);
     expect(await actionOf(t, id)).toMatchObject({ outcome: 'unknown', recoveredAt: null });
     expect((await request(t.app).get('/api/self-healing/actions?outcome=unknown')).body.items).toHaveLength(1);
@@ -103,9 +100,9 @@ describe('outcome verification and revert', () => {
     t = await buildTestApp({
       rules: rulesDoc(rule('just-tell', { severity: 'warning', verify: { windowMinutes: HALF_MINUTE, onIneffective: 'revert' } })),
     });
-    const id = (await ingest(t, bad)).body.decisions[0].actionId as string;
+    const id = (await ingestSnapshot(t, bad)).decisions[0].actionId as string;
     t.clock.advance(10_000);
-    await ingest(t, { errorRate: 0.5 });
+    await ingestSnapshot(t, { errorRate: 0.5 });
     await endWindow(t);
     expect(await actionOf(t, id)).toMatchObject({ outcome: 'ineffective' });
     const alerts = await request(t.app).get('/api/self-healing/alerts?severity=critical');
@@ -121,8 +118,8 @@ describe('outcome verification and revert', () => {
       rules: rulesDoc(rule('defaulted', { cooldownMinutes: 0 }), rule('unverified', { cooldownMinutes: 0, verify: false })),
       config: { verify: { defaults: { alert_only: { windowMinutes: 0.25, onIneffective: 'escalate' } } } },
     });
-    const res = await ingest(t, bad);
-    const byRule = Object.fromEntries(res.body.decisions.map((d: { rule: string; actionId: string }) => [d.rule, d.actionId]));
+    const res = await ingestSnapshot(t, bad);
+    const byRule = Object.fromEntries(res.decisions.map((d) => [d.rule, d.actionId as string]));
     expect(await actionOf(t, byRule.defaulted)).toMatchObject({ outcome: 'pending', verify: { windowMinutes: 0.25, onIneffective: 'escalate' } });
     const off = await actionOf(t, byRule.unverified);
     expect(off.outcome).toBeUndefined();
@@ -133,9 +130,9 @@ describe('outcome verification and revert', () => {
 
   it('keeps pending verifications in the store: a restarted service decides them', async () => {
     t = await buildTestApp({ rules: rulesDoc(throttleRule()) });
-    const id = (await ingest(t, bad)).body.decisions[0].actionId as string;
+    const id = (await ingestSnapshot(t, bad)).decisions[0].actionId as string;
     t.clock.advance(10_000);
-    await ingest(t, good);
+    await ingestSnapshot(t, good);
     const { dir, clock } = t;
     await t.stop();
     clock.advance(30_000);
@@ -159,7 +156,7 @@ describe('reverting by hand', () => {
     });
     await request(t.app).post('/api/prompts/main/versions').send({ content: 'v1' }).expect(201);
     await request(t.app).post('/api/prompts/main/versions').send({ content: 'v2', activate: true }).expect(201);
-    const id = (await ingest(t, bad)).body.decisions[0].actionId as string;
+    const id = (await ingestSnapshot(t, bad)).decisions[0].actionId as string;
     expect((await request(t.app).get('/api/prompts/main/active')).body.version).toBe(1);
 
     const reverted = await request(t.app).post(`/api/self-healing/actions/${id}/revert`);
@@ -172,7 +169,7 @@ describe('reverting by hand', () => {
     expect(again.body).toMatchObject({ code: 'already_reverted', revertId: reverted.body.id });
     const ofRevert = await request(t.app).post(`/api/self-healing/actions/${reverted.body.id}/revert`);
     expect(ofRevert.body.code).toBe('is_a_revert');
-    const alertId = (await ingest(t, { tell: true })).body.decisions[0].actionId as string;
+    const alertId = (await ingestSnapshot(t, { tell: true })).decisions[0].actionId as string;
     const noInverse = await request(t.app).post(`/api/self-healing/actions/${alertId}/revert`);
     expect(noInverse.status).toBe(409);
     expect(noInverse.body.code).toBe('no_inverse');
@@ -187,10 +184,10 @@ describe('reverting by hand', () => {
     });
     await request(t.app).post('/api/prompts/main/versions').send({ content: 'v1' }).expect(201);
     await request(t.app).post('/api/prompts/main/versions').send({ content: 'v2', activate: true }).expect(201);
-    const id = (await ingest(t, bad)).body.decisions[0].actionId as string;
+    const id = (await ingestSnapshot(t, bad)).decisions[0].actionId as string;
     await request(t.app).post('/api/prompts/main/versions').send({ content: 'v3', activate: true }).expect(201);
     t.clock.advance(10_000);
-    await ingest(t, bad);
+    await ingestSnapshot(t, bad);
     await endWindow(t);
 
     const original = await actionOf(t, id);
@@ -229,10 +226,10 @@ describe('model failover inverse', () => {
 
   it('switches back to the previous host after its health check', async () => {
     t = await setup();
-    const id = (await ingest(t, bad)).body.decisions[0].actionId as string;
+    const id = (await ingestSnapshot(t, bad)).decisions[0].actionId as string;
     expect((await request(t.app).get('/api/health/router')).body.current).toBe('secondary');
     t.clock.advance(10_000);
-    await ingest(t, bad);
+    await ingestSnapshot(t, bad);
     await endWindow(t);
     const revert = await actionOf(t, (await actionOf(t, id)).revertedBy);
     expect(revert).toMatchObject({ status: 'succeeded', result: { details: { from: 'secondary', to: 'primary' } } });
@@ -241,10 +238,10 @@ describe('model failover inverse', () => {
 
   it('stays and escalates when the previous host is unhealthy', async () => {
     t = await setup();
-    const id = (await ingest(t, bad)).body.decisions[0].actionId as string;
+    const id = (await ingestSnapshot(t, bad)).decisions[0].actionId as string;
     await primary.setMode('error500');
     t.clock.advance(10_000);
-    await ingest(t, bad);
+    await ingestSnapshot(t, bad);
     await endWindow(t);
     const revert = await actionOf(t, (await actionOf(t, id)).revertedBy);
     expect(revert.status).toBe('failed');
@@ -265,16 +262,16 @@ describe('per-target budgets', () => {
       rules: rulesDoc(throttleRule({ cooldownMinutes: 0, maxActionsPerTarget: 2, verify: false })),
       config: { limits: { perTarget: { windowMinutes: 60, maxActions: 3 } } },
     });
-    const first = (await ingest(t, bad)).body.decisions[0];
+    const first = (await ingestSnapshot(t, bad)).decisions[0];
     expect(first.decision).toBe('execute');
     t.clock.advance(60_000);
-    expect((await ingest(t, bad)).body.decisions[0].decision).toBe('execute');
+    expect((await ingestSnapshot(t, bad)).decisions[0].decision).toBe('execute');
     t.clock.advance(60_000);
-    const held = (await ingest(t, bad)).body.decisions[0];
+    const held = (await ingestSnapshot(t, bad)).decisions[0];
     expect(held).toMatchObject({ decision: 'budget_exhausted', target: 'throttle', until: '2026-03-01T11:00:00.000Z' });
     expect(held.reason).toContain('throttle');
     expect(held.actionId).toBeUndefined();
-    await ingest(t, bad);
+    await ingestSnapshot(t, bad);
 
     const simulated = await request(t.app).post('/api/self-healing/simulate').send({ snapshot: snapshot(bad, 'agentx') });
     expect(simulated.body.results[0]).toMatchObject({ decision: 'budget_exhausted', target: 'throttle', until: '2026-03-01T11:00:00.000Z' });
@@ -286,8 +283,8 @@ describe('per-target budgets', () => {
     // A revert is never refused by the budget, and does not use it up.
     expect((await request(t.app).post(`/api/self-healing/actions/${first.actionId}/revert`)).status).toBe(200);
     t.clock.advance(58 * 60_000 + 1); // the first action leaves the window
-    expect((await ingest(t, bad)).body.decisions[0].decision).toBe('execute');
-    expect((await ingest(t, bad)).body.decisions[0].decision).toBe('budget_exhausted');
+    expect((await ingestSnapshot(t, bad)).decisions[0].decision).toBe('execute');
+    expect((await ingestSnapshot(t, bad)).decisions[0].decision).toBe('budget_exhausted');
     expect((await request(t.app).get('/api/self-healing/alerts?severity=critical')).body.items).toHaveLength(2);
   });
 
@@ -300,9 +297,9 @@ describe('per-target budgets', () => {
       ),
       config: { limits: { perTarget: { windowMinutes: 10, maxActions: 1 } } },
     });
-    const one = (await ingest(t, { ...bad, cost: 1 })).body.decisions;
+    const one = (await ingestSnapshot(t, { ...bad, cost: 1 })).decisions;
     expect(one.map((d: { rule: string; decision: string }) => `${d.rule}:${d.decision}`).sort()).toEqual(['a:execute', 'note:execute']);
-    const two = (await ingest(t, { errorRate: 0.4, cost: 9 })).body.decisions;
+    const two = (await ingestSnapshot(t, { errorRate: 0.4, cost: 9 })).decisions;
     expect(two.map((d: { rule: string; decision: string }) => `${d.rule}:${d.decision}`).sort()).toEqual([
       'a:budget_exhausted',
       'b:budget_exhausted',
@@ -321,8 +318,8 @@ describe('pause switch', () => {
 
   it('holds every automatic action and approval, lets reverts run, and resumes', async () => {
     t = await buildTestApp({ rules: rulesDoc(throttleRule({ cooldownMinutes: 0, verify: false }), gated) });
-    const pendingId = (await ingest(t, { gate: true })).body.decisions[0].actionId as string;
-    const throttled = (await ingest(t, bad)).body.decisions[0].actionId as string;
+    const pendingId = (await ingestSnapshot(t, { gate: true })).decisions[0].actionId as string;
+    const throttled = (await ingestSnapshot(t, bad)).decisions[0].actionId as string;
 
     const paused = await request(t.app).post('/api/self-healing/pause').send({ reason: 'incident 42' });
     expect(paused.status).toBe(200);
@@ -330,7 +327,7 @@ describe('pause switch', () => {
     expect((await request(t.app).get('/api/self-healing/pause')).body.paused).toBe(true);
     expect(t.notifier.ofType('automation.paused')).toHaveLength(1);
 
-    const decisions = (await ingest(t, { ...bad, gate: true })).body.decisions as Array<{ rule: string; decision: string; reason: string }>;
+    const decisions = (await ingestSnapshot(t, { ...bad, gate: true })).decisions as Array<{ rule: string; decision: string; reason: string }>;
     expect(decisions.map((d) => `${d.rule}:${d.decision}`).sort()).toEqual(['gated:duplicate_pending', 'slow-down:paused']);
     expect(decisions.find((d) => d.rule === 'slow-down')?.reason).toMatch(/incident 42/);
     const simulated = await request(t.app).post('/api/self-healing/simulate').send({ ruleName: 'slow-down' });
@@ -349,7 +346,7 @@ describe('pause switch', () => {
     expect(resumed.body).toMatchObject({ resumed: true, state: { paused: false } });
     expect(t.notifier.ofType('automation.resumed')).toHaveLength(1);
     expect((await request(t.app).delete('/api/self-healing/pause')).body.resumed).toBe(false);
-    const after = (await ingest(t, { ...bad, gate: true })).body.decisions as Array<{ rule: string; decision: string }>;
+    const after = (await ingestSnapshot(t, { ...bad, gate: true })).decisions as Array<{ rule: string; decision: string }>;
     expect(after.find((d) => d.rule === 'slow-down')?.decision).toBe('execute');
     expect((await request(t.app).post(`/api/self-healing/actions/${pendingId}/approve`).send({ by: 'ann' })).status).toBe(200);
   });
@@ -361,13 +358,13 @@ describe('pause switch', () => {
     await t.stop();
     t = await buildTestApp({ dir, clock });
     expect((await request(t.app).get('/api/self-healing/pause')).body).toMatchObject({ paused: true, until: '2026-03-01T10:05:00.000Z' });
-    expect((await ingest(t, bad)).body.decisions[0]).toMatchObject({ decision: 'paused', until: '2026-03-01T10:05:00.000Z' });
+    expect((await ingestSnapshot(t, bad)).decisions[0]).toMatchObject({ decision: 'paused', until: '2026-03-01T10:05:00.000Z' });
     t.clock.advance(5 * 60_000);
     expect((await request(t.app).get('/api/self-healing/pause')).body.paused).toBe(false);
     await t.services.sweeps.runOnce();
     await t.services.sweeps.runOnce();
     expect(t.notifier.ofType('automation.resumed').map((e) => e.data.how)).toEqual(['expired']);
-    expect((await ingest(t, bad)).body.decisions[0].decision).toBe('execute');
+    expect((await ingestSnapshot(t, bad)).decisions[0].decision).toBe('execute');
   });
 
   it('refuses a bad pause with a 400 naming the problem, and changes nothing', async () => {
@@ -390,10 +387,10 @@ describe('fresh approvals', () => {
 
   it('refuses an approval whose condition has cleared, naming the snapshot and the failing conditions; force overrides and is recorded', async () => {
     t = await buildTestApp({ rules: rulesDoc(rule('gated', { requiresApproval: true, verify: false })) });
-    const id = (await ingest(t, bad)).body.decisions[0].actionId as string;
+    const id = (await ingestSnapshot(t, bad)).decisions[0].actionId as string;
     t.clock.advance(60_000);
-    const newer = (await ingest(t, good)).body.snapshotId as string;
-    await ingest(t, bad, 'unrelated-source');
+    const newer = (await ingestSnapshot(t, good)).snapshotId as string;
+    await ingestSnapshot(t, bad, 'unrelated-source');
 
     const refused = await request(t.app).post(`/api/self-healing/actions/${id}/approve`).send({ by: 'ann' });
     expect(refused.status).toBe(409);
@@ -412,9 +409,9 @@ describe('fresh approvals', () => {
 
   it('approves as before when the newest snapshot still matches', async () => {
     t = await buildTestApp({ rules: rulesDoc(rule('gated', { requiresApproval: true, verify: false })) });
-    const id = (await ingest(t, bad)).body.decisions[0].actionId as string;
+    const id = (await ingestSnapshot(t, bad)).decisions[0].actionId as string;
     t.clock.advance(60_000);
-    await ingest(t, { errorRate: 0.3 });
+    await ingestSnapshot(t, { errorRate: 0.3 });
     const approved = await request(t.app).post(`/api/self-healing/actions/${id}/approve`).send({ by: 'ann' });
     expect(approved.status).toBe(200);
     expect(approved.body.forcedApproval).toBeUndefined();
@@ -435,19 +432,19 @@ describe('statistics', () => {
       ),
     });
     // One recovers 10 s after it ran (effective); the next still matches at the end of its window.
-    await ingest(t, bad);
+    await ingestSnapshot(t, bad);
     t.clock.advance(10_000);
-    await ingest(t, good);
+    await ingestSnapshot(t, good);
     await endWindow(t, 30_000);
-    expect((await ingest(t, bad)).body.decisions[0].decision).toBe('execute');
+    expect((await ingestSnapshot(t, bad)).decisions[0].decision).toBe('execute');
     t.clock.advance(10_000);
-    expect((await ingest(t, bad)).body.decisions[0].decision).toBe('cooldown');
+    expect((await ingestSnapshot(t, bad)).decisions[0].decision).toBe('cooldown');
     await endWindow(t, 21_000);
     // An approval decided after 120 s, and one rejected after 60 s.
-    const a = (await ingest(t, { gate: true }, 'g')).body.decisions[0].actionId as string;
+    const a = (await ingestSnapshot(t, { gate: true }, 'g')).decisions[0].actionId as string;
     t.clock.advance(120_000);
     await request(t.app).post(`/api/self-healing/actions/${a}/approve`).send({ by: 'ann' }).expect(200);
-    const b = (await ingest(t, { gate: true }, 'g')).body.decisions[0].actionId as string;
+    const b = (await ingestSnapshot(t, { gate: true }, 'g')).decisions[0].actionId as string;
     t.clock.advance(60_000);
     await request(t.app).post(`/api/self-healing/actions/${b}/reject`).send({ by: 'ann' }).expect(200);
 
