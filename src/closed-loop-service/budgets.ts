@@ -58,8 +58,8 @@ export class BudgetPolicy {
    * consecutive periods of `windowMinutes` from the epoch, so every instance names the same one
    * without agreeing on anything else.
    */
-  async alertExhausted(decision: Decision, rule: Rule, now: Date = this.deps.clock.now()): Promise<void> {
-    if (decision.decision !== 'budget_exhausted' || !decision.target || !decision.until) return;
+  alertExhausted(decision: Decision, rule: Rule, now: Date = this.deps.clock.now()): Promise<void> | undefined {
+    if (decision.decision !== 'budget_exhausted' || !decision.target || !decision.until) return undefined;
     const window = Math.floor(now.getTime() / this.windowMs);
     if (window !== this.claimedWindow) {
       this.claimedAlerts = new Set();
@@ -68,7 +68,13 @@ export class BudgetPolicy {
     const key = `budget-alert:${decision.target}#${window}`;
     // Every snapshot that matches a rule of a spent target comes here; once the window's one alert
     // is known to be taken, answering from memory spares a store write per such match.
-    if (this.claimedAlerts.has(key)) return;
+    // Nothing to await then: no promise either (a storm held by a spent budget decides a few a snapshot).
+    if (this.claimedAlerts.has(key)) return undefined;
+    return this.claimAlert(key, decision, rule, now);
+  }
+
+  /** The store decides which instance raises the window's alert; this one raises it if it won. */
+  private async claimAlert(key: string, decision: Decision, rule: Rule, now: Date): Promise<void> {
     const won = await this.deps.store.claimOnce(key, now);
     this.claimedAlerts.add(key);
     if (!won) return;

@@ -10,7 +10,7 @@ import type { EnabledEvaluation } from '../engine/enabled-evaluation';
 import type { RuleEvaluation } from '../engine/evaluate';
 import { decideRules, type RuleDecision } from '../engine/rule-decisions';
 import type { CooldownMemory, KnownCooldown } from './cooldown-memory';
-import { acts, type DispatchRequest, dispatchRequest, dispatches } from './dispatch-rules';
+import { type DispatchRequest, dispatchRequest, dispatches } from './dispatch-rules';
 import { couldBeInhibited, type InhibitingAction, inhibitingState, inhibitionLookbackMs } from './inhibition-window';
 import type { ClosedLoopSettings } from './settings';
 
@@ -53,8 +53,8 @@ export interface ClosedLoopPort<C> {
   dispatch(request: DispatchRequest, match: Match, context: C): Promise<Dispatched>;
   /** Per group key with an open incident: its id and its number of actions (limits.perIncident); absent: no incidents. */
   incidentUsage?(keys: string[]): Promise<ReadonlyMap<string, { incidentId: string; count: number }>>;
-  /** A rule matched while its target's budget is spent. */
-  budgetExhausted(decision: Decision, rule: Rule, now: Date): Promise<void>;
+  /** A rule matched while its target's budget is spent: a promise only while there is work to wait for (the window's alert). */
+  budgetExhausted(decision: Decision, rule: Rule, now: Date): Promise<void> | undefined;
   /** Runs an action dispatched as running. */
   run(request: DispatchRequest, actionId: string, context: C): Promise<RunOutcome>;
   /** An approval was asked for (people decide later in the service; a replay's policy decides at once). */
@@ -208,8 +208,15 @@ export class ClosedLoop<C> {
         decision = { ...decision, inhibitedBy: { rule: decision.inhibitedBy.rule, actionId } };
       }
       // Cooldown, a pending duplicate, paused, silenced: nothing to write, so no await either (a storm of
-      // snapshots matching rules in cooldown decides dozens of these per snapshot).
-      const result: Applied = acts(decision) ? await this.apply(decision, evaluated.evaluation(k), now, context) : { decision };
+      // snapshots matching rules in cooldown decides dozens of these per snapshot). A spent budget
+      // raises its window's alert once; after that the port has nothing to await for it either.
+      let result: Applied;
+      if (dispatches(decision)) result = await this.apply(decision, evaluated.evaluation(k), now, context);
+      else {
+        const alerting = decision.decision === 'budget_exhausted' ? this.port.budgetExhausted(decision as Decision, rule, now) : undefined;
+        if (alerting) await alerting;
+        result = { decision };
+      }
       if (result.decision.actionId && result.decision.status !== undefined && result.decision.status !== 'shadowed' && rule.inhibits) dispatchedHere.set(rule.name, result.decision.actionId);
       applied.push(result);
     }

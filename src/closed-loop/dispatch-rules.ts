@@ -28,11 +28,6 @@ export function dispatches(d: RuleDecision): boolean {
   return d.decision === 'execute' || d.decision === 'require_approval' || shadowActs(d);
 }
 
-/** Whether applying the decision writes anything: a dispatch, or the budget alert of a spent target. */
-export function acts(d: RuleDecision): boolean {
-  return dispatches(d) || d.decision === 'budget_exhausted';
-}
-
 /** A rule's next cooldown end when it dispatches at `now`. */
 export function cooldownEnd(rule: Rule, now: Date): Date {
   return new Date(now.getTime() + rule.cooldownMinutes * 60_000);

@@ -145,7 +145,10 @@ export class MemoryClosedLoopPort implements ClosedLoopPort<MemoryContext> {
     return { ok: true, actionId: id, status: request.status };
   }
 
-  async budgetExhausted(): Promise<void> {}
+  /** A replay raises no alerts: nothing to wait for. */
+  budgetExhausted(): undefined {
+    return undefined;
+  }
 
   /** Every run succeeds at once, and opens its window when the rule is verified. */
   async run(request: DispatchRequest, actionId: string, context: MemoryContext): Promise<RunOutcome> {

@@ -153,8 +153,8 @@ export class StoreClosedLoopPort implements ClosedLoopPort<StoreContext> {
     return { ok: true, actionId: action.id, status: action.status };
   }
 
-  async budgetExhausted(decision: Decision, rule: Rule, now: Date): Promise<void> {
-    await this.deps.budgets.alertExhausted(decision, rule, now);
+  budgetExhausted(decision: Decision, rule: Rule, now: Date): Promise<void> | undefined {
+    return this.deps.budgets.alertExhausted(decision, rule, now);
   }
 
   async run(_request: DispatchRequest, actionId: string): Promise<RunOutcome> {
