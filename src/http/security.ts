@@ -1,5 +1,4 @@
 import type { RequestHandler } from 'express';
-import helmet from 'helmet';
 import type { Clock } from '../clock';
 import type { AppConfig } from '../config/schema';
 import type { Logger } from '../logging/logger';
@@ -7,6 +6,7 @@ import { accessControl, ingestRateLimit } from './access-control';
 import { createAccessPolicy } from './access-policy';
 import { type ApiKeyring, checkOpenAccess } from './api-keys';
 import type { AuthFailures } from './auth-failures';
+import { helmetHeaders } from './helmet-headers';
 import { hostCheck } from './host-check';
 import { crossSiteWriteGuard } from './origin-check';
 import type { RouteSpec } from './route-declaration';
@@ -32,7 +32,7 @@ export function securityMiddleware({ routes, config, keyring, sessions, clock, l
   if (warning) logger.warn(warning);
   else logger.info(`API keys in force: ${keyring.names().join(', ')}`);
   return [
-    helmet(),
+    helmetHeaders(),
     // In every mode, keys or not: a loopback-only service is still reachable from the browser of
     // anyone on the machine, so neither a rebound DNS name nor another site's page may drive it.
     hostCheck({ host: config.server.host, allowedHosts: config.server.allowedHosts, urls: [...config.console.allowedOrigins, config.notifications.publicUrl] }),
