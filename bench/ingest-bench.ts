@@ -119,7 +119,7 @@ async function replyBytes(url: string, route: string, body: unknown): Promise<nu
   return (await res.arrayBuffer()).byteLength;
 }
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.once('error', reject);
@@ -132,7 +132,7 @@ function freePort(): Promise<number> {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function waitReady(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
+export async function waitReady(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`service exited with code ${child.exitCode} before it was ready`);
@@ -155,7 +155,7 @@ function signal(pid: number, sig: NodeJS.Signals): void {
   }
 }
 
-async function stopChild(child: ChildProcess, timeoutMs: number): Promise<void> {
+export async function stopChild(child: ChildProcess, timeoutMs: number): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   signal(child.pid, 'SIGTERM');
