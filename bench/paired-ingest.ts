@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { envNumber } from './env-number';
 import { generateRulesDocument, generateSnapshots } from './generate-rules';
 import { freePort, stopChild, waitReady } from './ingest-bench';
 
@@ -38,14 +39,6 @@ function sideOf(name: string, value: string | undefined): Side {
   return { name, node: value.slice(0, at), root: value.slice(at + 1) };
 }
 
-function positive(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer, got "${raw}"`);
-  return n;
-}
-
 /** User plus system CPU of a process so far, in ms (clock ticks of 10 ms). */
 function cpuMs(pid: number): number {
   const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
@@ -66,9 +59,9 @@ async function startService(side: Side, dir: string, rulesFile: string, configFi
 
 async function main(): Promise<void> {
   const sides = [sideOf('PAIR_A', process.env.PAIR_A), sideOf('PAIR_B', process.env.PAIR_B)];
-  const seconds = positive('PAIR_SECONDS', 6);
-  const rounds = positive('PAIR_ROUNDS', 5);
-  const connections = positive('PAIR_CONNECTIONS', 5);
+  const seconds = envNumber('PAIR_SECONDS', 6);
+  const rounds = envNumber('PAIR_ROUNDS', 5);
+  const connections = envNumber('PAIR_CONNECTIONS', 5);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'shre-paired-'));
   const rulesFile = path.join(dir, 'rules.json');
   const configFile = path.join(dir, 'config.json');

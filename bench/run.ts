@@ -4,6 +4,7 @@ import path from 'node:path';
 import { findProjectRoot } from '../src/config/project-root';
 import { type CompileResult, runCompileBench } from './compile-bench';
 import { type EvaluateCaseResult, type EvaluateOptions, type ModeResult, runEvaluateCase } from './evaluate-bench';
+import { envNumber } from './env-number';
 import { generateRulesDocument, generateSnapshots, shippedRuleSnapshots } from './generate-rules';
 import { generateStormRules, generateStormSnapshots } from './generate-storm';
 import { type IngestResult, runIngestBench } from './ingest-bench';
@@ -37,14 +38,6 @@ const TARGET_INGEST_P99_MS = 50;
 const TARGET_BATCH_SNAPSHOTS_PER_SEC = 20_000;
 const TARGET_REPLAY_SECONDS = 30;
 const WATCHDOG_MS = 10 * 60_000;
-
-function envNumber(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number, got "${raw}"`);
-  return n;
-}
 
 function machine() {
   const cpus = os.cpus();
