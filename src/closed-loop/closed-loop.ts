@@ -1,5 +1,5 @@
 import type { ActionStatus } from '../domain/action';
-import type { Decision } from '../domain/decision';
+import { type Decision, dispatchedAction } from '../domain/decision';
 import type { PauseState } from '../domain/pause';
 import type { Rule } from '../domain/rule';
 import type { Silence } from '../silences/silence';
@@ -217,7 +217,7 @@ export class ClosedLoop<C> {
         if (alerting) await alerting;
         result = { decision };
       }
-      if (result.decision.actionId && result.decision.status !== undefined && result.decision.status !== 'shadowed' && rule.inhibits) dispatchedHere.set(rule.name, result.decision.actionId);
+      if (rule.inhibits && dispatchedAction(result.decision)) dispatchedHere.set(rule.name, result.decision.actionId!);
       applied.push(result);
     }
     return applied;

@@ -66,6 +66,11 @@ export interface DecisionDetails {
   incidentId?: string;
 }
 
+/** The decision dispatched a real action on this snapshot (a shadow rule's virtual one does not count). */
+export function dispatchedAction(d: Readonly<Pick<DecisionDetails, 'actionId' | 'status'>>): boolean {
+  return Boolean(d.actionId) && d.status !== undefined && d.status !== 'shadowed';
+}
+
 /**
  * Copies the decision's optional members that are set onto `out`, always in this one order: the
  * order is the replies' key order, and engine/decide's shared cooldown decision (returned to ingest

@@ -1,7 +1,7 @@
 import type { Clock } from '../clock';
 import type { IncidentsConfig } from '../config/sections/incidents';
 import type { ActionRecord, Page } from '../domain/action';
-import type { DecisionKind, InhibitedBy } from '../domain/decision';
+import { type DecisionKind, dispatchedAction, type InhibitedBy } from '../domain/decision';
 import { buildEvent, type NotificationEvent } from '../domain/events';
 import { groupKeyOf, type Incident, type IncidentDecision, type IncidentQuery, type IncidentResolution } from '../domain/incident';
 import type { Rule } from '../domain/rule';
@@ -334,7 +334,7 @@ export class IncidentScope {
         decidedOn.add(incident.id);
         const position = n++;
         if (!this.service.recorded.repeats(incident.id, d.rule.name, d)) entries.push(entryOf(incident.id, d, this.origin, position));
-        if (dispatchedOn(d)) dispatchedIn.set(incident.id, [...(dispatchedIn.get(incident.id) ?? []), d]);
+        if (dispatchedAction(d)) dispatchedIn.set(incident.id, [...(dispatchedIn.get(incident.id) ?? []), d]);
       };
       for (const [i, d] of decided.entries()) if (GROUPING.has(d.decision)) add(d, groups[i]!);
       for (const [i, d] of decided.entries()) if (!GROUPING.has(d.decision)) add(d, groups[i]!);
@@ -381,7 +381,7 @@ export class IncidentScope {
     for (const [i, d] of decided.entries()) {
       const id = incidentOf.get(groups[i]!.groupKey);
       if (id === undefined) continue;
-      if (dispatchedOn(d)) return false;
+      if (dispatchedAction(d)) return false;
       if (!this.service.recorded.repeats(id, d.rule.name, d)) return false;
     }
     return true;
@@ -400,11 +400,6 @@ export class IncidentScope {
       this.service.recorded.noted(id, at.getTime());
     }
   }
-}
-
-/** The decision dispatched an action on this snapshot (a shadow rule's virtual one does not count). */
-function dispatchedOn(d: DecidedRule): boolean {
-  return Boolean(d.actionId) && d.status !== undefined && d.status !== 'shadowed';
 }
 
 function entryOf(incidentId: string, d: DecidedRule, origin: IncidentOrigin, n: number): IncidentDecision {
