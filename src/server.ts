@@ -8,6 +8,7 @@ import { createServices, type Services } from './composition/create-services';
 import { createStore } from './store/create-store';
 import { faultPointsFromEnv } from './composition/fault-injection';
 import { closeGracefully } from './http/graceful-close';
+import { RequestsInFlight } from './http/requests-in-flight';
 import { traceMark, traceSockets } from './http/socket-trace';
 
 export interface RunningService {
@@ -44,9 +45,12 @@ export async function startService(env: NodeJS.ProcessEnv = process.env): Promis
   const services = createServices(store, config, logging, { keyring, faults });
   await services.start();
   const app = createApp(services);
+  const inFlight = new RequestsInFlight();
   let server: Server;
   try {
-    server = await listen(createServer(app), config.server.port, config.server.host);
+    const unbound = createServer(app);
+    inFlight.track(unbound);
+    server = await listen(unbound, config.server.port, config.server.host);
   } catch (err) {
     // A taken port is a failed start: stop what was started, so the process exits non-zero
     // (and PM2 counts a failed start) instead of idling as if it served.
@@ -74,6 +78,10 @@ export async function startService(env: NodeJS.ProcessEnv = process.env): Promis
       services.events.closeStreams();
       await closeGracefully(server);
       traceMark(env.SOCKET_TRACE_FILE, 'connections drained');
+      // A request whose client went away has no connection left but may still be writing.
+      if (inFlight.count > 0) logging.logger.info(`waiting for ${inFlight.count} request(s) whose clients went away to finish`);
+      const unanswered = await inFlight.settled(config.server.shutdownTimeoutMs);
+      if (unanswered > 0) logging.logger.warn(`shutting down with ${unanswered} request(s) still unanswered after ${config.server.shutdownTimeoutMs} ms`);
       await services.stop();
       logging.logger.info('shutdown complete');
       traceMark(env.SOCKET_TRACE_FILE, 'shutdown complete');
