@@ -53,8 +53,11 @@ export interface ClosedLoopPort<C> {
   dispatch(request: DispatchRequest, match: Match, context: C): Promise<Dispatched>;
   /** Per group key with an open incident: its id and its number of actions (limits.perIncident); absent: no incidents. */
   incidentUsage?(keys: string[]): Promise<ReadonlyMap<string, { incidentId: string; count: number }>>;
-  /** A rule matched while its target's budget is spent: a promise only while there is work to wait for (the window's alert). */
-  budgetExhausted(decision: Decision, rule: Rule, now: Date): Promise<void> | undefined;
+  /**
+   * A rule matched while its budget is spent: a promise only while there is work to wait for (the
+   * window's alert, which joins the incident the decision joins).
+   */
+  budgetExhausted(decision: Decision, rule: Rule, now: Date, context: C): Promise<void> | undefined;
   /** Runs an action dispatched as running. */
   run(request: DispatchRequest, actionId: string, context: C): Promise<RunOutcome>;
   /** An approval was asked for (people decide later in the service; a replay's policy decides at once). */
@@ -213,7 +216,7 @@ export class ClosedLoop<C> {
       let result: Applied;
       if (dispatches(decision)) result = await this.apply(decision, evaluated.evaluation(k), now, context);
       else {
-        const alerting = decision.decision === 'budget_exhausted' ? this.port.budgetExhausted(decision as Decision, rule, now) : undefined;
+        const alerting = decision.decision === 'budget_exhausted' ? this.port.budgetExhausted(decision as Decision, rule, now, context) : undefined;
         if (alerting) await alerting;
         result = { decision };
       }
@@ -227,7 +230,7 @@ export class ClosedLoop<C> {
   async apply(decision: RuleDecision, match: Match, now: Date, context: C): Promise<Applied> {
     const rule = match.rule;
     if (decision.decision === 'budget_exhausted') {
-      await this.port.budgetExhausted(decision as Decision, rule, now);
+      await this.port.budgetExhausted(decision as Decision, rule, now, context);
       return { decision };
     }
     if (!dispatches(decision)) return { decision };
@@ -236,7 +239,7 @@ export class ClosedLoop<C> {
     if (!outcome.ok) {
       if (request.status === 'shadowed') return { decision: shadowRefused(rule.name, outcome, now) };
       const raced = decisionForRefusal(rule.name, outcome);
-      if (raced.decision === 'budget_exhausted') await this.port.budgetExhausted(raced, rule, now);
+      if (raced.decision === 'budget_exhausted') await this.port.budgetExhausted(raced, rule, now, context);
       return { decision: raced };
     }
     const applied: Applied = { decision: { ...decision, actionId: outcome.actionId, status: outcome.status } };

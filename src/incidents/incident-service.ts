@@ -65,6 +65,14 @@ export function groupsIncident(kind: string): boolean {
  */
 const CHANGES: ReadonlySet<string> = new Set(['action.failed', 'action.rejected', 'action.expired', 'action.ineffective']);
 
+/**
+ * An alert the service raised itself, not an action's (whose own events tell the incident): with
+ * `incidents.notify: incident` its `alert.created` reaches no webhook, so the incident tells it.
+ */
+function serviceAlert(event: NotificationEvent): boolean {
+  return event.type === 'alert.created' && (event.data.actionId ?? null) === null;
+}
+
 const DECISIONS_READ = 1000;
 const MAX_SOURCES_PER_RULE = 1000;
 
@@ -233,13 +241,26 @@ export class IncidentService {
    * was opened, and, when a verdict made every verified action effective, the resolution.
    */
   async onEvent(event: NotificationEvent): Promise<void> {
-    if (!event.incidentId || !event.action) return;
-    const incident = await this.deps.store.incidents.getIncident(event.incidentId);
-    if (!incident || incident.state !== 'open') return;
+    if (!event.incidentId) return;
+    const action = event.action;
+    if (!action) {
+      // The service's own alert in the incident (a spent budget holding it back): a change, told once.
+      if (!serviceAlert(event)) return;
+      const incident = await this.openIncident(event.incidentId);
+      if (incident) await this.announceChange(incident, `alert.created:${String(event.data.alertId)}`, { event: event.type, data: event.data });
+      return;
+    }
+    const incident = await this.openIncident(event.incidentId);
+    if (!incident) return;
     if (CHANGES.has(event.type)) {
-      await this.announceChange(incident, `${event.type}:${event.action.id}`, { event: event.type, action: event.action, data: event.data });
+      await this.announceChange(incident, `${event.type}:${action.id}`, { event: event.type, action, data: event.data });
     }
     if (event.type === 'action.verified' && (await this.allEffective(incident))) await this.resolve(incident, 'actions_effective');
+  }
+
+  private async openIncident(id: string): Promise<Incident | null> {
+    const incident = await this.deps.store.incidents.getIncident(id);
+    return incident && incident.state === 'open' ? incident : null;
   }
 
   /** Every action of it is done, at least one was verified, and every verified one was effective. */
@@ -285,6 +306,14 @@ export class IncidentScope {
   async incidentFor(rule: Rule, target: string | null): Promise<Incident | null> {
     const labels = this.service.labelsOf(rule, this.origin.source, target);
     return (await this.opened({ labels, groupKey: groupKeyOf(labels, this.deps.config.groupBy) }))?.incident ?? null;
+  }
+
+  /**
+   * The incident a decision about `rule` joins — the one `record` files it in — opened when none is
+   * open; null when the store failed. For what the decision itself raises (a budget's alert).
+   */
+  async incidentOfDecision(rule: Rule): Promise<Incident | null> {
+    return (await this.opened(this.service.groupOf(rule, this.origin.source)))?.incident ?? null;
   }
 
   /** The group's incident, found or opened once per scope. */
@@ -435,6 +464,7 @@ function noticeData(summary: ReturnType<typeof incidentSummary>, change: 'opened
     rules: summary.rules,
     decisions: summary.decisions.map((d) => ({ at: d.at, rule: d.rule, decision: d.decision, reason: d.reason, ...(d.actionId ? { actionId: d.actionId } : {}), ...(d.inhibitedBy ? { inhibitedBy: d.inhibitedBy } : {}) })),
     actions: summary.actions,
+    alerts: summary.alerts,
   };
 }
 

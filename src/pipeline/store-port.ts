@@ -153,8 +153,11 @@ export class StoreClosedLoopPort implements ClosedLoopPort<StoreContext> {
     return { ok: true, actionId: action.id, status: action.status };
   }
 
-  budgetExhausted(decision: Decision, rule: Rule, now: Date): Promise<void> | undefined {
-    return this.deps.budgets.alertExhausted(decision, rule, now);
+  budgetExhausted(decision: Decision, rule: Rule, now: Date, context: StoreContext): Promise<void> | undefined {
+    const scope = context.incidents;
+    // The alert joins the incident the held decision is recorded in (per-incident budgets name it).
+    const incidentOf = scope ? async () => decision.incidentId ?? (await scope.incidentOfDecision(rule))?.id ?? null : undefined;
+    return this.deps.budgets.alertExhausted(decision, rule, now, incidentOf);
   }
 
   async run(_request: DispatchRequest, actionId: string): Promise<RunOutcome> {

@@ -81,6 +81,60 @@ describe('incident lifecycle', () => {
     expect(await t.store.incidents.notices(incident!.id)).toEqual(['opened', `snapshot:${second.body.snapshotId}`, `action.ineffective:${throttled}`]);
   });
 
+  it('files the budget alert in the incident of its held decision, and the incident tells it', async () => {
+    const throttle = { type: 'throttle', params: { factor: 0.5, durationMinutes: 30 } };
+    t = await buildTestApp({
+      rules: rulesDoc(rule('slow-down', { action: throttle, cooldownMinutes: 0, maxActionsPerTarget: 1, verify: false })),
+      config: { ...notifyConfig, incidents: { groupWaitSeconds: 0 } },
+    });
+    expect((await request(t.app).post('/api/metrics?wait=true').send(snapshot(bad, 'agentx'))).body.decisions[0].decision).toBe('execute');
+    const [incident] = (await t.store.incidents.listIncidents({ limit: 5 })).items;
+    expect(await told(t)).toEqual(['incident.opened']);
+
+    t.clock.advance(60_000);
+    const held = await request(t.app).post('/api/metrics').send(snapshot(bad, 'agentx'));
+    expect(held.body.decisions[0]).toMatchObject({ decision: 'budget_exhausted', target: 'throttle' });
+    const alerts = (await request(t.app).get('/api/self-healing/alerts?severity=critical')).body.items;
+    expect(alerts).toEqual([expect.objectContaining({ rule: 'slow-down', actionId: null, incidentId: incident!.id })]);
+    expect(alerts[0].message).toMatch(/automation for throttle is held until/);
+    // Told by the incident it joined (incidents.notify "incident"): its own alert.created stays off the webhook.
+    expect(await told(t)).toEqual(['incident.opened', 'incident.updated']);
+    const updated = (await t.store.notifications.listOutbox({ limit: 100 })).items.find((e) => e.eventType === 'incident.updated')!;
+    const payload = JSON.parse(updated.payload) as { incidentId: string; data: { change: { event: string; data: { alertId: string } }; alerts: { id: string }[] } };
+    expect(payload.incidentId).toBe(incident!.id);
+    expect(payload.data.change).toMatchObject({ event: 'alert.created', data: { alertId: alerts[0].id } });
+    expect(payload.data.alerts.map((a) => a.id)).toEqual([alerts[0].id]);
+    const timeline = (await request(t.app).get(`/api/self-healing/incidents/${incident!.id}`)).body.timeline as { kind: string; alertId?: string }[];
+    expect(timeline.filter((e) => e.kind === 'alert').map((e) => e.alertId)).toEqual([alerts[0].id]);
+
+    // The window's one alert is raised: later held snapshots raise and tell nothing more.
+    t.clock.advance(60_000);
+    await request(t.app).post('/api/metrics').send(snapshot(bad, 'agentx'));
+    expect(await told(t)).toEqual(['incident.opened', 'incident.updated']);
+  });
+
+  it('puts a budget alert raised before the group wait ended into the opened notice', async () => {
+    const throttle = { type: 'throttle', params: { factor: 0.5, durationMinutes: 30 } };
+    t = await buildTestApp({
+      rules: rulesDoc(rule('slow-down', { action: throttle, cooldownMinutes: 0, maxActionsPerTarget: 1, verify: false })),
+      config: { ...notifyConfig, incidents: { groupWaitSeconds: 30 } },
+    });
+    await request(t.app).post('/api/metrics?wait=true').send(snapshot(bad, 'agentx'));
+    t.clock.advance(5_000);
+    await request(t.app).post('/api/metrics').send(snapshot(bad, 'agentx'));
+    const [incident] = (await t.store.incidents.listIncidents({ limit: 5 })).items;
+    const [alert] = (await request(t.app).get(`/api/self-healing/alerts?incidentId=${incident!.id}`)).body.items;
+    expect(alert).toMatchObject({ severity: 'critical', actionId: null });
+    expect(await told(t)).toEqual([]);
+    t.clock.advance(30_000);
+    await t.services.sweeps.runOnce();
+    expect(await told(t)).toEqual(['incident.opened']);
+    const opened = (await t.store.notifications.listOutbox({ limit: 100 })).items[0]!;
+    expect((JSON.parse(opened.payload) as { data: { alerts: { id: string; severity: string }[] } }).data.alerts).toEqual([
+      expect.objectContaining({ id: alert.id, severity: 'critical' }),
+    ]);
+  });
+
   it('groups by the configured labels, and resolves an incident when every verified action was effective', async () => {
     t = await buildTestApp({
       rules: rulesDoc(rule('slow-down', { action: { type: 'throttle', params: { factor: 0.5, durationMinutes: 30 } }, verify: { windowMinutes: 0.5, onIneffective: 'none' } })),
