@@ -26,6 +26,18 @@ async function serverWithGate() {
   return { server, inFlight, port, release, handlerEntered, finished };
 }
 
+/**
+ * A client sends /slow and goes away while its handler waits; then the server closes gracefully,
+ * which, with the connection gone, has nothing left to wait for.
+ */
+async function abandonSlowRequestAndClose(t: Awaited<ReturnType<typeof serverWithGate>>): Promise<void> {
+  const req = http.get({ host: '127.0.0.1', port: t.port, path: '/slow', agent: false });
+  req.on('error', () => undefined);
+  await t.handlerEntered;
+  req.destroy();
+  await closeGracefully(t.server);
+}
+
 function getText(port: number, path: string): Promise<string> {
   return new Promise((resolve, reject) => {
     http
@@ -54,12 +66,7 @@ describe('RequestsInFlight', () => {
 
   it('keeps waiting for a handler whose client went away, after every connection has ended', async () => {
     const t = await serverWithGate();
-    const req = http.get({ host: '127.0.0.1', port: t.port, path: '/slow', agent: false });
-    req.on('error', () => undefined);
-    await t.handlerEntered;
-    req.destroy();
-    // The server's side of the connection closes: the graceful close has nothing left to wait for.
-    await closeGracefully(t.server);
+    await abandonSlowRequestAndClose(t);
     expect(t.inFlight.count).toBe(1);
     let settledWith: number | undefined;
     const settled = t.inFlight.settled(10_000).then((n) => (settledWith = n));
@@ -75,11 +82,7 @@ describe('RequestsInFlight', () => {
 
   it('gives up after the timeout and says how many were left unanswered', async () => {
     const t = await serverWithGate();
-    const req = http.get({ host: '127.0.0.1', port: t.port, path: '/slow', agent: false });
-    req.on('error', () => undefined);
-    await t.handlerEntered;
-    req.destroy();
-    await closeGracefully(t.server);
+    await abandonSlowRequestAndClose(t);
     expect(await t.inFlight.settled(50)).toBe(1);
     t.release();
     await new Promise((r) => setTimeout(r, 10));
