@@ -302,18 +302,13 @@ export class IncidentScope {
     readonly origin: IncidentOrigin,
   ) {}
 
-  /** The incident a dispatch of `rule` on `target` joins (opened when none is open); null when the store failed. */
+  /**
+   * The incident a dispatch of `rule` on `target` joins (opened when none is open), and a budget alert
+   * of its held decision; null when the store failed.
+   */
   async incidentFor(rule: Rule, target: string | null): Promise<Incident | null> {
     const labels = this.service.labelsOf(rule, this.origin.source, target);
     return (await this.opened({ labels, groupKey: groupKeyOf(labels, this.deps.config.groupBy) }))?.incident ?? null;
-  }
-
-  /**
-   * The incident a decision about `rule` joins — the one `record` files it in — opened when none is
-   * open; null when the store failed. For what the decision itself raises (a budget's alert).
-   */
-  async incidentOfDecision(rule: Rule): Promise<Incident | null> {
-    return (await this.opened(this.service.groupOf(rule, this.origin.source)))?.incident ?? null;
   }
 
   /** The group's incident, found or opened once per scope. */

@@ -155,8 +155,8 @@ export class StoreClosedLoopPort implements ClosedLoopPort<StoreContext> {
 
   budgetExhausted(decision: Decision, rule: Rule, now: Date, context: StoreContext): Promise<void> | undefined {
     const scope = context.incidents;
-    // The alert joins the incident the held decision is recorded in (per-incident budgets name it).
-    const incidentOf = scope ? async () => decision.incidentId ?? (await scope.incidentOfDecision(rule))?.id ?? null : undefined;
+    // The alert joins the incident the held decision is recorded in: its group's, as a dispatch's would.
+    const incidentOf = scope ? async () => (await scope.incidentFor(rule, decision.target ?? null))?.id ?? null : undefined;
     return this.deps.budgets.alertExhausted(decision, rule, now, incidentOf);
   }
 
