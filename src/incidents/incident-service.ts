@@ -246,11 +246,11 @@ export class IncidentService {
     if (!action) {
       // The service's own alert in the incident (a spent budget holding it back): a change, told once.
       if (!serviceAlert(event)) return;
-      const incident = await this.openIncident(event.incidentId);
+      const incident = await this.openById(event.incidentId);
       if (incident) await this.announceChange(incident, `alert.created:${String(event.data.alertId)}`, { event: event.type, data: event.data });
       return;
     }
-    const incident = await this.openIncident(event.incidentId);
+    const incident = await this.openById(event.incidentId);
     if (!incident) return;
     if (CHANGES.has(event.type)) {
       await this.announceChange(incident, `${event.type}:${action.id}`, { event: event.type, action, data: event.data });
@@ -258,7 +258,8 @@ export class IncidentService {
     if (event.type === 'action.verified' && (await this.allEffective(incident))) await this.resolve(incident, 'actions_effective');
   }
 
-  private async openIncident(id: string): Promise<Incident | null> {
+  /** The incident, while it is open; null once resolved (or unknown). */
+  async openById(id: string): Promise<Incident | null> {
     const incident = await this.deps.store.incidents.getIncident(id);
     return incident && incident.state === 'open' ? incident : null;
   }

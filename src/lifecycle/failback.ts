@@ -159,6 +159,8 @@ export class FailbackService {
         },
       },
       ...(hold.failoverActionId ? { failbackOf: hold.failoverActionId } : {}),
+      // Its failover's incident, while that is open: the way back belongs to the same cause.
+      ...(failover?.incidentId ? { incidentId: failover.incidentId } : {}),
     });
     if (!outcome.dispatched) {
       this.deps.logger.info('failback not dispatched; trying again on a later round', { reason: outcome.reason, detail: outcome.detail });

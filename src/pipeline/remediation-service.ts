@@ -52,7 +52,7 @@ export interface RemediationDeps extends PipelineDeps {
   /** Told of each ingested snapshot, evaluation time and decision (the metrics module). */
   observer?: IngestObserver;
   /** Groups what each snapshot sets off into incidents (docs/incidents.md); none: no grouping. */
-  incidents?: Pick<IncidentService, 'scope' | 'groupKeyOf'>;
+  incidents?: Pick<IncidentService, 'scope' | 'groupKeyOf' | 'openById' | 'announceChange' | 'failed'>;
 }
 
 /** One entry of an ingest reply. */
@@ -124,6 +124,8 @@ export interface SystemActionInput {
   snapshot: { id: string | null; source: string; timestamp: string; metrics: Record<string, unknown> } | null;
   matchedFacts: Record<string, unknown>;
   failbackOf?: string;
+  /** The incident it joins while that is still open (a failback: its failover's). */
+  incidentId?: string;
 }
 
 export type SystemDispatch =
@@ -360,6 +362,7 @@ export class RemediationService {
       return { dispatched: false, reason: 'silenced', detail: `silenced by ${silence.id} until ${silence.until.toISOString()}` };
     }
     const pending = input.requiresApproval;
+    const incident = input.incidentId && this.deps.incidents ? await this.deps.incidents.openById(input.incidentId) : null;
     const action: ActionRecord = {
       ...newAction({
         rule,
@@ -377,6 +380,7 @@ export class RemediationService {
       snapshotId: input.snapshot?.id ?? null,
       snapshot: input.snapshot ? { source: input.snapshot.source, timestamp: input.snapshot.timestamp, metrics: input.snapshot.metrics } : null,
       ...(input.failbackOf ? { failbackOf: input.failbackOf } : {}),
+      ...(incident ? { incidentId: incident.id } : {}),
     };
     const events = pending
       ? [
@@ -394,8 +398,21 @@ export class RemediationService {
       return { dispatched: false, reason: outcome.reason, detail: refused.reason };
     }
     for (const event of events) this.deps.notifier.notify(event);
-    this.observer.decided(rule.name, pending ? 'require_approval' : 'execute');
-    return { dispatched: true, action, running: pending ? null : this.deps.executor.run(action, rule) };
+    const decision = pending ? 'require_approval' : 'execute';
+    this.observer.decided(rule.name, decision);
+    const running = pending ? null : this.deps.executor.run(action, rule);
+    // An action taken on an incident opened before: a change, told as a dispatch on a later snapshot
+    // is. The action stands whether or not the notice could be written.
+    if (incident) {
+      const incidents = this.deps.incidents!;
+      await incidents
+        .announceChange(incident, `action:${action.id}`, {
+          event: 'actions_taken',
+          actions: [{ rule: rule.name, actionId: action.id, decision, status: action.status }],
+        })
+        .catch((err: unknown) => incidents.failed(`could not tell incident ${incident.id} of action ${action.id}`, err));
+    }
+    return { dispatched: true, action, running };
   }
 }
 

@@ -105,7 +105,7 @@ export class StoreClosedLoopPort implements ClosedLoopPort<StoreContext> {
     return this.deps.budgets.view(rules, now, (targets, since) => this.deps.ruleStates.budgetUsage(targets, since));
   }
 
-  /** Per group key, its open incident and how many actions it has (reverts are never budgeted). */
+  /** Per group key, its open incident and how many actions it has (reverts and failbacks are never budgeted). */
   async incidentUsage(keys: string[]): Promise<ReadonlyMap<string, { incidentId: string; count: number }>> {
     const used = new Map<string, { incidentId: string; count: number }>();
     await Promise.all(
@@ -113,7 +113,7 @@ export class StoreClosedLoopPort implements ClosedLoopPort<StoreContext> {
         const incident = await this.deps.store.incidents.openIncidentOf(key);
         if (!incident) return;
         const { items } = await this.deps.store.listActions({ incidentId: incident.id, limit: INCIDENT_ACTIONS_READ });
-        used.set(key, { incidentId: incident.id, count: items.filter((a) => a.revertOf === undefined && a.status !== 'shadowed').length });
+        used.set(key, { incidentId: incident.id, count: items.filter((a) => a.revertOf === undefined && a.failbackOf === undefined && a.status !== 'shadowed').length });
       }),
     );
     return used;

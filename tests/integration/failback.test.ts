@@ -29,6 +29,9 @@ afterEach(async () => {
 
 interface Options {
   failback?: Record<string, unknown>;
+  /** Rules beside slow-primary, and config beside the model hosts'. */
+  moreRules?: Record<string, unknown>[];
+  config?: Record<string, unknown>;
   dir?: string;
   instanceId?: string;
   clock?: ManualClock;
@@ -46,6 +49,7 @@ async function app(options: Options = {}): Promise<TestApp> {
         cooldownMinutes: 120,
         verify: { windowMinutes: 1, onIneffective: 'none' },
       }),
+      ...(options.moreRules ?? []),
     ),
     config: {
       modelHosts: {
@@ -62,6 +66,7 @@ async function app(options: Options = {}): Promise<TestApp> {
         },
       },
       limits: { perTarget: { windowMinutes: 60, maxActions: 20 } },
+      ...options.config,
       ...(options.instanceId ? { cluster: { instanceId: options.instanceId } } : {}),
     },
   });
@@ -313,6 +318,54 @@ describe('failback: probing the primary while failed over', () => {
     await rounds(t, 1);
     expect(await failbacksOf(t, failoverId)).toHaveLength(1);
     expect((await routerState(t)).current).toBe('primary');
+  });
+});
+
+describe('failback and incidents', () => {
+  const queueAlert = rule('queue-backlog', {
+    conditions: { all: [{ fact: 'queue', path: '$.waiting', operator: 'greaterThan', value: 100 }] },
+    cooldownMinutes: 0,
+  });
+
+  it("joins its failover's open incident, is told as a change, and is not counted in the incident's budget", async () => {
+    const t = await app({ moreRules: [queueAlert], config: { limits: { perTarget: { windowMinutes: 60, maxActions: 20 }, perIncident: { maxActions: 2 } } } });
+    const failoverId = await failOver(t);
+    const [incident] = (await t.store.incidents.listIncidents({ limit: 5 })).items;
+    const failover = (await request(t.app).get(`/api/self-healing/actions/${failoverId}`)).body;
+    expect(failover.incidentId).toBe(incident!.id);
+    t.clock.advance(30_000);
+    await t.services.incidents.sweep(); // past the group wait: the incident's opened notice
+    expect(await t.store.incidents.notices(incident!.id)).toEqual(['opened']);
+
+    await rounds(t, 3);
+    t.clock.advance(HOLD_S * 1000);
+    await rounds(t, 1);
+    const [failback] = await failbacksOf(t, failoverId);
+    expect(failback).toMatchObject({ status: 'succeeded', incidentId: incident!.id });
+    expect(await t.store.incidents.notices(incident!.id)).toEqual(['opened', `action:${failback!.id}`]);
+    const detail = (await request(t.app).get(`/api/self-healing/incidents/${incident!.id}`)).body;
+    expect(detail.actions.map((a: { id: string }) => a.id).sort()).toEqual([failoverId, failback!.id].sort());
+
+    // limits.perIncident 2: the failover is one; the failback, like a revert, is none, so one more may act.
+    const more = await ingestSnapshot(t, { ...FINE, queue: { waiting: 500 } }, 'agentx');
+    expect(more.decisions).toEqual([expect.objectContaining({ rule: 'queue-backlog', decision: 'execute' })]);
+  });
+
+  it('joins none once its failover\'s incident has been resolved', async () => {
+    const t = await app();
+    const failoverId = await failOver(t);
+    const [incident] = (await t.store.incidents.listIncidents({ limit: 5 })).items;
+    t.clock.advance(1000);
+    await ingestSnapshot(t, FINE, 'agentx');
+    await t.services.incidents.sweep(); // the rule no longer matches the source's newest snapshot
+    expect((await t.store.incidents.getIncident(incident!.id))!.state).toBe('resolved');
+
+    await rounds(t, 3);
+    t.clock.advance(HOLD_S * 1000);
+    await rounds(t, 1);
+    const [failback] = await failbacksOf(t, failoverId);
+    expect(failback).toMatchObject({ status: 'succeeded' });
+    expect(failback!.incidentId).toBeUndefined();
   });
 });
 
