@@ -7,8 +7,11 @@ import type { LeaseStore } from '../store/lease-store';
 import type { PipelineDepsOn } from '../execution/pipeline-deps';
 import type { StrategyMap } from '../strategies/strategy';
 
-/** The id of the incident the held decision joins; null when there is none (no incidents, or the store failed). */
-export type IncidentOf = () => Promise<string | null>;
+/** The incidents of the snapshot being decided (its IncidentScope): where a held decision's alert is filed. */
+export interface IncidentFinder {
+  /** The incident a decision about `rule` on `target` joins; null when the store failed. */
+  incidentFor(rule: Rule, target: string | null): Promise<{ id: string } | null>;
+}
 
 export interface BudgetDeps extends PipelineDepsOn<DispatchStore & LeaseStore> {
   strategies: StrategyMap;
@@ -61,7 +64,7 @@ export class BudgetPolicy {
    * consecutive periods of `windowMinutes` from the epoch, so every instance names the same one
    * without agreeing on anything else.
    */
-  alertExhausted(decision: Decision, rule: Rule, now: Date = this.deps.clock.now(), incidentOf?: IncidentOf): Promise<void> | undefined {
+  alertExhausted(decision: Decision, rule: Rule, now: Date = this.deps.clock.now(), incidents?: IncidentFinder): Promise<void> | undefined {
     if (decision.decision !== 'budget_exhausted' || !decision.target || !decision.until) return undefined;
     const window = Math.floor(now.getTime() / this.windowMs);
     if (window !== this.claimedWindow) {
@@ -73,16 +76,17 @@ export class BudgetPolicy {
     // is known to be taken, answering from memory spares a store write per such match.
     // Nothing to await then: no promise either (a storm held by a spent budget decides a few a snapshot).
     if (this.claimedAlerts.has(key)) return undefined;
-    return this.claimAlert(key, decision, rule, now, incidentOf);
+    return this.claimAlert(key, decision, rule, now, incidents);
   }
 
   /** The store decides which instance raises the window's alert; this one raises it if it won. */
-  private async claimAlert(key: string, decision: Decision, rule: Rule, now: Date, incidentOf: IncidentOf | undefined): Promise<void> {
+  private async claimAlert(key: string, decision: Decision, rule: Rule, now: Date, incidents: IncidentFinder | undefined): Promise<void> {
     const won = await this.deps.store.claimOnce(key, now);
     this.claimedAlerts.add(key);
     if (!won) return;
-    // Asked only by the instance that raises the alert: the incident is looked up once a window.
-    const incidentId = (await incidentOf?.()) ?? null;
+    // Only by the instance that raises the alert, once a window: the incident its held decision is
+    // recorded in (its group's, as a dispatch's would be).
+    const incidentId = (await incidents?.incidentFor(rule, decision.target ?? null))?.id ?? null;
     await this.deps.alerts.create({
       rule: rule.name,
       severity: 'critical',

@@ -154,10 +154,7 @@ export class StoreClosedLoopPort implements ClosedLoopPort<StoreContext> {
   }
 
   budgetExhausted(decision: Decision, rule: Rule, now: Date, context: StoreContext): Promise<void> | undefined {
-    const scope = context.incidents;
-    // The alert joins the incident the held decision is recorded in: its group's, as a dispatch's would.
-    const incidentOf = scope ? async () => (await scope.incidentFor(rule, decision.target ?? null))?.id ?? null : undefined;
-    return this.deps.budgets.alertExhausted(decision, rule, now, incidentOf);
+    return this.deps.budgets.alertExhausted(decision, rule, now, context.incidents);
   }
 
   async run(_request: DispatchRequest, actionId: string): Promise<RunOutcome> {
