@@ -53,7 +53,7 @@ interface Order extends OrderCooldowns {
  */
 export class CooldownMemory {
   private readonly cells = new Map<string, Cell>();
-  /** Per decision order (Evaluator.decisionOrder), its rules' cells and their ends in that order. */
+  /** Per decision order (an EnabledEvaluation's `order`), its rules' cells and their ends in that order. */
   private readonly orders = new WeakMap<readonly Rule[], Order>();
   /** Moved by every change of a known end: an order's copy of the ends is fresh while it holds the same. */
   private changes = 0;
@@ -65,7 +65,7 @@ export class CooldownMemory {
   }
 
   /**
-   * The known cooldowns of a decision order's rules (Evaluator.decisionOrder) by position: a storm
+   * The known cooldowns of a decision order's rules (EnabledEvaluation.order) by position: a storm
    * looks up hundreds of matches a snapshot, as one pass over an array of ends rather than by name
    * or through an object each. The cells are made once per order; the ends are copied from them
    * again only after a known end changed. A shadow rule's end is never known (its match is decided

@@ -3,7 +3,7 @@ import type { RuleEvaluation } from './evaluate';
 
 /**
  * One snapshot's evaluation of a version's enabled rules: the rules that matched or threw, in
- * decision order, held as their positions in that order (Evaluator.decisionOrder) rather than as
+ * decision order (priority, then file order), held as their positions in that order rather than as
  * an object each. A match's RuleEvaluation is made only when asked for: during a storm the closed
  * loop answers most matches from its cooldown memory by position, and those never need one.
  */
@@ -11,7 +11,7 @@ export class EnabledEvaluation {
   private made: (RuleEvaluation | undefined)[] | undefined;
 
   constructor(
-    /** The rules `positions` index (Evaluator.decisionOrder for an evaluation of a version). */
+    /** The rules `positions` index: the version's enabled rules in decision order, one array per version. */
     readonly order: readonly Rule[],
     /** Per entry, the position in `order` of a rule that matched or threw, ascending. */
     readonly positions: ArrayLike<number>,

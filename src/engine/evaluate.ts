@@ -104,7 +104,8 @@ export class Evaluator {
 
   /**
    * What ingest needs: the enabled rules that matched (with the facts that triggered them) or threw,
-   * in priority order (ties: file order), as positions in decisionOrder; a match's RuleEvaluation is
+   * in priority order (ties: file order), as positions in the version's decision order (the
+   * evaluation's `order`, the same array for the version's life); a match's RuleEvaluation is
    * made only when asked for. Rules that did not match are not listed, nor explained.
    */
   async evaluateEnabled(ruleset: Ruleset, facts: Record<string, unknown>): Promise<EnabledEvaluation> {
@@ -135,14 +136,6 @@ export class Evaluator {
     found.sort((a, b) => a.position - b.position);
     const errors = found.some((f) => f.evaluation.error !== undefined) ? found.map((f) => f.evaluation.error) : null;
     return new EnabledEvaluation(compiled.rules, found.map((f) => f.position), errors, (k) => found[k]!.evaluation);
-  }
-
-  /**
-   * The enabled rules of this version in decision order (priority, then file order): what the
-   * `position` of an evaluation from evaluateEnabled indexes. The same array for the version's life.
-   */
-  decisionOrder(ruleset: Ruleset): readonly Rule[] {
-    return this.rulesetFor(ruleset).rules;
   }
 
   /** Any rules, enabled or not, each matched or not and explained: for simulate and for tests. */
