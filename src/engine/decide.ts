@@ -207,9 +207,33 @@ function isoAt(date: Date): string {
   return iso;
 }
 
+/** Marks a shared decision: a property read, where a WeakSet lookup cost as much as deciding (non-enumerable: not in its JSON). */
+const SHARED = Symbol('shared decision');
+
+/**
+ * The spent-budget decision per rule for its target, end and limit, made once and shared like a
+ * cooldown's (below): a storm held by spent budgets decides the same rules the same way on every
+ * snapshot, and a shared decision is answered, compared and written as JSON as it is.
+ */
+const budgetDecisions = new Map<string, { target: string; at: number; limit: string; decision: Decision }>();
+const BUDGET_CACHE_LIMIT = 100_000;
+
 function budgetSpent(rule: string, target: string, until: Date, limit: string): Decision {
+  const at = until.getTime();
+  const known = budgetDecisions.get(rule);
+  if (known !== undefined && known.at === at && known.target === target && known.limit === limit) return known.decision;
   const iso = isoAt(until);
-  return { rule, decision: 'budget_exhausted', target, until: iso, reason: `budget of target ${target} is spent (${limit}) until ${iso}` };
+  // Keys in the order of an ingest reply's entries: rule, decision, reason, then copyDecisionDetails' order.
+  const decision: Decision = Object.freeze(
+    Object.defineProperty(
+      { rule, decision: 'budget_exhausted' as const, reason: `budget of target ${target} is spent (${limit}) until ${iso}`, until: iso, target },
+      SHARED,
+      { value: true },
+    ),
+  );
+  if (budgetDecisions.size >= BUDGET_CACHE_LIMIT) budgetDecisions.clear();
+  budgetDecisions.set(rule, { target, at, limit, decision });
+  return decision;
 }
 
 /**
@@ -220,8 +244,6 @@ function budgetSpent(rule: string, target: string, until: Date, limit: string): 
  */
 const cooldownDecisions = new Map<string, { at: number; decision: Decision }>();
 const COOLDOWN_CACHE_LIMIT = 100_000;
-/** Marks a shared decision: a property read, where a WeakSet lookup cost as much as deciding (non-enumerable: not in its JSON). */
-const SHARED = Symbol('shared decision');
 
 export function cooldownDecision(rule: string, until: Date): Decision {
   const at = until.getTime();

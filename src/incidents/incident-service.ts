@@ -395,7 +395,8 @@ export class IncidentScope {
     if (this.byKey.size > 0) return false;
     const at = this.origin.at.getTime();
     const incidentOf = new Map<string, string>();
-    for (const [i, d] of decided.entries()) {
+    for (let i = 0; i < decided.length; i++) {
+      const d = decided[i]!;
       const key = groups[i]!.groupKey;
       if (!GROUPING.has(d.decision) || incidentOf.has(key)) continue;
       const id = this.service.recorded.recentIncidentOf(key, at);
@@ -403,7 +404,8 @@ export class IncidentScope {
       incidentOf.set(key, id);
     }
     if (incidentOf.size === 0) return false;
-    for (const [i, d] of decided.entries()) {
+    for (let i = 0; i < decided.length; i++) {
+      const d = decided[i]!;
       const id = incidentOf.get(groups[i]!.groupKey);
       if (id === undefined) continue;
       if (dispatchedAction(d)) return false;

@@ -249,7 +249,7 @@ export class RemediationService {
     }
     const incidents = this.deps.incidents?.scope({ snapshotId: stored.id, source: stored.source, at: stored.receivedAt });
     const results = await this.loop.decideAndApply(evaluated, stored.receivedAt, { snapshot: stored, requestedBy: options.requestedBy, ...(incidents ? { incidents } : {}) }, stored.source);
-    if (incidents) await recordIncidents(incidents, results.map((r) => r.decision), evaluated.rules());
+    if (incidents) await recordIncidents(incidents, results.map((r) => r.decision), (i) => evaluated.rule(i));
     const outcomes: Promise<AppliedDecision>[] = [];
     const applied = results.map((result): AppliedDecision => {
       const shown = pick(result.decision);
@@ -338,7 +338,7 @@ export class RemediationService {
     const matchedFacts = { manualTrigger: { requestedBy: options.requestedBy, reason: options.reason ?? null } };
     const incidents = this.deps.incidents?.scope({ snapshotId: null, source: null, at: now });
     const outcome = await this.loop.apply(decision!, { rule, matchedFacts }, now, { snapshot: null, requestedBy: options.requestedBy, ...(incidents ? { incidents } : {}) });
-    if (incidents) await recordIncidents(incidents, [outcome.decision], [rule]);
+    if (incidents) await recordIncidents(incidents, [outcome.decision], () => rule);
     const shown = pick(outcome.decision);
     this.observer.decided(shown.rule, shown.decision);
     const applied = options.waitForOutcome && outcome.running ? await this.finalOf(shown, outcome.running) : shown;
@@ -416,14 +416,14 @@ export class RemediationService {
   }
 }
 
-/** Hands the applied decisions, with their rules, to the snapshot's incident scope. */
-async function recordIncidents(scope: IncidentScope, decisions: (RuleDecision & { status?: ActionRecord['status'] })[], rules: Rule[]): Promise<void> {
+/** Records a snapshot's (or trigger's) decisions with their incidents; `ruleOf(i)` is the rule decisions[i] is about. */
+async function recordIncidents(scope: IncidentScope, decisions: (RuleDecision & { status?: ActionRecord['status'] })[], ruleOf: (i: number) => Rule): Promise<void> {
   if (!decisions.some((d) => groupsIncident(d.decision))) return;
-  const byName = new Map(rules.map((r) => [r.name, r]));
   const decided: DecidedRule[] = [];
-  for (const d of decisions) {
-    const rule = byName.get(d.rule);
-    if (!rule || d.decision === 'evaluation_error') continue;
+  for (let i = 0; i < decisions.length; i++) {
+    const d = decisions[i]!;
+    if (d.decision === 'evaluation_error') continue;
+    const rule = ruleOf(i);
     const entry: DecidedRule = { rule, decision: d.decision, reason: d.reason };
     if (d.actionId) entry.actionId = d.actionId;
     if (d.status) entry.status = d.status;

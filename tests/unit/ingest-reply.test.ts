@@ -1,4 +1,4 @@
-import { decide } from '../../src/engine/decide';
+import { type BudgetView, decide, isSharedDecision } from '../../src/engine/decide';
 import { ingestReply, ingestReplyJson } from '../../src/pipeline/ingest-reply';
 import type { AppliedDecision } from '../../src/pipeline/remediation-service';
 import { normalizedRule } from '../helpers/rules';
@@ -32,6 +32,34 @@ describe('ingest replies', () => {
     const moved = decide({ matched: [rules[0]!], states: new Map([['a', { cooldownUntil: later, openApprovalId: null }]]), now, requiresApproval: () => false });
     expect(moved[0]).toMatchObject({ rule: 'a', until: later.toISOString() });
     expect(Object.isFrozen(first)).toBe(true);
+  });
+
+  it('makes a rule held by a spent budget one shared decision per target, end and limit, written as JSON like any other', () => {
+    const claimedAt = new Date('2026-03-01T09:40:00.000Z');
+    const budget = (claims: Date[], max = 1): BudgetView => ({ windowMs: 60 * 60_000, defaultMax: max, targetOf: () => 'svc-a', usage: new Map([['svc-a', claims]]) });
+    const held = (view: BudgetView, rule = rules[0]!) => decide({ matched: [rule], states: new Map(), now, requiresApproval: () => false, budget: view })[0]!;
+    const first = held(budget([claimedAt]));
+    expect(first).toEqual({
+      rule: 'a',
+      decision: 'budget_exhausted',
+      reason: 'budget of target svc-a is spent (1 actions per 60 min) until 2026-03-01T10:40:00.000Z',
+      until: '2026-03-01T10:40:00.000Z',
+      target: 'svc-a',
+    });
+    // Shared as it is: the same object on the next snapshot, frozen, its keys in a reply entry's order.
+    expect(held(budget([claimedAt]))).toBe(first);
+    expect(isSharedDecision(first)).toBe(true);
+    expect(Object.isFrozen(first)).toBe(true);
+    expect(Object.keys(first)).toEqual(['rule', 'decision', 'reason', 'until', 'target']);
+    const reply = ingestReply('id', 'v1', [first as AppliedDecision, ...cooling()], 'all');
+    expect(ingestReplyJson(reply)).toBe(JSON.stringify(reply));
+    expect(ingestReplyJson(reply)).toBe(ingestReplyJson(ingestReply('id', 'v1', [held(budget([claimedAt])) as AppliedDecision, ...cooling()], 'all')));
+    // A later end, another limit: a new decision saying so.
+    const later = held(budget([new Date('2026-03-01T09:50:00.000Z')]));
+    expect(later).toMatchObject({ until: '2026-03-01T10:50:00.000Z', reason: 'budget of target svc-a is spent (1 actions per 60 min) until 2026-03-01T10:50:00.000Z' });
+    const twoAllowed = held(budget([new Date('2026-03-01T09:50:00.000Z'), claimedAt], 2));
+    expect(twoAllowed).toMatchObject({ until: '2026-03-01T10:40:00.000Z', reason: 'budget of target svc-a is spent (2 actions per 60 min) until 2026-03-01T10:40:00.000Z' });
+    expect(twoAllowed).not.toBe(first);
   });
 
   it('leaves out cooldown and duplicate_pending decisions only when asked, and counts them either way', () => {
