@@ -209,53 +209,50 @@ function isoAt(date: Date): string {
 
 /** Marks a shared decision: a property read, where a WeakSet lookup cost as much as deciding (non-enumerable: not in its JSON). */
 const SHARED = Symbol('shared decision');
+const SHARED_CACHE_LIMIT = 100_000;
+
+/** Per rule, the shared decision last made of one kind and what it was made for. */
+type SharedDecisions = Map<string, { key: string | number; decision: Decision }>;
 
 /**
- * The spent-budget decision per rule for its target, end and limit, made once and shared like a
- * cooldown's (below): a storm held by spent budgets decides the same rules the same way on every
- * snapshot, and a shared decision is answered, compared and written as JSON as it is.
+ * The rule's shared decision for `key`, made by `make` only when the key changed: frozen, marked
+ * shared, its keys in the order of an ingest reply's entries (rule, decision, reason, then
+ * copyDecisionDetails' order), so it is answered as it is and its JSON can be kept (see
+ * pipeline/ingest-reply). The cache is dropped whole when it grows, which keeps it small and exact.
  */
-const budgetDecisions = new Map<string, { target: string; at: number; limit: string; decision: Decision }>();
-const BUDGET_CACHE_LIMIT = 100_000;
-
-function budgetSpent(rule: string, target: string, until: Date, limit: string): Decision {
-  const at = until.getTime();
-  const known = budgetDecisions.get(rule);
-  if (known !== undefined && known.at === at && known.target === target && known.limit === limit) return known.decision;
-  const iso = isoAt(until);
-  // Keys in the order of an ingest reply's entries: rule, decision, reason, then copyDecisionDetails' order.
-  const decision: Decision = Object.freeze(
-    Object.defineProperty(
-      { rule, decision: 'budget_exhausted' as const, reason: `budget of target ${target} is spent (${limit}) until ${iso}`, until: iso, target },
-      SHARED,
-      { value: true },
-    ),
-  );
-  if (budgetDecisions.size >= BUDGET_CACHE_LIMIT) budgetDecisions.clear();
-  budgetDecisions.set(rule, { target, at, limit, decision });
+function sharedDecision(cache: SharedDecisions, rule: string, key: string | number, make: () => Decision): Decision {
+  const known = cache.get(rule);
+  if (known !== undefined && known.key === key) return known.decision;
+  const decision: Decision = Object.freeze(Object.defineProperty(make(), SHARED, { value: true }));
+  if (cache.size >= SHARED_CACHE_LIMIT) cache.clear();
+  cache.set(rule, { key, decision });
   return decision;
 }
 
 /**
- * The cooldown decision per rule for its current cooldown end, made once and shared: in a storm
- * every matching snapshot decides the same hundreds of rules `cooldown` until the same instants.
- * Frozen, with its keys in the order of an ingest reply's entries, so that it is one as it is
- * (isSharedDecision) and its JSON can be kept (see pipeline/ingest-reply).
+ * The spent-budget decision per rule for its target, end and limit: a storm held by spent budgets
+ * decides the same rules the same way on every snapshot.
  */
-const cooldownDecisions = new Map<string, { at: number; decision: Decision }>();
-const COOLDOWN_CACHE_LIMIT = 100_000;
+const budgetDecisions: SharedDecisions = new Map();
+
+function budgetSpent(rule: string, target: string, until: Date, limit: string): Decision {
+  return sharedDecision(budgetDecisions, rule, `${target}\n${until.getTime()}\n${limit}`, () => {
+    const iso = isoAt(until);
+    return { rule, decision: 'budget_exhausted', reason: `budget of target ${target} is spent (${limit}) until ${iso}`, until: iso, target };
+  });
+}
+
+/**
+ * The cooldown decision per rule for its current cooldown end: in a storm every matching snapshot
+ * decides the same hundreds of rules `cooldown` until the same instants.
+ */
+const cooldownDecisions: SharedDecisions = new Map();
 
 export function cooldownDecision(rule: string, until: Date): Decision {
-  const at = until.getTime();
-  const known = cooldownDecisions.get(rule);
-  if (known !== undefined && known.at === at) return known.decision;
-  const iso = isoAt(until);
-  const decision: Decision = Object.freeze(
-    Object.defineProperty({ rule, decision: 'cooldown' as const, reason: `in cooldown until ${iso}`, until: iso }, SHARED, { value: true }),
-  );
-  if (cooldownDecisions.size >= COOLDOWN_CACHE_LIMIT) cooldownDecisions.clear();
-  cooldownDecisions.set(rule, { at, decision });
-  return decision;
+  return sharedDecision(cooldownDecisions, rule, until.getTime(), () => {
+    const iso = isoAt(until);
+    return { rule, decision: 'cooldown', reason: `in cooldown until ${iso}`, until: iso };
+  });
 }
 
 /** Whether a decision is one `decide` shares between snapshots (frozen, keys in reply order): it can be answered as it is. */
